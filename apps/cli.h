@@ -1,0 +1,50 @@
+/* The romkit command-line program: shared helpers for the sub-commands.
+ * Convention: a sub-command is `int cmd_NAME(rom_ctx *ctx, int argc, char **argv)`
+ * (argv[0] is the sub-command's name) returning the process exit code:
+ * 0 success, 1 failure of the computation, 2 bad arguments (one-line message). */
+#ifndef ROMKIT_APPS_CLI_H
+#define ROMKIT_APPS_CLI_H
+
+#include "romkit.h"
+
+#include <stdio.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+/* Prints "romkit <cmd>: <message>" (rank 0) and returns CLI_EXIT_USAGE. */
+int cli_usage_error(rom_ctx *ctx, const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Prints romkit's last error for a failed call (rank 0 and any rank whose message
+ * differs) and returns CLI_EXIT_FAILURE. */
+int cli_fail(rom_ctx *ctx, const char *cmd, int code);
+/* printf on rank 0 only. */
+void cli_printf(rom_ctx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* True if argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Strict number parsing: the whole string must be a number. Return 0 on success. */
+int cli_parse_double(const char *text, double *out);
+int cli_parse_int(const char *text, rom_int *out);
+/* Parses a size like "2GiB", "512MiB", "1e9" into bytes. */
+int cli_parse_bytes(const char *text, double *out);
+/* Comma-separated doubles, at most `max`; returns the count or -1. */
+int cli_parse_double_list(const char *text, double *out, int max);
+
+/* Sub-commands (one file each in apps/). */
+int cmd_pod(rom_ctx *ctx, int argc, char **argv);
+int cmd_info(rom_ctx *ctx, int argc, char **argv);
+int cmd_demo(rom_ctx *ctx, int argc, char **argv);
+int cmd_bench(rom_ctx *ctx, int argc, char **argv);
+/* `romkit bench` targets. */
+int bench_pod(rom_ctx *ctx, int argc, char **argv);
+int bench_heat(rom_ctx *ctx, int argc, char **argv);
+
+#endif

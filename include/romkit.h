@@ -1,0 +1,16 @@
+/* romkit — reduced-order modelling toolkit. The one header users include. */
+#ifndef ROMKIT_H
+#define ROMKIT_H
+
+#include "romkit/version.h"
+#include "romkit/error.h"
+#include "romkit/context.h"
+#include "romkit/rng.h"
+#include "romkit/matrix.h"
+#include "romkit/snapshots.h"
+#include "romkit/pod.h"
+#include "romkit/model.h"
+#include "romkit/affine_rom.h"
+#include "romkit/problems.h"
+
+#endif

@@ -1,0 +1,79 @@
+/* romkit — proper orthogonal decomposition (POD) and the basis it produces.
+ *
+ * POD of a row-distributed snapshot matrix S (N x m): the thin SVD S = U diag(s) V^T
+ * computed by TSQR (Demmel, Grigori, Hoemmen, Langou, SIAM J. Sci. Comput. 34, 2012):
+ * each rank QR-factors its rows (dgeqrf), the R factors are reduced up a binary tree
+ * of ranks, the small m x m R is decomposed by dgesdd, and the left singular vectors
+ * are formed by applying the tree's Householder factors back down (dormqr). The basis
+ * is distributed exactly like S. Singular vectors are sign-normalised: the entry of
+ * largest magnitude in each left singular vector is positive (ties: lowest global row).
+ */
+#ifndef ROMKIT_POD_H
+#define ROMKIT_POD_H
+
+#include "romkit/matrix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  ROM_POD_TRUNCATE_ENERGY = 0, /* smallest k with sum_{i<k} s_i^2 >= energy * sum_i s_i^2 */
+  ROM_POD_TRUNCATE_RANK = 1    /* k = rank (clipped to the number of singular values) */
+} rom_pod_truncation;
+
+typedef struct {
+  rom_pod_truncation truncation;
+  double energy;  /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
+  rom_int rank;   /* k for ROM_POD_TRUNCATE_RANK */
+  int center;     /* subtract the row mean of the snapshots first; stored as /mean */
+} rom_pod_options;
+
+rom_pod_options rom_pod_options_default(void);
+
+typedef struct rom_basis rom_basis;
+
+/* rom_pod_compute - POD basis of the snapshots (not modified). Collective.
+ * Errors: ROM_ERR_NOT_FINITE (NaN/Inf anywhere, naming row and column), ROM_ERR_ARG
+ * (energy outside (0,1], rank < 1, zero snapshots), ROM_ERR_LAPACK. */
+int rom_pod_compute(const rom_dmat *snapshots, const rom_pod_options *opts, rom_basis **out);
+
+/* rom_basis_create - a basis from the caller's N x k orthonormal vectors (copied),
+ * optional singular values (r of them, may be NULL with r = 0) and optional reference
+ * or mean vector (local rows, may be NULL). Collective. */
+int rom_basis_create(const rom_dmat *vectors, const double *singular_values, rom_int r,
+                     const double *reference_local, rom_basis **out);
+int rom_basis_destroy(rom_basis **b); /* NULL-safe. Not collective. */
+
+/* Accessors. Not collective. */
+rom_ctx *rom_basis_ctx(const rom_basis *b);
+rom_int rom_basis_dim(const rom_basis *b);        /* k */
+rom_int rom_basis_global_rows(const rom_basis *b); /* N */
+rom_int rom_basis_local_rows(const rom_basis *b);
+const rom_dmat *rom_basis_vectors(const rom_basis *b);
+/* All singular values computed (r >= k), descending; NULL and 0 if none stored. */
+const double *rom_basis_singular_values(const rom_basis *b, rom_int *r);
+/* Mean or reference vector (local rows), NULL if none. */
+const double *rom_basis_reference(const rom_basis *b);
+/* Energy fraction captured by the first k modes (NAN if no singular values). */
+double rom_basis_energy(const rom_basis *b);
+
+/* q = Phi^T (u - ref) (k values, replicated). Collective. */
+int rom_basis_project(const rom_basis *b, const double *u_local, double *q);
+/* u = ref + Phi q (local rows). Not collective. */
+int rom_basis_lift(const rom_basis *b, const double *q, double *u_local);
+
+/* rom_basis_write - writes a basis file (kind "basis", docs/file-format.md) collectively
+ * with MPI-IO. ROM_ERR_EXISTS if path exists and overwrite is 0 (nothing is touched).
+ * The file is written under a temporary name and renamed when complete. Collective. */
+int rom_basis_write(const rom_basis *b, const char *path, int overwrite);
+
+/* rom_basis_read - reads a basis file on any number of ranks; `local_rows` as in
+ * rom_snapshots_read (ROM_AUTO_ROWS for an even partition). Checks kind, version and
+ * dimensions. Collective. */
+int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,21 @@
+/* romkit internal — the context's fields. Only librom/core reads these directly. */
+#ifndef ROMKIT_CORE_CONTEXT_IMPL_H
+#define ROMKIT_CORE_CONTEXT_IMPL_H
+
+#include "romkit/context.h"
+
+#define ROM_ERROR_MESSAGE_MAX 2048
+
+struct rom_ctx {
+  MPI_Comm comm; /* duplicate of the caller's */
+  int rank, size;
+  uint64_t seed;
+  rom_log_level log_level;
+  rom_log_fn log_fn;
+  void *log_user;
+  int last_error_code;
+  char last_error[ROM_ERROR_MESSAGE_MAX];
+  size_t bytes_in_use, bytes_peak;
+};
+
+#endif

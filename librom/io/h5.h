@@ -1,0 +1,91 @@
+/* romkit internal — the HDF5 schema layer every stage's file module uses.
+ *
+ * One file per artefact, written collectively with parallel HDF5 (MPI-IO), readable on
+ * any number of ranks and serially by h5py/h5dump. docs/file-format.md is the spec.
+ *
+ * - Root attributes on every file: format = "romkit", format_version (int64),
+ *   kind (string), romkit_version, created (UTC ISO 8601), ranks (int64), plus
+ *   whatever options the stage records (rom_h5_write_attr_*).
+ * - Distributed matrices (N x n, row-distributed) are stored as datasets of dims
+ *   {n, N}: row j of the dataset is column j of the matrix (one snapshot, one basis
+ *   vector), each rank writing its block of columns [offset, offset + local_rows).
+ * - Writes never touch the user's file until they are complete: rom_h5_create writes
+ *   "<path>.partial" and rom_h5_commit renames it over <path>. An existing <path> is
+ *   refused with ROM_ERR_EXISTS unless overwrite is set, before anything is written.
+ * - Every error names the file (and dataset or attribute). HDF5's own error printing
+ *   is silenced while romkit works and restored afterwards.
+ *
+ * All functions are collective over the handle's context unless noted.
+ */
+#ifndef ROMKIT_IO_H5_H
+#define ROMKIT_IO_H5_H
+
+#include "romkit/matrix.h"
+
+#include <hdf5.h>
+
+#define ROM_FORMAT_NAME "romkit"
+#define ROM_FORMAT_VERSION 1
+
+typedef struct rom_h5 rom_h5;
+
+/* Create a new file of the given kind (root attributes written). */
+int rom_h5_create(rom_ctx *ctx, const char *path, const char *kind, int overwrite, rom_h5 **out);
+/* Finish a file made by rom_h5_create: close and rename into place. NULL-safe. */
+int rom_h5_commit(rom_h5 **f);
+/* Give up on a file made by rom_h5_create (error path): close and delete the partial
+ * file; the user's path is untouched. Also closes files from rom_h5_open. NULL-safe,
+ * never fails. */
+void rom_h5_abort(rom_h5 **f);
+
+/* Open an existing file read-only and check format == "romkit", format_version ==
+ * ROM_FORMAT_VERSION and (if expected_kind != NULL) kind == expected_kind. */
+int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h5 **out);
+/* Close a file opened by rom_h5_open. NULL-safe. */
+int rom_h5_close(rom_h5 **f);
+
+/* The raw HDF5 file id and path, for stage modules that need more (e.g. extendible
+ * datasets); errors must still go through rom_error_set with the path. Not collective. */
+hid_t rom_h5_id(const rom_h5 *f);
+const char *rom_h5_path(const rom_h5 *f);
+rom_ctx *rom_h5_ctx(const rom_h5 *f);
+
+/* Root attributes (every rank passes the same value when writing). */
+int rom_h5_write_attr_string(rom_h5 *f, const char *name, const char *value);
+int rom_h5_write_attr_double(rom_h5 *f, const char *name, double value);
+int rom_h5_write_attr_int(rom_h5 *f, const char *name, int64_t value);
+/* Reads: `found` (may be NULL) is set to 0 if the attribute is missing, and then a
+ * missing attribute is not an error; with found == NULL it is ROM_ERR_FORMAT. */
+int rom_h5_read_attr_string(rom_h5 *f, const char *name, char *buf, size_t buflen, int *found);
+int rom_h5_read_attr_double(rom_h5 *f, const char *name, double *value, int *found);
+int rom_h5_read_attr_int(rom_h5 *f, const char *name, int64_t *value, int *found);
+
+/* Dataset shape. `exists` (may be NULL) 0 if missing (not an error); with exists == NULL
+ * a missing dataset is ROM_ERR_FORMAT naming file and dataset. dims has room for 4. */
+int rom_h5_dataset_dims(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4], int *exists);
+
+/* Distributed matrix m (N x n) <-> dataset {n, N}. Dataset names may contain '/'
+ * (intermediate groups are created). */
+int rom_h5_write_dmat(rom_h5 *f, const char *dataset, const rom_dmat *m);
+/* Reads dataset {n, N} into a new matrix with local_rows rows here (ROM_AUTO_ROWS -> even
+ * partition). expected_cols / expected_N: -1 for any; a mismatch is ROM_ERR_DIM naming
+ * the dataset, the expected and the found dims; so is sum(local_rows) != N. */
+int rom_h5_read_dmat(rom_h5 *f, const char *dataset, rom_int local_rows, rom_int expected_cols,
+                     rom_int expected_N, rom_dmat **out);
+
+/* Distributed vector (local_rows values here, global offset computed) <-> dataset {N}. */
+int rom_h5_write_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, const double *local);
+int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double *local);
+
+/* Small replicated arrays (every rank holds the same data): written once, read by
+ * every rank. dims: ndims (1..4) sizes. */
+int rom_h5_write_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                       const double *data);
+/* Reads into caller memory; the dataset's dims must equal `dims` exactly (ROM_ERR_DIM). */
+int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                      double *data);
+/* Reads a whole array of any shape into new memory (rom_free(ctx, *data) to release). */
+int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
+                            double **data);
+
+#endif
