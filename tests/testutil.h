@@ -8,6 +8,7 @@
  *     CHECK_ERR(ctx, rom_bad(...), ROM_ERR_DIM); // expects that code, message non-empty
  *     return test_finish(&ctx);                  // prints "name: N passed, N failed"
  *   }
+ * test_finish also fails if romkit memory is still allocated on the context (leak check).
  * Counts are summed over ranks; the exit code is non-zero on every rank if any failed. */
 #ifndef ROMKIT_TESTUTIL_H
 #define ROMKIT_TESTUTIL_H
