@@ -31,6 +31,12 @@ typedef struct rom_h5 rom_h5;
 
 /* Create a new file of the given kind (root attributes written). */
 int rom_h5_create(rom_ctx *ctx, const char *path, const char *kind, int overwrite, rom_h5 **out);
+/* rom_h5_create_in_place - like rom_h5_create (same existence check and root
+ * attributes) but writes <path> itself, not "<path>.partial": for files that must keep
+ * what was written if the writer dies mid-way (snapshot streams, with rom_h5_flush).
+ * rom_h5_commit/rom_h5_close just close it; rom_h5_abort deletes it. Collective. */
+int rom_h5_create_in_place(rom_ctx *ctx, const char *path, const char *kind, int overwrite,
+                           rom_h5 **out);
 /* Finish a file made by rom_h5_create: close and rename into place. NULL-safe. */
 int rom_h5_commit(rom_h5 **f);
 /* Give up on a file made by rom_h5_create (error path): close and delete the partial
@@ -41,8 +47,12 @@ void rom_h5_abort(rom_h5 **f);
 /* Open an existing file read-only and check format == "romkit", format_version ==
  * ROM_FORMAT_VERSION and (if expected_kind != NULL) kind == expected_kind. */
 int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h5 **out);
-/* Close a file opened by rom_h5_open. NULL-safe. */
+/* Close a file opened by rom_h5_open. NULL-safe. On a file from rom_h5_create it is
+ * rom_h5_commit. */
 int rom_h5_close(rom_h5 **f);
+/* rom_h5_flush - pushes everything written so far to the file (H5Fflush, global scope),
+ * so it survives a crash of the writer. Collective. */
+int rom_h5_flush(rom_h5 *f);
 
 /* The raw HDF5 file id and path, for stage modules that need more (e.g. extendible
  * datasets); errors must still go through rom_error_set with the path. Not collective. */
@@ -87,5 +97,21 @@ int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *
 /* Reads a whole array of any shape into new memory (rom_free(ctx, *data) to release). */
 int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
                             double **data);
+
+/* Extendible datasets (chunked, unlimited first dimension), for collections that grow
+ * while they are written (snapshot streams). All collective.
+ * rom_h5_create_extendible - dataset of `ndims` (1..4) dims, dims[0] rows at first
+ * (usually 0), growing without limit along dims[0], stored in chunks of `chunk`
+ * (every chunk[i] >= 1 and chunk[i] <= dims[i] for i >= 1). */
+int rom_h5_create_extendible(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                             const rom_int *chunk);
+/* rom_h5_append_block - grows a {m, N} dataset to {m + count, N} and writes the new rows
+ * from each rank's block (local_rows x count, column-major, leading dimension ld, at the
+ * rank's row offset; the local rows must sum to N, else ROM_ERR_DIM). */
+int rom_h5_append_block(rom_h5 *f, const char *dataset, rom_int count, rom_int local_rows,
+                        const double *block, rom_int ld);
+/* rom_h5_append_array - grows a replicated {m, ...} dataset by `count` rows holding
+ * `data` (count x the remaining dims, row-major, the same on every rank; rank 0 writes). */
+int rom_h5_append_array(rom_h5 *f, const char *dataset, rom_int count, const double *data);
 
 #endif

@@ -28,7 +28,7 @@ static int dmat_init(rom_ctx *ctx, rom_int local_rows, rom_int cols, rom_dmat **
   m->ctx = ctx;
   m->local_rows = local_rows;
   m->cols = cols;
-  m->ld = local_rows;
+  m->ld = local_rows > 0 ? local_rows : 1; /* BLAS/LAPACK require ld >= 1 even when empty */
   ROM_MPI(ctx, MPI_Allreduce(&local_rows, &m->global_rows, 1, MPI_INT64_T, MPI_SUM,
                              rom_ctx_comm(ctx)));
   /* MPI_Exscan leaves rank 0's result undefined: set it to 0 explicitly. */
@@ -130,7 +130,6 @@ int rom_dmat_gather(const rom_dmat *m, int root, double *out) {
   rom_ctx *ctx = m->ctx;
   MPI_Comm comm = rom_ctx_comm(ctx);
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
-  double *column = NULL;
   int *counts = NULL, *displs = NULL;
   ROM_CHECK_ALL(ctx, m->local_rows <= INT32_MAX, ROM_ERR_UNSUPPORTED,
                 "rom_dmat_gather: local block of %lld rows exceeds MPI's int counts",
@@ -156,7 +155,6 @@ int rom_dmat_gather(const rom_dmat *m, int root, double *out) {
     }
   }
 cleanup:
-  rom_free(ctx, column);
   rom_free(ctx, counts);
   rom_free(ctx, displs);
   return err;

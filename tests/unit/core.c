@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* librom internal API: error recording is exercised through it directly. */
-#include "../../librom/core/check.h"
+#include "core/check.h"
 
 typedef struct {
   int calls;

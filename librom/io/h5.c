@@ -1,0 +1,404 @@
+/* HDF5 files: create (write to "<path>.partial", rename on commit), open with format
+ * checks, close, abort; the helpers the other librom/io files share.
+ *
+ * Every file is opened with the MPI-IO driver on the context's communicator and with
+ * collective metadata reads and writes: all ranks make the same metadata calls, which
+ * spares the file system the thundering herd of every rank reading the same header,
+ * and is what lets ranks with no data take part in the same code path.
+ *
+ * File-system questions (does the path exist, is the directory writable, is it HDF5)
+ * are asked on rank 0 and broadcast: one answer, so every rank fails or goes on
+ * together, and the message says "no such file" instead of an HDF5 error stack. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "io/h5_impl.h"
+#include "romkit/version.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- shared helpers ------------------------------------------------------------------- */
+
+void rom_h5_quiet_begin(rom_h5_quiet *q) {
+  q->func = NULL;
+  q->data = NULL;
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void rom_h5_quiet_end(const rom_h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+void rom_h5_release(hid_t *id) {
+  if (!id || *id < 0) return;
+  switch (H5Iget_type(*id)) {
+  case H5I_FILE: H5Fclose(*id); break;
+  case H5I_GROUP: H5Gclose(*id); break;
+  case H5I_DATATYPE: H5Tclose(*id); break;
+  case H5I_DATASPACE: H5Sclose(*id); break;
+  case H5I_DATASET: H5Dclose(*id); break;
+  case H5I_ATTR: H5Aclose(*id); break;
+  case H5I_GENPROP_LST: H5Pclose(*id); break;
+  default: break;
+  }
+  *id = H5I_INVALID_HID;
+}
+
+hid_t rom_h5_dxpl_collective(void) {
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) rom_h5_release(&dxpl);
+  return dxpl;
+}
+
+int rom_h5_link_exists(hid_t file, const char *name) {
+  char prefix[1024];
+  size_t len = strlen(name);
+  if (len == 0 || len >= sizeof prefix) return -1;
+  /* Check "a", then "a/b", then "a/b/c": H5Lexists needs every parent to exist. */
+  for (size_t i = 1; i <= len; ++i) {
+    if (i < len && name[i] != '/') continue;
+    if (i == 1 && name[0] == '/') continue; /* the root group of an absolute name */
+    memcpy(prefix, name, i);
+    prefix[i] = '\0';
+    htri_t found = H5Lexists(file, prefix, H5P_DEFAULT);
+    if (found <= 0) return found < 0 ? -1 : 0;
+  }
+  return 1;
+}
+
+int rom_h5_row_offsets(rom_ctx *ctx, rom_int local_rows, rom_int *offset, rom_int *total) {
+  int err = ROM_OK;
+  MPI_Comm comm = rom_ctx_comm(ctx);
+  *offset = 0;
+  ROM_MPI(ctx, MPI_Exscan(&local_rows, offset, 1, MPI_INT64_T, MPI_SUM, comm));
+  if (rom_ctx_rank(ctx) == 0) *offset = 0; /* MPI_Exscan leaves rank 0's result undefined */
+  ROM_MPI(ctx, MPI_Allreduce(&local_rows, total, 1, MPI_INT64_T, MPI_SUM, comm));
+cleanup:
+  return err;
+}
+
+/* ---- handles --------------------------------------------------------------------------- */
+
+static int copy_string(rom_ctx *ctx, const char *a, const char *b, char **out) {
+  int err = ROM_OK;
+  size_t la = strlen(a), lb = b ? strlen(b) : 0;
+  ROM_TRY(ctx, rom_malloc(ctx, la + lb + 1, (void **)out));
+  memcpy(*out, a, la);
+  if (lb) memcpy(*out + la, b, lb);
+  (*out)[la + lb] = '\0';
+cleanup:
+  return err;
+}
+
+static void handle_free(rom_h5 **pf) {
+  rom_h5 *f = *pf;
+  if (!f) return;
+  rom_h5_release(&f->file);
+  rom_free(f->ctx, f->path);
+  rom_free(f->ctx, f->partial);
+  rom_free(f->ctx, f);
+  *pf = NULL;
+}
+
+static int handle_new(rom_ctx *ctx, const char *path, int partial, int in_place, rom_h5 **out) {
+  int err = ROM_OK;
+  rom_h5 *f = NULL;
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *f, (void **)&f));
+  f->ctx = ctx;
+  f->file = H5I_INVALID_HID;
+  f->in_place = in_place;
+  ROM_TRY(ctx, copy_string(ctx, path, NULL, &f->path));
+  if (partial) ROM_TRY(ctx, copy_string(ctx, path, ".partial", &f->partial));
+  *out = f;
+  f = NULL;
+cleanup:
+  handle_free(&f);
+  return err;
+}
+
+/* The file HDF5 actually writes: the partial file, or the path itself. */
+static const char *target_path(const rom_h5 *f) { return f->partial ? f->partial : f->path; }
+
+/* MPI-IO on the context's communicator, collective metadata (see the file comment). */
+static hid_t mpio_fapl(rom_ctx *ctx) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return fapl;
+  if (H5Pset_fapl_mpio(fapl, rom_ctx_comm(ctx), MPI_INFO_NULL) < 0 ||
+      H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0)
+    rom_h5_release(&fapl);
+  return fapl;
+}
+
+/* ---- creating ----------------------------------------------------------------------------- */
+
+enum { OUT_OK = 0, OUT_EXISTS, OUT_IS_DIRECTORY, OUT_NO_DIRECTORY, OUT_NOT_WRITABLE };
+
+/* Rank 0: what stands in the way of writing `path` (existence is reported separately so
+ * that overwrite can still be refused for an unwritable directory). */
+static int probe_output(rom_ctx *ctx, const char *path, int status[2]) {
+  int err = ROM_OK;
+  char *dir = NULL;
+  struct stat st;
+  status[0] = stat(path, &st) == 0 ? (S_ISDIR(st.st_mode) ? OUT_IS_DIRECTORY : OUT_EXISTS) : OUT_OK;
+  status[1] = OUT_OK;
+  ROM_TRY(ctx, copy_string(ctx, path, NULL, &dir));
+  char *slash = strrchr(dir, '/');
+  if (!slash)
+    strcpy(dir, ".");
+  else if (slash == dir)
+    dir[1] = '\0'; /* "/file" lives in "/" */
+  else
+    *slash = '\0';
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    status[1] = OUT_NO_DIRECTORY;
+  else if (access(dir, W_OK | X_OK) != 0)
+    status[1] = OUT_NOT_WRITABLE;
+cleanup:
+  rom_free(ctx, dir);
+  return err;
+}
+
+static int check_output_path(rom_ctx *ctx, const char *path, int overwrite) {
+  int err = ROM_OK, status[2] = {OUT_OK, OUT_OK};
+  if (rom_ctx_rank(ctx) == 0) err = probe_output(ctx, path, status);
+  ROM_TRY_ALL(ctx, err);
+  ROM_MPI(ctx, MPI_Bcast(status, 2, MPI_INT, 0, rom_ctx_comm(ctx)));
+  ROM_CHECK(ctx, status[0] != OUT_IS_DIRECTORY, ROM_ERR_IO,
+            "cannot write '%s': it is a directory", path);
+  ROM_CHECK(ctx, status[0] != OUT_EXISTS || overwrite, ROM_ERR_EXISTS,
+            "output file '%s' exists; pass overwrite to replace it", path);
+  ROM_CHECK(ctx, status[1] != OUT_NO_DIRECTORY, ROM_ERR_IO,
+            "cannot write '%s': its directory does not exist", path);
+  ROM_CHECK(ctx, status[1] != OUT_NOT_WRITABLE, ROM_ERR_IO,
+            "cannot write '%s': its directory is not writable", path);
+cleanup:
+  return err;
+}
+
+/* "2024-05-01T12:00:00Z" from rank 0's clock, so every rank writes the same value. */
+static int created_timestamp(rom_ctx *ctx, char stamp[32]) {
+  int err = ROM_OK;
+  memset(stamp, 0, 32);
+  if (rom_ctx_rank(ctx) == 0) {
+    time_t now = time(NULL);
+    struct tm utc;
+    if (gmtime_r(&now, &utc)) strftime(stamp, 32, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  }
+  ROM_MPI(ctx, MPI_Bcast(stamp, 32, MPI_CHAR, 0, rom_ctx_comm(ctx)));
+  stamp[31] = '\0';
+cleanup:
+  return err;
+}
+
+static int write_root_attributes(rom_h5 *f, const char *kind) {
+  int err = ROM_OK;
+  rom_ctx *ctx = f->ctx;
+  char stamp[32];
+  ROM_TRY(ctx, created_timestamp(ctx, stamp));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "format", ROM_FORMAT_NAME));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "format_version", ROM_FORMAT_VERSION));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "kind", kind));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "romkit_version", ROM_VERSION_STRING));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "created", stamp));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "ranks", rom_ctx_size(ctx)));
+cleanup:
+  return err;
+}
+
+static int h5_create(rom_ctx *ctx, const char *path, const char *kind, int overwrite,
+                     int use_partial, rom_h5 **out) {
+  int err = ROM_OK;
+  rom_h5 *f = NULL;
+  hid_t fapl = H5I_INVALID_HID;
+  rom_h5_quiet quiet;
+  if (!ctx) return ROM_ERR_ARG;
+  rom_h5_quiet_begin(&quiet);
+  ROM_CHECK_ALL(ctx, out && path && *path && kind && *kind, ROM_ERR_ARG,
+                "rom_h5_create needs a non-empty path and kind and a non-NULL out");
+  *out = NULL;
+  ROM_TRY(ctx, check_output_path(ctx, path, overwrite));
+  ROM_TRY_ALL(ctx, handle_new(ctx, path, use_partial, !use_partial, &f));
+  fapl = mpio_fapl(ctx);
+  ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
+  f->file = H5Fcreate(target_path(f), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot create '%s' with parallel HDF5 (MPI-IO)",
+                target_path(f));
+  ROM_TRY(ctx, write_root_attributes(f, kind));
+  *out = f;
+  f = NULL;
+cleanup:
+  rom_h5_release(&fapl);
+  if (f) rom_h5_abort(&f);
+  rom_h5_quiet_end(&quiet);
+  return err;
+}
+
+int rom_h5_create(rom_ctx *ctx, const char *path, const char *kind, int overwrite, rom_h5 **out) {
+  return h5_create(ctx, path, kind, overwrite, 1, out);
+}
+
+int rom_h5_create_in_place(rom_ctx *ctx, const char *path, const char *kind, int overwrite,
+                           rom_h5 **out) {
+  return h5_create(ctx, path, kind, overwrite, 0, out);
+}
+
+/* ---- finishing -------------------------------------------------------------------------- */
+
+/* Rank 0 renames (or removes) after every rank has closed the file; the outcome is
+ * broadcast so every rank reports it. */
+static int rank0_rename(rom_ctx *ctx, const char *from, const char *to) {
+  int err = ROM_OK, result[2] = {0, 0};
+  ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+  if (rom_ctx_rank(ctx) == 0 && rename(from, to) != 0) {
+    result[0] = 1;
+    result[1] = errno;
+  }
+  ROM_MPI(ctx, MPI_Bcast(result, 2, MPI_INT, 0, rom_ctx_comm(ctx)));
+  ROM_CHECK(ctx, result[0] == 0, ROM_ERR_IO, "cannot rename '%s' to '%s': %s", from, to,
+            strerror(result[1]));
+cleanup:
+  return err;
+}
+
+int rom_h5_commit(rom_h5 **pf) {
+  int err = ROM_OK;
+  rom_h5_quiet quiet;
+  if (!pf || !*pf) return ROM_OK;
+  rom_h5 *f = *pf;
+  rom_ctx *ctx = f->ctx;
+  rom_h5_quiet_begin(&quiet);
+  herr_t closed = H5Fclose(f->file);
+  f->file = H5I_INVALID_HID;
+  ROM_CHECK_ALL(ctx, closed >= 0, ROM_ERR_IO, "cannot finish writing '%s' (closing it failed)",
+                target_path(f));
+  if (f->partial) ROM_TRY(ctx, rank0_rename(ctx, f->partial, f->path));
+cleanup:
+  if (err != ROM_OK)
+    rom_h5_abort(pf); /* removes the partial file; the user's path stays untouched */
+  else
+    handle_free(pf);
+  rom_h5_quiet_end(&quiet);
+  return err;
+}
+
+void rom_h5_abort(rom_h5 **pf) {
+  rom_h5_quiet quiet;
+  if (!pf || !*pf) return;
+  rom_h5 *f = *pf;
+  rom_h5_quiet_begin(&quiet);
+  rom_h5_release(&f->file);
+  if (f->partial || f->in_place) {
+    MPI_Barrier(rom_ctx_comm(f->ctx)); /* nobody still has the file open */
+    if (rom_ctx_rank(f->ctx) == 0) remove(target_path(f));
+  }
+  handle_free(pf);
+  rom_h5_quiet_end(&quiet);
+}
+
+int rom_h5_close(rom_h5 **pf) {
+  int err = ROM_OK;
+  rom_h5_quiet quiet;
+  if (!pf || !*pf) return ROM_OK;
+  if ((*pf)->partial) return rom_h5_commit(pf);
+  rom_h5 *f = *pf;
+  rom_ctx *ctx = f->ctx;
+  rom_h5_quiet_begin(&quiet);
+  herr_t closed = H5Fclose(f->file);
+  f->file = H5I_INVALID_HID;
+  ROM_CHECK_ALL(ctx, closed >= 0, ROM_ERR_IO, "closing '%s' failed", f->path);
+cleanup:
+  handle_free(pf);
+  rom_h5_quiet_end(&quiet);
+  return err;
+}
+
+int rom_h5_flush(rom_h5 *f) {
+  int err = ROM_OK;
+  rom_h5_quiet quiet;
+  rom_h5_quiet_begin(&quiet);
+  ROM_CHECK_ALL(f->ctx, H5Fflush(f->file, H5F_SCOPE_GLOBAL) >= 0, ROM_ERR_IO,
+                "flushing '%s' to disk failed", target_path(f));
+cleanup:
+  rom_h5_quiet_end(&quiet);
+  return err;
+}
+
+/* ---- opening --------------------------------------------------------------------------- */
+
+enum { IN_OK = 0, IN_MISSING, IN_IS_DIRECTORY, IN_UNREADABLE, IN_NOT_HDF5 };
+
+static int probe_input(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return IN_MISSING;
+  if (S_ISDIR(st.st_mode)) return IN_IS_DIRECTORY;
+  if (access(path, R_OK) != 0) return IN_UNREADABLE;
+  return H5Fis_hdf5(path) > 0 ? IN_OK : IN_NOT_HDF5;
+}
+
+static int check_input_path(rom_ctx *ctx, const char *path) {
+  int err = ROM_OK, status = IN_OK;
+  static const char *const why[] = {"", "no such file", "it is a directory", "permission denied",
+                                    "not an HDF5 file"};
+  if (rom_ctx_rank(ctx) == 0) status = probe_input(path);
+  ROM_MPI(ctx, MPI_Bcast(&status, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
+  ROM_CHECK(ctx, status == IN_OK, ROM_ERR_IO, "cannot open '%s': %s", path, why[status]);
+cleanup:
+  return err;
+}
+
+static int check_romkit_file(rom_h5 *f, const char *expected_kind) {
+  int err = ROM_OK, found = 0;
+  rom_ctx *ctx = f->ctx;
+  char format[64], kind[128];
+  int64_t version = 0;
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "format", format, sizeof format, &found));
+  ROM_CHECK(ctx, found, ROM_ERR_FORMAT, "'%s' is not a romkit file (no 'format' attribute)",
+            f->path);
+  ROM_CHECK(ctx, strcmp(format, ROM_FORMAT_NAME) == 0, ROM_ERR_FORMAT,
+            "'%s' is not a romkit file (format = '%s')", f->path, format);
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "format_version", &version, NULL));
+  ROM_CHECK(ctx, version == ROM_FORMAT_VERSION, ROM_ERR_FORMAT,
+            "file '%s' has format_version %lld, this romkit reads %d", f->path, (long long)version,
+            ROM_FORMAT_VERSION);
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "kind", kind, sizeof kind, NULL));
+  ROM_CHECK(ctx, !expected_kind || strcmp(kind, expected_kind) == 0, ROM_ERR_FORMAT,
+            "file '%s' is a '%s' file, expected '%s'", f->path, kind, expected_kind);
+cleanup:
+  return err;
+}
+
+int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h5 **out) {
+  int err = ROM_OK;
+  rom_h5 *f = NULL;
+  hid_t fapl = H5I_INVALID_HID;
+  rom_h5_quiet quiet;
+  if (!ctx) return ROM_ERR_ARG;
+  rom_h5_quiet_begin(&quiet);
+  ROM_CHECK_ALL(ctx, out && path && *path, ROM_ERR_ARG,
+                "rom_h5_open needs a non-empty path and a non-NULL out");
+  *out = NULL;
+  ROM_TRY(ctx, check_input_path(ctx, path));
+  ROM_TRY_ALL(ctx, handle_new(ctx, path, 0, 0, &f));
+  fapl = mpio_fapl(ctx);
+  ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
+  f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot open '%s' with parallel HDF5 (MPI-IO)",
+                path);
+  ROM_TRY(ctx, check_romkit_file(f, expected_kind));
+  *out = f;
+  f = NULL;
+cleanup:
+  rom_h5_release(&fapl);
+  handle_free(&f);
+  rom_h5_quiet_end(&quiet);
+  return err;
+}
+
+/* ---- accessors ------------------------------------------------------------------------ */
+
+hid_t rom_h5_id(const rom_h5 *f) { return f ? f->file : H5I_INVALID_HID; }
+const char *rom_h5_path(const rom_h5 *f) { return f ? f->path : ""; }
+rom_ctx *rom_h5_ctx(const rom_h5 *f) { return f ? f->ctx : NULL; }
