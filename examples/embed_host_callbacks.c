@@ -56,7 +56,8 @@ static int host_theta(void *user, const double *mu, double *theta) {
  * host solves the tridiagonal system exactly on the gathered vector (Thomas algorithm). */
 static void host_solve(host *H, const double *mu, double *u_local) {
   int n = H->n;
-  double *a = malloc(sizeof(double) * (size_t)n * 4), *b = a + n, *c = b + n, *d = c + n;
+  if (n < 1) return;
+  double *a = calloc((size_t)n * 4, sizeof(double)), *b = a + n, *c = b + n, *d = c + n;
   for (int i = 0; i < n; ++i) {
     double kl = (i + 0.5) * H->h < 0.5 ? mu[0] : mu[1], kr = (i + 1.5) * H->h < 0.5 ? mu[0] : mu[1];
     a[i] = -kl / (H->h * H->h);
