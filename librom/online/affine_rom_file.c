@@ -1,0 +1,161 @@
+/* HDF5 file of a Galerkin reduced model (kind "affine_rom", docs/file-format.md).
+ *
+ * The file holds only the reduced matrices, so the online stage needs neither the
+ * basis nor the FOM. Layout (row-major, as h5py shows it):
+ *   /operators                {Qa, k, k}  operators[q][i][j] = (A_q^r)_{ij}
+ *   /operator_reference_terms {Qa, k}     g_q^r = Phi^T A_q u_ref (zero without reference)
+ *   /rhs                      {Qf, k}     f_q^r = Phi^T f_q (absent when Qf = 0)
+ *   /mass                     {k, k}      M^r = Phi^T M Phi
+ *   /mass_reference           {k}         m^r = Phi^T M u_ref
+ * root attributes dim = k, operator_terms = Qa, rhs_terms = Qf, symmetric (0/1).
+ * In memory the k x k matrices are column-major, so they are transposed on the way. */
+#include "core/check.h"
+#include "io/h5.h"
+#include "online/affine_rom_impl.h"
+
+#include <string.h>
+
+#define AFFINE_KIND "affine_rom"
+
+/* dst (row-major k x k) = src (column-major k x k), i.e. the transpose of the buffer. */
+static void transpose_square(const double *src, double *dst, rom_int k) {
+  for (rom_int i = 0; i < k; ++i)
+    for (rom_int j = 0; j < k; ++j)
+      dst[i * k + j] = src[i + j * k];
+}
+
+int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwrite) {
+  int err = ROM_OK;
+  if (!rom) return ROM_ERR_ARG;
+  rom_ctx *ctx = rom->ctx;
+  rom_h5 *f = NULL;
+  double *buf = NULL, *neg = NULL;
+  const rom_int k = rom->k, kk = k * k;
+  const int Qa = rom->Qa, Qf = rom->Qf;
+  ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
+                "the path of the affine ROM file must not be empty");
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(kk * Qa), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(k * Qa), (void **)&neg));
+  ROM_TRY(ctx, rom_h5_create(ctx, path, AFFINE_KIND, overwrite, &f));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "dim", k));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "operator_terms", Qa));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "rhs_terms", Qf));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "symmetric", rom->symmetric));
+  {
+    rom_int dims[3] = {Qa, k, k};
+    for (int q = 0; q < Qa; ++q)
+      transpose_square(rom->A + q * kk, buf + q * kk, k);
+    ROM_TRY(ctx, rom_h5_write_array(f, "operators", 3, dims, buf));
+  }
+  {
+    /* R holds -g_q^r in its last Qa columns; the file holds g_q^r. */
+    rom_int dims[2] = {Qa, k};
+    for (rom_int i = 0; i < k * Qa; ++i)
+      neg[i] = -rom->R[Qf * k + i];
+    ROM_TRY(ctx, rom_h5_write_array(f, "operator_reference_terms", 2, dims, neg));
+  }
+  if (Qf > 0) {
+    rom_int dims[2] = {Qf, k};
+    ROM_TRY(ctx, rom_h5_write_array(f, "rhs", 2, dims, rom->R));
+  }
+  {
+    rom_int dims[2] = {k, k};
+    transpose_square(rom->M, buf, k);
+    ROM_TRY(ctx, rom_h5_write_array(f, "mass", 2, dims, buf));
+  }
+  {
+    rom_int dims[1] = {k};
+    ROM_TRY(ctx, rom_h5_write_array(f, "mass_reference", 1, dims, rom->m_ref));
+  }
+  ROM_TRY(ctx, rom_h5_commit(&f));
+cleanup:
+  rom_h5_abort(&f);
+  rom_free(ctx, buf);
+  rom_free(ctx, neg);
+  return err;
+}
+
+/* The dataset must exist with exactly these dims; the sentence names file and dataset. */
+static int check_dims(rom_h5 *f, const char *dataset, int ndims, const rom_int *expected) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  int found_ndims = 0, exists = 0;
+  rom_int dims[4] = {0, 0, 0, 0};
+  ROM_TRY(ctx, rom_h5_dataset_dims(f, dataset, &found_ndims, dims, &exists));
+  ROM_CHECK(ctx, exists, ROM_ERR_FORMAT, "%s: the affine ROM file has no dataset /%s",
+            rom_h5_path(f), dataset);
+  int same = found_ndims == ndims;
+  for (int d = 0; d < ndims && same; ++d)
+    same = dims[d] == expected[d];
+  ROM_CHECK(ctx, same, ROM_ERR_DIM,
+            "%s: dataset /%s has %d dims {%lld, %lld, %lld}, but the attributes dim, "
+            "operator_terms and rhs_terms ask for %d dims {%lld, %lld, %lld} (trailing "
+            "entries unused)",
+            rom_h5_path(f), dataset, found_ndims, (long long)dims[0], (long long)dims[1],
+            (long long)dims[2], ndims, (long long)expected[0],
+            (long long)(ndims > 1 ? expected[1] : 0), (long long)(ndims > 2 ? expected[2] : 0));
+cleanup:
+  return err;
+}
+
+int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out) {
+  int err = ROM_OK;
+  rom_h5 *f = NULL;
+  rom_affine_rom *rom = NULL;
+  double *buf = NULL;
+  int64_t k = 0, Qa = 0, Qf = 0, symmetric = 0;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
+  *out = NULL;
+  ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
+                "the path of the affine ROM file must not be empty");
+  ROM_TRY(ctx, rom_h5_open(ctx, path, AFFINE_KIND, &f));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "dim", &k, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "operator_terms", &Qa, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "rhs_terms", &Qf, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "symmetric", &symmetric, NULL));
+  ROM_CHECK(ctx, k >= 1 && k <= 46340 && Qa >= 1 && Qa <= 1000000 && Qf >= 0 && Qf <= 1000000,
+            ROM_ERR_FORMAT,
+            "%s: the attributes dim = %lld, operator_terms = %lld, rhs_terms = %lld are not a "
+            "valid affine ROM (dim >= 1, operator_terms >= 1, rhs_terms >= 0)",
+            path, (long long)k, (long long)Qa, (long long)Qf);
+  {
+    rom_int d_ops[3] = {Qa, k, k}, d_ref[2] = {Qa, k}, d_rhs[2] = {Qf, k}, d_mass[2] = {k, k},
+            d_mref[1] = {k};
+    const rom_int kk = k * k;
+    ROM_TRY(ctx, check_dims(f, "operators", 3, d_ops));
+    ROM_TRY(ctx, check_dims(f, "operator_reference_terms", 2, d_ref));
+    if (Qf > 0) ROM_TRY(ctx, check_dims(f, "rhs", 2, d_rhs));
+    ROM_TRY(ctx, check_dims(f, "mass", 2, d_mass));
+    ROM_TRY(ctx, check_dims(f, "mass_reference", 1, d_mref));
+
+    ROM_TRY_ALL(ctx, rom_affine_rom_alloc(ctx, k, (int)Qa, (int)Qf, &rom));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(kk * Qa), (void **)&buf));
+    ROM_TRY(ctx, rom_h5_read_array(f, "operators", 3, d_ops, buf));
+    for (int64_t q = 0; q < Qa; ++q)
+      transpose_square(buf + q * kk, rom->A + q * kk, k);
+    ROM_TRY(ctx, rom_h5_read_array(f, "operator_reference_terms", 2, d_ref, buf));
+    for (rom_int i = 0; i < k * Qa; ++i)
+      rom->R[Qf * k + i] = -buf[i];
+    if (Qf > 0) ROM_TRY(ctx, rom_h5_read_array(f, "rhs", 2, d_rhs, rom->R));
+    ROM_TRY(ctx, rom_h5_read_array(f, "mass", 2, d_mass, buf));
+    transpose_square(buf, rom->M, k);
+    ROM_TRY(ctx, rom_h5_read_array(f, "mass_reference", 1, d_mref, rom->m_ref));
+  }
+  rom_affine_rom_classify(rom);
+  /* The writer symmetrised what it marked symmetric, so the test passes exactly; a file
+   * that claims symmetry its data lacks would make Cholesky read a wrong triangle. */
+  ROM_CHECK(ctx, !symmetric || rom->symmetric, ROM_ERR_FORMAT,
+            "%s: the attribute symmetric = 1, but the dataset /operators holds a "
+            "non-symmetric term",
+            path);
+  rom->symmetric = rom->symmetric && symmetric;
+  ROM_TRY(ctx, rom_h5_close(&f));
+  *out = rom;
+  rom = NULL;
+cleanup:
+  rom_h5_abort(&f);
+  rom_free(ctx, buf);
+  rom_affine_rom_destroy(&rom);
+  return err;
+}

@@ -1,0 +1,374 @@
+/* P3 — parametric heat conduction on the unit square (BENCHMARKS.md, docs/problems.md).
+ *
+ *   -div(kappa(x; mu) grad u) = f   in (0,1)^2,  u = 0 on the boundary,  f = 1,
+ *   kappa = mu_q on subdomain q of a blocks_x x blocks_y partition of the square.
+ *
+ * Discretisation: the standard conservative 5-point finite-difference (finite-volume)
+ * scheme on an n x n grid of interior nodes, h = 1/(n+1), node (i, j) at
+ * ((i+1)h, (j+1)h), global index g = i + n j (x fastest). Row g of A reads
+ *   (1/h^2) sum_{faces e of node g} kappa(mid_e) (u_g - u_nb(e)),   u_nb = 0 on the boundary,
+ * with kappa evaluated at the midpoint of each face (LeVeque, Finite Difference Methods
+ * for ODEs and PDEs, SIAM 2007, sec. 2.15 and 3.2). Every face belongs to exactly one
+ * subdomain, so A(mu) = sum_q mu_q A_q holds exactly, each A_q symmetric positive
+ * semi-definite and A(mu) symmetric positive definite for mu > 0.
+ *
+ * Subdomain of a face midpoint: block column c with c/blocks_x < x <= (c+1)/blocks_x,
+ * i.e. a midpoint exactly on a block boundary goes to the lower-index block (same in y).
+ * Coordinates are multiples of h/2 = 1/(2(n+1)), so the test is done in exact integer
+ * arithmetic: c = ceil(p * blocks_x / (2(n+1))) - 1 for x = p h/2. Subdomain index
+ * q = c_x + blocks_x * c_y (x fastest, like the unknowns).
+ *
+ * Parallel layout: the unknowns are row-distributed in any contiguous partition. The
+ * term callback gathers the whole vector with MPI_Allgatherv and applies the stencil to
+ * the local rows. That costs O(N) memory and communication per rank per apply — fine
+ * for a reference FOM used offline (Qa * k applies per projection), and it is correct
+ * for every contiguous partition, including ranks with fewer than n rows or none at
+ * all, where a halo exchange would have to reach past the neighbouring rank.
+ *
+ * Direct solves (the reference, not a scalable solver): A(mu) is assembled as a
+ * symmetric band matrix of half-bandwidth n on rank 0 and factorised by banded
+ * Cholesky (LAPACK dpbtrf, O(N n^2) = O(n^4) flops, O(n^3) memory), then dpbtrs; the
+ * solution is scattered back. */
+#include "core/check.h"
+#include "romkit/problems.h"
+#include "romkit/snapshots.h"
+
+#include <lapacke.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+struct rom_heat2d {
+  rom_ctx *ctx;
+  rom_int n, N, local_rows, offset;
+  int bx, by, nblocks;
+  double inv_h2;
+  /* Block column/row of every coordinate a face midpoint can have:
+   * face_x[i], i = 0..n: vertical face at x = (i + 1/2) h (west face of node column i);
+   * node_x[i], i = 0..n-1: node column i at x = (i + 1) h. Same in y. */
+  int *face_x, *node_x, *face_y, *node_y;
+  int *counts, *displs; /* MPI layout of the partition (N <= INT_MAX is checked) */
+  double *global;       /* N values: the gathered vector in the term callback */
+  rom_model *model;
+};
+
+rom_heat2d_options rom_heat2d_options_default(void) {
+  rom_heat2d_options o;
+  o.n = 64;
+  o.blocks_x = 2;
+  o.blocks_y = 2;
+  return o;
+}
+
+/* Block index of the coordinate p/(2(n+1)) among `blocks` equal blocks of [0, 1],
+ * points on a boundary going to the lower block: ceil(p * blocks / D) - 1. */
+static int block_of(rom_int p, rom_int n, int blocks) {
+  rom_int D = 2 * (n + 1);
+  rom_int c = (p * blocks + D - 1) / D - 1;
+  if (c < 0) c = 0;
+  if (c > blocks - 1) c = blocks - 1;
+  return (int)c;
+}
+
+/* ---- the host-model callbacks ------------------------------------------------------------ */
+
+static int heat_apply_term(void *user, int q, const double *x_local, double *y_local) {
+  rom_heat2d *h = user;
+  const rom_int n = h->n;
+  if (MPI_Allgatherv(x_local, (int)h->local_rows, MPI_DOUBLE, h->global, h->counts, h->displs,
+                     MPI_DOUBLE, rom_ctx_comm(h->ctx)) != MPI_SUCCESS)
+    return 1;
+  const double *u = h->global;
+  for (rom_int l = 0; l < h->local_rows; ++l) {
+    rom_int g = h->offset + l, i = g % n, j = g / n;
+    double ug = u[g], acc = 0.0;
+    int bxc = h->node_x[i], byc = h->node_y[j];
+    if (h->face_x[i] + h->bx * byc == q) acc += ug - (i > 0 ? u[g - 1] : 0.0);         /* west */
+    if (h->face_x[i + 1] + h->bx * byc == q) acc += ug - (i < n - 1 ? u[g + 1] : 0.0); /* east */
+    if (bxc + h->bx * h->face_y[j] == q) acc += ug - (j > 0 ? u[g - n] : 0.0);         /* south */
+    if (bxc + h->bx * h->face_y[j + 1] == q) acc += ug - (j < n - 1 ? u[g + n] : 0.0); /* north */
+    y_local[l] = h->inv_h2 * acc;
+  }
+  return 0;
+}
+
+static int heat_rhs_term(void *user, int q, double *f_local) {
+  rom_heat2d *h = user;
+  (void)q;
+  for (rom_int l = 0; l < h->local_rows; ++l)
+    f_local[l] = 1.0;
+  return 0;
+}
+
+/* theta_q(mu) = mu_q; the problem is only defined for mu_q > 0 (finite). */
+static int heat_theta(void *user, const double *mu, double *theta) {
+  rom_heat2d *h = user;
+  for (int q = 0; q < h->nblocks; ++q) {
+    if (!(mu[q] > 0.0) || !isfinite(mu[q])) return 1;
+    theta[q] = mu[q];
+  }
+  return 0;
+}
+
+static int heat_phi(void *user, const double *mu, double *phi) {
+  (void)user;
+  (void)mu;
+  phi[0] = 1.0;
+  return 0;
+}
+
+/* ---- creation ---------------------------------------------------------------------------- */
+
+int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int local_rows,
+                      rom_heat2d **out) {
+  int err = ROM_OK;
+  rom_heat2d *h = NULL;
+  rom_heat2d_options o = opts ? *opts : rom_heat2d_options_default();
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
+  *out = NULL;
+  ROM_CHECK_ALL(ctx, o.n >= 2, ROM_ERR_ARG,
+                "the grid needs n >= 2 interior nodes per direction (n = %lld)", (long long)o.n);
+  ROM_CHECK_ALL(ctx, o.n <= 46340, ROM_ERR_UNSUPPORTED,
+                "n = %lld gives n^2 unknowns beyond MPI's int counts (n <= 46340)", (long long)o.n);
+  ROM_CHECK_ALL(ctx, o.blocks_x >= 1 && o.blocks_y >= 1, ROM_ERR_ARG,
+                "blocks_x = %d and blocks_y = %d must both be >= 1", o.blocks_x, o.blocks_y);
+  ROM_CHECK_ALL(ctx, o.blocks_x <= o.n && o.blocks_y <= o.n, ROM_ERR_ARG,
+                "blocks_x = %d and blocks_y = %d must not exceed n = %lld (a subdomain "
+                "needs grid faces)",
+                o.blocks_x, o.blocks_y, (long long)o.n);
+  {
+    const rom_int N = o.n * o.n;
+    const int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
+    const MPI_Comm comm = rom_ctx_comm(ctx);
+    ROM_CHECK_ALL(ctx, local_rows >= 0 || local_rows == ROM_AUTO_ROWS, ROM_ERR_ARG,
+                  "local_rows = %lld must be >= 0 or ROM_AUTO_ROWS", (long long)local_rows);
+    if (local_rows == ROM_AUTO_ROWS) local_rows = rom_dmat_partition_even(N, rank, size);
+    rom_int total = 0;
+    ROM_MPI(ctx, MPI_Allreduce(&local_rows, &total, 1, MPI_INT64_T, MPI_SUM, comm));
+    ROM_CHECK(ctx, total == N, ROM_ERR_DIM,
+              "the local rows add up to %lld over the ranks, but the %lld x %lld grid has "
+              "%lld unknowns",
+              (long long)total, (long long)o.n, (long long)o.n, (long long)N);
+
+    ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *h, (void **)&h));
+    h->ctx = ctx;
+    h->n = o.n;
+    h->N = N;
+    h->bx = o.blocks_x;
+    h->by = o.blocks_y;
+    h->nblocks = o.blocks_x * o.blocks_y;
+    h->local_rows = local_rows;
+    h->inv_h2 = (double)((o.n + 1) * (o.n + 1));
+    h->offset = 0;
+    ROM_MPI(ctx, MPI_Exscan(&local_rows, &h->offset, 1, MPI_INT64_T, MPI_SUM, comm));
+    if (rank == 0) h->offset = 0;
+
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)(o.n + 1), (void **)&h->face_x));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)(o.n + 1), (void **)&h->face_y));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)o.n, (void **)&h->node_x));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)o.n, (void **)&h->node_y));
+    for (rom_int i = 0; i <= o.n; ++i) {
+      h->face_x[i] = block_of(2 * i + 1, o.n, o.blocks_x);
+      h->face_y[i] = block_of(2 * i + 1, o.n, o.blocks_y);
+    }
+    for (rom_int i = 0; i < o.n; ++i) {
+      h->node_x[i] = block_of(2 * (i + 1), o.n, o.blocks_x);
+      h->node_y[i] = block_of(2 * (i + 1), o.n, o.blocks_y);
+    }
+
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->counts));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->displs));
+    int mine = (int)local_rows;
+    ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, h->counts, 1, MPI_INT, comm));
+    h->displs[0] = 0;
+    for (int r = 1; r < size; ++r)
+      h->displs[r] = h->displs[r - 1] + h->counts[r - 1];
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->global));
+
+    ROM_TRY(ctx, rom_model_create(ctx, local_rows, h->nblocks, h, &h->model));
+    ROM_TRY_ALL(ctx,
+                rom_model_set_affine_operator(h->model, h->nblocks, heat_apply_term, heat_theta));
+    ROM_TRY_ALL(ctx, rom_model_set_affine_rhs(h->model, 1, heat_rhs_term, heat_phi));
+    /* Mass: the identity (the model's default). */
+  }
+  *out = h;
+  h = NULL;
+cleanup:
+  rom_heat2d_destroy(&h);
+  return err;
+}
+
+int rom_heat2d_destroy(rom_heat2d **ph) {
+  if (!ph || !*ph) return ROM_OK;
+  rom_heat2d *h = *ph;
+  rom_ctx *ctx = h->ctx;
+  rom_model_destroy(&h->model);
+  rom_free(ctx, h->face_x);
+  rom_free(ctx, h->face_y);
+  rom_free(ctx, h->node_x);
+  rom_free(ctx, h->node_y);
+  rom_free(ctx, h->counts);
+  rom_free(ctx, h->displs);
+  rom_free(ctx, h->global);
+  rom_free(ctx, h);
+  *ph = NULL;
+  return ROM_OK;
+}
+
+rom_int rom_heat2d_global_rows(const rom_heat2d *h) {
+  return h ? h->N : 0;
+}
+rom_int rom_heat2d_local_rows(const rom_heat2d *h) {
+  return h ? h->local_rows : 0;
+}
+int rom_heat2d_num_parameters(const rom_heat2d *h) {
+  return h ? h->nblocks : 0;
+}
+rom_model *rom_heat2d_model(rom_heat2d *h) {
+  return h ? h->model : NULL;
+}
+
+/* ---- direct solves ------------------------------------------------------------------------ */
+
+/* Every rank must pass the same valid mu: checked collectively, naming q and the value. */
+static int check_mu(rom_heat2d *h, const double *mu) {
+  int err = ROM_OK;
+  rom_ctx *ctx = h->ctx;
+  int bad = -1;
+  ROM_CHECK_ALL(ctx, mu != NULL, ROM_ERR_ARG, "mu must not be NULL (%d conductivities)",
+                h->nblocks);
+  for (int q = 0; q < h->nblocks && bad < 0; ++q)
+    if (!(mu[q] > 0.0) || !isfinite(mu[q])) bad = q;
+  ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_ARG,
+                "the conductivity mu_%d = %g of subdomain %d must be positive and finite", bad,
+                bad >= 0 ? mu[bad] : 0.0, bad);
+cleanup:
+  return err;
+}
+
+/* Rank 0: the upper band of  shift * I + scale * A(mu)  in LAPACK's symmetric band
+ * storage (uplo = 'U', kd = n, ldab = n + 1): A(i, j) at ab[kd + i - j + j * ldab]. */
+static void assemble_band(const rom_heat2d *h, const double *mu, double shift, double scale,
+                          double *ab) {
+  const rom_int n = h->n, kd = n, ldab = n + 1;
+  const double c = scale * h->inv_h2;
+  memset(ab, 0, sizeof(double) * (size_t)(ldab * h->N));
+  for (rom_int j = 0; j < n; ++j)
+    for (rom_int i = 0; i < n; ++i) {
+      rom_int g = i + n * j;
+      double kw = mu[h->face_x[i] + h->bx * h->node_y[j]];
+      double ke = mu[h->face_x[i + 1] + h->bx * h->node_y[j]];
+      double ks = mu[h->node_x[i] + h->bx * h->face_y[j]];
+      double kn = mu[h->node_x[i] + h->bx * h->face_y[j + 1]];
+      ab[kd + g * ldab] = shift + c * (kw + ke + ks + kn);
+      if (i < n - 1) ab[kd - 1 + (g + 1) * ldab] = -c * ke; /* A(g, g+1) */
+      if (j < n - 1) ab[0 + (g + n) * ldab] = -c * kn;      /* A(g, g+n) */
+    }
+}
+
+/* Rank 0 owns `full` (N values); every rank receives its rows into u_local. */
+static int scatter_rows(rom_heat2d *h, const double *full, double *u_local) {
+  int err = ROM_OK;
+  rom_ctx *ctx = h->ctx;
+  ROM_MPI(ctx, MPI_Scatterv(full, h->counts, h->displs, MPI_DOUBLE, u_local, (int)h->local_rows,
+                            MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+cleanup:
+  return err;
+}
+
+/* Rank 0: allocate and factorise the band matrix shift*I + scale*A(mu). */
+static int factor_band(rom_heat2d *h, const double *mu, double shift, double scale,
+                       double **ab_out) {
+  int err = ROM_OK;
+  rom_ctx *ctx = h->ctx;
+  double *ab = NULL;
+  size_t bytes = 0;
+  *ab_out = NULL;
+  ROM_TRY(ctx, rom_size_mul(ctx, (h->n + 1) * h->N, sizeof(double), &bytes));
+  ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
+  assemble_band(h, mu, shift, scale, ab);
+  {
+    lapack_int info = LAPACKE_dpbtrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)h->N, (lapack_int)h->n,
+                                          ab, (lapack_int)(h->n + 1));
+    ROM_CHECK(ctx, info >= 0, ROM_ERR_LAPACK, "dpbtrf: argument %d is invalid", (int)-info);
+    ROM_CHECK(ctx, info == 0, ROM_ERR_SINGULAR,
+              "the heat operator is not positive definite (dpbtrf: leading minor %d)", (int)info);
+  }
+  *ab_out = ab;
+  ab = NULL;
+cleanup:
+  rom_free(ctx, ab);
+  return err;
+}
+
+static int band_solve(rom_heat2d *h, const double *ab, double *b) {
+  int err = ROM_OK;
+  lapack_int info = LAPACKE_dpbtrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)h->N, (lapack_int)h->n,
+                                        1, ab, (lapack_int)(h->n + 1), b, (lapack_int)h->N);
+  ROM_CHECK(h->ctx, info == 0, ROM_ERR_LAPACK, "dpbtrs: argument %d is invalid", (int)-info);
+cleanup:
+  return err;
+}
+
+int rom_heat2d_solve(rom_heat2d *h, const double *mu, double *u_local) {
+  int err = ROM_OK;
+  if (!h) return ROM_ERR_ARG;
+  rom_ctx *ctx = h->ctx;
+  double *ab = NULL, *u = NULL;
+  const int root = rom_ctx_rank(ctx) == 0;
+  ROM_TRY(ctx, check_mu(h, mu));
+  ROM_CHECK_ALL(ctx, u_local != NULL || h->local_rows == 0, ROM_ERR_ARG,
+                "u_local must not be NULL on a rank with %lld rows", (long long)h->local_rows);
+  if (root) {
+    err = factor_band(h, mu, 0.0, 1.0, &ab);
+    if (err == ROM_OK) err = rom_malloc(ctx, sizeof(double) * (size_t)h->N, (void **)&u);
+    if (err == ROM_OK) {
+      for (rom_int g = 0; g < h->N; ++g)
+        u[g] = 1.0; /* f = 1 */
+      err = band_solve(h, ab, u);
+    }
+  }
+  ROM_TRY_ALL(ctx, err);
+  ROM_TRY(ctx, scatter_rows(h, u, u_local));
+cleanup:
+  rom_free(ctx, ab);
+  rom_free(ctx, u);
+  return err;
+}
+
+/* Implicit Euler, u^0 = 0:  (I + dt A) u^{s+1} = u^s + dt f, one factorisation for all
+ * steps. Rank 0 marches the whole vector and scatters each state. */
+int rom_heat2d_transient(rom_heat2d *h, const double *mu, double dt, rom_int steps,
+                         double *trajectory_local) {
+  int err = ROM_OK;
+  if (!h) return ROM_ERR_ARG;
+  rom_ctx *ctx = h->ctx;
+  double *ab = NULL, *u = NULL;
+  const int root = rom_ctx_rank(ctx) == 0;
+  const rom_int L = h->local_rows;
+  ROM_TRY(ctx, check_mu(h, mu));
+  ROM_CHECK_ALL(ctx, dt > 0.0 && isfinite(dt), ROM_ERR_ARG, "time step dt = %g must be > 0", dt);
+  ROM_CHECK_ALL(ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
+  ROM_CHECK_ALL(ctx, trajectory_local != NULL || L == 0, ROM_ERR_ARG,
+                "trajectory_local must not be NULL on a rank with %lld rows", (long long)L);
+  if (root) {
+    err = factor_band(h, mu, 1.0, dt, &ab);
+    if (err == ROM_OK) err = rom_calloc(ctx, (size_t)h->N, sizeof(double), (void **)&u);
+  }
+  ROM_TRY_ALL(ctx, err);
+  if (L > 0) memset(trajectory_local, 0, sizeof(double) * (size_t)L);
+  for (rom_int s = 0; s < steps; ++s) {
+    if (root) {
+      for (rom_int g = 0; g < h->N; ++g)
+        u[g] += dt; /* u^s + dt f, f = 1 */
+      err = band_solve(h, ab, u);
+    }
+    ROM_TRY_ALL(ctx, err);
+    ROM_TRY(ctx, scatter_rows(h, u, L > 0 ? trajectory_local + (s + 1) * L : NULL));
+  }
+cleanup:
+  rom_free(ctx, ab);
+  rom_free(ctx, u);
+  return err;
+}
