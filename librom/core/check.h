@@ -86,6 +86,10 @@ int rom_error_trace(rom_ctx *ctx, int code, const char *file, int line, const ch
 /* rom_all_ok - true on every rank iff `local_ok` is true on every rank of ctx.
  * Collective. On an MPI failure returns false. */
 int rom_all_ok(rom_ctx *ctx, int local_ok);
+/* rom_agree_error - the same error code on every rank: ROM_OK if local_err is ROM_OK
+ * everywhere, otherwise the most negative code any rank had. Collective. On an MPI
+ * failure returns ROM_ERR_MPI. */
+int rom_agree_error(rom_ctx *ctx, int local_err);
 
 /* Collective check: every rank evaluates `cond` on its own data; if it is false
  * anywhere, every rank fails with `code` (the ranks where it was true record
@@ -100,16 +104,18 @@ int rom_all_ok(rom_ctx *ctx, int local_ok);
   } while (0)
 
 /* Collective propagation: after a call that may have failed on some ranks only
- * (e.g. a rank-local LAPACK call), make every rank fail together. */
+ * (e.g. a rank-local LAPACK call), every rank fails together with the same code (the
+ * most negative one any rank had); ranks where the call succeeded say so. */
 #define ROM_TRY_ALL(ctx, expr)                                                                     \
   do {                                                                                             \
-    err = (expr);                                                                                  \
-    if (!rom_all_ok((ctx), err == ROM_OK)) {                                                       \
-      if (err != ROM_OK) {                                                                         \
+    int rom_local_err_ = (expr);                                                                   \
+    err = rom_agree_error((ctx), rom_local_err_);                                                  \
+    if (err != ROM_OK) {                                                                           \
+      if (rom_local_err_ == err) {                                                                 \
         rom_error_trace((ctx), err, __FILE__, __LINE__, __func__);                                 \
         goto cleanup;                                                                              \
       }                                                                                            \
-      ROM_FAIL(ctx, ROM_ERR_STATE, "%s: '%s' failed on another rank", __func__, #expr);            \
+      ROM_FAIL(ctx, err, "%s: '%s' failed on another rank", __func__, #expr);                      \
     }                                                                                              \
   } while (0)
 

@@ -28,6 +28,9 @@ int rom_ctx_create(MPI_Comm comm, rom_ctx **out) {
     free(ctx);
     return ROM_ERR_MPI;
   }
+  /* MPI's default handler aborts the whole job on an error; on romkit's own
+   * communicator errors come back as codes, so ROM_MPI can report them. */
+  MPI_Comm_set_errhandler(ctx->comm, MPI_ERRORS_RETURN);
   MPI_Comm_rank(ctx->comm, &ctx->rank);
   MPI_Comm_size(ctx->comm, &ctx->size);
   ctx->seed = 42;
@@ -85,6 +88,13 @@ int rom_all_ok(rom_ctx *ctx, int local_ok) {
   if (MPI_Allreduce(&local_ok, &global_ok, 1, MPI_INT, MPI_LAND, ctx->comm) != MPI_SUCCESS)
     return 0;
   return global_ok;
+}
+
+int rom_agree_error(rom_ctx *ctx, int local_err) {
+  int global_err = ROM_OK;
+  if (MPI_Allreduce(&local_err, &global_err, 1, MPI_INT, MPI_MIN, ctx->comm) != MPI_SUCCESS)
+    return ROM_ERR_MPI;
+  return global_err;
 }
 
 double rom_wtime(void) { return MPI_Wtime(); }
