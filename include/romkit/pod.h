@@ -22,18 +22,41 @@ typedef enum {
   ROM_POD_TRUNCATE_RANK = 1    /* k = rank (clipped to the number of singular values) */
 } rom_pod_truncation;
 
+/* How the SVD is computed (docs/pod.md has the cost model of each). */
+typedef enum {
+  ROM_SVD_AUTO = 0,        /* chosen from N, m, the rank count and the memory budget; logged */
+  ROM_SVD_TSQR = 1,        /* TSQR + dgesdd of R: exact, for m small enough that m x m fits */
+  ROM_SVD_SCALAPACK = 2,   /* pdgesvd on a 2-D block-cyclic process grid: exact, any m */
+  ROM_SVD_RANDOMIZED = 3,  /* Halko-Martinsson-Tropp sketch with power iterations, k << m */
+  ROM_SVD_INCREMENTAL = 4  /* Brand's streaming update, one snapshot at a time */
+} rom_svd_method;
+
 typedef struct {
   rom_pod_truncation truncation;
   double energy;  /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
   rom_int rank;   /* k for ROM_POD_TRUNCATE_RANK */
   int center;     /* subtract the row mean of the snapshots first; stored as /mean */
+  rom_svd_method method;   /* default ROM_SVD_AUTO */
+  double memory_budget;    /* bytes per rank romkit may use (0: no limit); default 0 */
+  rom_int target_rank;     /* randomized / incremental: singular triplets computed
+                              (0: the rank option, or min(N, m) with energy truncation) */
+  rom_int oversampling;    /* randomized: extra sketch columns; default 10 */
+  int power_iterations;    /* randomized: subspace iterations; default 2 */
+  double incremental_tolerance; /* incremental: a new snapshot's component orthogonal to the
+                                   basis is kept if its norm > tol * s_1; default 1e-12 */
 } rom_pod_options;
 
 rom_pod_options rom_pod_options_default(void);
 
+/* Method names as the CLI spells them: "auto", "tsqr", "scalapack", "randomized",
+ * "incremental". rom_svd_method_from_name returns ROM_ERR_ARG for anything else. */
+const char *rom_svd_method_name(rom_svd_method method);
+int rom_svd_method_from_name(const char *name, rom_svd_method *method);
+
 typedef struct rom_basis rom_basis;
 
-/* rom_pod_compute - POD basis of the snapshots (not modified). Collective.
+/* rom_pod_compute - POD basis of the snapshots (not modified) with the method of
+ * opts->method (ROM_SVD_AUTO: chosen and logged at ROM_LOG_INFO). Collective.
  * Errors: ROM_ERR_NOT_FINITE (NaN/Inf anywhere, naming row and column), ROM_ERR_ARG
  * (energy outside (0,1], rank < 1, zero snapshots), ROM_ERR_LAPACK. */
 int rom_pod_compute(const rom_dmat *snapshots, const rom_pod_options *opts, rom_basis **out);

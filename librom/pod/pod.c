@@ -1,35 +1,64 @@
-/* POD by TSQR + SVD of the small R (see include/romkit/pod.h and docs/pod.md).
- *
- *   S (- mean 1^T) = Q R          TSQR over the ranks (linalg/tsqr.c)
- *   R = U_r diag(s) V^T            dgesdd on rank 0 (r x m, r = min(N, m))
- *   U = Q U_r[:, :k]               pushed back down the TSQR tree, written into the basis
- *
- * Why not Cholesky-QR (eigendecomposition of S^T S): squaring doubles the condition
- * number's exponent, so singular values below sqrt(eps) * s_max (1e-8 relative) are lost;
- * the benchmark's spectrum spans exactly 1e8. */
+/* POD: validation, centring, the choice of SVD method, and the finishing touches every
+ * method shares (truncation rule, sign rule, the basis object). The SVDs themselves are
+ * the drivers of svd_driver.h: svd_tsqr.c, svd_scalapack.c, svd_randomized.c,
+ * svd_incremental.c. See include/romkit/pod.h and docs/pod.md. */
 #include "core/check.h"
 #include "linalg/dmat_impl.h"
-#include "linalg/tsqr.h"
 #include "pod/basis_impl.h"
+#include "pod/svd_driver.h"
 
 #include <lapacke.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 rom_pod_options rom_pod_options_default(void) {
   rom_pod_options o;
+  memset(&o, 0, sizeof o);
   o.truncation = ROM_POD_TRUNCATE_ENERGY;
   o.energy = 0.9999;
   o.rank = 0;
   o.center = 0;
+  o.method = ROM_SVD_AUTO;
+  o.memory_budget = 0.0;
+  o.target_rank = 0;
+  o.oversampling = 10;
+  o.power_iterations = 2;
+  o.incremental_tolerance = 1e-12;
   return o;
+}
+
+static const char *const method_names[] = {"auto", "tsqr", "scalapack", "randomized",
+                                           "incremental"};
+
+const char *rom_svd_method_name(rom_svd_method method) {
+  if ((int)method < 0 || (size_t)method >= sizeof method_names / sizeof method_names[0])
+    return "unknown";
+  return method_names[method];
+}
+
+int rom_svd_method_from_name(const char *name, rom_svd_method *method) {
+  for (size_t i = 0; name && i < sizeof method_names / sizeof method_names[0]; ++i)
+    if (!strcmp(name, method_names[i])) {
+      *method = (rom_svd_method)i;
+      return ROM_OK;
+    }
+  return ROM_ERR_ARG;
+}
+
+rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_options *o) {
+  (void)N;
+  (void)m;
+  (void)P;
+  (void)o;
+  return ROM_SVD_TSQR;
 }
 
 /* The k of the truncation rule (header comment of rom_pod_truncation), s descending.
  * Energy: the smallest k with sum_{i<k} s_i^2 >= energy * sum_{i<r} s_i^2; the partial sums
  * are accumulated in the same order as the total, so k <= r even for energy = 1. */
-static rom_int pod_choose_k(const rom_pod_options *o, const double *s, rom_int r) {
+rom_int rom_pod_choose_k(const rom_pod_options *o, const double *s, rom_int r) {
   if (o->truncation == ROM_POD_TRUNCATE_RANK) return o->rank < r ? o->rank : r;
   double total = 0.0, partial = 0.0;
   for (rom_int i = 0; i < r; ++i) total += s[i] * s[i];
@@ -40,10 +69,10 @@ static rom_int pod_choose_k(const rom_pod_options *o, const double *s, rom_int r
   return r;
 }
 
-/* Rank 0: SVD of R (r x m). On success u (r x r, ld r) and s (r) are filled.
+/* SVD of a small dense r x m matrix on the calling rank: u (r x r, ld r) and s (r).
  * dgesdd (divide and conquer) first; dgesvd if it does not converge. */
-static int pod_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int ldr,
-                         double *u, double *s) {
+int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int ldr, double *u,
+                  double *s) {
   int err = ROM_OK;
   double *a = NULL, *vt = NULL, *work = NULL, query = 0.0;
   lapack_int *iwork = NULL, info = 0, lwork = 0;
@@ -130,18 +159,16 @@ cleanup:
 }
 
 int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **out) {
-  int err = ROM_OK, local_err = ROM_OK;
+  int err = ROM_OK;
   rom_ctx *ctx = NULL;
   rom_pod_options o;
-  rom_tsqr *qr = NULL;
-  rom_dmat *U = NULL;
-  double *mean = NULL, *s = NULL, *u_small = NULL;
-  rom_int N = 0, m = 0, lr = 0, r = 0, k = 0;
+  rom_svd_result res = {0, NULL, NULL};
+  rom_svd_method method = ROM_SVD_AUTO;
+  double *mean = NULL;
+  rom_int N = 0, m = 0, lr = 0;
   rom_basis_provenance prov;
-  int rank = 0;
   if (!S) return ROM_ERR_ARG;
   ctx = S->ctx;
-  rank = rom_ctx_rank(ctx);
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "rom_pod_compute: out must not be NULL");
   *out = NULL;
   o = opts ? *opts : rom_pod_options_default();
@@ -158,6 +185,10 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
                 "squared singular values to keep)", o.energy);
   ROM_CHECK_ALL(ctx, o.truncation != ROM_POD_TRUNCATE_RANK || o.rank >= 1, ROM_ERR_ARG,
                 "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK", (long long)o.rank);
+  ROM_CHECK_ALL(ctx, o.method >= ROM_SVD_AUTO && o.method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
+                "POD option method = %d is not a rom_svd_method", (int)o.method);
+  ROM_CHECK_ALL(ctx, o.memory_budget >= 0.0, ROM_ERR_ARG,
+                "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o.memory_budget);
   ROM_CHECK_ALL(ctx, m >= 1, ROM_ERR_ARG,
                 "the snapshot matrix has no columns: POD needs at least one snapshot");
   ROM_CHECK_ALL(ctx, N >= 1, ROM_ERR_ARG,
@@ -165,7 +196,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   ROM_TRY(ctx, rom_dmat_check_finite(S, "snapshots"));
 
   if (o.center) {
-    /* Row mean over the snapshots; subtracted inside TSQR's copy of the block. */
+    /* Row mean over the snapshots; each driver subtracts it from its own copy or product. */
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)lr, sizeof(double), (void **)&mean));
     for (rom_int j = 0; j < m; ++j) {
       const double *col = S->data + j * S->ld;
@@ -174,44 +205,40 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
     for (rom_int i = 0; i < lr; ++i) mean[i] /= (double)m;
   }
 
-  ROM_TRY(ctx, rom_tsqr_factor(S, mean, &qr));
-  r = rom_tsqr_r_rows(qr);
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&s));
-  if (rank == 0) {
-    rom_int ldr = 1;
-    const double *R = rom_tsqr_r(qr, &ldr);
-    local_err = rom_malloc(ctx, sizeof(double) * (size_t)(r * r), (void **)&u_small);
-    if (local_err == ROM_OK) local_err = pod_small_svd(ctx, r, m, R, ldr, u_small, s);
+  method = o.method;
+  if (method == ROM_SVD_AUTO) {
+    method = rom_pod_choose_method(N, m, rom_ctx_size(ctx), &o);
+    rom_log(ctx, ROM_LOG_INFO, "POD: method 'auto' chose '%s' for N = %lld, m = %lld on %d ranks",
+            rom_svd_method_name(method), (long long)N, (long long)m, rom_ctx_size(ctx));
   }
-  ROM_TRY_ALL(ctx, local_err);
-  ROM_MPI(ctx, MPI_Bcast(s, (int)r, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
-  if (!(s[0] > 0.0)) {
+  switch (method) {
+  case ROM_SVD_SCALAPACK: ROM_TRY(ctx, rom_svd_scalapack(S, mean, &o, &res)); break;
+  case ROM_SVD_RANDOMIZED: ROM_TRY(ctx, rom_svd_randomized(S, mean, &o, &res)); break;
+  case ROM_SVD_INCREMENTAL: ROM_TRY(ctx, rom_svd_incremental(S, mean, &o, &res)); break;
+  default: ROM_TRY(ctx, rom_svd_tsqr(S, mean, &o, &res)); break;
+  }
+  if (!(res.r > 0 && res.s[0] > 0.0)) {
     if (o.center)
       ROM_FAIL(ctx, ROM_ERR_ARG, "the centered snapshots are all zero (every snapshot equals the "
                "mean), no basis");
     ROM_FAIL(ctx, ROM_ERR_ARG, "snapshots are all zero, no basis");
   }
-
-  k = pod_choose_k(&o, s, r);
-  ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &U));
-  ROM_TRY(ctx, rom_tsqr_apply_q(qr, k, u_small, r, U));
-  rom_tsqr_destroy(&qr); /* frees the copy of the snapshot block */
-  ROM_TRY(ctx, pod_sign_normalise(U));
+  ROM_TRY(ctx, pod_sign_normalise(res.U));
 
   memset(&prov, 0, sizeof prov);
-  strcpy(prov.method, "tsqr");
+  snprintf(prov.method, sizeof prov.method, "%s", rom_svd_method_name(method));
   strcpy(prov.truncation, o.truncation == ROM_POD_TRUNCATE_RANK ? "rank" : "energy");
   prov.energy = o.energy;
   prov.rank = o.truncation == ROM_POD_TRUNCATE_RANK ? o.rank : 0;
   prov.center = o.center ? 1 : 0;
-  ROM_TRY_ALL(ctx, rom_basis_adopt(&U, &s, r, o.center ? &mean : NULL, o.center, &prov, out));
-  rom_log(ctx, ROM_LOG_INFO, "POD (TSQR): N = %lld, m = %lld, k = %lld, energy %.12g",
-          (long long)N, (long long)m, (long long)k, rom_basis_energy(*out));
+  ROM_TRY_ALL(ctx, rom_basis_adopt(&res.U, &res.s, res.r, o.center ? &mean : NULL, o.center,
+                                   &prov, out));
+  rom_log(ctx, ROM_LOG_INFO, "POD (%s): N = %lld, m = %lld, k = %lld, energy %.12g",
+          rom_svd_method_name(method), (long long)N, (long long)m,
+          (long long)rom_basis_dim(*out), rom_basis_energy(*out));
 cleanup:
-  rom_tsqr_destroy(&qr);
-  rom_dmat_destroy(&U);
+  rom_dmat_destroy(&res.U);
+  rom_free(ctx, res.s);
   rom_free(ctx, mean);
-  rom_free(ctx, s);
-  rom_free(ctx, u_small);
   return err;
 }

@@ -1,0 +1,48 @@
+/* romkit internal — the SVD drivers behind rom_pod_compute.
+ *
+ * rom_pod_compute (pod.c) validates the options and the snapshots, computes the mean
+ * when centring, picks the driver, then sign-normalises the vectors and builds the
+ * basis. A driver only computes the thin SVD of the shifted snapshot matrix
+ *     A - shift 1^T        (shift: local_rows values, NULL for none)
+ * as follows: the singular values it computed (r of them, descending), then k =
+ * rom_pod_choose_k(o, s, r) and the first k left singular vectors, distributed like A.
+ * Drivers are collective, never modify A, allocate with rom_malloc on A's context, and
+ * fail on every rank together. On failure res is left empty (nothing to free).
+ */
+#ifndef ROMKIT_POD_SVD_DRIVER_H
+#define ROMKIT_POD_SVD_DRIVER_H
+
+#include "romkit/pod.h"
+
+typedef struct {
+  rom_int r;   /* number of singular values computed */
+  double *s;   /* r values, descending, replicated on every rank (rom_malloc) */
+  rom_dmat *U; /* N x k left singular vectors, rows distributed like A */
+} rom_svd_result;
+
+typedef int (*rom_svd_driver)(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                              rom_svd_result *res);
+
+int rom_svd_tsqr(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                 rom_svd_result *res);
+int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                      rom_svd_result *res);
+int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                       rom_svd_result *res);
+int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                        rom_svd_result *res);
+
+/* The k of the truncation rule (pod.h) for r computed values s (descending). */
+rom_int rom_pod_choose_k(const rom_pod_options *o, const double *s, rom_int r);
+
+/* ROM_SVD_AUTO's choice for an N x m matrix on P ranks under the options' memory budget
+ * (the rule and its reasons are in docs/pod.md). Not collective (same inputs -> same
+ * answer on every rank). */
+rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_options *o);
+
+/* SVD of a small dense matrix held on the calling rank (r x m, ld ldr): u (r x r, ld r)
+ * and s (min(r, m)) by dgesdd, falling back to dgesvd. Not collective. */
+int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int ldr, double *u,
+                  double *s);
+
+#endif

@@ -1,0 +1,12 @@
+/* The scalapack driver of rom_pod_compute: ScaLAPACK pdgesvd on a 2-D block-cyclic grid. Not implemented yet. */
+#include "core/check.h"
+#include "pod/svd_driver.h"
+
+int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                      rom_svd_result *res) {
+  (void)shift;
+  (void)o;
+  (void)res;
+  ROM_RETURN_ERROR(rom_dmat_ctx(A), ROM_ERR_UNSUPPORTED,
+                   "the 'scalapack' SVD method is not implemented yet: use ROM_SVD_TSQR");
+}
