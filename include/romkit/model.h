@@ -11,7 +11,7 @@
  * Jacobian action, residual at sampled rows for hyper-reduction) are added by new
  * setters without breaking code written against this header.
  *
- * Linear affine problems (this release):
+ * Linear affine problems:
  *   steady      A(mu) u = f(mu)
  *   transient   M du/dt + A(mu) u = f(mu)
  * with A(mu) = sum_q theta_q(mu) A_q  (q = 0..Qa-1) and f(mu) = sum_q phi_q(mu) f_q.
@@ -51,6 +51,91 @@ int rom_model_set_affine_rhs(rom_model *m, int nterms, rom_vector_term_fn term,
                              rom_coefficients_fn phi);
 /* Mass matrix for transient problems (default: identity). Not collective. */
 int rom_model_set_mass(rom_model *m, rom_apply_fn apply_mass);
+
+/* ---- Nonlinear time-dependent problems -------------------------------------------------
+ *
+ * Semi-discrete form, mass matrix identity:      du/dt = F(u, t; mu)
+ *
+ * The host provides the velocity F and its Jacobian dF/du; romkit applies the time
+ * discretisation itself (backward Euler, BDF2), so one set of callbacks serves the
+ * reference FOM integrator, Galerkin and LSPG ROMs, and hyper-reduced ROMs. With
+ * backward Euler the fully discrete residual is r(u) = u - u^n - dt F(u, t^{n+1}; mu).
+ */
+
+/* F_local = F(u, t; mu) on this rank's rows. Collective. */
+typedef int (*rom_velocity_fn)(void *user, const double *u_local, double t, const double *mu,
+                               double *F_local);
+/* Y = dF/du(u, t; mu) X for `ncols` vectors at once (column-major blocks of local rows,
+ * leading dimensions ldx, ldy >= local_rows). Collective. */
+typedef int (*rom_velocity_jacobian_fn)(void *user, const double *u_local, double t,
+                                        const double *mu, rom_int ncols, const double *X_local,
+                                        rom_int ldx, double *Y_local, rom_int ldy);
+
+/* An assembled sparse matrix in compressed sparse rows: this rank's rows, global column
+ * indices. The arrays belong to the host and must stay valid until its next call. */
+typedef struct {
+  rom_int local_rows;
+  rom_int global_cols;
+  const rom_int *row_ptr;   /* local_rows + 1 offsets into col_index / values */
+  const rom_int *col_index; /* global column indices */
+  const double *values;
+} rom_csr;
+/* J = dF/du(u, t; mu) assembled (for direct solvers of the reference FOM). Collective. */
+typedef int (*rom_velocity_jacobian_csr_fn)(void *user, const double *u_local, double t,
+                                            const double *mu, rom_csr *J);
+
+/* Hyper-reduction: F evaluated at a few sampled rows only.
+ *
+ * stencil: the global rows whose state values row `row` of F depends on (its own row
+ *   included). Writes at most `max` indices into cols and the true count into *count (if
+ *   *count > max romkit calls again with a larger buffer). Called offline for rows this
+ *   rank owns. Not collective.
+ * sampled velocity / Jacobian: F and dF/du at `nrows` sampled global rows, given the state
+ *   only at the `nneeded` global rows `needed` (sorted, the union of the samples'
+ *   stencils): the host's "sample mesh". Called online with the same arguments on every
+ *   rank, for any rows (not only owned ones): the host must be able to evaluate a sampled
+ *   row from the listed values alone. Not collective.
+ *   Jacobian: Y (nrows x ncols, ld ldy) = dF/du[rows, needed] X (nneeded x ncols, ld ldx). */
+typedef int (*rom_stencil_fn)(void *user, rom_int row, rom_int max, rom_int *cols,
+                              rom_int *count);
+typedef int (*rom_velocity_sampled_fn)(void *user, rom_int nrows, const rom_int *rows,
+                                       rom_int nneeded, const rom_int *needed,
+                                       const double *u_needed, double t, const double *mu,
+                                       double *F_rows);
+typedef int (*rom_velocity_jacobian_sampled_fn)(void *user, rom_int nrows, const rom_int *rows,
+                                                rom_int nneeded, const rom_int *needed,
+                                                const double *u_needed, double t,
+                                                const double *mu, rom_int ncols,
+                                                const double *X, rom_int ldx, double *Y,
+                                                rom_int ldy);
+
+/* Setters. jacobian and jacobian_csr may be NULL (then romkit cannot run what needs
+ * them and says so). Not collective. */
+int rom_model_set_velocity(rom_model *m, rom_velocity_fn velocity,
+                           rom_velocity_jacobian_fn jacobian);
+int rom_model_set_velocity_jacobian_csr(rom_model *m, rom_velocity_jacobian_csr_fn jacobian_csr);
+int rom_model_set_sampled_velocity(rom_model *m, rom_stencil_fn stencil,
+                                   rom_velocity_sampled_fn velocity,
+                                   rom_velocity_jacobian_sampled_fn jacobian);
+
+/* Checked calls into the host (argument checks agreed over ranks, a failing callback is
+ * ROM_ERR_CALLBACK on every rank for the collective ones). */
+int rom_model_velocity(rom_model *m, const double *u_local, double t, const double *mu,
+                       double *F_local);
+int rom_model_velocity_jacobian(rom_model *m, const double *u_local, double t, const double *mu,
+                                rom_int ncols, const double *X_local, rom_int ldx,
+                                double *Y_local, rom_int ldy);
+int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double t,
+                                    const double *mu, rom_csr *J);
+int rom_model_stencil(rom_model *m, rom_int row, rom_int max, rom_int *cols, rom_int *count);
+int rom_model_velocity_sampled(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                               const rom_int *needed, const double *u_needed, double t,
+                               const double *mu, double *F_rows);
+int rom_model_velocity_jacobian_sampled(rom_model *m, rom_int nrows, const rom_int *rows,
+                                        rom_int nneeded, const rom_int *needed,
+                                        const double *u_needed, double t, const double *mu,
+                                        rom_int ncols, const double *X, rom_int ldx, double *Y,
+                                        rom_int ldy);
 
 /* Accessors. Not collective. */
 rom_ctx *rom_model_ctx(const rom_model *m);
