@@ -43,6 +43,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv);
 int cmd_info(rom_ctx *ctx, int argc, char **argv);
 int cmd_demo(rom_ctx *ctx, int argc, char **argv);
 int cmd_bench(rom_ctx *ctx, int argc, char **argv);
+int cmd_hyper(rom_ctx *ctx, int argc, char **argv);
+int cmd_reproduce(rom_ctx *ctx, int argc, char **argv);
 /* `romkit bench` targets. */
 int bench_pod(rom_ctx *ctx, int argc, char **argv);
 int bench_heat(rom_ctx *ctx, int argc, char **argv);

@@ -15,6 +15,8 @@ static const command commands[] = {
     {"pod", cmd_pod, "POD basis of an HDF5 snapshot file (distributed TSQR + SVD)"},
     {"info", cmd_info, "what a romkit HDF5 file holds"},
     {"demo", cmd_demo, "end-to-end P3 pipeline: snapshots -> POD -> HDF5 -> online ROM"},
+    {"hyper", cmd_hyper, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
+    {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
     {"bench", cmd_bench, "benchmarks: 'romkit bench pod', 'romkit bench heat'"},
 };
 
