@@ -24,7 +24,7 @@ static void print_usage(void) {
   printf("romkit %s — reduced-order modelling toolkit\n\n", ROM_VERSION_STRING);
   printf("usage: [mpirun -n P] romkit <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
-    printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+    printf("  %-10s %s\n", commands[i].name, commands[i].summary);
   printf("\n'romkit <command> --help' describes each command. Exit codes: 0 success,\n"
          "1 failure (the message says why), 2 bad arguments.\n");
 }
