@@ -1,7 +1,8 @@
 # Thin wrapper around CMake. The two commands of the README:
 #   make demo   install missing packages (as root), build, run the end-to-end demo
 #   make test   install missing packages (as root), build, run the whole test suite
-# Others: make build, make test-sanitize (ASan+UBSan build + suite), make bench, make clean.
+# Others: make build, make test-sanitize (ASan+UBSan build + suite), make bench (runs the
+# benchmarks, rewrites docs/data/*.json and docs/img/*.png), make clean.
 BUILD     ?= build
 SANBUILD  ?= build-sanitize
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -32,7 +33,7 @@ test-sanitize: deps
 	cd $(SANBUILD) && ctest --output-on-failure -j $(JOBS) -E '^python$$'
 
 bench: build
-	OPENBLAS_NUM_THREADS=1 $(BUILD)/bin/romkit bench pod
+	bash scripts/run_benchmarks.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
