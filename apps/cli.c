@@ -22,9 +22,11 @@ int cli_usage_error(rom_ctx *ctx, const char *cmd, const char *fmt, ...) {
 
 int cli_fail(rom_ctx *ctx, const char *cmd, int code) {
   const char *message = rom_ctx_last_error(ctx);
-  if (rom_ctx_rank(ctx) == 0 || (message[0] && !strstr(message, "on another rank")))
-    fprintf(stderr, "romkit %s: error: %s\n", cmd,
-            message[0] ? message : rom_strerror(code));
+  if (rom_ctx_rank(ctx) == 0 || (message[0] && !strstr(message, "on another rank"))) {
+    fprintf(stderr, "romkit %s: error: %s\n", cmd, message[0] ? message : rom_strerror(code));
+    if (code == ROM_ERR_EXISTS) /* the library's "pass overwrite" is a flag on the CLI */
+      fprintf(stderr, "romkit %s: pass --overwrite to replace it\n", cmd);
+  }
   return CLI_EXIT_FAILURE;
 }
 
