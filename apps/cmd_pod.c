@@ -1,6 +1,10 @@
 /* romkit pod SNAPSHOTS.h5 -o BASIS.h5 [--energy E | --rank K] [--center] [--overwrite]
- * POD basis of a snapshot file by distributed TSQR + SVD (rom_pod_compute), on any number
- * of ranks; the basis file is written collectively (rom_basis_write). */
+ *            [--method M] [--memory SIZE] [--target-rank K] [--librom-out BASE]
+ * romkit pod --librom-in BASE -o BASIS.h5 [--overwrite]
+ * POD basis of a snapshot file (rom_pod_compute, with the SVD method of --method), on any
+ * number of ranks; the basis file is written collectively (rom_basis_write), and with
+ * --librom-out also as libROM's per-rank files (rom_basis_write_librom). --librom-in
+ * converts a libROM basis (rom_basis_read_librom) into a romkit basis file instead. */
 #include "cli.h"
 
 #include <string.h>
@@ -8,10 +12,11 @@
 
 static const char *const pod_help =
     "usage: [mpirun -n P] romkit pod SNAPSHOTS.h5 -o BASIS.h5 [--energy E | --rank K]\n"
-    "                                [--center] [--overwrite]\n\n"
-    "POD basis of the snapshot matrix in SNAPSHOTS.h5 (dataset /snapshots {m, N}) by TSQR:\n"
-    "local QR on each rank, QR of the R factors up a binary tree, SVD of the final R, and\n"
-    "the basis formed back down the tree. Runs on any number of ranks.\n\n"
+    "                                [--center] [--overwrite] [--method M] [--memory SIZE]\n"
+    "                                [--target-rank K] [--librom-out BASE]\n"
+    "       [mpirun -n P] romkit pod --librom-in BASE -o BASIS.h5 [--overwrite]\n\n"
+    "POD basis of the snapshot matrix in SNAPSHOTS.h5 (dataset /snapshots {m, N}): the\n"
+    "thin SVD of the N x m matrix, distributed over the ranks, truncated to k vectors.\n\n"
     "options:\n"
     "  -o, --output PATH  the basis file to write (kind \"basis\": /basis {k, N},\n"
     "                     /singular_values {r}, /mean {N} with --center)\n"
@@ -19,14 +24,62 @@ static const char *const pod_help =
     "                     E in (0, 1] (default 0.9999)\n"
     "  --rank K           keep k = min(K, min(N, m)) vectors instead (K >= 1)\n"
     "  --center           subtract the mean snapshot first (stored as /mean)\n"
-    "  --overwrite        replace BASIS.h5 if it exists (otherwise: error, file untouched)\n"
+    "  --method M         how the SVD is computed (docs/pod.md):\n"
+    "                       auto        chosen from N, m, the ranks and --memory (default)\n"
+    "                       tsqr        TSQR + SVD of the m x m R: exact, m up to a few 1000\n"
+    "                       scalapack   ScaLAPACK pdgesvd on a 2-D process grid: exact, any m\n"
+    "                       randomized  randomized SVD for a target rank k << m\n"
+    "                       incremental streaming (Brand) SVD, one snapshot at a time\n"
+    "  --memory SIZE      memory budget per rank for the SVD, e.g. 2GiB, 512MiB, 1e9\n"
+    "                     (default: no limit); a method that cannot fit fails before\n"
+    "                     allocating, saying how much it needs\n"
+    "  --target-rank K    singular triplets the randomized / incremental methods compute\n"
+    "                     (K >= 1; default: the --rank value, or all)\n"
+    "  --librom-out BASE  also write the basis as libROM's per-rank files BASE.000000,\n"
+    "                     BASE.000001, ... (spatial_basis, singular_value, ...)\n"
+    "  --librom-in BASE   read a libROM basis (BASE.000000, ... written on any number of\n"
+    "                     ranks) instead of snapshots, and write it as the romkit basis\n"
+    "                     file -o BASIS.h5: the migration path from libROM\n"
+    "  --overwrite        replace existing output files (otherwise: error, files untouched)\n"
     "  -h, --help         this text\n\n"
     "Every basis vector's entry of largest magnitude is positive (ties: lowest row).\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
 
+/* Refuses an existing output before the work (the writers check again). Collective. */
+static int output_exists(rom_ctx *ctx, const char *path) {
+  int exists = rom_ctx_rank(ctx) == 0 ? access(path, F_OK) == 0 : 0;
+  MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
+  if (exists && rom_ctx_rank(ctx) == 0)
+    fprintf(stderr, "romkit pod: error: '%s': %s\n", path, rom_strerror(ROM_ERR_EXISTS));
+  return exists;
+}
+
+/* --librom-in: libROM basis files -> romkit basis file. */
+static int pod_from_librom(rom_ctx *ctx, const char *base, const char *output, int overwrite) {
+  int rc = CLI_EXIT_OK, err = ROM_OK;
+  rom_basis *basis = NULL;
+  double t0 = MPI_Wtime();
+  if ((err = rom_basis_read_librom(ctx, base, &basis)) != ROM_OK ||
+      (err = rom_basis_write(basis, output, overwrite)) != ROM_OK) {
+    rc = cli_fail(ctx, "pod", err);
+  } else {
+    rom_int r = 0;
+    rom_basis_singular_values(basis, &r);
+    cli_printf(ctx,
+               "pod: libROM basis %s.* -> %s: N = %lld, k = %lld, %lld singular values, %.3f s "
+               "on %d rank%s\n",
+               base, output, (long long)rom_basis_global_rows(basis),
+               (long long)rom_basis_dim(basis), (long long)r, MPI_Wtime() - t0, rom_ctx_size(ctx),
+               rom_ctx_size(ctx) == 1 ? "" : "s");
+  }
+  rom_basis_destroy(&basis);
+  return rc;
+}
+
 int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
-  const char *input = NULL, *output = NULL;
+  const char *input = NULL, *output = NULL, *librom_out = NULL, *librom_in = NULL;
   int have_energy = 0, have_rank = 0, overwrite = 0, rc = CLI_EXIT_OK, err = ROM_OK;
+  int have_svd_option = 0;
   rom_pod_options opts = rom_pod_options_default();
   rom_dmat *S = NULL;
   rom_basis *basis = NULL;
@@ -56,6 +109,31 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
       have_rank = 1;
     } else if (!strcmp(a, "--center")) {
       opts.center = 1;
+      have_svd_option = 1;
+    } else if (!strcmp(a, "--method")) {
+      if (!has_value)
+        return cli_usage_error(ctx, "pod", "--method needs one of auto, tsqr, scalapack, "
+                               "randomized, incremental");
+      if (rom_svd_method_from_name(argv[++i], &opts.method) != ROM_OK)
+        return cli_usage_error(ctx, "pod", "--method '%s' is not one of auto, tsqr, scalapack, "
+                               "randomized, incremental", argv[i]);
+      have_svd_option = 1;
+    } else if (!strcmp(a, "--memory")) {
+      if (!has_value) return cli_usage_error(ctx, "pod", "--memory needs a size, e.g. 2GiB");
+      if (cli_parse_bytes(argv[++i], &opts.memory_budget) != 0 || !(opts.memory_budget > 0.0))
+        return cli_usage_error(ctx, "pod", "--memory '%s' is not a size > 0 (e.g. 2GiB, 512MiB, "
+                               "1e9)", argv[i]);
+      have_svd_option = 1;
+    } else if (!strcmp(a, "--target-rank")) {
+      if (!has_value) return cli_usage_error(ctx, "pod", "--target-rank needs a whole number >= 1");
+      if (cli_parse_int(argv[++i], &opts.target_rank) != 0 || opts.target_rank < 1)
+        return cli_usage_error(ctx, "pod", "--target-rank '%s' is not a whole number >= 1", argv[i]);
+      have_svd_option = 1;
+    } else if (!strcmp(a, "--librom-out") || !strcmp(a, "--librom-in")) {
+      if (!has_value || argv[i + 1][0] == '\0')
+        return cli_usage_error(ctx, "pod", "%s needs a base name (files BASE.000000, ...)", a);
+      if (a[9] == 'o') librom_out = argv[++i];
+      else librom_in = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -66,22 +144,24 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
       return cli_usage_error(ctx, "pod", "more than one input file ('%s' and '%s')", input, a);
     }
   }
-  if (!input) return cli_usage_error(ctx, "pod", "missing the snapshot file (SNAPSHOTS.h5)");
+  if (librom_in) {
+    if (input)
+      return cli_usage_error(ctx, "pod", "give either a snapshot file or --librom-in, not both");
+    if (have_energy || have_rank || have_svd_option || librom_out)
+      return cli_usage_error(ctx, "pod", "--librom-in converts a basis: --energy, --rank, "
+                             "--center, --method, --memory, --target-rank and --librom-out do "
+                             "not apply");
+  } else if (!input) {
+    return cli_usage_error(ctx, "pod", "missing the snapshot file (SNAPSHOTS.h5)");
+  }
   if (!output) return cli_usage_error(ctx, "pod", "missing the output file (-o BASIS.h5)");
   if (have_energy && have_rank)
     return cli_usage_error(ctx, "pod", "give either --energy or --rank, not both");
   if (have_rank) opts.truncation = ROM_POD_TRUNCATE_RANK;
 
   /* Refuse an existing output before the work, not after it (rom_basis_write checks again). */
-  if (!overwrite) {
-    int exists = rom_ctx_rank(ctx) == 0 ? access(output, F_OK) == 0 : 0;
-    MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
-    if (exists) {
-      if (rom_ctx_rank(ctx) == 0)
-        fprintf(stderr, "romkit pod: error: '%s': %s\n", output, rom_strerror(ROM_ERR_EXISTS));
-      return CLI_EXIT_FAILURE;
-    }
-  }
+  if (!overwrite && output_exists(ctx, output)) return CLI_EXIT_FAILURE;
+  if (librom_in) return pod_from_librom(ctx, librom_in, output, overwrite);
 
   double t0 = MPI_Wtime();
   if ((err = rom_snapshots_read(ctx, input, ROM_AUTO_ROWS, &S)) != ROM_OK) {
@@ -89,7 +169,14 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   double t1 = MPI_Wtime();
-  if ((err = rom_pod_compute(S, &opts, &basis)) != ROM_OK) {
+  {
+    /* the library logs what 'auto' chose at ROM_LOG_INFO: show it */
+    rom_log_level level = rom_ctx_log_level(ctx);
+    if (opts.method == ROM_SVD_AUTO && level < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
+    err = rom_pod_compute(S, &opts, &basis);
+    rom_ctx_set_log_level(ctx, level);
+  }
+  if (err != ROM_OK) {
     rc = cli_fail(ctx, "pod", err);
     goto done;
   }
@@ -98,13 +185,20 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     rc = cli_fail(ctx, "pod", err);
     goto done;
   }
+  if (librom_out && (err = rom_basis_write_librom(basis, librom_out, overwrite)) != ROM_OK) {
+    rc = cli_fail(ctx, "pod", err);
+    goto done;
+  }
   double t3 = MPI_Wtime();
   cli_printf(ctx,
-             "pod: N = %lld, m = %lld, k = %lld, energy captured %.10f, %.3f s (read %.3f, POD "
-             "%.3f, write %.3f) on %d rank%s -> %s\n",
+             "pod: N = %lld, m = %lld, k = %lld, energy captured %.10f, method %s, %.3f s (read "
+             "%.3f, POD %.3f, write %.3f) on %d rank%s -> %s%s%s%s\n",
              (long long)rom_dmat_global_rows(S), (long long)rom_dmat_cols(S),
-             (long long)rom_basis_dim(basis), rom_basis_energy(basis), t3 - t0, t1 - t0, t2 - t1,
-             t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s", output);
+             (long long)rom_basis_dim(basis), rom_basis_energy(basis),
+             rom_svd_method_name(opts.method), t3 - t0, t1 - t0, t2 - t1, t3 - t2,
+             rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s", output,
+             librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
+             librom_out ? ".*" : "");
 done:
   rom_basis_destroy(&basis);
   rom_dmat_destroy(&S);

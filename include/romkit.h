@@ -9,8 +9,13 @@
 #include "romkit/matrix.h"
 #include "romkit/snapshots.h"
 #include "romkit/pod.h"
+#include "romkit/isvd.h"
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
+#include "romkit/hyper.h"
+#include "romkit/nonlinear_rom.h"
+#include "romkit/fom.h"
 #include "romkit/problems.h"
+#include "romkit/binding.h"
 
 #endif

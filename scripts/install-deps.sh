@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake make gcc pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
           libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
-          python3-numpy python3-h5py python3-pytest)
+          libsuitesparse-dev python3-numpy python3-h5py python3-pytest python3-mpi4py)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

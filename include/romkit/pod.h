@@ -61,6 +61,21 @@ typedef struct rom_basis rom_basis;
  * (energy outside (0,1], rank < 1, zero snapshots), ROM_ERR_LAPACK. */
 int rom_pod_compute(const rom_dmat *snapshots, const rom_pod_options *opts, rom_basis **out);
 
+/* rom_pod_compute_file - out-of-core POD of the /snapshots dataset {m, N} of a romkit
+ * snapshot file (rom_snapshots_write, or a snapshot stream), read collectively in blocks of b
+ * snapshots on an even row partition (the basis is distributed likewise). With method AUTO
+ * or INCREMENTAL the blocks are fed to the incremental SVD (one pass over the file, two with
+ * centring: the first computes the mean), keeping target_rank (else the rank option, else
+ * min(N, m)) triplets; b is the largest block for which the block, the SVD's working set
+ * and the basis fit opts->memory_budget bytes per rank (rom_ctx_bytes_peak stays within it;
+ * 0: no limit, b = min(m, 64)). Other methods read the whole matrix and call
+ * rom_pod_compute. docs/pod.md, "Out-of-core POD", has the rule and the costs. Collective.
+ * Errors: ROM_ERR_IO (missing or unreadable file), ROM_ERR_FORMAT (not a snapshot file),
+ * ROM_ERR_NOMEM (budget too small even for b = 1, naming the bytes needed), ROM_ERR_ARG,
+ * ROM_ERR_NOT_FINITE, ROM_ERR_LAPACK. */
+int rom_pod_compute_file(rom_ctx *ctx, const char *snapshot_path, const rom_pod_options *opts,
+                         rom_basis **out);
+
 /* rom_basis_create - a basis from the caller's N x k orthonormal vectors (copied),
  * optional singular values (r of them, may be NULL with r = 0) and optional reference
  * or mean vector (local rows, may be NULL). Collective. */
@@ -95,6 +110,27 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite);
  * rom_snapshots_read (ROM_AUTO_ROWS for an even partition). Checks kind, version and
  * dimensions. Collective. */
 int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis **out);
+
+/* libROM interop (librom/pod/basis_librom.c; docs/pod.md, "libROM interop").
+ *
+ * rom_basis_write_librom - writes the basis as libROM's BasisWriter does: one serial HDF5
+ * file per rank, "<base>.000000", "<base>.000001", ... (6-digit rank in the basis'
+ * communicator), each with the rank's rows of the basis as `spatial_basis` (1-D, rows x k
+ * values, row-major like libROM's Matrix), `spatial_basis_num_rows`, `spatial_basis_num_cols`
+ * (1-element int datasets), `singular_value` (all r values) and `singular_value_size`, so
+ * libROM's BasisReader reads it on the same rank count. A mean or reference vector is kept
+ * as `romkit_mean` / `romkit_reference` (libROM ignores it). ROM_ERR_EXISTS, nothing touched,
+ * if any of the files (or "<base>.<P>", which a reader would take as part of the set) exists
+ * and overwrite is 0; with overwrite, stale files "<base>.<P>", ... are removed. Collective. */
+int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite);
+
+/* rom_basis_read_librom - reads a libROM basis written on any number of ranks onto this
+ * context's ranks: the files "<base>.NNNNNN" present (consecutive from 000000) are
+ * concatenated in file order, and each rank gets an even partition of the global rows.
+ * Errors name the file and dataset: ROM_ERR_IO (missing or unreadable file), ROM_ERR_FORMAT
+ * (missing dataset, or libROM's pre-2023 time-interval layout), ROM_ERR_DIM (sizes that
+ * disagree). Collective. */
+int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out);
 
 #ifdef __cplusplus
 }

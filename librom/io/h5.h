@@ -83,6 +83,14 @@ int rom_h5_write_dmat(rom_h5 *f, const char *dataset, const rom_dmat *m);
 int rom_h5_read_dmat(rom_h5 *f, const char *dataset, rom_int local_rows, rom_int expected_cols,
                      rom_int expected_N, rom_dmat **out);
 
+/* rom_h5_read_dmat_rows - reads dataset rows [j0, j0 + count) of a {m, N} dataset (columns
+ * j0.. of the distributed N x m matrix) into this rank's block (local_rows x count,
+ * column-major, leading dimension ld >= max(1, local_rows)) at the rank's row offset; the
+ * local rows must sum to N (ROM_ERR_DIM otherwise, also for rows beyond m). For streaming a
+ * matrix through memory (out-of-core POD). Implemented in h5_block.c. Collective. */
+int rom_h5_read_dmat_rows(rom_h5 *f, const char *dataset, rom_int j0, rom_int count,
+                          rom_int local_rows, double *block, rom_int ld);
+
 /* Distributed vector (local_rows values here, global offset computed) <-> dataset {N}. */
 int rom_h5_write_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, const double *local);
 int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double *local);

@@ -223,3 +223,256 @@ int rom_model_rhs_coefficients(rom_model *m, const double *mu, double *phi) {
 cleanup:
   return err;
 }
+
+/* ---- Nonlinear time-dependent problems -------------------------------------------------
+ *
+ * du/dt = F(u, t; mu), the semi-discrete form of Kim, Choi, Widemann, Zohdi, J. Comput.
+ * Phys. 451 (2022), eq. (1): the host gives F and dF/du, romkit applies the time
+ * discretisation. The collective wrappers follow the linear part's two rules (argument
+ * checks agreed first, the host's return code agreed after). The sampled calls are not
+ * collective (every rank evaluates the same few rows of the sample mesh), so their
+ * checks and errors are rank-local. */
+
+int rom_model_set_velocity(rom_model *m, rom_velocity_fn velocity,
+                           rom_velocity_jacobian_fn jacobian) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  ROM_CHECK(m->ctx, velocity != NULL, ROM_ERR_ARG,
+            "the velocity callback F(u, t; mu) must not be NULL");
+  m->nl.velocity = velocity;
+  m->nl.jacobian = jacobian;
+cleanup:
+  return err;
+}
+
+int rom_model_set_velocity_jacobian_csr(rom_model *m, rom_velocity_jacobian_csr_fn jacobian_csr) {
+  if (!m) return ROM_ERR_ARG;
+  m->nl.jacobian_csr = jacobian_csr; /* NULL removes it */
+  return ROM_OK;
+}
+
+int rom_model_set_sampled_velocity(rom_model *m, rom_stencil_fn stencil,
+                                   rom_velocity_sampled_fn velocity,
+                                   rom_velocity_jacobian_sampled_fn jacobian) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  ROM_CHECK(m->ctx, stencil != NULL, ROM_ERR_ARG,
+            "the stencil callback must not be NULL (hyper-reduction needs the sample mesh)");
+  ROM_CHECK(m->ctx, velocity != NULL, ROM_ERR_ARG,
+            "the sampled-velocity callback must not be NULL");
+  m->sampled.stencil = stencil;
+  m->sampled.velocity = velocity;
+  m->sampled.jacobian = jacobian;
+cleanup:
+  return err;
+}
+
+/* Collective: mu present when the model has parameters, state arrays present on ranks
+ * with rows. */
+static int check_nonlinear_args(rom_model *m, const double *mu, const double *a, const double *b,
+                                const char *names, const char *func) {
+  int err = ROM_OK;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK_ALL(ctx, m->nl.velocity != NULL, ROM_ERR_STATE,
+                "%s: the model has no velocity F(u, t; mu): call rom_model_set_velocity", func);
+  ROM_CHECK_ALL(ctx, mu != NULL || m->num_parameters == 0, ROM_ERR_ARG,
+                "%s: mu must not be NULL for a model with %d parameters", func, m->num_parameters);
+  ROM_CHECK_ALL(ctx, m->local_rows == 0 || (a != NULL && b != NULL), ROM_ERR_ARG,
+                "%s: %s must not be NULL on a rank with %lld local rows", func, names,
+                (long long)m->local_rows);
+cleanup:
+  return err;
+}
+
+int rom_model_velocity(rom_model *m, const double *u_local, double t, const double *mu,
+                       double *F_local) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_TRY(ctx, check_nonlinear_args(m, mu, u_local, F_local, "u_local and F_local", __func__));
+  {
+    int rc = m->nl.velocity(m->user, u_local, t, mu, F_local);
+    ROM_TRY(ctx, agree_on_callback(m, rc, "velocity F(u, t; mu)", -1, __func__));
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_velocity_jacobian(rom_model *m, const double *u_local, double t, const double *mu,
+                                rom_int ncols, const double *X_local, rom_int ldx, double *Y_local,
+                                rom_int ldy) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  const rom_int L = m->local_rows;
+  ROM_CHECK_ALL(ctx, m->nl.jacobian != NULL, ROM_ERR_STATE,
+                "the model has no Jacobian action dF/du X: pass it to rom_model_set_velocity");
+  ROM_TRY(ctx, check_nonlinear_args(m, mu, u_local, u_local, "u_local", __func__));
+  ROM_CHECK_ALL(ctx, ncols >= 0, ROM_ERR_ARG, "ncols = %lld must be >= 0", (long long)ncols);
+  {
+    /* Every rank must ask for the same number of columns: the host communicates per
+     * column. */
+    rom_int mm[2] = {ncols, -ncols}, g[2] = {0, 0};
+    ROM_MPI(ctx, MPI_Allreduce(mm, g, 2, MPI_INT64_T, MPI_MAX, rom_ctx_comm(ctx)));
+    ROM_CHECK(ctx, g[0] == -g[1], ROM_ERR_ARG,
+              "ncols must be the same on every rank (this rank: %lld, range over ranks "
+              "%lld..%lld)",
+              (long long)ncols, (long long)-g[1], (long long)g[0]);
+  }
+  ROM_CHECK_ALL(ctx, ldx >= L && ldy >= L && ldx >= 1 && ldy >= 1, ROM_ERR_ARG,
+                "leading dimensions ldx = %lld and ldy = %lld must be >= max(1, local_rows = "
+                "%lld)",
+                (long long)ldx, (long long)ldy, (long long)L);
+  ROM_CHECK_ALL(ctx, L == 0 || ncols == 0 || (X_local != NULL && Y_local != NULL), ROM_ERR_ARG,
+                "X_local and Y_local must not be NULL on a rank with %lld local rows and %lld "
+                "columns",
+                (long long)L, (long long)ncols);
+  if (ncols == 0) goto cleanup; /* the same on every rank: nothing to apply */
+  {
+    int rc = m->nl.jacobian(m->user, u_local, t, mu, ncols, X_local, ldx, Y_local, ldy);
+    ROM_TRY(ctx, agree_on_callback(m, rc, "velocity Jacobian action dF/du X", -1, __func__));
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double t, const double *mu,
+                                    rom_csr *J) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  const rom_int L = m->local_rows;
+  ROM_CHECK_ALL(ctx, m->nl.jacobian_csr != NULL, ROM_ERR_STATE,
+                "the model has no assembled Jacobian: call rom_model_set_velocity_jacobian_csr");
+  ROM_TRY(ctx, check_nonlinear_args(m, mu, u_local, u_local, "u_local", __func__));
+  ROM_CHECK_ALL(ctx, J != NULL, ROM_ERR_ARG, "J must not be NULL");
+  if (m->nl.global_rows == 0)
+    ROM_MPI(ctx, MPI_Allreduce(&m->local_rows, &m->nl.global_rows, 1, MPI_INT64_T, MPI_SUM,
+                               rom_ctx_comm(ctx)));
+  memset(J, 0, sizeof *J);
+  {
+    int rc = m->nl.jacobian_csr(m->user, u_local, t, mu, J);
+    ROM_TRY(ctx, agree_on_callback(m, rc, "assembled velocity Jacobian (CSR)", -1, __func__));
+  }
+  /* The host's matrix must describe this rank's rows of a square N x N matrix. */
+  ROM_CHECK_ALL(ctx, J->local_rows == L && J->global_cols == m->nl.global_rows, ROM_ERR_CALLBACK,
+                "the host's CSR Jacobian has %lld local rows and %lld global columns, expected "
+                "%lld and %lld",
+                (long long)J->local_rows, (long long)J->global_cols, (long long)L,
+                (long long)m->nl.global_rows);
+  {
+    rom_int bad = -1;
+    int ok = J->row_ptr != NULL && J->row_ptr[0] == 0 &&
+             (J->row_ptr[L] == 0 || (J->col_index != NULL && J->values != NULL));
+    for (rom_int l = 0; ok && l < L; ++l)
+      if (J->row_ptr[l + 1] < J->row_ptr[l]) ok = 0, bad = l;
+    for (rom_int k = 0; ok && k < J->row_ptr[L]; ++k)
+      if (J->col_index[k] < 0 || J->col_index[k] >= m->nl.global_rows) ok = 0, bad = k;
+    ROM_CHECK_ALL(ctx, ok, ROM_ERR_CALLBACK,
+                  "the host's CSR Jacobian is malformed (row_ptr must start at 0 and not "
+                  "decrease, column indices must lie in 0..%lld; first bad position %lld)",
+                  (long long)m->nl.global_rows - 1, (long long)bad);
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_stencil(rom_model *m, rom_int row, rom_int max, rom_int *cols, rom_int *count) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK(ctx, m->sampled.stencil != NULL, ROM_ERR_STATE,
+            "the model has no stencil callback: call rom_model_set_sampled_velocity");
+  ROM_CHECK(ctx, row >= 0, ROM_ERR_ARG, "row = %lld must be >= 0", (long long)row);
+  ROM_CHECK(ctx, max >= 0 && (max == 0 || cols != NULL) && count != NULL, ROM_ERR_ARG,
+            "count must not be NULL, max = %lld must be >= 0 and cols non-NULL when max > 0",
+            (long long)max);
+  *count = -1;
+  {
+    int rc = m->sampled.stencil(m->user, row, max, cols, count);
+    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
+              "the host's stencil callback returned %d for row %lld", rc, (long long)row);
+  }
+  ROM_CHECK(ctx, *count >= 1, ROM_ERR_CALLBACK,
+            "the host's stencil callback reported %lld columns for row %lld (at least the row "
+            "itself is expected)",
+            (long long)*count, (long long)row);
+cleanup:
+  return err;
+}
+
+/* Not collective: the sample mesh's arguments. `needed` must be strictly increasing. */
+static int check_sampled_args(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                              const rom_int *needed, const double *u_needed, const double *mu,
+                              const void *out, const char *func) {
+  int err = ROM_OK;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK(ctx, m->sampled.velocity != NULL, ROM_ERR_STATE,
+            "%s: the model has no sampled velocity: call rom_model_set_sampled_velocity", func);
+  ROM_CHECK(ctx, nrows >= 0 && nneeded >= 0, ROM_ERR_ARG,
+            "%s: nrows = %lld and nneeded = %lld must be >= 0", func, (long long)nrows,
+            (long long)nneeded);
+  ROM_CHECK(ctx,
+            (nrows == 0 || (rows != NULL && out != NULL)) &&
+                (nneeded == 0 || (needed != NULL && u_needed != NULL)),
+            ROM_ERR_ARG, "%s: rows, the output, needed and u_needed must not be NULL", func);
+  ROM_CHECK(ctx, mu != NULL || m->num_parameters == 0, ROM_ERR_ARG,
+            "%s: mu must not be NULL for a model with %d parameters", func, m->num_parameters);
+  for (rom_int k = 0; k < nneeded; ++k)
+    ROM_CHECK(ctx, needed[k] >= 0 && (k == 0 || needed[k] > needed[k - 1]), ROM_ERR_ARG,
+              "%s: needed must be strictly increasing non-negative global rows (needed[%lld] = "
+              "%lld)",
+              func, (long long)k, (long long)needed[k]);
+  for (rom_int k = 0; k < nrows; ++k)
+    ROM_CHECK(ctx, rows[k] >= 0, ROM_ERR_ARG, "%s: rows[%lld] = %lld must be >= 0", func,
+              (long long)k, (long long)rows[k]);
+cleanup:
+  return err;
+}
+
+int rom_model_velocity_sampled(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                               const rom_int *needed, const double *u_needed, double t,
+                               const double *mu, double *F_rows) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_TRY(ctx, check_sampled_args(m, nrows, rows, nneeded, needed, u_needed, mu, F_rows, __func__));
+  {
+    int rc = m->sampled.velocity(m->user, nrows, rows, nneeded, needed, u_needed, t, mu, F_rows);
+    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
+              "the host's sampled-velocity callback returned %d (%lld rows, %lld needed)", rc,
+              (long long)nrows, (long long)nneeded);
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_velocity_jacobian_sampled(rom_model *m, rom_int nrows, const rom_int *rows,
+                                        rom_int nneeded, const rom_int *needed,
+                                        const double *u_needed, double t, const double *mu,
+                                        rom_int ncols, const double *X, rom_int ldx, double *Y,
+                                        rom_int ldy) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK(ctx, m->sampled.jacobian != NULL, ROM_ERR_STATE,
+            "the model has no sampled Jacobian: pass it to rom_model_set_sampled_velocity");
+  ROM_TRY(ctx, check_sampled_args(m, nrows, rows, nneeded, needed, u_needed, mu, rows, __func__));
+  ROM_CHECK(ctx, ncols >= 0 && ldx >= nneeded && ldx >= 1 && ldy >= nrows && ldy >= 1, ROM_ERR_ARG,
+            "ncols = %lld must be >= 0, ldx = %lld >= max(1, nneeded = %lld), ldy = %lld >= "
+            "max(1, nrows = %lld)",
+            (long long)ncols, (long long)ldx, (long long)nneeded, (long long)ldy, (long long)nrows);
+  ROM_CHECK(ctx, ncols == 0 || ((X != NULL || nneeded == 0) && (Y != NULL || nrows == 0)),
+            ROM_ERR_ARG, "X and Y must not be NULL");
+  if (ncols == 0 || nrows == 0) goto cleanup;
+  {
+    int rc = m->sampled.jacobian(m->user, nrows, rows, nneeded, needed, u_needed, t, mu, ncols, X,
+                                 ldx, Y, ldy);
+    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
+              "the host's sampled-Jacobian callback returned %d (%lld rows, %lld needed, %lld "
+              "columns)",
+              rc, (long long)nrows, (long long)nneeded, (long long)ncols);
+  }
+cleanup:
+  return err;
+}

@@ -20,6 +20,21 @@ typedef struct {
   rom_coefficients_fn coefficients; /* phi(mu); may be NULL */
 } rom_model_affine_rhs;
 
+/* Nonlinear time-dependent problems du/dt = F(u, t; mu) (model.h, nonlinear section). */
+typedef struct {
+  rom_velocity_fn velocity;                   /* F; NULL while unset */
+  rom_velocity_jacobian_fn jacobian;          /* dF/du X; may be NULL */
+  rom_velocity_jacobian_csr_fn jacobian_csr;  /* assembled dF/du; may be NULL */
+  rom_int global_rows;                        /* sum of local_rows; 0 until first needed */
+} rom_model_nonlinear;
+
+/* F and dF/du at sampled rows (hyper-reduction's sample mesh). */
+typedef struct {
+  rom_stencil_fn stencil;
+  rom_velocity_sampled_fn velocity;
+  rom_velocity_jacobian_sampled_fn jacobian; /* may be NULL */
+} rom_model_sampled;
+
 struct rom_model {
   rom_ctx *ctx;
   rom_int local_rows;
@@ -28,6 +43,8 @@ struct rom_model {
   rom_model_affine_operator op;
   rom_model_affine_rhs rhs;
   rom_apply_fn apply_mass; /* NULL: identity */
+  rom_model_nonlinear nl;
+  rom_model_sampled sampled;
 };
 
 #endif

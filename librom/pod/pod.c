@@ -47,12 +47,38 @@ int rom_svd_method_from_name(const char *name, rom_svd_method *method) {
   return ROM_ERR_ARG;
 }
 
+/* ROM_SVD_AUTO's rule (docs/pod.md, "Automatic choice"). With B the memory budget per rank
+ * (0: no limit), n = ceil(N / P) the rows of an evenly partitioned rank, 8-byte doubles, and
+ * the TSQR tree depth d = ceil(log2 P) + 1 (levels at which a rank may hold a stacked factor):
+ *   1. B > 0 and the local block copy 8 n m > B                       -> incremental
+ *      (every exact method copies the local block; Brand's update streams the snapshots);
+ *   2. m <= 4000 and 8 n m + 2 m^2 * 8 * d <= B (or B = 0)            -> tsqr
+ *      (the m x m factors are small: TSQR is exact and the fastest, one pass, log P messages);
+ *   3. a target rank is given (target_rank > 0, or ROM_POD_TRUNCATE_RANK with rank <= m / 4)
+ *                                                                     -> randomized
+ *      (m is large here and only k << m triplets are wanted);
+ *   4. ScaLAPACK's estimate 4 * 8 n m (block-cyclic copy, receive buffer, U, workspace)
+ *      fits B (or B = 0)                                              -> scalapack
+ *      (exact values for large m, O(N m / P) memory, no m x m factor on one rank);
+ *   5. otherwise                                                      -> incremental.
+ * Pure arithmetic on (N, m, P, options), the same on every rank. */
 rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_options *o) {
-  (void)N;
-  (void)m;
-  (void)P;
-  (void)o;
-  return ROM_SVD_TSQR;
+  const double B = o && o->memory_budget > 0.0 ? o->memory_budget : 0.0;
+  double n = 0.0, block = 0.0, depth = 1.0;
+  int target = 0;
+  if (P < 1) P = 1;
+  n = (double)((N + P - 1) / P);
+  block = 8.0 * n * (double)m;
+  for (int p = 1; p < P; p *= 2) depth += 1.0;
+  if (B > 0.0 && block > B) return ROM_SVD_INCREMENTAL;
+  if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
+    return ROM_SVD_TSQR;
+  if (o && (o->target_rank > 0 || (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 &&
+                                   o->rank <= m / 4)))
+    target = 1;
+  if (target) return ROM_SVD_RANDOMIZED;
+  if (B == 0.0 || 4.0 * block <= B) return ROM_SVD_SCALAPACK;
+  return ROM_SVD_INCREMENTAL;
 }
 
 /* The k of the truncation rule (header comment of rom_pod_truncation), s descending.
@@ -120,7 +146,7 @@ cleanup:
 /* Sign rule: in each column the entry of largest magnitude is made positive; among equal
  * magnitudes the lowest global row decides. Two reductions of k values: the column maxima,
  * then the minimum of key = 2 * global_row + (entry < 0) over the entries attaining it. */
-static int pod_sign_normalise(rom_dmat *U) {
+int rom_pod_sign_normalise(rom_dmat *U) {
   int err = ROM_OK;
   rom_ctx *ctx = U->ctx;
   rom_int k = U->cols, lr = U->local_rows;
@@ -223,7 +249,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
                "mean), no basis");
     ROM_FAIL(ctx, ROM_ERR_ARG, "snapshots are all zero, no basis");
   }
-  ROM_TRY(ctx, pod_sign_normalise(res.U));
+  ROM_TRY(ctx, rom_pod_sign_normalise(res.U));
 
   memset(&prov, 0, sizeof prov);
   snprintf(prov.method, sizeof prov.method, "%s", rom_svd_method_name(method));

@@ -40,6 +40,12 @@ rom_int rom_pod_choose_k(const rom_pod_options *o, const double *s, rom_int r);
  * answer on every rank). */
 rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_options *o);
 
+/* rom_pod_sign_normalise - the sign rule of pod.h on U (N x k, distributed): in each column
+ * the entry of largest magnitude is made positive (ties: lowest global row). Used by
+ * rom_pod_compute and by the other producers of bases (rom_isvd_basis, rom_pod_compute_file).
+ * Collective. */
+int rom_pod_sign_normalise(rom_dmat *U);
+
 /* SVD of a small dense matrix held on the calling rank (r x m, ld ldr): u (r x r, ld r)
  * and s (min(r, m)) by dgesdd, falling back to dgesvd. Not collective. */
 int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int ldr, double *u,

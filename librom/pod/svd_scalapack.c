@@ -1,12 +1,357 @@
-/* The scalapack driver of rom_pod_compute: ScaLAPACK pdgesvd on a 2-D block-cyclic grid. Not implemented yet. */
+/* The ScaLAPACK driver of rom_pod_compute (svd_driver.h): pdgesvd on a 2-D block-cyclic
+ * process grid (Blackford et al., ScaLAPACK Users' Guide, SIAM 1997: section 4.3 for the
+ * block-cyclic distribution, the PDGESVD leaf page for the routine).
+ *
+ *   1. grid    a Pr x Pc BLACS grid on the context's communicator (Csys2blacs_handle, never
+ *              MPI_COMM_WORLD), every rank in it, square nb x nb blocks (choose_grid below);
+ *   2. copy    the host's row blocks (any contiguous partition, empty ranks allowed) are
+ *              redistributed to the block-cyclic layout with one MPI_Alltoallv; the shift
+ *              (the snapshot mean when centring) is subtracted while packing, so A is never
+ *              modified and no shifted copy of it is ever made;
+ *   3. query   pdgesvd's workspace query (LWORK = -1); the per-rank peak of the whole driver
+ *              is computed in 64 bits from it, agreed on (max over ranks) and checked
+ *              against opts->memory_budget before anything large is allocated;
+ *   4. SVD     pdgesvd (JOBU = 'V', JOBVT = 'N'): s (r = min(N, m) values, replicated) and
+ *              U (N x r, block-cyclic);
+ *   5. back    k = rom_pod_choose_k(o, s, r), and U's first k columns are redistributed to
+ *              the host's row partition with a second MPI_Alltoallv.
+ *
+ * Why not pdgemr2d for steps 2 and 5: pdgemr2d (Users' Guide, section 4.8 "redistribution")
+ * moves data between two block-cyclic descriptors. The host's partition is a 1-D block
+ * distribution only when every rank owns the same number of rows (one block of
+ * ceil(N/P) rows per rank, the last one shorter); romkit's contract is any contiguous
+ * partition, empty ranks included (test_uneven_rows), which no descriptor can express. The
+ * alternatives are to gather into an equal-rows staging copy first (one more full copy and
+ * one more communication round) or to compute the block-cyclic destination of every host
+ * row directly. The latter is simple here because both layouts are known in closed form:
+ * each rank knows all row offsets (MPI_Allgather of local_rows), so the rows a rank sends to
+ * grid process (pr, pc) are the runs of its range [off, off + lr) that fall in row blocks
+ * b with b mod Pr = pr, for the columns in blocks c with c mod Pc = pc; sender and receiver
+ * enumerate the same runs in the same order (columns ascending, then rows ascending), so
+ * one MPI_Alltoallv with exact counts moves every entry once, with no index traffic.
+ *
+ * Memory per rank (doubles; mloc x nloc is this rank's share of the block-cyclic N x m,
+ * about N m / P): the redistribution needs the packed send buffer (lr x m) and the receive
+ * buffer (mloc x nloc), then the block-cyclic A; pdgesvd needs A, U (mloc x nlocU, about
+ * N r / P) and its workspace; the way back needs U, two buffers of k columns and the
+ * result (lr x k). The budget check assumes k = r (the largest k can be: the truncation is
+ * only known after the SVD). All of it goes through rom_malloc, so rom_ctx_bytes_peak
+ * measures it.
+ *
+ * Limits: ScaLAPACK's integers are 32-bit, so N, m, the local leading dimensions and the
+ * workspace must be below 2^31, and so must each rank's total send/receive counts
+ * (MPI_Alltoallv's int counts); beyond, ROM_ERR_UNSUPPORTED says which.
+ */
 #include "core/check.h"
+#include "linalg/dmat_impl.h"
+#include "linalg/scalapack.h"
 #include "pod/svd_driver.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SCALAPACK_BLOCK 64     /* the largest block size used (ScaLAPACK's usual choice) */
+#define SCALAPACK_MIN_COLS 8   /* a process column gets at least this many matrix columns */
+
+typedef struct {
+  rom_int nb;      /* square blocks nb x nb */
+  int Pr, Pc;      /* process grid */
+  int myrow, mycol;
+  int *coord;      /* 2 P values: grid (row, col) of each rank of the communicator */
+  rom_int *offset; /* P + 1 values: the host partition's global row offsets */
+} sl_layout;
+
+static rom_int min_int(rom_int a, rom_int b) { return a < b ? a : b; }
+static rom_int max_int(rom_int a, rom_int b) { return a > b ? a : b; }
+
+/* Number of indices in [0, n) that a block-cyclic distribution (block nb, nprocs processes,
+ * first block on process 0) gives process p: ScaLAPACK's NUMROC, in 64 bits. */
+static rom_int cyclic_count(rom_int n, rom_int nb, int p, int nprocs) {
+  rom_int cycle = nb * nprocs, full = n / cycle, extra = n - full * cycle - (rom_int)p * nb;
+  return full * nb + (extra < 0 ? 0 : extra > nb ? nb : extra);
+}
+
+/* The grid and block size for an N x m matrix on P ranks. The grid is the most nearly
+ * square Pr x Pc = P with Pr >= Pc (pdgesvd's bidiagonal reduction communicates along both
+ * grid dimensions, and a square grid minimises the words moved per rank, Users' Guide
+ * section 5.2), narrowed so that each process column still owns at least
+ * SCALAPACK_MIN_COLS columns: a tall-skinny snapshot matrix with m = 40 gets a P x 1 grid
+ * rather than idle process columns. The block is SCALAPACK_BLOCK (64, good for the level-3
+ * BLAS inside pdgebrd), reduced for small matrices so that every process row and column
+ * owns at least one block: nb = min(64, ceil(N / Pr), ceil(m / Pc)), at least 1. Depends
+ * only on (N, m, P), so every rank makes the same choice. */
+static void choose_grid(rom_int N, rom_int m, int P, int *Pr, int *Pc, rom_int *nb) {
+  int best = 1;
+  for (int d = 1; (rom_int)d * d <= P; ++d)
+    if (P % d == 0 && (d == 1 || (rom_int)d * SCALAPACK_MIN_COLS <= m)) best = d;
+  *Pc = best;
+  *Pr = P / best;
+  *nb = min_int(SCALAPACK_BLOCK, min_int((N + *Pr - 1) / *Pr, (m + *Pc - 1) / *Pc));
+  if (*nb < 1) *nb = 1;
+}
+
+/* Visits, in the order both sides of the exchange agree on (columns ascending, then rows
+ * ascending), the entries of global rows [a, b) and columns [0, ncols) that the grid process
+ * (pr, pc) owns, in runs of consecutive rows. `grid_side` says how `mat` is indexed: by the
+ * process's local block-cyclic indices (leading dimension ld), or as the host block whose
+ * first row is global row `off`. pack: buf <- mat (minus shift[local row], when shift is
+ * given); otherwise mat <- buf. Returns the position after the last value in buf. */
+static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int b,
+                          rom_int ncols, int grid_side, int pack, double *mat, rom_int ld,
+                          rom_int off, const double *shift, double *buf) {
+  rom_int nb = L->nb, b0 = 0, first = 0;
+  if (a >= b) return buf;
+  b0 = a / nb;
+  first = b0 + ((pr - b0 % L->Pr) % L->Pr + L->Pr) % L->Pr; /* first row block owned by pr */
+  for (rom_int jb = pc; jb * nb < ncols; jb += L->Pc) {
+    rom_int jend = min_int(ncols, (jb + 1) * nb);
+    for (rom_int j = jb * nb; j < jend; ++j) {
+      rom_int col = grid_side ? (jb / L->Pc) * nb + (j - jb * nb) : j;
+      for (rom_int blk = first; blk * nb < b; blk += L->Pr) {
+        rom_int lo = max_int(a, blk * nb), hi = min_int(b, (blk + 1) * nb), len = hi - lo;
+        rom_int row = grid_side ? (blk / L->Pr) * nb + (lo - blk * nb) : lo - off;
+        double *p = mat + row + col * ld;
+        if (len <= 0) continue;
+        if (!pack)
+          memcpy(p, buf, sizeof(double) * (size_t)len);
+        else if (shift)
+          for (rom_int i = 0; i < len; ++i) buf[i] = p[i] - shift[row + i];
+        else
+          memcpy(buf, p, sizeof(double) * (size_t)len);
+        buf += len;
+      }
+    }
+  }
+  return buf;
+}
+
+/* Moves columns [0, ncols) between the host's row partition (this rank: rows [off, off +
+ * lr), column-major with leading dimension host_ld) and the block-cyclic layout (local
+ * leading dimension grid_ld). to_grid: host -> grid, subtracting `shift` (may be NULL);
+ * *grid (grid_count doubles) is allocated here after the send buffer is released, to keep
+ * the peak at send + receive or receive + grid. Otherwise grid -> host: *grid is read and
+ * `host` (allocated by the caller) is overwritten. One MPI_Alltoallv. Collective. */
+static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int ncols, rom_int lr,
+                       rom_int off, double *host, rom_int host_ld, const double *shift,
+                       double **grid, size_t grid_count, rom_int grid_ld) {
+  int err = ROM_OK, P = rom_ctx_size(ctx);
+  int *counts = NULL; /* scount, sdispl, rcount, rdispl: 4 P */
+  double *sbuf = NULL, *rbuf = NULL;
+  rom_int stotal = 0, rtotal = 0;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * 4 * (size_t)P, (void **)&counts));
+  for (int q = 0; q < P; ++q) {
+    /* host -> grid: what this rank's rows give process q, and what q's rows give this
+     * process; grid -> host is the same pair of numbers with the roles exchanged. */
+    rom_int mine = (cyclic_count(off + lr, L->nb, L->coord[2 * q], L->Pr) -
+                    cyclic_count(off, L->nb, L->coord[2 * q], L->Pr)) *
+                   cyclic_count(ncols, L->nb, L->coord[2 * q + 1], L->Pc);
+    rom_int theirs = (cyclic_count(L->offset[q + 1], L->nb, L->myrow, L->Pr) -
+                      cyclic_count(L->offset[q], L->nb, L->myrow, L->Pr)) *
+                     cyclic_count(ncols, L->nb, L->mycol, L->Pc);
+    rom_int sc = to_grid ? mine : theirs, rc = to_grid ? theirs : mine;
+    counts[q] = (int)(sc < INT_MAX ? sc : INT_MAX);
+    counts[P + q] = (int)(stotal < INT_MAX ? stotal : INT_MAX);
+    counts[2 * P + q] = (int)(rc < INT_MAX ? rc : INT_MAX);
+    counts[3 * P + q] = (int)(rtotal < INT_MAX ? rtotal : INT_MAX);
+    stotal += sc;
+    rtotal += rc;
+  }
+  ROM_CHECK_ALL(ctx, stotal <= INT_MAX && rtotal <= INT_MAX, ROM_ERR_UNSUPPORTED,
+                "ScaLAPACK redistribution: this rank would send %lld and receive %lld values, "
+                "beyond MPI_Alltoallv's int counts (2^31 - 1): use more ranks",
+                (long long)stotal, (long long)rtotal);
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)stotal, (void **)&sbuf));
+  {
+    double *p = sbuf;
+    for (int q = 0; q < P; ++q) {
+      if (to_grid)
+        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, ncols, 0, 1, host,
+                       host_ld, off, shift, p);
+      else
+        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 1, *grid,
+                       grid_ld, 0, NULL, p);
+    }
+  }
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rtotal, (void **)&rbuf));
+  ROM_MPI(ctx, MPI_Alltoallv(sbuf, counts, counts + P, MPI_DOUBLE, rbuf, counts + 2 * P,
+                             counts + 3 * P, MPI_DOUBLE, rom_ctx_comm(ctx)));
+  rom_free(ctx, sbuf);
+  sbuf = NULL;
+  if (to_grid) ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * grid_count, (void **)grid));
+  {
+    double *p = rbuf;
+    for (int q = 0; q < P; ++q) {
+      if (to_grid)
+        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 0, *grid,
+                       grid_ld, 0, NULL, p);
+      else
+        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, ncols, 0, 0, host,
+                       host_ld, off, NULL, p);
+    }
+  }
+cleanup:
+  rom_free(ctx, counts);
+  rom_free(ctx, sbuf);
+  rom_free(ctx, rbuf);
+  return err;
+}
 
 int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                       rom_svd_result *res) {
-  (void)shift;
-  (void)o;
-  (void)res;
-  ROM_RETURN_ERROR(rom_dmat_ctx(A), ROM_ERR_UNSUPPORTED,
-                   "the 'scalapack' SVD method is not implemented yet: use ROM_SVD_TSQR");
+  int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, lwork = 0;
+  int descA[9], descU[9], descVT[9], iN = 0, im = 0, ir = 0, inb = 0, zero = 0, one = 1;
+  int lldA = 1, lldVT = 1;
+  rom_ctx *ctx = A->ctx;
+  sl_layout L;
+  rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, r = 0, k = 0;
+  rom_int mlocA = 0, nlocA = 0, nlocU = 0, mlocVT = 0;
+  double *Abc = NULL, *Ubc = NULL, *work = NULL, *s = NULL, query = 0.0, dummy[1] = {0.0};
+  rom_dmat *U = NULL;
+  uint64_t need[4] = {0, 0, 0, 0}; /* peak bytes, A copy bytes, U bytes, workspace bytes */
+
+  memset(&L, 0, sizeof L);
+  P = rom_ctx_size(ctx);
+  r = min_int(N, m);
+  ROM_CHECK_ALL(ctx, N <= INT_MAX && m <= INT_MAX, ROM_ERR_UNSUPPORTED,
+                "ScaLAPACK takes 32-bit sizes: the %lld x %lld snapshot matrix is beyond "
+                "2^31 - 1 rows or columns (use the 'tsqr' or 'randomized' method)",
+                (long long)N, (long long)m);
+
+  /* 1. Grid and layout. */
+  choose_grid(N, m, P, &L.Pr, &L.Pc, &L.nb);
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * 2 * (size_t)P, (void **)&L.coord));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * ((size_t)P + 1), (void **)&L.offset));
+  /* BLACS_GRIDINIT takes the system context in and returns the grid's context */
+  handle = Csys2blacs_handle(rom_ctx_comm(ctx));
+  blacs = handle;
+  Cblacs_gridinit(&blacs, "Row", L.Pr, L.Pc);
+  have_grid = 1;
+  {
+    int nprow = 0, npcol = 0, mine[2];
+    Cblacs_gridinfo(blacs, &nprow, &npcol, &L.myrow, &L.mycol);
+    ROM_CHECK_ALL(ctx, nprow == L.Pr && npcol == L.Pc && L.myrow >= 0 && L.mycol >= 0,
+                  ROM_ERR_MPI, "BLACS gave this rank no place in the %d x %d grid (gridinfo: "
+                  "%d x %d, row %d, column %d)", L.Pr, L.Pc, nprow, npcol, L.myrow, L.mycol);
+    mine[0] = L.myrow;
+    mine[1] = L.mycol;
+    ROM_MPI(ctx, MPI_Allgather(mine, 2, MPI_INT, L.coord, 2, MPI_INT, rom_ctx_comm(ctx)));
+  }
+  {
+    /* every rank's local_rows into offset[1..P], then the prefix sums in place */
+    ROM_MPI(ctx, MPI_Allgather(&lr, 1, MPI_INT64_T, L.offset + 1, 1, MPI_INT64_T,
+                               rom_ctx_comm(ctx)));
+    L.offset[0] = 0;
+    for (int q = 0; q < P; ++q) L.offset[q + 1] += L.offset[q];
+  }
+  mlocA = cyclic_count(N, L.nb, L.myrow, L.Pr);
+  nlocA = cyclic_count(m, L.nb, L.mycol, L.Pc);
+  nlocU = cyclic_count(r, L.nb, L.mycol, L.Pc);
+  mlocVT = cyclic_count(r, L.nb, L.myrow, L.Pr);
+  lldA = (int)max_int(1, mlocA);
+  lldVT = (int)max_int(1, mlocVT);
+  iN = (int)N;
+  im = (int)m;
+  ir = (int)r;
+  inb = (int)L.nb;
+  {
+    int i1 = 0, i2 = 0, i3 = 0;
+    descinit_(descA, &iN, &im, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
+    descinit_(descU, &iN, &ir, &inb, &inb, &zero, &zero, &blacs, &lldA, &i2);
+    descinit_(descVT, &ir, &im, &inb, &inb, &zero, &zero, &blacs, &lldVT, &i3);
+    ROM_CHECK_ALL(ctx, i1 == 0 && i2 == 0 && i3 == 0, ROM_ERR_INTERNAL,
+                  "descinit rejected a descriptor (A: info %d, U: %d, VT: %d) for the %lld x "
+                  "%lld matrix on a %d x %d grid with %lld x %lld blocks",
+                  i1, i2, i3, (long long)N, (long long)m, L.Pr, L.Pc, (long long)L.nb,
+                  (long long)L.nb);
+  }
+
+  /* 3. Workspace query, then the memory check before any large allocation. */
+  {
+    int qlwork = -1;
+    pdgesvd_("V", "N", &iN, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
+             dummy, &one, &one, descVT, &query, &qlwork, &info, 1, 1);
+    ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
+                  "pdgesvd workspace query for the %lld x %lld matrix returned info = %d",
+                  (long long)N, (long long)m, info);
+  }
+  {
+    /* query is a double holding an integer; 64-bit before the int check */
+    double lw = query < 1.0 ? 1.0 : query;
+    uint64_t w = (uint64_t)lw, d = sizeof(double);
+    uint64_t sendF = (uint64_t)lr * (uint64_t)m, gridA = (uint64_t)mlocA * (uint64_t)nlocA;
+    uint64_t gridU = (uint64_t)mlocA * (uint64_t)nlocU, hostU = (uint64_t)lr * (uint64_t)r;
+    uint64_t p1 = gridA + (sendF > gridA ? sendF : gridA);
+    uint64_t p2 = gridA + gridU + w + (uint64_t)r;
+    uint64_t p3 = 2 * gridU + 2 * hostU + (uint64_t)r;
+    uint64_t peak = p1 > p2 ? p1 : p2;
+    peak = peak > p3 ? peak : p3;
+    need[0] = peak * d + (uint64_t)P * (2 * sizeof(int) + sizeof(rom_int) + 4 * sizeof(int));
+    need[1] = gridA * d;
+    need[2] = gridU * d;
+    need[3] = w * d;
+    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, need, 4, MPI_UINT64_T, MPI_MAX, rom_ctx_comm(ctx)));
+    /* the same numbers on every rank: every rank takes the same branch */
+    ROM_CHECK(ctx, o->memory_budget <= 0.0 || (double)need[0] <= o->memory_budget,
+              ROM_ERR_NOMEM,
+              "the ScaLAPACK SVD of the %lld x %lld snapshot matrix needs %llu bytes per rank "
+              "(%llu for the block-cyclic copy, %llu for U, %llu for pdgesvd's workspace, the "
+              "rest for the redistribution) but the memory budget is %.0f bytes per rank: "
+              "raise the budget, use more ranks, or use the 'randomized' method",
+              (long long)N, (long long)m, (unsigned long long)need[0],
+              (unsigned long long)need[1], (unsigned long long)need[2],
+              (unsigned long long)need[3], o->memory_budget);
+    ROM_CHECK(ctx, lw <= (double)INT_MAX, ROM_ERR_UNSUPPORTED,
+              "pdgesvd asks for %.0f workspace doubles, beyond ScaLAPACK's 32-bit LWORK: use "
+              "more ranks", lw);
+    lwork = (int)lw;
+  }
+
+  /* 2. Host rows -> block-cyclic A - shift 1^T. */
+  ROM_TRY(ctx, sl_exchange(ctx, &L, 1, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
+                           (size_t)(mlocA * nlocA), lldA));
+
+  /* 4. pdgesvd. */
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(mlocA * nlocU), (void **)&Ubc));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&s));
+  info = 0;
+  pdgesvd_("V", "N", &iN, &im, Abc, &one, &one, descA, s, Ubc, &one, &one, descU, dummy, &one,
+           &one, descVT, work, &lwork, &info, 1, 1);
+  ROM_CHECK_ALL(ctx, info >= 0, ROM_ERR_LAPACK,
+                "pdgesvd on the %lld x %lld matrix rejected argument %d (info = %d)",
+                (long long)N, (long long)m, -info, info);
+  ROM_CHECK_ALL(ctx, info != ir + 1, ROM_ERR_LAPACK,
+                "pdgesvd: the processes computed different singular values (info = %d, "
+                "heterogeneous arithmetic across ranks)", info);
+  ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_NOT_CONVERGED,
+                "pdgesvd: the bidiagonal QR iteration did not converge for %d superdiagonals "
+                "(info = %d) on the %lld x %lld matrix", info, info, (long long)N, (long long)m);
+  rom_free(ctx, work);
+  work = NULL;
+  rom_free(ctx, Abc);
+  Abc = NULL;
+
+  /* 5. k, then U's first k columns back to the host's rows. */
+  k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
+  ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &U));
+  if (k > 0)
+    ROM_TRY(ctx, sl_exchange(ctx, &L, 0, k, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
+                             lldA));
+  res->r = r;
+  res->s = s;
+  res->U = U;
+  s = NULL;
+  U = NULL;
+cleanup:
+  if (have_grid) Cblacs_gridexit(blacs);
+  if (handle >= 0) Cfree_blacs_system_handle(handle);
+  rom_free(ctx, L.coord);
+  rom_free(ctx, L.offset);
+  rom_free(ctx, Abc);
+  rom_free(ctx, Ubc);
+  rom_free(ctx, work);
+  rom_free(ctx, s);
+  rom_dmat_destroy(&U);
+  return err;
 }

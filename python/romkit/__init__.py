@@ -1,50 +1,40 @@
-"""romkit — Python access to libromkit (placeholder until the Python-package issue).
+"""romkit — reduced-order modelling from Python: a thin ctypes layer over libromkit.so.
 
-Today: locate and load libromkit.so with ctypes, report its version and turn romkit
-error codes into messages. The full package (snapshots, POD, ROMs, callbacks, zero-copy
-numpy arrays, mpi4py communicators) is its own issue.
+Every computation is a call into the C library; numpy arrays are passed without copies
+(state-sized arrays must be float64, matrices in Fortran order). See docs/python.md.
+
+    import numpy as np, romkit
+    S = np.asfortranarray(snapshots)             # N x m, float64, column-major
+    basis = romkit.pod(S, energy=0.9999)         # TSQR + SVD in C
+    basis.vectors, basis.singular_values         # read-only views of romkit's memory
+
+The surface:
+    Context, default_context            communicator (mpi4py or serial), seed, log level
+    DistributedMatrix                   row-distributed matrix over your numpy array
+    Snapshots, read_snapshots           snapshot collection / snapshot files
+    pod, Basis                          POD and the basis (project, lift, write, read)
+    Model, AffineROM                    host callbacks in Python; Galerkin ROM
+    Heat2D                              the P3 reference FOM
+    RomkitError, strerror, error_name   errors
+    load_library, library_path          the loaded libromkit.so
 """
-import ctypes
-import os
+from ._lib import load_library
+from ._lib import lib as _functions
+from .affine import AffineROM, Model
+from .context import Context, default_context
+from .errors import RomkitError, error_name, strerror
+from .matrix import DistributedMatrix
+from .pod import SVD_METHODS, Basis, pod
+from .problems import Heat2D
+from .snapshots import Snapshots, read_snapshots
 
-__all__ = ["load_library", "strerror", "error_name", "RomkitError"]
+__version__ = "0.1.0"
 
-
-class RomkitError(RuntimeError):
-    """An error reported by libromkit: carries the code and romkit's message."""
-
-    def __init__(self, code, message):
-        super().__init__(f"{error_name(code)}: {message}")
-        self.code = code
-
-
-_lib = None
-
-
-def load_library(path=None):
-    """Load libromkit.so from `path`, $ROMKIT_LIB, or the default build tree."""
-    global _lib
-    if _lib is not None and path is None:
-        return _lib
-    candidates = [path, os.environ.get("ROMKIT_LIB"),
-                  os.path.join(os.path.dirname(__file__), "..", "..", "build", "libromkit.so")]
-    for candidate in candidates:
-        if candidate and os.path.exists(candidate):
-            lib = ctypes.CDLL(os.path.abspath(candidate))
-            lib.rom_strerror.restype = ctypes.c_char_p
-            lib.rom_strerror.argtypes = [ctypes.c_int]
-            lib.rom_error_name.restype = ctypes.c_char_p
-            lib.rom_error_name.argtypes = [ctypes.c_int]
-            _lib = lib
-            return lib
-    raise OSError("libromkit.so not found: build romkit (make build) or set ROMKIT_LIB")
+__all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read_snapshots",
+           "pod", "Basis", "SVD_METHODS", "Model", "AffineROM", "Heat2D", "RomkitError",
+           "strerror", "error_name", "load_library", "library_path", "__version__"]
 
 
-def strerror(code):
-    """romkit's message for an error code."""
-    return load_library().rom_strerror(int(code)).decode()
-
-
-def error_name(code):
-    """romkit's name for an error code, e.g. 'ROM_ERR_DIM'."""
-    return load_library().rom_error_name(int(code)).decode()
+def library_path():
+    """Absolute path of the loaded libromkit.so."""
+    return _functions().path

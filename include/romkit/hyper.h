@@ -1,0 +1,120 @@
+/* romkit — hyper-reduction: sample selection, the sample mesh and the gappy-POD data.
+ *
+ * A projection ROM of a nonlinear model still evaluates the N-long residual at every
+ * iteration. Hyper-reduction evaluates it at ns sampled rows only and reconstructs it
+ * from a residual basis Phi_r (N x nb, POD of residual or nonlinear-term snapshots):
+ *     r ~ Phi_r (P^T Phi_r)^+ P^T r        (gappy POD; Everson & Sirovich 1995)
+ * where P^T picks the sampled rows. With ns == nb this is DEIM interpolation
+ * (Chaturantabut & Sorensen, SIAM J. Sci. Comput. 32, 2010); with ns > nb a least-squares
+ * fit (GNAT: Carlberg, Farhat, Cortial, Amsallem, J. Comput. Phys. 242, 2013).
+ *
+ * Sample selection (on the row-distributed residual basis, in parallel; every method's
+ * argmax breaks ties by the lowest global row, and the per-row arithmetic is done in a
+ * fixed order, so the samples are identical on 1, 2, 4, ... ranks and any partition):
+ *  - ROM_HYPER_DEIM   greedy on the interpolation residual, Chaturantabut & Sorensen
+ *                     2010, Algorithm 1; ns == nb.
+ *  - ROM_HYPER_QDEIM  column-pivoted QR of Phi_r^T (Drmac & Gugercin, SIAM J. Sci.
+ *                     Comput. 38, 2016), computed as a distributed row-pivoted
+ *                     Gram-Schmidt: each step picks the row of largest remaining norm
+ *                     (Allreduce max + lowest row) and removes its direction from every
+ *                     row; no N-long row is ever gathered. ns == nb.
+ *  - ROM_HYPER_GNAT   oversampled greedy on the gappy (least-squares) residual, Carlberg
+ *                     et al. 2013, Algorithm 3; ns >= nb (equals DEIM at ns == nb).
+ *  - ROM_HYPER_SOPT   greedy maximisation of the S-optimality criterion
+ *                     S(Z) = (det(Z^T Z) / prod_j ||Z_j||^2)^(1/2nb), Z = P^T Phi_r
+ *                     (Lauzon, Cheung, Chung, Choi, Kim, Farhat, "S-OPT: a points
+ *                     selection algorithm for hyper-reduction in reduced order models",
+ *                     arXiv:2203.16494, 2022); ns >= nb.
+ *
+ * The sample mesh: the needed rows are the union of the sampled rows' stencils (the
+ * host's rom_model_stencil, asked on the owning rank, then all-gathered). The object
+ * stores, replicated on every rank and sized by ns, nb, k and nneeded only:
+ *     sample_rows (ns, ascending), needed_rows (nneeded, ascending, samples included),
+ *     state_basis_rows Phi[needed, :] (nneeded x k), reference_rows u_ref[needed],
+ *     residual_basis_rows P^T Phi_r (ns x nb), gappy_pinv (P^T Phi_r)^+ (nb x ns).
+ */
+#ifndef ROMKIT_HYPER_H
+#define ROMKIT_HYPER_H
+
+#include "romkit/matrix.h"
+#include "romkit/model.h"
+#include "romkit/pod.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  ROM_HYPER_DEIM = 0,
+  ROM_HYPER_QDEIM = 1,
+  ROM_HYPER_GNAT = 2,
+  ROM_HYPER_SOPT = 3
+} rom_hyper_method;
+
+/* "deim", "qdeim", "gnat", "sopt". from_name: ROM_ERR_ARG for anything else. */
+const char *rom_hyper_method_name(rom_hyper_method method);
+int rom_hyper_method_from_name(const char *name, rom_hyper_method *method);
+
+/* rom_hyper_select - `ns` sample rows (global indices, in the order the greedy picked
+ * them) for the first `nb` columns of the row-distributed residual basis U (N x >= nb).
+ * nb = 0 means all columns. samples: ns entries, replicated on every rank. Collective.
+ * Errors: ROM_ERR_ARG (nb out of range, ns < nb, ns > N, ns != nb for DEIM/QDEIM),
+ * ROM_ERR_NOT_FINITE (NaN/Inf in U), ROM_ERR_SINGULAR (U has fewer than nb independent
+ * columns). */
+int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,
+                     rom_int *samples);
+
+typedef struct {
+  rom_hyper_method method; /* default ROM_HYPER_GNAT */
+  rom_int num_samples;     /* ns; 0 (default): ns = nb */
+  rom_int residual_dim;    /* nb; 0 (default): all columns of the residual basis */
+} rom_hyper_options;
+
+rom_hyper_options rom_hyper_options_default(void);
+
+typedef struct rom_hyper rom_hyper;
+
+/* rom_hyper_create - selects the samples on the residual basis and precomputes the gappy
+ * operator; with a model and a state basis it also builds the sample mesh (stencils) and
+ * stores the state basis rows and reference rows there (see rom_hyper_attach).
+ *   model, state_basis  may both be NULL: the model-independent part only (what the
+ *                       `romkit hyper` CLI writes); complete it later with
+ *                       rom_hyper_attach.
+ *   reference_local     u_ref on this rank's rows (NULL: the state basis's reference, or 0)
+ * Collective. */
+int rom_hyper_create(rom_model *model, const rom_basis *state_basis,
+                     const double *reference_local, const rom_dmat *residual_basis,
+                     const rom_hyper_options *o, rom_hyper **out);
+
+/* rom_hyper_attach - builds (or rebuilds) the sample mesh from the model's stencils and
+ * stores Phi[needed, :] and u_ref[needed] from the state basis (partitioned like the
+ * model) and reference_local (NULL: the basis's reference, or 0). Collective. */
+int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_basis,
+                     const double *reference_local);
+
+int rom_hyper_destroy(rom_hyper **hr); /* NULL-safe. Not collective. */
+
+/* Accessors (replicated data, column-major). Not collective. */
+rom_ctx *rom_hyper_ctx(const rom_hyper *hr);
+rom_hyper_method rom_hyper_get_method(const rom_hyper *hr);
+rom_int rom_hyper_num_samples(const rom_hyper *hr);  /* ns */
+rom_int rom_hyper_residual_dim(const rom_hyper *hr); /* nb */
+rom_int rom_hyper_state_dim(const rom_hyper *hr);    /* k; 0 until attached */
+rom_int rom_hyper_num_needed(const rom_hyper *hr);   /* 0 until attached */
+rom_int rom_hyper_global_rows(const rom_hyper *hr);  /* N */
+const rom_int *rom_hyper_sample_rows(const rom_hyper *hr); /* ns, ascending */
+const rom_int *rom_hyper_needed_rows(const rom_hyper *hr); /* nneeded, ascending */
+const double *rom_hyper_state_basis_rows(const rom_hyper *hr);    /* nneeded x k */
+const double *rom_hyper_reference_rows(const rom_hyper *hr);      /* nneeded */
+const double *rom_hyper_residual_basis_rows(const rom_hyper *hr); /* ns x nb */
+const double *rom_hyper_gappy_pinv(const rom_hyper *hr);          /* nb x ns */
+
+/* File I/O (kind "hyper", docs/file-format.md). Write: collective, rank 0's (replicated)
+ * data. Read: collective; checks kind, version and every dataset's dims. */
+int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite);
+int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

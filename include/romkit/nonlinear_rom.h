@@ -1,0 +1,144 @@
+/* romkit — projection ROMs of nonlinear time-dependent problems: Galerkin and LSPG.
+ *
+ * The host's semi-discrete model du/dt = F(u, t; mu) (include/romkit/model.h, nonlinear
+ * section) is discretised in time by romkit (backward Euler or BDF2), giving at each
+ * step the fully discrete residual
+ *     backward Euler   r(u) = u - u^n                      - dt F(u, t^{n+1}; mu)
+ *     BDF2             r(u) = u - 4/3 u^n + 1/3 u^{n-1}    - 2/3 dt F(u, t^{n+1}; mu)
+ * (BDF2 takes one backward-Euler step first). The state is approximated on an affine
+ * subspace u ~ u_ref + Phi q (Phi: N x k POD basis, u_ref: the reference state), and the
+ * reduced state q (k values, replicated on every rank) solves
+ *  - Galerkin:  Phi^T r(u_ref + Phi q) = 0 by Newton, with the reduced Jacobian
+ *               Phi^T (I - beta dt J_F) Phi (J_F Phi: one block Jacobian action of k
+ *               columns per iteration);
+ *  - LSPG:      min_q ||r(u_ref + Phi q)||_2 by Gauss-Newton (Carlberg, Bou-Mosleh,
+ *               Farhat, Int. J. Numer. Meth. Eng. 86, 2011; Carlberg, Barone, Antil,
+ *               J. Comput. Phys. 330, 2017), each iteration the least-squares problem
+ *               min ||Jr dq + r|| with Jr = (I - beta dt J_F) Phi (N x k);
+ *  - LSPG with hyper-reduction (GNAT: Carlberg, Farhat, Cortial, Amsallem, J. Comput.
+ *               Phys. 242, 2013): min_q ||(P^T Phi_r)^+ P^T r(u_ref + Phi q)||_2, where
+ *               P^T picks the ns sampled rows and Phi_r is the residual basis; the
+ *               residual and its Jacobian are evaluated by the host's sampled callbacks
+ *               on the sample mesh only, so an iteration costs O(nneeded k + ns nb k),
+ *               independent of N. See include/romkit/hyper.h and docs/nonlinear.md.
+ *
+ * Iterations (at most max_iterations updates per step): evaluate the projected residual
+ * (Phi^T r for Galerkin, Jr^T r for LSPG, (A Jr_s)^T (A r_s) with A = (P^T Phi_r)^+ for
+ * GNAT); stop if its 2-norm is <= tolerance; otherwise solve for dq and update q. After
+ * max_iterations updates the step is accepted (the default, as the code behind the
+ * published tables does; counted in the statistics) or fails with ROM_ERR_NOT_CONVERGED.
+ * A projected residual that is not finite, or that grows beyond divergence_factor times
+ * its value at the first iteration of the step, is divergence: ROM_ERR_NOT_CONVERGED on
+ * every rank, naming the step, the iteration and the residual, in either mode.
+ *
+ * Determinism: the reduced quantities are reduced to rank 0 and broadcast, so q is
+ * bitwise identical on every rank and every rank takes the same decisions.
+ */
+#ifndef ROMKIT_NONLINEAR_ROM_H
+#define ROMKIT_NONLINEAR_ROM_H
+
+#include "romkit/hyper.h"
+#include "romkit/model.h"
+#include "romkit/pod.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  ROM_NLROM_GALERKIN = 0, /* Phi^T r = 0, Newton */
+  ROM_NLROM_LSPG = 1      /* min ||r||, Gauss-Newton (GNAT with hyper-reduction) */
+} rom_nlrom_projection;
+
+typedef enum {
+  ROM_TIME_BACKWARD_EULER = 0,
+  ROM_TIME_BDF2 = 1 /* second order; the first step is backward Euler */
+} rom_time_scheme;
+
+/* How LSPG (without hyper-reduction) solves its N x k least-squares problem. */
+typedef enum {
+  /* (Jr^T Jr) dq = -Jr^T r: one local dsyrk-sized product and one reduction of a
+   * (k+1) x (k+1) block per iteration, no allocation. Squares the condition number of
+   * Jr, which is harmless for the usual Jr = (I - dt J_F) Phi with Phi orthonormal and
+   * dt ||J_F|| moderate (cond(Jr) ~ 1 + dt ||J_F||). The default. */
+  ROM_LSPG_NORMAL_EQUATIONS = 0,
+  /* TSQR of [Jr, r] (Demmel et al. 2012): R11 dq = -R12, condition number of Jr itself;
+   * about twice the flops and an allocation per iteration. For stiff steps. */
+  ROM_LSPG_TSQR = 1
+} rom_lspg_solver;
+
+typedef struct {
+  rom_nlrom_projection projection; /* default ROM_NLROM_LSPG */
+  rom_time_scheme scheme;          /* default ROM_TIME_BACKWARD_EULER */
+  rom_lspg_solver lspg_solver;     /* default ROM_LSPG_NORMAL_EQUATIONS */
+  int max_iterations;              /* updates per step; default 4 (Kim et al. 2022) */
+  double tolerance;                /* on ||projected residual||_2; default 1e-8 */
+  int fail_if_not_converged;       /* 0 (default): accept after max_iterations, count it;
+                                      1: ROM_ERR_NOT_CONVERGED */
+  double divergence_factor;        /* default 1e8 (see above); <= 0 disables the growth test */
+} rom_nlrom_options;
+
+rom_nlrom_options rom_nlrom_options_default(void);
+
+/* Statistics of rom_nlrom_run / rom_nlrom_step (accumulated over the steps of a run;
+ * rom_nlrom_step adds to what it is given). */
+typedef struct {
+  rom_int steps;
+  rom_int iterations;            /* updates (linear solves) over all steps */
+  rom_int residual_evaluations;  /* velocity (or sampled velocity) calls */
+  rom_int jacobian_evaluations;  /* Jacobian block actions (or sampled Jacobians) */
+  rom_int not_converged_steps;   /* steps accepted after max_iterations */
+  int max_iterations_in_a_step;
+  double last_residual;          /* projected residual norm at the end of the last step */
+  double max_final_residual;     /* largest end-of-step projected residual norm */
+  double seconds;                /* wall time inside rom_nlrom_run / _step */
+} rom_nlrom_stats;
+
+typedef struct rom_nlrom rom_nlrom;
+
+/* rom_nlrom_create - a Galerkin or LSPG ROM of the model's velocity on the basis.
+ *   m                the model: velocity and Jacobian block action (without hr), or the
+ *                    sampled velocity and Jacobian (with hr)
+ *   basis            Phi (N x k), rows partitioned like the model; may be NULL only with hr
+ *                    (then k is hr's state dimension and the ROM never touches N-sized data)
+ *   reference_local  u_ref on this rank's rows; NULL: the basis's reference vector, or 0.
+ *                    With hr: NULL uses hr's stored reference rows; otherwise its values
+ *                    at hr's needed rows are gathered (collective, O(nneeded)).
+ *   hr               hyper-reduction data (rom_hyper_create / rom_hyper_read), NULL for
+ *                    none. Requires LSPG (GNAT) and hr's state rows (state_dim == k):
+ *                    Galerkin with hr is ROM_ERR_UNSUPPORTED. The ROM keeps a pointer:
+ *                    hr must outlive it.
+ *   o                options (NULL: defaults)
+ * The ROM keeps pointers to m and basis (not copies): they must outlive it.
+ * Collective. Errors: ROM_ERR_ARG, ROM_ERR_DIM (partitions, dims), ROM_ERR_STATE (model
+ * lacks the callbacks needed), ROM_ERR_UNSUPPORTED. */
+int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *reference_local,
+                     const rom_hyper *hr, const rom_nlrom_options *o, rom_nlrom **out);
+int rom_nlrom_destroy(rom_nlrom **rom); /* NULL-safe. Not collective. */
+
+rom_int rom_nlrom_dim(const rom_nlrom *rom); /* k */
+
+/* rom_nlrom_step - one time step from t to t + dt: q_new solves the step's reduced
+ * problem given q_old (q^n) and, for BDF2, q_older (q^{n-1}; NULL for the first step,
+ * which is then backward Euler). q_new is the initial guess on entry (pass q_old for
+ * the usual extrapolation-free start) and the result on exit. `step` names the step in
+ * messages. stats may be NULL. Collective (without hr: reductions; with hr: replicated
+ * work and one agreement on the error code). */
+int rom_nlrom_step(rom_nlrom *rom, const double *mu, double t, double dt, rom_int step,
+                   const double *q_old, const double *q_older, double *q_new,
+                   rom_nlrom_stats *stats);
+
+/* rom_nlrom_run - `steps` steps of size dt from t0 and q0 (k values; NULL = 0); the
+ * trajectory gets (steps + 1) x k values, state n at trajectory_q + n*k (state 0 = q0).
+ * stats (may be NULL) is reset first. Collective. */
+int rom_nlrom_run(rom_nlrom *rom, const double *mu, double t0, double dt, rom_int steps,
+                  const double *q0, double *trajectory_q, rom_nlrom_stats *stats);
+
+/* rom_nlrom_lift - u_local = u_ref + Phi q on this rank's rows (needs the basis).
+ * Not collective. */
+int rom_nlrom_lift(const rom_nlrom *rom, const double *q, double *u_local);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,164 @@
+/* HDF5 file of the hyper-reduction data (kind "hyper", docs/file-format.md).
+ *
+ * Every matrix is stored as the file convention for matrices (basis files: /basis {k, N}):
+ * row j of the dataset is column j of the in-memory column-major matrix, so the buffers
+ * are written as they are. Layout (h5py shapes):
+ *   /sample_rows          {ns}          global rows, ascending (float64, exact integers)
+ *   /residual_basis_rows  {nb, ns}      (P^T Phi_r)^T
+ *   /gappy_pinv           {ns, nb}      ((P^T Phi_r)^+)^T
+ *   /needed_rows          {nneeded}     the sample mesh, ascending     } only once the
+ *   /state_basis_rows     {k, nneeded}  Phi[needed, :]^T                } model part is
+ *   /reference_rows       {nneeded}     u_ref[needed]                   } attached
+ * root attributes method, num_samples, residual_dim, state_dim (0: not attached),
+ * num_needed, global_rows. Row indices are float64 (exact below 2^53) so that every
+ * dataset goes through the same replicated-array path; the reader checks that they are
+ * integers in range, ascending, and that the samples lie on the sample mesh. */
+#include "hyper/hyper_impl.h"
+#include "io/h5.h"
+
+#include <math.h>
+#include <string.h>
+
+#define HYPER_KIND "hyper"
+
+static int write_rows(rom_h5 *f, const char *name, rom_int n, const rom_int *rows, double *buf) {
+  for (rom_int i = 0; i < n; ++i) buf[i] = (double)rows[i];
+  rom_int dims[1] = {n};
+  return rom_h5_write_array(f, name, 1, dims, buf);
+}
+
+int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite) {
+  int err = ROM_OK;
+  if (!hr) return ROM_ERR_ARG;
+  rom_ctx *ctx = hr->ctx;
+  rom_h5 *f = NULL;
+  double *buf = NULL;
+  ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
+                "the path of the hyper-reduction file must not be empty");
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(hr->ns + hr->nneeded + 1),
+                              (void **)&buf));
+  ROM_TRY(ctx, rom_h5_create(ctx, path, HYPER_KIND, overwrite, &f));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "method", rom_hyper_method_name(hr->method)));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_samples", hr->ns));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "residual_dim", hr->nb));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "state_dim", hr->k));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_needed", hr->nneeded));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "global_rows", hr->N));
+  ROM_TRY(ctx, write_rows(f, "sample_rows", hr->ns, hr->sample_rows, buf));
+  {
+    rom_int dims[2] = {hr->nb, hr->ns};
+    ROM_TRY(ctx, rom_h5_write_array(f, "residual_basis_rows", 2, dims, hr->residual_basis_rows));
+    dims[0] = hr->ns;
+    dims[1] = hr->nb;
+    ROM_TRY(ctx, rom_h5_write_array(f, "gappy_pinv", 2, dims, hr->gappy_pinv));
+  }
+  if (hr->k > 0) {
+    ROM_TRY(ctx, write_rows(f, "needed_rows", hr->nneeded, hr->needed_rows, buf));
+    rom_int dims[2] = {hr->k, hr->nneeded};
+    ROM_TRY(ctx, rom_h5_write_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
+    ROM_TRY(ctx, rom_h5_write_array(f, "reference_rows", 1, dims + 1, hr->reference_rows));
+  }
+  ROM_TRY(ctx, rom_h5_commit(&f));
+cleanup:
+  rom_h5_abort(&f);
+  rom_free(ctx, buf);
+  return err;
+}
+
+/* rows[i] = (rom_int)buf[i] after checking integer, in [0, N), strictly ascending. */
+static int read_rows(rom_h5 *f, const char *name, rom_int n, rom_int N, double *buf,
+                     rom_int *rows) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  rom_int dims[1] = {n};
+  ROM_TRY(ctx, rom_h5_read_array(f, name, 1, dims, buf));
+  for (rom_int i = 0; i < n; ++i) {
+    double v = buf[i];
+    ROM_CHECK(ctx, v == floor(v) && v >= 0.0 && v < (double)N, ROM_ERR_FORMAT,
+              "dataset '%s' in '%s': entry %lld = %.17g is not a row index in 0..%lld", name,
+              rom_h5_path(f), (long long)i, v, (long long)(N - 1));
+    rows[i] = (rom_int)v;
+    ROM_CHECK(ctx, i == 0 || rows[i] > rows[i - 1], ROM_ERR_FORMAT,
+              "dataset '%s' in '%s' is not strictly ascending at entry %lld", name,
+              rom_h5_path(f), (long long)i);
+  }
+cleanup:
+  return err;
+}
+
+int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
+  int err = ROM_OK;
+  rom_h5 *f = NULL;
+  rom_hyper *hr = NULL;
+  double *buf = NULL;
+  char method[32] = "";
+  int64_t ns = 0, nb = 0, k = 0, nneeded = 0, N = 0;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
+  *out = NULL;
+  ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
+                "the path of the hyper-reduction file must not be empty");
+  ROM_TRY(ctx, rom_h5_open(ctx, path, HYPER_KIND, &f));
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "method", method, sizeof method, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "num_samples", &ns, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "residual_dim", &nb, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "state_dim", &k, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "num_needed", &nneeded, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "global_rows", &N, NULL));
+  ROM_TRY_ALL(ctx, rom_hyper_alloc(ctx, &hr));
+  ROM_CHECK(ctx, rom_hyper_method_from_name(method, &hr->method) == ROM_OK, ROM_ERR_FORMAT,
+            "'%s': attribute 'method' = '%s' is not deim, qdeim, gnat or sopt", path, method);
+  ROM_CHECK(ctx, nb >= 1 && ns >= nb && N >= ns && k >= 0 && nneeded >= 0 &&
+                     (k == 0 || nneeded >= ns) && (k > 0 || nneeded == 0),
+            ROM_ERR_FORMAT,
+            "'%s': inconsistent dimensions num_samples = %lld, residual_dim = %lld, state_dim = "
+            "%lld, num_needed = %lld, global_rows = %lld (need 1 <= residual_dim <= num_samples "
+            "<= global_rows, num_needed >= num_samples when state_dim > 0)",
+            path, (long long)ns, (long long)nb, (long long)k, (long long)nneeded, (long long)N);
+  hr->N = N;
+  hr->ns = ns;
+  hr->nb = nb;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns + nneeded + 1), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)ns, (void **)&hr->sample_rows));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
+                              (void **)&hr->residual_basis_rows));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->gappy_pinv));
+  ROM_TRY(ctx, read_rows(f, "sample_rows", ns, N, buf, hr->sample_rows));
+  {
+    rom_int dims[2] = {nb, ns};
+    ROM_TRY(ctx, rom_h5_read_array(f, "residual_basis_rows", 2, dims, hr->residual_basis_rows));
+    dims[0] = ns;
+    dims[1] = nb;
+    ROM_TRY(ctx, rom_h5_read_array(f, "gappy_pinv", 2, dims, hr->gappy_pinv));
+  }
+  if (k > 0) {
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nneeded,
+                                (void **)&hr->needed_rows));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),
+                                (void **)&hr->state_basis_rows));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nneeded,
+                                (void **)&hr->reference_rows));
+    ROM_TRY(ctx, read_rows(f, "needed_rows", nneeded, N, buf, hr->needed_rows));
+    rom_int dims[2] = {k, nneeded};
+    ROM_TRY(ctx, rom_h5_read_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
+    ROM_TRY(ctx, rom_h5_read_array(f, "reference_rows", 1, dims + 1, hr->reference_rows));
+    /* Every sample must lie on the sample mesh (both lists ascending: one merge pass). */
+    rom_int j = 0;
+    for (rom_int s = 0; s < ns; ++s) {
+      while (j < nneeded && hr->needed_rows[j] < hr->sample_rows[s]) ++j;
+      ROM_CHECK(ctx, j < nneeded && hr->needed_rows[j] == hr->sample_rows[s], ROM_ERR_FORMAT,
+                "'%s': sample row %lld is not in dataset 'needed_rows'", path,
+                (long long)hr->sample_rows[s]);
+    }
+    hr->k = k;
+    hr->nneeded = nneeded;
+  }
+  ROM_TRY(ctx, rom_h5_close(&f));
+  *out = hr;
+  hr = NULL;
+cleanup:
+  rom_h5_abort(&f);
+  rom_hyper_destroy(&hr);
+  rom_free(ctx, buf);
+  return err;
+}

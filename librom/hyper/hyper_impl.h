@@ -1,0 +1,74 @@
+/* romkit internal — the hyper-reduction object (include/romkit/hyper.h) and the helpers
+ * the sample-selection files (deim.c, qdeim.c, gnat.c, sopt.c) share.
+ *
+ * Every selection method runs the same way on every rank: each rank scores its own rows
+ * with plain loops in a fixed order (not BLAS, whose kernels may round a row differently
+ * depending on where it falls in the local block — that would let the partition change
+ * which of two nearly equal rows wins), the winner is found by an exact MPI maximum
+ * followed by the lowest global row among the ranks holding that maximum, and the small
+ * replicated matrices (rows of U at the samples) are assembled by an exact reduction
+ * (one non-zero contribution per entry). So the samples do not depend on the rank count. */
+#ifndef ROMKIT_HYPER_HYPER_IMPL_H
+#define ROMKIT_HYPER_HYPER_IMPL_H
+
+#include "core/check.h"
+#include "romkit/hyper.h"
+
+struct rom_hyper {
+  rom_ctx *ctx;
+  rom_hyper_method method;
+  rom_int N, ns, nb, k, nneeded;
+  rom_int *sample_rows;       /* ns, ascending */
+  rom_int *needed_rows;       /* nneeded, ascending */
+  double *state_basis_rows;   /* nneeded x k, column-major */
+  double *reference_rows;     /* nneeded */
+  double *residual_basis_rows;/* ns x nb, column-major (rows in sample_rows order) */
+  double *gappy_pinv;         /* nb x ns, column-major */
+};
+
+/* Relative rank tolerance of the greedy selections: a new pick whose residual (DEIM,
+ * GNAT) or remaining row norm (QDEIM) is below ROM_HYPER_RANK_TOL times the size of the
+ * vector it came from means the residual basis has fewer than nb independent columns
+ * (rounding leaves ~1e-16 there, not 0). */
+#define ROM_HYPER_RANK_TOL 1e-12
+
+/* max_i |U(i, col)| over all ranks. Collective. */
+int rom_hyper_column_max(const rom_dmat *U, rom_int col, double *value);
+
+/* Allocates an empty object (arrays NULL). Not collective. */
+int rom_hyper_alloc(rom_ctx *ctx, rom_hyper **out);
+
+/* The selection methods: U (N x >= nb), nb, ns already checked; samples get ns rows in
+ * pick order. Collective. */
+int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int *samples);
+int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples);
+int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+
+/* out (nrows x ncols, column-major, ld nrows) = U[rows, 0:ncols], replicated on every
+ * rank (exact: each entry has one owner). Collective. */
+int rom_hyper_gather_rows(const rom_dmat *U, rom_int nrows, const rom_int *rows, rom_int ncols,
+                          double *out);
+/* out[i] = v[rows[i]] for a distributed vector (local part v_local, NULL = zeros).
+ * Collective. */
+int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_local,
+                            rom_int nrows, const rom_int *rows, double *out);
+
+/* The global argmax of score over all ranks' rows (score: local_rows values; -INFINITY
+ * for rows that may not be picked). Ties: lowest global row. *row = -1 if every score
+ * is -INFINITY or NaN. Collective. */
+int rom_hyper_argmax(rom_ctx *ctx, rom_int local_rows, rom_int row_offset, const double *score,
+                     rom_int *row, double *value);
+
+/* Marks picked rows: score[row - offset] = -INFINITY for the ones this rank owns. */
+void rom_hyper_exclude(rom_int local_rows, rom_int row_offset, rom_int npicked,
+                       const rom_int *picked, double *score);
+
+/* x (n x nrhs, ld ldx) = least-squares solution of A (m x n, ld lda) X = B (m x nrhs):
+ * minimum-norm by dgelsd, on copies. *rank gets A's numerical rank (rcond = machine eps).
+ * Not collective. */
+int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int lda,
+                    rom_int nrhs, const double *B, rom_int ldb, double *X, rom_int ldx,
+                    rom_int *rank);
+
+#endif

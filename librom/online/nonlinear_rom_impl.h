@@ -1,0 +1,50 @@
+/* romkit internal — fields of the nonlinear projection ROM (include/romkit/nonlinear_rom.h). */
+#ifndef ROMKIT_ONLINE_NONLINEAR_ROM_IMPL_H
+#define ROMKIT_ONLINE_NONLINEAR_ROM_IMPL_H
+
+#include "romkit/nonlinear_rom.h"
+
+#include <lapacke.h>
+
+struct rom_nlrom {
+  rom_ctx *ctx;
+  rom_model *model;
+  const rom_basis *basis; /* may be NULL with hyper-reduction */
+  const rom_hyper *hr;    /* NULL: no hyper-reduction */
+  rom_nlrom_options o;
+  rom_int k, L;
+
+  /* Without hyper-reduction: this rank's rows. */
+  const double *phi; /* L x k, leading dimension ld_phi (the basis's block) */
+  rom_int ld_phi;
+  double *ref;       /* u_ref (L) */
+  double *u;         /* the lifted state (L) */
+  double *W;         /* L x (k + 1), leading dimension ld_w: [Jr | r] */
+  rom_int ld_w;
+  rom_dmat *W_mat;   /* W wrapped, for TSQR */
+
+  /* With hyper-reduction: replicated, sized by ns, nb, k, nneeded. */
+  rom_int ns, nb, nn;
+  const rom_int *samples, *needed;
+  const double *phi_needed; /* nn x k */
+  const double *pinv;       /* nb x ns */
+  double *ref_needed;       /* nn */
+  double *phi_samples;      /* ns x k: rows of phi_needed at the samples */
+  double *ref_owned;        /* own copy of the reference rows when the caller gave one */
+  double *u_needed;         /* nn */
+  double *S;                /* ns x (k + 1): [Jr_s | r_s] */
+  double *G;                /* nb x (k + 1): pinv [Jr_s | r_s] */
+  double *lsq_a, *lsq_b, *lsq_work;
+  lapack_int lsq_lwork;
+
+  /* Small replicated workspace. */
+  double *red;        /* (k + 1) x (k + 1): reduced block */
+  double *mat;        /* k x k */
+  double *g;          /* k: projected residual */
+  double *dq;         /* k */
+  double *hist;       /* k: the history term of the scheme */
+  double *diff;       /* k */
+  lapack_int *piv;    /* k */
+};
+
+#endif
