@@ -81,7 +81,6 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   int have_energy = 0, have_rank = 0, overwrite = 0, rc = CLI_EXIT_OK, err = ROM_OK;
   int have_svd_option = 0;
   rom_pod_options opts = rom_pod_options_default();
-  rom_dmat *S = NULL;
   rom_basis *basis = NULL;
 
   if (cli_wants_help(argc, argv)) {
@@ -164,16 +163,14 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   if (librom_in) return pod_from_librom(ctx, librom_in, output, overwrite);
 
   double t0 = MPI_Wtime();
-  if ((err = rom_snapshots_read(ctx, input, ROM_AUTO_ROWS, &S)) != ROM_OK) {
-    rc = cli_fail(ctx, "pod", err);
-    goto done;
-  }
-  double t1 = MPI_Wtime();
   {
-    /* the library logs what 'auto' chose at ROM_LOG_INFO: show it */
+    /* The file-based entry point: it reads the snapshots in core when they fit the
+     * budget and streams them through the incremental SVD when they do not (or when
+     * --method incremental asks for it). The library logs what 'auto' chose at
+     * ROM_LOG_INFO: show it. */
     rom_log_level level = rom_ctx_log_level(ctx);
     if (opts.method == ROM_SVD_AUTO && level < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
-    err = rom_pod_compute(S, &opts, &basis);
+    err = rom_pod_compute_file(ctx, input, &opts, &basis);
     rom_ctx_set_log_level(ctx, level);
   }
   if (err != ROM_OK) {
@@ -190,17 +187,19 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   double t3 = MPI_Wtime();
+  rom_int computed = 0;
+  (void)rom_basis_singular_values(basis, &computed);
   cli_printf(ctx,
-             "pod: N = %lld, m = %lld, k = %lld, energy captured %.10f, method %s, %.3f s (read "
-             "%.3f, POD %.3f, write %.3f) on %d rank%s -> %s%s%s%s\n",
-             (long long)rom_dmat_global_rows(S), (long long)rom_dmat_cols(S),
-             (long long)rom_basis_dim(basis), rom_basis_energy(basis),
-             rom_svd_method_name(opts.method), t3 - t0, t1 - t0, t2 - t1, t3 - t2,
+             "pod: N = %lld, k = %lld, energy captured %.10f of the %lld singular values "
+             "computed, method %s, %.3f s (read + POD %.3f, write %.3f) on %d rank%s -> "
+             "%s%s%s%s\n",
+             (long long)rom_basis_global_rows(basis), (long long)rom_basis_dim(basis),
+             rom_basis_energy(basis), (long long)computed, rom_svd_method_name(opts.method),
+             t3 - t0, t2 - t0, t3 - t2,
              rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s", output,
              librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
              librom_out ? ".*" : "");
 done:
   rom_basis_destroy(&basis);
-  rom_dmat_destroy(&S);
   return rc;
 }

@@ -47,7 +47,9 @@ int rom_error_set(rom_ctx *ctx, int code, const char *file, int line, const char
   snprintf(where, sizeof where, " (%.120s at %.200s:%d)", func, basename_of(file), line);
   snprintf(ctx->last_error, sizeof ctx->last_error, "%.40s: %s%s", rom_error_name(code),
            sentence, where);
-  rom_log_local(ctx, ROM_LOG_ERROR, "%s", ctx->last_error);
+  /* The caller gets the code and this message back; logging it as an error too would
+   * print every failure twice. At debug level it is logged where it happens. */
+  rom_log_local(ctx, ROM_LOG_DEBUG, "%s", ctx->last_error);
   return code;
 }
 

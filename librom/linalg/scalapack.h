@@ -46,4 +46,25 @@ void pdgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, d
               const int *jvt, const int *descvt, double *work, const int *lwork, int *info,
               size_t jobu_len, size_t jobvt_len);
 
+/* SRC/pdgeqrf.f: QR factorisation sub(A) = Q R of a distributed M x N matrix. On exit the
+ * upper triangle holds R (min(M, N) x N), the part below it the Householder vectors, and TAU
+ * (LOCc(JA + min(M, N) - 1) values, this process column's) their scalars. LWORK = -1: query. */
+void pdgeqrf_(const int *m, const int *n, double *a, const int *ia, const int *ja,
+              const int *desca, double *tau, double *work, const int *lwork, int *info);
+
+/* SRC/pdormqr.f: sub(C) <- Q sub(C) (SIDE = 'L', TRANS = 'N') etc., with Q the product of the
+ * K reflectors pdgeqrf left in sub(A). sub(C) is M x N; A and C must share the row block
+ * size and row offset (MB_A = MB_C, same process grid). LWORK = -1: query. */
+void pdormqr_(const char *side, const char *trans, const int *m, const int *n, const int *k,
+              double *a, const int *ia, const int *ja, const int *desca, const double *tau,
+              double *c, const int *ic, const int *jc, const int *descc, double *work,
+              const int *lwork, int *info, size_t side_len, size_t trans_len);
+
+/* SRC/pdlacpy.f: sub(B) <- sub(A) (M x N); UPLO = 'U': upper triangle only, 'L': lower
+ * only, anything else: all of it. The two descriptors may have different layouts (same
+ * process grid). */
+void pdlacpy_(const char *uplo, const int *m, const int *n, const double *a, const int *ia,
+              const int *ja, const int *desca, double *b, const int *ib, const int *jb,
+              const int *descb, size_t uplo_len);
+
 #endif

@@ -219,6 +219,9 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
                 "the snapshot matrix has no columns: POD needs at least one snapshot");
   ROM_CHECK_ALL(ctx, N >= 1, ROM_ERR_ARG,
                 "the snapshot matrix has no rows (N = 0): POD needs N >= 1");
+  ROM_CHECK_ALL(ctx, o.target_rank >= 0 && o.target_rank <= (N < m ? N : m), ROM_ERR_ARG,
+                "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) (or is "
+                "negative)", (long long)o.target_rank, (long long)N, (long long)m);
   ROM_TRY(ctx, rom_dmat_check_finite(S, "snapshots"));
 
   if (o.center) {

@@ -57,6 +57,7 @@ cleanup:
 int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *opts,
                          rom_basis **out) {
   int err = ROM_OK;
+  int in_core = 0;
   rom_pod_options o;
   rom_h5 *f = NULL;
   rom_isvd *t = NULL;
@@ -94,7 +95,12 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   lr = rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx));
   lr_max = rom_dmat_partition_even(N, 0, rom_ctx_size(ctx)); /* rank 0 has the most rows */
 
-  if (o.method != ROM_SVD_AUTO && o.method != ROM_SVD_INCREMENTAL) {
+  /* 'auto' streams only when it must: if the whole matrix, TSQR's copy of it and the basis
+   * (about 3 local blocks) fit the budget, the in-core exact methods are better. */
+  if (o.method == ROM_SVD_AUTO &&
+      (o.memory_budget == 0.0 || 3.0 * 8.0 * (double)lr_max * (double)m <= o.memory_budget))
+    in_core = 1;
+  if (in_core || (o.method != ROM_SVD_AUTO && o.method != ROM_SVD_INCREMENTAL)) {
     rom_h5_abort(&f);
     ROM_TRY(ctx, pod_file_in_core(ctx, path, &o, N, m, lr_max, out));
     goto cleanup;

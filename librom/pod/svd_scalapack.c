@@ -47,6 +47,7 @@
 #include "linalg/scalapack.h"
 #include "pod/svd_driver.h"
 
+#include <lapacke.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -129,8 +130,9 @@ static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int
 /* Moves columns [0, ncols) between the host's row partition (this rank: rows [off, off +
  * lr), column-major with leading dimension host_ld) and the block-cyclic layout (local
  * leading dimension grid_ld). to_grid: host -> grid, subtracting `shift` (may be NULL);
- * *grid (grid_count doubles) is allocated here after the send buffer is released, to keep
- * the peak at send + receive or receive + grid. Otherwise grid -> host: *grid is read and
+ * if *grid is NULL it (grid_count doubles) is allocated here after the send buffer is
+ * released, to keep the peak at send + receive or receive + grid; otherwise the entries are
+ * written into the caller's *grid and the others left as they are. Otherwise grid -> host: *grid is read and
  * `host` (allocated by the caller) is overwritten. One MPI_Alltoallv. Collective. */
 static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int ncols, rom_int lr,
                        rom_int off, double *host, rom_int host_ld, const double *shift,
@@ -178,7 +180,9 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
                              counts + 3 * P, MPI_DOUBLE, rom_ctx_comm(ctx)));
   rom_free(ctx, sbuf);
   sbuf = NULL;
-  if (to_grid) ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * grid_count, (void **)grid));
+  /* every rank passes the same kind of *grid (all NULL or all allocated): same branch */
+  if (to_grid && !*grid)
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * grid_count, (void **)grid));
   {
     double *p = rbuf;
     for (int q = 0; q < P; ++q) {
@@ -197,22 +201,60 @@ cleanup:
   return err;
 }
 
+/* Which way the SVD is computed (plan_* below; docs/pod.md "ScaLAPACK"). */
+enum { SL_DIRECT = 0, SL_QR_GATHER = 1, SL_QR_GRID = 2 };
+static const char *const sl_path_name[] = {"pdgesvd of A", "pdgeqrf + dgesdd of R on rank 0 + pdormqr",
+                                            "pdgeqrf + pdgesvd of R + pdormqr"};
+
+/* Largest m for which the m x m R always goes to rank 0 (dgesdd there); beyond, only when
+ * m^2 is at most the largest rank's share of A (so rank 0's O(m^2) never dominates). */
+#define SCALAPACK_GATHER_COLS 512
+
+typedef struct {
+  int path;
+  int lwork_svd;   /* pdgesvd: of A (direct) or of the m x m R (grid) */
+  int lwork_qr;    /* pdgeqrf */
+  int lwork_ormqr; /* pdormqr, for r columns (an upper bound for k <= r) */
+  uint64_t need;   /* bytes per rank, max over ranks, of the chosen path */
+  uint64_t copy, ubytes, work; /* its parts, for the error message */
+} sl_plan;
+
+static uint64_t max3(uint64_t a, uint64_t b, uint64_t c) {
+  uint64_t x = a > b ? a : b;
+  return x > c ? x : c;
+}
+
+static int query_lwork(double q, int *lwork) {
+  double lw = q < 1.0 ? 1.0 : q;
+  if (lw > (double)INT_MAX) return 0;
+  *lwork = (int)lw;
+  return 1;
+}
+
 int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                       rom_svd_result *res) {
-  int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, lwork = 0;
-  int descA[9], descU[9], descVT[9], iN = 0, im = 0, ir = 0, inb = 0, zero = 0, one = 1;
-  int lldA = 1, lldVT = 1;
+  int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, root = 0;
+  int descA[9], descU[9], descR[9], iN = 0, im = 0, ir = 0, ik = 0, inb = 0, zero = 0, one = 1;
+  int lldA = 1, lldR = 1, lldVT = 1, tall = 0;
   rom_ctx *ctx = A->ctx;
-  sl_layout L;
+  MPI_Comm comm = MPI_COMM_NULL;
+  sl_layout L, L0; /* L0: the same grid, the host rows [0, m) all on rank 0 (gathering R) */
+  sl_plan plan;
   rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, r = 0, k = 0;
-  rom_int mlocA = 0, nlocA = 0, nlocU = 0, mlocVT = 0;
-  double *Abc = NULL, *Ubc = NULL, *work = NULL, *s = NULL, query = 0.0, dummy[1] = {0.0};
+  rom_int mlocA = 0, nlocA = 0, nlocU = 0, mlocR = 0, mlocVT = 0;
+  double *Abc = NULL, *Ubc = NULL, *work = NULL, *s = NULL, *tau = NULL, *Rbc = NULL, *URbc = NULL;
+  double *Rh = NULL, *uh = NULL, dummy[1] = {0.0};
   rom_dmat *U = NULL;
-  uint64_t need[4] = {0, 0, 0, 0}; /* peak bytes, A copy bytes, U bytes, workspace bytes */
+  double t_start = rom_wtime();
 
   memset(&L, 0, sizeof L);
+  memset(&L0, 0, sizeof L0);
+  memset(&plan, 0, sizeof plan);
   P = rom_ctx_size(ctx);
+  comm = rom_ctx_comm(ctx);
+  root = rom_ctx_rank(ctx) == 0;
   r = min_int(N, m);
+  tall = N >= m;
   ROM_CHECK_ALL(ctx, N <= INT_MAX && m <= INT_MAX, ROM_ERR_UNSUPPORTED,
                 "ScaLAPACK takes 32-bit sizes: the %lld x %lld snapshot matrix is beyond "
                 "2^31 - 1 rows or columns (use the 'tsqr' or 'randomized' method)",
@@ -222,8 +264,9 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   choose_grid(N, m, P, &L.Pr, &L.Pc, &L.nb);
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * 2 * (size_t)P, (void **)&L.coord));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * ((size_t)P + 1), (void **)&L.offset));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * ((size_t)P + 1), (void **)&L0.offset));
   /* BLACS_GRIDINIT takes the system context in and returns the grid's context */
-  handle = Csys2blacs_handle(rom_ctx_comm(ctx));
+  handle = Csys2blacs_handle(comm);
   blacs = handle;
   Cblacs_gridinit(&blacs, "Row", L.Pr, L.Pc);
   have_grid = 1;
@@ -235,20 +278,25 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
                   "%d x %d, row %d, column %d)", L.Pr, L.Pc, nprow, npcol, L.myrow, L.mycol);
     mine[0] = L.myrow;
     mine[1] = L.mycol;
-    ROM_MPI(ctx, MPI_Allgather(mine, 2, MPI_INT, L.coord, 2, MPI_INT, rom_ctx_comm(ctx)));
+    ROM_MPI(ctx, MPI_Allgather(mine, 2, MPI_INT, L.coord, 2, MPI_INT, comm));
   }
   {
     /* every rank's local_rows into offset[1..P], then the prefix sums in place */
-    ROM_MPI(ctx, MPI_Allgather(&lr, 1, MPI_INT64_T, L.offset + 1, 1, MPI_INT64_T,
-                               rom_ctx_comm(ctx)));
+    ROM_MPI(ctx, MPI_Allgather(&lr, 1, MPI_INT64_T, L.offset + 1, 1, MPI_INT64_T, comm));
     L.offset[0] = 0;
     for (int q = 0; q < P; ++q) L.offset[q + 1] += L.offset[q];
   }
+  L0.nb = L.nb, L0.Pr = L.Pr, L0.Pc = L.Pc, L0.myrow = L.myrow, L0.mycol = L.mycol;
+  L0.coord = L.coord;
+  L0.offset[0] = 0;
+  for (int q = 1; q <= P; ++q) L0.offset[q] = m;
   mlocA = cyclic_count(N, L.nb, L.myrow, L.Pr);
   nlocA = cyclic_count(m, L.nb, L.mycol, L.Pc);
   nlocU = cyclic_count(r, L.nb, L.mycol, L.Pc);
+  mlocR = cyclic_count(m, L.nb, L.myrow, L.Pr);
   mlocVT = cyclic_count(r, L.nb, L.myrow, L.Pr);
   lldA = (int)max_int(1, mlocA);
+  lldR = (int)max_int(1, mlocR);
   lldVT = (int)max_int(1, mlocVT);
   iN = (int)N;
   im = (int)m;
@@ -258,86 +306,233 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     int i1 = 0, i2 = 0, i3 = 0;
     descinit_(descA, &iN, &im, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
     descinit_(descU, &iN, &ir, &inb, &inb, &zero, &zero, &blacs, &lldA, &i2);
-    descinit_(descVT, &ir, &im, &inb, &inb, &zero, &zero, &blacs, &lldVT, &i3);
+    if (tall) /* R and its singular vectors: m x m */
+      descinit_(descR, &im, &im, &inb, &inb, &zero, &zero, &blacs, &lldR, &i3);
+    else      /* pdgesvd's (unused) VT: r x m */
+      descinit_(descR, &ir, &im, &inb, &inb, &zero, &zero, &blacs, &lldVT, &i3);
     ROM_CHECK_ALL(ctx, i1 == 0 && i2 == 0 && i3 == 0, ROM_ERR_INTERNAL,
-                  "descinit rejected a descriptor (A: info %d, U: %d, VT: %d) for the %lld x "
+                  "descinit rejected a descriptor (A: info %d, U: %d, R/VT: %d) for the %lld x "
                   "%lld matrix on a %d x %d grid with %lld x %lld blocks",
                   i1, i2, i3, (long long)N, (long long)m, L.Pr, L.Pc, (long long)L.nb,
                   (long long)L.nb);
   }
 
-  /* 3. Workspace query, then the memory check before any large allocation. */
+  /* 3. Workspace queries, then the memory check before any large allocation. All counts in
+   * doubles per rank, 64-bit; k = r assumed (the truncation is only known after the SVD). */
   {
-    int qlwork = -1;
-    pdgesvd_("V", "N", &iN, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
-             dummy, &one, &one, descVT, &query, &qlwork, &info, 1, 1);
-    ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
-                  "pdgesvd workspace query for the %lld x %lld matrix returned info = %d",
-                  (long long)N, (long long)m, info);
-  }
-  {
-    /* query is a double holding an integer; 64-bit before the int check */
-    double lw = query < 1.0 ? 1.0 : query;
-    uint64_t w = (uint64_t)lw, d = sizeof(double);
+    const uint64_t d = sizeof(double);
     uint64_t sendF = (uint64_t)lr * (uint64_t)m, gridA = (uint64_t)mlocA * (uint64_t)nlocA;
     uint64_t gridU = (uint64_t)mlocA * (uint64_t)nlocU, hostU = (uint64_t)lr * (uint64_t)r;
-    uint64_t p1 = gridA + (sendF > gridA ? sendF : gridA);
-    uint64_t p2 = gridA + gridU + w + (uint64_t)r;
-    uint64_t p3 = 2 * gridU + 2 * hostU + (uint64_t)r;
-    uint64_t peak = p1 > p2 ? p1 : p2;
-    peak = peak > p3 ? peak : p3;
-    need[0] = peak * d + (uint64_t)P * (2 * sizeof(int) + sizeof(rom_int) + 4 * sizeof(int));
-    need[1] = gridA * d;
-    need[2] = gridU * d;
-    need[3] = w * d;
-    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, need, 4, MPI_UINT64_T, MPI_MAX, rom_ctx_comm(ctx)));
+    uint64_t gridR = (uint64_t)mlocR * (uint64_t)nlocA, mm = (uint64_t)m * (uint64_t)m;
+    uint64_t tauN = (uint64_t)nlocA + 1;
+    uint64_t ints = (uint64_t)P * (2 * sizeof(int) + 2 * sizeof(rom_int) + 4 * sizeof(int)) + 2 * sizeof(rom_int);
+    uint64_t p_in = gridA + (sendF > gridA ? sendF : gridA);
+    uint64_t p_back = 2 * gridU + 2 * hostU + (uint64_t)r;
+    /* v: [direct, gather, grid] needs (bytes), then gridA, the parts of the message */
+    uint64_t v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    double q_svd = 0.0, q_qr = 0.0, q_orm = 0.0, q_sdd = 0.0;
+    int ok = 1, qlwork = -1;
+    if (!tall) {
+      info = 0;
+      pdgesvd_("V", "N", &iN, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
+               dummy, &one, &one, descR, &q_svd, &qlwork, &info, 1, 1);
+      ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
+                    "pdgesvd workspace query for the %lld x %lld matrix returned info = %d",
+                    (long long)N, (long long)m, info);
+      ok = query_lwork(q_svd, &plan.lwork_svd);
+      uint64_t w = (uint64_t)plan.lwork_svd;
+      v[0] = max3(p_in, gridA + gridU + w + (uint64_t)r, p_back) * d + ints;
+      v[4] = gridA * d, v[5] = gridU * d, v[6] = w * d;
+    } else {
+      int i1 = 0, i2 = 0, i3 = 0;
+      pdgeqrf_(&iN, &im, dummy, &one, &one, descA, dummy, &q_qr, &qlwork, &i1);
+      pdormqr_("L", "N", &iN, &ir, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
+               &q_orm, &qlwork, &i2, 1, 1);
+      pdgesvd_("V", "N", &im, &im, dummy, &one, &one, descR, dummy, dummy, &one, &one, descR,
+               dummy, &one, &one, descR, &q_svd, &qlwork, &i3, 1, 1);
+      ROM_CHECK_ALL(ctx, i1 == 0 && i2 == 0 && i3 == 0, ROM_ERR_LAPACK,
+                    "ScaLAPACK workspace queries for the %lld x %lld matrix returned info = %d "
+                    "(pdgeqrf), %d (pdormqr), %d (pdgesvd of R)", (long long)N, (long long)m,
+                    i1, i2, i3);
+      if (root) {
+        /* what rom_small_svd allocates for dgesdd of the m x m R */
+        lapack_int iw = 0, n = (lapack_int)m;
+        LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', n, n, dummy, n, dummy, dummy, n, dummy, n,
+                            &q_sdd, -1, &iw);
+      }
+      ok = query_lwork(q_qr, &plan.lwork_qr) && query_lwork(q_orm, &plan.lwork_ormqr) &&
+           query_lwork(q_svd, &plan.lwork_svd);
+      {
+        uint64_t wq = (uint64_t)plan.lwork_qr, wo = (uint64_t)plan.lwork_ormqr;
+        uint64_t ws = (uint64_t)plan.lwork_svd, wd = (uint64_t)(q_sdd < 1.0 ? 1.0 : q_sdd);
+        uint64_t base = gridA + tauN, sv = (uint64_t)r;
+        uint64_t p_qr = base + wq, p_orm = base + gridU + sv + wo;
+        /* gather: R's rows travel to rank 0 (send share + receive + R there), dgesdd there
+         * (R, u, s and rom_small_svd's two m x m copies, workspace, 8 m ints), u's first k
+         * columns back (u, send buffer there; Ubc and the receive share everywhere) */
+        uint64_t g1 = base + gridR + (root ? 2 * mm : 0);
+        uint64_t g2 = base + sv + (root ? 4 * mm + wd + 8 * (uint64_t)m : 0);
+        uint64_t g3 = base + sv + gridU + gridR + (root ? 2 * mm : 0);
+        /* grid: Rbc and URbc (m x m block-cyclic) and pdgesvd's workspace, then URbc -> Ubc */
+        uint64_t r1 = base + sv + 2 * gridR + ws, r2 = base + sv + gridR + gridU;
+        uint64_t common = max3(p_in, p_qr, max3(p_orm, p_back, 0));
+        v[1] = max3(common, g1, max3(g2, g3, 0)) * d + ints;
+        v[2] = max3(common, r1, r2) * d + ints;
+        v[4] = gridA * d, v[5] = gridU * d, v[6] = (wq > wo ? wq : wo) * d;
+        v[7] = (gridR + ws) * d;
+      }
+    }
+    v[3] = ok ? 0 : 1;
+    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, v, 8, MPI_UINT64_T, MPI_MAX, comm));
     /* the same numbers on every rank: every rank takes the same branch */
-    ROM_CHECK(ctx, o->memory_budget <= 0.0 || (double)need[0] <= o->memory_budget,
-              ROM_ERR_NOMEM,
-              "the ScaLAPACK SVD of the %lld x %lld snapshot matrix needs %llu bytes per rank "
-              "(%llu for the block-cyclic copy, %llu for U, %llu for pdgesvd's workspace, the "
-              "rest for the redistribution) but the memory budget is %.0f bytes per rank: "
-              "raise the budget, use more ranks, or use the 'randomized' method",
-              (long long)N, (long long)m, (unsigned long long)need[0],
-              (unsigned long long)need[1], (unsigned long long)need[2],
-              (unsigned long long)need[3], o->memory_budget);
-    ROM_CHECK(ctx, lw <= (double)INT_MAX, ROM_ERR_UNSUPPORTED,
-              "pdgesvd asks for %.0f workspace doubles, beyond ScaLAPACK's 32-bit LWORK: use "
-              "more ranks", lw);
-    lwork = (int)lw;
+    ROM_CHECK(ctx, v[3] == 0, ROM_ERR_UNSUPPORTED,
+              "ScaLAPACK asks for more workspace than its 32-bit LWORK can hold for the %lld x "
+              "%lld matrix: use more ranks", (long long)N, (long long)m);
+    {
+      double B = o->memory_budget;
+      int gather_ok = tall && ((rom_int)m <= SCALAPACK_GATHER_COLS || (uint64_t)m * (uint64_t)m <= v[4] / d);
+      if (!tall) {
+        plan.path = SL_DIRECT, plan.need = v[0];
+      } else if (gather_ok && (B <= 0.0 || (double)v[1] <= B)) {
+        plan.path = SL_QR_GATHER, plan.need = v[1];
+      } else {
+        plan.path = SL_QR_GRID, plan.need = v[2];
+        if (gather_ok && v[1] < v[2]) plan.need = v[1]; /* the smaller need, for the message */
+      }
+      plan.copy = v[4], plan.ubytes = v[5], plan.work = plan.path == SL_QR_GRID ? v[6] + v[7] : v[6];
+      ROM_CHECK(ctx, B <= 0.0 || (double)plan.need <= B, ROM_ERR_NOMEM,
+                "the ScaLAPACK SVD of the %lld x %lld snapshot matrix needs %llu bytes per rank "
+                "(%llu for the block-cyclic copy, %llu for U, %llu for ScaLAPACK's workspace, "
+                "the rest for the redistribution%s) but the memory budget is %.0f bytes per "
+                "rank: raise the budget, use more ranks, or use the 'randomized' method",
+                (long long)N, (long long)m, (unsigned long long)plan.need,
+                (unsigned long long)plan.copy, (unsigned long long)plan.ubytes,
+                (unsigned long long)plan.work, tall ? " and the m x m R" : "", B);
+    }
   }
 
   /* 2. Host rows -> block-cyclic A - shift 1^T. */
   ROM_TRY(ctx, sl_exchange(ctx, &L, 1, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
                            (size_t)(mlocA * nlocA), lldA));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(r, 1), (void **)&s));
 
-  /* 4. pdgesvd. */
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(mlocA * nlocU), (void **)&Ubc));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&s));
-  info = 0;
-  pdgesvd_("V", "N", &iN, &im, Abc, &one, &one, descA, s, Ubc, &one, &one, descU, dummy, &one,
-           &one, descVT, work, &lwork, &info, 1, 1);
-  ROM_CHECK_ALL(ctx, info >= 0, ROM_ERR_LAPACK,
-                "pdgesvd on the %lld x %lld matrix rejected argument %d (info = %d)",
-                (long long)N, (long long)m, -info, info);
-  ROM_CHECK_ALL(ctx, info != ir + 1, ROM_ERR_LAPACK,
-                "pdgesvd: the processes computed different singular values (info = %d, "
-                "heterogeneous arithmetic across ranks)", info);
-  ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_NOT_CONVERGED,
-                "pdgesvd: the bidiagonal QR iteration did not converge for %d superdiagonals "
-                "(info = %d) on the %lld x %lld matrix", info, info, (long long)N, (long long)m);
+  if (plan.path == SL_DIRECT) {
+    /* 4. pdgesvd of A itself (N < m: nothing to gain from a QR first). */
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(mlocA * nlocU), (void **)&Ubc));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_svd, (void **)&work));
+    info = 0;
+    pdgesvd_("V", "N", &iN, &im, Abc, &one, &one, descA, s, Ubc, &one, &one, descU, dummy, &one,
+             &one, descR, work, &plan.lwork_svd, &info, 1, 1);
+  } else {
+    /* 4a. A = Q R (pdgeqrf): R in the upper triangle of A's first m rows. */
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nlocA + 1), (void **)&tau));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_qr, (void **)&work));
+    info = 0;
+    pdgeqrf_(&iN, &im, Abc, &one, &one, descA, tau, work, &plan.lwork_qr, &info);
+    ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
+                  "pdgeqrf on the %lld x %lld matrix returned info = %d", (long long)N,
+                  (long long)m, info);
+    rom_free(ctx, work);
+    work = NULL;
+    if (plan.path == SL_QR_GATHER) {
+      /* 4b. R to rank 0 (the host layout L0: rows [0, m) on rank 0), dgesdd there. */
+      int st = ROM_OK;
+      rom_int lr0 = root ? m : 0;
+      ROM_TRY_ALL(ctx, root ? rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&Rh) : ROM_OK);
+      ROM_TRY(ctx, sl_exchange(ctx, &L0, 0, m, lr0, root ? 0 : m, Rh, m, NULL, &Abc, 0, lldA));
+      if (root) {
+        for (rom_int j = 0; j < m; ++j)
+          for (rom_int i = j + 1; i < m; ++i) Rh[i + j * m] = 0.0;
+        st = rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&uh);
+        if (st == ROM_OK) st = rom_small_svd(ctx, m, m, Rh, m, uh, s);
+      }
+      ROM_TRY_ALL(ctx, st);
+      rom_free(ctx, Rh);
+      Rh = NULL;
+      ROM_MPI(ctx, MPI_Bcast(s, ir, MPI_DOUBLE, 0, comm));
+      k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
+      ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
+                                  sizeof(double), (void **)&Ubc));
+      /* 4c. [U_R[:, :k]; 0] block-cyclic: u's rows into Ubc's first m rows (the rest is 0) */
+      if (k > 0)
+        ROM_TRY(ctx, sl_exchange(ctx, &L0, 1, k, lr0, root ? 0 : m, uh, m, NULL, &Ubc, 0, lldA));
+      rom_free(ctx, uh);
+      uh = NULL;
+    } else {
+      /* 4b'. R as an m x m block-cyclic matrix on the same grid, pdgesvd of it. */
+      ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocR * nlocA), sizeof(double), (void **)&Rbc));
+      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(1, mlocR * nlocA), (void **)&URbc));
+      pdlacpy_("U", &im, &im, Abc, &one, &one, descA, Rbc, &one, &one, descR, 1);
+      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_svd, (void **)&work));
+      info = 0;
+      pdgesvd_("V", "N", &im, &im, Rbc, &one, &one, descR, s, URbc, &one, &one, descR, dummy,
+               &one, &one, descR, work, &plan.lwork_svd, &info, 1, 1);
+      rom_free(ctx, work);
+      work = NULL;
+      rom_free(ctx, Rbc);
+      Rbc = NULL;
+    }
+  }
+  if (plan.path != SL_QR_GATHER) {
+    ROM_CHECK_ALL(ctx, info >= 0, ROM_ERR_LAPACK,
+                  "pdgesvd on the %lld x %lld matrix rejected argument %d (info = %d)",
+                  (long long)(tall ? m : N), (long long)m, -info, info);
+    ROM_CHECK_ALL(ctx, info != ir + 1, ROM_ERR_LAPACK,
+                  "pdgesvd: the processes computed different singular values (info = %d, "
+                  "heterogeneous arithmetic across ranks)", info);
+    ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_NOT_CONVERGED,
+                  "pdgesvd: the bidiagonal QR iteration did not converge for %d superdiagonals "
+                  "(info = %d) on the %lld x %lld matrix", info, info,
+                  (long long)(tall ? m : N), (long long)m);
+    rom_free(ctx, work);
+    work = NULL;
+    k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
+  }
+  if (plan.path == SL_QR_GRID) {
+    /* [U_R[:, :k]; 0] block-cyclic, N x k */
+    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
+                                sizeof(double), (void **)&Ubc));
+    ik = (int)k;
+    if (k > 0) {
+      int dK[9], i1 = 0;
+      descinit_(dK, &iN, &ik, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
+      ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)", i1);
+      pdlacpy_("A", &im, &ik, URbc, &one, &one, descR, Ubc, &one, &one, dK, 1);
+    }
+    rom_free(ctx, URbc);
+    URbc = NULL;
+  }
+  if (plan.path != SL_DIRECT && k > 0) {
+    /* 4d. U = Q [U_R[:, :k]; 0] (pdormqr): only the k wanted columns are formed. */
+    int dK[9], i1 = 0;
+    ik = (int)k;
+    descinit_(dK, &iN, &ik, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
+    ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)", i1);
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_ormqr, (void **)&work));
+    info = 0;
+    pdormqr_("L", "N", &iN, &ik, &im, Abc, &one, &one, descA, tau, Ubc, &one, &one, dK, work,
+             &plan.lwork_ormqr, &info, 1, 1);
+    ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
+                  "pdormqr (U = Q [U_R; 0], %lld x %lld) returned info = %d", (long long)N,
+                  (long long)k, info);
+  }
   rom_free(ctx, work);
   work = NULL;
+  rom_free(ctx, tau);
+  tau = NULL;
   rom_free(ctx, Abc);
   Abc = NULL;
 
-  /* 5. k, then U's first k columns back to the host's rows. */
-  k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
+  /* 5. U's first k columns back to the host's rows. */
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &U));
   if (k > 0)
     ROM_TRY(ctx, sl_exchange(ctx, &L, 0, k, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
                              lldA));
+  rom_log(ctx, ROM_LOG_DEBUG,
+          "ScaLAPACK SVD of the %lld x %lld matrix: %s on a %d x %d grid, %lld x %lld blocks, "
+          "%llu bytes per rank planned, %.3f s",
+          (long long)N, (long long)m, sl_path_name[plan.path], L.Pr, L.Pc, (long long)L.nb,
+          (long long)L.nb, (unsigned long long)plan.need, rom_wtime() - t_start);
   res->r = r;
   res->s = s;
   res->U = U;
@@ -348,10 +543,16 @@ cleanup:
   if (handle >= 0) Cfree_blacs_system_handle(handle);
   rom_free(ctx, L.coord);
   rom_free(ctx, L.offset);
+  rom_free(ctx, L0.offset);
   rom_free(ctx, Abc);
   rom_free(ctx, Ubc);
   rom_free(ctx, work);
   rom_free(ctx, s);
+  rom_free(ctx, tau);
+  rom_free(ctx, Rbc);
+  rom_free(ctx, URbc);
+  rom_free(ctx, Rh);
+  rom_free(ctx, uh);
   rom_dmat_destroy(&U);
   return err;
 }

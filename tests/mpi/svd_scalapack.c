@@ -435,6 +435,65 @@ static void test_auto_rule(rom_ctx *ctx) {
   CHECK(rom_pod_choose_method(1, 1, 1, &o) == ROM_SVD_TSQR, "1 x 1: tsqr");
 }
 
+/* The QR-first paths for N >= m (pdgeqrf, SVD of R, pdormqr), told apart by the driver's
+ * debug log line: R gathered to rank 0 (dgesdd there) by default, and R kept on the grid
+ * (pdgesvd of the m x m R) when a memory budget admits only that. Both against LAPACK. */
+static char scalapack_log_line[512];
+static void capture_log(void *user, rom_log_level level, const char *line) {
+  (void)user;
+  (void)level;
+  if (strstr(line, "ScaLAPACK SVD of")) snprintf(scalapack_log_line, sizeof scalapack_log_line, "%s", line);
+}
+
+static void run_qr_path(rom_ctx *ctx, const char *what, rom_dmat *A, rom_int k, int center,
+                        int use_budget, const char *expect) {
+  rom_basis *b = NULL;
+  rom_pod_options o = scalapack_options(k);
+  o.center = center;
+  if (use_budget) {
+    /* the smallest budget the driver accepts: the path that needs the least */
+    o.memory_budget = 1000.0;
+    CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_NOMEM);
+    const char *at = strstr(rom_ctx_last_error(ctx), "needs ");
+    CHECK(at != NULL, "%s: no byte count in '%s'", what, rom_ctx_last_error(ctx));
+    o.memory_budget = at ? strtod(at + 6, NULL) : 0.0;
+  }
+  scalapack_log_line[0] = '\0';
+  rom_log_level level = rom_ctx_log_level(ctx);
+  rom_ctx_set_log_level(ctx, ROM_LOG_DEBUG);
+  rom_ctx_set_log_fn(ctx, capture_log, NULL);
+  size_t before = rom_ctx_bytes_in_use(ctx);
+  rom_ctx_reset_peak(ctx);
+  CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
+  double used = (double)rom_ctx_bytes_peak(ctx) - (double)before;
+  rom_ctx_set_log_fn(ctx, NULL, NULL);
+  rom_ctx_set_log_level(ctx, level);
+  if (use_budget)
+    CHECK(used <= o.memory_budget + 1024.0, "%s: peak %.0f above the budget %.0f", what, used,
+          o.memory_budget);
+  if (rom_ctx_rank(ctx) == 0)
+    CHECK(strstr(scalapack_log_line, expect) != NULL, "%s: expected path '%s', log: '%s'", what,
+          expect, scalapack_log_line);
+  if (b) compare_with_lapack(ctx, what, A, center, b, 1e-9, 0);
+  rom_basis_destroy(&b);
+}
+
+static void test_qr_paths(rom_ctx *ctx, int rank, int size) {
+  rom_dmat *A = random_matrix(ctx, test_uneven_rows(300, rank, size), 20, 31);
+  run_qr_path(ctx, "QR gather 300 x 20", A, 20, 0, 0, "dgesdd of R on rank 0");
+  run_qr_path(ctx, "QR gather 300 x 20, centred, k = 7", A, 7, 1, 1, "dgesdd of R on rank 0");
+  rom_dmat_destroy(&A);
+  /* nearly square: rank 0's m x m copies for dgesdd outweigh the grid's share of R */
+  A = random_matrix(ctx, test_uneven_rows(64, rank, size), 60, 32);
+  run_qr_path(ctx, "QR on the grid 64 x 60", A, 60, 0, 1, "pdgesvd of R");
+  run_qr_path(ctx, "QR on the grid 64 x 60, centred, k = 9", A, 9, 1, 1, "pdgesvd of R");
+  rom_dmat_destroy(&A);
+  /* N = m exactly, and a single row */
+  A = random_matrix(ctx, test_uneven_rows(40, rank, size), 40, 33);
+  run_qr_path(ctx, "QR 40 x 40", A, 40, 0, 0, "dgesdd of R on rank 0");
+  rom_dmat_destroy(&A);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
@@ -442,6 +501,7 @@ int main(int argc, char **argv) {
   test_known_spectra(ctx, rank, size);
   test_against_tsqr(ctx, rank, size);
   test_errors(ctx, rank, size);
+  test_qr_paths(ctx, rank, size);
   test_subcommunicator(ctx, rank, size);
   test_auto_rule(ctx);
   CHECK(rom_ctx_bytes_in_use(ctx) == 0, "%zu bytes still allocated through the context",

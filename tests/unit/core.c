@@ -94,11 +94,16 @@ static void test_error_recording(rom_ctx *ctx) {
   CHECK(rom_ctx_last_error_code(ctx) == ROM_ERR_ARG, "last error code kept");
   CHECK(cap.calls == 0, "nothing logged while silent (%d calls)", cap.calls);
 
-  /* Asked to, the logger reports errors through the user's sink. */
+  /* Errors go back to the caller, not to the log, even at error level... */
   rom_ctx_set_log_level(ctx, ROM_LOG_ERROR);
   CHECK(inner_failure(ctx, -1) == ROM_ERR_ARG, "second failure");
-  CHECK(cap.calls == 1 && cap.last_level == ROM_LOG_ERROR, "error logged once (%d)", cap.calls);
+  CHECK(cap.calls == 0, "a returned error is not also logged at error level (%d)", cap.calls);
+  /* ...and at debug level the logger shows each error where it is recorded. */
+  rom_ctx_set_log_level(ctx, ROM_LOG_DEBUG);
+  CHECK(inner_failure(ctx, -1) == ROM_ERR_ARG, "third failure");
+  CHECK(cap.calls == 1 && cap.last_level == ROM_LOG_DEBUG, "error logged once (%d)", cap.calls);
   CHECK(strstr(cap.last_line, "n = -1") != NULL, "logged line: %s", cap.last_line);
+  rom_ctx_set_log_level(ctx, ROM_LOG_ERROR);
   rom_log(ctx, ROM_LOG_INFO, "info %d", 1); /* above the level: dropped */
   CHECK(cap.calls == 1, "info dropped at error level");
   rom_ctx_set_log_level(ctx, ROM_LOG_DEBUG);
