@@ -15,8 +15,10 @@ static const command commands[] = {
     {"pod", cmd_pod, "POD basis of an HDF5 snapshot file (distributed TSQR + SVD)"},
     {"info", cmd_info, "what a romkit HDF5 file holds"},
     {"demo", cmd_demo, "end-to-end P3 pipeline: snapshots -> POD -> HDF5 -> online ROM"},
+    {"train", cmd_train, "train the masked autoencoder of a nonlinear-manifold ROM on snapshots"},
     {"hyper", cmd_hyper, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
+    {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
     {"bench", cmd_bench, "benchmarks: 'romkit bench pod', 'romkit bench heat'"},
 };
 
