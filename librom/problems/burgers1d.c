@@ -19,6 +19,7 @@
  * velocity and Jacobian evaluate row i from those two values alone, found by binary
  * search in the caller's sorted `needed` list. */
 #include "core/check.h"
+#include "linalg/row_layout.h"
 #include "romkit/matrix.h"
 #include "romkit/problems.h"
 #include "romkit/snapshots.h"
@@ -28,9 +29,9 @@
 
 struct rom_burgers1d {
   rom_ctx *ctx;
-  rom_int N, local_rows, offset, steps;
+  rom_int N, steps;
   double dx, dt, length;
-  int *counts, *displs;         /* MPI layout of the partition */
+  rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
   double *u_global;             /* N: the gathered state */
   double *x_global;             /* N: a gathered column of X in the Jacobian action */
   rom_int *row_ptr, *col_index; /* the CSR Jacobian of the local rows (fixed pattern) */
@@ -48,8 +49,7 @@ rom_burgers1d_options rom_burgers1d_options_default(void) {
 }
 
 static int gather(const rom_burgers1d *h, const double *local, double *global) {
-  return MPI_Allgatherv(local, (int)h->local_rows, MPI_DOUBLE, global, h->counts, h->displs,
-                        MPI_DOUBLE, rom_ctx_comm(h->ctx)) == MPI_SUCCESS
+  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS
              ? 0
              : 1;
 }
@@ -68,8 +68,8 @@ static int b1_velocity(void *user, const double *u_local, double t, const double
   if (gather(h, u_local, h->u_global)) return 1;
   const double *u = h->u_global;
   const double inv_dx = 1.0 / h->dx;
-  for (rom_int l = 0; l < h->local_rows; ++l) {
-    rom_int i = h->offset + l;
+  for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+    rom_int i = h->rows.offset + l;
     double ui = u[i], um = u[left_of(i, h->N)];
     F_local[l] = -(ui * ui - ui * um) * inv_dx;
   }
@@ -85,10 +85,10 @@ static int b1_jacobian(void *user, const double *u_local, double t, const double
   const double *u = h->u_global;
   const double inv_dx = 1.0 / h->dx;
   for (rom_int c = 0; c < ncols; ++c) {
-    if (gather(h, h->local_rows > 0 ? X + c * ldx : NULL, h->x_global)) return 1;
+    if (gather(h, h->rows.local_rows > 0 ? X + c * ldx : NULL, h->x_global)) return 1;
     const double *x = h->x_global;
-    for (rom_int l = 0; l < h->local_rows; ++l) {
-      rom_int i = h->offset + l, im = left_of(i, h->N);
+    for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+      rom_int i = h->rows.offset + l, im = left_of(i, h->N);
       Y[l + c * ldy] = -(2.0 * u[i] - u[im]) * inv_dx * x[i] + u[i] * inv_dx * x[im];
     }
   }
@@ -103,8 +103,8 @@ static int b1_jacobian_csr(void *user, const double *u_local, double t, const do
   if (gather(h, u_local, h->u_global)) return 1;
   const double *u = h->u_global;
   const double inv_dx = 1.0 / h->dx;
-  for (rom_int l = 0; l < h->local_rows; ++l) {
-    rom_int i = h->offset + l, im = left_of(i, h->N), k = h->row_ptr[l];
+  for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+    rom_int i = h->rows.offset + l, im = left_of(i, h->N), k = h->row_ptr[l];
     double diag = -(2.0 * u[i] - u[im]) * inv_dx, left = u[i] * inv_dx;
     /* columns sorted: row 0's left neighbour N-1 comes after the diagonal */
     if (im < i) {
@@ -115,7 +115,7 @@ static int b1_jacobian_csr(void *user, const double *u_local, double t, const do
       h->col_index[k + 1] = im, h->values[k + 1] = left;
     }
   }
-  J->local_rows = h->local_rows;
+  J->local_rows = h->rows.local_rows;
   J->global_cols = h->N;
   J->row_ptr = h->row_ptr;
   J->col_index = h->col_index;
@@ -204,35 +204,17 @@ int rom_burgers1d_create(rom_ctx *ctx, const rom_burgers1d_options *opts, rom_in
   ROM_CHECK_ALL(ctx, o.final_time > 0.0 && isfinite(o.final_time) && o.steps >= 1, ROM_ERR_ARG,
                 "final_time = %g must be positive and steps = %lld >= 1", o.final_time,
                 (long long)o.steps);
-  ROM_CHECK_ALL(ctx, local_rows >= 0 || local_rows == ROM_AUTO_ROWS, ROM_ERR_ARG,
-                "local_rows = %lld must be >= 0 or ROM_AUTO_ROWS", (long long)local_rows);
   {
     const rom_int N = o.unknowns;
-    const int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
-    const MPI_Comm comm = rom_ctx_comm(ctx);
-    if (local_rows == ROM_AUTO_ROWS) local_rows = rom_dmat_partition_even(N, rank, size);
-    rom_int total = 0;
-    ROM_MPI(ctx, MPI_Allreduce(&local_rows, &total, 1, MPI_INT64_T, MPI_SUM, comm));
-    ROM_CHECK(ctx, total == N, ROM_ERR_DIM,
-              "the local rows add up to %lld over the ranks, but P1 has %lld unknowns",
-              (long long)total, (long long)N);
     ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *h, (void **)&h));
     h->ctx = ctx;
+    ROM_TRY(ctx, rom_row_layout_init(ctx, N, local_rows, "P1", &h->rows));
+    local_rows = h->rows.local_rows;
     h->N = N;
-    h->local_rows = local_rows;
     h->length = o.length;
     h->dx = o.length / (double)N;
     h->steps = o.steps;
     h->dt = o.final_time / (double)o.steps;
-    ROM_MPI(ctx, MPI_Exscan(&local_rows, &h->offset, 1, MPI_INT64_T, MPI_SUM, comm));
-    if (rank == 0) h->offset = 0;
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->counts));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->displs));
-    int mine = (int)local_rows;
-    ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, h->counts, 1, MPI_INT, comm));
-    h->displs[0] = 0;
-    for (int r = 1; r < size; ++r)
-      h->displs[r] = h->displs[r - 1] + h->counts[r - 1];
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->u_global));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->x_global));
     ROM_TRY_ALL(ctx,
@@ -262,8 +244,7 @@ int rom_burgers1d_destroy(rom_burgers1d **ph) {
   rom_burgers1d *h = *ph;
   rom_ctx *ctx = h->ctx;
   rom_model_destroy(&h->model);
-  rom_free(ctx, h->counts);
-  rom_free(ctx, h->displs);
+  rom_row_layout_free(ctx, &h->rows);
   rom_free(ctx, h->u_global);
   rom_free(ctx, h->x_global);
   rom_free(ctx, h->row_ptr);
@@ -278,10 +259,10 @@ rom_int rom_burgers1d_global_rows(const rom_burgers1d *h) {
   return h ? h->N : 0;
 }
 rom_int rom_burgers1d_local_rows(const rom_burgers1d *h) {
-  return h ? h->local_rows : 0;
+  return h ? h->rows.local_rows : 0;
 }
 rom_int rom_burgers1d_row_offset(const rom_burgers1d *h) {
-  return h ? h->offset : 0;
+  return h ? h->rows.offset : 0;
 }
 double rom_burgers1d_time_step(const rom_burgers1d *h) {
   return h ? h->dt : 0.0;
@@ -299,12 +280,12 @@ int rom_burgers1d_initial(const rom_burgers1d *h, double a, double *u0_local) {
   int err = ROM_OK;
   if (!h) return ROM_ERR_ARG;
   ROM_CHECK(h->ctx, isfinite(a), ROM_ERR_ARG, "the amplitude a = %g must be finite", a);
-  ROM_CHECK(h->ctx, u0_local != NULL || h->local_rows == 0, ROM_ERR_ARG,
-            "u0_local must not be NULL on a rank with %lld rows", (long long)h->local_rows);
+  ROM_CHECK(h->ctx, u0_local != NULL || h->rows.local_rows == 0, ROM_ERR_ARG,
+            "u0_local must not be NULL on a rank with %lld rows", (long long)h->rows.local_rows);
   {
     const double pi = 3.14159265358979323846;
-    for (rom_int l = 0; l < h->local_rows; ++l) {
-      double x = (double)(h->offset + l) * h->dx, s = sin(pi * x);
+    for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+      double x = (double)(h->rows.offset + l) * h->dx, s = sin(pi * x);
       u0_local[l] = x <= 1.0 ? 1.0 + a * s * s : 1.0;
     }
   }

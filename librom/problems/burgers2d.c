@@ -22,18 +22,20 @@
  * with MPI_Allgatherv: a rank's rows may be a few u rows and a few v rows of distant
  * nodes, or none, and 6728 values per call are cheap next to the direct solve. */
 #include "core/check.h"
+#include "linalg/row_layout.h"
 #include "romkit/matrix.h"
 #include "romkit/problems.h"
 #include "romkit/snapshots.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 struct rom_burgers2d {
   rom_ctx *ctx;
-  rom_int G, n, M, N, local_rows, offset, steps;
+  rom_int G, n, M, N, steps;
   double dx, dy, inv_re, dt;
-  int *counts, *displs;
+  rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
   double *u_global, *x_global;
   rom_int *row_ptr, *col_index;
   double *values;
@@ -124,8 +126,7 @@ static void eval_row(const rom_burgers2d *h, rom_int g, source *s, double *F, ro
 }
 
 static int gather(const rom_burgers2d *h, const double *local, double *global) {
-  return MPI_Allgatherv(local, (int)h->local_rows, MPI_DOUBLE, global, h->counts, h->displs,
-                        MPI_DOUBLE, rom_ctx_comm(h->ctx)) == MPI_SUCCESS
+  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS
              ? 0
              : 1;
 }
@@ -140,8 +141,8 @@ static int b2_velocity(void *user, const double *u_local, double t, const double
   (void)mu;
   if (gather(h, u_local, h->u_global)) return 1;
   s.full = h->u_global;
-  for (rom_int l = 0; l < h->local_rows; ++l)
-    eval_row(h, h->offset + l, &s, F_local + l, NULL, NULL, NULL);
+  for (rom_int l = 0; l < h->rows.local_rows; ++l)
+    eval_row(h, h->rows.offset + l, &s, F_local + l, NULL, NULL, NULL);
   return 0;
 }
 
@@ -154,12 +155,12 @@ static int b2_jacobian(void *user, const double *u_local, double t, const double
   if (gather(h, u_local, h->u_global)) return 1;
   s.full = h->u_global;
   for (rom_int c = 0; c < ncols; ++c) {
-    if (gather(h, h->local_rows > 0 ? X + c * ldx : NULL, h->x_global)) return 1;
-    for (rom_int l = 0; l < h->local_rows; ++l) {
+    if (gather(h, h->rows.local_rows > 0 ? X + c * ldx : NULL, h->x_global)) return 1;
+    for (rom_int l = 0; l < h->rows.local_rows; ++l) {
       rom_int cols[6];
       double vals[6], F, y = 0.0;
       int cnt = 0;
-      eval_row(h, h->offset + l, &s, &F, cols, vals, &cnt);
+      eval_row(h, h->rows.offset + l, &s, &F, cols, vals, &cnt);
       for (int q = 0; q < cnt; ++q)
         y += vals[q] * h->x_global[cols[q]];
       Y[l + c * ldy] = y;
@@ -177,14 +178,14 @@ static int b2_jacobian_csr(void *user, const double *u_local, double t, const do
   if (gather(h, u_local, h->u_global)) return 1;
   s.full = h->u_global;
   h->row_ptr[0] = 0;
-  for (rom_int l = 0; l < h->local_rows; ++l) {
+  for (rom_int l = 0; l < h->rows.local_rows; ++l) {
     double F;
     int cnt = 0;
     rom_int k = h->row_ptr[l];
-    eval_row(h, h->offset + l, &s, &F, h->col_index + k, h->values + k, &cnt);
+    eval_row(h, h->rows.offset + l, &s, &F, h->col_index + k, h->values + k, &cnt);
     h->row_ptr[l + 1] = k + cnt;
   }
-  J->local_rows = h->local_rows;
+  J->local_rows = h->rows.local_rows;
   J->global_cols = h->N;
   J->row_ptr = h->row_ptr;
   J->col_index = h->col_index;
@@ -272,39 +273,23 @@ int rom_burgers2d_create(rom_ctx *ctx, const rom_burgers2d_options *opts, rom_in
   ROM_CHECK_ALL(ctx, o.final_time > 0.0 && isfinite(o.final_time) && o.steps >= 1, ROM_ERR_ARG,
                 "final_time = %g must be positive and steps = %lld >= 1", o.final_time,
                 (long long)o.steps);
-  ROM_CHECK_ALL(ctx, local_rows >= 0 || local_rows == ROM_AUTO_ROWS, ROM_ERR_ARG,
-                "local_rows = %lld must be >= 0 or ROM_AUTO_ROWS", (long long)local_rows);
   {
     const rom_int n = o.grid_points - 2, M = n * n, N = 2 * M;
-    const int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
-    const MPI_Comm comm = rom_ctx_comm(ctx);
-    if (local_rows == ROM_AUTO_ROWS) local_rows = rom_dmat_partition_even(N, rank, size);
-    rom_int total = 0;
-    ROM_MPI(ctx, MPI_Allreduce(&local_rows, &total, 1, MPI_INT64_T, MPI_SUM, comm));
-    ROM_CHECK(ctx, total == N, ROM_ERR_DIM,
-              "the local rows add up to %lld over the ranks, but P2 on a %lld x %lld grid has "
-              "%lld unknowns",
-              (long long)total, (long long)o.grid_points, (long long)o.grid_points, (long long)N);
     ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *h, (void **)&h));
+    char what[96];
+    snprintf(what, sizeof what, "P2 on a %lld x %lld grid", (long long)o.grid_points,
+             (long long)o.grid_points);
     h->ctx = ctx;
+    ROM_TRY(ctx, rom_row_layout_init(ctx, N, local_rows, what, &h->rows));
+    local_rows = h->rows.local_rows;
     h->G = o.grid_points;
     h->n = n;
     h->M = M;
     h->N = N;
-    h->local_rows = local_rows;
     h->dx = h->dy = 1.0 / (double)(o.grid_points - 1);
     h->inv_re = 1.0 / o.reynolds;
     h->steps = o.steps;
     h->dt = o.final_time / (double)o.steps;
-    ROM_MPI(ctx, MPI_Exscan(&local_rows, &h->offset, 1, MPI_INT64_T, MPI_SUM, comm));
-    if (rank == 0) h->offset = 0;
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->counts));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->displs));
-    int mine = (int)local_rows;
-    ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, h->counts, 1, MPI_INT, comm));
-    h->displs[0] = 0;
-    for (int r = 1; r < size; ++r)
-      h->displs[r] = h->displs[r - 1] + h->counts[r - 1];
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->u_global));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->x_global));
     ROM_TRY_ALL(ctx,
@@ -331,8 +316,7 @@ int rom_burgers2d_destroy(rom_burgers2d **ph) {
   rom_burgers2d *h = *ph;
   rom_ctx *ctx = h->ctx;
   rom_model_destroy(&h->model);
-  rom_free(ctx, h->counts);
-  rom_free(ctx, h->displs);
+  rom_row_layout_free(ctx, &h->rows);
   rom_free(ctx, h->u_global);
   rom_free(ctx, h->x_global);
   rom_free(ctx, h->row_ptr);
@@ -350,10 +334,10 @@ rom_int rom_burgers2d_component_rows(const rom_burgers2d *h) {
   return h ? h->M : 0;
 }
 rom_int rom_burgers2d_local_rows(const rom_burgers2d *h) {
-  return h ? h->local_rows : 0;
+  return h ? h->rows.local_rows : 0;
 }
 rom_int rom_burgers2d_row_offset(const rom_burgers2d *h) {
-  return h ? h->offset : 0;
+  return h ? h->rows.offset : 0;
 }
 double rom_burgers2d_time_step(const rom_burgers2d *h) {
   return h ? h->dt : 0.0;
@@ -371,12 +355,12 @@ int rom_burgers2d_initial(const rom_burgers2d *h, double a, double *u0_local) {
   int err = ROM_OK;
   if (!h) return ROM_ERR_ARG;
   ROM_CHECK(h->ctx, isfinite(a), ROM_ERR_ARG, "the amplitude a = %g must be finite", a);
-  ROM_CHECK(h->ctx, u0_local != NULL || h->local_rows == 0, ROM_ERR_ARG,
-            "u0_local must not be NULL on a rank with %lld rows", (long long)h->local_rows);
+  ROM_CHECK(h->ctx, u0_local != NULL || h->rows.local_rows == 0, ROM_ERR_ARG,
+            "u0_local must not be NULL on a rank with %lld rows", (long long)h->rows.local_rows);
   {
     const double pi = 3.14159265358979323846;
-    for (rom_int l = 0; l < h->local_rows; ++l) {
-      rom_int g = h->offset + l, k = g % h->M, i = k % h->n, j = k / h->n;
+    for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+      rom_int g = h->rows.offset + l, k = g % h->M, i = k % h->n, j = k / h->n;
       double x = (double)(i + 1) * h->dx, y = (double)(j + 1) * h->dy;
       u0_local[l] = x <= 0.5 && y <= 0.5 ? a * sin(2.0 * pi * x) * sin(2.0 * pi * y) : 0.0;
     }

@@ -30,24 +30,26 @@
  * Cholesky (LAPACK dpbtrf, O(N n^2) = O(n^4) flops, O(n^3) memory), then dpbtrs; the
  * solution is scattered back. */
 #include "core/check.h"
+#include "linalg/row_layout.h"
 #include "romkit/problems.h"
 #include "romkit/snapshots.h"
 
 #include <lapacke.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 struct rom_heat2d {
   rom_ctx *ctx;
-  rom_int n, N, local_rows, offset;
+  rom_int n, N;
   int bx, by, nblocks;
   double inv_h2;
   /* Block column/row of every coordinate a face midpoint can have:
    * face_x[i], i = 0..n: vertical face at x = (i + 1/2) h (west face of node column i);
    * node_x[i], i = 0..n-1: node column i at x = (i + 1) h. Same in y. */
   int *face_x, *node_x, *face_y, *node_y;
-  int *counts, *displs; /* MPI layout of the partition (N <= INT_MAX is checked) */
+  rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
   double *global;       /* N values: the gathered vector in the term callback */
   rom_model *model;
 };
@@ -75,12 +77,11 @@ static int block_of(rom_int p, rom_int n, int blocks) {
 static int heat_apply_term(void *user, int q, const double *x_local, double *y_local) {
   rom_heat2d *h = user;
   const rom_int n = h->n;
-  if (MPI_Allgatherv(x_local, (int)h->local_rows, MPI_DOUBLE, h->global, h->counts, h->displs,
-                     MPI_DOUBLE, rom_ctx_comm(h->ctx)) != MPI_SUCCESS)
+  if (rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), x_local, h->global) != MPI_SUCCESS)
     return 1;
   const double *u = h->global;
-  for (rom_int l = 0; l < h->local_rows; ++l) {
-    rom_int g = h->offset + l, i = g % n, j = g / n;
+  for (rom_int l = 0; l < h->rows.local_rows; ++l) {
+    rom_int g = h->rows.offset + l, i = g % n, j = g / n;
     double ug = u[g], acc = 0.0;
     int bxc = h->node_x[i], byc = h->node_y[j];
     if (h->face_x[i] + h->bx * byc == q) acc += ug - (i > 0 ? u[g - 1] : 0.0);         /* west */
@@ -95,7 +96,7 @@ static int heat_apply_term(void *user, int q, const double *x_local, double *y_l
 static int heat_rhs_term(void *user, int q, double *f_local) {
   rom_heat2d *h = user;
   (void)q;
-  for (rom_int l = 0; l < h->local_rows; ++l)
+  for (rom_int l = 0; l < h->rows.local_rows; ++l)
     f_local[l] = 1.0;
   return 0;
 }
@@ -139,30 +140,19 @@ int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int loca
                 o.blocks_x, o.blocks_y, (long long)o.n);
   {
     const rom_int N = o.n * o.n;
-    const int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
-    const MPI_Comm comm = rom_ctx_comm(ctx);
-    ROM_CHECK_ALL(ctx, local_rows >= 0 || local_rows == ROM_AUTO_ROWS, ROM_ERR_ARG,
-                  "local_rows = %lld must be >= 0 or ROM_AUTO_ROWS", (long long)local_rows);
-    if (local_rows == ROM_AUTO_ROWS) local_rows = rom_dmat_partition_even(N, rank, size);
-    rom_int total = 0;
-    ROM_MPI(ctx, MPI_Allreduce(&local_rows, &total, 1, MPI_INT64_T, MPI_SUM, comm));
-    ROM_CHECK(ctx, total == N, ROM_ERR_DIM,
-              "the local rows add up to %lld over the ranks, but the %lld x %lld grid has "
-              "%lld unknowns",
-              (long long)total, (long long)o.n, (long long)o.n, (long long)N);
 
     ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *h, (void **)&h));
+    char what[64];
+    snprintf(what, sizeof what, "the %lld x %lld grid", (long long)o.n, (long long)o.n);
     h->ctx = ctx;
+    ROM_TRY(ctx, rom_row_layout_init(ctx, N, local_rows, what, &h->rows));
+    local_rows = h->rows.local_rows;
     h->n = o.n;
     h->N = N;
     h->bx = o.blocks_x;
     h->by = o.blocks_y;
     h->nblocks = o.blocks_x * o.blocks_y;
-    h->local_rows = local_rows;
     h->inv_h2 = (double)((o.n + 1) * (o.n + 1));
-    h->offset = 0;
-    ROM_MPI(ctx, MPI_Exscan(&local_rows, &h->offset, 1, MPI_INT64_T, MPI_SUM, comm));
-    if (rank == 0) h->offset = 0;
 
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)(o.n + 1), (void **)&h->face_x));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)(o.n + 1), (void **)&h->face_y));
@@ -177,13 +167,6 @@ int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int loca
       h->node_y[i] = block_of(2 * (i + 1), o.n, o.blocks_y);
     }
 
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->counts));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)size, (void **)&h->displs));
-    int mine = (int)local_rows;
-    ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, h->counts, 1, MPI_INT, comm));
-    h->displs[0] = 0;
-    for (int r = 1; r < size; ++r)
-      h->displs[r] = h->displs[r - 1] + h->counts[r - 1];
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->global));
 
     ROM_TRY(ctx, rom_model_create(ctx, local_rows, h->nblocks, h, &h->model));
@@ -208,8 +191,7 @@ int rom_heat2d_destroy(rom_heat2d **ph) {
   rom_free(ctx, h->face_y);
   rom_free(ctx, h->node_x);
   rom_free(ctx, h->node_y);
-  rom_free(ctx, h->counts);
-  rom_free(ctx, h->displs);
+  rom_row_layout_free(ctx, &h->rows);
   rom_free(ctx, h->global);
   rom_free(ctx, h);
   *ph = NULL;
@@ -220,7 +202,7 @@ rom_int rom_heat2d_global_rows(const rom_heat2d *h) {
   return h ? h->N : 0;
 }
 rom_int rom_heat2d_local_rows(const rom_heat2d *h) {
-  return h ? h->local_rows : 0;
+  return h ? h->rows.local_rows : 0;
 }
 int rom_heat2d_num_parameters(const rom_heat2d *h) {
   return h ? h->nblocks : 0;
@@ -271,7 +253,7 @@ static void assemble_band(const rom_heat2d *h, const double *mu, double shift, d
 static int scatter_rows(rom_heat2d *h, const double *full, double *u_local) {
   int err = ROM_OK;
   rom_ctx *ctx = h->ctx;
-  ROM_MPI(ctx, MPI_Scatterv(full, h->counts, h->displs, MPI_DOUBLE, u_local, (int)h->local_rows,
+  ROM_MPI(ctx, MPI_Scatterv(full, h->rows.counts, h->rows.displs, MPI_DOUBLE, u_local, (int)h->rows.local_rows,
                             MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
 cleanup:
   return err;
@@ -318,8 +300,8 @@ int rom_heat2d_solve(rom_heat2d *h, const double *mu, double *u_local) {
   double *ab = NULL, *u = NULL;
   const int root = rom_ctx_rank(ctx) == 0;
   ROM_TRY(ctx, check_mu(h, mu));
-  ROM_CHECK_ALL(ctx, u_local != NULL || h->local_rows == 0, ROM_ERR_ARG,
-                "u_local must not be NULL on a rank with %lld rows", (long long)h->local_rows);
+  ROM_CHECK_ALL(ctx, u_local != NULL || h->rows.local_rows == 0, ROM_ERR_ARG,
+                "u_local must not be NULL on a rank with %lld rows", (long long)h->rows.local_rows);
   if (root) {
     err = factor_band(h, mu, 0.0, 1.0, &ab);
     if (err == ROM_OK) err = rom_malloc(ctx, sizeof(double) * (size_t)h->N, (void **)&u);
@@ -346,7 +328,7 @@ int rom_heat2d_transient(rom_heat2d *h, const double *mu, double dt, rom_int ste
   rom_ctx *ctx = h->ctx;
   double *ab = NULL, *u = NULL;
   const int root = rom_ctx_rank(ctx) == 0;
-  const rom_int L = h->local_rows;
+  const rom_int L = h->rows.local_rows;
   ROM_TRY(ctx, check_mu(h, mu));
   ROM_CHECK_ALL(ctx, dt > 0.0 && isfinite(dt), ROM_ERR_ARG, "time step dt = %g must be > 0", dt);
   ROM_CHECK_ALL(ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
