@@ -184,6 +184,35 @@ cleanup:
   return err;
 }
 
+/* The options' checks every POD entry point shares; the size-dependent ones (at least one
+ * snapshot and one row, target_rank <= min(N, m)) only when N >= 0. Collective. */
+int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom_int m) {
+  int err = ROM_OK;
+  ROM_CHECK_ALL(ctx,
+                o->truncation == ROM_POD_TRUNCATE_ENERGY || o->truncation == ROM_POD_TRUNCATE_RANK,
+                ROM_ERR_ARG, "POD option truncation = %d is neither ROM_POD_TRUNCATE_ENERGY nor "
+                "ROM_POD_TRUNCATE_RANK", (int)o->truncation);
+  ROM_CHECK_ALL(ctx, o->truncation != ROM_POD_TRUNCATE_ENERGY || (o->energy > 0.0 && o->energy <= 1.0),
+                ROM_ERR_ARG, "POD option energy = %g must be in (0, 1] (the fraction of the "
+                "squared singular values to keep)", o->energy);
+  ROM_CHECK_ALL(ctx, o->truncation != ROM_POD_TRUNCATE_RANK || o->rank >= 1, ROM_ERR_ARG,
+                "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK", (long long)o->rank);
+  ROM_CHECK_ALL(ctx, o->method >= ROM_SVD_AUTO && o->method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
+                "POD option method = %d is not a rom_svd_method", (int)o->method);
+  ROM_CHECK_ALL(ctx, o->memory_budget >= 0.0, ROM_ERR_ARG,
+                "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o->memory_budget);
+  if (N < 0) goto cleanup;
+  ROM_CHECK_ALL(ctx, m >= 1, ROM_ERR_ARG,
+                "the snapshot matrix has no columns: POD needs at least one snapshot");
+  ROM_CHECK_ALL(ctx, N >= 1, ROM_ERR_ARG,
+                "the snapshot matrix has no rows (N = 0): POD needs N >= 1");
+  ROM_CHECK_ALL(ctx, o->target_rank >= 0 && o->target_rank <= (N < m ? N : m), ROM_ERR_ARG,
+                "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) (or is "
+                "negative)", (long long)o->target_rank, (long long)N, (long long)m);
+cleanup:
+  return err;
+}
+
 int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **out) {
   int err = ROM_OK;
   rom_ctx *ctx = NULL;
@@ -202,26 +231,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   m = S->cols;
   lr = S->local_rows;
 
-  ROM_CHECK_ALL(ctx,
-                o.truncation == ROM_POD_TRUNCATE_ENERGY || o.truncation == ROM_POD_TRUNCATE_RANK,
-                ROM_ERR_ARG, "POD option truncation = %d is neither ROM_POD_TRUNCATE_ENERGY nor "
-                "ROM_POD_TRUNCATE_RANK", (int)o.truncation);
-  ROM_CHECK_ALL(ctx, o.truncation != ROM_POD_TRUNCATE_ENERGY || (o.energy > 0.0 && o.energy <= 1.0),
-                ROM_ERR_ARG, "POD option energy = %g must be in (0, 1] (the fraction of the "
-                "squared singular values to keep)", o.energy);
-  ROM_CHECK_ALL(ctx, o.truncation != ROM_POD_TRUNCATE_RANK || o.rank >= 1, ROM_ERR_ARG,
-                "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK", (long long)o.rank);
-  ROM_CHECK_ALL(ctx, o.method >= ROM_SVD_AUTO && o.method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
-                "POD option method = %d is not a rom_svd_method", (int)o.method);
-  ROM_CHECK_ALL(ctx, o.memory_budget >= 0.0, ROM_ERR_ARG,
-                "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o.memory_budget);
-  ROM_CHECK_ALL(ctx, m >= 1, ROM_ERR_ARG,
-                "the snapshot matrix has no columns: POD needs at least one snapshot");
-  ROM_CHECK_ALL(ctx, N >= 1, ROM_ERR_ARG,
-                "the snapshot matrix has no rows (N = 0): POD needs N >= 1");
-  ROM_CHECK_ALL(ctx, o.target_rank >= 0 && o.target_rank <= (N < m ? N : m), ROM_ERR_ARG,
-                "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) (or is "
-                "negative)", (long long)o.target_rank, (long long)N, (long long)m);
+  ROM_TRY(ctx, rom_pod_check_options(ctx, &o, N, m));
   ROM_TRY(ctx, rom_dmat_check_finite(S, "snapshots"));
 
   if (o.center) {

@@ -73,16 +73,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   *out = NULL;
   ROM_CHECK_ALL(ctx, path != NULL && *path, ROM_ERR_ARG, "rom_pod_compute_file: no snapshot path");
   o = opts ? *opts : rom_pod_options_default();
-  ROM_CHECK_ALL(ctx, o.truncation == ROM_POD_TRUNCATE_ENERGY || o.truncation == ROM_POD_TRUNCATE_RANK,
-                ROM_ERR_ARG, "POD option truncation = %d is not a rom_pod_truncation", (int)o.truncation);
-  ROM_CHECK_ALL(ctx, o.truncation != ROM_POD_TRUNCATE_ENERGY || (o.energy > 0.0 && o.energy <= 1.0),
-                ROM_ERR_ARG, "POD option energy = %g must be in (0, 1]", o.energy);
-  ROM_CHECK_ALL(ctx, o.truncation != ROM_POD_TRUNCATE_RANK || o.rank >= 1, ROM_ERR_ARG,
-                "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK", (long long)o.rank);
-  ROM_CHECK_ALL(ctx, o.method >= ROM_SVD_AUTO && o.method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
-                "POD option method = %d is not a rom_svd_method", (int)o.method);
-  ROM_CHECK_ALL(ctx, o.memory_budget >= 0.0, ROM_ERR_ARG,
-                "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o.memory_budget);
+  ROM_TRY(ctx, rom_pod_check_options(ctx, &o, -1, -1)); /* before touching the file */
 
   ROM_TRY(ctx, rom_h5_open(ctx, path, POD_FILE_KIND, &f));
   ROM_TRY(ctx, rom_h5_dataset_dims(f, POD_FILE_DATASET, &ndims, dims, NULL));
@@ -106,9 +97,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
     goto cleanup;
   }
 
-  ROM_CHECK_ALL(ctx, o.target_rank >= 0 && o.target_rank <= mn, ROM_ERR_ARG,
-                "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) = %lld (or is "
-                "negative)", (long long)o.target_rank, (long long)N, (long long)m, (long long)mn);
+  ROM_TRY(ctx, rom_pod_check_options(ctx, &o, N, m));
   kmax = o.target_rank > 0 ? o.target_rank
                            : (o.truncation == ROM_POD_TRUNCATE_RANK && o.rank < mn ? o.rank : mn);
   cap = rom_isvd_full_capacity(kmax, 0);

@@ -32,6 +32,11 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
 int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                         rom_svd_result *res);
 
+/* rom_pod_check_options - every POD entry point's option checks (ROM_ERR_ARG with a sentence
+ * naming the option); with N >= 0 also the matrix-size checks and target_rank <= min(N, m).
+ * Collective. */
+int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom_int m);
+
 /* The k of the truncation rule (pod.h) for r computed values s (descending). */
 rom_int rom_pod_choose_k(const rom_pod_options *o, const double *s, rom_int r);
 
