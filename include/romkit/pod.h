@@ -39,7 +39,9 @@ typedef struct {
   rom_svd_method method;   /* default ROM_SVD_AUTO */
   double memory_budget;    /* bytes per rank romkit may use (0: no limit); default 0 */
   rom_int target_rank;     /* randomized / incremental: singular triplets computed
-                              (0: the rank option, or min(N, m) with energy truncation) */
+                              (0: the rank option, or min(N, m) with energy truncation);
+                              incremental through rom_pod_compute tracks min(2 k, m, N)
+                              triplets and returns the first k (docs/pod.md) */
   rom_int oversampling;    /* randomized: extra sketch columns; default 10 */
   int power_iterations;    /* randomized: subspace iterations; default 2 */
   double incremental_tolerance; /* incremental: a new snapshot's component orthogonal to the

@@ -11,10 +11,18 @@
  *   3. query   pdgesvd's workspace query (LWORK = -1); the per-rank peak of the whole driver
  *              is computed in 64 bits from it, agreed on (max over ranks) and checked
  *              against opts->memory_budget before anything large is allocated;
- *   4. SVD     pdgesvd (JOBU = 'V', JOBVT = 'N'): s (r = min(N, m) values, replicated) and
- *              U (N x r, block-cyclic);
- *   5. back    k = rom_pod_choose_k(o, s, r), and U's first k columns are redistributed to
- *              the host's row partition with a second MPI_Alltoallv.
+ *   4. SVD     for N >= m, QR first (as LAPACK's dgesvd does for tall matrices; pdgesvd
+ *              does not, and bidiagonalising the whole N x m matrix made it 5-7x slower
+ *              than TSQR): pdgeqrf (A = Q R); the m x m R to rank 0 and dgesdd there
+ *              (m <= SCALAPACK_GATHER_COLS, or m^2 within the largest rank's share of A,
+ *              and the budget allows it), else pdgesvd of R as an m x m block-cyclic matrix
+ *              on the same grid; k = rom_pod_choose_k(o, s, r); U = Q [U_R[:, :k]; 0] with
+ *              pdormqr (only the k wanted columns are formed). On a 1 x 1 grid the local
+ *              array is the whole matrix and LAPACK's dgeqrf / dormqr are called on it
+ *              (pdormqr measured 2.5x slower than dormqr there: PBLAS overhead).
+ *              For N < m: pdgesvd (JOBU = 'V', JOBVT = 'N') of A itself;
+ *   5. back    U's first k columns are redistributed to the host's row partition with a
+ *              second MPI_Alltoallv (U's block-cyclic copy is freed once packed).
  *
  * Why not pdgemr2d for steps 2 and 5: pdgemr2d (Users' Guide, section 4.8 "redistribution")
  * moves data between two block-cyclic descriptors. The host's partition is a 1-D block
@@ -31,12 +39,14 @@
  * one MPI_Alltoallv with exact counts moves every entry once, with no index traffic.
  *
  * Memory per rank (doubles; mloc x nloc is this rank's share of the block-cyclic N x m,
- * about N m / P): the redistribution needs the packed send buffer (lr x m) and the receive
- * buffer (mloc x nloc), then the block-cyclic A; pdgesvd needs A, U (mloc x nlocU, about
- * N r / P) and its workspace; the way back needs U, two buffers of k columns and the
- * result (lr x k). The budget check assumes k = r (the largest k can be: the truncation is
- * only known after the SVD). All of it goes through rom_malloc, so rom_ctx_bytes_peak
- * measures it.
+ * about N m / P): a rank's own share of each exchange is copied directly (self_copy), only
+ * the rest goes through the packed send and receive buffers; then the block-cyclic A (+ tau
+ * and the QR workspace); the SVD of R adds O(m^2) (on rank 0, or m^2 / P per rank on the
+ * grid); pdormqr needs A, U (mloc x nlocK) and its workspace (O(nb (mloc + nloc))); the way
+ * back needs the result (lr x k), U until packed, and the two buffers. The budget check
+ * assumes k = r (the truncation is only known after the SVD) and is computed for both
+ * ways of handling R: the cheaper one that fits is taken. All of it goes through
+ * rom_malloc, so rom_ctx_bytes_peak measures it.
  *
  * Limits: ScaLAPACK's integers are 32-bit, so N, m, the local leading dimensions and the
  * workspace must be below 2^31, and so must each rank's total send/receive counts
@@ -127,17 +137,50 @@ static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int
   return buf;
 }
 
+/* This rank's own share of an exchange (host rows [off, off + lr) it also owns on the grid),
+ * copied directly between the two layouts in the order of visit_runs, without a buffer:
+ * host -> grid (subtracting shift[host row] when shift is given) or grid -> host. */
+static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int ncols, int to_grid,
+                      double *host, rom_int host_ld, const double *shift, double *grid,
+                      rom_int grid_ld) {
+  rom_int nb = L->nb, a = off, b = off + lr, b0 = 0, first = 0;
+  if (a >= b) return;
+  b0 = a / nb;
+  first = b0 + ((L->myrow - b0 % L->Pr) % L->Pr + L->Pr) % L->Pr;
+  for (rom_int jb = L->mycol; jb * nb < ncols; jb += L->Pc) {
+    rom_int jend = min_int(ncols, (jb + 1) * nb);
+    for (rom_int j = jb * nb; j < jend; ++j) {
+      rom_int gcol = (jb / L->Pc) * nb + (j - jb * nb);
+      for (rom_int blk = first; blk * nb < b; blk += L->Pr) {
+        rom_int lo = max_int(a, blk * nb), hi = min_int(b, (blk + 1) * nb), len = hi - lo;
+        rom_int grow = (blk / L->Pr) * nb + (lo - blk * nb);
+        double *g = grid + grow + gcol * grid_ld, *h = host + (lo - off) + j * host_ld;
+        if (len <= 0) continue;
+        if (!to_grid)
+          memcpy(h, g, sizeof(double) * (size_t)len);
+        else if (shift)
+          for (rom_int i = 0; i < len; ++i) g[i] = h[i] - shift[lo - off + i];
+        else
+          memcpy(g, h, sizeof(double) * (size_t)len);
+      }
+    }
+  }
+}
+
 /* Moves columns [0, ncols) between the host's row partition (this rank: rows [off, off +
  * lr), column-major with leading dimension host_ld) and the block-cyclic layout (local
  * leading dimension grid_ld). to_grid: host -> grid, subtracting `shift` (may be NULL);
  * if *grid is NULL it (grid_count doubles) is allocated here after the send buffer is
  * released, to keep the peak at send + receive or receive + grid; otherwise the entries are
- * written into the caller's *grid and the others left as they are. Otherwise grid -> host: *grid is read and
- * `host` (allocated by the caller) is overwritten. One MPI_Alltoallv. Collective. */
+ * written into the caller's *grid and the others left as they are. Otherwise grid -> host:
+ * *grid is read and `host` (allocated by the caller) is overwritten; with release_grid, *grid
+ * is freed (and set to NULL) as soon as it has been packed, before the receive buffer is
+ * allocated. This rank's own share never goes through the buffers (self_copy). One
+ * MPI_Alltoallv. Collective. */
 static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int ncols, rom_int lr,
                        rom_int off, double *host, rom_int host_ld, const double *shift,
-                       double **grid, size_t grid_count, rom_int grid_ld) {
-  int err = ROM_OK, P = rom_ctx_size(ctx);
+                       double **grid, size_t grid_count, rom_int grid_ld, int release_grid) {
+  int err = ROM_OK, P = rom_ctx_size(ctx), me = rom_ctx_rank(ctx);
   int *counts = NULL; /* scount, sdispl, rcount, rdispl: 4 P */
   double *sbuf = NULL, *rbuf = NULL;
   rom_int stotal = 0, rtotal = 0;
@@ -152,6 +195,7 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
                       cyclic_count(L->offset[q], L->nb, L->myrow, L->Pr)) *
                      cyclic_count(ncols, L->nb, L->mycol, L->Pc);
     rom_int sc = to_grid ? mine : theirs, rc = to_grid ? theirs : mine;
+    if (q == me) sc = rc = 0; /* self_copy */
     counts[q] = (int)(sc < INT_MAX ? sc : INT_MAX);
     counts[P + q] = (int)(stotal < INT_MAX ? stotal : INT_MAX);
     counts[2 * P + q] = (int)(rc < INT_MAX ? rc : INT_MAX);
@@ -167,12 +211,20 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
   {
     double *p = sbuf;
     for (int q = 0; q < P; ++q) {
+      if (q == me) continue;
       if (to_grid)
         p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, ncols, 0, 1, host,
                        host_ld, off, shift, p);
       else
         p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 1, *grid,
                        grid_ld, 0, NULL, p);
+    }
+  }
+  if (!to_grid) {
+    self_copy(L, off, lr, ncols, 0, host, host_ld, NULL, *grid, grid_ld);
+    if (release_grid) {
+      rom_free(ctx, *grid);
+      *grid = NULL;
     }
   }
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rtotal, (void **)&rbuf));
@@ -183,9 +235,11 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
   /* every rank passes the same kind of *grid (all NULL or all allocated): same branch */
   if (to_grid && !*grid)
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * grid_count, (void **)grid));
+  if (to_grid) self_copy(L, off, lr, ncols, 1, host, host_ld, shift, *grid, grid_ld);
   {
     double *p = rbuf;
     for (int q = 0; q < P; ++q) {
+      if (q == me) continue;
       if (to_grid)
         p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 0, *grid,
                        grid_ld, 0, NULL, p);
@@ -235,7 +289,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
                       rom_svd_result *res) {
   int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, root = 0;
   int descA[9], descU[9], descR[9], iN = 0, im = 0, ir = 0, ik = 0, inb = 0, zero = 0, one = 1;
-  int lldA = 1, lldR = 1, lldVT = 1, tall = 0;
+  int lldA = 1, lldR = 1, lldVT = 1, tall = 0, serial = 0;
   rom_ctx *ctx = A->ctx;
   MPI_Comm comm = MPI_COMM_NULL;
   sl_layout L, L0; /* L0: the same grid, the host rows [0, m) all on rank 0 (gathering R) */
@@ -245,7 +299,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   double *Abc = NULL, *Ubc = NULL, *work = NULL, *s = NULL, *tau = NULL, *Rbc = NULL, *URbc = NULL;
   double *Rh = NULL, *uh = NULL, dummy[1] = {0.0};
   rom_dmat *U = NULL;
-  double t_start = rom_wtime();
+  double t_start = rom_wtime(), t_phase[5] = {0, 0, 0, 0, 0}; /* exchange, QR, SVD, Q, back */
 
   memset(&L, 0, sizeof L);
   memset(&L0, 0, sizeof L0);
@@ -286,6 +340,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     L.offset[0] = 0;
     for (int q = 0; q < P; ++q) L.offset[q + 1] += L.offset[q];
   }
+  serial = L.Pr == 1 && L.Pc == 1;
   L0.nb = L.nb, L0.Pr = L.Pr, L0.Pc = L.Pc, L0.myrow = L.myrow, L0.mycol = L.mycol;
   L0.coord = L.coord;
   L0.offset[0] = 0;
@@ -326,8 +381,15 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     uint64_t gridR = (uint64_t)mlocR * (uint64_t)nlocA, mm = (uint64_t)m * (uint64_t)m;
     uint64_t tauN = (uint64_t)nlocA + 1;
     uint64_t ints = (uint64_t)P * (2 * sizeof(int) + 2 * sizeof(rom_int) + 4 * sizeof(int)) + 2 * sizeof(rom_int);
-    uint64_t p_in = gridA + (sendF > gridA ? sendF : gridA);
-    uint64_t p_back = 2 * gridU + 2 * hostU + (uint64_t)r;
+    /* this rank's own share (host rows it also owns on the grid) needs no buffer */
+    uint64_t mine_rows = (uint64_t)(cyclic_count(A->row_offset + lr, L.nb, L.myrow, L.Pr) -
+                                    cyclic_count(A->row_offset, L.nb, L.myrow, L.Pr));
+    uint64_t selfA = mine_rows * (uint64_t)nlocA, selfU = mine_rows * (uint64_t)nlocU;
+    /* to the grid: send + receive buffers, then receive buffer + grid copy */
+    uint64_t p_in = (gridA - selfA) + (sendF - selfA > gridA ? sendF - selfA : gridA);
+    /* back (Ubc released once packed): U + Ubc + send buffer, then U + send + receive */
+    uint64_t sU = gridU - selfU, rU = hostU - selfU;
+    uint64_t p_back = hostU + sU + (gridU > rU ? gridU : rU) + (uint64_t)r;
     /* v: [direct, gather, grid] needs (bytes), then gridA, the parts of the message */
     uint64_t v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     double q_svd = 0.0, q_qr = 0.0, q_orm = 0.0, q_sdd = 0.0;
@@ -359,6 +421,13 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
         lapack_int iw = 0, n = (lapack_int)m;
         LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', n, n, dummy, n, dummy, dummy, n, dummy, n,
                             &q_sdd, -1, &iw);
+      }
+      if (serial) {
+        /* a 1 x 1 grid: LAPACK's dgeqrf / dormqr on the local array (the whole matrix) */
+        lapack_int n = (lapack_int)N, c = (lapack_int)m;
+        LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, n, c, dummy, n, dummy, &q_qr, -1);
+        LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', n, c, c, dummy, n, dummy, dummy, n,
+                            &q_orm, -1);
       }
       ok = query_lwork(q_qr, &plan.lwork_qr) && query_lwork(q_orm, &plan.lwork_ormqr) &&
            query_lwork(q_svd, &plan.lwork_svd);
@@ -413,8 +482,9 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
 
   /* 2. Host rows -> block-cyclic A - shift 1^T. */
   ROM_TRY(ctx, sl_exchange(ctx, &L, 1, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
-                           (size_t)(mlocA * nlocA), lldA));
+                           (size_t)(mlocA * nlocA), lldA, 0));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(r, 1), (void **)&s));
+  t_phase[0] = rom_wtime();
 
   if (plan.path == SL_DIRECT) {
     /* 4. pdgesvd of A itself (N < m: nothing to gain from a QR first). */
@@ -428,18 +498,23 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nlocA + 1), (void **)&tau));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_qr, (void **)&work));
     info = 0;
-    pdgeqrf_(&iN, &im, Abc, &one, &one, descA, tau, work, &plan.lwork_qr, &info);
+    if (serial) /* ScaLAPACK's PBLAS layer cost 2.5x in pdormqr on one process (docs/pod.md) */
+      info = (int)LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)N, (lapack_int)m, Abc,
+                                      (lapack_int)lldA, tau, work, (lapack_int)plan.lwork_qr);
+    else
+      pdgeqrf_(&iN, &im, Abc, &one, &one, descA, tau, work, &plan.lwork_qr, &info);
     ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
                   "pdgeqrf on the %lld x %lld matrix returned info = %d", (long long)N,
                   (long long)m, info);
     rom_free(ctx, work);
     work = NULL;
+    t_phase[1] = rom_wtime();
     if (plan.path == SL_QR_GATHER) {
       /* 4b. R to rank 0 (the host layout L0: rows [0, m) on rank 0), dgesdd there. */
       int st = ROM_OK;
       rom_int lr0 = root ? m : 0;
       ROM_TRY_ALL(ctx, root ? rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&Rh) : ROM_OK);
-      ROM_TRY(ctx, sl_exchange(ctx, &L0, 0, m, lr0, root ? 0 : m, Rh, m, NULL, &Abc, 0, lldA));
+      ROM_TRY(ctx, sl_exchange(ctx, &L0, 0, m, lr0, root ? 0 : m, Rh, m, NULL, &Abc, 0, lldA, 0));
       if (root) {
         for (rom_int j = 0; j < m; ++j)
           for (rom_int i = j + 1; i < m; ++i) Rh[i + j * m] = 0.0;
@@ -455,7 +530,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
                                   sizeof(double), (void **)&Ubc));
       /* 4c. [U_R[:, :k]; 0] block-cyclic: u's rows into Ubc's first m rows (the rest is 0) */
       if (k > 0)
-        ROM_TRY(ctx, sl_exchange(ctx, &L0, 1, k, lr0, root ? 0 : m, uh, m, NULL, &Ubc, 0, lldA));
+        ROM_TRY(ctx, sl_exchange(ctx, &L0, 1, k, lr0, root ? 0 : m, uh, m, NULL, &Ubc, 0, lldA, 0));
       rom_free(ctx, uh);
       uh = NULL;
     } else {
@@ -502,6 +577,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     rom_free(ctx, URbc);
     URbc = NULL;
   }
+  t_phase[2] = rom_wtime();
   if (plan.path != SL_DIRECT && k > 0) {
     /* 4d. U = Q [U_R[:, :k]; 0] (pdormqr): only the k wanted columns are formed. */
     int dK[9], i1 = 0;
@@ -510,8 +586,13 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)", i1);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_ormqr, (void **)&work));
     info = 0;
-    pdormqr_("L", "N", &iN, &ik, &im, Abc, &one, &one, descA, tau, Ubc, &one, &one, dK, work,
-             &plan.lwork_ormqr, &info, 1, 1);
+    if (serial)
+      info = (int)LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)N, (lapack_int)k,
+                                      (lapack_int)m, Abc, (lapack_int)lldA, tau, Ubc,
+                                      (lapack_int)lldA, work, (lapack_int)plan.lwork_ormqr);
+    else
+      pdormqr_("L", "N", &iN, &ik, &im, Abc, &one, &one, descA, tau, Ubc, &one, &one, dK, work,
+               &plan.lwork_ormqr, &info, 1, 1);
     ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
                   "pdormqr (U = Q [U_R; 0], %lld x %lld) returned info = %d", (long long)N,
                   (long long)k, info);
@@ -522,17 +603,23 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   tau = NULL;
   rom_free(ctx, Abc);
   Abc = NULL;
+  t_phase[3] = rom_wtime();
 
   /* 5. U's first k columns back to the host's rows. */
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &U));
   if (k > 0)
     ROM_TRY(ctx, sl_exchange(ctx, &L, 0, k, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
-                             lldA));
+                             lldA, 1));
+  t_phase[4] = rom_wtime();
+  if (plan.path == SL_DIRECT) t_phase[1] = t_phase[0];
   rom_log(ctx, ROM_LOG_DEBUG,
           "ScaLAPACK SVD of the %lld x %lld matrix: %s on a %d x %d grid, %lld x %lld blocks, "
-          "%llu bytes per rank planned, %.3f s",
+          "%llu bytes per rank planned, %.3f s (rank 0: to the grid %.3f, QR %.3f, SVD %.3f, "
+          "Q %.3f, back %.3f)",
           (long long)N, (long long)m, sl_path_name[plan.path], L.Pr, L.Pc, (long long)L.nb,
-          (long long)L.nb, (unsigned long long)plan.need, rom_wtime() - t_start);
+          (long long)L.nb, (unsigned long long)plan.need, t_phase[4] - t_start,
+          t_phase[0] - t_start, t_phase[1] - t_phase[0], t_phase[2] - t_phase[1],
+          t_phase[3] - t_phase[2], t_phase[4] - t_phase[3]);
   res->r = r;
   res->s = s;
   res->U = U;
