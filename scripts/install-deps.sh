@@ -4,7 +4,11 @@
 set -euo pipefail
 packages=(cmake make gcc pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
           libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
-          libsuitesparse-dev python3-numpy python3-h5py python3-pytest python3-mpi4py)
+          libsuitesparse-dev python3-numpy python3-h5py python3-pytest python3-mpi4py
+          python3-dolfinx)
+# python3-dolfinx (DOLFINx 0.5 + PETSc 3.18, ~150 packages with its dependencies) is what
+# examples/fem_dolfinx and its test (tests/cli/fem_example.sh) need; ROMKIT_SKIP_FEM=1 at
+# test time skips that test on a machine without it.
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -13,10 +17,17 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
-  echo "romkit: installing missing packages: ${missing[*]}"
+  echo "romkit: installing ${#missing[@]} missing packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  echo "romkit: + apt-get update -qq"
   apt-get update -qq
+  echo "romkit: + apt-get install -y -qq --no-install-recommends ${missing[*]}"
+  if [[ " ${missing[*]} " == *" python3-dolfinx "* ]]; then
+    echo "romkit:   (python3-dolfinx brings DOLFINx and PETSc: ~150 packages, a few minutes)"
+  fi
+  start=$SECONDS
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "romkit: installed in $((SECONDS - start)) s"
 else
   echo "romkit: missing packages. Install them with:" >&2
   echo "  sudo apt-get install ${missing[*]}" >&2
