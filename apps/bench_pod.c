@@ -25,7 +25,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static const double BENCH_PI = 3.14159265358979323846;
 
 /* Published in /work/shared/BENCHMARKS.md for N = 20000, m = 200 (libROM 2.x StaticSVD,
  * ScaLAPACK); libROM is not installed here, so these are quoted, not measured. */
@@ -45,11 +44,6 @@ static const char *const bench_pod_help =
     "  --repeat R   repetitions, the median is reported (default 5)\n"
     "  --json       one JSON object on stdout instead of the table\n";
 
-static double dst_entry(rom_int n, rom_int i, rom_int j) {
-  rom_int t = ((i + 1) * (j + 1)) % (2 * (n + 1));
-  return sqrt(2.0 / (double)(n + 1)) * sin(BENCH_PI * (double)t / (double)(n + 1));
-}
-
 static int compare_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -59,34 +53,6 @@ static double median(double *v, int n) {
   if (n <= 0) return NAN;
   qsort(v, (size_t)n, sizeof(double), compare_double);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* The benchmark matrix on this rank's rows. */
-static int build_matrix(rom_ctx *ctx, rom_int N, rom_int m, const double *s, rom_dmat **out) {
-  int err = rom_dmat_create(ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, out);
-  if (err != ROM_OK) return err;
-  rom_dmat *A = *out;
-  rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A);
-  double *us = malloc(sizeof(double) * (size_t)(lr * m + 1)), *v = malloc(sizeof(double) * (size_t)(m * m));
-  int ok = us && v;
-  if (ok) {
-    for (rom_int l = 0; l < m; ++l)
-      for (rom_int i = 0; i < lr; ++i) us[i + l * lr] = dst_entry(N, off + i, l) * s[l];
-    for (rom_int l = 0; l < m; ++l)
-      for (rom_int c = 0; c < m; ++c) v[c + l * m] = dst_entry(m, c, l);
-    if (lr > 0)
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)lr, (int)m, (int)m, 1.0, us,
-                  (int)lr, v, (int)m, 0.0, rom_dmat_data(A), (int)rom_dmat_ld(A));
-  }
-  free(us);
-  free(v);
-  int all_ok = 0;
-  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, rom_ctx_comm(ctx));
-  if (!all_ok) {
-    rom_dmat_destroy(out);
-    return ROM_ERR_NOMEM;
-  }
-  return ROM_OK;
 }
 
 /* A barrier that sleeps instead of spinning: the other ranks wait here while rank 0 times
@@ -175,7 +141,8 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     return cli_usage_error(ctx, "bench pod", "out of memory for %lld columns", (long long)m);
   }
   for (rom_int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * (double)i / (double)m);
-  if ((err = build_matrix(ctx, N, m, s, &A)) != ROM_OK) {
+  if ((err = rom_known_spectrum_matrix(
+                 ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) != ROM_OK) {
     rc = cli_fail(ctx, "bench pod", err);
     goto done;
   }

@@ -3,6 +3,7 @@
 #ifndef ROMKIT_PROBLEMS_H
 #define ROMKIT_PROBLEMS_H
 
+#include "romkit/matrix.h"
 #include "romkit/model.h"
 
 #ifdef __cplusplus
@@ -153,6 +154,21 @@ int rom_burgers_error_metric(rom_ctx *ctx, rom_int nstates, rom_int local_rows,
 int rom_burgers2d_error_metric(const rom_burgers2d *h, rom_int nstates, const double *fom_local,
                                const double *rom_local, int component, double *avg_pct,
                                double *max_pct);
+
+/* Matrices with a known SVD — the POD benchmark of BENCHMARKS.md (s_i = 10^(-8 i/m)) and the
+ * reference of romkit's SVD tests:
+ *   A = U diag(s) V^T, U = the first m columns of the orthonormal DST-I matrix of size N,
+ *   V = the DST-I matrix of size m, u_j(i) = sqrt(2/(N+1)) sin(pi (i+1)(j+1)/(N+1)).
+ * Entries depend only on the global row, so A is the same on any partition. */
+
+/* Entry i of column j of the orthonormal DST-I matrix of size n (0-based). Not collective. */
+double rom_dst_entry(rom_int n, rom_int i, rom_int j);
+
+/* rom_known_spectrum_matrix - the N x m matrix above with `local_rows` rows here (N is
+ * their sum) and singular values s[0..rank-1] (the rest zero; rank <= min(N, m)).
+ * Collective. */
+int rom_known_spectrum_matrix(rom_ctx *ctx, rom_int local_rows, rom_int m, const double *s,
+                              rom_int rank, rom_dmat **out);
 
 #ifdef __cplusplus
 }

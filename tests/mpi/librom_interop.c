@@ -6,7 +6,7 @@
  *  (c) existing files without overwrite: ROM_ERR_EXISTS, files untouched; a stale file of a
  *      larger set is refused, and removed with overwrite;
  *  (d) a missing file: ROM_ERR_IO naming it; a missing dataset: ROM_ERR_FORMAT naming both. */
-#include "testutil.h"
+#include "testutil_svd.h"
 
 #include <hdf5.h>
 #include <stdint.h>
@@ -27,12 +27,6 @@ static rom_dmat *random_matrix(rom_ctx *ctx, rom_int lr, rom_int m, uint64_t see
   return A;
 }
 
-static double *gather(rom_ctx *ctx, const rom_dmat *A) {
-  rom_int N = rom_dmat_global_rows(A), n = rom_dmat_cols(A);
-  double *all = rom_ctx_rank(ctx) == 0 ? malloc(sizeof(double) * (size_t)(N * n + 1)) : NULL;
-  CHECK_OK(ctx, rom_dmat_gather(A, 0, all));
-  return all;
-}
 
 /* The basis vectors and its reference vector on rank 0 (N x (k + 1), the reference last). */
 static double *gather_basis(rom_ctx *ctx, const rom_basis *b) {
@@ -47,7 +41,7 @@ static double *gather_basis(rom_ctx *ctx, const rom_basis *b) {
       rom_dmat_data(W)[i + j * rom_dmat_ld(W)] = rom_dmat_data_const(V)[i + j * rom_dmat_ld(V)];
   for (rom_int i = 0; i < lr && rom_basis_reference(b); ++i)
     rom_dmat_data(W)[i + k * rom_dmat_ld(W)] = rom_basis_reference(b)[i];
-  all = gather(ctx, W);
+  all = test_gather(ctx, W);
   rom_dmat_destroy(&W);
   return all;
 }

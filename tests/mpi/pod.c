@@ -7,7 +7,7 @@
  *  (e) energy and rank truncation, centering, projection and lifting;
  *  (f) errors on every rank (NaN on one rank, bad options, no snapshots, all zero),
  *      basis files (exists, round trip on even and uneven partitions). */
-#include "testutil.h"
+#include "testutil_svd.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -16,86 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static const double PI = 3.14159265358979323846;
 
-/* Column j (0-based) of the orthonormal DST-I matrix of size n, entry i. The argument is
- * reduced exactly in integers, so every rank computes the same value. */
-static double dst(rom_int n, rom_int i, rom_int j) {
-  rom_int t = ((i + 1) * (j + 1)) % (2 * (n + 1));
-  return sqrt(2.0 / (double)(n + 1)) * sin(PI * (double)t / (double)(n + 1));
-}
 
-/* A = U diag(s) V^T with U the first m DST columns of size N, V the DST of size m; only the
- * first `rank` values of s are used (the rest are zero). */
-static rom_dmat *known_matrix(rom_ctx *ctx, rom_int lr, rom_int m, const double *s, rom_int rank) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int N = rom_dmat_global_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i) {
-      double v = 0.0;
-      for (rom_int l = 0; l < rank; ++l) v += dst(N, off + i, l) * s[l] * dst(m, j, l);
-      a[i + j * ld] = v;
-    }
-  return A;
-}
 
-/* Standard normal entries by global (row, column): the same matrix on any rank count. */
-static rom_dmat *random_matrix(rom_ctx *ctx, rom_int lr, rom_int m, uint64_t seed) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i) a[i + j * ld] = rom_rng_normal(seed, (uint64_t)j, (uint64_t)(off + i));
-  return A;
-}
 
-/* The whole matrix on rank 0 (malloc'd, N x cols, ld N); NULL elsewhere. */
-static double *gather(rom_ctx *ctx, const rom_dmat *A) {
-  rom_int N = rom_dmat_global_rows(A), n = rom_dmat_cols(A);
-  double *all = rom_ctx_rank(ctx) == 0 ? malloc(sizeof(double) * (size_t)(N * n + 1)) : NULL;
-  CHECK_OK(ctx, rom_dmat_gather(A, 0, all));
-  return all;
-}
 
-/* Sign rule of pod.h on a serial N x k matrix. */
-static void sign_normalise(rom_int N, rom_int k, double *U) {
-  for (rom_int j = 0; j < k; ++j) {
-    double *c = U + j * N, best = -1.0;
-    rom_int at = 0;
-    for (rom_int i = 0; i < N; ++i)
-      if (fabs(c[i]) > best) best = fabs(c[i]), at = i;
-    if (c[at] < 0)
-      for (rom_int i = 0; i < N; ++i) c[i] = -c[i];
-  }
-}
 
-/* Reference SVD by dgesdd (jobz = 'S') on rank 0: s (min(N, m)), U (N x min) sign-normalised. */
-static void lapack_svd(rom_int N, rom_int m, const double *A, double *s, double *U) {
-  rom_int r = N < m ? N : m;
-  double *a = malloc(sizeof(double) * (size_t)(N * m)), *vt = malloc(sizeof(double) * (size_t)(r * m));
-  memcpy(a, A, sizeof(double) * (size_t)(N * m));
-  int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (int)N, (int)m, a, (int)N, s, U, (int)N, vt, (int)r);
-  CHECK(info == 0, "reference dgesdd info = %d", info);
-  sign_normalise(N, r, U);
-  free(a);
-  free(vt);
-}
 
-/* max |U^T U - I| of the distributed basis. */
-static double orthogonality_error(rom_ctx *ctx, const rom_dmat *U) {
-  rom_int k = rom_dmat_cols(U);
-  double *g = malloc(sizeof(double) * (size_t)(k * k + 1)), e = 0.0;
-  CHECK_OK(ctx, rom_dmat_transpose_times(U, U, g, k));
-  for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < k; ++i) e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
-  free(g);
-  return e;
-}
 
 /* Compares a POD basis with the LAPACK SVD of the gathered (optionally centered) matrix:
  * singular values to sv_tol relative to s_0, the first `vec_count` vectors to vec_tol. */
@@ -104,9 +31,9 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
   rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), r = N < m ? N : m, rb = 0;
   rom_int k = rom_basis_dim(b);
   const double *sv = rom_basis_singular_values(b, &rb);
-  double *all = gather(ctx, A), *basis = gather(ctx, rom_basis_vectors(b));
+  double *all = test_gather(ctx, A), *basis = test_gather(ctx, rom_basis_vectors(b));
   CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb, (long long)r);
-  CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "%s: basis not orthonormal to 1e-12", what);
+  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "%s: basis not orthonormal to 1e-12", what);
   if (rom_ctx_rank(ctx) == 0 && rb == r) {
     double *s = malloc(sizeof(double) * (size_t)r), *U = malloc(sizeof(double) * (size_t)(N * r));
     if (center)
@@ -116,7 +43,7 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
         mean /= (double)m;
         for (rom_int j = 0; j < m; ++j) all[i + j * N] -= mean;
       }
-    lapack_svd(N, m, all, s, U);
+    test_lapack_svd(N, m, all, s, U);
     double sv_err = 0.0, vec_err = 0.0;
     for (rom_int i = 0; i < r; ++i) sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
     for (rom_int j = 0; j < vec_count && j < k; ++j)
@@ -136,7 +63,7 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 600, m = 40;
   double s[40];
   for (int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * i / (double)m);
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
   o.truncation = ROM_POD_TRUNCATE_RANK;
@@ -155,7 +82,7 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
   }
   CHECK(lead <= 1e-12, "known spectrum: leading 10 values relative error %.3g > 1e-12", lead);
   CHECK(all <= 1e-14, "known spectrum: absolute error %.3g > 1e-14 (s_0 = 1)", all);
-  CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "known spectrum: orthonormality");
+  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "known spectrum: orthonormality");
   /* The first 10 vectors against the exact DST columns (gap s_i - s_{i+1} >= 0.37 s_i). */
   {
     const rom_dmat *U = rom_basis_vectors(b);
@@ -166,10 +93,10 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
       /* the exact vector's sign under the rule: its largest entry (lowest row on ties) */
       double best = -1.0, sign = 1.0;
       for (rom_int i = 0; i < N; ++i) {
-        double v = dst(N, i, j);
+        double v = rom_dst_entry(N, i, j);
         if (fabs(v) > best + 1e-14) best = fabs(v), sign = v < 0 ? -1.0 : 1.0;
       }
-      for (rom_int i = 0; i < lr; ++i) e = fmax(e, fabs(u[i + j * ld] - sign * dst(N, off + i, j)));
+      for (rom_int i = 0; i < lr; ++i) e = fmax(e, fabs(u[i + j * ld] - sign * rom_dst_entry(N, off + i, j)));
     }
     MPI_Allreduce(MPI_IN_PLACE, &e, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
     /* DST columns have equal-magnitude maxima: the rule then depends on round-off, so compare
@@ -179,8 +106,8 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
       for (rom_int j = 0; j < 10; ++j) {
         double dp = 0.0, dm = 0.0;
         for (rom_int i = 0; i < lr; ++i) {
-          dp = fmax(dp, fabs(u[i + j * ld] - dst(N, off + i, j)));
-          dm = fmax(dm, fabs(u[i + j * ld] + dst(N, off + i, j)));
+          dp = fmax(dp, fabs(u[i + j * ld] - rom_dst_entry(N, off + i, j)));
+          dm = fmax(dm, fabs(u[i + j * ld] + rom_dst_entry(N, off + i, j)));
         }
         double both[2] = {dp, dm};
         MPI_Allreduce(MPI_IN_PLACE, both, 2, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
@@ -195,7 +122,7 @@ done:
 }
 
 static void test_random(rom_ctx *ctx, int rank, int size) {
-  rom_dmat *A = random_matrix(ctx, rom_dmat_partition_even(500, rank, size), 30, 7);
+  rom_dmat *A = test_random_matrix(ctx, rom_dmat_partition_even(500, rank, size), 30, 7);
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
   o.truncation = ROM_POD_TRUNCATE_RANK;
@@ -213,7 +140,7 @@ static void test_uneven(rom_ctx *ctx, int rank, int size) {
   /* test_uneven_rows: shares 1 : 2 : 3 (: 0); with N = 60 and m = 40 every rank of a
    * parallel run has fewer rows than m, and at P = 4 the last rank has none. */
   {
-    rom_dmat *A = random_matrix(ctx, test_uneven_rows(60, rank, size), 40, 11);
+    rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(60, rank, size), 40, 11);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) compare_with_lapack(ctx, "uneven 60 x 40", A, 0, b, 1e-12, 40, 1e-9);
@@ -223,7 +150,7 @@ static void test_uneven(rom_ctx *ctx, int rank, int size) {
   /* Rank 0 (the tree's root) without rows. */
   {
     rom_int lr = size == 1 ? 100 : (rank == 0 ? 0 : rom_dmat_partition_even(100, rank - 1, size - 1));
-    rom_dmat *A = random_matrix(ctx, lr, 40, 12);
+    rom_dmat *A = test_random_matrix(ctx, lr, 40, 12);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) compare_with_lapack(ctx, "empty root 100 x 40", A, 0, b, 1e-12, 40, 1e-9);
@@ -232,7 +159,7 @@ static void test_uneven(rom_ctx *ctx, int rank, int size) {
   }
   /* N < m: r = N singular values. */
   {
-    rom_dmat *A = random_matrix(ctx, test_uneven_rows(15, rank, size), 20, 13);
+    rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(15, rank, size), 20, 13);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) {
@@ -253,7 +180,7 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
     /* pass 0: even partition of 300 rows; pass 1: uneven 50 rows (ranks with < 20 rows) */
     rom_int N = pass == 0 ? 300 : 50;
     rom_int lr = pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
-    rom_dmat *A = known_matrix(ctx, lr, 20, s, 5);
+    rom_dmat *A = test_known_matrix(ctx, lr, 20, s, 5);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) {
@@ -264,7 +191,7 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
       for (int i = 0; i < 5; ++i)
         CHECK_CLOSE(sv[i], s[i], 1e-12, "rank-deficient pass %d: value %d", pass, i);
       for (int i = 5; i < 20; ++i) CHECK(sv[i] <= 1e-14, "rank-deficient: s_%d = %.3g not ~0", i, sv[i]);
-      double e = orthogonality_error(ctx, rom_basis_vectors(b));
+      double e = test_orthogonality_error(ctx, rom_basis_vectors(b));
       CHECK(e <= 1e-10, "rank-deficient pass %d: ||U^T U - I||_max = %.3g", pass, e);
     }
     rom_basis_destroy(&b);
@@ -276,7 +203,7 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 400, m = 30;
   double s[30];
   for (int i = 0; i < m; ++i) s[i] = pow(10.0, -4.0 * i / (double)m);
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
   /* energy: the smallest k with sum_{i<k} s_i^2 >= energy * sum s_i^2 */
@@ -325,7 +252,7 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
 
   /* Centering: random data plus a row-dependent offset; mean and SVD of the centered data
    * against a direct computation on the gathered matrix. */
-  A = random_matrix(ctx, test_uneven_rows(200, rank, size), 25, 21);
+  A = test_random_matrix(ctx, test_uneven_rows(200, rank, size), 25, 21);
   {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
     double *a = rom_dmat_data(A);
@@ -381,7 +308,7 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
 static void test_errors(rom_ctx *ctx, int rank, int size) {
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
-  rom_dmat *A = random_matrix(ctx, rom_dmat_partition_even(50, rank, size), 5, 3);
+  rom_dmat *A = test_random_matrix(ctx, rom_dmat_partition_even(50, rank, size), 5, 3);
   /* NaN on the last rank only: every rank reports ROM_ERR_NOT_FINITE. */
   if (rank == size - 1) rom_dmat_data(A)[rom_dmat_local_rows(A) - 1 + 2 * rom_dmat_ld(A)] = NAN;
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_NOT_FINITE);
@@ -417,7 +344,7 @@ static void test_errors(rom_ctx *ctx, int rank, int size) {
         rom_ctx_last_error(ctx));
   rom_dmat_destroy(&A);
   /* identical snapshots, centered: zero after centering */
-  A = random_matrix(ctx, rom_dmat_partition_even(50, rank, size), 1, 5);
+  A = test_random_matrix(ctx, rom_dmat_partition_even(50, rank, size), 1, 5);
   o = rom_pod_options_default();
   o.center = 1;
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_ARG);
@@ -433,7 +360,7 @@ static void check_same_basis(rom_ctx *ctx, const char *what, const rom_basis *a,
   CHECK(ra == rb && (ra == 0 || memcmp(sa, sb, sizeof(double) * (size_t)ra) == 0),
         "%s: singular values differ", what);
   CHECK((rom_basis_reference(a) == NULL) == (rom_basis_reference(b) == NULL), "%s: reference presence", what);
-  double *ga = gather(ctx, rom_basis_vectors(a)), *gb = gather(ctx, rom_basis_vectors(b));
+  double *ga = test_gather(ctx, rom_basis_vectors(a)), *gb = test_gather(ctx, rom_basis_vectors(b));
   if (rom_ctx_rank(ctx) == 0 && rom_basis_dim(a) == rom_basis_dim(b))
     CHECK(memcmp(ga, gb, sizeof(double) * (size_t)(rom_basis_dim(a) * rom_basis_global_rows(a))) == 0,
           "%s: basis vectors differ", what);
@@ -455,7 +382,7 @@ static void test_files(rom_ctx *ctx, int rank, int size) {
     /* pass 0: even partition; pass 1: uneven with an empty rank */
     rom_int N = 130;
     rom_int lr = pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
-    rom_dmat *A = random_matrix(ctx, lr, 16, 31);
+    rom_dmat *A = test_random_matrix(ctx, lr, 16, 31);
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) {
       CHECK_OK(ctx, rom_basis_write(b, path, pass));

@@ -9,7 +9,7 @@
  *  (e) rom_pod_compute(ROM_SVD_INCREMENTAL) equals the rom_isvd path (also centred);
  *  (f) re-orthonormalisation by Cholesky-QR and by TSQR keeps values and vectors;
  *  (g) truncation to max_rank below the data's rank (reported), errors and edge cases. */
-#include "testutil.h"
+#include "testutil_svd.h"
 #include "pod/isvd_impl.h"
 
 #include <lapacke.h>
@@ -17,45 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double PI = 3.14159265358979323846;
 
-static double dst(rom_int n, rom_int i, rom_int j) {
-  rom_int t = ((i + 1) * (j + 1)) % (2 * (n + 1));
-  return sqrt(2.0 / (double)(n + 1)) * sin(PI * (double)t / (double)(n + 1));
-}
 
-/* A = U diag(s) V^T, U = the first `rank` DST-I columns of size N, V those of size m. */
-static rom_dmat *known_matrix(rom_ctx *ctx, rom_int lr, rom_int m, const double *s, rom_int rank) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int N = rom_dmat_global_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  double *u = malloc(sizeof(double) * (size_t)(lr * rank + 1)), *v = malloc(sizeof(double) * (size_t)(m * rank + 1));
-  for (rom_int l = 0; l < rank; ++l) {
-    for (rom_int i = 0; i < lr; ++i) u[i + l * lr] = dst(N, off + i, l) * s[l];
-    for (rom_int j = 0; j < m; ++j) v[j + l * m] = dst(m, j, l);
-  }
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i) {
-      double x = 0.0;
-      for (rom_int l = 0; l < rank; ++l) x += u[i + l * lr] * v[j + l * m];
-      a[i + j * ld] = x;
-    }
-  free(u);
-  free(v);
-  return A;
-}
 
-static double orthogonality_error(rom_ctx *ctx, const rom_dmat *U) {
-  rom_int k = rom_dmat_cols(U);
-  double *g = malloc(sizeof(double) * (size_t)(k * k + 1)), e = 0.0;
-  CHECK_OK(ctx, rom_dmat_transpose_times(U, U, g, k));
-  for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < k; ++i) e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
-  free(g);
-  return e;
-}
 
 /* max over global rows of |U[:, cols] - sign * exact DST column|, sign chosen per column. */
 static double vector_error(rom_ctx *ctx, const rom_dmat *U, rom_int count) {
@@ -66,8 +30,8 @@ static double vector_error(rom_ctx *ctx, const rom_dmat *U, rom_int count) {
   for (rom_int j = 0; j < count; ++j) {
     double both[2] = {0.0, 0.0};
     for (rom_int i = 0; i < lr; ++i) {
-      both[0] = fmax(both[0], fabs(u[i + j * ld] - dst(N, off + i, j)));
-      both[1] = fmax(both[1], fabs(u[i + j * ld] + dst(N, off + i, j)));
+      both[0] = fmax(both[0], fabs(u[i + j * ld] - rom_dst_entry(N, off + i, j)));
+      both[1] = fmax(both[1], fabs(u[i + j * ld] + rom_dst_entry(N, off + i, j)));
     }
     MPI_Allreduce(MPI_IN_PLACE, both, 2, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
     e = fmax(e, fmin(both[0], both[1]));
@@ -86,7 +50,7 @@ static double subspace_error(rom_ctx *ctx, const rom_dmat *U, rom_int lo, rom_in
   double *x = rom_dmat_data(X);
   rom_int ldx = rom_dmat_ld(X), ldu = rom_dmat_ld(U);
   for (rom_int j = 0; j < n; ++j)
-    for (rom_int i = 0; i < lr; ++i) x[i + j * ldx] = dst(N, off + i, lo + j);
+    for (rom_int i = 0; i < lr; ++i) x[i + j * ldx] = rom_dst_entry(N, off + i, lo + j);
   CHECK_OK(ctx, rom_dmat_transpose_times(U, X, c, k));
   const double *u = rom_dmat_data_const(U);
   for (rom_int j = 0; j < n; ++j)
@@ -128,7 +92,7 @@ static void test_graded(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 2000, m = 200, rk = 40;
   double s[40];
   for (int i = 0; i < rk; ++i) s[i] = pow(10.0, -8.0 * i / (double)(rk - 1));
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, rk);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, rk);
   rom_isvd *t = stream(ctx, A, 50, NULL, -1);
   rom_basis *b = NULL, *ref = NULL;
   if (!t) goto done;
@@ -150,7 +114,7 @@ static void test_graded(rom_ctx *ctx, int rank, int size) {
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
   if (b) {
     CHECK(rom_basis_dim(b) == rk, "graded: basis dim %lld", (long long)rom_basis_dim(b));
-    CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "graded: basis not orthonormal to 1e-12");
+    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "graded: basis not orthonormal to 1e-12");
     double ve = vector_error(ctx, rom_basis_vectors(b), 20);
     CHECK(ve <= 1e-9, "graded: first 20 vectors differ from the exact ones by %.3g", ve);
     /* against the batch TSQR POD on the same data */
@@ -204,7 +168,7 @@ done:
 
 static void test_repeated(rom_ctx *ctx, int rank, int size) {
   const double s[8] = {3.0, 3.0, 3.0, 2.0, 2.0, 1.0, 0.5, 0.25};
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(300, rank, size), 30, s, 8);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(300, rank, size), 30, s, 8);
   rom_isvd *t = stream(ctx, A, 20, NULL, -1);
   rom_basis *b = NULL;
   if (!t) goto done;
@@ -219,7 +183,7 @@ static void test_repeated(rom_ctx *ctx, int rank, int size) {
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
   if (b) {
     const rom_dmat *U = rom_basis_vectors(b);
-    CHECK(orthogonality_error(ctx, U) <= 1e-13, "repeated: orthonormality");
+    CHECK(test_orthogonality_error(ctx, U) <= 1e-13, "repeated: orthonormality");
     /* each group's subspace: the first 3 vectors span DST 0..2, the first 5 span 0..4 */
     rom_dmat *U3 = NULL, *U5 = NULL;
     CHECK_OK(ctx, rom_dmat_wrap(ctx, rom_dmat_local_rows(U), 3, (double *)rom_dmat_data_const(U), rom_dmat_ld(U), &U3));
@@ -241,7 +205,7 @@ done:
 static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
   double s[10];
   for (int i = 0; i < 10; ++i) s[i] = 1.0 / (1.0 + i);
-  rom_dmat *A = known_matrix(ctx, test_uneven_rows(300, rank, size), 40, s, 10);
+  rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(300, rank, size), 40, s, 10);
   rom_isvd *t = stream(ctx, A, 0, NULL, -1);
   rom_basis *b = NULL;
   if (!t) goto done;
@@ -267,7 +231,7 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
     while (k < 10 && part < 0.99 * tot) part += s[k] * s[k], ++k;
     CHECK(rom_basis_dim(b) == k, "rank-deficient: energy 0.99 gives k = %lld, expected %lld",
           (long long)rom_basis_dim(b), (long long)k);
-    CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "rank-deficient: orthonormality");
+    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "rank-deficient: orthonormality");
     double ve = vector_error(ctx, rom_basis_vectors(b), rom_basis_dim(b));
     /* tolerance 1e-10 drops residuals up to 1e-10 s_1; the smallest gap is 0.011 */
     CHECK(ve <= 1e-8, "rank-deficient: vectors differ from the exact ones by %.3g", ve);
@@ -282,7 +246,7 @@ done:
 static void test_not_finite(rom_ctx *ctx, int rank, int size) {
   double s[5] = {1.0, 0.8, 0.6, 0.4, 0.2};
   rom_int lr = test_uneven_rows(100, rank, size);
-  rom_dmat *A = known_matrix(ctx, lr, 10, s, 5);
+  rom_dmat *A = test_known_matrix(ctx, lr, 10, s, 5);
   rom_isvd *t = stream(ctx, A, 0, NULL, -1);
   if (!t) goto done;
   rom_int r = 0;
@@ -313,7 +277,7 @@ done:
 static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
   double s[12];
   for (int i = 0; i < 12; ++i) s[i] = pow(0.5, i);
-  rom_dmat *A = known_matrix(ctx, test_uneven_rows(240, rank, size), 30, s, 12);
+  rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(240, rank, size), 30, s, 12);
   /* a row-dependent offset so centring matters */
   {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
@@ -381,7 +345,7 @@ static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
 static void test_truncated(rom_ctx *ctx, int rank, int size) {
   double s[60];
   for (int i = 0; i < 60; ++i) s[i] = pow(10.0, -8.0 * i / 60.0);
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(600, rank, size), 60, s, 60);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(600, rank, size), 60, s, 60);
   rom_isvd *t = stream(ctx, A, 20, NULL, -1);
   rom_basis *b = NULL;
   if (!t) goto done;
@@ -395,7 +359,7 @@ static void test_truncated(rom_ctx *ctx, int rank, int size) {
   /* truncation error, not round-off: ~1e-5 here (measured), bounded by s_21 / s_10 */
   CHECK(e <= 1e-4, "truncated: leading 10 values relative error %.3g (s_21 = %.3g)", e, s[20]);
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
-  if (b) CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "truncated: orthonormality");
+  if (b) CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "truncated: orthonormality");
 done:
   rom_basis_destroy(&b);
   rom_isvd_destroy(&t);
@@ -459,7 +423,7 @@ static void bench(rom_ctx *ctx, const char *spec) {
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   double *s = malloc(sizeof(double) * (size_t)m), times[64];
   for (long long i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * (double)i / (double)m);
-  rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
+  rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_int lr = rom_dmat_local_rows(A), ld = rom_dmat_ld(A), r = 0;
   rom_isvd *t = NULL;
   for (long long rep = 0; rep < reps; ++rep) {

@@ -6,55 +6,17 @@
  *  (c) the seed changes the sketch (visible with q = 0 on a flat spectrum) but not converged
  *      values; every rank count meets the same LAPACK reference;
  *  (d) centring against TSQR; target_rank > min(N, m) -> ROM_ERR_ARG; 1 x 1. */
-#include "testutil.h"
+#include "testutil_svd.h"
 
 #include <lapacke.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const double PI = 3.14159265358979323846;
 
-static double dst(rom_int n, rom_int i, rom_int j) {
-  rom_int t = ((i + 1) * (j + 1)) % (2 * (n + 1));
-  return sqrt(2.0 / (double)(n + 1)) * sin(PI * (double)t / (double)(n + 1));
-}
 
-static rom_dmat *known_matrix(rom_ctx *ctx, rom_int lr, rom_int m, const double *s, rom_int rank) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int N = rom_dmat_global_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i) {
-      double x = 0.0;
-      for (rom_int l = 0; l < rank; ++l) x += dst(N, off + i, l) * s[l] * dst(m, j, l);
-      a[i + j * ld] = x;
-    }
-  return A;
-}
 
-static rom_dmat *random_matrix(rom_ctx *ctx, rom_int lr, rom_int m, uint64_t seed) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i)
-      rom_dmat_data(A)[i + j * ld] = rom_rng_normal(seed, (uint64_t)j, (uint64_t)(off + i));
-  return A;
-}
 
-static double orthogonality_error(rom_ctx *ctx, const rom_dmat *U) {
-  rom_int k = rom_dmat_cols(U);
-  double *g = malloc(sizeof(double) * (size_t)(k * k + 1)), e = 0.0;
-  CHECK_OK(ctx, rom_dmat_transpose_times(U, U, g, k));
-  for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < k; ++i) e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
-  free(g);
-  return e;
-}
 
 /* LAPACK on the gathered (optionally centred) matrix vs the basis: max relative error of the
  * first `nv` values, max vector error (up to sign) of the first `nvec` vectors. Rank 0 computes,
@@ -115,7 +77,7 @@ static void test_fast_decay(rom_ctx *ctx, int rank, int size) {
   for (int i = 0; i < 80; ++i) s[i] = pow(0.5, i);
   for (int pass = 0; pass < 2; ++pass) {
     rom_int lr = pass == 0 ? rom_dmat_partition_even(500, rank, size) : test_uneven_rows(500, rank, size);
-    rom_dmat *A = known_matrix(ctx, lr, 80, s, 80);
+    rom_dmat *A = test_known_matrix(ctx, lr, 80, s, 80);
     rom_basis *b = NULL;
     rom_pod_options o = randomized(10, 2);
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
@@ -128,7 +90,7 @@ static void test_fast_decay(rom_ctx *ctx, int rank, int size) {
       compare(ctx, A, 0, b, 10, 10, &se, &ve);
       CHECK(se <= 1e-10, "fast decay (pass %d): leading 10 values relative error %.3g > 1e-10", pass, se);
       CHECK(ve <= 1e-8, "fast decay (pass %d): leading 10 vectors differ by %.3g", pass, ve);
-      CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "fast decay: orthonormality");
+      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "fast decay: orthonormality");
       if (rank == 0 && getenv("ROMKIT_VERBOSE")) printf("fast decay pass %d: values %.3g vectors %.3g\n", pass, se, ve);
     }
     rom_basis_destroy(&b);
@@ -138,7 +100,7 @@ static void test_fast_decay(rom_ctx *ctx, int rank, int size) {
 
 static void test_low_rank(rom_ctx *ctx, int rank, int size) {
   const double s[6] = {5.0, 4.0, 3.0, 2.0, 1.0, 0.5};
-  rom_dmat *A = known_matrix(ctx, test_uneven_rows(300, rank, size), 40, s, 6);
+  rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(300, rank, size), 40, s, 6);
   for (int q = 0; q <= 2; q += 2) {
     rom_basis *b = NULL;
     rom_pod_options o = randomized(6, q);
@@ -150,7 +112,7 @@ static void test_low_rank(rom_ctx *ctx, int rank, int size) {
       double se = 1, ve = 1;
       compare(ctx, A, 0, b, 6, 6, &se, &ve);
       CHECK(se <= 1e-12 && ve <= 1e-10, "low rank (q = %d) vs LAPACK: values %.3g vectors %.3g", q, se, ve);
-      CHECK(orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "low rank: orthonormality");
+      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "low rank: orthonormality");
     }
     rom_basis_destroy(&b);
   }
@@ -159,7 +121,7 @@ static void test_low_rank(rom_ctx *ctx, int rank, int size) {
 
 static void test_seed(rom_ctx *ctx, int rank, int size) {
   /* flat spectrum, no power iteration: the sketch shows in the values */
-  rom_dmat *A = random_matrix(ctx, rom_dmat_partition_even(200, rank, size), 40, 3);
+  rom_dmat *A = test_random_matrix(ctx, rom_dmat_partition_even(200, rank, size), 40, 3);
   rom_basis *b1 = NULL, *b2 = NULL;
   rom_pod_options o = randomized(5, 0);
   o.oversampling = 2;
@@ -178,7 +140,7 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
   /* converged values do not depend on the seed */
   double s[60];
   for (int i = 0; i < 60; ++i) s[i] = pow(0.3, i);
-  A = known_matrix(ctx, rom_dmat_partition_even(300, rank, size), 60, s, 60);
+  A = test_known_matrix(ctx, rom_dmat_partition_even(300, rank, size), 60, s, 60);
   o = randomized(8, 2);
   rom_ctx_set_seed(ctx, 42);
   CHECK_OK(ctx, rom_pod_compute(A, &o, &b1));
@@ -202,7 +164,7 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
 static void test_center_and_errors(rom_ctx *ctx, int rank, int size) {
   double s[30];
   for (int i = 0; i < 30; ++i) s[i] = pow(0.4, i);
-  rom_dmat *A = known_matrix(ctx, test_uneven_rows(200, rank, size), 30, s, 30);
+  rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(200, rank, size), 30, s, 30);
   {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
     for (rom_int j = 0; j < 30; ++j)

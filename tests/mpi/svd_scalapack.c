@@ -11,7 +11,7 @@
  *      one rank (ROM_ERR_NOT_FINITE);
  *  (d) a run on a sub-communicator (the grid is built on the context's communicator);
  *  (e) ROM_SVD_AUTO's rule (rom_pod_choose_method) on a few shapes. */
-#include "testutil.h"
+#include "testutil_svd.h"
 
 #include "pod/svd_driver.h"
 
@@ -21,82 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double PI = 3.14159265358979323846;
 
-/* Column j of the orthonormal DST-I matrix of size n, entry i (exact integer reduction). */
-static double dst(rom_int n, rom_int i, rom_int j) {
-  rom_int t = ((i + 1) * (j + 1)) % (2 * (n + 1));
-  return sqrt(2.0 / (double)(n + 1)) * sin(PI * (double)t / (double)(n + 1));
-}
 
-/* A = U diag(s) V^T, U the first m DST columns of size N, V the DST of size m, s[l] for l < rank. */
-static rom_dmat *known_matrix(rom_ctx *ctx, rom_int lr, rom_int m, const double *s, rom_int rank) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int N = rom_dmat_global_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i) {
-      double v = 0.0;
-      for (rom_int l = 0; l < rank; ++l) v += dst(N, off + i, l) * s[l] * dst(m, j, l);
-      a[i + j * ld] = v;
-    }
-  return A;
-}
 
-/* Standard normal entries by global (row, column): the same matrix on any rank count. */
-static rom_dmat *random_matrix(rom_ctx *ctx, rom_int lr, rom_int m, uint64_t seed) {
-  rom_dmat *A = NULL;
-  CHECK_OK(ctx, rom_dmat_create(ctx, lr, m, &A));
-  if (!A) return NULL;
-  rom_int off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
-  double *a = rom_dmat_data(A);
-  for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < lr; ++i)
-      a[i + j * ld] = rom_rng_normal(seed, (uint64_t)j, (uint64_t)(off + i));
-  return A;
-}
 
-static double *gather(rom_ctx *ctx, const rom_dmat *A) {
-  rom_int N = rom_dmat_global_rows(A), n = rom_dmat_cols(A);
-  double *all = rom_ctx_rank(ctx) == 0 ? malloc(sizeof(double) * (size_t)(N * n + 1)) : NULL;
-  CHECK_OK(ctx, rom_dmat_gather(A, 0, all));
-  return all;
-}
 
-static void sign_normalise(rom_int N, rom_int k, double *U) {
-  for (rom_int j = 0; j < k; ++j) {
-    double *c = U + j * N, best = -1.0;
-    rom_int at = 0;
-    for (rom_int i = 0; i < N; ++i)
-      if (fabs(c[i]) > best) best = fabs(c[i]), at = i;
-    if (c[at] < 0)
-      for (rom_int i = 0; i < N; ++i) c[i] = -c[i];
-  }
-}
 
-/* Reference: dgesdd (jobz = 'S') of the serial N x m matrix: s, U (N x min(N, m)). */
-static void lapack_svd(rom_int N, rom_int m, const double *A, double *s, double *U) {
-  rom_int r = N < m ? N : m;
-  double *a = malloc(sizeof(double) * (size_t)(N * m)), *vt = malloc(sizeof(double) * (size_t)(r * m));
-  memcpy(a, A, sizeof(double) * (size_t)(N * m));
-  int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (int)N, (int)m, a, (int)N, s, U, (int)N, vt, (int)r);
-  CHECK(info == 0, "reference dgesdd info = %d", info);
-  sign_normalise(N, r, U);
-  free(a);
-  free(vt);
-}
 
-static double orthogonality_error(rom_ctx *ctx, const rom_dmat *U) {
-  rom_int k = rom_dmat_cols(U);
-  double *g = malloc(sizeof(double) * (size_t)(k * k + 1)), e = 0.0;
-  CHECK_OK(ctx, rom_dmat_transpose_times(U, U, g, k));
-  for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < k; ++i) e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
-  free(g);
-  return e;
-}
 
 /* Serial: || (I - X X^T) Y ||_F for N x c orthonormal X and Y (ld N): the sine of the
  * angles between the two subspaces, accurate to round-off (not a difference of squares). */
@@ -135,9 +66,9 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
   rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), r = N < m ? N : m, rb = 0;
   rom_int k = rom_basis_dim(b);
   const double *sv = rom_basis_singular_values(b, &rb);
-  double *all = gather(ctx, A), *basis = gather(ctx, rom_basis_vectors(b));
+  double *all = test_gather(ctx, A), *basis = test_gather(ctx, rom_basis_vectors(b));
   CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb, (long long)r);
-  double orth = orthogonality_error(ctx, rom_basis_vectors(b));
+  double orth = test_orthogonality_error(ctx, rom_basis_vectors(b));
   CHECK(orth <= 1e-12, "%s: ||U^T U - I||_max = %.3g > 1e-12", what, orth);
   if (rom_ctx_rank(ctx) == 0 && rb == r) {
     double *s = malloc(sizeof(double) * (size_t)r), *U = malloc(sizeof(double) * (size_t)(N * r));
@@ -148,7 +79,7 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
         mean /= (double)m;
         for (rom_int j = 0; j < m; ++j) all[i + j * N] -= mean;
       }
-    lapack_svd(N, m, all, s, U);
+    test_lapack_svd(N, m, all, s, U);
     double sv_err = 0.0, vec_err = 0.0;
     for (rom_int i = 0; i < r; ++i) sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
     CHECK(sv_err <= 1e-12, "%s: singular values differ from LAPACK by %.3g (relative to s_0)", what, sv_err);
@@ -171,7 +102,7 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
 
 static void run_random(rom_ctx *ctx, const char *what, rom_int lr, rom_int m, rom_int rank_opt,
                        int center, uint64_t seed) {
-  rom_dmat *A = random_matrix(ctx, lr, m, seed);
+  rom_dmat *A = test_random_matrix(ctx, lr, m, seed);
   rom_basis *b = NULL;
   rom_pod_options o = scalapack_options(rank_opt);
   o.center = center;
@@ -205,7 +136,7 @@ static void test_random_shapes(rom_ctx *ctx, int rank, int size) {
  * DST columns (repeated or clustered values: only the subspace is determined). */
 static void run_known(rom_ctx *ctx, const char *what, rom_int lr, rom_int m, const double *s,
                       rom_int nonzero, const rom_int *groups, int ngroups) {
-  rom_dmat *A = known_matrix(ctx, lr, m, s, nonzero);
+  rom_dmat *A = test_known_matrix(ctx, lr, m, s, nonzero);
   rom_basis *b = NULL;
   rom_pod_options o = scalapack_options(m);
   CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
@@ -222,15 +153,15 @@ static void run_known(rom_ctx *ctx, const char *what, rom_int lr, rom_int m, con
     }
     CHECK(rel <= 1e-12, "%s: leading values relative error %.3g > 1e-12", what, rel);
     CHECK(abs_err <= 1e-14 * s[0], "%s: absolute error %.3g > 1e-14 s_0", what, abs_err);
-    double orth = orthogonality_error(ctx, rom_basis_vectors(b));
+    double orth = test_orthogonality_error(ctx, rom_basis_vectors(b));
     CHECK(orth <= 1e-12, "%s: ||U^T U - I||_max = %.3g", what, orth);
-    double *basis = gather(ctx, rom_basis_vectors(b));
+    double *basis = test_gather(ctx, rom_basis_vectors(b));
     if (rom_ctx_rank(ctx) == 0)
       for (int g = 0; g < ngroups; ++g) {
         rom_int g0 = groups[2 * g], g1 = groups[2 * g + 1], c = g1 - g0;
         double *E = malloc(sizeof(double) * (size_t)(N * c));
         for (rom_int j = 0; j < c; ++j)
-          for (rom_int i = 0; i < N; ++i) E[i + j * N] = dst(N, i, g0 + j);
+          for (rom_int i = 0; i < N; ++i) E[i + j * N] = rom_dst_entry(N, i, g0 + j);
         double d = subspace_distance(N, c, basis + g0 * N, E);
         CHECK(d <= 1e-10, "%s: vectors %lld..%lld span a subspace at distance %.3g from the exact one",
               what, (long long)g0, (long long)(g1 - 1), d);
@@ -262,7 +193,7 @@ static void test_known_spectra(rom_ctx *ctx, int rank, int size) {
     const double rep[16] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001};
     run_known(ctx, "repeated 250 x 16", test_uneven_rows(250, rank, size), m, rep, m, groups, 3);
     /* against LAPACK too: the repeated clusters by subspace */
-    rom_dmat *A = known_matrix(ctx, rom_dmat_partition_even(250, rank, size), m, rep, m);
+    rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(250, rank, size), m, rep, m);
     rom_basis *b = NULL;
     rom_pod_options o = scalapack_options(3);
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
@@ -299,7 +230,7 @@ static void test_known_spectra(rom_ctx *ctx, int rank, int size) {
   }
   /* k = m by energy 1 as well as by rank */
   {
-    rom_dmat *A = random_matrix(ctx, test_uneven_rows(90, rank, size), 12, 9);
+    rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(90, rank, size), 12, 9);
     rom_basis *b = NULL;
     rom_pod_options o = rom_pod_options_default();
     o.method = ROM_SVD_SCALAPACK;
@@ -315,7 +246,7 @@ static void test_known_spectra(rom_ctx *ctx, int rank, int size) {
 
 /* ScaLAPACK and TSQR agree on the same matrix (both exact methods). */
 static void test_against_tsqr(rom_ctx *ctx, int rank, int size) {
-  rom_dmat *A = random_matrix(ctx, test_uneven_rows(180, rank, size), 30, 17);
+  rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(180, rank, size), 30, 17);
   rom_basis *b1 = NULL, *b2 = NULL;
   rom_pod_options o = scalapack_options(30);
   CHECK_OK(ctx, rom_pod_compute(A, &o, &b1));
@@ -341,7 +272,7 @@ static void test_against_tsqr(rom_ctx *ctx, int rank, int size) {
 }
 
 static void test_errors(rom_ctx *ctx, int rank, int size) {
-  rom_dmat *A = random_matrix(ctx, test_uneven_rows(400, rank, size), 24, 19);
+  rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(400, rank, size), 24, 19);
   rom_basis *b = NULL;
   rom_pod_options o = scalapack_options(24);
   size_t before = rom_ctx_bytes_in_use(ctx);
@@ -389,7 +320,7 @@ static void test_subcommunicator(rom_ctx *ctx, int rank, int size) {
   CHECK_OK(ctx, rom_ctx_create(half, &sub));
   if (sub) {
     int r = rom_ctx_rank(sub), p = rom_ctx_size(sub);
-    rom_dmat *A = random_matrix(sub, test_uneven_rows(120, r, p), 18, 23 + (uint64_t)color);
+    rom_dmat *A = test_random_matrix(sub, test_uneven_rows(120, r, p), 18, 23 + (uint64_t)color);
     rom_basis *b = NULL;
     rom_pod_options o = scalapack_options(18);
     CHECK_OK(sub, rom_pod_compute(A, &o, &b));
@@ -479,17 +410,17 @@ static void run_qr_path(rom_ctx *ctx, const char *what, rom_dmat *A, rom_int k, 
 }
 
 static void test_qr_paths(rom_ctx *ctx, int rank, int size) {
-  rom_dmat *A = random_matrix(ctx, test_uneven_rows(300, rank, size), 20, 31);
+  rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(300, rank, size), 20, 31);
   run_qr_path(ctx, "QR gather 300 x 20", A, 20, 0, 0, "dgesdd of R on rank 0");
   run_qr_path(ctx, "QR gather 300 x 20, centred, k = 7", A, 7, 1, 1, "dgesdd of R on rank 0");
   rom_dmat_destroy(&A);
   /* nearly square: rank 0's m x m copies for dgesdd outweigh the grid's share of R */
-  A = random_matrix(ctx, test_uneven_rows(64, rank, size), 60, 32);
+  A = test_random_matrix(ctx, test_uneven_rows(64, rank, size), 60, 32);
   run_qr_path(ctx, "QR on the grid 64 x 60", A, 60, 0, 1, "pdgesvd of R");
   run_qr_path(ctx, "QR on the grid 64 x 60, centred, k = 9", A, 9, 1, 1, "pdgesvd of R");
   rom_dmat_destroy(&A);
   /* N = m exactly, and a single row */
-  A = random_matrix(ctx, test_uneven_rows(40, rank, size), 40, 33);
+  A = test_random_matrix(ctx, test_uneven_rows(40, rank, size), 40, 33);
   run_qr_path(ctx, "QR 40 x 40", A, 40, 0, 0, "dgesdd of R on rank 0");
   rom_dmat_destroy(&A);
 }
