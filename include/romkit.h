@@ -12,6 +12,7 @@
 #include "romkit/isvd.h"
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
+#include "romkit/sweep.h"
 #include "romkit/hyper.h"
 #include "romkit/nonlinear_rom.h"
 #include "romkit/fom.h"

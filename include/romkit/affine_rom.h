@@ -51,6 +51,30 @@ int rom_affine_rom_transient(rom_affine_rom *rom, const double *theta, const dou
 int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwrite);
 int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out);
 
+/* ---- Outputs (quantities of interest), librom/online/affine_outputs.c ------------------------
+ *
+ * A linear output s(mu) = l^T u(mu) of the FOM state (an average, a probe value, a flux
+ * through a boundary written as a weight vector l) is evaluated online without lifting u:
+ * with u ~ u_ref + Phi q,
+ *     s ~ l_0 + l^r . q,     l^r = Phi^T l (k values),  l_0 = l^T u_ref,
+ * so an output costs k multiply-adds per solve (Hesthaven, Rozza, Stamm, "Certified Reduced
+ * Basis Methods", 2016, sec. 2.3, the "compliant/non-compliant output" of the RB method;
+ * here without the dual correction). Outputs are stored in the ROM file (docs/file-format.md). */
+
+/* rom_affine_rom_add_output - projects the weights l (this rank's rows of l, the basis'
+ * partition) onto the basis and appends the output `name` (1..63 characters, no ',' and
+ * no control characters, unique within the ROM). The basis must be the one the ROM was
+ * built from (same k; ROM_ERR_DIM otherwise). Collective over the basis' context. */
+int rom_affine_rom_add_output(rom_affine_rom *rom, const rom_basis *basis, const char *name,
+                              const double *l_local);
+/* Number of outputs (0 for a ROM without any). Not collective. */
+int rom_affine_rom_num_outputs(const rom_affine_rom *rom);
+/* Name of output o (0 <= o < num_outputs), NULL if out of range. Not collective. */
+const char *rom_affine_rom_output_name(const rom_affine_rom *rom, int o);
+/* rom_affine_rom_evaluate_outputs - values[o] = l_0,o + l^r_o . q for the k reduced
+ * coordinates q of a solve; num_outputs values. Not collective; does not allocate. */
+int rom_affine_rom_evaluate_outputs(const rom_affine_rom *rom, const double *q, double *values);
+
 #ifdef __cplusplus
 }
 #endif

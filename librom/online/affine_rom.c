@@ -74,6 +74,7 @@ int rom_affine_rom_destroy(rom_affine_rom **prom) {
   rom_free(ctx, rom->work_coef);
   rom_free(ctx, rom->work_vec);
   rom_free(ctx, rom->work_pivots);
+  rom_affine_rom_free_outputs(rom);
   rom_free(ctx, rom);
   *prom = NULL;
   return ROM_OK;

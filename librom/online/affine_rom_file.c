@@ -8,11 +8,17 @@
  *   /mass                     {k, k}      M^r = Phi^T M Phi
  *   /mass_reference           {k}         m^r = Phi^T M u_ref
  * root attributes dim = k, operator_terms = Qa, rhs_terms = Qf, symmetric (0/1).
+ * Outputs (affine_outputs.c), only when num_outputs > 0 (files without them stay valid):
+ *   /outputs                  {no, k}     row o = l^r_o = Phi^T l_o
+ *   /output_offsets           {no}        l_0,o = l_o^T u_ref
+ * root attributes num_outputs = no (always written; missing = 0) and output_names (the
+ * names joined by ',').
  * In memory the k x k matrices are column-major, so they are transposed on the way. */
 #include "core/check.h"
 #include "io/h5.h"
 #include "online/affine_rom_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define AFFINE_KIND "affine_rom"
@@ -30,6 +36,7 @@ int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwr
   rom_ctx *ctx = rom->ctx;
   rom_h5 *f = NULL;
   double *buf = NULL, *neg = NULL;
+  char *names = NULL;
   const rom_int k = rom->k, kk = k * k;
   const int Qa = rom->Qa, Qf = rom->Qf;
   ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
@@ -67,11 +74,26 @@ int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwr
     rom_int dims[1] = {k};
     ROM_TRY(ctx, rom_h5_write_array(f, "mass_reference", 1, dims, rom->m_ref));
   }
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_outputs", rom->num_outputs));
+  if (rom->num_outputs > 0) {
+    const int no = rom->num_outputs;
+    rom_int d_out[2] = {no, k}, d_off[1] = {no};
+    ROM_TRY(ctx, rom_h5_write_array(f, "outputs", 2, d_out, rom->out_L));
+    ROM_TRY(ctx, rom_h5_write_array(f, "output_offsets", 1, d_off, rom->out_l0));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, (size_t)no * ROM_AFFINE_OUTPUT_NAME_MAX, (void **)&names));
+    names[0] = '\0';
+    for (int o = 0; o < no; ++o) {
+      if (o > 0) strcat(names, ",");
+      strcat(names, rom->out_names + (size_t)o * ROM_AFFINE_OUTPUT_NAME_MAX);
+    }
+    ROM_TRY(ctx, rom_h5_write_attr_string(f, "output_names", names));
+  }
   ROM_TRY(ctx, rom_h5_commit(&f));
 cleanup:
   rom_h5_abort(&f);
   rom_free(ctx, buf);
   rom_free(ctx, neg);
+  rom_free(ctx, names);
   return err;
 }
 
@@ -95,6 +117,59 @@ static int check_dims(rom_h5 *f, const char *dataset, int ndims, const rom_int *
             (long long)dims[2], ndims, (long long)expected[0],
             (long long)(ndims > 1 ? expected[1] : 0), (long long)(ndims > 2 ? expected[2] : 0));
 cleanup:
+  return err;
+}
+
+/* The outputs of a file that has them (attribute num_outputs > 0); files written before
+ * outputs existed have no num_outputs attribute and read as a ROM without outputs. */
+static int read_outputs(rom_h5 *f, rom_affine_rom *rom) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  const char *path = rom_h5_path(f);
+  int64_t no = 0;
+  int found = 0;
+  double *L = NULL, *l0 = NULL;
+  char *names = NULL;
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "num_outputs", &no, &found));
+  if (!found || no == 0) goto cleanup;
+  ROM_CHECK(ctx, no > 0 && no <= 1000000, ROM_ERR_FORMAT,
+            "%s: the attribute num_outputs = %lld is not a valid output count", path,
+            (long long)no);
+  {
+    const rom_int k = rom->k;
+    rom_int d_out[2] = {no, k}, d_off[1] = {no};
+    const size_t buflen = (size_t)no * ROM_AFFINE_OUTPUT_NAME_MAX + 1;
+    ROM_TRY(ctx, check_dims(f, "outputs", 2, d_out));
+    ROM_TRY(ctx, check_dims(f, "output_offsets", 1, d_off));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(no * k), (void **)&L));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)no, (void **)&l0));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, buflen, (void **)&names));
+    ROM_TRY(ctx, rom_h5_read_array(f, "outputs", 2, d_out, L));
+    ROM_TRY(ctx, rom_h5_read_array(f, "output_offsets", 1, d_off, l0));
+    ROM_TRY(ctx, rom_h5_read_attr_string(f, "output_names", names, buflen, NULL));
+    /* Split at ','; each piece must be a valid, new name, and there must be `no` of them. */
+    char *piece = names;
+    for (int64_t o = 0; o < no; ++o) {
+      char *comma = strchr(piece, ',');
+      ROM_CHECK(ctx, (comma != NULL) == (o + 1 < no), ROM_ERR_FORMAT,
+                "%s: the attribute output_names does not hold num_outputs = %lld names "
+                "separated by ','",
+                path, (long long)no);
+      if (comma) *comma = '\0';
+      if (rom_affine_rom_check_output_name(rom, piece) != ROM_OK) {
+        char why[256]; /* the message is rewritten below: copy it first */
+        snprintf(why, sizeof why, "%s", rom_ctx_last_error(ctx));
+        ROM_FAIL(ctx, ROM_ERR_FORMAT, "%s: output name %lld in output_names: %s", path,
+                 (long long)o, why);
+      }
+      ROM_TRY(ctx, rom_affine_rom_append_output(rom, piece, L + o * k, l0[o]));
+      if (comma) piece = comma + 1;
+    }
+  }
+cleanup:
+  rom_free(ctx, L);
+  rom_free(ctx, l0);
+  rom_free(ctx, names);
   return err;
 }
 
@@ -142,6 +217,7 @@ int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out) {
     transpose_square(buf, rom->M, k);
     ROM_TRY(ctx, rom_h5_read_array(f, "mass_reference", 1, d_mref, rom->m_ref));
   }
+  ROM_TRY(ctx, read_outputs(f, rom));
   rom_affine_rom_classify(rom);
   /* The writer symmetrised what it marked symmetric, so the test passes exactly; a file
    * that claims symmetry its data lacks would make Cholesky read a wrong triangle. */

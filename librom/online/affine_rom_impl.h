@@ -33,7 +33,27 @@ struct rom_affine_rom {
   double *work_coef;       /* Qf + Qa: [phi; theta] */
   double *work_vec;        /* k */
   lapack_int *work_pivots; /* k: LU pivots */
+  /* Outputs (quantities of interest, librom/online/affine_outputs.c): s_o ~ l0_o + l^r_o . q.
+   * out_L    num_outputs x k, row-major: row o is l^r_o = Phi^T l_o (replicated);
+   * out_l0   num_outputs: l0_o = l_o^T u_ref (0 without a reference);
+   * out_names num_outputs x ROM_AFFINE_OUTPUT_NAME_MAX chars, NUL-terminated. */
+  int num_outputs;
+  double *out_L, *out_l0;
+  char *out_names;
 };
+
+/* Longest output name + 1 (names are also joined by ',' in the file attribute). */
+#define ROM_AFFINE_OUTPUT_NAME_MAX 64
+
+/* Frees the output arrays (affine_outputs.c); used by destroy. Not collective. */
+void rom_affine_rom_free_outputs(rom_affine_rom *rom);
+/* Appends one output (copies l^r (k values), l0 and the name, already checked). Not
+ * collective. */
+int rom_affine_rom_append_output(rom_affine_rom *rom, const char *name, const double *lr,
+                                 double l0);
+/* rom_affine_rom_check_output_name - ROM_OK if `name` is usable (1..63 characters, no ',',
+ * no control characters, not already used by this ROM); else records why. Not collective. */
+int rom_affine_rom_check_output_name(const rom_affine_rom *rom, const char *name);
 
 /* Allocates the object and its arrays (zeroed) for dimensions k, Qa, Qf. Not collective. */
 int rom_affine_rom_alloc(rom_ctx *ctx, rom_int k, int Qa, int Qf, rom_affine_rom **out);

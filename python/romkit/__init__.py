@@ -15,6 +15,9 @@ The surface:
     pod, Basis                          POD and the basis (project, lift, write, read)
     Model, AffineROM                    host callbacks in Python; Galerkin ROM
     Heat2D                              the P3 reference FOM
+    Design, sweep, SweepResult          many-query sweeps (grid, LHS, Monte Carlo) in C
+    add_output, output_names, evaluate_outputs   ROM outputs s = l^T u ~ l_0 + l^r . q
+    read_sweep, plot                    sweep files; matplotlib helpers (romkit.plot)
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -27,12 +30,17 @@ from .matrix import DistributedMatrix
 from .pod import SVD_METHODS, Basis, pod
 from .problems import Heat2D
 from .snapshots import Snapshots, read_snapshots
+from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
+                    read_sweep, sweep)
+from . import plot
 
 __version__ = "0.1.0"
 
 __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read_snapshots",
            "pod", "Basis", "SVD_METHODS", "Model", "AffineROM", "Heat2D", "RomkitError",
-           "strerror", "error_name", "load_library", "library_path", "__version__"]
+           "strerror", "error_name", "load_library", "library_path", "__version__",
+           "Design", "DESIGNS", "SweepResult", "sweep", "add_output", "output_names",
+           "evaluate_outputs", "read_sweep", "plot"]
 
 
 def library_path():
