@@ -1,8 +1,264 @@
-/* romkit train — placeholder until implemented. */
+/* romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [--problem P1|P2] [--hidden H]
+ *              [--activation A] [--mask band:B:S | stencil:NX:NY:B:S | dense:H2] ...
+ * Trains the shallow masked autoencoder of Kim, Choi, Widemann, Zohdi (J. Comput. Phys.
+ * 451, 2022) on a snapshot file, data-parallel over the ranks (rom_ae_train_dmat), and
+ * writes the autoencoder file (rom_ae_write). */
 #include "cli.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const train_help =
+    "usage: [mpirun -n P] romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [options]\n\n"
+    "Trains a shallow masked autoencoder (Kim, Choi, Widemann, Zohdi, JCP 451, 2022) on the\n"
+    "snapshots of SNAPSHOTS.h5 (dataset /snapshots {m, N}): encoder N -> H (act, bias) -> K,\n"
+    "decoder K -> H2 (act) -> N through a sparse mask; Adam on the mean squared error,\n"
+    "data-parallel over the ranks. docs/autoencoder.md describes the method and the file.\n\n"
+    "network:\n"
+    "  --latent K          latent dimension (required)\n"
+    "  --problem P1|P2     the paper's network: P1 swish, H = 2N, mask band:36:12;\n"
+    "                      P2 sigmoid, H = 2N, mask stencil:n:n:100:10 (N = n^2), biases on\n"
+    "                      both hidden layers, per-node min-max scaling, batch 240,\n"
+    "                      2000 epochs. Options given explicitly override these.\n"
+    "  --hidden H          encoder hidden width (default 2N)\n"
+    "  --activation A      swish (default), sigmoid, tanh or identity\n"
+    "  --mask M            decoder output mask: band:B:S (row i -> hidden S*i .. S*i+B-1,\n"
+    "                      H2 = S (N-1) + B; default band:36:12), stencil:NX:NY:B:S (2-D grid,\n"
+    "                      N = NX*NY, H2 = S (N-1) + B), or dense:H2 (no mask)\n"
+    "  --decoder-bias      bias on the decoder hidden layer (default: none, as P1)\n"
+    "  --scaling S         none (default) or minmax (x_s = (x - min) / (max - min) per node)\n"
+    "training:\n"
+    "  --epochs E          at most E epochs (default 10000)\n"
+    "  --batch B           global mini-batch (default 20)\n"
+    "  --lr R              Adam learning rate (default 1e-3)\n"
+    "  --patience P        reduce lr 10x after P epochs without improvement (default 10)\n"
+    "  --early-stop S      stop after S epochs without improvement, keep the best (default 200)\n"
+    "  --validation F      held-out fraction (default 0.1)\n"
+    "  --seed S            weights, split and shuffles (default 42)\n"
+    "  --reproducible C    cut each batch into C fixed chunks: bit-identical results on any\n"
+    "                      number of ranks (default 0: equal to round-off)\n"
+    "  --max-seconds T     stop after T seconds of training\n"
+    "  --quiet             no per-epoch progress lines\n"
+    "  --overwrite         replace an existing output file\n"
+    "  -h, --help          this text\n\n"
+    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
+
+typedef struct {
+  const char *input, *output, *problem, *activation, *mask, *scaling;
+  rom_int latent, hidden, epochs, batch, patience, early_stop, chunks;
+  double lr, validation, max_seconds;
+  uint64_t seed;
+  int decoder_bias, quiet, overwrite;
+} train_args;
+
+static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
+  memset(a, 0, sizeof(*a));
+  a->latent = a->hidden = a->epochs = a->batch = a->patience = a->early_stop = a->chunks = -1;
+  a->lr = a->validation = -1;
+  a->seed = 42;
+  a->decoder_bias = -1;
+  for (int i = 1; i < argc; ++i) {
+    const char *o = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    rom_int iv = 0;
+    double dv = 0;
+#define NEED_VALUE                                                                                 \
+  if (!v) return cli_usage_error(ctx, "train", "%s needs a value", o);                            \
+  ++i
+#define INT_OPT(name, field, min)                                                                  \
+  if (strcmp(o, name) == 0) {                                                                      \
+    NEED_VALUE;                                                                                    \
+    if (cli_parse_int(v, &iv) || iv < (min))                                                       \
+      return cli_usage_error(ctx, "train", "%s %s: expected an integer >= %d", o, v, (int)(min));  \
+    a->field = iv;                                                                                 \
+    continue;                                                                                      \
+  }
+#define DBL_OPT(name, field, ok)                                                                   \
+  if (strcmp(o, name) == 0) {                                                                      \
+    NEED_VALUE;                                                                                    \
+    if (cli_parse_double(v, &dv) || !(ok))                                                         \
+      return cli_usage_error(ctx, "train", "%s %s: value out of range", o, v);                     \
+    a->field = dv;                                                                                 \
+    continue;                                                                                      \
+  }
+#define STR_OPT(name, field)                                                                       \
+  if (strcmp(o, name) == 0) {                                                                      \
+    NEED_VALUE;                                                                                    \
+    a->field = v;                                                                                  \
+    continue;                                                                                      \
+  }
+    STR_OPT("-o", output)
+    STR_OPT("--output", output)
+    STR_OPT("--problem", problem)
+    STR_OPT("--activation", activation)
+    STR_OPT("--mask", mask)
+    STR_OPT("--scaling", scaling)
+    INT_OPT("--latent", latent, 1)
+    INT_OPT("--hidden", hidden, 1)
+    INT_OPT("--epochs", epochs, 1)
+    INT_OPT("--batch", batch, 1)
+    INT_OPT("--patience", patience, 0)
+    INT_OPT("--early-stop", early_stop, 0)
+    INT_OPT("--reproducible", chunks, 0)
+    DBL_OPT("--lr", lr, dv > 0 && isfinite(dv))
+    DBL_OPT("--validation", validation, dv >= 0 && dv < 1)
+    DBL_OPT("--max-seconds", max_seconds, dv >= 0)
+    if (strcmp(o, "--seed") == 0) {
+      NEED_VALUE;
+      if (cli_parse_int(v, &iv) || iv < 0)
+        return cli_usage_error(ctx, "train", "--seed %s: expected an integer >= 0", v);
+      a->seed = (uint64_t)iv;
+      continue;
+    }
+    if (strcmp(o, "--decoder-bias") == 0) {
+      a->decoder_bias = 1;
+      continue;
+    }
+    if (strcmp(o, "--quiet") == 0) {
+      a->quiet = 1;
+      continue;
+    }
+    if (strcmp(o, "--overwrite") == 0) {
+      a->overwrite = 1;
+      continue;
+    }
+    if (o[0] == '-') return cli_usage_error(ctx, "train", "unknown option '%s' (see --help)", o);
+    if (a->input) return cli_usage_error(ctx, "train", "more than one input file ('%s', '%s')", a->input, o);
+    a->input = o;
+#undef NEED_VALUE
+#undef INT_OPT
+#undef DBL_OPT
+#undef STR_OPT
+  }
+  if (!a->input) return cli_usage_error(ctx, "train", "no snapshot file given (see --help)");
+  if (!a->output) return cli_usage_error(ctx, "train", "no output file given (-o AE.h5)");
+  if (a->latent < 1) return cli_usage_error(ctx, "train", "--latent K is required");
+  if (a->problem && strcmp(a->problem, "P1") && strcmp(a->problem, "P2"))
+    return cli_usage_error(ctx, "train", "--problem %s: expected P1 or P2", a->problem);
+  if (a->scaling && strcmp(a->scaling, "none") && strcmp(a->scaling, "minmax"))
+    return cli_usage_error(ctx, "train", "--scaling %s: expected none or minmax", a->scaling);
+  if (a->activation) {
+    rom_activation act;
+    if (rom_activation_parse(ctx, a->activation, &act) != ROM_OK)
+      return cli_usage_error(ctx, "train", "--activation %s: expected swish, sigmoid, tanh or identity",
+                             a->activation);
+  }
+  return CLI_EXIT_OK;
+}
+
+/* The decoder mask from --mask (or the problem's default) for N outputs. Returns a CLI
+ * exit code; *mask NULL with *h2 set for dense:H2. */
+static int make_mask(rom_ctx *ctx, const char *spec, rom_int N, rom_mask **mask, rom_int *h2) {
+  long long p[4] = {0, 0, 0, 0};
+  char tail = 0;
+  *mask = NULL;
+  if (sscanf(spec, "band:%lld:%lld%c", &p[0], &p[1], &tail) == 2) {
+    if (p[0] < 1 || p[1] < 1) return cli_usage_error(ctx, "train", "--mask %s: band and shift must be >= 1", spec);
+    if (rom_mask_banded(ctx, N, p[0], p[1], mask) != ROM_OK) return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
+  } else if (sscanf(spec, "stencil:%lld:%lld:%lld:%lld%c", &p[0], &p[1], &p[2], &p[3], &tail) == 4) {
+    if (p[0] < 1 || p[1] < 1 || p[2] < 1 || p[3] < 1)
+      return cli_usage_error(ctx, "train", "--mask %s: all values must be >= 1", spec);
+    if (p[0] * p[1] != N)
+      return cli_usage_error(ctx, "train", "--mask %s: the grid has %lld nodes but the snapshots have N = %lld",
+                             spec, p[0] * p[1], (long long)N);
+    if (rom_mask_stencil2d(ctx, p[0], p[1], p[2], p[3], mask) != ROM_OK)
+      return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
+  } else if (sscanf(spec, "dense:%lld%c", &p[0], &tail) == 1) {
+    if (p[0] < 1) return cli_usage_error(ctx, "train", "--mask %s: width must be >= 1", spec);
+    *h2 = p[0];
+    return CLI_EXIT_OK;
+  } else {
+    return cli_usage_error(ctx, "train", "--mask %s: expected band:B:S, stencil:NX:NY:B:S or dense:H", spec);
+  }
+  *h2 = rom_mask_cols(*mask);
+  return CLI_EXIT_OK;
+}
+
 int cmd_train(rom_ctx *ctx, int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_usage_error(ctx, "train", "not implemented yet");
+  train_args a;
+  int rc = CLI_EXIT_OK, err = ROM_OK;
+  rom_dmat *S = NULL;
+  rom_mask *mask = NULL;
+  rom_ae *ae = NULL;
+  char stencil[96];
+  if (cli_wants_help(argc, argv)) {
+    cli_printf(ctx, "%s", train_help);
+    return CLI_EXIT_OK;
+  }
+  if ((rc = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return rc;
+  { /* refuse an existing output before reading or training */
+    int exists = rom_ctx_rank(ctx) == 0 ? access(a.output, F_OK) == 0 : 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
+    if (exists && !a.overwrite) {
+      if (rom_ctx_rank(ctx) == 0)
+        fprintf(stderr, "romkit train: error: '%s': %s\n", a.output, rom_strerror(ROM_ERR_EXISTS));
+      return CLI_EXIT_FAILURE;
+    }
+  }
+  if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK) return cli_fail(ctx, "train", err);
+  const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
+  const int p2 = a.problem && strcmp(a.problem, "P2") == 0;
+  rom_activation act = p2 ? ROM_ACT_SIGMOID : ROM_ACT_SWISH;
+  if (a.activation) rom_activation_parse(ctx, a.activation, &act);
+  const char *mask_spec = a.mask;
+  if (!mask_spec && p2) {
+    rom_int n = (rom_int)llround(sqrt((double)N));
+    if (n * n != N) {
+      rc = cli_usage_error(ctx, "train", "--problem P2 needs a square grid, but N = %lld", (long long)N);
+      goto done;
+    }
+    snprintf(stencil, sizeof(stencil), "stencil:%lld:%lld:100:10", (long long)n, (long long)n);
+    mask_spec = stencil;
+  }
+  if (!mask_spec) mask_spec = "band:36:12";
+  rom_int h2 = 0;
+  if ((rc = make_mask(ctx, mask_spec, N, &mask, &h2)) != CLI_EXIT_OK) goto done;
+  rom_int h1 = a.hidden > 0 ? a.hidden : 2 * N;
+  int dbias = a.decoder_bias > 0 ? 1 : p2;
+  if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed, &ae)) != ROM_OK) {
+    rc = cli_fail(ctx, "train", err);
+    goto done;
+  }
+  rom_ae_train_options o = rom_ae_train_options_default();
+  if (p2) o.batch = 240, o.epochs = 2000, o.scale_minmax = 1;
+  if (a.scaling) o.scale_minmax = strcmp(a.scaling, "minmax") == 0;
+  if (a.epochs > 0) o.epochs = a.epochs;
+  if (a.batch > 0) o.batch = a.batch;
+  if (a.patience >= 0) o.patience = a.patience;
+  if (a.early_stop >= 0) o.early_stop = a.early_stop;
+  if (a.chunks >= 0) o.reproducible_chunks = (int)a.chunks;
+  if (a.lr > 0) o.learning_rate = a.lr;
+  if (a.validation >= 0) o.validation_fraction = a.validation;
+  o.max_seconds = a.max_seconds;
+  o.seed = a.seed;
+  cli_printf(ctx,
+             "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s, bias) -> %lld -> %lld "
+             "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
+             a.input, (long long)N, (long long)m, (long long)N, (long long)h1, rom_activation_name(act),
+             (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
+             (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
+             rom_ctx_size(ctx) == 1 ? "" : "s");
+  if (!a.quiet && rom_ctx_log_level(ctx) < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
+  double t0 = MPI_Wtime();
+  if ((err = rom_ae_train_dmat(ae, S, &o)) != ROM_OK || (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
+    rc = cli_fail(ctx, "train", err);
+    goto done;
+  }
+  {
+    rom_int epochs = 0;
+    const double *loss, *val;
+    rom_ae_history(ae, &epochs, &loss, &val, NULL, NULL);
+    rom_int best = rom_ae_best_epoch(ae);
+    cli_printf(ctx, "train: %lld epochs in %.2f s (%.3f s/epoch), best epoch %lld: loss %.6e, "
+                    "validation loss %.6e -> %s\n",
+               (long long)epochs, MPI_Wtime() - t0, (MPI_Wtime() - t0) / (double)(epochs > 0 ? epochs : 1),
+               (long long)best, best >= 0 ? loss[best] : NAN, best >= 0 ? val[best] : NAN, a.output);
+  }
+done:
+  rom_ae_destroy(&ae);
+  rom_mask_destroy(&mask);
+  rom_dmat_destroy(&S);
+  return rc;
 }

@@ -15,6 +15,7 @@
 #include "romkit/sweep.h"
 #include "romkit/hyper.h"
 #include "romkit/nonlinear_rom.h"
+#include "romkit/autoencoder.h"
 #include "romkit/fom.h"
 #include "romkit/problems.h"
 #include "romkit/binding.h"

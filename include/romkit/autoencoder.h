@@ -1,0 +1,218 @@
+/* romkit — shallow masked autoencoders for nonlinear-manifold ROMs.
+ *
+ * The network of Kim, Choi, Widemann and Zohdi, "A fast and accurate physics-informed
+ * neural network reduced order model with shallow masked autoencoder", J. Comput. Phys.
+ * 451 (2022) 110841: an encoder h (N -> hidden -> k) and a decoder g (k -> hidden -> N)
+ * whose output layer is a sparse *masked* layer (each output row connects to a band of
+ * hidden units), so that later the decoder sub-network feeding a few sampled rows can be
+ * extracted for hyper-reduction. The ROM approximates u ~ u_ref + g(q).
+ *
+ * Layers are dense (BLAS dgemm) or masked (CSR sparsity pattern, hand-written kernel),
+ * each with an activation (swish, sigmoid, tanh, identity) and an optional bias. The
+ * inputs are scaled per feature, x_s = (x - shift) / scale, and the network works on
+ * scaled data; rom_ae_encode / rom_ae_decode take and return unscaled vectors.
+ *
+ * Training (rom_ae_train): mean-squared-error loss as the paper, Adam (Kingma & Ba,
+ * ICLR 2015), mini-batches with seeded shuffling, a seeded train/validation split,
+ * learning-rate reduction on plateau and early stopping with the best weights restored,
+ * data-parallel over the context's ranks (one MPI_Allreduce of the packed gradient per
+ * step). Weights are initialised as PyTorch's nn.Linear (Kaiming-uniform, a = sqrt(5))
+ * from romkit's counter-based RNG, so results depend on the seed only.
+ *
+ * Every rank holds the whole network (it is small: 2.1 M parameters for the paper's 1-D
+ * problem). Functions marked collective must be called on every rank of the context.
+ */
+#ifndef ROMKIT_AUTOENCODER_H
+#define ROMKIT_AUTOENCODER_H
+
+#include "romkit/matrix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- activations */
+
+typedef enum {
+  ROM_ACT_IDENTITY = 0,
+  ROM_ACT_SWISH = 1,   /* z * sigmoid(z) (Ramachandran et al. 2017), the paper's P1 choice */
+  ROM_ACT_SIGMOID = 2, /* 1 / (1 + exp(-z)), the paper's P2 choice */
+  ROM_ACT_TANH = 3
+} rom_activation;
+
+/* "identity", "swish", "sigmoid", "tanh". Not collective. */
+const char *rom_activation_name(rom_activation act);
+/* Parses one of those names; ROM_ERR_ARG (message lists the choices) otherwise. */
+int rom_activation_parse(rom_ctx *ctx, const char *name, rom_activation *out);
+/* y[i] = f(z[i]) and, if dy != NULL, dy[i] = f'(z[i]), for i < n. Not collective. */
+void rom_activation_apply(rom_activation act, rom_int n, const double *z, double *y, double *dy);
+
+/* ---------------------------------------------------------------- masks (CSR) */
+
+/* A sparsity pattern of a rows x cols weight matrix (rows = outputs, cols = inputs):
+ * row i connects to inputs col_index[row_ptr[i] .. row_ptr[i+1]), sorted, unique. */
+typedef struct rom_mask rom_mask;
+
+/* rom_mask_banded - the paper's 1-D mask: row i connects to columns
+ * shift*i .. shift*i + band - 1, with cols = shift*(rows - 1) + band (P1: rows 1000,
+ * band 36, shift 12 -> 12024 columns). Not collective. */
+int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom_mask **out);
+/* rom_mask_stencil2d - the paper's 2-D mask on an nx x ny grid of output nodes
+ * (row p = ix + nx*iy): node p owns the band [shift*p, shift*p + band) of hidden units
+ * and connects to the union of its own band and those of its 5-point-stencil
+ * neighbours that exist; cols = shift*(nx*ny - 1) + band (P2: 58 x 58, band 100,
+ * shift 10 -> 33730 columns). Not collective. */
+int rom_mask_stencil2d(rom_ctx *ctx, rom_int nx, rom_int ny, rom_int band, rom_int shift,
+                       rom_mask **out);
+/* rom_mask_from_csr - a user's mask, validated: row_ptr[0] = 0, non-decreasing,
+ * column indices in [0, cols), strictly increasing within each row. Copies the arrays.
+ * ROM_ERR_ARG on an invalid pattern (the message names the row). Not collective. */
+int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *row_ptr,
+                      const rom_int *col_index, rom_mask **out);
+int rom_mask_destroy(rom_mask **m); /* NULL-safe */
+rom_int rom_mask_rows(const rom_mask *m);
+rom_int rom_mask_cols(const rom_mask *m);
+rom_int rom_mask_nnz(const rom_mask *m);
+const rom_int *rom_mask_row_ptr(const rom_mask *m);
+const rom_int *rom_mask_col_index(const rom_mask *m);
+
+/* ---------------------------------------------------------------- the network */
+
+/* One layer: y = f(W x + b). mask == NULL: dense W (out x in); otherwise W has the
+ * mask's pattern (mask rows == out, mask cols == in, else ROM_ERR_DIM naming the layer). */
+typedef struct {
+  rom_int in, out;
+  rom_activation activation;
+  int bias;              /* 1: with bias b (length out), 0: none */
+  const rom_mask *mask;  /* copied by rom_ae_create; NULL: dense */
+} rom_layer_spec;
+
+typedef struct rom_ae rom_ae;
+
+/* rom_ae_create - an autoencoder with the given encoder layers (N -> ... -> k) and
+ * decoder layers (k -> ... -> N); consecutive sizes must chain and the decoder must end
+ * where the encoder starts (ROM_ERR_DIM naming the layer and sizes). Weights are
+ * initialised from `seed` as PyTorch's nn.Linear: W ~ U(-1/sqrt(in), 1/sqrt(in)) (Kaiming
+ * uniform with a = sqrt(5)), b ~ U(-1/sqrt(in), 1/sqrt(in)); a masked layer draws its
+ * entries as the dense layer it masks would (fan-in = in), as the authors' pruned
+ * nn.Linear did. Input scaling starts as shift 0, scale 1. Collective (no communication,
+ * but every rank must agree). */
+int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, int num_decoder,
+                  const rom_layer_spec *decoder, uint64_t seed, rom_ae **out);
+int rom_ae_destroy(rom_ae **ae); /* NULL-safe */
+
+/* rom_ae_create_shallow - the paper's shallow network: encoder N -> enc_hidden (act, bias)
+ * -> k (identity, no bias), decoder k -> dec_hidden (act, no bias) -> N (identity, no
+ * bias) through `mask` (dec_hidden columns; NULL: dense). P1: N 1000, enc_hidden 2000,
+ * k 5, dec_hidden 12024, swish, rom_mask_banded(1000, 36, 12). P2: 3364, 6728, 5, 33730,
+ * sigmoid, rom_mask_stencil2d(58, 58, 100, 10) — the paper's P2 hidden layers have a bias:
+ * pass hidden_bias = 1 for both hidden layers. Collective. */
+int rom_ae_create_shallow(rom_ctx *ctx, rom_int N, rom_int enc_hidden, rom_int latent,
+                          rom_int dec_hidden, rom_activation act, int decoder_hidden_bias,
+                          const rom_mask *mask, uint64_t seed, rom_ae **out);
+
+/* Sizes and structure. Not collective. */
+rom_int rom_ae_input_dim(const rom_ae *ae);  /* N */
+rom_int rom_ae_latent_dim(const rom_ae *ae); /* k */
+int rom_ae_num_layers(const rom_ae *ae);     /* encoder + decoder layers */
+int rom_ae_num_encoder_layers(const rom_ae *ae);
+/* The spec of layer l (0 .. num_layers - 1, encoder first); mask points into ae. */
+int rom_ae_layer(const rom_ae *ae, int l, rom_layer_spec *spec);
+/* All trainable parameters packed in one vector (per layer: weights then bias; dense
+ * weights row-major {out, in}, masked weights in CSR order). Read/write access. */
+rom_int rom_ae_num_params(const rom_ae *ae);
+double *rom_ae_params(rom_ae *ae);
+/* Layer l's weights (dense: out*in row-major; masked: nnz values) and bias (NULL if none). */
+double *rom_ae_layer_weights(rom_ae *ae, int l);
+double *rom_ae_layer_bias(rom_ae *ae, int l);
+
+/* Input scaling x_s = (x - shift) / scale per feature (scale > 0, finite). Not collective. */
+int rom_ae_set_scaling(rom_ae *ae, const double *shift, const double *scale);
+const double *rom_ae_shift(const rom_ae *ae);
+const double *rom_ae_scale(const rom_ae *ae);
+/* rom_ae_scaling_minmax - the paper's P2 scaling: shift = per-feature minimum over the m
+ * columns of X (N x m, leading dimension ldx), scale = max - min (1 where that is below
+ * 1e-12 max(1, |min|, |max|): a constant node).
+ * Not collective (X is the same on every rank). */
+int rom_ae_scaling_minmax(rom_ae *ae, rom_int m, const double *X, rom_int ldx);
+
+/* rom_ae_encode - latent codes Q (k x m, ld ldq) of m inputs X (N x m, ld ldx).
+ * rom_ae_decode - outputs X = shift + scale .* g_s(Q) (N x m). Not collective. */
+int rom_ae_encode(rom_ae *ae, rom_int m, const double *X, rom_int ldx, double *Q, rom_int ldq);
+int rom_ae_decode(rom_ae *ae, rom_int m, const double *Q, rom_int ldq, double *X, rom_int ldx);
+/* rom_ae_decode_jacobian - g(q) (N, unscaled as rom_ae_decode; may be NULL) and the
+ * decoder Jacobian dg/dq (N x k, column-major, ld ldj) by forward-mode differentiation:
+ * the k columns of the identity are propagated through the decoder layers with the
+ * layers' own kernels (J <- f'(z) .* (W J)), exact up to round-off. Not collective. */
+int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, rom_int ldj);
+
+/* rom_ae_loss_gradient - mean squared error of the reconstruction of m scaled inputs
+ * Xs (N x m), loss = sum (g(h(x)) - x)^2 / (m N), and its gradient with respect to
+ * rom_ae_params (grad: rom_ae_num_params values; may be NULL for the loss only).
+ * The inputs are taken as already scaled. Not collective (rank-local). */
+int rom_ae_loss_gradient(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, double *loss,
+                         double *grad);
+
+/* ---------------------------------------------------------------- training */
+
+typedef struct {
+  rom_int epochs;            /* maximum number of epochs (default 10000, the paper's P1) */
+  rom_int batch;             /* global mini-batch size (default 20) */
+  double learning_rate;      /* Adam step size (default 1e-3) */
+  double beta1, beta2, eps;  /* Adam (defaults 0.9, 0.999, 1e-8: Kingma & Ba; PyTorch) */
+  rom_int patience;          /* reduce lr by `factor` after this many epochs without a
+                                relative improvement of 1e-4 in validation loss (default 10) */
+  double factor;             /* default 0.1 (PyTorch ReduceLROnPlateau) */
+  double min_lr;             /* default 0 */
+  rom_int early_stop;        /* stop after this many epochs without a new best validation
+                                loss and restore the best weights (default 200; 0: never) */
+  double validation_fraction;/* share of the samples held out, chosen by seed (default 0.1) */
+  uint64_t seed;             /* shuffles and split (default 42) */
+  int reproducible_chunks;   /* 0 (default): each rank sums its share of a batch, then one
+                                MPI_Allreduce: loss curves at different rank counts agree to
+                                round-off. C >= 1: the batch is cut into C fixed chunks, each
+                                chunk's gradient lands in its own slot of the reduced buffer
+                                (C times the message size) and the slots are summed in chunk
+                                order: bit-identical results on any rank count. */
+  double max_seconds;        /* stop after this wall time (0: no limit) */
+  int scale_minmax;          /* 1: first set the input scaling to the data's per-feature
+                                minimum and range (rom_ae_scaling_minmax; the paper's P2) */
+} rom_ae_train_options;
+
+rom_ae_train_options rom_ae_train_options_default(void);
+
+/* rom_ae_train - trains the autoencoder on the m columns of X (N x m, leading dimension
+ * ldx, unscaled; the scaling set on ae is applied). X must be the same on every rank.
+ * Logs one line per epoch at ROM_LOG_INFO (epoch, loss, validation loss, learning rate,
+ * seconds) and records the history (rom_ae_history). Collective. ROM_ERR_NOT_FINITE on
+ * every rank if X holds NaN/Inf. */
+int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
+                 const rom_ae_train_options *opts);
+/* rom_ae_train_dmat - the same for a row-distributed N x m snapshot matrix (gathered to
+ * every rank first: the data set is replicated, the work split by sample). Collective. */
+int rom_ae_train_dmat(rom_ae *ae, const rom_dmat *S, const rom_ae_train_options *opts);
+
+/* Training history: per-epoch training loss (mean over the epoch's samples of the
+ * per-sample MSE, before each step), validation loss (after the epoch) and the learning
+ * rate used; seconds per epoch. Arrays of length *epochs, owned by ae. Not collective. */
+int rom_ae_history(const rom_ae *ae, rom_int *epochs, const double **loss,
+                   const double **val_loss, const double **lr, const double **seconds);
+/* Epoch (0-based) whose weights were kept (best validation loss); -1 before training. */
+rom_int rom_ae_best_epoch(const rom_ae *ae);
+
+/* ---------------------------------------------------------------- files */
+
+/* rom_ae_write - the autoencoder file (kind "autoencoder", docs/file-format.md): per
+ * layer a group /encoder/layerI or /decoder/layerI with weights {out, in} (dense) or
+ * row_ptr, col_index, values (masked), bias {out}, an "activation" attribute; /scaling/
+ * shift and /scaling/scale {N}; /history/loss, val_loss, lr, seconds. Collective. */
+int rom_ae_write(rom_ae *ae, const char *path, int overwrite);
+/* rom_ae_read - reads such a file on any number of ranks; every dimension is checked and
+ * a mismatch fails with ROM_ERR_DIM / ROM_ERR_FORMAT naming the file and dataset.
+ * Collective. */
+int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

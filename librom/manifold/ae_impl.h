@@ -1,0 +1,92 @@
+/* romkit internal — what the files of librom/manifold share: the mask and network
+ * structs and the layer kernels. Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022).
+ *
+ * Storage conventions (all column-major batches: a batch of B vectors of length n is an
+ * n x B array with leading dimension n):
+ * - dense weights: row-major {out, in} (PyTorch's nn.Linear layout and the file's), i.e.
+ *   W[i*in + j] multiplies input j for output i;
+ * - masked weights: one value per mask entry, in CSR order;
+ * - all parameters of the network live in one packed vector (weights then bias per
+ *   layer), so Adam, the gradient reduction and the file see one array. */
+#ifndef ROMKIT_MANIFOLD_AE_IMPL_H
+#define ROMKIT_MANIFOLD_AE_IMPL_H
+
+#include "core/check.h"
+#include "romkit/autoencoder.h"
+#include "romkit/rng.h"
+
+struct rom_mask {
+  rom_int rows, cols;
+  rom_int *row_ptr;   /* rows + 1 */
+  rom_int *col_index; /* nnz */
+  rom_ctx *ctx;
+};
+
+typedef struct {
+  rom_int in, out;
+  rom_activation act;
+  int has_bias;
+  rom_mask *mask;      /* NULL: dense */
+  rom_int nweights;    /* out*in or nnz */
+  rom_int offset;      /* of the weights in the packed parameter vector */
+  rom_int bias_offset; /* of the bias (-1 if none) */
+} rom_nn_layer;
+
+struct rom_ae {
+  rom_ctx *ctx;
+  int nlayers, nenc;
+  rom_nn_layer *layers;
+  rom_int nparams;
+  double *params;
+  double *shift, *scale; /* N each */
+  uint64_t seed;
+  /* history */
+  rom_int hist_len, hist_cap, best_epoch;
+  double *hist_loss, *hist_val, *hist_lr, *hist_sec;
+};
+
+/* Mask copy (NULL-safe for src == NULL: *out = NULL). */
+int rom_mask_copy(rom_ctx *ctx, const rom_mask *src, rom_mask **out);
+
+/* Layer kernels (layer_dense.c / layer_masked.c). B samples.
+ * forward:  Z (out x B) = W X (+ b)
+ * backward: given dZ (out x B) and the layer's input X (in x B): dW += dZ X^T (on the
+ *           mask's entries for a masked layer), db += row sums of dZ (if gW/gb non-NULL),
+ *           and dX = W^T dZ if dX != NULL (overwritten). */
+void rom_dense_forward(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                       const double *X, double *Z);
+void rom_dense_backward(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
+                        const double *dZ, double *gW, double *gb, double *dX);
+void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                        const double *X, double *Z);
+void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
+                         const double *dZ, double *gW, double *gb, double *dX);
+
+/* Forward through layers [l0, l1) of a batch; Zs[l], As[l] (out_l x B) receive the
+ * pre-activations and activations when non-NULL arrays are given (for backward),
+ * otherwise ping-pong buffers are allocated. Output copied to Y (ld ldy). */
+int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X, rom_int ldx,
+                         double *Y, rom_int ldy);
+
+/* rom_ae_accumulate - for m scaled samples Xs (N x m, ld ldx): adds
+ * sum_j ||g(h(x_j)) - x_j||^2 to *loss_sum (if non-NULL) and gscale times its gradient to
+ * grad (+=, if non-NULL). The result for a given set of samples does not depend on
+ * anything else (which rank, which other samples). Rank-local. (autoencoder.c) */
+int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, double gscale,
+                      double *loss_sum, double *grad);
+
+/* Adam (adam.c), Kingma & Ba 2015, in PyTorch's formulation. */
+typedef struct {
+  rom_int n, t;
+  double *m, *v;
+} rom_adam;
+int rom_adam_init(rom_ctx *ctx, rom_int n, rom_adam *a);
+void rom_adam_free(rom_ctx *ctx, rom_adam *a);
+void rom_adam_step(rom_adam *a, double *theta, const double *grad, double lr, double beta1,
+                   double beta2, double eps);
+
+/* History buffer (autoencoder.c). */
+int rom_ae_history_reset(rom_ae *ae);
+int rom_ae_history_push(rom_ae *ae, double loss, double val, double lr, double sec);
+
+#endif

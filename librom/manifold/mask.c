@@ -1,0 +1,148 @@
+/* Sparsity masks (CSR patterns) of the decoder's output layer.
+ *
+ * Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022), Sec. 3: the decoder's last
+ * layer is sparse so that each output node depends on a few hidden units only; that is
+ * what makes hyper-reduction possible (the sub-network feeding the sampled rows is
+ * small). 1-D: output row i owns the band of `band` hidden units starting at shift*i.
+ * 2-D: output node p owns the band at shift*p and connects to the union of the bands of
+ * its 5-point-stencil neighbours (and its own). */
+#include "manifold/ae_impl.h"
+
+#include <string.h>
+
+static int mask_alloc(rom_ctx *ctx, rom_int rows, rom_int cols, rom_int nnz, rom_mask **out) {
+  int err = ROM_OK;
+  rom_mask *m = NULL;
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof(*m), (void **)&m));
+  m->ctx = ctx;
+  m->rows = rows;
+  m->cols = cols;
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(rows + 1), (void **)&m->row_ptr));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nnz, (void **)&m->col_index));
+  *out = m;
+  m = NULL;
+cleanup:
+  rom_mask_destroy(&m);
+  return err;
+}
+
+int rom_mask_destroy(rom_mask **pm) {
+  if (!pm || !*pm) return ROM_OK;
+  rom_mask *m = *pm;
+  rom_free(m->ctx, m->row_ptr);
+  rom_free(m->ctx, m->col_index);
+  rom_free(m->ctx, m);
+  *pm = NULL;
+  return ROM_OK;
+}
+
+rom_int rom_mask_rows(const rom_mask *m) { return m ? m->rows : 0; }
+rom_int rom_mask_cols(const rom_mask *m) { return m ? m->cols : 0; }
+rom_int rom_mask_nnz(const rom_mask *m) { return m ? m->row_ptr[m->rows] : 0; }
+const rom_int *rom_mask_row_ptr(const rom_mask *m) { return m ? m->row_ptr : NULL; }
+const rom_int *rom_mask_col_index(const rom_mask *m) { return m ? m->col_index : NULL; }
+
+int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom_mask **out) {
+  int err = ROM_OK;
+  rom_mask *m = NULL;
+  ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
+  *out = NULL;
+  ROM_CHECK(ctx, rows >= 1 && band >= 1 && shift >= 1, ROM_ERR_ARG,
+            "banded mask: rows = %lld, band = %lld, shift = %lld must all be >= 1",
+            (long long)rows, (long long)band, (long long)shift);
+  ROM_TRY(ctx, mask_alloc(ctx, rows, shift * (rows - 1) + band, rows * band, &m));
+  for (rom_int i = 0; i < rows; ++i) {
+    m->row_ptr[i] = i * band;
+    for (rom_int j = 0; j < band; ++j) m->col_index[i * band + j] = shift * i + j;
+  }
+  m->row_ptr[rows] = rows * band;
+  *out = m;
+cleanup:
+  return err;
+}
+
+int rom_mask_stencil2d(rom_ctx *ctx, rom_int nx, rom_int ny, rom_int band, rom_int shift,
+                       rom_mask **out) {
+  int err = ROM_OK;
+  rom_mask *m = NULL;
+  ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
+  *out = NULL;
+  ROM_CHECK(ctx, nx >= 1 && ny >= 1 && band >= 1 && shift >= 1, ROM_ERR_ARG,
+            "stencil mask: nx = %lld, ny = %lld, band = %lld, shift = %lld must all be >= 1",
+            (long long)nx, (long long)ny, (long long)band, (long long)shift);
+  rom_int rows = nx * ny, cols = shift * (rows - 1) + band;
+  /* Count first: the union of up to 5 bands, each an interval [shift*p, shift*p + band). */
+  rom_int nnz = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    nnz = 0;
+    for (rom_int iy = 0; iy < ny; ++iy) {
+      for (rom_int ix = 0; ix < nx; ++ix) {
+        rom_int p = ix + nx * iy, nb[5], n = 0;
+        /* neighbours in increasing node order: bands are then in increasing start order */
+        if (iy > 0) nb[n++] = p - nx;
+        if (ix > 0) nb[n++] = p - 1;
+        nb[n++] = p;
+        if (ix + 1 < nx) nb[n++] = p + 1;
+        if (iy + 1 < ny) nb[n++] = p + nx;
+        if (pass == 1) m->row_ptr[p] = nnz;
+        rom_int next = 0; /* first column not yet emitted */
+        for (rom_int t = 0; t < n; ++t) {
+          rom_int a = shift * nb[t], b = a + band;
+          if (a < next) a = next;
+          for (rom_int c = a; c < b; ++c) {
+            if (pass == 1) m->col_index[nnz] = c;
+            ++nnz;
+          }
+          if (b > next) next = b;
+        }
+      }
+    }
+    if (pass == 0) ROM_TRY(ctx, mask_alloc(ctx, rows, cols, nnz, &m));
+  }
+  m->row_ptr[rows] = nnz;
+  *out = m;
+cleanup:
+  return err;
+}
+
+int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *row_ptr,
+                      const rom_int *col_index, rom_mask **out) {
+  int err = ROM_OK;
+  rom_mask *m = NULL;
+  ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
+  *out = NULL;
+  ROM_CHECK(ctx, rows >= 1 && cols >= 1 && row_ptr, ROM_ERR_ARG,
+            "CSR mask: rows = %lld and cols = %lld must be >= 1 and row_ptr given",
+            (long long)rows, (long long)cols);
+  ROM_CHECK(ctx, row_ptr[0] == 0, ROM_ERR_ARG, "CSR mask: row_ptr[0] = %lld, expected 0",
+            (long long)row_ptr[0]);
+  for (rom_int i = 0; i < rows; ++i) {
+    ROM_CHECK(ctx, row_ptr[i + 1] >= row_ptr[i], ROM_ERR_ARG,
+              "CSR mask: row_ptr decreases at row %lld (%lld -> %lld)", (long long)i,
+              (long long)row_ptr[i], (long long)row_ptr[i + 1]);
+  }
+  rom_int nnz = row_ptr[rows];
+  ROM_CHECK(ctx, nnz == 0 || col_index, ROM_ERR_ARG, "CSR mask: col_index is NULL");
+  for (rom_int i = 0; i < rows; ++i) {
+    for (rom_int k = row_ptr[i]; k < row_ptr[i + 1]; ++k) {
+      ROM_CHECK(ctx, col_index[k] >= 0 && col_index[k] < cols, ROM_ERR_ARG,
+                "CSR mask: row %lld has column %lld outside [0, %lld)", (long long)i,
+                (long long)col_index[k], (long long)cols);
+      ROM_CHECK(ctx, k == row_ptr[i] || col_index[k] > col_index[k - 1], ROM_ERR_ARG,
+                "CSR mask: the columns of row %lld are not sorted and unique (%lld after %lld)",
+                (long long)i, (long long)col_index[k], (long long)col_index[k - 1]);
+    }
+  }
+  ROM_TRY(ctx, mask_alloc(ctx, rows, cols, nnz, &m));
+  memcpy(m->row_ptr, row_ptr, sizeof(rom_int) * (size_t)(rows + 1));
+  if (nnz) memcpy(m->col_index, col_index, sizeof(rom_int) * (size_t)nnz);
+  *out = m;
+cleanup:
+  return err;
+}
+
+int rom_mask_copy(rom_ctx *ctx, const rom_mask *src, rom_mask **out) {
+  *out = NULL;
+  if (!src) return ROM_OK;
+  return rom_mask_from_csr(ctx, src->rows, src->cols, src->row_ptr, src->col_index, out);
+}

@@ -1,0 +1,304 @@
+/* Training of the autoencoder: mini-batch Adam on the mean squared reconstruction error,
+ * data-parallel over the context's ranks.
+ *
+ * As Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022), Sec. 5: Adam (Kingma & Ba,
+ * ICLR 2015), batch 20, learning rate 1e-3 reduced by 10x when the validation loss has
+ * not improved for `patience` epochs, early stopping after `early_stop` epochs without
+ * improvement, the best weights restored, a random 10 % validation split.
+ *
+ * Determinism and ranks. Every random choice is a counter-RNG draw keyed by the seed
+ * (split: stream SPLIT; epoch e's shuffle: stream SHUFFLE + e), so every rank computes
+ * the same split and order without communication, and they do not depend on the rank
+ * count. A global batch (positions b0 .. b1 of the epoch's order) is split by position:
+ * - default: rank r takes positions [b0 + B r / P, b0 + B (r + 1) / P), sums its
+ *   samples' gradients (dgemm over its share), and one MPI_Allreduce sums the ranks'
+ *   packed gradients (+ loss). Changing P changes how the B terms are grouped, so loss
+ *   curves at different P agree to round-off (1e-16 relative per step; training is a
+ *   chaotic iteration, so the difference grows slowly over many epochs).
+ * - reproducible_chunks = C: the batch is cut into C fixed chunks (by position, the same
+ *   cut for every P); chunk c is computed by rank c mod P into slot c of a C-slot buffer
+ *   (zeros elsewhere), one MPI_Allreduce adds the slots (x + 0 is exact), and every rank
+ *   sums the slots in chunk order. The result is bit-identical for every P, at C times
+ *   the message size and with at most C ranks busy.
+ * Validation losses are computed per sample (in the same chunks) and summed in sample
+ * order, so they are exact across P in chunk mode too. */
+#include "manifold/ae_impl.h"
+
+#include <math.h>
+#include <string.h>
+
+#define STREAM_SPLIT 0x53504c49u
+#define STREAM_SHUFFLE 0x53485546u
+
+rom_ae_train_options rom_ae_train_options_default(void) {
+  rom_ae_train_options o;
+  memset(&o, 0, sizeof(o));
+  o.epochs = 10000;
+  o.batch = 20;
+  o.learning_rate = 1e-3;
+  o.beta1 = 0.9;
+  o.beta2 = 0.999;
+  o.eps = 1e-8;
+  o.patience = 10;
+  o.factor = 0.1;
+  o.min_lr = 0.0;
+  o.early_stop = 200;
+  o.validation_fraction = 0.1;
+  o.seed = 42;
+  o.reproducible_chunks = 0;
+  o.max_seconds = 0.0;
+  return o;
+}
+
+/* Fisher-Yates on a[0..n) with draws (seed, stream, i): the same on every rank. */
+static void shuffle(rom_int *a, rom_int n, uint64_t seed, uint64_t stream) {
+  for (rom_int i = n - 1; i > 0; --i) {
+    rom_int j = (rom_int)(rom_rng_bits(seed, stream, (uint64_t)i) % (uint64_t)(i + 1));
+    rom_int t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/* Copies the columns idx[0..n) of Xs into buf (N x n) and accumulates. */
+static int accumulate_samples(rom_ae *ae, const double *Xs, rom_int N, const rom_int *idx,
+                              rom_int n, double *buf, double gscale, double *loss, double *grad) {
+  for (rom_int t = 0; t < n; ++t) memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
+  return rom_ae_accumulate(ae, n, buf, N, gscale, loss, grad);
+}
+
+/* Per-sample losses of samples idx[0..n) into out[0..n) (rank-local). */
+static int sample_losses(rom_ae *ae, const double *Xs, rom_int N, const rom_int *idx, rom_int n,
+                         double *buf, double *out) {
+  int err = ROM_OK;
+  double *Y = NULL;
+  if (n <= 0) return ROM_OK;
+  ROM_TRY(ae->ctx, rom_malloc(ae->ctx, sizeof(double) * (size_t)(N * n), (void **)&Y));
+  for (rom_int t = 0; t < n; ++t) memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
+  ROM_TRY(ae->ctx, rom_ae_forward_range(ae, 0, ae->nlayers, n, buf, N, Y, N));
+  for (rom_int t = 0; t < n; ++t) {
+    double s = 0.0;
+    for (rom_int i = 0; i < N; ++i) {
+      double r = Y[i + t * N] - buf[i + t * N];
+      s += r * r;
+    }
+    out[t] = s / (double)N;
+  }
+cleanup:
+  rom_free(ae->ctx, Y);
+  return err;
+}
+
+int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
+                 const rom_ae_train_options *opts_in) {
+  int err = ROM_OK;
+  rom_ctx *ctx = ae ? ae->ctx : NULL;
+  rom_ae_train_options o = opts_in ? *opts_in : rom_ae_train_options_default();
+  double *Xs = NULL, *gbuf = NULL, *grad = NULL, *buf = NULL, *best = NULL, *vloss = NULL;
+  rom_int *order = NULL;
+  rom_adam adam = {0, 0, NULL, NULL};
+  MPI_Comm comm = MPI_COMM_NULL;
+  ROM_CHECK(ctx, ae, ROM_ERR_ARG, "autoencoder is NULL");
+  comm = rom_ctx_comm(ctx);
+  const int P = rom_ctx_size(ctx), rank = rom_ctx_rank(ctx);
+  const rom_int N = rom_ae_input_dim(ae), np = ae->nparams;
+  ROM_CHECK_ALL(ctx, m >= 2 && X && ldx >= N, ROM_ERR_ARG,
+                "training needs m >= 2 samples (got %lld) of length N = %lld (ldx = %lld)",
+                (long long)m, (long long)N, (long long)ldx);
+  ROM_CHECK_ALL(ctx, o.epochs >= 1 && o.batch >= 1 && o.learning_rate > 0 && o.patience >= 0 &&
+                    o.factor > 0 && o.factor <= 1 && o.early_stop >= 0 &&
+                    o.validation_fraction >= 0 && o.validation_fraction < 1 &&
+                    o.reproducible_chunks >= 0 && o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 &&
+                    o.beta2 < 1 && o.eps > 0,
+                ROM_ERR_ARG,
+                "training options: epochs %lld, batch %lld, lr %g, patience %lld, factor %g, "
+                "early_stop %lld, validation_fraction %g, reproducible_chunks %d out of range",
+                (long long)o.epochs, (long long)o.batch, o.learning_rate, (long long)o.patience,
+                o.factor, (long long)o.early_stop, o.validation_fraction, o.reproducible_chunks);
+  {
+    rom_int bad = -1;
+    for (rom_int j = 0; j < m && bad < 0; ++j)
+      for (rom_int i = 0; i < N; ++i)
+        if (!isfinite(X[i + j * ldx])) {
+          bad = j;
+          break;
+        }
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE,
+                  "training data: snapshot %lld holds NaN or Inf", (long long)bad);
+  }
+  if (o.scale_minmax) ROM_TRY_ALL(ctx, rom_ae_scaling_minmax(ae, m, X, ldx));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&Xs));
+  for (rom_int j = 0; j < m; ++j)
+    for (rom_int i = 0; i < N; ++i) Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
+
+  /* split */
+  rom_int nval = (rom_int)floor(o.validation_fraction * (double)m + 0.5);
+  if (nval >= m) nval = m - 1;
+  const rom_int ntrain = m - nval;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(2 * m), (void **)&order));
+  rom_int *split = order, *ord = order + m; /* split: [val | train]; ord: epoch order */
+  for (rom_int j = 0; j < m; ++j) split[j] = j;
+  shuffle(split, m, o.seed, STREAM_SPLIT);
+  const rom_int *val = split, *train = split + nval;
+
+  const int C = o.reproducible_chunks;
+  const rom_int slots = C > 0 ? C : 1, slot_len = np + 1; /* gradient + loss sum */
+  const rom_int B = o.batch < ntrain ? o.batch : ntrain;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(slots * slot_len), (void **)&gbuf));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)slot_len, (void **)&grad));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * (B > nval ? B : nval) + 1), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)np, (void **)&best));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nval + 1), (void **)&vloss));
+  ROM_TRY_ALL(ctx, rom_adam_init(ctx, np, &adam));
+  rom_ae_history_reset(ae);
+  memcpy(best, ae->params, sizeof(double) * (size_t)np);
+
+  double lr = o.learning_rate, best_val = INFINITY, sched_best = INFINITY;
+  rom_int bad_epochs = 0;
+  const double t_start = rom_wtime();
+  rom_log(ctx, ROM_LOG_INFO,
+          "training: %lld samples (%lld train, %lld validation), N = %lld, k = %lld, %lld "
+          "parameters, batch %lld, %d rank%s%s",
+          (long long)m, (long long)ntrain, (long long)nval, (long long)N,
+          (long long)rom_ae_latent_dim(ae), (long long)np, (long long)B, P, P == 1 ? "" : "s",
+          C > 0 ? ", reproducible chunks" : "");
+  for (rom_int epoch = 0; epoch < o.epochs; ++epoch) {
+    const double t0 = rom_wtime();
+    memcpy(ord, train, sizeof(rom_int) * (size_t)ntrain);
+    shuffle(ord, ntrain, o.seed, STREAM_SHUFFLE + (uint64_t)epoch);
+    double loss_sum = 0.0;
+    for (rom_int b0 = 0; b0 < ntrain; b0 += B) {
+      const rom_int Bb = (b0 + B <= ntrain ? B : ntrain - b0);
+      const double gscale = 1.0 / ((double)Bb * (double)N);
+      int local_err = ROM_OK;
+      memset(gbuf, 0, sizeof(double) * (size_t)(slots * slot_len));
+      if (C == 0) {
+        rom_int p0 = b0 + Bb * rank / P, p1 = b0 + Bb * (rank + 1) / P;
+        local_err = accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, gbuf + np, gbuf);
+      } else {
+        for (int c = rank; c < C && local_err == ROM_OK; c += P) {
+          rom_int p0 = b0 + Bb * c / C, p1 = b0 + Bb * (c + 1) / C;
+          double *slot = gbuf + (rom_int)c * slot_len;
+          local_err = accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, slot + np, slot);
+        }
+      }
+      ROM_TRY_ALL(ctx, local_err);
+      if (P > 1)
+        ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, gbuf, (int)(slots * slot_len), MPI_DOUBLE, MPI_SUM, comm));
+      const double *g = gbuf; /* one slot: the reduced buffer is the gradient */
+      if (slots > 1) {
+        memcpy(grad, gbuf, sizeof(double) * (size_t)slot_len);
+        for (rom_int c = 1; c < slots; ++c) {
+          const double *slot = gbuf + c * slot_len;
+          for (rom_int t = 0; t < slot_len; ++t) grad[t] += slot[t];
+        }
+        g = grad;
+      }
+      loss_sum += g[np];
+      rom_adam_step(&adam, ae->params, g, lr, o.beta1, o.beta2, o.eps);
+    }
+    const double loss = loss_sum / ((double)ntrain * (double)N);
+    ROM_CHECK(ctx, isfinite(loss), ROM_ERR_NOT_FINITE,
+              "training diverged: the loss of epoch %lld is %g (try a smaller learning rate)",
+              (long long)epoch, loss);
+
+    /* validation: per-sample losses, chunked by position as the training batches */
+    double vl = loss;
+    if (nval > 0) {
+      const rom_int nchunks = C > 0 ? C : P;
+      int local_err = ROM_OK;
+      memset(vloss, 0, sizeof(double) * (size_t)nval);
+      for (rom_int c = rank; c < nchunks && local_err == ROM_OK; c += P) {
+        rom_int p0 = nval * c / nchunks, p1 = nval * (c + 1) / nchunks;
+        local_err = sample_losses(ae, Xs, N, val + p0, p1 - p0, buf, vloss + p0);
+      }
+      ROM_TRY_ALL(ctx, local_err);
+      ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, vloss, (int)nval, MPI_DOUBLE, MPI_SUM, comm));
+      vl = 0.0;
+      for (rom_int t = 0; t < nval; ++t) vl += vloss[t];
+      vl /= (double)nval;
+    }
+    const double sec = rom_wtime() - t0;
+    ROM_TRY(ctx, rom_ae_history_push(ae, loss, vl, lr, sec));
+    rom_log(ctx, ROM_LOG_INFO, "epoch %6lld  loss %.6e  val_loss %.6e  lr %.2e  %.3f s",
+            (long long)epoch, loss, vl, lr, sec);
+
+    /* early stopping on the best validation loss (best weights kept) */
+    if (vl < best_val) {
+      best_val = vl;
+      ae->best_epoch = epoch;
+      memcpy(best, ae->params, sizeof(double) * (size_t)np);
+    } else if (o.early_stop > 0 && epoch - ae->best_epoch >= o.early_stop) {
+      rom_log(ctx, ROM_LOG_INFO, "early stop: no improvement for %lld epochs", (long long)o.early_stop);
+      break;
+    }
+    /* ReduceLROnPlateau (PyTorch defaults: relative threshold 1e-4, mode min) */
+    if (vl < sched_best * (1.0 - 1e-4)) {
+      sched_best = vl;
+      bad_epochs = 0;
+    } else if (++bad_epochs > o.patience) {
+      double nlr = lr * o.factor > o.min_lr ? lr * o.factor : o.min_lr;
+      if (nlr < lr) rom_log(ctx, ROM_LOG_INFO, "learning rate %.2e -> %.2e", lr, nlr);
+      lr = nlr;
+      bad_epochs = 0;
+    }
+    if (o.max_seconds > 0) { /* rank 0's clock decides, so every rank stops together */
+      int stop = rom_wtime() - t_start > o.max_seconds;
+      ROM_MPI(ctx, MPI_Bcast(&stop, 1, MPI_INT, 0, comm));
+      if (stop) {
+        rom_log(ctx, ROM_LOG_INFO, "stop: time limit of %g s reached", o.max_seconds);
+        break;
+      }
+    }
+  }
+  memcpy(ae->params, best, sizeof(double) * (size_t)np);
+  rom_log(ctx, ROM_LOG_INFO, "training done: best epoch %lld, validation loss %.6e, %.2f s",
+          (long long)ae->best_epoch, best_val, rom_wtime() - t_start);
+cleanup:
+  if (ctx) {
+    rom_adam_free(ctx, &adam);
+    rom_free(ctx, Xs);
+    rom_free(ctx, gbuf);
+    rom_free(ctx, grad);
+    rom_free(ctx, buf);
+    rom_free(ctx, best);
+    rom_free(ctx, vloss);
+    rom_free(ctx, order);
+  }
+  return err;
+}
+
+int rom_ae_train_dmat(rom_ae *ae, const rom_dmat *S, const rom_ae_train_options *opts) {
+  int err = ROM_OK;
+  rom_ctx *ctx = ae ? ae->ctx : NULL;
+  double *X = NULL;
+  int *counts = NULL, *displs = NULL;
+  ROM_CHECK(ctx, ae && S, ROM_ERR_ARG, "autoencoder and snapshot matrix are required");
+  const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S), nl = rom_dmat_local_rows(S);
+  const int P = rom_ctx_size(ctx);
+  ROM_CHECK_ALL(ctx, N == rom_ae_input_dim(ae), ROM_ERR_DIM,
+                "the snapshots have N = %lld rows but the autoencoder takes %lld inputs",
+                (long long)N, (long long)rom_ae_input_dim(ae));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&X));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&counts));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&displs));
+  int mine = (int)nl;
+  ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, rom_ctx_comm(ctx)));
+  displs[0] = 0;
+  for (int r = 1; r < P; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  {
+    const double *A = rom_dmat_data_const(S);
+    const rom_int ld = rom_dmat_ld(S);
+    for (rom_int j = 0; j < m; ++j)
+      ROM_MPI(ctx, MPI_Allgatherv(A + j * ld, mine, MPI_DOUBLE, X + j * N, counts, displs,
+                                  MPI_DOUBLE, rom_ctx_comm(ctx)));
+  }
+  ROM_TRY(ctx, rom_ae_train(ae, m, X, N, opts));
+cleanup:
+  if (ctx) {
+    rom_free(ctx, X);
+    rom_free(ctx, counts);
+    rom_free(ctx, displs);
+  }
+  return err;
+}
