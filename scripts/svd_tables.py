@@ -26,9 +26,9 @@ def table(path):
         name = m["name"]
         if name == "incremental":
             name += " (tracks %d)" % min(2 * m["k"], d["cols"], d["rows"])
-        out.append("| %s | %d | %.4g (%.4g-%.4g) | %.2f | %.2f | %s | %s | %s | %s |" % (
+        out.append("| %s | %d | %.4g (%.4g-%.4g) | %s | %.2f | %s | %s | %s | %s |" % (
             name, m["k"], m["time_s"], m["time_min_s"], m["time_max_s"],
-            m["ratio_vs_lapack_qr_svd"], m["romkit_extra_local_blocks"],
+            fmt(m["ratio_vs_lapack_qr_svd"], ".2f"), m["romkit_extra_local_blocks"],
             fmt(m["sv_rel_error_first20"], ".1e"), fmt(m["sv_rel_error_firstk"], ".1e"),
             fmt(m["sv_rel_error_all_computed"], ".1e"), fmt(m["orthogonality_max"], ".1e")))
     if lap.get("measured"):
