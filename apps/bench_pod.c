@@ -25,7 +25,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-
 /* Published in /work/shared/BENCHMARKS.md for N = 20000, m = 200 (libROM 2.x StaticSVD,
  * ScaLAPACK); libROM is not installed here, so these are quoted, not measured. */
 #define LIBROM_STATIC_SVD_1RANK_S 1.96
@@ -62,7 +61,8 @@ static void polite_barrier(MPI_Comm comm) {
   int done = 0;
   struct timespec pause = {0, 1000000}; /* 1 ms */
   MPI_Ibarrier(comm, &request);
-  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done; MPI_Test(&request, &done, MPI_STATUS_IGNORE))
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE))
     nanosleep(&pause, NULL);
 }
 
@@ -70,18 +70,22 @@ static void polite_barrier(MPI_Comm comm) {
 static int lapack_reference(rom_int N, rom_int m, const double *a, int repeat, double *t_qr_svd,
                             double *t_gesdd) {
   lapack_int n = (lapack_int)N, c = (lapack_int)m, info = 0;
-  double *w = malloc(sizeof(double) * (size_t)(N * m)), *q = malloc(sizeof(double) * (size_t)(N * m));
+  double *w = malloc(sizeof(double) * (size_t)(N * m)),
+         *q = malloc(sizeof(double) * (size_t)(N * m));
   double *tau = malloc(sizeof(double) * (size_t)m), *s = malloc(sizeof(double) * (size_t)m);
-  double *r = malloc(sizeof(double) * (size_t)(m * m)), *ur = malloc(sizeof(double) * (size_t)(m * m));
+  double *r = malloc(sizeof(double) * (size_t)(m * m)),
+         *ur = malloc(sizeof(double) * (size_t)(m * m));
   double *vt = malloc(sizeof(double) * (size_t)(m * m));
-  double *times_a = malloc(sizeof(double) * (size_t)repeat), *times_b = malloc(sizeof(double) * (size_t)repeat);
+  double *times_a = malloc(sizeof(double) * (size_t)repeat),
+         *times_b = malloc(sizeof(double) * (size_t)repeat);
   int ok = w && q && tau && s && r && ur && vt && times_a && times_b;
   for (int rep = 0; ok && rep < repeat; ++rep) {
     memcpy(w, a, sizeof(double) * (size_t)(N * m));
     double t0 = MPI_Wtime();
     info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, c, w, n, tau);
     for (rom_int j = 0; j < m; ++j)
-      for (rom_int i = 0; i < m; ++i) r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
+      for (rom_int i = 0; i < m; ++i)
+        r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
     info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', c, c, r, c, s, ur, c, vt, c);
     for (rom_int j = 0; j < m; ++j) {
       memcpy(q + j * N, ur + j * m, sizeof(double) * (size_t)m);
@@ -118,17 +122,24 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
       json = 1;
       continue;
     }
-    if (!strcmp(argv[i], "--rows")) target = &N;
-    else if (!strcmp(argv[i], "--cols")) target = &m;
-    else if (!strcmp(argv[i], "--repeat")) target = &repeat;
-    else return cli_usage_error(ctx, "bench pod", "unknown option '%s'", argv[i]);
+    if (!strcmp(argv[i], "--rows"))
+      target = &N;
+    else if (!strcmp(argv[i], "--cols"))
+      target = &m;
+    else if (!strcmp(argv[i], "--repeat"))
+      target = &repeat;
+    else
+      return cli_usage_error(ctx, "bench pod", "unknown option '%s'", argv[i]);
     if (i + 1 >= argc || cli_parse_int(argv[i + 1], target) != 0 || *target < 1)
       return cli_usage_error(ctx, "bench pod", "%s needs a whole number >= 1", argv[i]);
     ++i;
   }
-  if (m > N) return cli_usage_error(ctx, "bench pod", "--cols %lld exceeds --rows %lld", (long long)m, (long long)N);
+  if (m > N)
+    return cli_usage_error(ctx, "bench pod", "--cols %lld exceeds --rows %lld", (long long)m,
+                           (long long)N);
   if (N * m > 400000000LL)
-    return cli_usage_error(ctx, "bench pod", "N x m = %lld is too large for the gathered LAPACK reference",
+    return cli_usage_error(ctx, "bench pod",
+                           "N x m = %lld is too large for the gathered LAPACK reference",
                            (long long)(N * m));
 
   double *s = malloc(sizeof(double) * (size_t)m), *times = malloc(sizeof(double) * (size_t)repeat);
@@ -140,9 +151,11 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     free(s), free(times), free(gram);
     return cli_usage_error(ctx, "bench pod", "out of memory for %lld columns", (long long)m);
   }
-  for (rom_int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * (double)i / (double)m);
+  for (rom_int i = 0; i < m; ++i)
+    s[i] = pow(10.0, -8.0 * (double)i / (double)m);
   if ((err = rom_known_spectrum_matrix(
-                 ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) != ROM_OK) {
+           ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) !=
+      ROM_OK) {
     rc = cli_fail(ctx, "bench pod", err);
     goto done;
   }
@@ -190,12 +203,14 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     if (i < 20) err_lead = fmax(err_lead, e);
     err_all = fmax(err_all, e);
   }
-  if ((err = rom_dmat_transpose_times(rom_basis_vectors(basis), rom_basis_vectors(basis), gram, m)) != ROM_OK) {
+  if ((err = rom_dmat_transpose_times(rom_basis_vectors(basis), rom_basis_vectors(basis), gram,
+                                      m)) != ROM_OK) {
     rc = cli_fail(ctx, "bench pod", err);
     goto done;
   }
   for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < m; ++i) orth = fmax(orth, fabs(gram[i + j * m] - (i == j ? 1.0 : 0.0)));
+    for (rom_int i = 0; i < m; ++i)
+      orth = fmax(orth, fabs(gram[i + j * m] - (i == j ? 1.0 : 0.0)));
   rom_basis_destroy(&basis);
 
   /* serial LAPACK on rank 0, same run */
@@ -216,7 +231,8 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   rom_dmat_destroy(&A);
-  if (rank == 0) lapack_ok = lapack_reference(N, m, gathered, (int)repeat, &t_lapack_qr, &t_lapack_sdd) == 0;
+  if (rank == 0)
+    lapack_ok = lapack_reference(N, m, gathered, (int)repeat, &t_lapack_qr, &t_lapack_sdd) == 0;
   polite_barrier(comm);
   MPI_Bcast(&lapack_ok, 1, MPI_INT, 0, comm);
 
@@ -224,19 +240,24 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
   const double t_librom = size == 1 ? LIBROM_STATIC_SVD_1RANK_S : LIBROM_STATIC_SVD_2RANK_S;
   const double mib = 1024.0 * 1024.0;
   if (rank == 0 && json) {
-    printf("{\"benchmark\": \"pod\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": %lld,\n"
-           " \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\",\n"
-           " \"romkit_tsqr_pod_s\": %.6f, \"lapack_geqrf_gesdd_ormqr_s\": %.6f, \"lapack_gesdd_s\": %.6f,\n"
-           " \"ratio_vs_lapack_qr_svd\": %.4f, \"ratio_vs_lapack_gesdd\": %.4f,\n"
-           " \"romkit_peak_bytes\": %.0f, \"romkit_extra_bytes\": %.0f, \"romkit_extra_local_blocks\": %.4f,\n"
-           " \"peak_rss_bytes\": %.0f,\n"
-           " \"sv_rel_error_first20\": %.3e, \"sv_rel_error_all\": %.3e, \"orthogonality_max\": %.3e,\n"
-           " \"librom_static_svd_published_s\": %s, \"librom_static_svd_published_mib_1rank\": %s,\n"
-           " \"librom_note\": \"published in BENCHMARKS.md, not measured here\"}\n",
-           (long long)N, (long long)m, size, (long long)repeat, t_romkit, t_lapack_qr, t_lapack_sdd,
-           t_romkit / t_lapack_qr, t_romkit / t_lapack_sdd, peak_total, extra, extra_blocks, rss,
-           err_lead, err_all, orth, published ? (size == 1 ? "1.96" : "1.35") : "null",
-           published && size == 1 ? "238" : "null");
+    printf(
+        "{\"benchmark\": \"pod\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": "
+        "%lld,\n"
+        " \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\",\n"
+        " \"romkit_tsqr_pod_s\": %.6f, \"lapack_geqrf_gesdd_ormqr_s\": %.6f, \"lapack_gesdd_s\": "
+        "%.6f,\n"
+        " \"ratio_vs_lapack_qr_svd\": %.4f, \"ratio_vs_lapack_gesdd\": %.4f,\n"
+        " \"romkit_peak_bytes\": %.0f, \"romkit_extra_bytes\": %.0f, "
+        "\"romkit_extra_local_blocks\": %.4f,\n"
+        " \"peak_rss_bytes\": %.0f,\n"
+        " \"sv_rel_error_first20\": %.3e, \"sv_rel_error_all\": %.3e, \"orthogonality_max\": "
+        "%.3e,\n"
+        " \"librom_static_svd_published_s\": %s, \"librom_static_svd_published_mib_1rank\": %s,\n"
+        " \"librom_note\": \"published in BENCHMARKS.md, not measured here\"}\n",
+        (long long)N, (long long)m, size, (long long)repeat, t_romkit, t_lapack_qr, t_lapack_sdd,
+        t_romkit / t_lapack_qr, t_romkit / t_lapack_sdd, peak_total, extra, extra_blocks, rss,
+        err_lead, err_all, orth, published ? (size == 1 ? "1.96" : "1.35") : "null",
+        published && size == 1 ? "238" : "null");
   } else if (rank == 0) {
     printf("romkit bench pod: N = %lld, m = %lld, %d rank%s, median of %lld runs\n", (long long)N,
            (long long)m, size, size == 1 ? "" : "s", (long long)repeat);
@@ -246,11 +267,12 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     printf("%-52s %10.4f %14s\n", "romkit TSQR POD (this run)", t_romkit, "1.00");
     printf("%-52s %10.4f %14.3f\n", "LAPACK dgeqrf + dgesdd(R) + dormqr, rank 0 (this run)",
            t_lapack_qr, t_romkit / t_lapack_qr);
-    printf("%-52s %10.4f %14.3f\n", "LAPACK dgesdd jobz=S on N x m, rank 0 (this run)", t_lapack_sdd,
-           t_romkit / t_lapack_sdd);
+    printf("%-52s %10.4f %14.3f\n", "LAPACK dgesdd jobz=S on N x m, rank 0 (this run)",
+           t_lapack_sdd, t_romkit / t_lapack_sdd);
     if (published)
       printf("%-52s %10.2f %14.3f\n",
-             size == 1 ? "libROM StaticSVD, 1 rank (published*)" : "libROM StaticSVD, 2 ranks (published*)",
+             size == 1 ? "libROM StaticSVD, 1 rank (published*)"
+                       : "libROM StaticSVD, 2 ranks (published*)",
              t_librom, t_romkit / t_librom);
     else
       printf("%-52s %10s %14s\n", "libROM StaticSVD (published*)", "n/a", "n/a");

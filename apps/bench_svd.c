@@ -33,7 +33,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-
 /* Published in /work/shared/BENCHMARKS.md for N = 20000, m = 200; quoted, not measured. */
 #define LIBROM_STATIC_SVD_1RANK_S 1.96
 #define LIBROM_STATIC_SVD_2RANK_S 1.35
@@ -84,7 +83,8 @@ static void polite_barrier(MPI_Comm comm) {
   int done = 0;
   struct timespec pause = {0, 1000000}; /* 1 ms */
   MPI_Ibarrier(comm, &request);
-  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done; MPI_Test(&request, &done, MPI_STATUS_IGNORE))
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE))
     nanosleep(&pause, NULL);
 }
 
@@ -95,10 +95,13 @@ typedef struct {
 /* Serial LAPACK on rank 0 (gathered matrix a, N x m). */
 static int lapack_reference(rom_int N, rom_int m, const double *a, int repeat, lapack_times *t) {
   lapack_int n = (lapack_int)N, c = (lapack_int)m, info = 0;
-  double *w = malloc(sizeof(double) * (size_t)(N * m)), *q = malloc(sizeof(double) * (size_t)(N * m));
+  double *w = malloc(sizeof(double) * (size_t)(N * m)),
+         *q = malloc(sizeof(double) * (size_t)(N * m));
   double *tau = malloc(sizeof(double) * (size_t)m), *s = malloc(sizeof(double) * (size_t)m);
-  double *r = malloc(sizeof(double) * (size_t)(m * m)), *ur = malloc(sizeof(double) * (size_t)(m * m));
-  double *vt = malloc(sizeof(double) * (size_t)(m * m)), *tm = malloc(sizeof(double) * 5 * (size_t)repeat);
+  double *r = malloc(sizeof(double) * (size_t)(m * m)),
+         *ur = malloc(sizeof(double) * (size_t)(m * m));
+  double *vt = malloc(sizeof(double) * (size_t)(m * m)),
+         *tm = malloc(sizeof(double) * 5 * (size_t)repeat);
   int ok = w && q && tau && s && r && ur && vt && tm;
   for (int rep = 0; ok && rep < repeat; ++rep) {
     memcpy(w, a, sizeof(double) * (size_t)(N * m));
@@ -106,7 +109,8 @@ static int lapack_reference(rom_int N, rom_int m, const double *a, int repeat, l
     info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, c, w, n, tau);
     double t1 = MPI_Wtime();
     for (rom_int j = 0; j < m; ++j)
-      for (rom_int i = 0; i < m; ++i) r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
+      for (rom_int i = 0; i < m; ++i)
+        r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
     info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', c, c, r, c, s, ur, c, vt, c);
     double t2 = MPI_Wtime();
     for (rom_int j = 0; j < m; ++j) {
@@ -139,7 +143,8 @@ static void measure_network(MPI_Comm comm, double *allreduce, double *lat, doubl
   const int nbig = 1 << 20; /* doubles: 8 MiB */
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  double *buf = calloc((size_t)nbig, sizeof(double)), *t = malloc(sizeof(double) * (size_t)reps), x = 1.0;
+  double *buf = calloc((size_t)nbig, sizeof(double)), *t = malloc(sizeof(double) * (size_t)reps),
+         x = 1.0;
   int ok = buf && t, all = 0;
   MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, comm);
   *allreduce = *lat = *big = NAN;
@@ -167,8 +172,10 @@ static void measure_network(MPI_Comm comm, double *allreduce, double *lat, doubl
       }
       double med = median(t, rp);
       MPI_Bcast(&med, 1, MPI_DOUBLE, 0, comm);
-      if (pass == 0) *lat = med;
-      else *big = med;
+      if (pass == 0)
+        *lat = med;
+      else
+        *big = med;
     }
   }
   free(buf);
@@ -247,7 +254,8 @@ static int run_method(rom_ctx *ctx, const rom_dmat *A, const double *s, rom_int 
       err = ROM_ERR_NOMEM;
       goto done;
     }
-    if ((err = rom_dmat_transpose_times(rom_basis_vectors(basis), rom_basis_vectors(basis), gram, kb)) != ROM_OK)
+    if ((err = rom_dmat_transpose_times(rom_basis_vectors(basis), rom_basis_vectors(basis), gram,
+                                        kb)) != ROM_OK)
       goto done;
     out->orth = 0.0;
     for (rom_int j = 0; j < kb; ++j)
@@ -274,8 +282,10 @@ static double loadavg(void) {
 
 static void json_number(const char *key, double v, const char *fmt, int comma) {
   printf("\"%s\": ", key);
-  if (isfinite(v)) printf(fmt, v);
-  else printf("null");
+  if (isfinite(v))
+    printf(fmt, v);
+  else
+    printf("null");
   if (comma) printf(", ");
 }
 
@@ -310,39 +320,55 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
         snprintf(list, sizeof list, "%s", argv[i + 1]);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
           rom_svd_method mm;
-          if (rom_svd_method_from_name(tok, &mm) != ROM_OK || mm == ROM_SVD_AUTO || nmethods >= MAX_METHODS)
-            return cli_usage_error(ctx, "bench svd", "--methods: '%s' is not one of "
-                                   "tsqr,scalapack,randomized,incremental", tok);
+          if (rom_svd_method_from_name(tok, &mm) != ROM_OK || mm == ROM_SVD_AUTO ||
+              nmethods >= MAX_METHODS)
+            return cli_usage_error(ctx, "bench svd",
+                                   "--methods: '%s' is not one of "
+                                   "tsqr,scalapack,randomized,incremental",
+                                   tok);
           res[nmethods++].method = mm;
         }
       }
       ++i;
       continue;
     }
-    if (!strcmp(argv[i], "--rows")) target = &N;
-    else if (!strcmp(argv[i], "--cols")) target = &m;
-    else if (!strcmp(argv[i], "--rank")) target = &k;
-    else if (!strcmp(argv[i], "--repeat")) target = &repeat;
-    else return cli_usage_error(ctx, "bench svd", "unknown option '%s'", argv[i]);
+    if (!strcmp(argv[i], "--rows"))
+      target = &N;
+    else if (!strcmp(argv[i], "--cols"))
+      target = &m;
+    else if (!strcmp(argv[i], "--rank"))
+      target = &k;
+    else if (!strcmp(argv[i], "--repeat"))
+      target = &repeat;
+    else
+      return cli_usage_error(ctx, "bench svd", "unknown option '%s'", argv[i]);
     if (i + 1 >= argc || cli_parse_int(argv[i + 1], target) != 0 || *target < 1)
       return cli_usage_error(ctx, "bench svd", "%s needs a whole number >= 1", argv[i]);
     ++i;
   }
-  if (m > N) return cli_usage_error(ctx, "bench svd", "--cols %lld exceeds --rows %lld", (long long)m, (long long)N);
-  if (k > m) return cli_usage_error(ctx, "bench svd", "--rank %lld exceeds --cols %lld", (long long)k, (long long)m);
+  if (m > N)
+    return cli_usage_error(ctx, "bench svd", "--cols %lld exceeds --rows %lld", (long long)m,
+                           (long long)N);
+  if (k > m)
+    return cli_usage_error(ctx, "bench svd", "--rank %lld exceeds --cols %lld", (long long)k,
+                           (long long)m);
   if (with_lapack && N * m > 400000000LL)
-    return cli_usage_error(ctx, "bench svd", "N x m = %lld is too large for the gathered LAPACK "
-                           "reference (use --no-lapack)", (long long)(N * m));
+    return cli_usage_error(ctx, "bench svd",
+                           "N x m = %lld is too large for the gathered LAPACK "
+                           "reference (use --no-lapack)",
+                           (long long)(N * m));
 
   double load_start = loadavg(), net_allreduce = NAN, net_lat = NAN, net_8mib = NAN;
   double *s = malloc(sizeof(double) * (size_t)m), *gathered = NULL;
   rom_dmat *A = NULL;
   lapack_times lt = {NAN, NAN, NAN, NAN, NAN};
   if (!s) return cli_usage_error(ctx, "bench svd", "out of memory for %lld columns", (long long)m);
-  for (rom_int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * (double)i / (double)m);
+  for (rom_int i = 0; i < m; ++i)
+    s[i] = pow(10.0, -8.0 * (double)i / (double)m);
   double t_build = MPI_Wtime();
   if ((err = rom_known_spectrum_matrix(
-                 ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) != ROM_OK) {
+           ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) !=
+      ROM_OK) {
     rc = cli_fail(ctx, "bench svd", err);
     goto done;
   }
@@ -355,7 +381,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       goto done;
     }
     if (!json && rank == 0) {
-      fprintf(stderr, "bench svd: %s done, median %.4f s\n", rom_svd_method_name(res[j].method), res[j].time);
+      fprintf(stderr, "bench svd: %s done, median %.4f s\n", rom_svd_method_name(res[j].method),
+              res[j].time);
     }
   }
 
@@ -385,9 +412,10 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   const double t_librom = size == 1 ? LIBROM_STATIC_SVD_1RANK_S : LIBROM_STATIC_SVD_2RANK_S;
   const double mib = 1024.0 * 1024.0;
   if (rank == 0 && json) {
-    printf("{\"benchmark\": \"svd\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": %lld, "
-           "\"rank_k\": %lld,\n \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\", ",
-           (long long)N, (long long)m, size, (long long)repeat, (long long)k);
+    printf(
+        "{\"benchmark\": \"svd\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": %lld, "
+        "\"rank_k\": %lld,\n \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\", ",
+        (long long)N, (long long)m, size, (long long)repeat, (long long)k);
     json_number("build_s", t_build, "%.3f", 1);
     json_number("loadavg_start", load_start, "%.2f", 1);
     json_number("loadavg_end", load_end, "%.2f", 0);
@@ -399,7 +427,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
              rom_svd_method_name(q->method), (long long)q->k, (long long)q->r);
       if (q->method == ROM_SVD_INCREMENTAL)
         printf("\"max_rank\": %lld, ", (long long)(2 * k < m ? 2 * k : m));
-      if (q->method == ROM_SVD_RANDOMIZED) printf("\"oversampling\": 10, \"power_iterations\": 2, ");
+      if (q->method == ROM_SVD_RANDOMIZED)
+        printf("\"oversampling\": 10, \"power_iterations\": 2, ");
       json_number("time_s", q->time, "%.6f", 1);
       json_number("time_min_s", q->tmin, "%.6f", 1);
       json_number("time_max_s", q->tmax, "%.6f", 1);
@@ -424,12 +453,14 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     json_number("allreduce_1double_s", net_allreduce, "%.3e", 1);
     json_number("pingpong_8B_s", net_lat, "%.3e", 1);
     json_number("pingpong_8MiB_s", net_8mib, "%.3e", 0);
-    printf("},\n \"librom_published\": {\"note\": \"quoted from BENCHMARKS.md (libROM 2.x, 20000 x 200), "
+    printf("},\n \"librom_published\": {\"note\": \"quoted from BENCHMARKS.md (libROM 2.x, 20000 x "
+           "200), "
            "not measured here\", ");
     if (published)
       printf("\"static_svd_s\": %.2f, \"static_svd_mib_1rank\": %s, \"brand_k50_1rank_s\": %.2f, "
              "\"brand_k50_error\": %.1e}}\n",
-             t_librom, size == 1 ? "238" : "null", LIBROM_BRAND_K50_1RANK_S, LIBROM_BRAND_K50_ERROR);
+             t_librom, size == 1 ? "238" : "null", LIBROM_BRAND_K50_1RANK_S,
+             LIBROM_BRAND_K50_ERROR);
     else
       printf("\"static_svd_s\": null}}\n");
   } else if (rank == 0) {
@@ -438,7 +469,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
            (long long)N, (long long)m, size, size == 1 ? "" : "s", (long long)repeat, (long long)k,
            load_start, load_end);
     printf("matrix: A = U diag(s) V^T, s_i = 10^(-8 i/m), U, V orthonormal DST-I vectors "
-           "(built in %.2f s)\n\n", t_build);
+           "(built in %.2f s)\n\n",
+           t_build);
     printf("%-44s %9s %7s %10s %8s %9s %9s %9s %9s %9s\n", "method", "time[s]", "/LAPACK",
            "peak MiB", "xblock", "RSS MiB", "err 1-20", "err 1-k", "err all", "orth");
     for (int j = 0; j < nmethods; ++j) {
@@ -449,28 +481,36 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
         snprintf(name, sizeof name, "romkit incremental (k %lld, max_rank %lld)", (long long)q->k,
                  (long long)(2 * k < m ? 2 * k : m));
       else
-        snprintf(name, sizeof name, "romkit %s (k = %lld)", rom_svd_method_name(q->method), (long long)q->k);
-      printf("%-44s %9.4f %7.3f %10.1f %8.2f %9.1f %9.2e %9.2e ", name, q->time, q->time / lt.qr_svd,
-             q->peak_total / mib, q->extra_blocks, q->rss / mib, q->err20, q->errk);
-      if (exact) printf("%9.2e ", q->errall);
-      else printf("%9s ", "-");
+        snprintf(name, sizeof name, "romkit %s (k = %lld)", rom_svd_method_name(q->method),
+                 (long long)q->k);
+      printf("%-44s %9.4f %7.3f %10.1f %8.2f %9.1f %9.2e %9.2e ", name, q->time,
+             q->time / lt.qr_svd, q->peak_total / mib, q->extra_blocks, q->rss / mib, q->err20,
+             q->errk);
+      if (exact)
+        printf("%9.2e ", q->errall);
+      else
+        printf("%9s ", "-");
       printf("%9.2e\n", q->orth);
     }
     printf("%-44s %9.4f %7.3f  (dgeqrf %.4f, dgesdd(R) %.4f, dormqr %.4f)\n",
-           "LAPACK dgeqrf+dgesdd(R)+dormqr, rank 0", lt.qr_svd, 1.0, lt.geqrf, lt.gesdd_r, lt.ormqr);
+           "LAPACK dgeqrf+dgesdd(R)+dormqr, rank 0", lt.qr_svd, 1.0, lt.geqrf, lt.gesdd_r,
+           lt.ormqr);
     printf("%-44s %9.4f %7.3f\n", "LAPACK dgesdd jobz=S, rank 0", lt.gesdd, lt.gesdd / lt.qr_svd);
     if (published) {
       printf("%-44s %9.2f %7.3f%s\n", "libROM StaticSVD (published*, not measured)", t_librom,
              t_librom / lt.qr_svd, size == 1 ? "   peak 238 MiB*" : "");
       if (size == 1)
-        printf("%-44s %9.2f %7.3f   leading-value error %.1e*\n", "libROM Brand k = 50 (published*)",
-               LIBROM_BRAND_K50_1RANK_S, LIBROM_BRAND_K50_1RANK_S / lt.qr_svd, LIBROM_BRAND_K50_ERROR);
+        printf("%-44s %9.2f %7.3f   leading-value error %.1e*\n",
+               "libROM Brand k = 50 (published*)", LIBROM_BRAND_K50_1RANK_S,
+               LIBROM_BRAND_K50_1RANK_S / lt.qr_svd, LIBROM_BRAND_K50_ERROR);
     }
-    printf("\npeak MiB: romkit tracked peak incl. the input, max over ranks; xblock: the part beyond "
-           "the input / the local snapshot block;\nRSS: process high-water mark after the method "
-           "(cumulative over the methods run before it)\n");
+    printf(
+        "\npeak MiB: romkit tracked peak incl. the input, max over ranks; xblock: the part beyond "
+        "the input / the local snapshot block;\nRSS: process high-water mark after the method "
+        "(cumulative over the methods run before it)\n");
     if (size >= 2)
-      printf("network: 1-double Allreduce %.2e s, ping-pong 8 B %.2e s, 8 MiB %.2e s (half round trip)\n",
+      printf("network: 1-double Allreduce %.2e s, ping-pong 8 B %.2e s, 8 MiB %.2e s (half round "
+             "trip)\n",
              net_allreduce, net_lat, net_8mib);
     if (published)
       printf("* published in BENCHMARKS.md (libROM 2.x, 20000 x 200), not measured here: libROM is "

@@ -74,8 +74,8 @@ int cli_parse_bytes(const char *text, double *out) {
   static const struct {
     const char *suffix;
     double scale;
-  } units[] = {{"", 1.0},       {"B", 1.0},       {"KiB", 1024.0}, {"MiB", 1048576.0},
-               {"GiB", 1073741824.0}, {"KB", 1e3}, {"MB", 1e6},     {"GB", 1e9}};
+  } units[] = {{"", 1.0},   {"B", 1.0},  {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+               {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; ++i)
     if (!strcmp(end, units[i].suffix)) {
       *out = v * units[i].scale;

@@ -16,7 +16,7 @@
 
 #define INFO_MAX_SHOWN 8
 
-static const char *const known_attributes[] = {"format",  "kind",  "format_version",
+static const char *const known_attributes[] = {"format",         "kind",    "format_version",
                                                "romkit_version", "created", "ranks"};
 
 static void print_usage(void) {
@@ -110,12 +110,18 @@ static void print_attributes(hid_t file) {
 static const char *type_name(hid_t type, char buf[32]) {
   size_t bits = 8 * H5Tget_size(type);
   switch (H5Tget_class(type)) {
-  case H5T_FLOAT: snprintf(buf, 32, "float%zu", bits); break;
+  case H5T_FLOAT:
+    snprintf(buf, 32, "float%zu", bits);
+    break;
   case H5T_INTEGER:
     snprintf(buf, 32, "%sint%zu", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
     break;
-  case H5T_STRING: snprintf(buf, 32, "string"); break;
-  default: snprintf(buf, 32, "other"); break;
+  case H5T_STRING:
+    snprintf(buf, 32, "string");
+    break;
+  default:
+    snprintf(buf, 32, "other");
+    break;
   }
   return buf;
 }
@@ -131,7 +137,8 @@ static herr_t print_dataset(hid_t group, const char *name, const H5L_info_t *inf
     int ndims = H5Sget_simple_extent_dims(space, dims, NULL);
     char buf[32];
     printf("  /%-24s {", name);
-    for (int i = 0; i < ndims; ++i) printf("%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
+    for (int i = 0; i < ndims; ++i)
+      printf("%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
     printf("} %s\n", type_name(type, buf));
     H5Sclose(space);
     H5Tclose(type);
@@ -145,7 +152,8 @@ static herr_t print_dataset(hid_t group, const char *name, const H5L_info_t *inf
 /* The smallest k with sum_{i<k} sigma_i^2 >= fraction * sum_i sigma_i^2. */
 static size_t modes_for(const double *sigma, size_t r, double fraction) {
   double total = 0.0, partial = 0.0;
-  for (size_t i = 0; i < r; ++i) total += sigma[i] * sigma[i];
+  for (size_t i = 0; i < r; ++i)
+    total += sigma[i] * sigma[i];
   for (size_t k = 0; k < r; ++k) {
     partial += sigma[k] * sigma[k];
     if (partial >= fraction * total) return k + 1;
@@ -162,7 +170,8 @@ static void print_spectrum(hid_t file) {
   if (sigma && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sigma) >= 0) {
     size_t n = (size_t)r;
     printf("singular values: %zu, first", n);
-    for (size_t i = 0; i < n && i < 5; ++i) printf(" %.6g", sigma[i]);
+    for (size_t i = 0; i < n && i < 5; ++i)
+      printf(" %.6g", sigma[i]);
     printf("%s, last %.6g\n", n > 5 ? " ..." : "", sigma[n - 1]);
     printf("modes for energy (sum of sigma^2): 90%% -> %zu, 99%% -> %zu, 99.99%% -> %zu, "
            "99.9999%% -> %zu\n",

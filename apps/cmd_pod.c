@@ -111,28 +111,36 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
       have_svd_option = 1;
     } else if (!strcmp(a, "--method")) {
       if (!has_value)
-        return cli_usage_error(ctx, "pod", "--method needs one of auto, tsqr, scalapack, "
+        return cli_usage_error(ctx, "pod",
+                               "--method needs one of auto, tsqr, scalapack, "
                                "randomized, incremental");
       if (rom_svd_method_from_name(argv[++i], &opts.method) != ROM_OK)
-        return cli_usage_error(ctx, "pod", "--method '%s' is not one of auto, tsqr, scalapack, "
-                               "randomized, incremental", argv[i]);
+        return cli_usage_error(ctx, "pod",
+                               "--method '%s' is not one of auto, tsqr, scalapack, "
+                               "randomized, incremental",
+                               argv[i]);
       have_svd_option = 1;
     } else if (!strcmp(a, "--memory")) {
       if (!has_value) return cli_usage_error(ctx, "pod", "--memory needs a size, e.g. 2GiB");
       if (cli_parse_bytes(argv[++i], &opts.memory_budget) != 0 || !(opts.memory_budget > 0.0))
-        return cli_usage_error(ctx, "pod", "--memory '%s' is not a size > 0 (e.g. 2GiB, 512MiB, "
-                               "1e9)", argv[i]);
+        return cli_usage_error(ctx, "pod",
+                               "--memory '%s' is not a size > 0 (e.g. 2GiB, 512MiB, "
+                               "1e9)",
+                               argv[i]);
       have_svd_option = 1;
     } else if (!strcmp(a, "--target-rank")) {
       if (!has_value) return cli_usage_error(ctx, "pod", "--target-rank needs a whole number >= 1");
       if (cli_parse_int(argv[++i], &opts.target_rank) != 0 || opts.target_rank < 1)
-        return cli_usage_error(ctx, "pod", "--target-rank '%s' is not a whole number >= 1", argv[i]);
+        return cli_usage_error(ctx, "pod", "--target-rank '%s' is not a whole number >= 1",
+                               argv[i]);
       have_svd_option = 1;
     } else if (!strcmp(a, "--librom-out") || !strcmp(a, "--librom-in")) {
       if (!has_value || argv[i + 1][0] == '\0')
         return cli_usage_error(ctx, "pod", "%s needs a base name (files BASE.000000, ...)", a);
-      if (a[9] == 'o') librom_out = argv[++i];
-      else librom_in = argv[++i];
+      if (a[9] == 'o')
+        librom_out = argv[++i];
+      else
+        librom_in = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -147,7 +155,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     if (input)
       return cli_usage_error(ctx, "pod", "give either a snapshot file or --librom-in, not both");
     if (have_energy || have_rank || have_svd_option || librom_out)
-      return cli_usage_error(ctx, "pod", "--librom-in converts a basis: --energy, --rank, "
+      return cli_usage_error(ctx, "pod",
+                             "--librom-in converts a basis: --energy, --rank, "
                              "--center, --method, --memory, --target-rank and --librom-out do "
                              "not apply");
   } else if (!input) {
@@ -169,7 +178,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
      * --method incremental asks for it). The library logs what 'auto' chose at
      * ROM_LOG_INFO: show it. */
     rom_log_level level = rom_ctx_log_level(ctx);
-    if (opts.method == ROM_SVD_AUTO && level < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
+    if (opts.method == ROM_SVD_AUTO && level < ROM_LOG_INFO)
+      rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
     err = rom_pod_compute_file(ctx, input, &opts, &basis);
     rom_ctx_set_log_level(ctx, level);
   }
@@ -195,9 +205,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
              "%s%s%s%s\n",
              (long long)rom_basis_global_rows(basis), (long long)rom_basis_dim(basis),
              rom_basis_energy(basis), (long long)computed, rom_svd_method_name(opts.method),
-             t3 - t0, t2 - t0, t3 - t2,
-             rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s", output,
-             librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
+             t3 - t0, t2 - t0, t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s",
+             output, librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
              librom_out ? ".*" : "");
 done:
   rom_basis_destroy(&basis);

@@ -59,7 +59,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, sweep_options *o) {
       o->rom_path = a;
       continue;
     }
-    if (i + 1 >= argc) return cli_usage_error(ctx, "sweep", "unknown option '%s' or missing value", a);
+    if (i + 1 >= argc)
+      return cli_usage_error(ctx, "sweep", "unknown option '%s' or missing value", a);
     const char *v = argv[++i];
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       o->out_path = v;
@@ -163,15 +164,19 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
   }
   for (int j = 0; j < nranges; ++j) {
     if (!(low[j] < high[j]))
-      return cli_usage_error(ctx, "sweep", "--range %g:%g is empty: lo must be < hi", low[j], high[j]);
+      return cli_usage_error(ctx, "sweep", "--range %g:%g is empty: lo must be < hi", low[j],
+                             high[j]);
     if (o.log_scale && low[j] <= 0.0)
-      return cli_usage_error(ctx, "sweep", "--log needs lo > 0, got the range %g:%g", low[j], high[j]);
+      return cli_usage_error(ctx, "sweep", "--log needs lo > 0, got the range %g:%g", low[j],
+                             high[j]);
   }
   int ncounts = 0;
   if (o.counts_text) {
     double c[SWEEP_MAX_PARAMETERS];
     ncounts = cli_parse_double_list(o.counts_text, c, SWEEP_MAX_PARAMETERS);
-    if (ncounts < 1) return cli_usage_error(ctx, "sweep", "--counts '%s' is not a list of integers", o.counts_text);
+    if (ncounts < 1)
+      return cli_usage_error(ctx, "sweep", "--counts '%s' is not a list of integers",
+                             o.counts_text);
     for (int j = 0; j < ncounts; ++j) {
       if (!(c[j] >= 1.0 && c[j] <= 1e9 && c[j] == floor(c[j])))
         return cli_usage_error(ctx, "sweep", "--counts: %g is not an integer >= 1", c[j]);
@@ -222,8 +227,8 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
       counts[0] = n;
     }
     if (ncounts != 1 && ncounts != p) {
-      exit_code = cli_usage_error(ctx, "sweep", "--counts has %d values but the ROM has %d parameters",
-                                  ncounts, p);
+      exit_code = cli_usage_error(
+          ctx, "sweep", "--counts has %d values but the ROM has %d parameters", ncounts, p);
       goto done;
     }
     for (int j = ncounts; j < p; ++j)
@@ -241,18 +246,18 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
       }
     }
   }
-  if ((rc = rom_sweep_design_create(ctx, kind, p, low, high, logs,
-                                    kind == ROM_SWEEP_GRID ? 0 : o.samples,
-                                    kind == ROM_SWEEP_GRID ? counts : NULL, (uint64_t)o.seed,
-                                    &design)))
+  if ((rc = rom_sweep_design_create(
+           ctx, kind, p, low, high, logs, kind == ROM_SWEEP_GRID ? 0 : o.samples,
+           kind == ROM_SWEEP_GRID ? counts : NULL, (uint64_t)o.seed, &design)))
     goto fail;
   const rom_int ns = rom_sweep_design_samples(design);
   cli_printf(ctx,
              "romkit sweep: %s (k = %lld, %s), problem heat (theta_q = mu_q, phi_0 = 1)\n"
              "  design %s, %lld samples, %d parameters in [%g, %g]%s%s, seed %lld, %d rank(s)\n",
              o.rom_path, (long long)rom_affine_rom_dim(rom),
-             rom_affine_rom_num_outputs(rom) > 0 ? "with outputs"
-                                                 : "no outputs: the reduced coordinates q are reported",
+             rom_affine_rom_num_outputs(rom) > 0
+                 ? "with outputs"
+                 : "no outputs: the reduced coordinates q are reported",
              o.design, (long long)ns, p, low[0], high[0], nranges > 1 ? " (first range)" : "",
              o.log_scale ? " log-uniform" : "", (long long)o.seed, rom_ctx_size(ctx));
   if ((rc = rom_sweep_run(rom, design, NULL, NULL, &sweep))) goto fail;

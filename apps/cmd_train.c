@@ -65,7 +65,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     rom_int iv = 0;
     double dv = 0;
 #define NEED_VALUE                                                                                 \
-  if (!v) return cli_usage_error(ctx, "train", "%s needs a value", o);                            \
+  if (!v) return cli_usage_error(ctx, "train", "%s needs a value", o);                             \
   ++i
 #define INT_OPT(name, field, min)                                                                  \
   if (strcmp(o, name) == 0) {                                                                      \
@@ -125,7 +125,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
       continue;
     }
     if (o[0] == '-') return cli_usage_error(ctx, "train", "unknown option '%s' (see --help)", o);
-    if (a->input) return cli_usage_error(ctx, "train", "more than one input file ('%s', '%s')", a->input, o);
+    if (a->input)
+      return cli_usage_error(ctx, "train", "more than one input file ('%s', '%s')", a->input, o);
     a->input = o;
 #undef NEED_VALUE
 #undef INT_OPT
@@ -142,7 +143,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   if (a->activation) {
     rom_activation act;
     if (rom_activation_parse(ctx, a->activation, &act) != ROM_OK)
-      return cli_usage_error(ctx, "train", "--activation %s: expected swish, sigmoid, tanh or identity",
+      return cli_usage_error(ctx, "train",
+                             "--activation %s: expected swish, sigmoid, tanh or identity",
                              a->activation);
   }
   return CLI_EXIT_OK;
@@ -155,13 +157,17 @@ static int make_mask(rom_ctx *ctx, const char *spec, rom_int N, rom_mask **mask,
   char tail = 0;
   *mask = NULL;
   if (sscanf(spec, "band:%lld:%lld%c", &p[0], &p[1], &tail) == 2) {
-    if (p[0] < 1 || p[1] < 1) return cli_usage_error(ctx, "train", "--mask %s: band and shift must be >= 1", spec);
-    if (rom_mask_banded(ctx, N, p[0], p[1], mask) != ROM_OK) return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
-  } else if (sscanf(spec, "stencil:%lld:%lld:%lld:%lld%c", &p[0], &p[1], &p[2], &p[3], &tail) == 4) {
+    if (p[0] < 1 || p[1] < 1)
+      return cli_usage_error(ctx, "train", "--mask %s: band and shift must be >= 1", spec);
+    if (rom_mask_banded(ctx, N, p[0], p[1], mask) != ROM_OK)
+      return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
+  } else if (sscanf(spec, "stencil:%lld:%lld:%lld:%lld%c", &p[0], &p[1], &p[2], &p[3], &tail) ==
+             4) {
     if (p[0] < 1 || p[1] < 1 || p[2] < 1 || p[3] < 1)
       return cli_usage_error(ctx, "train", "--mask %s: all values must be >= 1", spec);
     if (p[0] * p[1] != N)
-      return cli_usage_error(ctx, "train", "--mask %s: the grid has %lld nodes but the snapshots have N = %lld",
+      return cli_usage_error(ctx, "train",
+                             "--mask %s: the grid has %lld nodes but the snapshots have N = %lld",
                              spec, p[0] * p[1], (long long)N);
     if (rom_mask_stencil2d(ctx, p[0], p[1], p[2], p[3], mask) != ROM_OK)
       return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
@@ -170,7 +176,8 @@ static int make_mask(rom_ctx *ctx, const char *spec, rom_int N, rom_mask **mask,
     *h2 = p[0];
     return CLI_EXIT_OK;
   } else {
-    return cli_usage_error(ctx, "train", "--mask %s: expected band:B:S, stencil:NX:NY:B:S or dense:H", spec);
+    return cli_usage_error(ctx, "train",
+                           "--mask %s: expected band:B:S, stencil:NX:NY:B:S or dense:H", spec);
   }
   *h2 = rom_mask_cols(*mask);
   return CLI_EXIT_OK;
@@ -197,7 +204,8 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
       return CLI_EXIT_FAILURE;
     }
   }
-  if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK) return cli_fail(ctx, "train", err);
+  if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK)
+    return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
   const int p2 = a.problem && strcmp(a.problem, "P2") == 0;
   rom_activation act = p2 ? ROM_ACT_SIGMOID : ROM_ACT_SWISH;
@@ -206,7 +214,8 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if (!mask_spec && p2) {
     rom_int n = (rom_int)llround(sqrt((double)N));
     if (n * n != N) {
-      rc = cli_usage_error(ctx, "train", "--problem P2 needs a square grid, but N = %lld", (long long)N);
+      rc = cli_usage_error(ctx, "train", "--problem P2 needs a square grid, but N = %lld",
+                           (long long)N);
       goto done;
     }
     snprintf(stencil, sizeof(stencil), "stencil:%lld:%lld:100:10", (long long)n, (long long)n);
@@ -217,7 +226,8 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if ((rc = make_mask(ctx, mask_spec, N, &mask, &h2)) != CLI_EXIT_OK) goto done;
   rom_int h1 = a.hidden > 0 ? a.hidden : 2 * N;
   int dbias = a.decoder_bias > 0 ? 1 : p2;
-  if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed, &ae)) != ROM_OK) {
+  if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed, &ae)) !=
+      ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }
@@ -236,13 +246,14 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   cli_printf(ctx,
              "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s, bias) -> %lld -> %lld "
              "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
-             a.input, (long long)N, (long long)m, (long long)N, (long long)h1, rom_activation_name(act),
-             (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
-             (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
-             rom_ctx_size(ctx) == 1 ? "" : "s");
+             a.input, (long long)N, (long long)m, (long long)N, (long long)h1,
+             rom_activation_name(act), (long long)a.latent, (long long)h2, rom_activation_name(act),
+             dbias ? ", bias" : "", (long long)N, mask_spec, (long long)rom_ae_num_params(ae),
+             rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
   if (!a.quiet && rom_ctx_log_level(ctx) < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
   double t0 = MPI_Wtime();
-  if ((err = rom_ae_train_dmat(ae, S, &o)) != ROM_OK || (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
+  if ((err = rom_ae_train_dmat(ae, S, &o)) != ROM_OK ||
+      (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }
@@ -251,10 +262,12 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     const double *loss, *val;
     rom_ae_history(ae, &epochs, &loss, &val, NULL, NULL);
     rom_int best = rom_ae_best_epoch(ae);
-    cli_printf(ctx, "train: %lld epochs in %.2f s (%.3f s/epoch), best epoch %lld: loss %.6e, "
-                    "validation loss %.6e -> %s\n",
-               (long long)epochs, MPI_Wtime() - t0, (MPI_Wtime() - t0) / (double)(epochs > 0 ? epochs : 1),
-               (long long)best, best >= 0 ? loss[best] : NAN, best >= 0 ? val[best] : NAN, a.output);
+    cli_printf(ctx,
+               "train: %lld epochs in %.2f s (%.3f s/epoch), best epoch %lld: loss %.6e, "
+               "validation loss %.6e -> %s\n",
+               (long long)epochs, MPI_Wtime() - t0,
+               (MPI_Wtime() - t0) / (double)(epochs > 0 ? epochs : 1), (long long)best,
+               best >= 0 ? loss[best] : NAN, best >= 0 ? val[best] : NAN, a.output);
   }
 done:
   rom_ae_destroy(&ae);

@@ -17,10 +17,10 @@
 /* ---- the host's own code ------------------------------------------------------------- */
 typedef struct {
   MPI_Comm comm;
-  int n;          /* interior nodes */
+  int n;           /* interior nodes */
   int first, nloc; /* this rank's rows */
   double h;
-  double *full;   /* workspace for the whole vector (the host's simple halo strategy) */
+  double *full; /* workspace for the whole vector (the host's simple halo strategy) */
   int *counts, *displs;
 } host;
 
@@ -43,7 +43,8 @@ static int host_apply_term(void *user, int q, const double *x, double *y) {
 static int host_rhs(void *user, int q, double *f) {
   host *H = user;
   (void)q;
-  for (int l = 0; l < H->nloc; ++l) f[l] = 1.0;
+  for (int l = 0; l < H->nloc; ++l)
+    f[l] = 1.0;
   return 0;
 }
 static int host_theta(void *user, const double *mu, double *theta) {
@@ -71,8 +72,10 @@ static void host_solve(host *H, const double *mu, double *u_local) {
     d[i] -= w * d[i - 1];
   }
   d[n - 1] /= b[n - 1];
-  for (int i = n - 2; i >= 0; --i) d[i] = (d[i] - c[i] * d[i + 1]) / b[i];
-  for (int l = 0; l < H->nloc; ++l) u_local[l] = d[H->first + l];
+  for (int i = n - 2; i >= 0; --i)
+    d[i] = (d[i] - c[i] * d[i + 1]) / b[i];
+  for (int l = 0; l < H->nloc; ++l)
+    u_local[l] = d[H->first + l];
   free(a);
 }
 
@@ -103,7 +106,8 @@ int main(int argc, char **argv) {
   H.first = H.displs[rank];
   H.nloc = H.counts[rank];
   H.full = malloc(sizeof(double) * (size_t)H.n);
-  double *u = malloc(sizeof(double) * (size_t)H.nloc), *u_rom = malloc(sizeof(double) * (size_t)H.nloc);
+  double *u = malloc(sizeof(double) * (size_t)H.nloc),
+         *u_rom = malloc(sizeof(double) * (size_t)H.nloc);
 
   rom_ctx *ctx = NULL;
   rom_snapshots *snaps = NULL;

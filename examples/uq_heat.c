@@ -26,10 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GRID 40        /* interior nodes per direction: N = 1600 */
-#define NQ 4           /* conductivity subdomains = parameters */
-#define NO 3           /* outputs */
-#define TRAIN 80       /* FOM solves for the basis */
+#define GRID 40  /* interior nodes per direction: N = 1600 */
+#define NQ 4     /* conductivity subdomains = parameters */
+#define NO 3     /* outputs */
+#define TRAIN 80 /* FOM solves for the basis */
 #define ROM_SAMPLES 10000
 #define FOM_SAMPLES 200
 #define SEED 42
@@ -75,8 +75,8 @@ static void histogram(const char *name, const double *x, rom_int n, int stride, 
     int len = (int)(50.0 * (double)count[b] / (double)most + 0.5);
     memset(bar, '#', (size_t)len);
     bar[len] = '\0';
-    printf("  [%9.3e, %9.3e) %6lld %s\n", lo + (hi - lo) * b / BINS, lo + (hi - lo) * (b + 1) / BINS,
-           (long long)count[b], bar);
+    printf("  [%9.3e, %9.3e) %6lld %s\n", lo + (hi - lo) * b / BINS,
+           lo + (hi - lo) * (b + 1) / BINS, (long long)count[b], bar);
   }
 }
 
@@ -112,7 +112,8 @@ int main(int argc, char **argv) {
 
   /* Output weights: the average, and probes at the nodes nearest (0.25, 0.25), (0.75, 0.5). */
   u = calloc((size_t)L + 1, sizeof(double));
-  const rom_int probe_a = (rom_int)(0.25 * (GRID + 1) - 1) * GRID + (rom_int)(0.25 * (GRID + 1) - 1);
+  const rom_int probe_a =
+      (rom_int)(0.25 * (GRID + 1) - 1) * GRID + (rom_int)(0.25 * (GRID + 1) - 1);
   const rom_int probe_b = (rom_int)(0.5 * (GRID + 1) - 1) * GRID + (rom_int)(0.75 * (GRID + 1) - 1);
   for (int o = 0; o < NO; ++o)
     l[o] = calloc((size_t)L + 1, sizeof(double));
@@ -124,7 +125,8 @@ int main(int argc, char **argv) {
 
   /* ---- 1. offline: training solves at LHS samples, POD, projection, outputs ---- */
   double t0 = MPI_Wtime();
-  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NQ, low, high, logs, TRAIN, NULL, 7, &train)))
+  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NQ, low, high, logs, TRAIN, NULL, 7,
+                                    &train)))
     goto fail;
   if ((rc = rom_dmat_create(ctx, L, TRAIN, &S))) goto fail;
   for (rom_int j = 0; j < TRAIN; ++j) {
@@ -240,7 +242,8 @@ fail:
   if (!ctx || rom_ctx_rank(ctx) == 0)
     fprintf(stderr, "uq_heat: error: %s\n", ctx ? rom_ctx_last_error(ctx) : rom_strerror(rc));
 done:
-  if (ctx && rom_ctx_rank(ctx) == 0) printf("\nuq_heat: %s\n", failures ? "FAILED" : "all checks passed");
+  if (ctx && rom_ctx_rank(ctx) == 0)
+    printf("\nuq_heat: %s\n", failures ? "FAILED" : "all checks passed");
   free(u);
   for (int o = 0; o < NO; ++o)
     free(l[o]);

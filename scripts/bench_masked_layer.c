@@ -2,8 +2,8 @@
  * the P1 decoder output layer (Kim, Choi, Widemann, Zohdi, JCP 451, 2022): 12024 -> 1000,
  * band 36, shift 12, batch 20. Forward (Z = W X) and backward (dW on the pattern / dense
  * dW, and dX = W^T dZ), median of 21 repetitions. Build and run (docs/autoencoder.md):
- *   cc -O3 -std=c99 -Iinclude -Ibuild-ae/include -Ilibrom $(pkg-config --cflags hdf5-openmpi ompi) \
- *      scripts/bench_masked_layer.c -Lbuild-ae -lromkit -lopenblas -lm -o /tmp/bench_masked
+ *   cc -O3 -std=c99 -Iinclude -Ibuild-ae/include -Ilibrom $(pkg-config --cflags hdf5-openmpi ompi)
+ * \ scripts/bench_masked_layer.c -Lbuild-ae -lromkit -lopenblas -lm -o /tmp/bench_masked
  *   OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=build-ae /tmp/bench_masked */
 #include "manifold/ae_impl.h"
 
@@ -28,12 +28,15 @@ int main(int argc, char **argv) {
   double *v = malloc(sizeof(double) * nnz), *Wd = calloc((size_t)(in * out), sizeof(double));
   double *X = malloc(sizeof(double) * in * B), *Z = malloc(sizeof(double) * out * B);
   double *dZ = malloc(sizeof(double) * out * B), *dX = malloc(sizeof(double) * in * B);
-  double *gv = calloc((size_t)nnz, sizeof(double)), *gW = calloc((size_t)(in * out), sizeof(double));
+  double *gv = calloc((size_t)nnz, sizeof(double)),
+         *gW = calloc((size_t)(in * out), sizeof(double));
   for (rom_int i = 0; i < out; ++i)
     for (rom_int k = mask->row_ptr[i]; k < mask->row_ptr[i + 1]; ++k)
       Wd[i * in + mask->col_index[k]] = v[k] = rom_rng_uniform(1, 1, (uint64_t)k) - 0.5;
-  for (rom_int t = 0; t < in * B; ++t) X[t] = rom_rng_uniform(1, 2, (uint64_t)t) - 0.5;
-  for (rom_int t = 0; t < out * B; ++t) dZ[t] = rom_rng_uniform(1, 3, (uint64_t)t) - 0.5;
+  for (rom_int t = 0; t < in * B; ++t)
+    X[t] = rom_rng_uniform(1, 2, (uint64_t)t) - 0.5;
+  for (rom_int t = 0; t < out * B; ++t)
+    dZ[t] = rom_rng_uniform(1, 3, (uint64_t)t) - 0.5;
   rom_nn_layer D = L;
   D.mask = NULL;
   D.nweights = in * out;
@@ -50,12 +53,17 @@ int main(int argc, char **argv) {
     double t4 = rom_wtime();
     t[0][r] = t1 - t0, t[1][r] = t2 - t1, t[2][r] = t3 - t2, t[3][r] = t4 - t3;
   }
-  for (int k = 0; k < 4; ++k) qsort(t[k], R, sizeof(double), cmp);
-  printf("P1 decoder output layer 12024 -> 1000, nnz %lld (%.2f %% dense), batch %lld, median of %lld:\n",
+  for (int k = 0; k < 4; ++k)
+    qsort(t[k], R, sizeof(double), cmp);
+  printf("P1 decoder output layer 12024 -> 1000, nnz %lld (%.2f %% dense), batch %lld, median of "
+         "%lld:\n",
          (long long)nnz, 100.0 * nnz / (double)(in * out), (long long)B, (long long)R);
-  printf("  masked kernel: forward %.3f ms, backward %.3f ms\n", 1e3 * t[0][R / 2], 1e3 * t[1][R / 2]);
-  printf("  dense dgemm:   forward %.3f ms, backward %.3f ms\n", 1e3 * t[2][R / 2], 1e3 * t[3][R / 2]);
-  printf("  speed-up forward %.1fx, backward %.1fx\n", t[2][R / 2] / t[0][R / 2], t[3][R / 2] / t[1][R / 2]);
+  printf("  masked kernel: forward %.3f ms, backward %.3f ms\n", 1e3 * t[0][R / 2],
+         1e3 * t[1][R / 2]);
+  printf("  dense dgemm:   forward %.3f ms, backward %.3f ms\n", 1e3 * t[2][R / 2],
+         1e3 * t[3][R / 2]);
+  printf("  speed-up forward %.1fx, backward %.1fx\n", t[2][R / 2] / t[0][R / 2],
+         t[3][R / 2] / t[1][R / 2]);
   free(v), free(Wd), free(X), free(Z), free(dZ), free(dX), free(gv), free(gW);
   rom_mask_destroy(&mask);
   rom_ctx_destroy(&ctx);

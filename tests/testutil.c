@@ -50,8 +50,7 @@ int test_finish(rom_ctx **ctx) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (rank == 0)
-    printf("%s(np=%d): %ld passed, %ld failed\n", test_name, size, total[0], total[1]);
+  if (rank == 0) printf("%s(np=%d): %ld passed, %ld failed\n", test_name, size, total[0], total[1]);
   if (total[0] == 0 && rank == 0) fprintf(stderr, "%s: no checks ran\n", test_name);
   rom_ctx_destroy(ctx);
   MPI_Finalize();

@@ -36,10 +36,10 @@ void test_path(rom_ctx *ctx, const char *name, char *buf, size_t len);
 rom_int test_uneven_rows(rom_int global_rows, int rank, int size);
 
 #define CHECK(cond, ...) test_record(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define CHECK_CLOSE(a, b, tol, ...)                                                               \
+#define CHECK_CLOSE(a, b, tol, ...)                                                                \
   do {                                                                                             \
     double check_a_ = (a), check_b_ = (b);                                                         \
-    int check_ok_ = fabs(check_a_ - check_b_) <= (tol) * fmax(1.0, fabs(check_b_));               \
+    int check_ok_ = fabs(check_a_ - check_b_) <= (tol)*fmax(1.0, fabs(check_b_));                  \
     test_record(check_ok_, __FILE__, __LINE__, "%s = %.17g vs %.17g: ", #a, check_a_, check_b_);   \
     if (!check_ok_) test_record(0, __FILE__, __LINE__, __VA_ARGS__), test_failed--;                \
   } while (0)
@@ -52,7 +52,7 @@ rom_int test_uneven_rows(rom_int global_rows, int rank, int size);
 #define CHECK_ERR(ctx, expr, code)                                                                 \
   do {                                                                                             \
     int check_rc_ = (expr);                                                                        \
-    test_record(check_rc_ == (code) && rom_ctx_last_error(ctx)[0] != '\0', __FILE__, __LINE__,   \
+    test_record(check_rc_ == (code) && rom_ctx_last_error(ctx)[0] != '\0', __FILE__, __LINE__,     \
                 "%s returned %s (expected %s), message '%s'", #expr, rom_error_name(check_rc_),    \
                 rom_error_name(code), rom_ctx_last_error(ctx));                                    \
   } while (0)

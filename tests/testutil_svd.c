@@ -37,7 +37,8 @@ void test_sign_normalise(rom_int N, rom_int k, double *U) {
     for (rom_int i = 0; i < N; ++i)
       if (fabs(c[i]) > best) best = fabs(c[i]), at = i;
     if (c[at] < 0)
-      for (rom_int i = 0; i < N; ++i) c[i] = -c[i];
+      for (rom_int i = 0; i < N; ++i)
+        c[i] = -c[i];
   }
 }
 
@@ -59,7 +60,8 @@ double test_orthogonality_error(rom_ctx *ctx, const rom_dmat *U) {
   double *g = malloc(sizeof(double) * (size_t)(k * k + 1)), e = 0.0;
   CHECK_OK(ctx, rom_dmat_transpose_times(U, U, g, k));
   for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < k; ++i) e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
+    for (rom_int i = 0; i < k; ++i)
+      e = fmax(e, fabs(g[i + j * k] - (i == j ? 1.0 : 0.0)));
   free(g);
   return e;
 }

@@ -42,8 +42,8 @@ int rom_affine_rom_solve(rom_affine_rom *rom, const double *theta, const double 
 /* rom_affine_rom_transient - implicit Euler from q0 (k values; NULL = 0) for `steps`
  * steps of size dt; trajectory gets (steps + 1) x k values, state n at trajectory + n*k.
  * Not collective. */
-int rom_affine_rom_transient(rom_affine_rom *rom, const double *theta, const double *phi,
-                             double dt, rom_int steps, const double *q0, double *trajectory);
+int rom_affine_rom_transient(rom_affine_rom *rom, const double *theta, const double *phi, double dt,
+                             rom_int steps, const double *q0, double *trajectory);
 
 /* File I/O (kind "affine_rom", docs/file-format.md). The file holds the reduced
  * matrices only: online solves need no basis and no FOM. Write: collective, written

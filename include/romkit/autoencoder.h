@@ -83,8 +83,8 @@ const rom_int *rom_mask_col_index(const rom_mask *m);
 typedef struct {
   rom_int in, out;
   rom_activation activation;
-  int bias;              /* 1: with bias b (length out), 0: none */
-  const rom_mask *mask;  /* copied by rom_ae_create; NULL: dense */
+  int bias;             /* 1: with bias b (length out), 0: none */
+  const rom_mask *mask; /* copied by rom_ae_create; NULL: dense */
 } rom_layer_spec;
 
 typedef struct rom_ae rom_ae;
@@ -156,27 +156,27 @@ int rom_ae_loss_gradient(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, d
 /* ---------------------------------------------------------------- training */
 
 typedef struct {
-  rom_int epochs;            /* maximum number of epochs (default 10000, the paper's P1) */
-  rom_int batch;             /* global mini-batch size (default 20) */
-  double learning_rate;      /* Adam step size (default 1e-3) */
-  double beta1, beta2, eps;  /* Adam (defaults 0.9, 0.999, 1e-8: Kingma & Ba; PyTorch) */
-  rom_int patience;          /* reduce lr by `factor` after this many epochs without a
-                                relative improvement of 1e-4 in validation loss (default 10) */
-  double factor;             /* default 0.1 (PyTorch ReduceLROnPlateau) */
-  double min_lr;             /* default 0 */
-  rom_int early_stop;        /* stop after this many epochs without a new best validation
-                                loss and restore the best weights (default 200; 0: never) */
-  double validation_fraction;/* share of the samples held out, chosen by seed (default 0.1) */
-  uint64_t seed;             /* shuffles and split (default 42) */
-  int reproducible_chunks;   /* 0 (default): each rank sums its share of a batch, then one
-                                MPI_Allreduce: loss curves at different rank counts agree to
-                                round-off. C >= 1: the batch is cut into C fixed chunks, each
-                                chunk's gradient lands in its own slot of the reduced buffer
-                                (C times the message size) and the slots are summed in chunk
-                                order: bit-identical results on any rank count. */
-  double max_seconds;        /* stop after this wall time (0: no limit) */
-  int scale_minmax;          /* 1: first set the input scaling to the data's per-feature
-                                minimum and range (rom_ae_scaling_minmax; the paper's P2) */
+  rom_int epochs;             /* maximum number of epochs (default 10000, the paper's P1) */
+  rom_int batch;              /* global mini-batch size (default 20) */
+  double learning_rate;       /* Adam step size (default 1e-3) */
+  double beta1, beta2, eps;   /* Adam (defaults 0.9, 0.999, 1e-8: Kingma & Ba; PyTorch) */
+  rom_int patience;           /* reduce lr by `factor` after this many epochs without a
+                                 relative improvement of 1e-4 in validation loss (default 10) */
+  double factor;              /* default 0.1 (PyTorch ReduceLROnPlateau) */
+  double min_lr;              /* default 0 */
+  rom_int early_stop;         /* stop after this many epochs without a new best validation
+                                 loss and restore the best weights (default 200; 0: never) */
+  double validation_fraction; /* share of the samples held out, chosen by seed (default 0.1) */
+  uint64_t seed;              /* shuffles and split (default 42) */
+  int reproducible_chunks;    /* 0 (default): each rank sums its share of a batch, then one
+                                 MPI_Allreduce: loss curves at different rank counts agree to
+                                 round-off. C >= 1: the batch is cut into C fixed chunks, each
+                                 chunk's gradient lands in its own slot of the reduced buffer
+                                 (C times the message size) and the slots are summed in chunk
+                                 order: bit-identical results on any rank count. */
+  double max_seconds;         /* stop after this wall time (0: no limit) */
+  int scale_minmax;           /* 1: first set the input scaling to the data's per-feature
+                                 minimum and range (rom_ae_scaling_minmax; the paper's P2) */
 } rom_ae_train_options;
 
 rom_ae_train_options rom_ae_train_options_default(void);
@@ -195,8 +195,8 @@ int rom_ae_train_dmat(rom_ae *ae, const rom_dmat *S, const rom_ae_train_options 
 /* Training history: per-epoch training loss (mean over the epoch's samples of the
  * per-sample MSE, before each step), validation loss (after the epoch) and the learning
  * rate used; seconds per epoch. Arrays of length *epochs, owned by ae. Not collective. */
-int rom_ae_history(const rom_ae *ae, rom_int *epochs, const double **loss,
-                   const double **val_loss, const double **lr, const double **seconds);
+int rom_ae_history(const rom_ae *ae, rom_int *epochs, const double **loss, const double **val_loss,
+                   const double **lr, const double **seconds);
 /* Epoch (0-based) whose weights were kept (best validation loss); -1 before training. */
 rom_int rom_ae_best_epoch(const rom_ae *ae);
 

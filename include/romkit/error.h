@@ -20,14 +20,14 @@ extern "C" {
   X(ROM_ERR_NOMEM, -2, "out of memory")                                                            \
   X(ROM_ERR_MPI, -3, "MPI call failed")                                                            \
   X(ROM_ERR_IO, -4, "file input/output failed")                                                    \
-  X(ROM_ERR_FORMAT, -5, "file is not a romkit file of the expected kind and version")             \
+  X(ROM_ERR_FORMAT, -5, "file is not a romkit file of the expected kind and version")              \
   X(ROM_ERR_DIM, -6, "dimension mismatch")                                                         \
   X(ROM_ERR_NOT_FINITE, -7, "input contains NaN or Inf")                                           \
   X(ROM_ERR_LAPACK, -8, "LAPACK/ScaLAPACK routine failed")                                         \
   X(ROM_ERR_CALLBACK, -9, "host callback returned an error")                                       \
   X(ROM_ERR_SINGULAR, -10, "matrix is singular or not positive definite")                          \
   X(ROM_ERR_NOT_CONVERGED, -11, "iteration did not converge")                                      \
-  X(ROM_ERR_EXISTS, -12, "output file exists (pass overwrite to replace it)")                     \
+  X(ROM_ERR_EXISTS, -12, "output file exists (pass overwrite to replace it)")                      \
   X(ROM_ERR_STATE, -13, "object is not in a state that allows this call")                          \
   X(ROM_ERR_UNSUPPORTED, -14, "operation not supported")                                           \
   X(ROM_ERR_INTERNAL, -15, "internal error (a bug in romkit: please report it)")

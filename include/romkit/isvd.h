@@ -45,8 +45,7 @@ typedef struct rom_isvd rom_isvd;
 /* rom_isvd_create - an empty streaming SVD for vectors with `local_rows` rows on this rank
  * (any partition, zero allowed). opts may be NULL (defaults). Collective.
  * Errors: ROM_ERR_ARG (local_rows < 0, max_rank < 0, tolerance < 0 or not finite). */
-int rom_isvd_create(rom_ctx *ctx, rom_int local_rows, const rom_isvd_options *opts,
-                    rom_isvd **out);
+int rom_isvd_create(rom_ctx *ctx, rom_int local_rows, const rom_isvd_options *opts, rom_isvd **out);
 
 /* rom_isvd_add - absorbs one snapshot (local_rows values on each rank; not kept). Cost:
  * O(N/P * c) flops, 2 small MPI_Allreduce and one MPI_Bcast, with c <= 1.5 max_rank + 8

@@ -96,18 +96,16 @@ typedef int (*rom_velocity_jacobian_csr_fn)(void *user, const double *u_local, d
  *   rank, for any rows (not only owned ones): the host must be able to evaluate a sampled
  *   row from the listed values alone. Not collective.
  *   Jacobian: Y (nrows x ncols, ld ldy) = dF/du[rows, needed] X (nneeded x ncols, ld ldx). */
-typedef int (*rom_stencil_fn)(void *user, rom_int row, rom_int max, rom_int *cols,
-                              rom_int *count);
+typedef int (*rom_stencil_fn)(void *user, rom_int row, rom_int max, rom_int *cols, rom_int *count);
 typedef int (*rom_velocity_sampled_fn)(void *user, rom_int nrows, const rom_int *rows,
                                        rom_int nneeded, const rom_int *needed,
                                        const double *u_needed, double t, const double *mu,
                                        double *F_rows);
 typedef int (*rom_velocity_jacobian_sampled_fn)(void *user, rom_int nrows, const rom_int *rows,
                                                 rom_int nneeded, const rom_int *needed,
-                                                const double *u_needed, double t,
-                                                const double *mu, rom_int ncols,
-                                                const double *X, rom_int ldx, double *Y,
-                                                rom_int ldy);
+                                                const double *u_needed, double t, const double *mu,
+                                                rom_int ncols, const double *X, rom_int ldx,
+                                                double *Y, rom_int ldy);
 
 /* Setters. jacobian and jacobian_csr may be NULL (then romkit cannot run what needs
  * them and says so). Not collective. */
@@ -123,10 +121,10 @@ int rom_model_set_sampled_velocity(rom_model *m, rom_stencil_fn stencil,
 int rom_model_velocity(rom_model *m, const double *u_local, double t, const double *mu,
                        double *F_local);
 int rom_model_velocity_jacobian(rom_model *m, const double *u_local, double t, const double *mu,
-                                rom_int ncols, const double *X_local, rom_int ldx,
-                                double *Y_local, rom_int ldy);
-int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double t,
-                                    const double *mu, rom_csr *J);
+                                rom_int ncols, const double *X_local, rom_int ldx, double *Y_local,
+                                rom_int ldy);
+int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double t, const double *mu,
+                                    rom_csr *J);
 int rom_model_stencil(rom_model *m, rom_int row, rom_int max, rom_int *cols, rom_int *count);
 int rom_model_velocity_sampled(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
                                const rom_int *needed, const double *u_needed, double t,

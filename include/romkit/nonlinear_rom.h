@@ -84,14 +84,14 @@ rom_nlrom_options rom_nlrom_options_default(void);
  * rom_nlrom_step adds to what it is given). */
 typedef struct {
   rom_int steps;
-  rom_int iterations;            /* updates (linear solves) over all steps */
-  rom_int residual_evaluations;  /* velocity (or sampled velocity) calls */
-  rom_int jacobian_evaluations;  /* Jacobian block actions (or sampled Jacobians) */
-  rom_int not_converged_steps;   /* steps accepted after max_iterations */
+  rom_int iterations;           /* updates (linear solves) over all steps */
+  rom_int residual_evaluations; /* velocity (or sampled velocity) calls */
+  rom_int jacobian_evaluations; /* Jacobian block actions (or sampled Jacobians) */
+  rom_int not_converged_steps;  /* steps accepted after max_iterations */
   int max_iterations_in_a_step;
-  double last_residual;          /* projected residual norm at the end of the last step */
-  double max_final_residual;     /* largest end-of-step projected residual norm */
-  double seconds;                /* wall time inside rom_nlrom_run / _step */
+  double last_residual;      /* projected residual norm at the end of the last step */
+  double max_final_residual; /* largest end-of-step projected residual norm */
+  double seconds;            /* wall time inside rom_nlrom_run / _step */
 } rom_nlrom_stats;
 
 typedef struct rom_nlrom rom_nlrom;

@@ -24,26 +24,26 @@ typedef enum {
 
 /* How the SVD is computed (docs/pod.md has the cost model of each). */
 typedef enum {
-  ROM_SVD_AUTO = 0,        /* chosen from N, m, the rank count and the memory budget; logged */
-  ROM_SVD_TSQR = 1,        /* TSQR + dgesdd of R: exact, for m small enough that m x m fits */
-  ROM_SVD_SCALAPACK = 2,   /* pdgesvd on a 2-D block-cyclic process grid: exact, any m */
-  ROM_SVD_RANDOMIZED = 3,  /* Halko-Martinsson-Tropp sketch with power iterations, k << m */
-  ROM_SVD_INCREMENTAL = 4  /* Brand's streaming update, one snapshot at a time */
+  ROM_SVD_AUTO = 0,       /* chosen from N, m, the rank count and the memory budget; logged */
+  ROM_SVD_TSQR = 1,       /* TSQR + dgesdd of R: exact, for m small enough that m x m fits */
+  ROM_SVD_SCALAPACK = 2,  /* pdgesvd on a 2-D block-cyclic process grid: exact, any m */
+  ROM_SVD_RANDOMIZED = 3, /* Halko-Martinsson-Tropp sketch with power iterations, k << m */
+  ROM_SVD_INCREMENTAL = 4 /* Brand's streaming update, one snapshot at a time */
 } rom_svd_method;
 
 typedef struct {
   rom_pod_truncation truncation;
-  double energy;  /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
-  rom_int rank;   /* k for ROM_POD_TRUNCATE_RANK */
-  int center;     /* subtract the row mean of the snapshots first; stored as /mean */
-  rom_svd_method method;   /* default ROM_SVD_AUTO */
-  double memory_budget;    /* bytes per rank romkit may use (0: no limit); default 0 */
-  rom_int target_rank;     /* randomized / incremental: singular triplets computed
-                              (0: the rank option, or min(N, m) with energy truncation);
-                              incremental through rom_pod_compute tracks min(2 k, m, N)
-                              triplets and returns the first k (docs/pod.md) */
-  rom_int oversampling;    /* randomized: extra sketch columns; default 10 */
-  int power_iterations;    /* randomized: subspace iterations; default 2 */
+  double energy;                /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
+  rom_int rank;                 /* k for ROM_POD_TRUNCATE_RANK */
+  int center;                   /* subtract the row mean of the snapshots first; stored as /mean */
+  rom_svd_method method;        /* default ROM_SVD_AUTO */
+  double memory_budget;         /* bytes per rank romkit may use (0: no limit); default 0 */
+  rom_int target_rank;          /* randomized / incremental: singular triplets computed
+                                   (0: the rank option, or min(N, m) with energy truncation);
+                                   incremental through rom_pod_compute tracks min(2 k, m, N)
+                                   triplets and returns the first k (docs/pod.md) */
+  rom_int oversampling;         /* randomized: extra sketch columns; default 10 */
+  int power_iterations;         /* randomized: subspace iterations; default 2 */
   double incremental_tolerance; /* incremental: a new snapshot's component orthogonal to the
                                    basis is kept if its norm > tol * s_1; default 1e-12 */
 } rom_pod_options;
@@ -87,7 +87,7 @@ int rom_basis_destroy(rom_basis **b); /* NULL-safe. Not collective. */
 
 /* Accessors. Not collective. */
 rom_ctx *rom_basis_ctx(const rom_basis *b);
-rom_int rom_basis_dim(const rom_basis *b);        /* k */
+rom_int rom_basis_dim(const rom_basis *b);         /* k */
 rom_int rom_basis_global_rows(const rom_basis *b); /* N */
 rom_int rom_basis_local_rows(const rom_basis *b);
 const rom_dmat *rom_basis_vectors(const rom_basis *b);

@@ -21,8 +21,8 @@ typedef struct {
   rom_int capacity_hint;   /* expected number of snapshots (0: grow as needed) */
   rom_int num_parameters;  /* p: length of the parameter vector tagged on each snapshot (0: none) */
   const char *stream_path; /* if non-NULL, write every snapshot to this HDF5 file as it arrives */
-  int overwrite;           /* replace stream_path if it exists (default 0: fail with ROM_ERR_EXISTS) */
-  int keep_in_memory;      /* default 1; 0 keeps only the file (needs stream_path) */
+  int overwrite;      /* replace stream_path if it exists (default 0: fail with ROM_ERR_EXISTS) */
+  int keep_in_memory; /* default 1; 0 keeps only the file (needs stream_path) */
 } rom_snapshots_options;
 
 /* Defaults: capacity 0, no parameters, no stream, keep in memory. */

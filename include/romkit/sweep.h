@@ -65,7 +65,7 @@ int rom_sweep_design_destroy(rom_sweep_design **design); /* NULL-safe. Not colle
 
 /* Accessors. Not collective. */
 rom_sweep_design_kind rom_sweep_design_kind_of(const rom_sweep_design *design);
-rom_int rom_sweep_design_samples(const rom_sweep_design *design);     /* ns */
+rom_int rom_sweep_design_samples(const rom_sweep_design *design);    /* ns */
 int rom_sweep_design_num_parameters(const rom_sweep_design *design); /* p */
 uint64_t rom_sweep_design_seed(const rom_sweep_design *design);
 
@@ -77,8 +77,7 @@ int rom_sweep_design_sample(const rom_sweep_design *design, rom_int i, double *m
  * theta[q] = theta_q(mu) (operator_terms values), phi[q] = phi_q(mu) (rhs_terms values).
  * Return 0 on success, non-zero on failure. Called once per sample on the rank that owns
  * it; not collective. */
-typedef int (*rom_sweep_coefficients_fn)(void *user, const double *mu, double *theta,
-                                         double *phi);
+typedef int (*rom_sweep_coefficients_fn)(void *user, const double *mu, double *theta, double *phi);
 
 /* rom_sweep_model_coefficients - a rom_sweep_coefficients_fn that takes its coefficients
  * from a host model's callbacks: pass the rom_model * as `user`. */
@@ -99,9 +98,9 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
 int rom_sweep_destroy(rom_sweep **sweep); /* NULL-safe. Not collective. */
 
 /* Accessors. Not collective. */
-rom_int rom_sweep_samples(const rom_sweep *sweep);        /* ns */
-int rom_sweep_num_parameters(const rom_sweep *sweep);     /* p */
-int rom_sweep_num_outputs(const rom_sweep *sweep);        /* no */
+rom_int rom_sweep_samples(const rom_sweep *sweep);                /* ns */
+int rom_sweep_num_parameters(const rom_sweep *sweep);             /* p */
+int rom_sweep_num_outputs(const rom_sweep *sweep);                /* no */
 const char *rom_sweep_output_name(const rom_sweep *sweep, int o); /* NULL if out of range */
 /* This rank's block: samples [offset, offset + local_samples). */
 rom_int rom_sweep_local_offset(const rom_sweep *sweep);

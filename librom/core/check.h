@@ -80,7 +80,8 @@ int rom_error_trace(rom_ctx *ctx, int code, const char *file, int line, const ch
 #define ROM_MPI(ctx, call)                                                                         \
   do {                                                                                             \
     int rom_mpi_rc_ = (call);                                                                      \
-    if (rom_mpi_rc_ != MPI_SUCCESS) ROM_FAIL(ctx, ROM_ERR_MPI, "%s failed (MPI error %d)", #call, rom_mpi_rc_); \
+    if (rom_mpi_rc_ != MPI_SUCCESS)                                                                \
+      ROM_FAIL(ctx, ROM_ERR_MPI, "%s failed (MPI error %d)", #call, rom_mpi_rc_);                  \
   } while (0)
 
 /* rom_all_ok - true on every rank iff `local_ok` is true on every rank of ctx.

@@ -51,34 +51,52 @@ int rom_ctx_destroy(rom_ctx **pctx) {
   return ROM_OK;
 }
 
-MPI_Comm rom_ctx_comm(const rom_ctx *ctx) { return ctx ? ctx->comm : MPI_COMM_NULL; }
-int rom_ctx_rank(const rom_ctx *ctx) { return ctx ? ctx->rank : 0; }
-int rom_ctx_size(const rom_ctx *ctx) { return ctx ? ctx->size : 0; }
+MPI_Comm rom_ctx_comm(const rom_ctx *ctx) {
+  return ctx ? ctx->comm : MPI_COMM_NULL;
+}
+int rom_ctx_rank(const rom_ctx *ctx) {
+  return ctx ? ctx->rank : 0;
+}
+int rom_ctx_size(const rom_ctx *ctx) {
+  return ctx ? ctx->size : 0;
+}
 void rom_ctx_set_seed(rom_ctx *ctx, uint64_t seed) {
   if (ctx) ctx->seed = seed;
 }
-uint64_t rom_ctx_seed(const rom_ctx *ctx) { return ctx ? ctx->seed : 0; }
+uint64_t rom_ctx_seed(const rom_ctx *ctx) {
+  return ctx ? ctx->seed : 0;
+}
 void rom_ctx_set_log_level(rom_ctx *ctx, rom_log_level level) {
   if (!ctx) return;
   if (level < ROM_LOG_SILENT) level = ROM_LOG_SILENT;
   if (level > ROM_LOG_DEBUG) level = ROM_LOG_DEBUG;
   ctx->log_level = level;
 }
-rom_log_level rom_ctx_log_level(const rom_ctx *ctx) { return ctx ? ctx->log_level : ROM_LOG_SILENT; }
+rom_log_level rom_ctx_log_level(const rom_ctx *ctx) {
+  return ctx ? ctx->log_level : ROM_LOG_SILENT;
+}
 void rom_ctx_set_log_fn(rom_ctx *ctx, rom_log_fn fn, void *user) {
   if (!ctx) return;
   ctx->log_fn = fn ? fn : default_log_sink;
   ctx->log_user = fn ? user : NULL;
 }
-const char *rom_ctx_last_error(const rom_ctx *ctx) { return ctx ? ctx->last_error : ""; }
-int rom_ctx_last_error_code(const rom_ctx *ctx) { return ctx ? ctx->last_error_code : ROM_OK; }
+const char *rom_ctx_last_error(const rom_ctx *ctx) {
+  return ctx ? ctx->last_error : "";
+}
+int rom_ctx_last_error_code(const rom_ctx *ctx) {
+  return ctx ? ctx->last_error_code : ROM_OK;
+}
 void rom_ctx_clear_error(rom_ctx *ctx) {
   if (!ctx) return;
   ctx->last_error_code = ROM_OK;
   ctx->last_error[0] = '\0';
 }
-size_t rom_ctx_bytes_in_use(const rom_ctx *ctx) { return ctx ? ctx->bytes_in_use : 0; }
-size_t rom_ctx_bytes_peak(const rom_ctx *ctx) { return ctx ? ctx->bytes_peak : 0; }
+size_t rom_ctx_bytes_in_use(const rom_ctx *ctx) {
+  return ctx ? ctx->bytes_in_use : 0;
+}
+size_t rom_ctx_bytes_peak(const rom_ctx *ctx) {
+  return ctx ? ctx->bytes_peak : 0;
+}
 void rom_ctx_reset_peak(rom_ctx *ctx) {
   if (ctx) ctx->bytes_peak = ctx->bytes_in_use;
 }
@@ -97,7 +115,9 @@ int rom_agree_error(rom_ctx *ctx, int local_err) {
   return global_err;
 }
 
-double rom_wtime(void) { return MPI_Wtime(); }
+double rom_wtime(void) {
+  return MPI_Wtime();
+}
 
 /* ---- logging ---------------------------------------------------------------------------- */
 

@@ -45,8 +45,8 @@ int rom_error_set(rom_ctx *ctx, int code, const char *file, int line, const char
   ctx->last_error_code = code;
   char where[384];
   snprintf(where, sizeof where, " (%.120s at %.200s:%d)", func, basename_of(file), line);
-  snprintf(ctx->last_error, sizeof ctx->last_error, "%.40s: %s%s", rom_error_name(code),
-           sentence, where);
+  snprintf(ctx->last_error, sizeof ctx->last_error, "%.40s: %s%s", rom_error_name(code), sentence,
+           where);
   /* The caller gets the code and this message back; logging it as an error too would
    * print every failure twice. At debug level it is logged where it happens. */
   rom_log_local(ctx, ROM_LOG_DEBUG, "%s", ctx->last_error);

@@ -30,19 +30,36 @@ void rom_h5_quiet_begin(rom_h5_quiet *q) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-void rom_h5_quiet_end(const rom_h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+void rom_h5_quiet_end(const rom_h5_quiet *q) {
+  H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
 
 void rom_h5_release(hid_t *id) {
   if (!id || *id < 0) return;
   switch (H5Iget_type(*id)) {
-  case H5I_FILE: H5Fclose(*id); break;
-  case H5I_GROUP: H5Gclose(*id); break;
-  case H5I_DATATYPE: H5Tclose(*id); break;
-  case H5I_DATASPACE: H5Sclose(*id); break;
-  case H5I_DATASET: H5Dclose(*id); break;
-  case H5I_ATTR: H5Aclose(*id); break;
-  case H5I_GENPROP_LST: H5Pclose(*id); break;
-  default: break;
+  case H5I_FILE:
+    H5Fclose(*id);
+    break;
+  case H5I_GROUP:
+    H5Gclose(*id);
+    break;
+  case H5I_DATATYPE:
+    H5Tclose(*id);
+    break;
+  case H5I_DATASPACE:
+    H5Sclose(*id);
+    break;
+  case H5I_DATASET:
+    H5Dclose(*id);
+    break;
+  case H5I_ATTR:
+    H5Aclose(*id);
+    break;
+  case H5I_GENPROP_LST:
+    H5Pclose(*id);
+    break;
+  default:
+    break;
   }
   *id = H5I_INVALID_HID;
 }
@@ -120,7 +137,9 @@ cleanup:
 }
 
 /* The file HDF5 actually writes: the partial file, or the path itself. */
-static const char *target_path(const rom_h5 *f) { return f->partial ? f->partial : f->path; }
+static const char *target_path(const rom_h5 *f) {
+  return f->partial ? f->partial : f->path;
+}
 
 /* MPI-IO on the context's communicator, collective metadata (see the file comment). */
 static hid_t mpio_fapl(rom_ctx *ctx) {
@@ -166,8 +185,8 @@ static int check_output_path(rom_ctx *ctx, const char *path, int overwrite) {
   if (rom_ctx_rank(ctx) == 0) err = probe_output(ctx, path, status);
   ROM_TRY_ALL(ctx, err);
   ROM_MPI(ctx, MPI_Bcast(status, 2, MPI_INT, 0, rom_ctx_comm(ctx)));
-  ROM_CHECK(ctx, status[0] != OUT_IS_DIRECTORY, ROM_ERR_IO,
-            "cannot write '%s': it is a directory", path);
+  ROM_CHECK(ctx, status[0] != OUT_IS_DIRECTORY, ROM_ERR_IO, "cannot write '%s': it is a directory",
+            path);
   ROM_CHECK(ctx, status[0] != OUT_EXISTS || overwrite, ROM_ERR_EXISTS,
             "output file '%s' exists; pass overwrite to replace it", path);
   ROM_CHECK(ctx, status[1] != OUT_NO_DIRECTORY, ROM_ERR_IO,
@@ -399,6 +418,12 @@ cleanup:
 
 /* ---- accessors ------------------------------------------------------------------------ */
 
-hid_t rom_h5_id(const rom_h5 *f) { return f ? f->file : H5I_INVALID_HID; }
-const char *rom_h5_path(const rom_h5 *f) { return f ? f->path : ""; }
-rom_ctx *rom_h5_ctx(const rom_h5 *f) { return f ? f->ctx : NULL; }
+hid_t rom_h5_id(const rom_h5 *f) {
+  return f ? f->file : H5I_INVALID_HID;
+}
+const char *rom_h5_path(const rom_h5 *f) {
+  return f ? f->path : "";
+}
+rom_ctx *rom_h5_ctx(const rom_h5 *f) {
+  return f ? f->ctx : NULL;
+}

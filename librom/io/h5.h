@@ -100,8 +100,7 @@ int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double 
 int rom_h5_write_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
                        const double *data);
 /* Reads into caller memory; the dataset's dims must equal `dims` exactly (ROM_ERR_DIM). */
-int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
-                      double *data);
+int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims, double *data);
 /* Reads a whole array of any shape into new memory (rom_free(ctx, *data) to release). */
 int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
                             double **data);

@@ -35,11 +35,11 @@ static int write_scalar(rom_h5 *f, const char *name, hid_t file_type, hid_t mem_
   rom_h5_quiet_begin(&quiet);
   ROM_CHECK_ALL(ctx, name && *name && value, ROM_ERR_ARG, "attribute name and value are required");
   htri_t exists = H5Aexists(f->file, name);
-  ROM_CHECK_ALL(ctx, exists >= 0, ROM_ERR_IO, "cannot query attribute '%s' of '%s'", name,
-                f->path);
+  ROM_CHECK_ALL(ctx, exists >= 0, ROM_ERR_IO, "cannot query attribute '%s' of '%s'", name, f->path);
   if (exists > 0) {
     attr = H5Aopen(f->file, name, H5P_DEFAULT);
-    int replaced = attr >= 0 && replaceable(attr, file_type) && H5Awrite(attr, mem_type, value) >= 0;
+    int replaced =
+        attr >= 0 && replaceable(attr, file_type) && H5Awrite(attr, mem_type, value) >= 0;
     rom_h5_release(&attr);
     if (rom_all_ok(ctx, replaced)) goto cleanup;
     ROM_CHECK_ALL(ctx, H5Adelete(f->file, name) >= 0, ROM_ERR_IO,
@@ -89,16 +89,15 @@ int rom_h5_write_attr_int(rom_h5 *f, const char *name, int64_t value) {
 /* Opens attribute `name` holding exactly one value of class `want` (or, if want2 >= 0,
  * of class want2). Missing: *found = 0 and *attr stays invalid when found != NULL,
  * else ROM_ERR_FORMAT. */
-static int open_scalar(rom_h5 *f, const char *name, H5T_class_t want, H5T_class_t want2,
-                       int *found, hid_t *attr, hid_t *type) {
+static int open_scalar(rom_h5 *f, const char *name, H5T_class_t want, H5T_class_t want2, int *found,
+                       hid_t *attr, hid_t *type) {
   int err = ROM_OK;
   rom_ctx *ctx = f->ctx;
   hid_t space = H5I_INVALID_HID;
   if (found) *found = 0;
   ROM_CHECK_ALL(ctx, name && *name, ROM_ERR_ARG, "attribute name is required");
   htri_t exists = H5Aexists(f->file, name);
-  ROM_CHECK_ALL(ctx, exists >= 0, ROM_ERR_IO, "cannot query attribute '%s' of '%s'", name,
-                f->path);
+  ROM_CHECK_ALL(ctx, exists >= 0, ROM_ERR_IO, "cannot query attribute '%s' of '%s'", name, f->path);
   ROM_CHECK(ctx, exists > 0 || found, ROM_ERR_FORMAT, "file '%s' has no attribute '%s'", f->path,
             name);
   if (!exists) goto cleanup;
@@ -110,7 +109,9 @@ static int open_scalar(rom_h5 *f, const char *name, H5T_class_t want, H5T_class_
   H5T_class_t cls = H5Tget_class(*type);
   ROM_CHECK_ALL(ctx, cls == want || (want2 != H5T_NO_CLASS && cls == want2), ROM_ERR_FORMAT,
                 "attribute '%s' of '%s' has the wrong type (%s expected)", name, f->path,
-                want == H5T_STRING ? "a string" : want == H5T_INTEGER ? "an integer" : "a number");
+                want == H5T_STRING    ? "a string"
+                : want == H5T_INTEGER ? "an integer"
+                                      : "a number");
   hssize_t points = H5Sget_select_npoints(space);
   ROM_CHECK_ALL(ctx, points == 1, ROM_ERR_FORMAT,
                 "attribute '%s' of '%s' holds %lld values, expected one", name, f->path,
@@ -126,7 +127,8 @@ cleanup:
 static int copy_out(rom_h5 *f, const char *name, const char *text, size_t len, char *buf,
                     size_t buflen) {
   int err = ROM_OK;
-  while (len > 0 && (text[len - 1] == '\0' || text[len - 1] == ' ')) --len;
+  while (len > 0 && (text[len - 1] == '\0' || text[len - 1] == ' '))
+    --len;
   if (memchr(text, '\0', len)) len = strlen(text);
   ROM_CHECK(f->ctx, len < buflen, ROM_ERR_ARG,
             "attribute '%s' of '%s' is %zu characters long, more than the %zu-byte buffer holds",

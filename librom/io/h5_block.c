@@ -15,11 +15,14 @@ int rom_h5_read_dmat_rows(rom_h5 *f, const char *dataset, rom_int j0, rom_int co
   if (!f) return ROM_ERR_ARG;
   ctx = f->ctx;
   rom_h5_quiet_begin(&quiet);
-  ROM_CHECK_ALL(ctx, local_rows >= 0 && count >= 0 && j0 >= 0 && (block || local_rows == 0 || count == 0) &&
-                         ld >= local_rows && ld >= 1,
-                ROM_ERR_ARG, "reading rows [%lld, %lld) of '%s' from '%s': local_rows = %lld, ld = %lld, "
-                "block %s", (long long)j0, (long long)(j0 + count), dataset, f->path,
-                (long long)local_rows, (long long)ld, block ? "given" : "NULL");
+  ROM_CHECK_ALL(ctx,
+                local_rows >= 0 && count >= 0 && j0 >= 0 &&
+                    (block || local_rows == 0 || count == 0) && ld >= local_rows && ld >= 1,
+                ROM_ERR_ARG,
+                "reading rows [%lld, %lld) of '%s' from '%s': local_rows = %lld, ld = %lld, "
+                "block %s",
+                (long long)j0, (long long)(j0 + count), dataset, f->path, (long long)local_rows,
+                (long long)ld, block ? "given" : "NULL");
   ROM_TRY(ctx, rom_h5_open_dataset(f, dataset, NULL, &dset, &ndims, dims));
   ROM_CHECK(ctx, ndims == 2, ROM_ERR_DIM,
             "dataset '%s' in '%s' has %d dims; a distributed matrix is stored as {columns, rows}",
@@ -29,9 +32,10 @@ int rom_h5_read_dmat_rows(rom_h5 *f, const char *dataset, rom_int j0, rom_int co
             (long long)(j0 + count), dataset, f->path, (long long)dims[0]);
   ROM_TRY(ctx, rom_h5_row_offsets(ctx, local_rows, &offset, &N));
   ROM_CHECK(ctx, N == (rom_int)dims[1], ROM_ERR_DIM,
-            "dataset '%s' of '%s' has N = %lld but local_rows sum to %lld over the %d ranks", dataset,
-            f->path, (long long)dims[1], (long long)N, rom_ctx_size(ctx));
-  ROM_TRY(ctx, rom_h5_transfer_block(f, dset, dataset, 0, j0, count, offset, local_rows, block, ld));
+            "dataset '%s' of '%s' has N = %lld but local_rows sum to %lld over the %d ranks",
+            dataset, f->path, (long long)dims[1], (long long)N, rom_ctx_size(ctx));
+  ROM_TRY(ctx,
+          rom_h5_transfer_block(f, dset, dataset, 0, j0, count, offset, local_rows, block, ld));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);

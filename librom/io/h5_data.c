@@ -34,8 +34,7 @@ int rom_h5_create_dataset(rom_h5 *f, const char *name, int ndims, const hsize_t 
   rom_ctx *ctx = f->ctx;
   hid_t lcpl = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, space = H5I_INVALID_HID;
   *dset = H5I_INVALID_HID;
-  ROM_CHECK_ALL(ctx, name && *name, ROM_ERR_ARG, "a dataset name is required (file '%s')",
-                f->path);
+  ROM_CHECK_ALL(ctx, name && *name, ROM_ERR_ARG, "a dataset name is required (file '%s')", f->path);
   ROM_CHECK_ALL(ctx, ndims >= 1 && ndims <= 4, ROM_ERR_ARG,
                 "dataset '%s' in '%s': %d dimensions, romkit writes 1 to 4", name, f->path, ndims);
   int exists = rom_h5_link_exists(f->file, name);
@@ -67,8 +66,7 @@ int rom_h5_open_dataset(rom_h5 *f, const char *name, int *exists, hid_t *dset, i
   hid_t space = H5I_INVALID_HID, type = H5I_INVALID_HID;
   *dset = H5I_INVALID_HID;
   if (exists) *exists = 0;
-  ROM_CHECK_ALL(ctx, name && *name, ROM_ERR_ARG, "a dataset name is required (file '%s')",
-                f->path);
+  ROM_CHECK_ALL(ctx, name && *name, ROM_ERR_ARG, "a dataset name is required (file '%s')", f->path);
   int found = rom_h5_link_exists(f->file, name);
   ROM_CHECK_ALL(ctx, found >= 0, ROM_ERR_IO, "cannot look up dataset '%s' in '%s'", name, f->path);
   ROM_CHECK(ctx, found || exists, ROM_ERR_FORMAT, "file '%s' has no dataset '%s'", f->path, name);
@@ -136,8 +134,10 @@ int rom_h5_transfer_rows(rom_h5 *f, hid_t dset, const char *name, int writing, r
   hsize_t dims[4] = {0, 0, 0, 0}, start[4] = {0, 0, 0, 0}, count[4], total = (hsize_t)rows;
   double dummy = 0.0;
   int ndims = fspace >= 0 ? H5Sget_simple_extent_ndims(fspace) : -1;
-  int ok = ndims >= 1 && ndims <= 4 && dxpl >= 0 && H5Sget_simple_extent_dims(fspace, dims, NULL) >= 0;
-  for (int i = 1; ok && i < ndims; ++i) total *= dims[i];
+  int ok =
+      ndims >= 1 && ndims <= 4 && dxpl >= 0 && H5Sget_simple_extent_dims(fspace, dims, NULL) >= 0;
+  for (int i = 1; ok && i < ndims; ++i)
+    total *= dims[i];
   /* Writing: rank 0 alone selects (every rank holds the same values); reading: all. */
   int mine = ok && total > 0 && (!writing || rom_ctx_rank(f->ctx) == 0);
   if (ok) {
@@ -174,7 +174,8 @@ int rom_h5_dataset_dims(rom_h5 *f, const char *dataset, int *ndims, rom_int dims
   rom_h5_quiet_begin(&quiet);
   ROM_TRY(f->ctx, rom_h5_open_dataset(f, dataset, exists, &dset, &nd, h));
   if (ndims) *ndims = dset >= 0 ? nd : 0;
-  for (int i = 0; i < 4; ++i) dims[i] = (dset >= 0 && i < nd) ? (rom_int)h[i] : 0;
+  for (int i = 0; i < 4; ++i)
+    dims[i] = (dset >= 0 && i < nd) ? (rom_int)h[i] : 0;
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
@@ -239,9 +240,9 @@ int rom_h5_read_dmat(rom_h5 *f, const char *dataset, rom_int local_rows, rom_int
             f->path, dims_text(ndims, dims, text));
   rom_int n = (rom_int)dims[0], N = (rom_int)dims[1];
   ROM_CHECK(ctx, (expected_cols < 0 || expected_cols == n) && (expected_N < 0 || expected_N == N),
-            ROM_ERR_DIM, "dataset '%s' in '%s' has dims {%lld, %lld}, expected {%lld, %lld} (-1: any)",
-            dataset, f->path, (long long)n, (long long)N, (long long)expected_cols,
-            (long long)expected_N);
+            ROM_ERR_DIM,
+            "dataset '%s' in '%s' has dims {%lld, %lld}, expected {%lld, %lld} (-1: any)", dataset,
+            f->path, (long long)n, (long long)N, (long long)expected_cols, (long long)expected_N);
   rom_int offset = 0;
   ROM_TRY(ctx, local_share(f, dataset, local_rows, N, &local_rows, &offset));
   ROM_TRY(ctx, rom_dmat_create(ctx, local_rows, n, &m));
@@ -269,8 +270,8 @@ int rom_h5_write_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, const 
   ROM_TRY(ctx, rom_h5_row_offsets(ctx, local_rows, &offset, &N));
   hsize_t dims[1] = {(hsize_t)N};
   ROM_TRY(ctx, rom_h5_create_dataset(f, dataset, 1, dims, NULL, NULL, &dset));
-  ROM_TRY(ctx, rom_h5_transfer_block(f, dset, dataset, 1, 0, 1, offset, local_rows,
-                                     (double *)local, local_rows));
+  ROM_TRY(ctx, rom_h5_transfer_block(f, dset, dataset, 1, 0, 1, offset, local_rows, (double *)local,
+                                     local_rows));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
@@ -294,8 +295,8 @@ int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double 
   ROM_CHECK(ctx, ndims == 1, ROM_ERR_DIM, "dataset '%s' in '%s' has dims %s; a vector is {N}",
             dataset, f->path, dims_text(ndims, dims, text));
   ROM_TRY(ctx, local_share(f, dataset, local_rows, (rom_int)dims[0], &local_rows, &offset));
-  ROM_TRY(ctx, rom_h5_transfer_block(f, dset, dataset, 0, 0, 1, offset, local_rows, local,
-                                     local_rows));
+  ROM_TRY(ctx,
+          rom_h5_transfer_block(f, dset, dataset, 0, 0, 1, offset, local_rows, local, local_rows));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
@@ -321,8 +322,8 @@ int rom_h5_write_array(rom_h5 *f, const char *dataset, int ndims, const rom_int 
     h[i] = (hsize_t)dims[i];
     total *= dims[i];
   }
-  ROM_CHECK_ALL(ctx, data || total == 0, ROM_ERR_ARG, "writing '%s' to '%s': data is NULL",
-                dataset, f->path);
+  ROM_CHECK_ALL(ctx, data || total == 0, ROM_ERR_ARG, "writing '%s' to '%s': data is NULL", dataset,
+                f->path);
   ROM_TRY(ctx, rom_h5_create_dataset(f, dataset, ndims, h, NULL, NULL, &dset));
   ROM_TRY(ctx, rom_h5_transfer_rows(f, dset, dataset, 1, 0, dims[0], (double *)data));
 cleanup:
@@ -373,8 +374,8 @@ int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int 
                 dataset ? dataset : "");
   *data = NULL;
   ROM_TRY(ctx, rom_h5_open_dataset(f, dataset, NULL, &dset, &nd, found));
-  ROM_CHECK(ctx, nd >= 1, ROM_ERR_FORMAT, "dataset '%s' in '%s' is a scalar, not an array",
-            dataset, f->path);
+  ROM_CHECK(ctx, nd >= 1, ROM_ERR_FORMAT, "dataset '%s' in '%s' is a scalar, not an array", dataset,
+            f->path);
   rom_int total = 1;
   for (int i = 0; i < 4; ++i) {
     dims[i] = i < nd ? (rom_int)found[i] : 0;

@@ -29,8 +29,8 @@ static int dmat_init(rom_ctx *ctx, rom_int local_rows, rom_int cols, rom_dmat **
   m->local_rows = local_rows;
   m->cols = cols;
   m->ld = local_rows > 0 ? local_rows : 1; /* BLAS/LAPACK require ld >= 1 even when empty */
-  ROM_MPI(ctx, MPI_Allreduce(&local_rows, &m->global_rows, 1, MPI_INT64_T, MPI_SUM,
-                             rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(&local_rows, &m->global_rows, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
   /* MPI_Exscan leaves rank 0's result undefined: set it to 0 explicitly. */
   m->row_offset = 0;
   ROM_MPI(ctx, MPI_Exscan(&local_rows, &m->row_offset, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
@@ -90,14 +90,30 @@ int rom_dmat_destroy(rom_dmat **pm) {
   return ROM_OK;
 }
 
-rom_ctx *rom_dmat_ctx(const rom_dmat *m) { return m->ctx; }
-rom_int rom_dmat_local_rows(const rom_dmat *m) { return m->local_rows; }
-rom_int rom_dmat_global_rows(const rom_dmat *m) { return m->global_rows; }
-rom_int rom_dmat_cols(const rom_dmat *m) { return m->cols; }
-rom_int rom_dmat_row_offset(const rom_dmat *m) { return m->row_offset; }
-rom_int rom_dmat_ld(const rom_dmat *m) { return m->ld; }
-double *rom_dmat_data(rom_dmat *m) { return m->data; }
-const double *rom_dmat_data_const(const rom_dmat *m) { return m->data; }
+rom_ctx *rom_dmat_ctx(const rom_dmat *m) {
+  return m->ctx;
+}
+rom_int rom_dmat_local_rows(const rom_dmat *m) {
+  return m->local_rows;
+}
+rom_int rom_dmat_global_rows(const rom_dmat *m) {
+  return m->global_rows;
+}
+rom_int rom_dmat_cols(const rom_dmat *m) {
+  return m->cols;
+}
+rom_int rom_dmat_row_offset(const rom_dmat *m) {
+  return m->row_offset;
+}
+rom_int rom_dmat_ld(const rom_dmat *m) {
+  return m->ld;
+}
+double *rom_dmat_data(rom_dmat *m) {
+  return m->data;
+}
+const double *rom_dmat_data_const(const rom_dmat *m) {
+  return m->data;
+}
 
 rom_int rom_dmat_partition_even(rom_int global_rows, int rank, int size) {
   if (size <= 0 || rank < 0 || rank >= size || global_rows < 0) return 0;
@@ -146,7 +162,8 @@ int rom_dmat_gather(const rom_dmat *m, int root, double *out) {
     ROM_MPI(ctx, MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, root, comm));
     if (rank == root) {
       displs[0] = 0;
-      for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+      for (int r = 1; r < size; ++r)
+        displs[r] = displs[r - 1] + counts[r - 1];
     }
     for (rom_int j = 0; j < m->cols; ++j) {
       ROM_MPI(ctx, MPI_Gatherv(m->data + j * m->ld, mine, MPI_DOUBLE,
@@ -177,9 +194,10 @@ int rom_dmat_transpose_times(const rom_dmat *A, const rom_dmat *B, double *C, ro
                 A->data, (int)A->ld, B->data, (int)B->ld, 0.0, local, (int)a);
   else
     memset(local, 0, sizeof(double) * (size_t)(a * b));
-  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, local, (int)(a * b), MPI_DOUBLE, MPI_SUM,
-                             rom_ctx_comm(ctx)));
-  for (rom_int j = 0; j < b; ++j) memcpy(C + j * ldc, local + j * a, sizeof(double) * (size_t)a);
+  ROM_MPI(ctx,
+          MPI_Allreduce(MPI_IN_PLACE, local, (int)(a * b), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  for (rom_int j = 0; j < b; ++j)
+    memcpy(C + j * ldc, local + j * a, sizeof(double) * (size_t)a);
 cleanup:
   rom_free(ctx, local);
   return err;
@@ -194,7 +212,8 @@ int rom_dmat_transpose_times_vector(const rom_dmat *A, const double *x_local, do
                 (int)A->ld, x_local, 1, 0.0, y, 1);
   else
     memset(y, 0, sizeof(double) * (size_t)A->cols);
-  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, y, (int)A->cols, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(MPI_IN_PLACE, y, (int)A->cols, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
 cleanup:
   return err;
 }

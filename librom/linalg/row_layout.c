@@ -35,7 +35,8 @@ int rom_row_layout_init(rom_ctx *ctx, rom_int global_rows, rom_int local_rows, c
     ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, layout->counts, 1, MPI_INT, comm));
   }
   layout->displs[0] = 0;
-  for (int r = 1; r < size; ++r) layout->displs[r] = layout->displs[r - 1] + layout->counts[r - 1];
+  for (int r = 1; r < size; ++r)
+    layout->displs[r] = layout->displs[r - 1] + layout->counts[r - 1];
 cleanup:
   if (err != ROM_OK) rom_row_layout_free(ctx, layout);
   return err;

@@ -45,7 +45,9 @@ struct rom_tsqr {
   double *r;      /* rank 0: r_rows x m, ld r_rows */
 };
 
-static rom_int min_int(rom_int a, rom_int b) { return a < b ? a : b; }
+static rom_int min_int(rom_int a, rom_int b) {
+  return a < b ? a : b;
+}
 
 /* ---- LAPACK with tracked workspace ------------------------------------------------------ */
 
@@ -87,8 +89,8 @@ static int qr_apply(rom_ctx *ctx, rom_int rows, rom_int k, rom_int reflectors, c
   lwork = query >= 1.0 ? (lapack_int)query : 1;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
   info = LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)rows, (lapack_int)k,
-                             (lapack_int)reflectors, a, (lapack_int)lda, tau, c,
-                             (lapack_int)ldc, work, lwork);
+                             (lapack_int)reflectors, a, (lapack_int)lda, tau, c, (lapack_int)ldc,
+                             work, lwork);
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dormqr on a %lld x %lld block returned info = %d",
             (long long)rows, (long long)k, (int)info);
 cleanup:
@@ -106,7 +108,8 @@ static int extract_r(rom_ctx *ctx, rom_int rows, rom_int m, const double *a, rom
   ROM_TRY(ctx, rom_size_mul(ctx, rr * m, sizeof(double), &bytes));
   ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&r));
   for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < rr; ++i) r[i + j * rr] = i <= j ? a[i + j * lda] : 0.0;
+    for (rom_int i = 0; i < rr; ++i)
+      r[i + j * rr] = i <= j ? a[i + j * lda] : 0.0;
   *r_out = r;
   *rr_out = rr;
   r = NULL;
@@ -160,8 +163,8 @@ cleanup:
 }
 
 /* Receiver's second half, called iff the header said ok and rows * cols > 0. */
-static int edge_recv_data(rom_ctx *ctx, int go, rom_int rows, rom_int cols, double *dst,
-                          rom_int ld, int peer, int tag) {
+static int edge_recv_data(rom_ctx *ctx, int go, rom_int rows, rom_int cols, double *dst, rom_int ld,
+                          int peer, int tag) {
   int err = ROM_OK;
   MPI_Comm comm = rom_ctx_comm(ctx);
   MPI_Datatype type = MPI_DATATYPE_NULL;
@@ -191,7 +194,8 @@ static int tsqr_leaf(rom_tsqr *t, const rom_dmat *A, const double *shift, double
     const double *src = A->data + j * A->ld;
     double *dst = t->leaf + j * lr;
     if (shift)
-      for (rom_int i = 0; i < lr; ++i) dst[i] = src[i] - shift[i];
+      for (rom_int i = 0; i < lr; ++i)
+        dst[i] = src[i] - shift[i];
     else if (lr > 0)
       memcpy(dst, src, sizeof(double) * (size_t)lr);
   }
@@ -314,8 +318,12 @@ cleanup:
   return err;
 }
 
-rom_int rom_tsqr_r_rows(const rom_tsqr *t) { return t ? t->r_rows : 0; }
-rom_int rom_tsqr_cols(const rom_tsqr *t) { return t ? t->m : 0; }
+rom_int rom_tsqr_r_rows(const rom_tsqr *t) {
+  return t ? t->r_rows : 0;
+}
+rom_int rom_tsqr_cols(const rom_tsqr *t) {
+  return t ? t->m : 0;
+}
 
 const double *rom_tsqr_r(const rom_tsqr *t, rom_int *ld) {
   if (ld) *ld = t && t->r_rows > 0 ? t->r_rows : 1;
@@ -380,8 +388,8 @@ int rom_tsqr_apply_q(const rom_tsqr *t, rom_int k, const double *C, rom_int ldc,
         ok = local_err == ROM_OK;
       }
       if (node_rows > 0)
-        ROM_TRY(ctx, edge_recv_data(ctx, ok, node_rows, k, node, node_ld, t->parent,
-                                    TSQR_TAG_DOWN));
+        ROM_TRY(ctx,
+                edge_recv_data(ctx, ok, node_rows, k, node, node_ld, t->parent, TSQR_TAG_DOWN));
     }
   }
 
@@ -397,7 +405,8 @@ int rom_tsqr_apply_q(const rom_tsqr *t, rom_int k, const double *C, rom_int ldc,
                                   "TSQR apply Q: %lld rows at level %d, expected %lld",
                                   (long long)node_rows, l, (long long)rr);
       }
-      if (local_err == ROM_OK) local_err = rom_malloc(ctx, sizeof(double) * (size_t)(n * k), (void **)&w);
+      if (local_err == ROM_OK)
+        local_err = rom_malloc(ctx, sizeof(double) * (size_t)(n * k), (void **)&w);
       if (local_err == ROM_OK) {
         for (rom_int j = 0; j < k; ++j) {
           memcpy(w + j * n, node + j * node_ld, sizeof(double) * (size_t)rr);

@@ -22,8 +22,8 @@ int rom_activation_parse(rom_ctx *ctx, const char *name, rom_activation *out) {
       return ROM_OK;
     }
   }
-  ROM_FAIL(ctx, ROM_ERR_ARG,
-           "unknown activation '%s' (choose identity, swish, sigmoid or tanh)", name);
+  ROM_FAIL(ctx, ROM_ERR_ARG, "unknown activation '%s' (choose identity, swish, sigmoid or tanh)",
+           name);
 cleanup:
   return err;
 }

@@ -49,11 +49,13 @@ void rom_adam_step(rom_adam *a, double *theta, const double *grad, double lr, do
     for (; i0 + 2 <= n; i0 += 2) {
       __m128d g = _mm_loadu_pd(gr + i0);
       __m128d mm = _mm_add_pd(_mm_mul_pd(b1, _mm_loadu_pd(m + i0)), _mm_mul_pd(c1, g));
-      __m128d vv = _mm_add_pd(_mm_mul_pd(b2, _mm_loadu_pd(v + i0)), _mm_mul_pd(_mm_mul_pd(c2, g), g));
+      __m128d vv =
+          _mm_add_pd(_mm_mul_pd(b2, _mm_loadu_pd(v + i0)), _mm_mul_pd(_mm_mul_pd(c2, g), g));
       _mm_storeu_pd(m + i0, mm);
       _mm_storeu_pd(v + i0, vv);
       __m128d den = _mm_add_pd(_mm_mul_pd(_mm_sqrt_pd(vv), r), e);
-      _mm_storeu_pd(th + i0, _mm_sub_pd(_mm_loadu_pd(th + i0), _mm_div_pd(_mm_mul_pd(st, mm), den)));
+      _mm_storeu_pd(th + i0,
+                    _mm_sub_pd(_mm_loadu_pd(th + i0), _mm_div_pd(_mm_mul_pd(st, mm), den)));
     }
   }
 #endif

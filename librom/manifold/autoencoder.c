@@ -27,7 +27,8 @@ int rom_ae_destroy(rom_ae **pae) {
   rom_ae *ae = *pae;
   rom_ctx *ctx = ae->ctx;
   if (ae->layers)
-    for (int l = 0; l < ae->nlayers; ++l) rom_mask_destroy(&ae->layers[l].mask);
+    for (int l = 0; l < ae->nlayers; ++l)
+      rom_mask_destroy(&ae->layers[l].mask);
   rom_free(ctx, ae->layers);
   rom_free(ctx, ae->params);
   rom_free(ctx, ae->shift);
@@ -56,7 +57,9 @@ static void init_layer(rom_ae *ae, int l, uint64_t seed) {
   } else {
     for (rom_int i = 0; i < L->out; ++i)
       for (rom_int k = L->mask->row_ptr[i]; k < L->mask->row_ptr[i + 1]; ++k)
-        W[k] = bound * (2.0 * rom_rng_uniform(seed, sw, (uint64_t)(i * L->in + L->mask->col_index[k])) - 1.0);
+        W[k] =
+            bound *
+            (2.0 * rom_rng_uniform(seed, sw, (uint64_t)(i * L->in + L->mask->col_index[k])) - 1.0);
   }
   if (L->has_bias) {
     double *b = ae->params + L->bias_offset;
@@ -87,8 +90,9 @@ int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, 
     rom_nn_layer *L = &ae->layers[l];
     int li = 0;
     const char *part = layer_part(ae, l, &li);
-    ROM_CHECK(ctx, s->in >= 1 && s->out >= 1, ROM_ERR_DIM, "%s layer %d: sizes %lld -> %lld must be >= 1",
-              part, li, (long long)s->in, (long long)s->out);
+    ROM_CHECK(ctx, s->in >= 1 && s->out >= 1, ROM_ERR_DIM,
+              "%s layer %d: sizes %lld -> %lld must be >= 1", part, li, (long long)s->in,
+              (long long)s->out);
     if (l > 0) {
       rom_int prev = ae->layers[l - 1].out;
       ROM_CHECK(ctx, s->in == prev, ROM_ERR_DIM,
@@ -100,8 +104,8 @@ int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, 
     if (s->mask) {
       ROM_CHECK(ctx, s->mask->rows == s->out && s->mask->cols == s->in, ROM_ERR_DIM,
                 "%s layer %d is %lld -> %lld (weights %lld x %lld) but its mask is %lld x %lld",
-                part, li, (long long)s->in, (long long)s->out, (long long)s->out,
-                (long long)s->in, (long long)s->mask->rows, (long long)s->mask->cols);
+                part, li, (long long)s->in, (long long)s->out, (long long)s->out, (long long)s->in,
+                (long long)s->mask->rows, (long long)s->mask->cols);
       ROM_TRY(ctx, rom_mask_copy(ctx, s->mask, &L->mask));
     }
     L->in = s->in;
@@ -121,8 +125,10 @@ int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, 
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)offset, (void **)&ae->params));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&ae->shift));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&ae->scale));
-  for (rom_int i = 0; i < N; ++i) ae->shift[i] = 0.0, ae->scale[i] = 1.0;
-  for (int l = 0; l < ae->nlayers; ++l) init_layer(ae, l, seed);
+  for (rom_int i = 0; i < N; ++i)
+    ae->shift[i] = 0.0, ae->scale[i] = 1.0;
+  for (int l = 0; l < ae->nlayers; ++l)
+    init_layer(ae, l, seed);
   *out = ae;
   ae = NULL;
 cleanup:
@@ -133,21 +139,40 @@ cleanup:
 int rom_ae_create_shallow(rom_ctx *ctx, rom_int N, rom_int enc_hidden, rom_int latent,
                           rom_int dec_hidden, rom_activation act, int decoder_hidden_bias,
                           const rom_mask *mask, uint64_t seed, rom_ae **out) {
-  rom_layer_spec enc[2] = {{N, enc_hidden, act, 1, NULL}, {enc_hidden, latent, ROM_ACT_IDENTITY, 0, NULL}};
+  rom_layer_spec enc[2] = {{N, enc_hidden, act, 1, NULL},
+                           {enc_hidden, latent, ROM_ACT_IDENTITY, 0, NULL}};
   rom_layer_spec dec[2] = {{latent, dec_hidden, act, decoder_hidden_bias, NULL},
                            {dec_hidden, N, ROM_ACT_IDENTITY, 0, mask}};
   return rom_ae_create(ctx, 2, enc, 2, dec, seed, out);
 }
 
-rom_int rom_ae_input_dim(const rom_ae *ae) { return ae->layers[0].in; }
-rom_int rom_ae_latent_dim(const rom_ae *ae) { return ae->layers[ae->nenc - 1].out; }
-int rom_ae_num_layers(const rom_ae *ae) { return ae->nlayers; }
-int rom_ae_num_encoder_layers(const rom_ae *ae) { return ae->nenc; }
-rom_int rom_ae_num_params(const rom_ae *ae) { return ae->nparams; }
-double *rom_ae_params(rom_ae *ae) { return ae->params; }
-const double *rom_ae_shift(const rom_ae *ae) { return ae->shift; }
-const double *rom_ae_scale(const rom_ae *ae) { return ae->scale; }
-rom_int rom_ae_best_epoch(const rom_ae *ae) { return ae->best_epoch; }
+rom_int rom_ae_input_dim(const rom_ae *ae) {
+  return ae->layers[0].in;
+}
+rom_int rom_ae_latent_dim(const rom_ae *ae) {
+  return ae->layers[ae->nenc - 1].out;
+}
+int rom_ae_num_layers(const rom_ae *ae) {
+  return ae->nlayers;
+}
+int rom_ae_num_encoder_layers(const rom_ae *ae) {
+  return ae->nenc;
+}
+rom_int rom_ae_num_params(const rom_ae *ae) {
+  return ae->nparams;
+}
+double *rom_ae_params(rom_ae *ae) {
+  return ae->params;
+}
+const double *rom_ae_shift(const rom_ae *ae) {
+  return ae->shift;
+}
+const double *rom_ae_scale(const rom_ae *ae) {
+  return ae->scale;
+}
+rom_int rom_ae_best_epoch(const rom_ae *ae) {
+  return ae->best_epoch;
+}
 
 int rom_ae_layer(const rom_ae *ae, int l, rom_layer_spec *spec) {
   int err = ROM_OK;
@@ -167,8 +192,9 @@ double *rom_ae_layer_weights(rom_ae *ae, int l) {
   return (l >= 0 && l < ae->nlayers) ? ae->params + ae->layers[l].offset : NULL;
 }
 double *rom_ae_layer_bias(rom_ae *ae, int l) {
-  return (l >= 0 && l < ae->nlayers && ae->layers[l].has_bias) ? ae->params + ae->layers[l].bias_offset
-                                                                : NULL;
+  return (l >= 0 && l < ae->nlayers && ae->layers[l].has_bias)
+             ? ae->params + ae->layers[l].bias_offset
+             : NULL;
 }
 
 int rom_ae_set_scaling(rom_ae *ae, const double *shift, const double *scale) {
@@ -176,8 +202,8 @@ int rom_ae_set_scaling(rom_ae *ae, const double *shift, const double *scale) {
   rom_int N = rom_ae_input_dim(ae);
   ROM_CHECK(ae->ctx, shift && scale, ROM_ERR_ARG, "shift and scale are required");
   for (rom_int i = 0; i < N; ++i) {
-    ROM_CHECK(ae->ctx, isfinite(shift[i]) && isfinite(scale[i]) && scale[i] > 0,
-              ROM_ERR_ARG, "input scaling of feature %lld: shift %g, scale %g (scale must be finite and > 0)",
+    ROM_CHECK(ae->ctx, isfinite(shift[i]) && isfinite(scale[i]) && scale[i] > 0, ROM_ERR_ARG,
+              "input scaling of feature %lld: shift %g, scale %g (scale must be finite and > 0)",
               (long long)i, shift[i], scale[i]);
   }
   memcpy(ae->shift, shift, sizeof(double) * (size_t)N);
@@ -225,11 +251,14 @@ int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X,
   rom_ctx *ctx = ae->ctx;
   double *buf[2] = {NULL, NULL};
   rom_int width = ae->layers[l0].in;
-  for (int l = l0; l < l1; ++l) width = ae->layers[l].out > width ? ae->layers[l].out : width;
+  for (int l = l0; l < l1; ++l)
+    width = ae->layers[l].out > width ? ae->layers[l].out : width;
   for (int t = 0; t < 2; ++t)
-    ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * (B > 0 ? B : 1)), (void **)&buf[t]));
+    ROM_TRY(ctx,
+            rom_malloc(ctx, sizeof(double) * (size_t)(width * (B > 0 ? B : 1)), (void **)&buf[t]));
   rom_int in = ae->layers[l0].in;
-  for (rom_int s = 0; s < B; ++s) memcpy(buf[0] + s * in, X + s * ldx, sizeof(double) * (size_t)in);
+  for (rom_int s = 0; s < B; ++s)
+    memcpy(buf[0] + s * in, X + s * ldx, sizeof(double) * (size_t)in);
   int cur = 0;
   for (int l = l0; l < l1; ++l) {
     const rom_nn_layer *L = &ae->layers[l];
@@ -238,7 +267,8 @@ int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X,
     cur = 1 - cur;
   }
   rom_int out = ae->layers[l1 - 1].out;
-  for (rom_int s = 0; s < B; ++s) memcpy(Y + s * ldy, buf[cur] + s * out, sizeof(double) * (size_t)out);
+  for (rom_int s = 0; s < B; ++s)
+    memcpy(Y + s * ldy, buf[cur] + s * out, sizeof(double) * (size_t)out);
 cleanup:
   rom_free(ctx, buf[0]);
   rom_free(ctx, buf[1]);
@@ -256,7 +286,8 @@ int rom_ae_encode(rom_ae *ae, rom_int m, const double *X, rom_int ldx, double *Q
   if (m == 0) goto cleanup;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&Xs));
   for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < N; ++i) Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
+    for (rom_int i = 0; i < N; ++i)
+      Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
   ROM_TRY(ctx, rom_ae_forward_range(ae, 0, ae->nenc, m, Xs, N, Q, ldq));
 cleanup:
   rom_free(ctx, Xs);
@@ -273,7 +304,8 @@ int rom_ae_decode(rom_ae *ae, rom_int m, const double *Q, rom_int ldq, double *X
   if (m == 0) goto cleanup;
   ROM_TRY(ctx, rom_ae_forward_range(ae, ae->nenc, ae->nlayers, m, Q, ldq, X, ldx));
   for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < N; ++i) X[i + j * ldx] = ae->shift[i] + ae->scale[i] * X[i + j * ldx];
+    for (rom_int i = 0; i < N; ++i)
+      X[i + j * ldx] = ae->shift[i] + ae->scale[i] * X[i + j * ldx];
 cleanup:
   return err;
 }
@@ -283,9 +315,11 @@ int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, ro
   rom_ctx *ctx = ae->ctx;
   rom_int N = rom_ae_input_dim(ae), k = rom_ae_latent_dim(ae), width = k;
   double *a = NULL, *z = NULL, *d = NULL, *Ja = NULL, *Jz = NULL;
-  ROM_CHECK(ctx, q && J && ldj >= N, ROM_ERR_ARG, "decoder Jacobian: q and J are required, ldj = %lld < N = %lld",
-            (long long)ldj, (long long)N);
-  for (int l = ae->nenc; l < ae->nlayers; ++l) width = ae->layers[l].out > width ? ae->layers[l].out : width;
+  ROM_CHECK(ctx, q && J && ldj >= N, ROM_ERR_ARG,
+            "decoder Jacobian: q and J are required, ldj = %lld < N = %lld", (long long)ldj,
+            (long long)N);
+  for (int l = ae->nenc; l < ae->nlayers; ++l)
+    width = ae->layers[l].out > width ? ae->layers[l].out : width;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&a));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&z));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&d));
@@ -293,7 +327,8 @@ int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, ro
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * k), (void **)&Jz));
   memcpy(a, q, sizeof(double) * (size_t)k);
   memset(Ja, 0, sizeof(double) * (size_t)(k * k));
-  for (rom_int c = 0; c < k; ++c) Ja[c + c * k] = 1.0;
+  for (rom_int c = 0; c < k; ++c)
+    Ja[c + c * k] = 1.0;
   for (int l = ae->nenc; l < ae->nlayers; ++l) {
     const rom_nn_layer *L = &ae->layers[l];
     const double *W = ae->params + L->offset;
@@ -305,12 +340,15 @@ int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, ro
     else
       rom_dense_forward(L, W, NULL, k, Ja, Jz);
     for (rom_int c = 0; c < k; ++c)
-      for (rom_int i = 0; i < L->out; ++i) Ja[i + c * L->out] = d[i] * Jz[i + c * L->out];
+      for (rom_int i = 0; i < L->out; ++i)
+        Ja[i + c * L->out] = d[i] * Jz[i + c * L->out];
   }
   for (rom_int c = 0; c < k; ++c)
-    for (rom_int i = 0; i < N; ++i) J[i + c * ldj] = ae->scale[i] * Ja[i + c * N];
+    for (rom_int i = 0; i < N; ++i)
+      J[i + c * ldj] = ae->scale[i] * Ja[i + c * N];
   if (g)
-    for (rom_int i = 0; i < N; ++i) g[i] = ae->shift[i] + ae->scale[i] * a[i];
+    for (rom_int i = 0; i < N; ++i)
+      g[i] = ae->shift[i] + ae->scale[i] * a[i];
 cleanup:
   rom_free(ctx, a);
   rom_free(ctx, z);
@@ -337,7 +375,8 @@ int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, doub
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)total, (void **)&ws));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&X0));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * m), (void **)&scratch));
-  for (rom_int j = 0; j < m; ++j) memcpy(X0 + j * N, Xs + j * ldx, sizeof(double) * (size_t)N);
+  for (rom_int j = 0; j < m; ++j)
+    memcpy(X0 + j * N, Xs + j * ldx, sizeof(double) * (size_t)N);
   /* forward: Z[l] holds the activation a_l after the pass, D[l] = f'(z_l) */
   double *p = ws;
   for (int l = 0; l < nl; ++l) {
@@ -374,7 +413,8 @@ int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, doub
       if (l > 0) { /* dz_{l-1} = da_{l-1} .* f'(z_{l-1}) */
         double *dprev = D[l - 1];
         rom_int n = ae->layers[l - 1].out * m;
-        for (rom_int t = 0; t < n; ++t) dprev[t] *= scratch[t];
+        for (rom_int t = 0; t < n; ++t)
+          dprev[t] *= scratch[t];
       }
     }
   }

@@ -31,7 +31,9 @@ static void quiet_begin(quiet_t *q) {
   H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
-static void quiet_end(const quiet_t *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+static void quiet_end(const quiet_t *q) {
+  H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
 
 static void group_name(const rom_ae *ae, int l, char *buf, size_t len) {
   if (l < ae->nenc)
@@ -55,7 +57,8 @@ static int group_attr_write(rom_h5 *f, const char *obj, const char *name, const 
   }
   attr = H5Acreate_by_name(rom_h5_id(f), obj, name, svalue ? type : H5T_STD_I64LE, space,
                            H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  int ok = attr >= 0 && (svalue ? H5Awrite(attr, type, &svalue) : H5Awrite(attr, H5T_NATIVE_INT64, &ivalue)) >= 0;
+  int ok = attr >= 0 && (svalue ? H5Awrite(attr, type, &svalue)
+                                : H5Awrite(attr, H5T_NATIVE_INT64, &ivalue)) >= 0;
   ROM_CHECK_ALL(ctx, ok, ROM_ERR_IO, "cannot write attribute '%s' of '/%s' in '%s'", name, obj,
                 rom_h5_path(f));
 cleanup:
@@ -115,7 +118,8 @@ cleanup:
 }
 
 static int write_ints(rom_h5 *f, const char *name, rom_int n, const rom_int *v, double *buf) {
-  for (rom_int i = 0; i < n; ++i) buf[i] = (double)v[i];
+  for (rom_int i = 0; i < n; ++i)
+    buf[i] = (double)v[i];
   return rom_h5_write_array(f, name, 1, &n, buf);
 }
 
@@ -241,15 +245,16 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
     ROM_TRY(ctx, group_attr_read(f, g, "out", NULL, 0, &o));
     ROM_TRY(ctx, group_attr_read(f, g, "bias", NULL, 0, &bias));
     ROM_TRY(ctx, group_attr_read(f, g, "masked", NULL, 0, &masked));
-    ROM_CHECK_ALL(ctx, in >= 1 && o >= 1, ROM_ERR_FORMAT, "'/%s' in '%s' has sizes in = %lld, out = %lld",
-                  g, path, (long long)in, (long long)o);
+    ROM_CHECK_ALL(ctx, in >= 1 && o >= 1, ROM_ERR_FORMAT,
+                  "'/%s' in '%s' has sizes in = %lld, out = %lld", g, path, (long long)in,
+                  (long long)o);
     specs[l].in = in;
     specs[l].out = o;
     specs[l].bias = bias != 0;
     specs[l].mask = NULL;
     err = rom_activation_parse(ctx, act, &specs[l].activation);
-    ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_FORMAT, "'/%s' in '%s' has unknown activation '%s'", g,
-                  path, act);
+    ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_FORMAT, "'/%s' in '%s' has unknown activation '%s'",
+                  g, path, act);
     if (masked) {
       int nd = 0;
       rom_int dims[4];
@@ -259,7 +264,8 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
       rom_int nnz = dims[0], nbuf = nnz > o + 1 ? nnz : o + 1;
       ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nbuf, (void **)&buf));
       ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(o + 1), (void **)&rp));
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nnz > 0 ? nnz : 1), (void **)&ci));
+      ROM_TRY_ALL(ctx,
+                  rom_malloc(ctx, sizeof(rom_int) * (size_t)(nnz > 0 ? nnz : 1), (void **)&ci));
       snprintf(ds, sizeof(ds), "%s/row_ptr", g);
       ROM_TRY(ctx, read_ints(f, ds, o + 1, rp, buf));
       snprintf(ds, sizeof(ds), "%s/col_index", g);
@@ -268,8 +274,8 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
                     "'/%s' in '%s': row_ptr ends at %lld but col_index has %lld entries", g, path,
                     (long long)rp[o], (long long)nnz);
       err = rom_mask_from_csr(ctx, o, in, rp, ci, &masks[l]);
-      ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_FORMAT, "the mask of '/%s' in '%s' is invalid: %s", g,
-                    path, rom_ctx_last_error(ctx));
+      ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_FORMAT, "the mask of '/%s' in '%s' is invalid: %s",
+                    g, path, rom_ctx_last_error(ctx));
       specs[l].mask = masks[l];
       rom_free(ctx, buf), buf = NULL;
       rom_free(ctx, rp), rp = NULL;
@@ -318,7 +324,8 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
       ROM_TRY(ctx, rom_h5_read_array(f, "history/lr", 1, &n, hist + 2 * n));
       ROM_TRY(ctx, rom_h5_read_array(f, "history/seconds", 1, &n, hist + 3 * n));
       for (rom_int e = 0; e < n; ++e)
-        ROM_TRY(ctx, rom_ae_history_push(ae, hist[e], hist[n + e], hist[2 * n + e], hist[3 * n + e]));
+        ROM_TRY(ctx,
+                rom_ae_history_push(ae, hist[e], hist[n + e], hist[2 * n + e], hist[3 * n + e]));
     }
   }
   ROM_TRY(ctx, rom_h5_close(&f));
@@ -327,7 +334,8 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
 cleanup:
   rom_h5_abort(&f);
   rom_ae_destroy(&ae);
-  for (int l = 0; l < MAX_LAYERS; ++l) rom_mask_destroy(&masks[l]);
+  for (int l = 0; l < MAX_LAYERS; ++l)
+    rom_mask_destroy(&masks[l]);
   rom_free(ctx, rp);
   rom_free(ctx, ci);
   rom_free(ctx, buf);

@@ -11,12 +11,13 @@ void rom_dense_forward(const rom_nn_layer *L, const double *W, const double *b, 
                        const double *X, double *Z) {
   const int in = (int)L->in, out = (int)L->out;
   if (B <= 0) return;
-  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, out, (int)B, in, 1.0, W, in, X, in, 0.0,
-              Z, out);
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, out, (int)B, in, 1.0, W, in, X, in, 0.0, Z,
+              out);
   if (b) {
     for (rom_int s = 0; s < B; ++s) {
       double *z = Z + s * out;
-      for (int i = 0; i < out; ++i) z[i] += b[i];
+      for (int i = 0; i < out; ++i)
+        z[i] += b[i];
     }
   }
 }
@@ -27,12 +28,13 @@ void rom_dense_backward(const rom_nn_layer *L, const double *W, rom_int B, const
   if (B <= 0) return;
   /* dL/dW^T (in x out) += X dZ^T */
   if (gW)
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, in, out, (int)B, 1.0, X, in, dZ, out,
-                1.0, gW, in);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, in, out, (int)B, 1.0, X, in, dZ, out, 1.0,
+                gW, in);
   if (gb) {
     for (rom_int s = 0; s < B; ++s) {
       const double *dz = dZ + s * out;
-      for (int i = 0; i < out; ++i) gb[i] += dz[i];
+      for (int i = 0; i < out; ++i)
+        gb[i] += dz[i];
     }
   }
   /* dL/dX = W^T dZ */

@@ -24,7 +24,8 @@ void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b,
     for (rom_int s = 0; s < B; ++s) {
       const double *x = X + s * in;
       double acc = 0.0;
-      for (rom_int k = rp[i]; k < rp[i + 1]; ++k) acc += W[k] * x[ci[k]];
+      for (rom_int k = rp[i]; k < rp[i + 1]; ++k)
+        acc += W[k] * x[ci[k]];
       Z[i + s * out] = acc + bi;
     }
   }
@@ -41,10 +42,12 @@ void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, cons
       const double d = dZ[i + s * out];
       const double *x = X + s * in;
       if (gW)
-        for (rom_int k = rp[i]; k < rp[i + 1]; ++k) gW[k] += d * x[ci[k]];
+        for (rom_int k = rp[i]; k < rp[i + 1]; ++k)
+          gW[k] += d * x[ci[k]];
       if (dX) {
         double *dx = dX + s * in;
-        for (rom_int k = rp[i]; k < rp[i + 1]; ++k) dx[ci[k]] += W[k] * d;
+        for (rom_int k = rp[i]; k < rp[i + 1]; ++k)
+          dx[ci[k]] += W[k] * d;
       }
       if (gb) gb[i] += d;
     }

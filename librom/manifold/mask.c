@@ -36,11 +36,21 @@ int rom_mask_destroy(rom_mask **pm) {
   return ROM_OK;
 }
 
-rom_int rom_mask_rows(const rom_mask *m) { return m ? m->rows : 0; }
-rom_int rom_mask_cols(const rom_mask *m) { return m ? m->cols : 0; }
-rom_int rom_mask_nnz(const rom_mask *m) { return m ? m->row_ptr[m->rows] : 0; }
-const rom_int *rom_mask_row_ptr(const rom_mask *m) { return m ? m->row_ptr : NULL; }
-const rom_int *rom_mask_col_index(const rom_mask *m) { return m ? m->col_index : NULL; }
+rom_int rom_mask_rows(const rom_mask *m) {
+  return m ? m->rows : 0;
+}
+rom_int rom_mask_cols(const rom_mask *m) {
+  return m ? m->cols : 0;
+}
+rom_int rom_mask_nnz(const rom_mask *m) {
+  return m ? m->row_ptr[m->rows] : 0;
+}
+const rom_int *rom_mask_row_ptr(const rom_mask *m) {
+  return m ? m->row_ptr : NULL;
+}
+const rom_int *rom_mask_col_index(const rom_mask *m) {
+  return m ? m->col_index : NULL;
+}
 
 int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom_mask **out) {
   int err = ROM_OK;
@@ -48,12 +58,13 @@ int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom
   ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
   *out = NULL;
   ROM_CHECK(ctx, rows >= 1 && band >= 1 && shift >= 1, ROM_ERR_ARG,
-            "banded mask: rows = %lld, band = %lld, shift = %lld must all be >= 1",
-            (long long)rows, (long long)band, (long long)shift);
+            "banded mask: rows = %lld, band = %lld, shift = %lld must all be >= 1", (long long)rows,
+            (long long)band, (long long)shift);
   ROM_TRY(ctx, mask_alloc(ctx, rows, shift * (rows - 1) + band, rows * band, &m));
   for (rom_int i = 0; i < rows; ++i) {
     m->row_ptr[i] = i * band;
-    for (rom_int j = 0; j < band; ++j) m->col_index[i * band + j] = shift * i + j;
+    for (rom_int j = 0; j < band; ++j)
+      m->col_index[i * band + j] = shift * i + j;
   }
   m->row_ptr[rows] = rows * band;
   *out = m;
@@ -112,8 +123,8 @@ int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *r
   ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
   *out = NULL;
   ROM_CHECK(ctx, rows >= 1 && cols >= 1 && row_ptr, ROM_ERR_ARG,
-            "CSR mask: rows = %lld and cols = %lld must be >= 1 and row_ptr given",
-            (long long)rows, (long long)cols);
+            "CSR mask: rows = %lld and cols = %lld must be >= 1 and row_ptr given", (long long)rows,
+            (long long)cols);
   ROM_CHECK(ctx, row_ptr[0] == 0, ROM_ERR_ARG, "CSR mask: row_ptr[0] = %lld, expected 0",
             (long long)row_ptr[0]);
   for (rom_int i = 0; i < rows; ++i) {

@@ -63,7 +63,8 @@ static void shuffle(rom_int *a, rom_int n, uint64_t seed, uint64_t stream) {
 /* Copies the columns idx[0..n) of Xs into buf (N x n) and accumulates. */
 static int accumulate_samples(rom_ae *ae, const double *Xs, rom_int N, const rom_int *idx,
                               rom_int n, double *buf, double gscale, double *loss, double *grad) {
-  for (rom_int t = 0; t < n; ++t) memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
+  for (rom_int t = 0; t < n; ++t)
+    memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
   return rom_ae_accumulate(ae, n, buf, N, gscale, loss, grad);
 }
 
@@ -74,7 +75,8 @@ static int sample_losses(rom_ae *ae, const double *Xs, rom_int N, const rom_int 
   double *Y = NULL;
   if (n <= 0) return ROM_OK;
   ROM_TRY(ae->ctx, rom_malloc(ae->ctx, sizeof(double) * (size_t)(N * n), (void **)&Y));
-  for (rom_int t = 0; t < n; ++t) memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
+  for (rom_int t = 0; t < n; ++t)
+    memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
   ROM_TRY(ae->ctx, rom_ae_forward_range(ae, 0, ae->nlayers, n, buf, N, Y, N));
   for (rom_int t = 0; t < n; ++t) {
     double s = 0.0;
@@ -105,7 +107,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   ROM_CHECK_ALL(ctx, m >= 2 && X && ldx >= N, ROM_ERR_ARG,
                 "training needs m >= 2 samples (got %lld) of length N = %lld (ldx = %lld)",
                 (long long)m, (long long)N, (long long)ldx);
-  ROM_CHECK_ALL(ctx, o.epochs >= 1 && o.batch >= 1 && o.learning_rate > 0 && o.patience >= 0 &&
+  ROM_CHECK_ALL(ctx,
+                o.epochs >= 1 && o.batch >= 1 && o.learning_rate > 0 && o.patience >= 0 &&
                     o.factor > 0 && o.factor <= 1 && o.early_stop >= 0 &&
                     o.validation_fraction >= 0 && o.validation_fraction < 1 &&
                     o.reproducible_chunks >= 0 && o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 &&
@@ -123,13 +126,14 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
           bad = j;
           break;
         }
-    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE,
-                  "training data: snapshot %lld holds NaN or Inf", (long long)bad);
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE, "training data: snapshot %lld holds NaN or Inf",
+                  (long long)bad);
   }
   if (o.scale_minmax) ROM_TRY_ALL(ctx, rom_ae_scaling_minmax(ae, m, X, ldx));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&Xs));
   for (rom_int j = 0; j < m; ++j)
-    for (rom_int i = 0; i < N; ++i) Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
+    for (rom_int i = 0; i < N; ++i)
+      Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
 
   /* split */
   rom_int nval = (rom_int)floor(o.validation_fraction * (double)m + 0.5);
@@ -137,7 +141,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   const rom_int ntrain = m - nval;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(2 * m), (void **)&order));
   rom_int *split = order, *ord = order + m; /* split: [val | train]; ord: epoch order */
-  for (rom_int j = 0; j < m; ++j) split[j] = j;
+  for (rom_int j = 0; j < m; ++j)
+    split[j] = j;
   shuffle(split, m, o.seed, STREAM_SPLIT);
   const rom_int *val = split, *train = split + nval;
 
@@ -146,7 +151,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   const rom_int B = o.batch < ntrain ? o.batch : ntrain;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(slots * slot_len), (void **)&gbuf));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)slot_len, (void **)&grad));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * (B > nval ? B : nval) + 1), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * (B > nval ? B : nval) + 1),
+                              (void **)&buf));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)np, (void **)&best));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nval + 1), (void **)&vloss));
   ROM_TRY_ALL(ctx, rom_adam_init(ctx, np, &adam));
@@ -179,18 +185,21 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
         for (int c = rank; c < C && local_err == ROM_OK; c += P) {
           rom_int p0 = b0 + Bb * c / C, p1 = b0 + Bb * (c + 1) / C;
           double *slot = gbuf + (rom_int)c * slot_len;
-          local_err = accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, slot + np, slot);
+          local_err =
+              accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, slot + np, slot);
         }
       }
       ROM_TRY_ALL(ctx, local_err);
       if (P > 1)
-        ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, gbuf, (int)(slots * slot_len), MPI_DOUBLE, MPI_SUM, comm));
+        ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, gbuf, (int)(slots * slot_len), MPI_DOUBLE, MPI_SUM,
+                                   comm));
       const double *g = gbuf; /* one slot: the reduced buffer is the gradient */
       if (slots > 1) {
         memcpy(grad, gbuf, sizeof(double) * (size_t)slot_len);
         for (rom_int c = 1; c < slots; ++c) {
           const double *slot = gbuf + c * slot_len;
-          for (rom_int t = 0; t < slot_len; ++t) grad[t] += slot[t];
+          for (rom_int t = 0; t < slot_len; ++t)
+            grad[t] += slot[t];
         }
         g = grad;
       }
@@ -215,7 +224,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       ROM_TRY_ALL(ctx, local_err);
       ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, vloss, (int)nval, MPI_DOUBLE, MPI_SUM, comm));
       vl = 0.0;
-      for (rom_int t = 0; t < nval; ++t) vl += vloss[t];
+      for (rom_int t = 0; t < nval; ++t)
+        vl += vloss[t];
       vl /= (double)nval;
     }
     const double sec = rom_wtime() - t0;
@@ -229,7 +239,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       ae->best_epoch = epoch;
       memcpy(best, ae->params, sizeof(double) * (size_t)np);
     } else if (o.early_stop > 0 && epoch - ae->best_epoch >= o.early_stop) {
-      rom_log(ctx, ROM_LOG_INFO, "early stop: no improvement for %lld epochs", (long long)o.early_stop);
+      rom_log(ctx, ROM_LOG_INFO, "early stop: no improvement for %lld epochs",
+              (long long)o.early_stop);
       break;
     }
     /* ReduceLROnPlateau (PyTorch defaults: relative threshold 1e-4, mode min) */
@@ -285,7 +296,8 @@ int rom_ae_train_dmat(rom_ae *ae, const rom_dmat *S, const rom_ae_train_options 
   int mine = (int)nl;
   ROM_MPI(ctx, MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, rom_ctx_comm(ctx)));
   displs[0] = 0;
-  for (int r = 1; r < P; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  for (int r = 1; r < P; ++r)
+    displs[r] = displs[r - 1] + counts[r - 1];
   {
     const double *A = rom_dmat_data_const(S);
     const rom_int ld = rom_dmat_ld(S);

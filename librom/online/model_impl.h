@@ -22,10 +22,10 @@ typedef struct {
 
 /* Nonlinear time-dependent problems du/dt = F(u, t; mu) (model.h, nonlinear section). */
 typedef struct {
-  rom_velocity_fn velocity;                   /* F; NULL while unset */
-  rom_velocity_jacobian_fn jacobian;          /* dF/du X; may be NULL */
-  rom_velocity_jacobian_csr_fn jacobian_csr;  /* assembled dF/du; may be NULL */
-  rom_int global_rows;                        /* sum of local_rows; 0 until first needed */
+  rom_velocity_fn velocity;                  /* F; NULL while unset */
+  rom_velocity_jacobian_fn jacobian;         /* dF/du X; may be NULL */
+  rom_velocity_jacobian_csr_fn jacobian_csr; /* assembled dF/du; may be NULL */
+  rom_int global_rows;                       /* sum of local_rows; 0 until first needed */
 } rom_model_nonlinear;
 
 /* F and dF/du at sampled rows (hyper-reduction's sample mesh). */

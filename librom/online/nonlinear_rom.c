@@ -63,7 +63,8 @@ cleanup:
 
 static double norm2(const double *x, rom_int n) {
   double s = 0.0;
-  for (rom_int i = 0; i < n; ++i) s += x[i] * x[i];
+  for (rom_int i = 0; i < n; ++i)
+    s += x[i] * x[i];
   return sqrt(s);
 }
 
@@ -107,8 +108,10 @@ static rom_int find_row(rom_int n, const rom_int *rows, rom_int row) {
   while (lo <= hi) {
     rom_int mid = lo + (hi - lo) / 2;
     if (rows[mid] == row) return mid;
-    if (rows[mid] < row) lo = mid + 1;
-    else hi = mid - 1;
+    if (rows[mid] < row)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return -1;
 }
@@ -163,7 +166,8 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
     ROM_CHECK_ALL(ctx, pos >= 0, ROM_ERR_ARG,
                   "sample row %lld is not on the hyper-reduction's sample mesh",
                   (long long)rom->samples[s]);
-    for (rom_int j = 0; j < k; ++j) rom->phi_samples[s + j * ns] = rom->phi_needed[pos + j * nn];
+    for (rom_int j = 0; j < k; ++j)
+      rom->phi_samples[s + j * ns] = rom->phi_needed[pos + j * nn];
   }
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, nn, &rom->u_needed));
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, ns * (k + 1), &rom->S));
@@ -172,9 +176,9 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, nb, &rom->lsq_b));
   {
     double wq = 0.0;
-    lapack_int info = LAPACKE_dgels_work(LAPACK_COL_MAJOR, 'N', (lapack_int)nb, (lapack_int)k, 1,
-                                         rom->lsq_a, (lapack_int)nb, rom->lsq_b, (lapack_int)nb,
-                                         &wq, -1);
+    lapack_int info =
+        LAPACKE_dgels_work(LAPACK_COL_MAJOR, 'N', (lapack_int)nb, (lapack_int)k, 1, rom->lsq_a,
+                           (lapack_int)nb, rom->lsq_b, (lapack_int)nb, &wq, -1);
     ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK, "dgels workspace query failed (info = %d)",
                   (int)info);
     rom->lsq_lwork = (lapack_int)wq + 1;
@@ -261,8 +265,10 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
       rom->phi = rom_dmat_data_const(V);
       rom->ld_phi = rom_dmat_ld(V);
       ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->ref));
-      if (reference_local) memcpy(rom->ref, reference_local, sizeof(double) * (size_t)L);
-      else if (bref) memcpy(rom->ref, bref, sizeof(double) * (size_t)L);
+      if (reference_local)
+        memcpy(rom->ref, reference_local, sizeof(double) * (size_t)L);
+      else if (bref)
+        memcpy(rom->ref, bref, sizeof(double) * (size_t)L);
     }
     if (!hr) {
       rom->ld_w = L > 0 ? L : 1;
@@ -281,7 +287,9 @@ cleanup:
   return err;
 }
 
-rom_int rom_nlrom_dim(const rom_nlrom *rom) { return rom ? rom->k : 0; }
+rom_int rom_nlrom_dim(const rom_nlrom *rom) {
+  return rom ? rom->k : 0;
+}
 
 int rom_nlrom_lift(const rom_nlrom *rom, const double *q, double *u_local) {
   if (!rom) return ROM_ERR_ARG;
@@ -313,7 +321,8 @@ static int full_residual(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   rom_ctx *ctx = rom->ctx;
   const rom_int L = rom->L, k = rom->k;
   double *r = rom->W + k * rom->ld_w;
-  for (rom_int j = 0; j < k; ++j) rom->diff[j] = q[j] - rom->hist[j];
+  for (rom_int j = 0; j < k; ++j)
+    rom->diff[j] = q[j] - rom->hist[j];
   if (L > 0) {
     memcpy(rom->u, rom->ref, sizeof(double) * (size_t)L);
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)L, (int)k, 1.0, rom->phi, (int)rom->ld_phi, q, 1,
@@ -341,7 +350,8 @@ static int full_jacobian(rom_nlrom *rom, const step_ctx *sc) {
   for (rom_int j = 0; j < k; ++j) {
     double *w = rom->W + j * ldw;
     const double *p = rom->phi + j * rom->ld_phi;
-    for (rom_int i = 0; i < L; ++i) w[i] = p[i] - sc->bdt * w[i];
+    for (rom_int i = 0; i < L; ++i)
+      w[i] = p[i] - sc->bdt * w[i];
   }
 cleanup:
   return err;
@@ -353,7 +363,8 @@ static int gappy_system(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   rom_ctx *ctx = rom->ctx;
   const rom_int k = rom->k, ns = rom->ns, nb = rom->nb, nn = rom->nn;
   double *rs = rom->S + k * ns;
-  for (rom_int j = 0; j < k; ++j) rom->diff[j] = q[j] - rom->hist[j];
+  for (rom_int j = 0; j < k; ++j)
+    rom->diff[j] = q[j] - rom->hist[j];
   memcpy(rom->u_needed, rom->ref_needed, sizeof(double) * (size_t)nn);
   cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nn, (int)k, 1.0, rom->phi_needed, (int)nn, q, 1,
               1.0, rom->u_needed, 1);
@@ -386,8 +397,8 @@ static int evaluate(rom_nlrom *rom, const step_ctx *sc, const double *q) {
     const rom_int nb = rom->nb;
     ROM_TRY(ctx, gappy_system(rom, sc, q));
     /* g = (pinv Jr_s)^T (pinv r_s) */
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)nb, (int)k, 1.0, rom->G, (int)nb,
-                rom->G + k * nb, 1, 0.0, rom->g, 1);
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)nb, (int)k, 1.0, rom->G, (int)nb, rom->G + k * nb,
+                1, 0.0, rom->g, 1);
   } else if (rom->o.projection == ROM_NLROM_GALERKIN) {
     ROM_TRY(ctx, full_residual(rom, sc, q));
     memset(rom->g, 0, sizeof(double) * (size_t)k);
@@ -405,7 +416,8 @@ static int evaluate(rom_nlrom *rom, const step_ctx *sc, const double *q) {
       cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)k1, (int)L, 1.0, rom->W, (int)ldw,
                   0.0, rom->red, (int)k1);
     ROM_TRY(ctx, reduce_replicated(ctx, rom->red, k1 * k1));
-    for (rom_int i = 0; i < k; ++i) rom->g[i] = rom->red[i + k * k1];
+    for (rom_int i = 0; i < k; ++i)
+      rom->g[i] = rom->red[i + k * k1];
   } else {
     /* TSQR of [Jr r] = Q [R11 R12; 0 r22]: g = Jr^T r = R11^T R12, and the update solves
      * R11 dq = -R12 on rank 0; both are broadcast (with the solve's info). */
@@ -420,12 +432,14 @@ static int evaluate(rom_nlrom *rom, const step_ctx *sc, const double *q) {
       const double *R = rom_tsqr_r(t, &ldr);
       for (rom_int i = 0; i < k; ++i) {
         double s = 0.0;
-        for (rom_int j = 0; j <= i; ++j) s += R[j + i * ldr] * R[j + k * ldr];
+        for (rom_int j = 0; j <= i; ++j)
+          s += R[j + i * ldr] * R[j + k * ldr];
         buf[i] = s;
         buf[k + i] = -R[i + k * ldr];
       }
       for (rom_int j = 0; j < k; ++j)
-        for (rom_int i = 0; i < k; ++i) rom->mat[i + j * k] = R[i + j * ldr];
+        for (rom_int i = 0; i < k; ++i)
+          rom->mat[i + j * k] = R[i + j * ldr];
       lapack_int info = LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, 'U', 'N', 'N', (lapack_int)k, 1,
                                             rom->mat, (lapack_int)k, buf + k, (lapack_int)k);
       buf[2 * k] = (double)info;
@@ -449,10 +463,11 @@ static int update(rom_nlrom *rom, const step_ctx *sc, rom_int step, int iteratio
   if (rom->hr) {
     const rom_int nb = rom->nb;
     memcpy(rom->lsq_a, rom->G, sizeof(double) * (size_t)(nb * k));
-    for (rom_int i = 0; i < nb; ++i) rom->lsq_b[i] = -rom->G[i + k * nb];
-    info = LAPACKE_dgels_work(LAPACK_COL_MAJOR, 'N', (lapack_int)nb, kk, 1, rom->lsq_a,
-                              (lapack_int)nb, rom->lsq_b, (lapack_int)nb, rom->lsq_work,
-                              rom->lsq_lwork);
+    for (rom_int i = 0; i < nb; ++i)
+      rom->lsq_b[i] = -rom->G[i + k * nb];
+    info =
+        LAPACKE_dgels_work(LAPACK_COL_MAJOR, 'N', (lapack_int)nb, kk, 1, rom->lsq_a, (lapack_int)nb,
+                           rom->lsq_b, (lapack_int)nb, rom->lsq_work, rom->lsq_lwork);
     memcpy(rom->dq, rom->lsq_b, sizeof(double) * (size_t)k);
   } else if (rom->o.projection == ROM_NLROM_GALERKIN) {
     /* Reduced Jacobian Phi^T Jr (k x k), one reduction; LU with partial pivoting. */
@@ -462,15 +477,19 @@ static int update(rom_nlrom *rom, const step_ctx *sc, rom_int step, int iteratio
       cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)L, 1.0, rom->phi,
                   (int)rom->ld_phi, rom->W, (int)ldw, 0.0, rom->mat, (int)k);
     ROM_TRY(ctx, reduce_replicated(ctx, rom->mat, k * k));
-    for (rom_int i = 0; i < k; ++i) rom->dq[i] = -rom->g[i];
+    for (rom_int i = 0; i < k; ++i)
+      rom->dq[i] = -rom->g[i];
     info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, kk, 1, rom->mat, kk, rom->piv, rom->dq, kk);
   } else if (rom->o.lspg_solver == ROM_LSPG_NORMAL_EQUATIONS) {
     const rom_int k1 = k + 1;
     for (rom_int j = 0; j < k; ++j)
-      for (rom_int i = 0; i <= j; ++i) rom->mat[i + j * k] = rom->red[i + j * k1];
-    for (rom_int i = 0; i < k; ++i) rom->dq[i] = -rom->g[i];
+      for (rom_int i = 0; i <= j; ++i)
+        rom->mat[i + j * k] = rom->red[i + j * k1];
+    for (rom_int i = 0; i < k; ++i)
+      rom->dq[i] = -rom->g[i];
     info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', kk, rom->mat, kk);
-    if (info == 0) info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', kk, 1, rom->mat, kk, rom->dq, kk);
+    if (info == 0)
+      info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', kk, 1, rom->mat, kk, rom->dq, kk);
   } else {
     info = (lapack_int)rom->red[2 * k]; /* dq was computed with the TSQR in evaluate() */
   }
@@ -478,7 +497,8 @@ static int update(rom_nlrom *rom, const step_ctx *sc, rom_int step, int iteratio
             "step %lld, iteration %d: the reduced %s system is singular or rank-deficient "
             "(LAPACK info %d)",
             (long long)step, iteration + 1, projection_name(rom), (int)info);
-  for (rom_int i = 0; i < k; ++i) q[i] += rom->dq[i];
+  for (rom_int i = 0; i < k; ++i)
+    q[i] += rom->dq[i];
 cleanup:
   return err;
 }
@@ -583,8 +603,10 @@ int rom_nlrom_run(rom_nlrom *rom, const double *mu, double t0, double dt, rom_in
   ROM_CHECK_ALL(ctx, trajectory_q != NULL, ROM_ERR_ARG, "trajectory_q must not be NULL");
   ROM_CHECK_ALL(ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
   ROM_CHECK_ALL(ctx, isfinite(dt) && dt > 0.0, ROM_ERR_ARG, "dt = %g must be finite and > 0", dt);
-  if (q0) memcpy(trajectory_q, q0, sizeof(double) * (size_t)rom->k);
-  else memset(trajectory_q, 0, sizeof(double) * (size_t)rom->k);
+  if (q0)
+    memcpy(trajectory_q, q0, sizeof(double) * (size_t)rom->k);
+  else
+    memset(trajectory_q, 0, sizeof(double) * (size_t)rom->k);
   ROM_TRY_ALL(ctx, run_internal(rom, mu, t0, dt, steps, trajectory_q, stats));
 cleanup:
   stats->seconds = rom_wtime() - w0;

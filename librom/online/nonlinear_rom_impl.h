@@ -17,11 +17,11 @@ struct rom_nlrom {
   /* Without hyper-reduction: this rank's rows. */
   const double *phi; /* L x k, leading dimension ld_phi (the basis's block) */
   rom_int ld_phi;
-  double *ref;       /* u_ref (L) */
-  double *u;         /* the lifted state (L) */
-  double *W;         /* L x (k + 1), leading dimension ld_w: [Jr | r] */
+  double *ref; /* u_ref (L) */
+  double *u;   /* the lifted state (L) */
+  double *W;   /* L x (k + 1), leading dimension ld_w: [Jr | r] */
   rom_int ld_w;
-  rom_dmat *W_mat;   /* W wrapped, for TSQR */
+  rom_dmat *W_mat; /* W wrapped, for TSQR */
 
   /* With hyper-reduction: replicated, sized by ns, nb, k, nneeded. */
   rom_int ns, nb, nn;
@@ -38,13 +38,13 @@ struct rom_nlrom {
   lapack_int lsq_lwork;
 
   /* Small replicated workspace. */
-  double *red;        /* (k + 1) x (k + 1): reduced block */
-  double *mat;        /* k x k */
-  double *g;          /* k: projected residual */
-  double *dq;         /* k */
-  double *hist;       /* k: the history term of the scheme */
-  double *diff;       /* k */
-  lapack_int *piv;    /* k */
+  double *red;     /* (k + 1) x (k + 1): reduced block */
+  double *mat;     /* k x k */
+  double *g;       /* k: projected residual */
+  double *dq;      /* k */
+  double *hist;    /* k: the history term of the scheme */
+  double *diff;    /* k */
+  lapack_int *piv; /* k */
 };
 
 #endif

@@ -61,9 +61,12 @@ struct rom_sweep {
 
 const char *rom_sweep_design_kind_name(rom_sweep_design_kind kind) {
   switch (kind) {
-  case ROM_SWEEP_GRID: return "grid";
-  case ROM_SWEEP_LHS: return "lhs";
-  case ROM_SWEEP_MONTE_CARLO: return "mc";
+  case ROM_SWEEP_GRID:
+    return "grid";
+  case ROM_SWEEP_LHS:
+    return "lhs";
+  case ROM_SWEEP_MONTE_CARLO:
+    return "mc";
   }
   return "unknown";
 }
@@ -266,7 +269,8 @@ int rom_sweep_design_sample(const rom_sweep_design *d, rom_int i, double *mu) {
   }
   case ROM_SWEEP_LHS:
     for (int j = 0; j < d->p; ++j) {
-      const double u = rom_rng_uniform(d->seed, ROM_SWEEP_STREAM_LHS, (uint64_t)i * p + (uint64_t)j);
+      const double u =
+          rom_rng_uniform(d->seed, ROM_SWEEP_STREAM_LHS, (uint64_t)i * p + (uint64_t)j);
       const double t = ((double)lhs_stratum(d, j, i) + u) / (double)d->ns;
       /* (s + u) may round up to ns for large ns: keep t below 1, inside stratum s */
       mu[j] = from_unit(d, j, fmin(t, 1.0 - 0x1p-53));
@@ -274,7 +278,8 @@ int rom_sweep_design_sample(const rom_sweep_design *d, rom_int i, double *mu) {
     break;
   case ROM_SWEEP_MONTE_CARLO:
     for (int j = 0; j < d->p; ++j)
-      mu[j] = from_unit(d, j, rom_rng_uniform(d->seed, ROM_SWEEP_STREAM_MC, (uint64_t)i * p + (uint64_t)j));
+      mu[j] = from_unit(
+          d, j, rom_rng_uniform(d->seed, ROM_SWEEP_STREAM_MC, (uint64_t)i * p + (uint64_t)j));
     break;
   }
 cleanup:
@@ -355,7 +360,8 @@ static int agree_on_failure(rom_sweep *s, int local_err, rom_int failed) {
     const int owner = first < rem * (base + 1) ? (int)(first / (base + 1))
                                                : (int)(rem + (first - rem * (base + 1)) / base);
     int code = local_err;
-    if (rom_ctx_rank(ctx) == owner) snprintf(message, sizeof message, "%s", rom_ctx_last_error(ctx));
+    if (rom_ctx_rank(ctx) == owner)
+      snprintf(message, sizeof message, "%s", rom_ctx_last_error(ctx));
     ROM_MPI(ctx, MPI_Bcast(&code, 1, MPI_INT, owner, comm));
     ROM_MPI(ctx, MPI_Bcast(message, (int)sizeof message, MPI_CHAR, owner, comm));
     double mu[64];
@@ -363,7 +369,8 @@ static int agree_on_failure(rom_sweep *s, int local_err, rom_int failed) {
     size_t used = 0;
     rom_sweep_design_sample(s->design, first, mu);
     for (int j = 0; j < shown && used + 32 < sizeof mutext; ++j)
-      used += (size_t)snprintf(mutext + used, sizeof mutext - used, "%s%.17g", j ? ", " : "", mu[j]);
+      used +=
+          (size_t)snprintf(mutext + used, sizeof mutext - used, "%s%.17g", j ? ", " : "", mu[j]);
     if (shown < p) snprintf(mutext + used, sizeof mutext - used, ", ...");
     ROM_FAIL(ctx, code, "the sweep failed at sample %lld of %lld (rank %d), mu = (%s): %s",
              (long long)first, (long long)ns, owner, mutext, message);
@@ -572,7 +579,8 @@ static int write_row_blocks(rom_h5 *f, const char *name, rom_int ns, int cols, r
   else if (ok)
     ok = H5Sselect_none(space) >= 0 && H5Sselect_none(mspace) >= 0;
   double dummy = 0.0;
-  if (ok) ok = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, space, dxpl, local > 0 ? data : &dummy) >= 0;
+  if (ok)
+    ok = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, space, dxpl, local > 0 ? data : &dummy) >= 0;
   if (dxpl >= 0) H5Pclose(dxpl);
   if (mspace >= 0) H5Sclose(mspace);
   if (dset >= 0) H5Dclose(dset);

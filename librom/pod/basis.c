@@ -76,7 +76,9 @@ int rom_basis_create(const rom_dmat *vectors, const double *singular_values, rom
   ROM_TRY(ctx, rom_dmat_check_finite(vectors, "basis vectors"));
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &copy));
   for (rom_int j = 0; j < k; ++j)
-    if (lr > 0) memcpy(copy->data + j * copy->ld, vectors->data + j * vectors->ld, sizeof(double) * (size_t)lr);
+    if (lr > 0)
+      memcpy(copy->data + j * copy->ld, vectors->data + j * vectors->ld,
+             sizeof(double) * (size_t)lr);
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&sv));
   if (r > 0) memcpy(sv, singular_values, sizeof(double) * (size_t)r);
   if (reference_local) {
@@ -109,18 +111,30 @@ int rom_basis_destroy(rom_basis **pb) {
   return ROM_OK;
 }
 
-rom_ctx *rom_basis_ctx(const rom_basis *b) { return b ? b->ctx : NULL; }
-rom_int rom_basis_dim(const rom_basis *b) { return b ? b->vectors->cols : 0; }
-rom_int rom_basis_global_rows(const rom_basis *b) { return b ? b->vectors->global_rows : 0; }
-rom_int rom_basis_local_rows(const rom_basis *b) { return b ? b->vectors->local_rows : 0; }
-const rom_dmat *rom_basis_vectors(const rom_basis *b) { return b ? b->vectors : NULL; }
+rom_ctx *rom_basis_ctx(const rom_basis *b) {
+  return b ? b->ctx : NULL;
+}
+rom_int rom_basis_dim(const rom_basis *b) {
+  return b ? b->vectors->cols : 0;
+}
+rom_int rom_basis_global_rows(const rom_basis *b) {
+  return b ? b->vectors->global_rows : 0;
+}
+rom_int rom_basis_local_rows(const rom_basis *b) {
+  return b ? b->vectors->local_rows : 0;
+}
+const rom_dmat *rom_basis_vectors(const rom_basis *b) {
+  return b ? b->vectors : NULL;
+}
 
 const double *rom_basis_singular_values(const rom_basis *b, rom_int *r) {
   if (r) *r = b ? b->num_singular : 0;
   return b && b->num_singular > 0 ? b->singular_values : NULL;
 }
 
-const double *rom_basis_reference(const rom_basis *b) { return b ? b->reference : NULL; }
+const double *rom_basis_reference(const rom_basis *b) {
+  return b ? b->reference : NULL;
+}
 
 double rom_basis_energy(const rom_basis *b) {
   if (!b || b->num_singular == 0) return NAN;
@@ -154,7 +168,8 @@ int rom_basis_project(const rom_basis *b, const double *u_local, double *q) {
     double d[BASIS_PROJECT_CHUNK];
     for (rom_int i0 = 0; i0 < lr; i0 += BASIS_PROJECT_CHUNK) {
       rom_int n = lr - i0 < BASIS_PROJECT_CHUNK ? lr - i0 : BASIS_PROJECT_CHUNK;
-      for (rom_int i = 0; i < n; ++i) d[i] = u_local[i0 + i] - b->reference[i0 + i];
+      for (rom_int i = 0; i < n; ++i)
+        d[i] = u_local[i0 + i] - b->reference[i0 + i];
       cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)k, 1.0, V->data + i0, (int)V->ld, d, 1,
                   1.0, q, 1);
     }

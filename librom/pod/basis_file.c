@@ -31,9 +31,11 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite) {
   if (b->reference)
     ROM_TRY(ctx, rom_h5_write_dvec(f, b->reference_is_mean ? "/mean" : "/reference",
                                    b->vectors->local_rows, b->reference));
-  ROM_TRY(ctx, rom_h5_write_attr_string(f, "method", b->provenance.method[0] ? b->provenance.method : "user"));
-  ROM_TRY(ctx, rom_h5_write_attr_string(f, "truncation",
-                                        b->provenance.truncation[0] ? b->provenance.truncation : "none"));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "method",
+                                        b->provenance.method[0] ? b->provenance.method : "user"));
+  ROM_TRY(ctx,
+          rom_h5_write_attr_string(
+              f, "truncation", b->provenance.truncation[0] ? b->provenance.truncation : "none"));
   ROM_TRY(ctx, rom_h5_write_attr_double(f, "energy", b->provenance.energy));
   /* docs/file-format.md: rank = k (the rank option, if any, is clipped to r into k) */
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "rank", b->vectors->cols));
@@ -56,8 +58,8 @@ static int vector_dataset(rom_h5 *f, const char *name, rom_int N, int *exists) {
   rom_int dims[4] = {0, 0, 0, 0};
   ROM_TRY(ctx, rom_h5_dataset_dims(f, name, &ndims, dims, exists));
   if (!*exists) goto cleanup;
-  ROM_CHECK(ctx, ndims == 1, ROM_ERR_FORMAT, "file '%s': dataset '%s' has %d dimensions, expected 1",
-            rom_h5_path(f), name, ndims);
+  ROM_CHECK(ctx, ndims == 1, ROM_ERR_FORMAT,
+            "file '%s': dataset '%s' has %d dimensions, expected 1", rom_h5_path(f), name, ndims);
   ROM_CHECK(ctx, dims[0] == N, ROM_ERR_DIM,
             "file '%s': dataset '%s' has %lld entries but /basis has N = %lld rows", rom_h5_path(f),
             name, (long long)dims[0], (long long)N);
@@ -125,7 +127,8 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
   memset(&prov, 0, sizeof prov);
   ROM_TRY(ctx, rom_h5_read_attr_string(f, "method", prov.method, sizeof prov.method, &found));
   if (!found) strcpy(prov.method, "user");
-  ROM_TRY(ctx, rom_h5_read_attr_string(f, "truncation", prov.truncation, sizeof prov.truncation, &found));
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "truncation", prov.truncation, sizeof prov.truncation,
+                                       &found));
   if (!found) strcpy(prov.truncation, "none");
   ROM_TRY(ctx, rom_h5_read_attr_double(f, "energy", &prov.energy, &found));
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "rank", &attr, &found));
@@ -133,7 +136,8 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "center", &attr, &found));
   prov.center = found && attr != 0;
   ROM_TRY(ctx, rom_h5_close(&f));
-  ROM_TRY_ALL(ctx, rom_basis_adopt(&V, r > 0 ? &sv : NULL, r, ref ? &ref : NULL, has_mean, &prov, out));
+  ROM_TRY_ALL(ctx,
+              rom_basis_adopt(&V, r > 0 ? &sv : NULL, r, ref ? &ref : NULL, has_mean, &prov, out));
 cleanup:
   rom_h5_abort(&f);
   rom_dmat_destroy(&V);

@@ -15,11 +15,11 @@ typedef struct {
 
 struct rom_basis {
   rom_ctx *ctx;
-  rom_dmat *vectors;        /* N x k, owned */
-  double *singular_values;  /* r values, descending; NULL if r == 0 */
-  rom_int num_singular;     /* r */
-  double *reference;        /* local rows, NULL if none */
-  int reference_is_mean;    /* written as /mean instead of /reference */
+  rom_dmat *vectors;       /* N x k, owned */
+  double *singular_values; /* r values, descending; NULL if r == 0 */
+  rom_int num_singular;    /* r */
+  double *reference;       /* local rows, NULL if none */
+  int reference_is_mean;   /* written as /mean instead of /reference */
   rom_basis_provenance provenance;
 };
 
@@ -28,7 +28,6 @@ struct rom_basis {
  * NULL) and sets the caller's pointers to NULL. Never fails after the struct is
  * allocated; on failure the caller still owns its pointers. Not collective. */
 int rom_basis_adopt(rom_dmat **vectors, double **singular_values, rom_int r, double **reference,
-                    int reference_is_mean, const rom_basis_provenance *provenance,
-                    rom_basis **out);
+                    int reference_is_mean, const rom_basis_provenance *provenance, rom_basis **out);
 
 #endif

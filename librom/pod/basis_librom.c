@@ -62,16 +62,27 @@ static void quiet_begin(quiet_t *q) {
   H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
-static void quiet_end(const quiet_t *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+static void quiet_end(const quiet_t *q) {
+  H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
 
 static void release(hid_t *id) {
   if (*id < 0) return;
   switch (H5Iget_type(*id)) {
-  case H5I_FILE: H5Fclose(*id); break;
-  case H5I_DATASET: H5Dclose(*id); break;
-  case H5I_DATASPACE: H5Sclose(*id); break;
-  case H5I_ATTR: H5Aclose(*id); break;
-  default: break;
+  case H5I_FILE:
+    H5Fclose(*id);
+    break;
+  case H5I_DATASET:
+    H5Dclose(*id);
+    break;
+  case H5I_DATASPACE:
+    H5Sclose(*id);
+    break;
+  case H5I_ATTR:
+    H5Aclose(*id);
+    break;
+  default:
+    break;
   }
   *id = H5I_INVALID_HID;
 }
@@ -139,7 +150,8 @@ static int write_rank_file(const rom_basis *b, const char *partial, const char *
   ROM_TRY(ctx, rom_size_mul(ctx, lr * k, sizeof(double), &bytes));
   ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&rowmajor));
   for (rom_int i = 0; i < lr; ++i)
-    for (rom_int j = 0; j < k; ++j) rowmajor[i * k + j] = V->data[i + j * V->ld];
+    for (rom_int j = 0; j < k; ++j)
+      rowmajor[i * k + j] = V->data[i + j * V->ld];
   file = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   ROM_CHECK(ctx, file >= 0, ROM_ERR_IO, "cannot create the libROM basis file '%s'", path);
   ROM_TRY(ctx, write_int(ctx, file, path, "spatial_basis_num_rows", lr));
@@ -150,9 +162,9 @@ static int write_rank_file(const rom_basis *b, const char *partial, const char *
   ROM_TRY(ctx, write_array(ctx, file, path, "singular_value", H5T_IEEE_F64BE, H5T_NATIVE_DOUBLE,
                            LIBROM_TYPE_DOUBLE, b->num_singular, b->singular_values));
   if (b->reference)
-    ROM_TRY(ctx, write_array(ctx, file, path, b->reference_is_mean ? "romkit_mean" : "romkit_reference",
-                             H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, LIBROM_TYPE_DOUBLE, lr,
-                             b->reference));
+    ROM_TRY(ctx,
+            write_array(ctx, file, path, b->reference_is_mean ? "romkit_mean" : "romkit_reference",
+                        H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, LIBROM_TYPE_DOUBLE, lr, b->reference));
   ROM_CHECK(ctx, H5Fclose(file) >= 0, ROM_ERR_IO, "cannot close the libROM basis file '%s'", path);
   file = H5I_INVALID_HID;
 cleanup:
@@ -194,8 +206,9 @@ int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite) 
     ROM_MPI(ctx, MPI_Bcast(&next, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
     /* the same value on every rank, and so the same sentence */
     ROM_CHECK(ctx, !next, ROM_ERR_EXISTS,
-                  "libROM basis file '%s' exists: a reader would take it as part of the %d-file "
-                  "set '%s' (pass overwrite to remove it)", other, size, base);
+              "libROM basis file '%s' exists: a reader would take it as part of the %d-file "
+              "set '%s' (pass overwrite to remove it)",
+              other, size, base);
   }
   wrote = 1; /* from here on, a failure anywhere removes this rank's partial file */
   ROM_TRY_ALL(ctx, write_rank_file(b, partial, path));
@@ -237,8 +250,8 @@ static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name
             "libROM basis file '%s': dataset '%s' is not a single integer", path, name);
   ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
             ROM_ERR_IO, "libROM basis file '%s': cannot read dataset '%s'", path, name);
-  ROM_CHECK(ctx, value >= 0, ROM_ERR_FORMAT, "libROM basis file '%s': dataset '%s' = %d < 0",
-            path, name, value);
+  ROM_CHECK(ctx, value >= 0, ROM_ERR_FORMAT, "libROM basis file '%s': dataset '%s' = %d < 0", path,
+            name, value);
   *v = value;
   if (exists) *exists = 1;
 cleanup:
@@ -248,8 +261,8 @@ cleanup:
 }
 
 /* Reads elements [first, first + count) of a double dataset that must hold `total` values. */
-static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *name,
-                        rom_int total, rom_int first, rom_int count, double *out) {
+static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *name, rom_int total,
+                        rom_int first, rom_int count, double *out) {
   int err = ROM_OK;
   hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID, mem = H5I_INVALID_HID;
   hssize_t n = 0;
@@ -257,8 +270,8 @@ static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *
             "libROM basis file '%s' has no dataset '%s'", path, name);
   dset = H5Dopen2(file, name, H5P_DEFAULT);
   space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
-  ROM_CHECK(ctx, space >= 0, ROM_ERR_IO, "libROM basis file '%s': cannot open dataset '%s'",
-            path, name);
+  ROM_CHECK(ctx, space >= 0, ROM_ERR_IO, "libROM basis file '%s': cannot open dataset '%s'", path,
+            name);
   n = H5Sget_simple_extent_npoints(space);
   ROM_CHECK(ctx, n == (hssize_t)total, ROM_ERR_DIM,
             "libROM basis file '%s': dataset '%s' holds %lld values, expected %lld", path, name,
@@ -274,11 +287,12 @@ static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *
     release(&space);
     space = H5Screate_simple(1, all, NULL);
     mem = H5Screate_simple(1, cnt, NULL);
-    ROM_CHECK(ctx, space >= 0 && mem >= 0 &&
-                       H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0,
+    ROM_CHECK(ctx,
+              space >= 0 && mem >= 0 &&
+                  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0,
               ROM_ERR_IO, "libROM basis file '%s': cannot select in dataset '%s'", path, name);
-    ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out) >= 0,
-              ROM_ERR_IO, "libROM basis file '%s': cannot read dataset '%s'", path, name);
+    ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out) >= 0, ROM_ERR_IO,
+              "libROM basis file '%s': cannot read dataset '%s'", path, name);
   }
 cleanup:
   release(&mem);
@@ -330,14 +344,18 @@ static int scan_files(rom_ctx *ctx, const char *base, char *path, size_t len, ro
     }
     ROM_CHECK(ctx, kf == *k, ROM_ERR_DIM,
               "libROM basis file '%s': dataset 'spatial_basis_num_cols' = %lld, but the first "
-              "file has %lld columns", path, (long long)kf, (long long)*k);
+              "file has %lld columns",
+              path, (long long)kf, (long long)*k);
     ROM_CHECK(ctx, rf == *r, ROM_ERR_DIM,
               "libROM basis file '%s': dataset 'singular_value_size' = %lld, but the first "
-              "file has %lld", path, (long long)rf, (long long)*r);
+              "file has %lld",
+              path, (long long)rf, (long long)*r);
     has_mean = H5Lexists(file, "romkit_mean", H5P_DEFAULT) > 0;
     has_ref = H5Lexists(file, "romkit_reference", H5P_DEFAULT) > 0;
-    if (f == 0) *reference = has_mean ? 1 : has_ref ? 2 : 0;
-    else if (*reference != (has_mean ? 1 : has_ref ? 2 : 0)) *reference = -1;
+    if (f == 0)
+      *reference = has_mean ? 1 : has_ref ? 2 : 0;
+    else if (*reference != (has_mean ? 1 : has_ref ? 2 : 0))
+      *reference = -1;
     (*rows)[f] = nrow;
     release(&file);
   }
@@ -394,14 +412,16 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
   }
   ROM_MPI(ctx, MPI_Bcast(rows, (int)nfiles, MPI_INT64_T, 0, rom_ctx_comm(ctx)));
   if (r > 0) ROM_MPI(ctx, MPI_Bcast(sv, (int)r, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
-  for (rom_int f = 0; f < nfiles; ++f) N += rows[f];
+  for (rom_int f = 0; f < nfiles; ++f)
+    N += rows[f];
   file_name(path, len, base, 0);
   ROM_CHECK(ctx, k >= 1 && N >= 1, ROM_ERR_FORMAT,
-            "libROM basis '%s': the %lld files hold an empty basis (%lld rows, %lld columns)",
-            base, (long long)nfiles, (long long)N, (long long)k);
+            "libROM basis '%s': the %lld files hold an empty basis (%lld rows, %lld columns)", base,
+            (long long)nfiles, (long long)N, (long long)k);
   ROM_CHECK(ctx, r == 0 || r >= k, ROM_ERR_DIM,
             "libROM basis file '%s': dataset 'singular_value' has %lld values, fewer than the "
-            "k = %lld basis vectors", path, (long long)r, (long long)k);
+            "k = %lld basis vectors",
+            path, (long long)r, (long long)k);
 
   /* 2. This rank's rows of the even partition, from the files that hold them. */
   lr = rom_dmat_partition_even(N, rank, rom_ctx_size(ctx));
@@ -412,7 +432,8 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
     size_t bytes = 0;
     local = rom_size_mul(ctx, lr * k, sizeof(double), &bytes);
     if (local == ROM_OK) local = rom_malloc(ctx, bytes, (void **)&buf);
-    if (local == ROM_OK && reference > 0) local = rom_malloc(ctx, sizeof(double) * (size_t)lr, (void **)&ref);
+    if (local == ROM_OK && reference > 0)
+      local = rom_malloc(ctx, sizeof(double) * (size_t)lr, (void **)&ref);
     for (rom_int f = 0, start = 0; local == ROM_OK && f < nfiles; start += rows[f], ++f) {
       rom_int a = off > start ? off : start;
       rom_int b = off + lr < start + rows[f] ? off + lr : start + rows[f];
@@ -430,7 +451,8 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
     ROM_TRY_ALL(ctx, local);
   }
   for (rom_int i = 0; i < lr; ++i)
-    for (rom_int j = 0; j < k; ++j) V->data[i + j * V->ld] = buf[i * k + j];
+    for (rom_int j = 0; j < k; ++j)
+      V->data[i + j * V->ld] = buf[i * k + j];
 
   memset(&prov, 0, sizeof prov);
   strcpy(prov.method, "librom");

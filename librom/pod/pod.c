@@ -69,12 +69,13 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
   if (P < 1) P = 1;
   n = (double)((N + P - 1) / P);
   block = 8.0 * n * (double)m;
-  for (int p = 1; p < P; p *= 2) depth += 1.0;
+  for (int p = 1; p < P; p *= 2)
+    depth += 1.0;
   if (B > 0.0 && block > B) return ROM_SVD_INCREMENTAL;
   if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
     return ROM_SVD_TSQR;
-  if (o && (o->target_rank > 0 || (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 &&
-                                   o->rank <= m / 4)))
+  if (o && (o->target_rank > 0 ||
+            (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 && o->rank <= m / 4)))
     target = 1;
   if (target) return ROM_SVD_RANDOMIZED;
   if (B == 0.0 || 4.0 * block <= B) return ROM_SVD_SCALAPACK;
@@ -87,7 +88,8 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
 rom_int rom_pod_choose_k(const rom_pod_options *o, const double *s, rom_int r) {
   if (o->truncation == ROM_POD_TRUNCATE_RANK) return o->rank < r ? o->rank : r;
   double total = 0.0, partial = 0.0;
-  for (rom_int i = 0; i < r; ++i) total += s[i] * s[i];
+  for (rom_int i = 0; i < r; ++i)
+    total += s[i] * s[i];
   for (rom_int k = 1; k <= r; ++k) {
     partial += s[k - 1] * s[k - 1];
     if (partial >= o->energy * total) return k;
@@ -108,11 +110,13 @@ int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int l
   ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&a));
   ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&vt));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)(8 * r), (void **)&iwork));
-  for (rom_int j = 0; j < m; ++j) memcpy(a + j * r, R + j * ldr, sizeof(double) * (size_t)r);
+  for (rom_int j = 0; j < m; ++j)
+    memcpy(a + j * r, R + j * ldr, sizeof(double) * (size_t)r);
   info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', (lapack_int)r, (lapack_int)m, a, (lapack_int)r,
                              s, u, (lapack_int)r, vt, (lapack_int)r, &query, -1, iwork);
-  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgesdd workspace query (%lld x %lld) returned info = %d",
-            (long long)r, (long long)m, (int)info);
+  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK,
+            "dgesdd workspace query (%lld x %lld) returned info = %d", (long long)r, (long long)m,
+            (int)info);
   lwork = query >= 1.0 ? (lapack_int)query : 1;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
   info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', (lapack_int)r, (lapack_int)m, a, (lapack_int)r,
@@ -123,10 +127,12 @@ int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int l
     /* Divide and conquer did not converge: QR iteration (dgesvd) on a fresh copy. */
     rom_free(ctx, work);
     work = NULL;
-    for (rom_int j = 0; j < m; ++j) memcpy(a + j * r, R + j * ldr, sizeof(double) * (size_t)r);
+    for (rom_int j = 0; j < m; ++j)
+      memcpy(a + j * r, R + j * ldr, sizeof(double) * (size_t)r);
     info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)r, (lapack_int)m, a,
                                (lapack_int)r, s, u, (lapack_int)r, vt, 1, &query, -1);
-    ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgesvd workspace query returned info = %d", (int)info);
+    ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgesvd workspace query returned info = %d",
+              (int)info);
     lwork = query >= 1.0 ? (lapack_int)query : 1;
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
     info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)r, (lapack_int)m, a,
@@ -158,7 +164,8 @@ int rom_pod_sign_normalise(rom_dmat *U) {
   for (rom_int j = 0; j < k; ++j) {
     const double *col = U->data + j * U->ld;
     double a = 0.0;
-    for (rom_int i = 0; i < lr; ++i) a = fmax(a, fabs(col[i]));
+    for (rom_int i = 0; i < lr; ++i)
+      a = fmax(a, fabs(col[i]));
     amax[j] = a;
   }
   ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, amax, (int)k, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
@@ -176,7 +183,8 @@ int rom_pod_sign_normalise(rom_dmat *U) {
   for (rom_int j = 0; j < k; ++j)
     if (key[j] != INT64_MAX && (key[j] & 1)) {
       double *col = U->data + j * U->ld;
-      for (rom_int i = 0; i < lr; ++i) col[i] = -col[i];
+      for (rom_int i = 0; i < lr; ++i)
+        col[i] = -col[i];
     }
 cleanup:
   rom_free(ctx, amax);
@@ -190,13 +198,19 @@ int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom
   int err = ROM_OK;
   ROM_CHECK_ALL(ctx,
                 o->truncation == ROM_POD_TRUNCATE_ENERGY || o->truncation == ROM_POD_TRUNCATE_RANK,
-                ROM_ERR_ARG, "POD option truncation = %d is neither ROM_POD_TRUNCATE_ENERGY nor "
-                "ROM_POD_TRUNCATE_RANK", (int)o->truncation);
-  ROM_CHECK_ALL(ctx, o->truncation != ROM_POD_TRUNCATE_ENERGY || (o->energy > 0.0 && o->energy <= 1.0),
-                ROM_ERR_ARG, "POD option energy = %g must be in (0, 1] (the fraction of the "
-                "squared singular values to keep)", o->energy);
+                ROM_ERR_ARG,
+                "POD option truncation = %d is neither ROM_POD_TRUNCATE_ENERGY nor "
+                "ROM_POD_TRUNCATE_RANK",
+                (int)o->truncation);
+  ROM_CHECK_ALL(ctx,
+                o->truncation != ROM_POD_TRUNCATE_ENERGY || (o->energy > 0.0 && o->energy <= 1.0),
+                ROM_ERR_ARG,
+                "POD option energy = %g must be in (0, 1] (the fraction of the "
+                "squared singular values to keep)",
+                o->energy);
   ROM_CHECK_ALL(ctx, o->truncation != ROM_POD_TRUNCATE_RANK || o->rank >= 1, ROM_ERR_ARG,
-                "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK", (long long)o->rank);
+                "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK",
+                (long long)o->rank);
   ROM_CHECK_ALL(ctx, o->method >= ROM_SVD_AUTO && o->method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
                 "POD option method = %d is not a rom_svd_method", (int)o->method);
   ROM_CHECK_ALL(ctx, o->memory_budget >= 0.0, ROM_ERR_ARG,
@@ -208,7 +222,8 @@ int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom
                 "the snapshot matrix has no rows (N = 0): POD needs N >= 1");
   ROM_CHECK_ALL(ctx, o->target_rank >= 0 && o->target_rank <= (N < m ? N : m), ROM_ERR_ARG,
                 "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) (or is "
-                "negative)", (long long)o->target_rank, (long long)N, (long long)m);
+                "negative)",
+                (long long)o->target_rank, (long long)N, (long long)m);
 cleanup:
   return err;
 }
@@ -239,9 +254,11 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)lr, sizeof(double), (void **)&mean));
     for (rom_int j = 0; j < m; ++j) {
       const double *col = S->data + j * S->ld;
-      for (rom_int i = 0; i < lr; ++i) mean[i] += col[i];
+      for (rom_int i = 0; i < lr; ++i)
+        mean[i] += col[i];
     }
-    for (rom_int i = 0; i < lr; ++i) mean[i] /= (double)m;
+    for (rom_int i = 0; i < lr; ++i)
+      mean[i] /= (double)m;
   }
 
   method = o.method;
@@ -251,14 +268,23 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
             rom_svd_method_name(method), (long long)N, (long long)m, rom_ctx_size(ctx));
   }
   switch (method) {
-  case ROM_SVD_SCALAPACK: ROM_TRY(ctx, rom_svd_scalapack(S, mean, &o, &res)); break;
-  case ROM_SVD_RANDOMIZED: ROM_TRY(ctx, rom_svd_randomized(S, mean, &o, &res)); break;
-  case ROM_SVD_INCREMENTAL: ROM_TRY(ctx, rom_svd_incremental(S, mean, &o, &res)); break;
-  default: ROM_TRY(ctx, rom_svd_tsqr(S, mean, &o, &res)); break;
+  case ROM_SVD_SCALAPACK:
+    ROM_TRY(ctx, rom_svd_scalapack(S, mean, &o, &res));
+    break;
+  case ROM_SVD_RANDOMIZED:
+    ROM_TRY(ctx, rom_svd_randomized(S, mean, &o, &res));
+    break;
+  case ROM_SVD_INCREMENTAL:
+    ROM_TRY(ctx, rom_svd_incremental(S, mean, &o, &res));
+    break;
+  default:
+    ROM_TRY(ctx, rom_svd_tsqr(S, mean, &o, &res));
+    break;
   }
   if (!(res.r > 0 && res.s[0] > 0.0)) {
     if (o.center)
-      ROM_FAIL(ctx, ROM_ERR_ARG, "the centered snapshots are all zero (every snapshot equals the "
+      ROM_FAIL(ctx, ROM_ERR_ARG,
+               "the centered snapshots are all zero (every snapshot equals the "
                "mean), no basis");
     ROM_FAIL(ctx, ROM_ERR_ARG, "snapshots are all zero, no basis");
   }
@@ -270,11 +296,11 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   prov.energy = o.energy;
   prov.rank = o.truncation == ROM_POD_TRUNCATE_RANK ? o.rank : 0;
   prov.center = o.center ? 1 : 0;
-  ROM_TRY_ALL(ctx, rom_basis_adopt(&res.U, &res.s, res.r, o.center ? &mean : NULL, o.center,
-                                   &prov, out));
+  ROM_TRY_ALL(
+      ctx, rom_basis_adopt(&res.U, &res.s, res.r, o.center ? &mean : NULL, o.center, &prov, out));
   rom_log(ctx, ROM_LOG_INFO, "POD (%s): N = %lld, m = %lld, k = %lld, energy %.12g",
-          rom_svd_method_name(method), (long long)N, (long long)m,
-          (long long)rom_basis_dim(*out), rom_basis_energy(*out));
+          rom_svd_method_name(method), (long long)N, (long long)m, (long long)rom_basis_dim(*out),
+          rom_basis_energy(*out));
 cleanup:
   rom_dmat_destroy(&res.U);
   rom_free(ctx, res.s);

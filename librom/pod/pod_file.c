@@ -42,11 +42,12 @@ static int pod_file_in_core(rom_ctx *ctx, const char *path, const rom_pod_option
   int err = ROM_OK;
   rom_dmat *S = NULL;
   double need = 8.0 * (double)lr_max * (double)m;
-  ROM_CHECK(ctx, o->memory_budget == 0.0 || need <= o->memory_budget, ROM_ERR_NOMEM,
-            "out-of-core POD of '%s' with method '%s' reads the whole %lld x %lld matrix: %.0f bytes "
-            "per rank for the snapshots alone, over the budget of %.0f bytes (use method "
-            "'incremental' or 'auto' to stream it)", path, rom_svd_method_name(o->method),
-            (long long)N, (long long)m, need, o->memory_budget);
+  ROM_CHECK(
+      ctx, o->memory_budget == 0.0 || need <= o->memory_budget, ROM_ERR_NOMEM,
+      "out-of-core POD of '%s' with method '%s' reads the whole %lld x %lld matrix: %.0f bytes "
+      "per rank for the snapshots alone, over the budget of %.0f bytes (use method "
+      "'incremental' or 'auto' to stream it)",
+      path, rom_svd_method_name(o->method), (long long)N, (long long)m, need, o->memory_budget);
   ROM_TRY(ctx, rom_snapshots_read(ctx, path, ROM_AUTO_ROWS, &S));
   ROM_TRY(ctx, rom_pod_compute(S, o, out));
 cleanup:
@@ -109,20 +110,22 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   if (o.memory_budget > 0.0) {
     double room = o.memory_budget - (double)fixed;
     b = lr_max > 0 ? (room >= 0.0 ? (rom_int)(room / (8.0 * (double)lr_max)) : 0) : m;
-    ROM_CHECK(ctx, b >= 1, ROM_ERR_NOMEM,
-              "out-of-core POD of '%s' (N = %lld, m = %lld, %d ranks): a memory budget of %.0f bytes "
-              "per rank is too small even for one snapshot at a time: the incremental SVD of "
-              "rank %lld needs %zu bytes and one snapshot %lld more (%.0f bytes in all)",
-              path, (long long)N, (long long)m, rom_ctx_size(ctx), o.memory_budget, (long long)kmax,
-              fixed, (long long)(8 * lr_max), (double)fixed + 8.0 * (double)lr_max);
+    ROM_CHECK(
+        ctx, b >= 1, ROM_ERR_NOMEM,
+        "out-of-core POD of '%s' (N = %lld, m = %lld, %d ranks): a memory budget of %.0f bytes "
+        "per rank is too small even for one snapshot at a time: the incremental SVD of "
+        "rank %lld needs %zu bytes and one snapshot %lld more (%.0f bytes in all)",
+        path, (long long)N, (long long)m, rom_ctx_size(ctx), o.memory_budget, (long long)kmax,
+        fixed, (long long)(8 * lr_max), (double)fixed + 8.0 * (double)lr_max);
   } else {
     b = POD_FILE_DEFAULT_BLOCK;
   }
   if (b > m) b = m;
   rom_log(ctx, ROM_LOG_INFO,
           "out-of-core POD of '%s': N = %lld, m = %lld, incremental SVD of rank <= %lld, blocks of "
-          "%lld snapshots (%.1f MiB per rank), %s", path, (long long)N, (long long)m, (long long)kmax,
-          (long long)b, 8.0 * (double)lr_max * (double)b / 1048576.0,
+          "%lld snapshots (%.1f MiB per rank), %s",
+          path, (long long)N, (long long)m, (long long)kmax, (long long)b,
+          8.0 * (double)lr_max * (double)b / 1048576.0,
           o.center ? "two passes (the first for the mean)" : "one pass");
 
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(lr * b), (void **)&block));
@@ -132,9 +135,11 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
       rom_int cnt = m - j0 < b ? m - j0 : b;
       ROM_TRY(ctx, rom_h5_read_dmat_rows(f, POD_FILE_DATASET, j0, cnt, lr, block, lr > 0 ? lr : 1));
       for (rom_int j = 0; j < cnt; ++j)
-        for (rom_int i = 0; i < lr; ++i) mean[i] += block[i + j * lr];
+        for (rom_int i = 0; i < lr; ++i)
+          mean[i] += block[i + j * lr];
     }
-    for (rom_int i = 0; i < lr; ++i) mean[i] /= (double)m;
+    for (rom_int i = 0; i < lr; ++i)
+      mean[i] /= (double)m;
   }
   ROM_TRY(ctx, rom_isvd_create_ex(ctx, lr, kmax, o.incremental_tolerance, 0, cap, &t));
   for (rom_int j0 = 0; j0 < m; j0 += b) {
@@ -143,7 +148,8 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
     for (rom_int j = 0; j < cnt; ++j) {
       double *col = block + j * lr;
       if (mean)
-        for (rom_int i = 0; i < lr; ++i) col[i] -= mean[i];
+        for (rom_int i = 0; i < lr; ++i)
+          col[i] -= mean[i];
       ROM_TRY(ctx, rom_isvd_add(t, col));
     }
   }

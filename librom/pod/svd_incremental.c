@@ -47,25 +47,25 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ISVD_CHUNK 128          /* rows per block when U_b U_p is folded in place */
-#define ISVD_ORTH_TOL 1e-13     /* re-orthonormalise above this max |U^T U - I| */
+#define ISVD_CHUNK 128      /* rows per block when U_b U_p is folded in place */
+#define ISVD_ORTH_TOL 1e-13 /* re-orthonormalise above this max |U^T U - I| */
 #define ISVD_INITIAL_CAPACITY 16
 
 /* Everything rom_isvd allocates for a capacity of `cap` columns; rom_isvd_workspace_bytes
  * adds up exactly these. */
 typedef struct {
   rom_int cap;
-  rom_dmat *Ub;   /* N x cap, the first c columns in use */
-  double *Up;     /* cap x cap (ld cap): U = U_b[:, :c] U_p[:c, :r] */
-  double *E;      /* cap x cap: the extended U_p of an update; Gram products */
-  double *K;      /* cap x cap: the small matrix; also the next U_p */
-  double *VT;     /* cap x cap: dgesdd's V^T; the Gram of U_b */
-  double *bc;     /* 2 + cap + cap * cap: rank 0's broadcast [status, r', s', U_K] */
-  double *s;      /* cap: singular values */
+  rom_dmat *Ub;            /* N x cap, the first c columns in use */
+  double *Up;              /* cap x cap (ld cap): U = U_b[:, :c] U_p[:c, :r] */
+  double *E;               /* cap x cap: the extended U_p of an update; Gram products */
+  double *K;               /* cap x cap: the small matrix; also the next U_p */
+  double *VT;              /* cap x cap: dgesdd's V^T; the Gram of U_b */
+  double *bc;              /* 2 + cap + cap * cap: rank 0's broadcast [status, r', s', U_K] */
+  double *s;               /* cap: singular values */
   double *e1, *e2, *d, *g; /* cap + 2 each: projections */
-  double *p;      /* local_rows: the residual */
-  double *chunk;  /* ISVD_CHUNK x cap: fold buffer */
-  double *work;   /* dgesdd workspace */
+  double *p;               /* local_rows: the residual */
+  double *chunk;           /* ISVD_CHUNK x cap: fold buffer */
+  double *work;            /* dgesdd workspace */
   lapack_int lwork;
   lapack_int *iwork; /* 8 cap */
 } isvd_buf;
@@ -111,9 +111,11 @@ int rom_isvd_workspace_bytes(rom_ctx *ctx, rom_int lr, rom_int cap, size_t *byte
   int err = ROM_OK;
   size_t big = 0, small = 0;
   rom_int sq = cap * cap;
-  ROM_TRY(ctx, rom_size_mul(ctx, lr * (cap > 0 ? cap : 1) + lr + ISVD_CHUNK * cap, sizeof(double), &big));
-  ROM_TRY(ctx, rom_size_mul(ctx, 4 * sq + (2 + cap + sq) + cap + 4 * (cap + 2) +
-                                     (rom_int)isvd_lwork(cap), sizeof(double), &small));
+  ROM_TRY(ctx, rom_size_mul(ctx, lr * (cap > 0 ? cap : 1) + lr + ISVD_CHUNK * cap, sizeof(double),
+                            &big));
+  ROM_TRY(ctx, rom_size_mul(
+                   ctx, 4 * sq + (2 + cap + sq) + cap + 4 * (cap + 2) + (rom_int)isvd_lwork(cap),
+                   sizeof(double), &small));
   *bytes = sizeof(struct rom_isvd) + sizeof(struct rom_dmat) + big + small +
            sizeof(lapack_int) * (size_t)(8 * cap);
 cleanup:
@@ -122,8 +124,8 @@ cleanup:
 
 static void isvd_buf_free(rom_ctx *ctx, isvd_buf *b) {
   rom_dmat_destroy(&b->Ub);
-  double **f[] = {&b->Up, &b->E, &b->K, &b->VT, &b->bc, &b->s, &b->e1, &b->e2, &b->d, &b->g,
-                  &b->p, &b->chunk, &b->work};
+  double **f[] = {&b->Up, &b->E, &b->K, &b->VT, &b->bc,    &b->s,   &b->e1,
+                  &b->e2, &b->d, &b->g, &b->p,  &b->chunk, &b->work};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; ++i) {
     rom_free(ctx, *f[i]);
     *f[i] = NULL;
@@ -151,7 +153,8 @@ static int isvd_buf_alloc(rom_ctx *ctx, rom_int lr, rom_int cap, isvd_buf *b) {
   ROM_TRY_ALL(ctx, rom_malloc(ctx, v, (void **)&b->d));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, v, (void **)&b->g));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lr, (void **)&b->p));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ISVD_CHUNK * cap), (void **)&b->chunk));
+  ROM_TRY_ALL(ctx,
+              rom_malloc(ctx, sizeof(double) * (size_t)(ISVD_CHUNK * cap), (void **)&b->chunk));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)b->lwork, (void **)&b->work));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)(8 * cap), (void **)&b->iwork));
 cleanup:
@@ -207,7 +210,9 @@ int rom_isvd_destroy(rom_isvd **t) {
   return ROM_OK;
 }
 
-rom_int rom_isvd_count(const rom_isvd *t) { return t ? t->count : 0; }
+rom_int rom_isvd_count(const rom_isvd *t) {
+  return t ? t->count : 0;
+}
 
 const double *rom_isvd_singular_values(const rom_isvd *t, rom_int *r) {
   if (r) *r = t ? t->r : 0;
@@ -248,7 +253,8 @@ static void isvd_fold(rom_isvd *t) {
                   (int)ch, b->Up, (int)cap, 0.0, U + i0, (int)ld);
     }
   memset(b->Up, 0, sizeof(double) * (size_t)(cap * cap));
-  for (rom_int j = 0; j < r; ++j) b->Up[j + j * cap] = 1.0;
+  for (rom_int j = 0; j < r; ++j)
+    b->Up[j + j * cap] = 1.0;
   t->c = r;
 }
 
@@ -266,12 +272,14 @@ static int isvd_small_svd(rom_isvd *t, rom_int nrow, rom_int ncol, rom_int *r_ne
                                           (lapack_int)nrow, b->work, b->lwork, b->iwork);
     rom_int rn = 0;
     if (info == 0 && sk[0] > 0.0)
-      while (rn < nrow && rn < t->max_rank && sk[rn] > t->tol * sk[0]) ++rn;
+      while (rn < nrow && rn < t->max_rank && sk[rn] > t->tol * sk[0])
+        ++rn;
     b->bc[0] = (double)info;
     b->bc[1] = (double)rn;
   }
   if (rom_ctx_size(ctx) > 1)
-    ROM_MPI(ctx, MPI_Bcast(b->bc, (int)(2 + b->cap + nrow * nrow), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+    ROM_MPI(ctx,
+            MPI_Bcast(b->bc, (int)(2 + b->cap + nrow * nrow), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
   ROM_CHECK(ctx, b->bc[0] == 0.0, ROM_ERR_LAPACK,
             "incremental SVD: dgesdd of the %lld x %lld update matrix returned info = %d",
             (long long)nrow, (long long)ncol, (int)b->bc[0]);
@@ -304,8 +312,8 @@ static double isvd_small_gram(rom_isvd *t) {
   if (r == 0) return 0.0;
   cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)c, (int)r, (int)c, 1.0, b->VT,
               (int)cap, b->Up, (int)cap, 0.0, b->K, (int)cap);
-  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)r, (int)r, (int)c, 1.0, b->Up,
-              (int)cap, b->K, (int)cap, 0.0, b->E, (int)cap);
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)r, (int)r, (int)c, 1.0, b->Up, (int)cap,
+              b->K, (int)cap, 0.0, b->E, (int)cap);
   for (rom_int j = 0; j < r; ++j)
     for (rom_int i = 0; i < r; ++i)
       loss = fmax(loss, fabs(b->E[i + j * cap] - (i == j ? 1.0 : 0.0)));
@@ -330,7 +338,8 @@ static int isvd_rediagonalise(rom_isvd *t, const double *R, rom_int ldr) {
   rom_int r = t->r, cap = b->cap, rn = 0;
   if (rom_ctx_rank(t->ctx) == 0)
     for (rom_int j = 0; j < r; ++j)
-      for (rom_int i = 0; i < r; ++i) b->K[i + j * r] = i <= j ? R[i + j * ldr] * b->s[j] : 0.0;
+      for (rom_int i = 0; i < r; ++i)
+        b->K[i + j * r] = i <= j ? R[i + j * ldr] * b->s[j] : 0.0;
   ROM_TRY(t->ctx, isvd_small_svd(t, r, r, &rn));
   memset(b->Up, 0, sizeof(double) * (size_t)(cap * cap));
   for (rom_int j = 0; j < rn; ++j) {
@@ -367,8 +376,8 @@ static int isvd_reorth(rom_isvd *t, int have_gram, int use_tsqr) {
   }
   if (!use_tsqr) {
     if (lr > 0)
-      cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)lr, (int)r,
-                  1.0, b->E, (int)cap, b->Ub->data, (int)ld);
+      cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)lr,
+                  (int)r, 1.0, b->E, (int)cap, b->Ub->data, (int)ld);
     ROM_TRY(ctx, isvd_rediagonalise(t, b->E, cap));
   } else {
     rom_int ldr = 1, rr = 0;
@@ -386,7 +395,8 @@ static int isvd_reorth(rom_isvd *t, int have_gram, int use_tsqr) {
     for (rom_int j = 0; j < t->r; ++j)
       memcpy(b->Ub->data + j * ld, Q->data + j * Q->ld, sizeof(double) * (size_t)lr);
     memset(b->Up, 0, sizeof(double) * (size_t)(cap * cap));
-    for (rom_int j = 0; j < t->r; ++j) b->Up[j + j * cap] = 1.0;
+    for (rom_int j = 0; j < t->r; ++j)
+      b->Up[j + j * cap] = 1.0;
     r = t->r; /* U_b[:, :r'] is the new basis */
   }
   t->c = r;
@@ -463,7 +473,8 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
     cblas_dgemv(CblasColMajor, CblasTrans, (int)lr, (int)c, 1.0, U, (int)ld, a, 1, 0.0, b->e1, 1);
   b->e1[c] = aa;
   b->e1[c + 1] = bad >= 0 ? 1.0 : 0.0;
-  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, b->e1, (int)(c + 2), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(MPI_IN_PLACE, b->e1, (int)(c + 2), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
   if (b->e1[c + 1] > 0.0) {
     if (bad >= 0)
       ROM_FAIL(ctx, ROM_ERR_NOT_FINITE,
@@ -477,21 +488,27 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
   /* p = a - U_b e1; pass 2: e2 = U_b^T p and ||p||^2; p -= U_b e2. */
   if (lr > 0) {
     memcpy(b->p, a, sizeof(double) * (size_t)lr);
-    if (c > 0) cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)c, -1.0, U, (int)ld, b->e1, 1, 1.0, b->p, 1);
+    if (c > 0)
+      cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)c, -1.0, U, (int)ld, b->e1, 1, 1.0,
+                  b->p, 1);
   }
   memset(b->e2, 0, sizeof(double) * (size_t)(c + 1));
   if (lr > 0 && c > 0)
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)lr, (int)c, 1.0, U, (int)ld, b->p, 1, 0.0, b->e2, 1);
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)lr, (int)c, 1.0, U, (int)ld, b->p, 1, 0.0, b->e2,
+                1);
   b->e2[c] = lr > 0 ? cblas_ddot((int)lr, b->p, 1, b->p, 1) : 0.0;
-  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, b->e2, (int)(c + 1), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(MPI_IN_PLACE, b->e2, (int)(c + 1), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
   if (lr > 0 && c > 0)
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)c, -1.0, U, (int)ld, b->e2, 1, 1.0, b->p, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)c, -1.0, U, (int)ld, b->e2, 1, 1.0, b->p,
+                1);
   {
     /* ||p_2||^2 = ||p_1||^2 - ||e2||^2 (Pythagoras, p_2 is orthogonal to U_b). It loses
      * accuracy only when ||e2|| ~ ||p_1||, i.e. when p_1 is rounding noise of size
      * ~ c eps ||a||, far below any useful tolerance. */
     double ee = 0.0;
-    for (rom_int i = 0; i < c; ++i) ee += b->e2[i] * b->e2[i], b->e1[i] += b->e2[i];
+    for (rom_int i = 0; i < c; ++i)
+      ee += b->e2[i] * b->e2[i], b->e1[i] += b->e2[i];
     beta = sqrt(fmax(b->e2[c] - ee, 0.0));
   }
   /* In U_b coordinates: d = U_p^T e (the coefficients in U), g = e - U_p d (the part in
@@ -501,13 +518,19 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
    * the second pass it is eps ||g|| (and g ~ 0 when U_p is square). */
   memcpy(b->g, b->e1, sizeof(double) * (size_t)c);
   if (r > 0) {
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)c, (int)r, 1.0, b->Up, (int)cap, b->g, 1, 0.0, b->d, 1);
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)c, (int)r, -1.0, b->Up, (int)cap, b->d, 1, 1.0, b->g, 1);
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)c, (int)r, 1.0, b->Up, (int)cap, b->g, 1, 0.0, b->e2, 1);
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)c, (int)r, -1.0, b->Up, (int)cap, b->e2, 1, 1.0, b->g, 1);
-    for (rom_int i = 0; i < r; ++i) b->d[i] += b->e2[i];
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)c, (int)r, 1.0, b->Up, (int)cap, b->g, 1, 0.0, b->d,
+                1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)c, (int)r, -1.0, b->Up, (int)cap, b->d, 1, 1.0,
+                b->g, 1);
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)c, (int)r, 1.0, b->Up, (int)cap, b->g, 1, 0.0,
+                b->e2, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)c, (int)r, -1.0, b->Up, (int)cap, b->e2, 1, 1.0,
+                b->g, 1);
+    for (rom_int i = 0; i < r; ++i)
+      b->d[i] += b->e2[i];
   }
-  for (rom_int i = 0; i < c; ++i) gn += b->g[i] * b->g[i];
+  for (rom_int i = 0; i < c; ++i)
+    gn += b->g[i] * b->g[i];
   gn = sqrt(gn);
   thr = t->tol * fmax(r > 0 ? b->s[0] : 0.0, sqrt(b->e1[c]));
   /* kind 3: a new direction outside span(U_b); 2: inside span(U_b) but outside span(U);
@@ -542,7 +565,8 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
       if (kind == 3) b->E[c + j * cap] = 0.0;
     }
     if (kind > 1) {
-      for (rom_int i = 0; i < c; ++i) b->E[i + r * cap] = b->g[i] / rho;
+      for (rom_int i = 0; i < c; ++i)
+        b->E[i + r * cap] = b->g[i] / rho;
       if (kind == 3) b->E[c + r * cap] = beta / rho;
     }
     if (rn > 0 && c2 > 0)
@@ -552,8 +576,10 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
     b->Up = b->K;
     b->K = tmp;
     if (kind == 3)
-      for (rom_int i = 0; i < lr; ++i) U[i + c * ld] = b->p[i] / beta;
-    for (rom_int j = 0; j < rn; ++j) b->s[j] = b->bc[2 + j];
+      for (rom_int i = 0; i < lr; ++i)
+        U[i + c * ld] = b->p[i] / beta;
+    for (rom_int j = 0; j < rn; ++j)
+      b->s[j] = b->bc[2 + j];
     t->r = rn;
     t->c = c2;
     t->count++;
@@ -667,16 +693,18 @@ int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_op
   rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, mn = N < m ? N : m, kmax = 0, k = 0;
   ROM_CHECK_ALL(ctx, o->target_rank >= 0 && o->target_rank <= mn, ROM_ERR_ARG,
                 "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) = %lld "
-                "(or is negative)", (long long)o->target_rank, (long long)N, (long long)m,
-                (long long)mn);
+                "(or is negative)",
+                (long long)o->target_rank, (long long)N, (long long)m, (long long)mn);
   ROM_CHECK_ALL(ctx, o->incremental_tolerance >= 0.0, ROM_ERR_ARG,
                 "POD option incremental_tolerance = %g must be >= 0", o->incremental_tolerance);
-  kmax = o->target_rank > 0 ? o->target_rank
-                            : (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank < mn ? o->rank : mn);
+  kmax = o->target_rank > 0
+             ? o->target_rank
+             : (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank < mn ? o->rank : mn);
   if (o->truncation == ROM_POD_TRUNCATE_ENERGY && kmax < mn)
     rom_log(ctx, ROM_LOG_WARN,
             "POD (incremental): energy truncation with target_rank = %lld < min(N, m) = %lld is "
-            "relative to the %lld kept values only", (long long)kmax, (long long)mn, (long long)kmax);
+            "relative to the %lld kept values only",
+            (long long)kmax, (long long)mn, (long long)kmax);
   {
     /* track 2 k (at most m and N), keep k */
     rom_int tracked = 2 * kmax < mn ? 2 * kmax : mn;
@@ -686,7 +714,8 @@ int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_op
   for (rom_int j = 0; j < m; ++j) {
     const double *aj = A->data + j * A->ld;
     if (shift) {
-      for (rom_int i = 0; i < lr; ++i) col[i] = aj[i] - shift[i];
+      for (rom_int i = 0; i < lr; ++i)
+        col[i] = aj[i] - shift[i];
       aj = col;
     }
     ROM_TRY(ctx, rom_isvd_add(t, aj));

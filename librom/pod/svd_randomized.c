@@ -36,7 +36,8 @@
 
 /* Z = (A - shift 1^T)^T Q (m x l, replicated, ld m): the local part, shift correction
  * subtracted before the one Allreduce. */
-static int rsvd_transpose_times(const rom_dmat *A, const double *shift, const rom_dmat *Q, double *Z) {
+static int rsvd_transpose_times(const rom_dmat *A, const double *shift, const rom_dmat *Q,
+                                double *Z) {
   int err = ROM_OK;
   rom_ctx *ctx = A->ctx;
   rom_int m = A->cols, l = Q->cols, lr = A->local_rows;
@@ -47,16 +48,19 @@ static int rsvd_transpose_times(const rom_dmat *A, const double *shift, const ro
     if (shift)
       for (rom_int j = 0; j < l; ++j) {
         double w = cblas_ddot((int)lr, shift, 1, Q->data + j * Q->ld, 1);
-        for (rom_int i = 0; i < m; ++i) Z[i + j * m] -= w;
+        for (rom_int i = 0; i < m; ++i)
+          Z[i + j * m] -= w;
       }
   }
-  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, Z, (int)(m * l), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(MPI_IN_PLACE, Z, (int)(m * l), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
 cleanup:
   return err;
 }
 
 /* Y = (A - shift 1^T) W (local, lr x l) for a replicated W (m x l, ld m). */
-static void rsvd_times(const rom_dmat *A, const double *shift, const double *W, rom_int l, rom_dmat *Y) {
+static void rsvd_times(const rom_dmat *A, const double *shift, const double *W, rom_int l,
+                       rom_dmat *Y) {
   rom_int m = A->cols, lr = A->local_rows;
   if (lr == 0) return;
   cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)l, (int)m, 1.0, A->data,
@@ -64,8 +68,10 @@ static void rsvd_times(const rom_dmat *A, const double *shift, const double *W, 
   if (shift)
     for (rom_int j = 0; j < l; ++j) {
       double colsum = 0.0;
-      for (rom_int i = 0; i < m; ++i) colsum += W[i + j * m];
-      for (rom_int i = 0; i < lr; ++i) Y->data[i + j * Y->ld] -= shift[i] * colsum;
+      for (rom_int i = 0; i < m; ++i)
+        colsum += W[i + j * m];
+      for (rom_int i = 0; i < lr; ++i)
+        Y->data[i + j * Y->ld] -= shift[i] * colsum;
     }
 }
 
@@ -113,7 +119,8 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
     else
       rom_log(ctx, ROM_LOG_WARN,
               "POD (randomized): energy truncation without target_rank computes all %lld values: "
-              "the randomized method then costs more than TSQR", (long long)mn);
+              "the randomized method then costs more than TSQR",
+              (long long)mn);
   }
 
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(m * l), (void **)&omega));
@@ -124,12 +131,14 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)l, (void **)&s));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(l * m), (void **)&B));
   /* QR workspace for the m x l orthonormalisations (dgeqrf + dorgqr), tracked by ctx */
-  LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, Z, (lapack_int)m, tau, &query[0], -1);
-  LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, (lapack_int)l, Z, (lapack_int)m,
-                      tau, &query[1], -1);
+  LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, Z, (lapack_int)m, tau,
+                      &query[0], -1);
+  LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, (lapack_int)l, Z,
+                      (lapack_int)m, tau, &query[1], -1);
   lwork = (lapack_int)(query[0] > query[1] ? query[0] : query[1]) + 1;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
-  for (rom_int j = 0; j < l; ++j) eye[j + j * l] = 1.0;
+  for (rom_int j = 0; j < l; ++j)
+    eye[j + j * l] = 1.0;
   for (rom_int i = 0; i < m; ++i)
     for (rom_int j = 0; j < l; ++j)
       omega[i + j * m] = rom_rng_normal(seed, RSVD_STREAM, (uint64_t)(i * l + j));
@@ -143,8 +152,8 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
     lapack_int info = 0;
     ROM_TRY(ctx, rsvd_transpose_times(A, shift, Q, Z));
     /* Z = orth(Z): m x l with m >= l, the same on every rank */
-    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, Z, (lapack_int)m, tau,
-                               work, lwork);
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, Z, (lapack_int)m,
+                               tau, work, lwork);
     if (info == 0)
       info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)l, (lapack_int)l, Z,
                                  (lapack_int)m, tau, work, lwork);
@@ -158,7 +167,8 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
   ROM_TRY(ctx, rsvd_transpose_times(A, shift, Q, Z));
   if (rom_ctx_rank(ctx) == 0) {
     for (rom_int j = 0; j < m; ++j)
-      for (rom_int i = 0; i < l; ++i) B[i + j * l] = Z[j + i * m];
+      for (rom_int i = 0; i < l; ++i)
+        B[i + j * l] = Z[j + i * m];
     local_err = rom_small_svd(ctx, l, m, B, l, ub, s);
   }
   ROM_TRY_ALL(ctx, local_err);

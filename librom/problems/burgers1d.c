@@ -31,7 +31,7 @@ struct rom_burgers1d {
   rom_ctx *ctx;
   rom_int N, steps;
   double dx, dt, length;
-  rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
+  rom_row_layout rows;          /* this rank's rows and the gather layout of the partition */
   double *u_global;             /* N: the gathered state */
   double *x_global;             /* N: a gathered column of X in the Jacobian action */
   rom_int *row_ptr, *col_index; /* the CSR Jacobian of the local rows (fixed pattern) */
@@ -49,9 +49,8 @@ rom_burgers1d_options rom_burgers1d_options_default(void) {
 }
 
 static int gather(const rom_burgers1d *h, const double *local, double *global) {
-  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS
-             ? 0
-             : 1;
+  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS ? 0
+                                                                                                : 1;
 }
 
 static rom_int left_of(rom_int i, rom_int N) {

@@ -126,9 +126,8 @@ static void eval_row(const rom_burgers2d *h, rom_int g, source *s, double *F, ro
 }
 
 static int gather(const rom_burgers2d *h, const double *local, double *global) {
-  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS
-             ? 0
-             : 1;
+  return rom_row_layout_allgather(&h->rows, rom_ctx_comm(h->ctx), local, global) == MPI_SUCCESS ? 0
+                                                                                                : 1;
 }
 
 /* ---- the host-model callbacks ------------------------------------------------------------ */

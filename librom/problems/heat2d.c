@@ -50,7 +50,7 @@ struct rom_heat2d {
    * node_x[i], i = 0..n-1: node column i at x = (i + 1) h. Same in y. */
   int *face_x, *node_x, *face_y, *node_y;
   rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
-  double *global;       /* N values: the gathered vector in the term callback */
+  double *global;      /* N values: the gathered vector in the term callback */
   rom_model *model;
 };
 
@@ -253,8 +253,8 @@ static void assemble_band(const rom_heat2d *h, const double *mu, double shift, d
 static int scatter_rows(rom_heat2d *h, const double *full, double *u_local) {
   int err = ROM_OK;
   rom_ctx *ctx = h->ctx;
-  ROM_MPI(ctx, MPI_Scatterv(full, h->rows.counts, h->rows.displs, MPI_DOUBLE, u_local, (int)h->rows.local_rows,
-                            MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+  ROM_MPI(ctx, MPI_Scatterv(full, h->rows.counts, h->rows.displs, MPI_DOUBLE, u_local,
+                            (int)h->rows.local_rows, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
 cleanup:
   return err;
 }

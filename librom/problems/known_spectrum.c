@@ -45,9 +45,11 @@ int rom_known_spectrum_matrix(rom_ctx *ctx, rom_int local_rows, rom_int m, const
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(lr * rank + 1), (void **)&us));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(m * rank), (void **)&vt));
     for (rom_int l = 0; l < rank; ++l)
-      for (rom_int i = 0; i < lr; ++i) us[i + l * lr] = rom_dst_entry(N, off + i, l) * s[l];
+      for (rom_int i = 0; i < lr; ++i)
+        us[i + l * lr] = rom_dst_entry(N, off + i, l) * s[l];
     for (rom_int l = 0; l < rank; ++l)
-      for (rom_int c = 0; c < m; ++c) vt[l + c * rank] = rom_dst_entry(m, c, l);
+      for (rom_int c = 0; c < m; ++c)
+        vt[l + c * rank] = rom_dst_entry(m, c, l);
     if (lr > 0)
       cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)m, (int)rank, 1.0, us,
                   (int)lr, vt, (int)rank, 0.0, rom_dmat_data(A), (int)rom_dmat_ld(A));

@@ -14,15 +14,15 @@ struct rom_snapshots {
   rom_int local_rows, global_rows, row_offset;
   rom_int count, capacity; /* snapshots held / room for */
   rom_int capacity_hint;
-  rom_int num_parameters;  /* p */
+  rom_int num_parameters; /* p */
   int keep_in_memory;
-  int tagged;              /* some snapshot was added with rom_snapshots_add_tagged */
-  double *data;            /* local_rows x capacity, column-major, ld = local_rows (if kept) */
-  double *times;           /* capacity; NaN for untagged snapshots (always kept: small) */
-  double *params;          /* capacity x p, row-major like /parameters; NaN when untagged */
-  rom_dmat *view;          /* wraps the first `count` columns of data (if kept) */
-  rom_h5 *stream;          /* open stream file, or NULL */
-  int stream_tagged;       /* the stream file has /times (and /parameters) */
+  int tagged;        /* some snapshot was added with rom_snapshots_add_tagged */
+  double *data;      /* local_rows x capacity, column-major, ld = local_rows (if kept) */
+  double *times;     /* capacity; NaN for untagged snapshots (always kept: small) */
+  double *params;    /* capacity x p, row-major like /parameters; NaN when untagged */
+  rom_dmat *view;    /* wraps the first `count` columns of data (if kept) */
+  rom_h5 *stream;    /* open stream file, or NULL */
+  int stream_tagged; /* the stream file has /times (and /parameters) */
 };
 
 /* The stream (snapshot_file.c). Collective. */

@@ -66,8 +66,8 @@ static int rebuild_view(rom_snapshots *s) {
   int err = ROM_OK;
   rom_dmat_destroy(&s->view);
   if (s->keep_in_memory)
-    ROM_TRY(s->ctx, rom_dmat_wrap(s->ctx, s->local_rows, s->count, s->data, s->local_rows,
-                                  &s->view));
+    ROM_TRY(s->ctx,
+            rom_dmat_wrap(s->ctx, s->local_rows, s->count, s->data, s->local_rows, &s->view));
 cleanup:
   return err;
 }
@@ -96,8 +96,8 @@ int rom_snapshots_create(rom_ctx *ctx, rom_int local_rows, const rom_snapshots_o
   s->row_offset = 0;
   ROM_MPI(ctx, MPI_Exscan(&local_rows, &s->row_offset, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
   if (rom_ctx_rank(ctx) == 0) s->row_offset = 0;
-  ROM_MPI(ctx, MPI_Allreduce(&local_rows, &s->global_rows, 1, MPI_INT64_T, MPI_SUM,
-                             rom_ctx_comm(ctx)));
+  ROM_MPI(ctx,
+          MPI_Allreduce(&local_rows, &s->global_rows, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
   ROM_TRY(ctx, reserve(s, o.capacity_hint));
   ROM_TRY(ctx, rebuild_view(s));
   if (o.stream_path) ROM_TRY(ctx, rom_snapshot_stream_open(s, o.stream_path, o.overwrite));
@@ -126,8 +126,8 @@ int rom_snapshots_destroy(rom_snapshots **ps) {
 /* Collective NaN/Inf check of the new block and tags. Every rank learns the first bad
  * entry (smallest snapshot index, then global row) through one MPI_MIN on a packed key,
  * so every rank's message names the same snapshot and row. */
-static int check_finite(rom_snapshots *s, rom_int count, const double *U, rom_int ld,
-                        double time, const double *params, int tagged) {
+static int check_finite(rom_snapshots *s, rom_int count, const double *U, rom_int ld, double time,
+                        const double *params, int tagged) {
   int err = ROM_OK;
   rom_ctx *ctx = s->ctx;
   rom_int N = s->global_rows > 0 ? s->global_rows : 1, key = INT64_MAX, first = INT64_MAX;
@@ -146,7 +146,8 @@ static int check_finite(rom_snapshots *s, rom_int count, const double *U, rom_in
              (long long)s->count);
   }
   int tags_ok = !tagged || isfinite(time);
-  for (rom_int k = 0; tagged && k < s->num_parameters; ++k) tags_ok = tags_ok && isfinite(params[k]);
+  for (rom_int k = 0; tagged && k < s->num_parameters; ++k)
+    tags_ok = tags_ok && isfinite(params[k]);
   ROM_CHECK_ALL(ctx, tags_ok, ROM_ERR_NOT_FINITE,
                 "snapshot %lld: its time or parameters hold NaN or Inf; nothing was added",
                 (long long)s->count);
@@ -161,7 +162,8 @@ static void store_tags(rom_snapshots *s, rom_int count, double time, const doubl
   rom_int p = s->num_parameters;
   for (rom_int j = s->count; j < s->count + count; ++j) {
     s->times[j] = tagged ? time : NAN;
-    for (rom_int k = 0; k < p; ++k) s->params[j * p + k] = tagged ? params[k] : NAN;
+    for (rom_int k = 0; k < p; ++k)
+      s->params[j * p + k] = tagged ? params[k] : NAN;
   }
 }
 
@@ -173,7 +175,8 @@ static int add_common(rom_snapshots *s, rom_int count, const double *U, rom_int 
                 "count = %lld must be >= 0 and ld = %lld >= local_rows = %lld", (long long)count,
                 (long long)ld, (long long)s->local_rows);
   ROM_CHECK_ALL(ctx, U || s->local_rows == 0 || count == 0, ROM_ERR_ARG,
-                "the snapshot data is NULL but this rank holds %lld rows", (long long)s->local_rows);
+                "the snapshot data is NULL but this rank holds %lld rows",
+                (long long)s->local_rows);
   ROM_CHECK_ALL(ctx, !tagged || params || s->num_parameters == 0, ROM_ERR_ARG,
                 "params is NULL but the collection has num_parameters = %lld",
                 (long long)s->num_parameters);
@@ -209,7 +212,9 @@ int rom_snapshots_add_block(rom_snapshots *s, rom_int count, const double *U_loc
   return add_common(s, count, U_local, ld, NAN, NULL, 0);
 }
 
-rom_int rom_snapshots_count(const rom_snapshots *s) { return s ? s->count : 0; }
+rom_int rom_snapshots_count(const rom_snapshots *s) {
+  return s ? s->count : 0;
+}
 
 int rom_snapshots_matrix(rom_snapshots *s, const rom_dmat **out) {
   if (!s || !out) return ROM_ERR_ARG;

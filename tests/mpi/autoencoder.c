@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double hash01(uint64_t i) { return rom_rng_uniform(12345, 7, i); }
+static double hash01(uint64_t i) {
+  return rom_rng_uniform(12345, 7, i);
+}
 
 /* The tiny network: every activation, dense + masked, with and without biases. */
 static rom_ae *tiny_network(rom_ctx *ctx, rom_mask **mask_out, int masked) {
@@ -48,10 +50,12 @@ static void gradient_check(rom_ctx *ctx) {
   rom_ae *ae = tiny_network(ctx, NULL, 1);
   const rom_int N = 6, m = 3, np = rom_ae_num_params(ae);
   double X[18], loss = 0, lp = 0, lm = 0;
-  for (int i = 0; i < 18; ++i) X[i] = 2.0 * hash01((uint64_t)i) - 1.0;
+  for (int i = 0; i < 18; ++i)
+    X[i] = 2.0 * hash01((uint64_t)i) - 1.0;
   double *theta = rom_ae_params(ae);
   /* larger weights: the activations work in their nonlinear range */
-  for (rom_int t = 0; t < np; ++t) theta[t] *= 2.5;
+  for (rom_int t = 0; t < np; ++t)
+    theta[t] *= 2.5;
   double *g = malloc(sizeof(double) * (size_t)np), *fd = malloc(sizeof(double) * (size_t)np);
   CHECK_OK(ctx, rom_ae_loss_gradient(ae, m, X, N, &loss, g));
   const double h = 1e-5;
@@ -94,14 +98,17 @@ static void jacobian_check(rom_ctx *ctx) {
   rom_ae *ae = tiny_network(ctx, NULL, 1);
   const rom_int N = 6, k = 2;
   double shift[6], scale[6], q[2] = {0.3, -0.7}, J[12], g[6], gp[6], gm[6], g2[6];
-  for (int i = 0; i < 6; ++i) shift[i] = 0.1 * i, scale[i] = 0.5 + 0.25 * i;
+  for (int i = 0; i < 6; ++i)
+    shift[i] = 0.1 * i, scale[i] = 0.5 + 0.25 * i;
   CHECK_OK(ctx, rom_ae_set_scaling(ae, shift, scale));
   double *theta = rom_ae_params(ae);
-  for (rom_int t = 0; t < rom_ae_num_params(ae); ++t) theta[t] *= 2.5;
+  for (rom_int t = 0; t < rom_ae_num_params(ae); ++t)
+    theta[t] *= 2.5;
   CHECK_OK(ctx, rom_ae_decode_jacobian(ae, q, g, J, N));
   CHECK_OK(ctx, rom_ae_decode(ae, 1, q, k, g2, N));
   double dg = 0;
-  for (int i = 0; i < 6; ++i) dg = fmax(dg, fabs(g[i] - g2[i]));
+  for (int i = 0; i < 6; ++i)
+    dg = fmax(dg, fabs(g[i] - g2[i]));
   CHECK(dg < 1e-14, "decode_jacobian's g equals decode: max diff %.2e", dg);
   const double h = 1e-6;
   double num = 0, den = 0;
@@ -131,18 +138,21 @@ static void masked_equals_dense(rom_ctx *ctx) {
   const rom_int *rp = rom_mask_row_ptr(mask), *ci = rom_mask_col_index(mask);
   int same_init = 1;
   for (rom_int i = 0; i < 6; ++i)
-    for (rom_int t = rp[i]; t < rp[i + 1]; ++t) same_init &= Wm[t] == Wd[i * 14 + ci[t]];
+    for (rom_int t = rp[i]; t < rp[i + 1]; ++t)
+      same_init &= Wm[t] == Wd[i * 14 + ci[t]];
   CHECK(same_init, "masked initial weights equal the dense layer's at the mask's positions");
   /* zero the dense layer off the mask: outputs must agree */
   double *full = calloc(6 * 14, sizeof(double));
   for (rom_int i = 0; i < 6; ++i)
-    for (rom_int t = rp[i]; t < rp[i + 1]; ++t) full[i * 14 + ci[t]] = Wd[i * 14 + ci[t]];
+    for (rom_int t = rp[i]; t < rp[i + 1]; ++t)
+      full[i * 14 + ci[t]] = Wd[i * 14 + ci[t]];
   memcpy(Wd, full, sizeof(double) * 6 * 14);
   double Q[6] = {0.1, 0.2, -1.0, 0.5, 2.0, -0.3}, Ym[18], Yd[18];
   CHECK_OK(ctx, rom_ae_decode(am, 3, Q, 2, Ym, 6));
   CHECK_OK(ctx, rom_ae_decode(ad, 3, Q, 2, Yd, 6));
   double d = 0;
-  for (int i = 0; i < 18; ++i) d = fmax(d, fabs(Ym[i] - Yd[i]));
+  for (int i = 0; i < 18; ++i)
+    d = fmax(d, fabs(Ym[i] - Yd[i]));
   CHECK(d < 1e-14, "masked decoder output equals the dense one with the mask's zeros: %.2e", d);
   free(full);
   rom_mask_destroy(&mask);
@@ -153,14 +163,16 @@ static void masked_equals_dense(rom_ctx *ctx) {
 static void mask_checks(rom_ctx *ctx) {
   rom_mask *m = NULL;
   CHECK_OK(ctx, rom_mask_banded(ctx, 1000, 36, 12, &m));
-  CHECK(rom_mask_cols(m) == 12024 && rom_mask_nnz(m) == 36000 && rom_mask_col_index(m)[36 * 999] == 11988,
-        "P1 banded mask: 1000 x %lld, nnz %lld", (long long)rom_mask_cols(m), (long long)rom_mask_nnz(m));
+  CHECK(rom_mask_cols(m) == 12024 && rom_mask_nnz(m) == 36000 &&
+            rom_mask_col_index(m)[36 * 999] == 11988,
+        "P1 banded mask: 1000 x %lld, nnz %lld", (long long)rom_mask_cols(m),
+        (long long)rom_mask_nnz(m));
   rom_mask_destroy(&m);
   CHECK_OK(ctx, rom_mask_stencil2d(ctx, 58, 58, 100, 10, &m));
   double sparsity = 100.0 * (1.0 - (double)rom_mask_nnz(m) / (3364.0 * 33730.0));
   CHECK(rom_mask_cols(m) == 33730 && fabs(sparsity - 99.06) < 0.01,
-        "P2 stencil mask: 3364 x %lld, %.3f %% sparse (paper: 99.06 %%)", (long long)rom_mask_cols(m),
-        sparsity);
+        "P2 stencil mask: 3364 x %lld, %.3f %% sparse (paper: 99.06 %%)",
+        (long long)rom_mask_cols(m), sparsity);
   /* interior node (ix 1, iy 1) = 59: bands of 1, 58, 59, 60, 117 */
   const rom_int *rp = rom_mask_row_ptr(m), *ci = rom_mask_col_index(m);
   CHECK(rp[60] - rp[59] == 320 && ci[rp[59]] == 10 && ci[rp[60] - 1] == 1269,
@@ -172,7 +184,8 @@ static void mask_checks(rom_ctx *ctx) {
   CHECK_OK(ctx, rom_mask_from_csr(ctx, 2, 3, rp_ok, ci_ok, &m));
   rom_mask_destroy(&m);
   CHECK_ERR(ctx, rom_mask_from_csr(ctx, 2, 3, rp_ok, ci_uns, &m), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "not sorted") != NULL, "unsorted: '%s'", rom_ctx_last_error(ctx));
+  CHECK(strstr(rom_ctx_last_error(ctx), "not sorted") != NULL, "unsorted: '%s'",
+        rom_ctx_last_error(ctx));
   CHECK_ERR(ctx, rom_mask_from_csr(ctx, 2, 3, rp_ok, ci_out, &m), ROM_ERR_ARG);
   /* mask / size mismatch */
   CHECK_OK(ctx, rom_mask_banded(ctx, 6, 4, 2, &m)); /* 6 x 14 */
@@ -180,7 +193,8 @@ static void mask_checks(rom_ctx *ctx) {
   rom_layer_spec dec[2] = {{2, 13, ROM_ACT_SWISH, 0, NULL}, {13, 6, ROM_ACT_IDENTITY, 0, m}};
   rom_ae *ae = NULL;
   CHECK_ERR(ctx, rom_ae_create(ctx, 1, enc, 2, dec, 1, &ae), ROM_ERR_DIM);
-  CHECK(strstr(rom_ctx_last_error(ctx), "decoder layer 1") && strstr(rom_ctx_last_error(ctx), "6 x 14"),
+  CHECK(strstr(rom_ctx_last_error(ctx), "decoder layer 1") &&
+            strstr(rom_ctx_last_error(ctx), "6 x 14"),
         "mask mismatch message: '%s'", rom_ctx_last_error(ctx));
   rom_layer_spec dec2[2] = {{2, 14, ROM_ACT_SWISH, 0, NULL}, {14, 5, ROM_ACT_IDENTITY, 0, NULL}};
   CHECK_ERR(ctx, rom_ae_create(ctx, 1, enc, 2, dec2, 1, &ae), ROM_ERR_DIM);
@@ -216,7 +230,8 @@ static double pod2_mse(rom_int m, const double *X) {
   memcpy(A, X, sizeof(double) * MN * (size_t)m);
   LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', MN, (int)m, A, MN, s, NULL, 1, NULL, 1, sup);
   double e = 0;
-  for (int i = 2; i < MN; ++i) e += s[i] * s[i];
+  for (int i = 2; i < MN; ++i)
+    e += s[i] * s[i];
   free(A);
   return e / ((double)m * MN);
 }
@@ -243,10 +258,12 @@ static void training_checks(rom_ctx *ctx) {
   rom_ae_history(a, &ea, &la, &va, NULL, NULL);
   rom_ae_history(s, &es, &ls, &vs, NULL, NULL);
   int same = ea == es && ea == o.epochs;
-  for (rom_int e = 0; same && e < ea; ++e) same = la[e] == ls[e] && va[e] == vs[e];
+  for (rom_int e = 0; same && e < ea; ++e)
+    same = la[e] == ls[e] && va[e] == vs[e];
   CHECK(same, "reproducible chunks: loss curve at %d ranks bit-identical to serial (%lld epochs)",
         rom_ctx_size(ctx), (long long)ea);
-  same = memcmp(rom_ae_params(a), rom_ae_params(s), sizeof(double) * (size_t)rom_ae_num_params(a)) == 0;
+  same = memcmp(rom_ae_params(a), rom_ae_params(s),
+                sizeof(double) * (size_t)rom_ae_num_params(a)) == 0;
   CHECK(same, "reproducible chunks: trained weights bit-identical to serial");
   rom_ae_destroy(&a);
   rom_ae_destroy(&s);
@@ -263,7 +280,8 @@ static void training_checks(rom_ctx *ctx) {
   double worst = 0;
   for (rom_int e = 0; e < ea && e < es; ++e)
     worst = fmax(worst, fmax(fabs(la[e] - ls[e]) / ls[e], fabs(va[e] - vs[e]) / vs[e]));
-  CHECK(ea == es && worst < 1e-10, "default mode: loss curve at %d ranks vs serial, %lld epochs, max rel diff %.2e",
+  CHECK(ea == es && worst < 1e-10,
+        "default mode: loss curve at %d ranks vs serial, %lld epochs, max rel diff %.2e",
         rom_ctx_size(ctx), (long long)ea, worst);
   rom_ae_destroy(&a);
   rom_ae_destroy(&s);
@@ -278,7 +296,8 @@ static void training_checks(rom_ctx *ctx) {
   rom_ae_history(a, &ea, &la, &va, NULL, NULL);
   double final = va[rom_ae_best_epoch(a)], start = la[0];
   if (rom_ctx_rank(ctx) == 0)
-    printf("manifold training: best validation MSE %.3e (epoch %lld), POD rank-2 MSE %.3e, first epoch %.3e\n",
+    printf("manifold training: best validation MSE %.3e (epoch %lld), POD rank-2 MSE %.3e, first "
+           "epoch %.3e\n",
            final, (long long)rom_ae_best_epoch(a), pod, start);
   CHECK(final < 0.05 * pod && final < 0.05 * start,
         "trained on a 2-D manifold in R^20: validation MSE %.3e < 0.05 x POD rank-2 MSE %.3e "
@@ -287,37 +306,42 @@ static void training_checks(rom_ctx *ctx) {
   /* the restored weights are the best epoch's: their validation loss is recomputed equal */
   double *Xs = malloc(sizeof(double) * MN * m), loss = 0;
   CHECK_OK(ctx, rom_ae_loss_gradient(a, m, X, MN, &loss, NULL));
-  CHECK(loss < 2 * final + 1e-12, "whole-set loss of the restored weights %.3e near the best val loss %.3e", loss, final);
+  CHECK(loss < 2 * final + 1e-12,
+        "whole-set loss of the restored weights %.3e near the best val loss %.3e", loss, final);
   free(Xs);
 
   /* 4. HDF5 round trip */
   char path[512];
   test_path(ctx, "ae_roundtrip", path, sizeof(path));
   double shift[MN], scale[MN];
-  for (int i = 0; i < MN; ++i) shift[i] = 0.01 * i, scale[i] = 1.0 + 0.1 * i;
+  for (int i = 0; i < MN; ++i)
+    shift[i] = 0.01 * i, scale[i] = 1.0 + 0.1 * i;
   CHECK_OK(ctx, rom_ae_set_scaling(a, shift, scale));
   CHECK_OK(ctx, rom_ae_write(a, path, 1));
   rom_ae *r = NULL;
   CHECK_OK(ctx, rom_ae_read(ctx, path, &r));
   if (r) {
     CHECK(rom_ae_num_params(r) == rom_ae_num_params(a) &&
-              memcmp(rom_ae_params(r), rom_ae_params(a), sizeof(double) * (size_t)rom_ae_num_params(a)) == 0,
+              memcmp(rom_ae_params(r), rom_ae_params(a),
+                     sizeof(double) * (size_t)rom_ae_num_params(a)) == 0,
           "round trip: parameters bit-identical");
-    CHECK(memcmp(rom_ae_shift(r), shift, sizeof(shift)) == 0 && memcmp(rom_ae_scale(r), scale, sizeof(scale)) == 0,
+    CHECK(memcmp(rom_ae_shift(r), shift, sizeof(shift)) == 0 &&
+              memcmp(rom_ae_scale(r), scale, sizeof(scale)) == 0,
           "round trip: scaling identical");
     rom_int er = 0;
     const double *lr_, *vr_;
     rom_ae_history(r, &er, &lr_, &vr_, NULL, NULL);
     CHECK(er == ea && memcmp(lr_, la, sizeof(double) * (size_t)ea) == 0 &&
-              memcmp(vr_, va, sizeof(double) * (size_t)ea) == 0 && rom_ae_best_epoch(r) == rom_ae_best_epoch(a),
+              memcmp(vr_, va, sizeof(double) * (size_t)ea) == 0 &&
+              rom_ae_best_epoch(r) == rom_ae_best_epoch(a),
           "round trip: history identical (%lld epochs)", (long long)er);
     int structure = rom_ae_num_layers(r) == 4 && rom_ae_num_encoder_layers(r) == 2;
     for (int l = 0; structure && l < 4; ++l) {
       rom_layer_spec x, y;
       rom_ae_layer(a, l, &x);
       rom_ae_layer(r, l, &y);
-      structure = x.in == y.in && x.out == y.out && x.activation == y.activation && x.bias == y.bias &&
-                  (!x.mask) == (!y.mask);
+      structure = x.in == y.in && x.out == y.out && x.activation == y.activation &&
+                  x.bias == y.bias && (!x.mask) == (!y.mask);
       if (structure && x.mask)
         structure = rom_mask_nnz(x.mask) == rom_mask_nnz(y.mask) &&
                     memcmp(rom_mask_col_index(x.mask), rom_mask_col_index(y.mask),
@@ -334,14 +358,16 @@ static void training_checks(rom_ctx *ctx) {
     H5Ldelete(f, "encoder/layer0/weights", H5P_DEFAULT);
     hsize_t dims[2] = {40, 21};
     hid_t sp = H5Screate_simple(2, dims, NULL);
-    hid_t d = H5Dcreate2(f, "encoder/layer0/weights", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(f, "encoder/layer0/weights", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT);
     H5Dclose(d);
     H5Sclose(sp);
     H5Fclose(f);
   }
   MPI_Barrier(rom_ctx_comm(ctx));
   CHECK_ERR(ctx, rom_ae_read(ctx, path, &r), ROM_ERR_DIM);
-  CHECK(strstr(rom_ctx_last_error(ctx), "encoder/layer0/weights") && strstr(rom_ctx_last_error(ctx), path),
+  CHECK(strstr(rom_ctx_last_error(ctx), "encoder/layer0/weights") &&
+            strstr(rom_ctx_last_error(ctx), path),
         "wrong weights dims message names file and dataset: '%s'", rom_ctx_last_error(ctx));
   CHECK(r == NULL, "no network from a bad file");
 

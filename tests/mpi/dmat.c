@@ -28,7 +28,8 @@ int main(int argc, char **argv) {
   rom_dmat *A = NULL, *B = NULL;
   CHECK_OK(ctx, rom_dmat_create(ctx, nloc, a, &A));
   rom_int expected_offset = 0;
-  for (int r = 0; r < rank; ++r) expected_offset += test_uneven_rows(N, r, size);
+  for (int r = 0; r < rank; ++r)
+    expected_offset += test_uneven_rows(N, r, size);
   CHECK(rom_dmat_global_rows(A) == N, "global rows %lld", (long long)rom_dmat_global_rows(A));
   CHECK(rom_dmat_row_offset(A) == expected_offset, "offset %lld vs %lld",
         (long long)rom_dmat_row_offset(A), (long long)expected_offset);
@@ -47,17 +48,20 @@ int main(int argc, char **argv) {
   double C[12], y[4];
   CHECK_OK(ctx, rom_dmat_transpose_times(A, B, C, a));
   double *x = malloc(sizeof(double) * (size_t)(nloc > 0 ? nloc : 1));
-  for (rom_int i = 0; i < nloc; ++i) x[i] = entry(expected_offset + i, 0, 3);
+  for (rom_int i = 0; i < nloc; ++i)
+    x[i] = entry(expected_offset + i, 0, 3);
   CHECK_OK(ctx, rom_dmat_transpose_times_vector(A, x, y));
   double max_err = 0, max_err_y = 0;
   for (rom_int p = 0; p < a; ++p) {
     for (rom_int q = 0; q < b; ++q) {
       double s = 0;
-      for (rom_int i = 0; i < N; ++i) s += entry(i, p, 1) * entry(i, q, 2);
+      for (rom_int i = 0; i < N; ++i)
+        s += entry(i, p, 1) * entry(i, q, 2);
       max_err = fmax(max_err, fabs(s - C[p + q * a]));
     }
     double s = 0;
-    for (rom_int i = 0; i < N; ++i) s += entry(i, p, 1) * entry(i, 0, 3);
+    for (rom_int i = 0; i < N; ++i)
+      s += entry(i, p, 1) * entry(i, 0, 3);
     max_err_y = fmax(max_err_y, fabs(s - y[p]));
   }
   CHECK(max_err < 1e-12, "A^T B error %g", max_err);
@@ -70,7 +74,8 @@ int main(int argc, char **argv) {
   double max_err_aq = 0;
   for (rom_int i = 0; i < nloc; ++i) {
     double s = 0;
-    for (rom_int p = 0; p < a; ++p) s += entry(expected_offset + i, p, 1) * q[p];
+    for (rom_int p = 0; p < a; ++p)
+      s += entry(expected_offset + i, p, 1) * q[p];
     max_err_aq = fmax(max_err_aq, fabs(s - Aq[i]));
   }
   CHECK(max_err_aq < 1e-13, "A q error %g", max_err_aq);
@@ -81,7 +86,8 @@ int main(int argc, char **argv) {
   if (G) {
     int same = 1;
     for (rom_int j = 0; j < a; ++j)
-      for (rom_int i = 0; i < N; ++i) same &= G[i + j * N] == entry(i, j, 1);
+      for (rom_int i = 0; i < N; ++i)
+        same &= G[i + j * N] == entry(i, j, 1);
     CHECK(same, "gathered matrix equals the entries");
   }
 

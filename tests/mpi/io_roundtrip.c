@@ -19,15 +19,21 @@
 static double matrix_value(rom_int i, rom_int j, double scale) {
   return scale * ((double)(i + 1) + 0.001 * (double)j + 1e-9 * (double)(i % 7));
 }
-static double vector_value(rom_int i) { return -0.5 * (double)i + 0.125; }
-static double array_value(rom_int k) { return 0.25 * (double)k - 1.0; }
+static double vector_value(rom_int i) {
+  return -0.5 * (double)i + 0.125;
+}
+static double array_value(rom_int k) {
+  return 0.25 * (double)k - 1.0;
+}
 
-static int contains(const char *text, const char *part) { return strstr(text, part) != NULL; }
+static int contains(const char *text, const char *part) {
+  return strstr(text, part) != NULL;
+}
 
 #define CHECK_FAILS(ctx, expr, code, part1, part2)                                                 \
   do {                                                                                             \
     CHECK_ERR(ctx, expr, code);                                                                    \
-    CHECK(contains(rom_ctx_last_error(ctx), part1) && contains(rom_ctx_last_error(ctx), part2),   \
+    CHECK(contains(rom_ctx_last_error(ctx), part1) && contains(rom_ctx_last_error(ctx), part2),    \
           "message of %s should name '%s' and '%s': %s", #expr, part1, part2,                      \
           rom_ctx_last_error(ctx));                                                                \
   } while (0)
@@ -58,15 +64,18 @@ static char *slurp(const char *path, long *size) {
 static void write_test_file(rom_ctx *ctx, const char *path, double scale, rom_int cols) {
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   rom_int local = test_uneven_rows(N_ROWS, rank, size), ld = local + 3, offset = 0;
-  for (int r = 0; r < rank; ++r) offset += test_uneven_rows(N_ROWS, r, size);
+  for (int r = 0; r < rank; ++r)
+    offset += test_uneven_rows(N_ROWS, r, size);
   double *block = malloc(sizeof(double) * (size_t)(ld * cols + 1));
   double *vec = malloc(sizeof(double) * (size_t)(local + 1));
   double array[12];
   for (rom_int j = 0; j < cols; ++j)
     for (rom_int i = 0; i < ld; ++i)
       block[i + j * ld] = i < local ? matrix_value(offset + i, j, scale) : NAN;
-  for (rom_int i = 0; i < local; ++i) vec[i] = vector_value(offset + i);
-  for (int k = 0; k < 12; ++k) array[k] = array_value(k);
+  for (rom_int i = 0; i < local; ++i)
+    vec[i] = vector_value(offset + i);
+  for (int k = 0; k < 12; ++k)
+    array[k] = array_value(k);
   rom_dmat *m = NULL;
   rom_h5 *f = NULL;
   rom_int dims[2] = {3, 4};
@@ -149,7 +158,8 @@ static void check_data(rom_ctx *ctx, rom_h5 *f, rom_int local_rows, double scale
   double *vec = malloc(sizeof(double) * (size_t)(local + 1));
   CHECK_OK(ctx, rom_h5_read_dvec(f, "group/vector", local, vec));
   bad = 0;
-  for (rom_int i = 0; i < local; ++i) bad += vec[i] != vector_value(offset + i);
+  for (rom_int i = 0; i < local; ++i)
+    bad += vec[i] != vector_value(offset + i);
   CHECK(bad == 0, "%s: %lld vector entries differ", label, (long long)bad);
   free(vec);
   rom_dmat_destroy(&m);
@@ -163,7 +173,8 @@ static void check_arrays(rom_ctx *ctx, rom_h5 *f) {
   CHECK_OK(ctx, rom_h5_read_array_alloc(f, "arrays/a34", &ndims, got, &alloc));
   CHECK(ndims == 2 && got[0] == 3 && got[1] == 4, "array dims {%lld, %lld}", (long long)got[0],
         (long long)got[1]);
-  for (int k = 0; k < 12; ++k) bad += array[k] != array_value(k) || (alloc && alloc[k] != array[k]);
+  for (int k = 0; k < 12; ++k)
+    bad += array[k] != array_value(k) || (alloc && alloc[k] != array[k]);
   CHECK(bad == 0, "%d array entries differ", bad);
   rom_free(ctx, alloc);
   CHECK_OK(ctx, rom_h5_dataset_dims(f, "matrix", &ndims, got, NULL));
@@ -195,8 +206,8 @@ static void make_foreign_files(rom_ctx *ctx, const char *text_path, const char *
     hid_t file = H5Fcreate(plain_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t n = 4;
     hid_t space = H5Screate_simple(1, &n, NULL);
-    hid_t dset = H5Dcreate2(file, "data", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT);
+    hid_t dset =
+        H5Dcreate2(file, "data", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Dclose(dset);
     H5Sclose(space);
     H5Fclose(file);
@@ -227,8 +238,7 @@ static void check_open_errors(rom_ctx *ctx, const char *path) {
   make_foreign_files(ctx, text, plain);
   CHECK_FAILS(ctx, rom_h5_open(ctx, missing, "test", &f), ROM_ERR_IO, missing, "no such file");
   CHECK_FAILS(ctx, rom_h5_open(ctx, text, "test", &f), ROM_ERR_IO, text, "not an HDF5 file");
-  CHECK_FAILS(ctx, rom_h5_open(ctx, plain, "test", &f), ROM_ERR_FORMAT, plain,
-              "not a romkit file");
+  CHECK_FAILS(ctx, rom_h5_open(ctx, plain, "test", &f), ROM_ERR_FORMAT, plain, "not a romkit file");
   CHECK_FAILS(ctx, rom_h5_open(ctx, path, "basis", &f), ROM_ERR_FORMAT, "'test'", "'basis'");
   CHECK(f == NULL, "a failed open leaves the handle NULL");
   CHECK_OK(ctx, rom_h5_create(ctx, future, "test", 1, &f));
@@ -278,7 +288,8 @@ static void check_write_errors(rom_ctx *ctx, const char *path) {
   MPI_Barrier(rom_ctx_comm(ctx));
   if (rom_ctx_rank(ctx) == 0) {
     after = slurp(path, &after_size);
-    CHECK(before && after && before_size == after_size && !memcmp(before, after, (size_t)before_size),
+    CHECK(before && after && before_size == after_size &&
+              !memcmp(before, after, (size_t)before_size),
           "'%s' must be untouched byte for byte", path);
     CHECK(!file_exists(partial), "no '%s' may be left behind", partial);
   }

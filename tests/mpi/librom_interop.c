@@ -27,7 +27,6 @@ static rom_dmat *random_matrix(rom_ctx *ctx, rom_int lr, rom_int m, uint64_t see
   return A;
 }
 
-
 /* The basis vectors and its reference vector on rank 0 (N x (k + 1), the reference last). */
 static double *gather_basis(rom_ctx *ctx, const rom_basis *b) {
   const rom_dmat *V = rom_basis_vectors(b);
@@ -74,15 +73,16 @@ static int check_dataset(hid_t file, const char *path, const char *name, hsize_t
   hsize_t dims[2] = {0, 0};
   int nd = H5Sget_simple_extent_dims(s, dims, NULL);
   ok &= nd == 1 && dims[0] == n;
-  CHECK(nd == 1 && dims[0] == n, "%s: '%s' has %d dims (%llu), expected 1-D {%llu}", path, name,
-        nd, (unsigned long long)dims[0], (unsigned long long)n);
+  CHECK(nd == 1 && dims[0] == n, "%s: '%s' has %d dims (%llu), expected 1-D {%llu}", path, name, nd,
+        (unsigned long long)dims[0], (unsigned long long)n);
   CHECK(H5Tequal(t, ftype) > 0, "%s: '%s' has the wrong file type", path, name);
   hid_t a = H5Aopen(d, "Type", H5P_DEFAULT);
   CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT, &key) >= 0 && key == type_key,
         "%s: '%s' attribute Type = %d, expected %d", path, name, key, type_key);
   if (a >= 0) H5Aclose(a);
-  if (out && ok && n > 0) CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0,
-                                "%s: reading '%s'", path, name);
+  if (out && ok && n > 0)
+    CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0,
+          "%s: reading '%s'", path, name);
   H5Tclose(t);
   H5Sclose(s);
   H5Dclose(d);
@@ -113,30 +113,36 @@ static void check_files(rom_ctx *ctx, const char *base, const rom_basis *b, cons
         CHECK(v == (double)rows[f], "%s: spatial_basis_num_rows = %g, expected %lld", path, v,
               (long long)rows[f]);
       if (check_dataset(file, path, "spatial_basis_num_cols", 1, H5T_STD_I32BE, 1, &v))
-        CHECK(v == (double)k, "%s: spatial_basis_num_cols = %g, expected %lld", path, v, (long long)k);
+        CHECK(v == (double)k, "%s: spatial_basis_num_cols = %g, expected %lld", path, v,
+              (long long)k);
       if (check_dataset(file, path, "singular_value_size", 1, H5T_STD_I32BE, 1, &v))
         CHECK(v == (double)r, "%s: singular_value_size = %g, expected %lld", path, v, (long long)r);
       if (check_dataset(file, path, "singular_value", (hsize_t)r, H5T_IEEE_F64BE, 0, s))
         CHECK(memcmp(s, sv, sizeof(double) * (size_t)r) == 0, "%s: singular values differ", path);
-      if (check_dataset(file, path, "spatial_basis", (hsize_t)(rows[f] * k), H5T_IEEE_F64BE, 0, data)) {
+      if (check_dataset(file, path, "spatial_basis", (hsize_t)(rows[f] * k), H5T_IEEE_F64BE, 0,
+                        data)) {
         /* row-major: entry (i, j) of this rank's rows at i * k + j */
         int same = 1;
         for (rom_int i = 0; i < rows[f]; ++i)
-          for (rom_int j = 0; j < k; ++j) same &= data[i * k + j] == all[(start + i) + j * N];
+          for (rom_int j = 0; j < k; ++j)
+            same &= data[i * k + j] == all[(start + i) + j * N];
         CHECK(same, "%s: spatial_basis is not this rank's rows in row-major order", path);
       }
-      CHECK(H5Lexists(file, "temporal_basis", H5P_DEFAULT) == 0, "%s: no temporal basis expected", path);
+      CHECK(H5Lexists(file, "temporal_basis", H5P_DEFAULT) == 0, "%s: no temporal basis expected",
+            path);
       if (rom_basis_reference(b) &&
           check_dataset(file, path, "romkit_mean", (hsize_t)rows[f], H5T_IEEE_F64LE, 0, data)) {
         int same = 1;
-        for (rom_int i = 0; i < rows[f]; ++i) same &= data[i] == all[(start + i) + k * N];
+        for (rom_int i = 0; i < rows[f]; ++i)
+          same &= data[i] == all[(start + i) + k * N];
         CHECK(same, "%s: romkit_mean differs", path);
       }
       free(data);
       free(s);
       H5Fclose(file);
     }
-    CHECK(start == N, "the files' rows sum to %lld, expected N = %lld", (long long)start, (long long)N);
+    CHECK(start == N, "the files' rows sum to %lld, expected N = %lld", (long long)start,
+          (long long)N);
   }
   free(rows);
 }
@@ -145,15 +151,19 @@ static void check_files(rom_ctx *ctx, const char *base, const rom_basis *b, cons
 static void check_same(rom_ctx *ctx, const char *what, const rom_basis *orig_meta, rom_int N,
                        rom_int k, const double *all, const rom_basis *back) {
   rom_int r0 = 0, r1 = 0;
-  const double *s0 = rom_basis_singular_values(orig_meta, &r0), *s1 = rom_basis_singular_values(back, &r1);
-  CHECK(rom_basis_global_rows(back) == N && rom_basis_dim(back) == k, "%s: %lld x %lld, expected %lld x %lld",
-        what, (long long)rom_basis_global_rows(back), (long long)rom_basis_dim(back), (long long)N,
-        (long long)k);
-  CHECK(r0 == r1 && memcmp(s0, s1, sizeof(double) * (size_t)r0) == 0, "%s: singular values differ", what);
+  const double *s0 = rom_basis_singular_values(orig_meta, &r0),
+               *s1 = rom_basis_singular_values(back, &r1);
+  CHECK(rom_basis_global_rows(back) == N && rom_basis_dim(back) == k,
+        "%s: %lld x %lld, expected %lld x %lld", what, (long long)rom_basis_global_rows(back),
+        (long long)rom_basis_dim(back), (long long)N, (long long)k);
+  CHECK(r0 == r1 && memcmp(s0, s1, sizeof(double) * (size_t)r0) == 0, "%s: singular values differ",
+        what);
   CHECK(rom_basis_reference(back) != NULL, "%s: the mean was not kept", what);
   /* even partition on the reader */
-  CHECK(rom_basis_local_rows(back) == rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)),
-        "%s: local rows %lld are not the even partition", what, (long long)rom_basis_local_rows(back));
+  CHECK(rom_basis_local_rows(back) ==
+            rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)),
+        "%s: local rows %lld are not the even partition", what,
+        (long long)rom_basis_local_rows(back));
   double *got = gather_basis(ctx, back);
   if (rom_ctx_rank(ctx) == 0 && got)
     CHECK(memcmp(got, all, sizeof(double) * (size_t)(N * (k + 1))) == 0, "%s: values differ", what);
@@ -205,7 +215,8 @@ int main(int argc, char **argv) {
         CHECK_OK(solo, rom_basis_read_librom(solo, base, &b1));
         if (b1) check_same(solo, "read on 1 rank", b, N, k, all, b1);
         rom_basis_destroy(&b1);
-        CHECK(rom_ctx_bytes_in_use(solo) == 0, "1-rank reader leaked %zu bytes", rom_ctx_bytes_in_use(solo));
+        CHECK(rom_ctx_bytes_in_use(solo) == 0, "1-rank reader leaked %zu bytes",
+              rom_ctx_bytes_in_use(solo));
         rom_ctx_destroy(&solo);
       }
       MPI_Comm_free(&one);
@@ -218,7 +229,8 @@ int main(int argc, char **argv) {
     time_t before = mtime_of(path);
     sleep(1);
     CHECK_ERR(ctx, rom_basis_write_librom(b, base, 0), ROM_ERR_EXISTS);
-    CHECK(strstr(rom_ctx_last_error(ctx), "exists") != NULL, "EXISTS message: '%s'", rom_ctx_last_error(ctx));
+    CHECK(strstr(rom_ctx_last_error(ctx), "exists") != NULL, "EXISTS message: '%s'",
+          rom_ctx_last_error(ctx));
     CHECK(mtime_of(path) == before, "'%s' was touched by a refused write", path);
     CHECK_OK(ctx, rom_basis_write_librom(b, base, 1));
   }
@@ -232,7 +244,8 @@ int main(int argc, char **argv) {
     }
     MPI_Barrier(rom_ctx_comm(ctx));
     CHECK_ERR(ctx, rom_basis_write_librom(b, base, 0), ROM_ERR_EXISTS);
-    CHECK(strstr(rom_ctx_last_error(ctx), "exists") != NULL, "stale-file message: '%s'", rom_ctx_last_error(ctx));
+    CHECK(strstr(rom_ctx_last_error(ctx), "exists") != NULL, "stale-file message: '%s'",
+          rom_ctx_last_error(ctx));
     file_of(path, sizeof path, base, rank);
     CHECK(access(path, F_OK) != 0, "a refused write left '%s'", path);
     CHECK_OK(ctx, rom_basis_write_librom(b, base, 1));
@@ -248,7 +261,8 @@ int main(int argc, char **argv) {
   CHECK_ERR(ctx, rom_basis_read_librom(ctx, other, &back), ROM_ERR_IO);
   CHECK(back == NULL, "no basis after a failed read");
   if (rank == 0)
-    CHECK(strstr(rom_ctx_last_error(ctx), "librom_missing") && strstr(rom_ctx_last_error(ctx), ".000000"),
+    CHECK(strstr(rom_ctx_last_error(ctx), "librom_missing") &&
+              strstr(rom_ctx_last_error(ctx), ".000000"),
           "missing-file message names it: '%s'", rom_ctx_last_error(ctx));
   snprintf(other, sizeof other, "%s/librom_bad.np%d", test_dir(), size);
   if (rank == 0) {
@@ -257,7 +271,8 @@ int main(int argc, char **argv) {
     hsize_t one = 1;
     int v = 3;
     hid_t s = H5Screate_simple(1, &one, NULL);
-    hid_t d = H5Dcreate2(f, "spatial_basis_num_rows", H5T_STD_I32BE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(f, "spatial_basis_num_rows", H5T_STD_I32BE, s, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT);
     H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
     H5Dclose(d);
     H5Sclose(s);
@@ -266,7 +281,8 @@ int main(int argc, char **argv) {
   MPI_Barrier(rom_ctx_comm(ctx));
   CHECK_ERR(ctx, rom_basis_read_librom(ctx, other, &back), ROM_ERR_FORMAT);
   if (rank == 0)
-    CHECK(strstr(rom_ctx_last_error(ctx), "librom_bad") && strstr(rom_ctx_last_error(ctx), "spatial_basis_num_cols"),
+    CHECK(strstr(rom_ctx_last_error(ctx), "librom_bad") &&
+              strstr(rom_ctx_last_error(ctx), "spatial_basis_num_cols"),
           "missing-dataset message names file and dataset: '%s'", rom_ctx_last_error(ctx));
   remove_set(ctx, other);
   remove_set(ctx, base);

@@ -30,7 +30,8 @@ static void nlh_velocity_full(const nlh *H, const double *u, const double *mu, d
   const double h = H->h;
   for (rom_int i = 0; i < H->N; ++i) {
     double um = i > 0 ? u[i - 1] : 0.0, up = i + 1 < H->N ? u[i + 1] : 0.0;
-    F[i] = -u[i] * (u[i] - um) / h + mu[0] * (um - 2.0 * u[i] + up) / (h * h) - mu[1] * u[i] * u[i] * u[i];
+    F[i] = -u[i] * (u[i] - um) / h + mu[0] * (um - 2.0 * u[i] + up) / (h * h) -
+           mu[1] * u[i] * u[i] * u[i];
   }
 }
 
@@ -67,7 +68,8 @@ static int nlh_cb_velocity(void *user, const double *u, double t, const double *
   if (nlh_gather(H, u, H->full)) return 1;
   double *Ff = malloc(sizeof(double) * (size_t)H->N);
   nlh_velocity_full(H, H->full, mu, Ff);
-  for (rom_int l = 0; l < H->L; ++l) F[l] = H->nan_velocity ? NAN : Ff[H->off + l];
+  for (rom_int l = 0; l < H->L; ++l)
+    F[l] = H->nan_velocity ? NAN : Ff[H->off + l];
   free(Ff);
   return 0;
 }
@@ -83,7 +85,8 @@ static int nlh_cb_jacobian(void *user, const double *u, double t, const double *
       rom_int i = H->off + l;
       double um = i > 0 ? H->full[i - 1] : 0.0, s = 0.0;
       for (rom_int j = i - 1; j <= i + 1; ++j)
-        if (j >= 0 && j < H->N) s += nlh_jacobian_entry(H, H->full, i, j, mu, H->full[i], um) * H->xfull[j];
+        if (j >= 0 && j < H->N)
+          s += nlh_jacobian_entry(H, H->full, i, j, mu, H->full[i], um) * H->xfull[j];
       Y[l + c * ldy] = s;
     }
   }
@@ -95,7 +98,8 @@ static int nlh_cb_stencil(void *user, rom_int row, rom_int max, rom_int *cols, r
   rom_int n = 0, tmp[3];
   for (rom_int j = row - 1; j <= row + 1; ++j)
     if (j >= 0 && j < H->N) tmp[n++] = j;
-  for (rom_int a = 0; a < n && a < max; ++a) cols[a] = tmp[a];
+  for (rom_int a = 0; a < n && a < max; ++a)
+    cols[a] = tmp[a];
   *count = n;
   return 0;
 }
@@ -107,8 +111,8 @@ static rom_int nlh_find(rom_int n, const rom_int *rows, rom_int row) {
 }
 
 /* u at global row j from the sample-mesh values (0 outside the domain); -1 if missing. */
-static int nlh_at(const nlh *H, rom_int nneeded, const rom_int *needed, const double *u,
-                  rom_int j, double *v) {
+static int nlh_at(const nlh *H, rom_int nneeded, const rom_int *needed, const double *u, rom_int j,
+                  double *v) {
   if (j < 0 || j >= H->N) {
     *v = 0.0;
     return 0;
@@ -119,9 +123,9 @@ static int nlh_at(const nlh *H, rom_int nneeded, const rom_int *needed, const do
   return 0;
 }
 
-static int nlh_cb_velocity_sampled(void *user, rom_int nrows, const rom_int *rows,
-                                   rom_int nneeded, const rom_int *needed, const double *u,
-                                   double t, const double *mu, double *F) {
+static int nlh_cb_velocity_sampled(void *user, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                                   const rom_int *needed, const double *u, double t,
+                                   const double *mu, double *F) {
   nlh *H = user;
   (void)t;
   for (rom_int r = 0; r < nrows; ++r) {
@@ -137,10 +141,10 @@ static int nlh_cb_velocity_sampled(void *user, rom_int nrows, const rom_int *row
   return 0;
 }
 
-static int nlh_cb_jacobian_sampled(void *user, rom_int nrows, const rom_int *rows,
-                                   rom_int nneeded, const rom_int *needed, const double *u,
-                                   double t, const double *mu, rom_int ncols, const double *X,
-                                   rom_int ldx, double *Y, rom_int ldy) {
+static int nlh_cb_jacobian_sampled(void *user, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                                   const rom_int *needed, const double *u, double t,
+                                   const double *mu, rom_int ncols, const double *X, rom_int ldx,
+                                   double *Y, rom_int ldy) {
   nlh *H = user;
   (void)t;
   for (rom_int r = 0; r < nrows; ++r) {
@@ -148,13 +152,15 @@ static int nlh_cb_jacobian_sampled(void *user, rom_int nrows, const rom_int *row
     double um, ui;
     if (nlh_at(H, nneeded, needed, u, i - 1, &um) || nlh_at(H, nneeded, needed, u, i, &ui))
       return 2;
-    for (rom_int c = 0; c < ncols; ++c) Y[r + c * ldy] = 0.0;
+    for (rom_int c = 0; c < ncols; ++c)
+      Y[r + c * ldy] = 0.0;
     for (rom_int j = i - 1; j <= i + 1; ++j) {
       if (j < 0 || j >= H->N) continue;
       rom_int a = nlh_find(nneeded, needed, j);
       if (a < 0) return 2;
       double e = nlh_jacobian_entry(H, NULL, i, j, mu, ui, um);
-      for (rom_int c = 0; c < ncols; ++c) Y[r + c * ldy] += e * X[a + c * ldx];
+      for (rom_int c = 0; c < ncols; ++c)
+        Y[r + c * ldy] += e * X[a + c * ldx];
     }
   }
   return 0;
@@ -231,13 +237,15 @@ static int nlh_fom(const nlh *H, const double *mu, const double *u0, double dt, 
       if (sqrt(nr) < 1e-13) break;
       nlh_jacobian_full(H, u, mu, J);
       for (rom_int j = 0; j < N; ++j)
-        for (rom_int i = 0; i < N; ++i) J[i + j * N] = (i == j ? 1.0 : 0.0) - bdt * J[i + j * N];
+        for (rom_int i = 0; i < N; ++i)
+          J[i + j * N] = (i == j ? 1.0 : 0.0) - bdt * J[i + j * N];
       if (LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int)N, 1, J, (lapack_int)N, piv, r,
                         (lapack_int)N) != 0) {
         ok = 0;
         break;
       }
-      for (rom_int i = 0; i < N; ++i) u[i] += r[i];
+      for (rom_int i = 0; i < N; ++i)
+        u[i] += r[i];
     }
     if (it == 50) ok = 0;
   }
@@ -261,9 +269,11 @@ static double nlh_hash(uint64_t i) {
 static void nlh_random_orthonormal(rom_int N, rom_int k, uint64_t seed, double *Q) {
   double *tau = malloc(sizeof(double) * (size_t)k);
   for (rom_int j = 0; j < k; ++j)
-    for (rom_int i = 0; i < N; ++i) Q[i + j * N] = nlh_hash(seed * 1000003u + (uint64_t)(i + j * N));
+    for (rom_int i = 0; i < N; ++i)
+      Q[i + j * N] = nlh_hash(seed * 1000003u + (uint64_t)(i + j * N));
   LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)N, (lapack_int)k, Q, (lapack_int)N, tau);
-  LAPACKE_dorgqr(LAPACK_COL_MAJOR, (lapack_int)N, (lapack_int)k, (lapack_int)k, Q, (lapack_int)N, tau);
+  LAPACKE_dorgqr(LAPACK_COL_MAJOR, (lapack_int)N, (lapack_int)k, (lapack_int)k, Q, (lapack_int)N,
+                 tau);
   free(tau);
 }
 
@@ -275,7 +285,8 @@ static rom_basis *nlh_basis(const nlh *H, const double *Q, rom_int k, const doub
   double *v = rom_dmat_data(V);
   rom_int ld = rom_dmat_ld(V);
   for (rom_int j = 0; j < k; ++j)
-    for (rom_int l = 0; l < H->L; ++l) v[l + j * ld] = Q[H->off + l + j * H->N];
+    for (rom_int l = 0; l < H->L; ++l)
+      v[l + j * ld] = Q[H->off + l + j * H->N];
   CHECK_OK(H->ctx, rom_basis_create(V, NULL, 0, ref_full ? ref_full + H->off : NULL, &b));
   rom_dmat_destroy(&V);
   return b;

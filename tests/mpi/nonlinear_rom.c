@@ -25,7 +25,8 @@ static double trajectory_error(rom_int N, rom_int k, const double *Q, const doub
     double e = 0.0, f = 0.0;
     for (rom_int i = 0; i < N; ++i) {
       double u = ref[i];
-      for (rom_int j = 0; j < k; ++j) u += Q[i + j * N] * traj_q[n * k + j];
+      for (rom_int j = 0; j < k; ++j)
+        u += Q[i + j * N] * traj_q[n * k + j];
       double d = u - fom[n * N + i];
       e += d * d;
       f += fom[n * N + i] * fom[n * N + i];
@@ -87,11 +88,12 @@ static void full_basis_reproduces_fom(nlh *H) {
     rom_lspg_solver s;
     rom_time_scheme t;
     const char *name;
-  } cases[] = {{ROM_NLROM_GALERKIN, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BACKWARD_EULER, "Galerkin BE"},
-               {ROM_NLROM_LSPG, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BACKWARD_EULER, "LSPG-NE BE"},
-               {ROM_NLROM_LSPG, ROM_LSPG_TSQR, ROM_TIME_BACKWARD_EULER, "LSPG-TSQR BE"},
-               {ROM_NLROM_GALERKIN, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BDF2, "Galerkin BDF2"},
-               {ROM_NLROM_LSPG, ROM_LSPG_TSQR, ROM_TIME_BDF2, "LSPG-TSQR BDF2"}};
+  } cases[] = {
+      {ROM_NLROM_GALERKIN, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BACKWARD_EULER, "Galerkin BE"},
+      {ROM_NLROM_LSPG, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BACKWARD_EULER, "LSPG-NE BE"},
+      {ROM_NLROM_LSPG, ROM_LSPG_TSQR, ROM_TIME_BACKWARD_EULER, "LSPG-TSQR BE"},
+      {ROM_NLROM_GALERKIN, ROM_LSPG_NORMAL_EQUATIONS, ROM_TIME_BDF2, "Galerkin BDF2"},
+      {ROM_NLROM_LSPG, ROM_LSPG_TSQR, ROM_TIME_BDF2, "LSPG-TSQR BDF2"}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
     rom_nlrom_options o = rom_nlrom_options_default();
     o.projection = cases[c].p;
@@ -106,7 +108,8 @@ static void full_basis_reproduces_fom(nlh *H) {
     CHECK_OK(ctx, rom_nlrom_create(H->model, b, u0 + H->off, NULL, &o, &rom));
     CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, DT, STEPS, NULL, traj, &st));
     double e = trajectory_error(N, N, Q, u0, traj, cases[c].t == ROM_TIME_BDF2 ? fom2 : fom, STEPS);
-    CHECK(e < 1e-10, "%s with the full basis: max relative error vs the FOM %.3e", cases[c].name, e);
+    CHECK(e < 1e-10, "%s with the full basis: max relative error vs the FOM %.3e", cases[c].name,
+          e);
     if (rom_ctx_rank(ctx) == 0)
       printf("nonlinear_rom: full basis k = N = %lld, %-14s max relative error %.2e, %lld "
              "iterations in %d steps\n",
@@ -121,7 +124,8 @@ static void full_basis_reproduces_fom(nlh *H) {
     CHECK_OK(ctx, rom_nlrom_lift(rom, traj + STEPS * N, ul));
     for (rom_int l = 0; l < H->L; ++l) {
       double u = u0[H->off + l];
-      for (rom_int j = 0; j < N; ++j) u += Q[H->off + l + j * N] * traj[STEPS * N + j];
+      for (rom_int j = 0; j < N; ++j)
+        u += Q[H->off + l + j * N] * traj[STEPS * N + j];
       worst = fmax(worst, fabs(u - ul[l]));
     }
     CHECK(worst < 1e-13, "%s: rom_nlrom_lift matches ref + Phi q (%.2e)", cases[c].name, worst);
@@ -162,7 +166,8 @@ static void lspg_minimises_the_residual(nlh *H) {
   const rom_int N = H->N, k = 6;
   double *u0 = malloc(sizeof(double) * N), *fom = malloc(sizeof(double) * N * (STEPS + 1));
   double *Q = malloc(sizeof(double) * N * k);
-  double *tg = malloc(sizeof(double) * k * (STEPS + 1)), *tl = malloc(sizeof(double) * k * (STEPS + 1));
+  double *tg = malloc(sizeof(double) * k * (STEPS + 1)),
+         *tl = malloc(sizeof(double) * k * (STEPS + 1));
   nlh_initial(H, 1.0, u0);
   CHECK(nlh_fom(H, MU, u0, DT, STEPS, 0, fom), "FOM converged");
   rom_basis *b = pod_basis(H, fom, k, Q);
@@ -191,7 +196,8 @@ static void lspg_minimises_the_residual(nlh *H) {
     memcpy(ql, qo, sizeof(double) * k);
     CHECK_OK(ctx, rom_nlrom_step(g, MU, n * DT, DT, n + 1, qo, NULL, qg, NULL));
     CHECK_OK(ctx, rom_nlrom_step(l, MU, n * DT, DT, n + 1, qo, NULL, ql, NULL));
-    double rg = full_residual_norm(H, Q, k, u0, qg, qo), rl = full_residual_norm(H, Q, k, u0, ql, qo);
+    double rg = full_residual_norm(H, Q, k, u0, qg, qo),
+           rl = full_residual_norm(H, Q, k, u0, ql, qo);
     if (rl > rg * (1.0 + 1e-9) + 1e-14) {
       ++worse;
       CHECK(0, "step %lld: LSPG residual %.6e > Galerkin residual %.6e", (long long)n + 1, rl, rg);

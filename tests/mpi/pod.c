@@ -16,39 +16,39 @@
 #include <string.h>
 #include <unistd.h>
 
-
-
-
-
-
-
-
-
 /* Compares a POD basis with the LAPACK SVD of the gathered (optionally centered) matrix:
  * singular values to sv_tol relative to s_0, the first `vec_count` vectors to vec_tol. */
 static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *A, int center,
-                                const rom_basis *b, double sv_tol, rom_int vec_count, double vec_tol) {
+                                const rom_basis *b, double sv_tol, rom_int vec_count,
+                                double vec_tol) {
   rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), r = N < m ? N : m, rb = 0;
   rom_int k = rom_basis_dim(b);
   const double *sv = rom_basis_singular_values(b, &rb);
   double *all = test_gather(ctx, A), *basis = test_gather(ctx, rom_basis_vectors(b));
-  CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb, (long long)r);
-  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "%s: basis not orthonormal to 1e-12", what);
+  CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb,
+        (long long)r);
+  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12,
+        "%s: basis not orthonormal to 1e-12", what);
   if (rom_ctx_rank(ctx) == 0 && rb == r) {
     double *s = malloc(sizeof(double) * (size_t)r), *U = malloc(sizeof(double) * (size_t)(N * r));
     if (center)
       for (rom_int i = 0; i < N; ++i) {
         double mean = 0.0;
-        for (rom_int j = 0; j < m; ++j) mean += all[i + j * N];
+        for (rom_int j = 0; j < m; ++j)
+          mean += all[i + j * N];
         mean /= (double)m;
-        for (rom_int j = 0; j < m; ++j) all[i + j * N] -= mean;
+        for (rom_int j = 0; j < m; ++j)
+          all[i + j * N] -= mean;
       }
     test_lapack_svd(N, m, all, s, U);
     double sv_err = 0.0, vec_err = 0.0;
-    for (rom_int i = 0; i < r; ++i) sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
+    for (rom_int i = 0; i < r; ++i)
+      sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
     for (rom_int j = 0; j < vec_count && j < k; ++j)
-      for (rom_int i = 0; i < N; ++i) vec_err = fmax(vec_err, fabs(basis[i + j * N] - U[i + j * N]));
-    CHECK(sv_err <= sv_tol, "%s: singular values differ from LAPACK by %.3g (relative to s_0)", what, sv_err);
+      for (rom_int i = 0; i < N; ++i)
+        vec_err = fmax(vec_err, fabs(basis[i + j * N] - U[i + j * N]));
+    CHECK(sv_err <= sv_tol, "%s: singular values differ from LAPACK by %.3g (relative to s_0)",
+          what, sv_err);
     CHECK(vec_err <= vec_tol, "%s: basis vectors differ from LAPACK by %.3g", what, vec_err);
     for (rom_int i = 0; i < 5 && i < r; ++i)
       CHECK_CLOSE(sv[i], s[i], 1e-12, "%s: leading singular value %lld", what, (long long)i);
@@ -62,7 +62,8 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
 static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 600, m = 40;
   double s[40];
-  for (int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * i / (double)m);
+  for (int i = 0; i < m; ++i)
+    s[i] = pow(10.0, -8.0 * i / (double)m);
   rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
@@ -82,7 +83,8 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
   }
   CHECK(lead <= 1e-12, "known spectrum: leading 10 values relative error %.3g > 1e-12", lead);
   CHECK(all <= 1e-14, "known spectrum: absolute error %.3g > 1e-14 (s_0 = 1)", all);
-  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "known spectrum: orthonormality");
+  CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12,
+        "known spectrum: orthonormality");
   /* The first 10 vectors against the exact DST columns (gap s_i - s_{i+1} >= 0.37 s_i). */
   {
     const rom_dmat *U = rom_basis_vectors(b);
@@ -96,7 +98,8 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
         double v = rom_dst_entry(N, i, j);
         if (fabs(v) > best + 1e-14) best = fabs(v), sign = v < 0 ? -1.0 : 1.0;
       }
-      for (rom_int i = 0; i < lr; ++i) e = fmax(e, fabs(u[i + j * ld] - sign * rom_dst_entry(N, off + i, j)));
+      for (rom_int i = 0; i < lr; ++i)
+        e = fmax(e, fabs(u[i + j * ld] - sign * rom_dst_entry(N, off + i, j)));
     }
     MPI_Allreduce(MPI_IN_PLACE, &e, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
     /* DST columns have equal-magnitude maxima: the rule then depends on round-off, so compare
@@ -114,7 +117,8 @@ static void test_known_spectrum(rom_ctx *ctx, int rank, int size) {
         e = fmax(e, fmin(both[0], both[1]));
       }
     }
-    CHECK(e <= 1e-10, "known spectrum: the first 10 vectors differ from the DST columns by %.3g", e);
+    CHECK(e <= 1e-10, "known spectrum: the first 10 vectors differ from the DST columns by %.3g",
+          e);
   }
 done:
   rom_basis_destroy(&b);
@@ -149,7 +153,8 @@ static void test_uneven(rom_ctx *ctx, int rank, int size) {
   }
   /* Rank 0 (the tree's root) without rows. */
   {
-    rom_int lr = size == 1 ? 100 : (rank == 0 ? 0 : rom_dmat_partition_even(100, rank - 1, size - 1));
+    rom_int lr =
+        size == 1 ? 100 : (rank == 0 ? 0 : rom_dmat_partition_even(100, rank - 1, size - 1));
     rom_dmat *A = test_random_matrix(ctx, lr, 40, 12);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
@@ -179,7 +184,8 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
   for (int pass = 0; pass < 2; ++pass) {
     /* pass 0: even partition of 300 rows; pass 1: uneven 50 rows (ranks with < 20 rows) */
     rom_int N = pass == 0 ? 300 : 50;
-    rom_int lr = pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
+    rom_int lr =
+        pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
     rom_dmat *A = test_known_matrix(ctx, lr, 20, s, 5);
     rom_basis *b = NULL;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
@@ -190,7 +196,8 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
             (long long)rom_basis_dim(b));
       for (int i = 0; i < 5; ++i)
         CHECK_CLOSE(sv[i], s[i], 1e-12, "rank-deficient pass %d: value %d", pass, i);
-      for (int i = 5; i < 20; ++i) CHECK(sv[i] <= 1e-14, "rank-deficient: s_%d = %.3g not ~0", i, sv[i]);
+      for (int i = 5; i < 20; ++i)
+        CHECK(sv[i] <= 1e-14, "rank-deficient: s_%d = %.3g not ~0", i, sv[i]);
       double e = test_orthogonality_error(ctx, rom_basis_vectors(b));
       CHECK(e <= 1e-10, "rank-deficient pass %d: ||U^T U - I||_max = %.3g", pass, e);
     }
@@ -202,7 +209,8 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
 static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 400, m = 30;
   double s[30];
-  for (int i = 0; i < m; ++i) s[i] = pow(10.0, -4.0 * i / (double)m);
+  for (int i = 0; i < m; ++i)
+    s[i] = pow(10.0, -4.0 * i / (double)m);
   rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_basis *b = NULL;
   rom_pod_options o = rom_pod_options_default();
@@ -216,7 +224,8 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
     const double *sv = rom_basis_singular_values(b, &r);
     double total = 0.0, part = 0.0, exact_total = 0.0, exact_part = 0.0;
     rom_int exact_k = 0;
-    for (rom_int i = 0; i < r; ++i) total += sv[i] * sv[i], exact_total += s[i] * s[i];
+    for (rom_int i = 0; i < r; ++i)
+      total += sv[i] * sv[i], exact_total += s[i] * s[i];
     for (expect = 1; expect <= r; ++expect) {
       part += sv[expect - 1] * sv[expect - 1];
       if (part >= energies[e] * total) break;
@@ -232,19 +241,23 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
       CHECK(rom_basis_dim(b) == exact_k, "energy %g: k = %lld, exact spectrum gives %lld",
             energies[e], (long long)rom_basis_dim(b), (long long)exact_k);
     double captured = rom_basis_energy(b), want = 0.0;
-    for (rom_int i = 0; i < rom_basis_dim(b); ++i) want += sv[i] * sv[i];
+    for (rom_int i = 0; i < rom_basis_dim(b); ++i)
+      want += sv[i] * sv[i];
     CHECK_CLOSE(captured, want / total, 1e-14, "rom_basis_energy");
-    CHECK(captured >= energies[e] * (1 - 1e-15), "energy captured %.17g < %g", captured, energies[e]);
+    CHECK(captured >= energies[e] * (1 - 1e-15), "energy captured %.17g < %g", captured,
+          energies[e]);
     rom_basis_destroy(&b);
   }
   o.truncation = ROM_POD_TRUNCATE_RANK;
   o.rank = 7;
   CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
-  CHECK(b && rom_basis_dim(b) == 7, "rank 7 truncation: k = %lld", b ? (long long)rom_basis_dim(b) : -1LL);
+  CHECK(b && rom_basis_dim(b) == 7, "rank 7 truncation: k = %lld",
+        b ? (long long)rom_basis_dim(b) : -1LL);
   if (b) {
     rom_int r = 0;
     rom_basis_singular_values(b, &r);
-    CHECK(r == m, "rank truncation keeps all %lld singular values, got %lld", (long long)m, (long long)r);
+    CHECK(r == m, "rank truncation keeps all %lld singular values, got %lld", (long long)m,
+          (long long)r);
     CHECK(rom_basis_reference(b) == NULL, "no reference without centering");
   }
   rom_basis_destroy(&b);
@@ -257,7 +270,8 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
     double *a = rom_dmat_data(A);
     for (rom_int j = 0; j < 25; ++j)
-      for (rom_int i = 0; i < lr; ++i) a[i + j * ld] += 3.0 + sin(0.1 * (double)(off + i));
+      for (rom_int i = 0; i < lr; ++i)
+        a[i + j * ld] += 3.0 + sin(0.1 * (double)(off + i));
   }
   o.truncation = ROM_POD_TRUNCATE_RANK;
   o.rank = 24;
@@ -270,7 +284,8 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
     CHECK(ref != NULL, "centering stores the mean as the reference");
     for (rom_int i = 0; i < lr && ref; ++i) {
       double mean = 0.0;
-      for (rom_int j = 0; j < 25; ++j) mean += a[i + j * ld];
+      for (rom_int j = 0; j < 25; ++j)
+        mean += a[i + j * ld];
       e = fmax(e, fabs(ref[i] - mean / 25.0));
     }
     CHECK(e <= 1e-14, "mean differs by %.3g", e);
@@ -283,20 +298,24 @@ static void test_truncation_and_centering(rom_ctx *ctx, int rank, int size) {
     /* project / lift: u = ref + Phi q0 -> q0; lift(q0) = u */
     rom_int k = rom_basis_dim(b);
     double *q0 = malloc(sizeof(double) * (size_t)k), *q = malloc(sizeof(double) * (size_t)k);
-    double *u = malloc(sizeof(double) * (size_t)(lr + 1)), *u2 = malloc(sizeof(double) * (size_t)(lr + 1));
-    for (rom_int j = 0; j < k; ++j) q0[j] = 1.0 / (1.0 + (double)j);
+    double *u = malloc(sizeof(double) * (size_t)(lr + 1)),
+           *u2 = malloc(sizeof(double) * (size_t)(lr + 1));
+    for (rom_int j = 0; j < k; ++j)
+      q0[j] = 1.0 / (1.0 + (double)j);
     CHECK_OK(ctx, rom_basis_lift(b, q0, u));
     const rom_dmat *U = rom_basis_vectors(b);
     e = 0.0;
     for (rom_int i = 0; i < lr; ++i) {
       double v = ref[i];
-      for (rom_int j = 0; j < k; ++j) v += rom_dmat_data_const(U)[i + j * rom_dmat_ld(U)] * q0[j];
+      for (rom_int j = 0; j < k; ++j)
+        v += rom_dmat_data_const(U)[i + j * rom_dmat_ld(U)] * q0[j];
       e = fmax(e, fabs(u[i] - v));
     }
     CHECK(e <= 1e-13, "lift differs by %.3g", e);
     CHECK_OK(ctx, rom_basis_project(b, u, q));
     e = 0.0;
-    for (rom_int j = 0; j < k; ++j) e = fmax(e, fabs(q[j] - q0[j]));
+    for (rom_int j = 0; j < k; ++j)
+      e = fmax(e, fabs(q[j] - q0[j]));
     CHECK(e <= 1e-13, "project(lift(q0)) differs from q0 by %.3g", e);
     (void)u2;
     free(q0), free(q), free(u), free(u2);
@@ -314,13 +333,15 @@ static void test_errors(rom_ctx *ctx, int rank, int size) {
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_NOT_FINITE);
   CHECK(b == NULL, "no basis after an error");
   if (rank == size - 1) {
-    CHECK(strstr(rom_ctx_last_error(ctx), "snapshots") != NULL && strstr(rom_ctx_last_error(ctx), "NaN"),
+    CHECK(strstr(rom_ctx_last_error(ctx), "snapshots") != NULL &&
+              strstr(rom_ctx_last_error(ctx), "NaN"),
           "NaN message names the snapshots: '%s'", rom_ctx_last_error(ctx));
     rom_dmat_data(A)[rom_dmat_local_rows(A) - 1 + 2 * rom_dmat_ld(A)] = 1.0;
   }
   o.energy = 0.0;
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "energy") != NULL, "message names energy: '%s'", rom_ctx_last_error(ctx));
+  CHECK(strstr(rom_ctx_last_error(ctx), "energy") != NULL, "message names energy: '%s'",
+        rom_ctx_last_error(ctx));
   o.energy = 1.5;
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_ARG);
   o.energy = NAN;
@@ -329,7 +350,8 @@ static void test_errors(rom_ctx *ctx, int rank, int size) {
   o.truncation = ROM_POD_TRUNCATE_RANK;
   o.rank = 0;
   CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "rank") != NULL, "message names rank: '%s'", rom_ctx_last_error(ctx));
+  CHECK(strstr(rom_ctx_last_error(ctx), "rank") != NULL, "message names rank: '%s'",
+        rom_ctx_last_error(ctx));
   CHECK_ERR(ctx, rom_pod_compute(A, NULL, NULL), ROM_ERR_ARG);
   rom_dmat_destroy(&A);
 
@@ -352,17 +374,21 @@ static void test_errors(rom_ctx *ctx, int rank, int size) {
   rom_basis_destroy(&b);
 }
 
-static void check_same_basis(rom_ctx *ctx, const char *what, const rom_basis *a, const rom_basis *b) {
+static void check_same_basis(rom_ctx *ctx, const char *what, const rom_basis *a,
+                             const rom_basis *b) {
   rom_int ra = 0, rb = 0;
   const double *sa = rom_basis_singular_values(a, &ra), *sb = rom_basis_singular_values(b, &rb);
-  CHECK(rom_basis_dim(a) == rom_basis_dim(b) && rom_basis_global_rows(a) == rom_basis_global_rows(b),
+  CHECK(rom_basis_dim(a) == rom_basis_dim(b) &&
+            rom_basis_global_rows(a) == rom_basis_global_rows(b),
         "%s: dims differ", what);
   CHECK(ra == rb && (ra == 0 || memcmp(sa, sb, sizeof(double) * (size_t)ra) == 0),
         "%s: singular values differ", what);
-  CHECK((rom_basis_reference(a) == NULL) == (rom_basis_reference(b) == NULL), "%s: reference presence", what);
+  CHECK((rom_basis_reference(a) == NULL) == (rom_basis_reference(b) == NULL),
+        "%s: reference presence", what);
   double *ga = test_gather(ctx, rom_basis_vectors(a)), *gb = test_gather(ctx, rom_basis_vectors(b));
   if (rom_ctx_rank(ctx) == 0 && rom_basis_dim(a) == rom_basis_dim(b))
-    CHECK(memcmp(ga, gb, sizeof(double) * (size_t)(rom_basis_dim(a) * rom_basis_global_rows(a))) == 0,
+    CHECK(memcmp(ga, gb, sizeof(double) * (size_t)(rom_basis_dim(a) * rom_basis_global_rows(a))) ==
+              0,
           "%s: basis vectors differ", what);
   free(ga);
   free(gb);
@@ -381,7 +407,8 @@ static void test_files(rom_ctx *ctx, int rank, int size) {
   for (int pass = 0; pass < 2; ++pass) {
     /* pass 0: even partition; pass 1: uneven with an empty rank */
     rom_int N = 130;
-    rom_int lr = pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
+    rom_int lr =
+        pass == 0 ? rom_dmat_partition_even(N, rank, size) : test_uneven_rows(N, rank, size);
     rom_dmat *A = test_random_matrix(ctx, lr, 16, 31);
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) {
@@ -398,7 +425,8 @@ static void test_files(rom_ctx *ctx, int rank, int size) {
         for (rom_int j = 0; j < 12 && same; ++j)
           if (lr > 0)
             same = memcmp(rom_dmat_data_const(Va) + j * rom_dmat_ld(Va),
-                          rom_dmat_data_const(Vb) + j * rom_dmat_ld(Vb), sizeof(double) * (size_t)lr) == 0;
+                          rom_dmat_data_const(Vb) + j * rom_dmat_ld(Vb),
+                          sizeof(double) * (size_t)lr) == 0;
         CHECK(same, "local basis block differs after the round trip");
       }
       rom_basis_destroy(&back);

@@ -31,7 +31,8 @@ static void write_file(rom_ctx *ctx, const char *path, rom_int N, rom_int m, rom
   for (rom_int j = 0; j < m; ++j)
     for (rom_int i = 0; i < lr; ++i) {
       double x = 0.5 * cos(0.01 * (double)(off + i));
-      for (rom_int l = 0; l < rk; ++l) x += dst(N, off + i, l) * pow(10.0, -4.0 * l / (double)rk) * dst(m, j, l);
+      for (rom_int l = 0; l < rk; ++l)
+        x += dst(N, off + i, l) * pow(10.0, -4.0 * l / (double)rk) * dst(m, j, l);
       a[i + j * lr] = x;
     }
   CHECK_OK(ctx, rom_snapshots_create(ctx, lr, NULL, &sn));
@@ -44,19 +45,22 @@ static void write_file(rom_ctx *ctx, const char *path, rom_int N, rom_int m, rom
 }
 
 /* values (relative, first n) and subspace distance max |U_ref - U (U^T U_ref)| (first n). */
-static void compare(rom_ctx *ctx, const rom_basis *b, const rom_basis *ref, rom_int n, double *sv_err,
-                    double *sub_err) {
+static void compare(rom_ctx *ctx, const rom_basis *b, const rom_basis *ref, rom_int n,
+                    double *sv_err, double *sub_err) {
   const double *s1 = rom_basis_singular_values(b, NULL), *s2 = rom_basis_singular_values(ref, NULL);
   const rom_dmat *U = rom_basis_vectors(b), *R = rom_basis_vectors(ref);
-  rom_int lr = rom_dmat_local_rows(U), k = rom_basis_dim(b), ldu = rom_dmat_ld(U), ldr = rom_dmat_ld(R);
+  rom_int lr = rom_dmat_local_rows(U), k = rom_basis_dim(b), ldu = rom_dmat_ld(U),
+          ldr = rom_dmat_ld(R);
   double *c = malloc(sizeof(double) * (size_t)(k * rom_basis_dim(ref) + 1)), e = 0.0;
   *sv_err = 0.0;
-  for (rom_int i = 0; i < n; ++i) *sv_err = fmax(*sv_err, fabs(s1[i] - s2[i]) / s2[i]);
+  for (rom_int i = 0; i < n; ++i)
+    *sv_err = fmax(*sv_err, fabs(s1[i] - s2[i]) / s2[i]);
   CHECK_OK(ctx, rom_dmat_transpose_times(U, R, c, k));
   for (rom_int j = 0; j < n; ++j)
     for (rom_int i = 0; i < lr; ++i) {
       double v = rom_dmat_data_const(R)[i + j * ldr];
-      for (rom_int l = 0; l < k; ++l) v -= rom_dmat_data_const(U)[i + l * ldu] * c[l + j * k];
+      for (rom_int l = 0; l < k; ++l)
+        v -= rom_dmat_data_const(U)[i + l * ldu] * c[l + j * k];
       e = fmax(e, fabs(v));
     }
   MPI_Allreduce(MPI_IN_PLACE, &e, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
@@ -110,14 +114,22 @@ int main(int argc, char **argv) {
       compare(ctx, b, ref, 5, &se5, &sub5);
       double abs_err = 0.0, s0 = rom_basis_singular_values(ref, NULL)[0];
       for (rom_int i = 0; i < rk; ++i)
-        abs_err = fmax(abs_err, fabs(rom_basis_singular_values(b, NULL)[i] - rom_basis_singular_values(ref, NULL)[i]) / s0);
+        abs_err = fmax(abs_err, fabs(rom_basis_singular_values(b, NULL)[i] -
+                                     rom_basis_singular_values(ref, NULL)[i]) /
+                                    s0);
       double tol5 = center ? 1e-10 : 1e-9; /* uncentred: s_1 / s_5 ~ 1e4 */
-      CHECK(se5 <= tol5, "center %d: leading 5 values vs in-memory TSQR differ by %.3g (relative)", center, se5);
-      CHECK(abs_err <= 1e-12, "center %d: values vs in-memory TSQR differ by %.3g relative to s_1", center, abs_err);
-      CHECK(sub5 <= tol5 * 10, "center %d: leading 5-dim subspace vs in-memory TSQR differs by %.3g", center, sub5);
-      CHECK(sub <= (center ? 1e-9 : 1e-7), "center %d: %lld-dim subspace vs in-memory TSQR differs by %.3g", center, (long long)rk, sub);
+      CHECK(se5 <= tol5, "center %d: leading 5 values vs in-memory TSQR differ by %.3g (relative)",
+            center, se5);
+      CHECK(abs_err <= 1e-12, "center %d: values vs in-memory TSQR differ by %.3g relative to s_1",
+            center, abs_err);
+      CHECK(sub5 <= tol5 * 10,
+            "center %d: leading 5-dim subspace vs in-memory TSQR differs by %.3g", center, sub5);
+      CHECK(sub <= (center ? 1e-9 : 1e-7),
+            "center %d: %lld-dim subspace vs in-memory TSQR differs by %.3g", center, (long long)rk,
+            sub);
       if (rank == 0 && getenv("ROMKIT_VERBOSE"))
-        printf("center %d: values rel %.3g (vs s_1 %.3g), subspace %.3g (leading 5: %.3g)\n", center, se, abs_err, sub, sub5);
+        printf("center %d: values rel %.3g (vs s_1 %.3g), subspace %.3g (leading 5: %.3g)\n",
+               center, se, abs_err, sub, sub5);
       CHECK((rom_basis_reference(b) != NULL) == center, "center %d: mean stored", center);
       if (center && rom_basis_reference(b) && rom_basis_reference(ref)) {
         double e = 0.0;

@@ -16,10 +16,16 @@
 static double snap_value(rom_int row, rom_int snapshot) {
   return (double)(row + 1) * 0.01 + (double)snapshot + 1e-7 * (double)(row * snapshot % 11);
 }
-static double time_of(rom_int j) { return 0.1 * (double)j; }
-static double param_of(rom_int j, int k) { return k == 0 ? (double)j : -0.5 * (double)j; }
+static double time_of(rom_int j) {
+  return 0.1 * (double)j;
+}
+static double param_of(rom_int j, int k) {
+  return k == 0 ? (double)j : -0.5 * (double)j;
+}
 
-static int contains(const char *text, const char *part) { return strstr(text, part) != NULL; }
+static int contains(const char *text, const char *part) {
+  return strstr(text, part) != NULL;
+}
 
 typedef struct {
   rom_ctx *ctx;
@@ -30,13 +36,15 @@ static layout make_layout(rom_ctx *ctx) {
   layout l = {ctx, 0, 0};
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   l.local = test_uneven_rows(N_ROWS, rank, size);
-  for (int r = 0; r < rank; ++r) l.offset += test_uneven_rows(N_ROWS, r, size);
+  for (int r = 0; r < rank; ++r)
+    l.offset += test_uneven_rows(N_ROWS, r, size);
   return l;
 }
 
 /* Snapshot j's local rows (room for at least one value, so zero-row ranks get a pointer). */
 static void fill_snapshot(const layout *l, rom_int j, double *u) {
-  for (rom_int i = 0; i < l->local; ++i) u[i] = snap_value(l->offset + i, j);
+  for (rom_int i = 0; i < l->local; ++i)
+    u[i] = snap_value(l->offset + i, j);
 }
 
 /* Counts entries of the N x m matrix (any partition) that differ from the formula. */
@@ -61,7 +69,8 @@ static void add_range(const layout *l, rom_snapshots *s, rom_int first, rom_int 
     block[l->local + 1 + j * ld] = NAN;
   }
   rom_int half = count / 2;
-  for (rom_int j = 0; j < half; ++j) CHECK_OK(l->ctx, rom_snapshots_add(s, block + j * ld));
+  for (rom_int j = 0; j < half; ++j)
+    CHECK_OK(l->ctx, rom_snapshots_add(s, block + j * ld));
   CHECK_OK(l->ctx, rom_snapshots_add_block(s, count - half, block + half * ld, ld));
   free(block);
 }
@@ -91,7 +100,8 @@ static void test_not_finite(const layout *l, rom_snapshots *s, const char *strea
   fill_snapshot(l, before + 1, block + ld);
   if (rank == culprit) block[ld + l->local - 1] = NAN; /* second snapshot, last local row */
   rom_int bad_row = 0;
-  for (int r = 0; r <= culprit; ++r) bad_row += test_uneven_rows(N_ROWS, r, size);
+  for (int r = 0; r <= culprit; ++r)
+    bad_row += test_uneven_rows(N_ROWS, r, size);
   bad_row -= 1;
   char row_text[64], snap_text[64];
   snprintf(row_text, sizeof row_text, "global row %lld", (long long)bad_row);
@@ -104,7 +114,8 @@ static void test_not_finite(const layout *l, rom_snapshots *s, const char *strea
   CHECK(rom_snapshots_count(s) == before, "count changed after a NaN add");
   if (rank == culprit) block[ld + l->local - 1] = INFINITY;
   CHECK_ERR(l->ctx, rom_snapshots_add(s, block + ld), ROM_ERR_NOT_FINITE);
-  CHECK(contains(rom_ctx_last_error(l->ctx), "Inf"), "Inf is named: %s", rom_ctx_last_error(l->ctx));
+  CHECK(contains(rom_ctx_last_error(l->ctx), "Inf"), "Inf is named: %s",
+        rom_ctx_last_error(l->ctx));
   double bad_params[P_PARAMS] = {1.0, NAN};
   CHECK_ERR(l->ctx, rom_snapshots_add_tagged(s, block, 1.0, bad_params), ROM_ERR_NOT_FINITE);
   CHECK(rom_snapshots_count(s) == before, "count changed after a failed add");
@@ -116,8 +127,9 @@ static void test_not_finite(const layout *l, rom_snapshots *s, const char *strea
     CHECK_OK(l->ctx, rom_h5_open(l->ctx, stream_path, "snapshots", &f));
     CHECK_OK(l->ctx, rom_h5_read_attr_int(f, "num_snapshots", &in_file, NULL));
     CHECK_OK(l->ctx, rom_h5_dataset_dims(f, "snapshots", &nd, dims, NULL));
-    CHECK(in_file == before && dims[0] == before, "stream holds %lld / %lld snapshots, expected %lld",
-          (long long)in_file, (long long)dims[0], (long long)before);
+    CHECK(in_file == before && dims[0] == before,
+          "stream holds %lld / %lld snapshots, expected %lld", (long long)in_file,
+          (long long)dims[0], (long long)before);
     CHECK_OK(l->ctx, rom_h5_close(&f));
     (void)ndims;
   }
@@ -137,11 +149,14 @@ static void add_tagged_range(const layout *l, rom_snapshots *s, rom_int first, r
 
 /* /times and /parameters of a file: snapshots [0, 4) and [9, 12) were added untagged
  * (test_stream) and carry NaN tags. */
-static int is_untagged(rom_int j) { return j < 4 || (j >= 9 && j < 12); }
+static int is_untagged(rom_int j) {
+  return j < 4 || (j >= 9 && j < 12);
+}
 
 static void check_tags(rom_ctx *ctx, const char *path, rom_int m) {
   rom_h5 *f = NULL;
-  double *times = malloc(sizeof(double) * (size_t)m), *params = malloc(sizeof(double) * (size_t)(m * P_PARAMS));
+  double *times = malloc(sizeof(double) * (size_t)m),
+         *params = malloc(sizeof(double) * (size_t)(m * P_PARAMS));
   rom_int tdims[1] = {m}, pdims[2] = {m, P_PARAMS};
   int64_t count = -1, rows = -1, p = -1, bad = 0;
   CHECK_OK(ctx, rom_h5_open(ctx, path, "snapshots", &f));
@@ -182,9 +197,9 @@ static void test_stream(const layout *l) {
   o.capacity_hint = 3;
   CHECK_OK(l->ctx, rom_snapshots_create(l->ctx, l->local, &o, &s));
   if (!s) return;
-  add_range(l, s, 0, 4);          /* untagged first: NaN tags back-filled later */
+  add_range(l, s, 0, 4); /* untagged first: NaN tags back-filled later */
   add_tagged_range(l, s, 4, 5);
-  add_range(l, s, 9, 3);          /* untagged after tagged */
+  add_range(l, s, 9, 3); /* untagged after tagged */
   test_not_finite(l, s, path);
   add_tagged_range(l, s, 12, 2);
   CHECK_OK(l->ctx, rom_snapshots_matrix(s, &m));

@@ -17,10 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
-
-
 /* max over global rows of |U[:, cols] - sign * exact DST column|, sign chosen per column. */
 static double vector_error(rom_ctx *ctx, const rom_dmat *U, rom_int count) {
   rom_int N = rom_dmat_global_rows(U), off = rom_dmat_row_offset(U), lr = rom_dmat_local_rows(U);
@@ -50,13 +46,15 @@ static double subspace_error(rom_ctx *ctx, const rom_dmat *U, rom_int lo, rom_in
   double *x = rom_dmat_data(X);
   rom_int ldx = rom_dmat_ld(X), ldu = rom_dmat_ld(U);
   for (rom_int j = 0; j < n; ++j)
-    for (rom_int i = 0; i < lr; ++i) x[i + j * ldx] = rom_dst_entry(N, off + i, lo + j);
+    for (rom_int i = 0; i < lr; ++i)
+      x[i + j * ldx] = rom_dst_entry(N, off + i, lo + j);
   CHECK_OK(ctx, rom_dmat_transpose_times(U, X, c, k));
   const double *u = rom_dmat_data_const(U);
   for (rom_int j = 0; j < n; ++j)
     for (rom_int i = 0; i < lr; ++i) {
       double v = x[i + j * ldx];
-      for (rom_int l = 0; l < k; ++l) v -= u[i + l * ldu] * c[l + j * k];
+      for (rom_int l = 0; l < k; ++l)
+        v -= u[i + l * ldu] * c[l + j * k];
       e = fmax(e, fabs(v));
     }
   MPI_Allreduce(MPI_IN_PLACE, &e, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
@@ -66,7 +64,8 @@ static double subspace_error(rom_ctx *ctx, const rom_dmat *U, rom_int lo, rom_in
 }
 
 /* Streams the columns of A (minus shift, if any) into a new rom_isvd. */
-static rom_isvd *stream(rom_ctx *ctx, const rom_dmat *A, rom_int max_rank, const double *shift, double tol) {
+static rom_isvd *stream(rom_ctx *ctx, const rom_dmat *A, rom_int max_rank, const double *shift,
+                        double tol) {
   rom_isvd_options io = rom_isvd_options_default();
   io.max_rank = max_rank;
   if (tol >= 0.0) io.tolerance = tol;
@@ -76,7 +75,8 @@ static rom_isvd *stream(rom_ctx *ctx, const rom_dmat *A, rom_int max_rank, const
   if (!t) return NULL;
   double *col = malloc(sizeof(double) * (size_t)(lr + 1));
   for (rom_int j = 0; j < m; ++j) {
-    for (rom_int i = 0; i < lr; ++i) col[i] = rom_dmat_data_const(A)[i + j * ld] - (shift ? shift[i] : 0.0);
+    for (rom_int i = 0; i < lr; ++i)
+      col[i] = rom_dmat_data_const(A)[i + j * ld] - (shift ? shift[i] : 0.0);
     int rc = rom_isvd_add(t, col);
     if (rc != ROM_OK) {
       CHECK_OK(ctx, rc);
@@ -84,14 +84,16 @@ static rom_isvd *stream(rom_ctx *ctx, const rom_dmat *A, rom_int max_rank, const
     }
   }
   free(col);
-  CHECK(rom_isvd_count(t) == m, "count %lld after %lld adds", (long long)rom_isvd_count(t), (long long)m);
+  CHECK(rom_isvd_count(t) == m, "count %lld after %lld adds", (long long)rom_isvd_count(t),
+        (long long)m);
   return t;
 }
 
 static void test_graded(rom_ctx *ctx, int rank, int size) {
   const rom_int N = 2000, m = 200, rk = 40;
   double s[40];
-  for (int i = 0; i < rk; ++i) s[i] = pow(10.0, -8.0 * i / (double)(rk - 1));
+  for (int i = 0; i < rk; ++i)
+    s[i] = pow(10.0, -8.0 * i / (double)(rk - 1));
   rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, rk);
   rom_isvd *t = stream(ctx, A, 50, NULL, -1);
   rom_basis *b = NULL, *ref = NULL;
@@ -107,14 +109,16 @@ static void test_graded(rom_ctx *ctx, int rank, int size) {
   CHECK(lead <= 1e-8, "graded: leading 20 values relative error %.3g > 1e-8", lead);
   /* Each update's dgesdd has absolute error ~eps s_1; 200 of them accumulate ~1e-13. */
   CHECK(all <= 1e-12, "graded: absolute error of all values %.3g > 1e-12 (s_1 = 1)", all);
-  if (rank == 0 && getenv("ROMKIT_VERBOSE")) printf("graded 2000x200 rank 40: leading-20 rel err %.3g, abs err %.3g\n", lead, all);
+  if (rank == 0 && getenv("ROMKIT_VERBOSE"))
+    printf("graded 2000x200 rank 40: leading-20 rel err %.3g, abs err %.3g\n", lead, all);
   double loss = 1.0;
   CHECK_OK(ctx, rom_isvd_orthogonality(t, &loss));
   CHECK(loss <= 1e-13, "graded: internal max |U^T U - I| = %.3g", loss);
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
   if (b) {
     CHECK(rom_basis_dim(b) == rk, "graded: basis dim %lld", (long long)rom_basis_dim(b));
-    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "graded: basis not orthonormal to 1e-12");
+    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12,
+          "graded: basis not orthonormal to 1e-12");
     double ve = vector_error(ctx, rom_basis_vectors(b), 20);
     CHECK(ve <= 1e-9, "graded: first 20 vectors differ from the exact ones by %.3g", ve);
     /* against the batch TSQR POD on the same data */
@@ -123,9 +127,11 @@ static void test_graded(rom_ctx *ctx, int rank, int size) {
     o.rank = rk;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &ref));
     if (ref) {
-      const double *sr = rom_basis_singular_values(ref, NULL), *si = rom_basis_singular_values(b, NULL);
+      const double *sr = rom_basis_singular_values(ref, NULL),
+                   *si = rom_basis_singular_values(b, NULL);
       double e = 0.0;
-      for (int i = 0; i < 20; ++i) e = fmax(e, fabs(si[i] - sr[i]) / sr[i]);
+      for (int i = 0; i < 20; ++i)
+        e = fmax(e, fabs(si[i] - sr[i]) / sr[i]);
       CHECK(e <= 1e-8, "graded: leading 20 values vs batch TSQR: %.3g", e);
       const rom_dmat *U1 = rom_basis_vectors(b), *U2 = rom_basis_vectors(ref);
       /* DST columns have several entries of equal largest magnitude, so the sign rule is
@@ -153,11 +159,13 @@ static void test_graded(rom_ctx *ctx, int rank, int size) {
     rom_int r2 = 0;
     const double *s2 = rom_isvd_singular_values(t, &r2);
     double e = 0.0;
-    for (rom_int i = 0; i < rk && i < r2; ++i) e = fmax(e, fabs(s2[i] - before[i]));
+    for (rom_int i = 0; i < rk && i < r2; ++i)
+      e = fmax(e, fabs(s2[i] - before[i]));
     CHECK(r2 == rk && e <= 1e-14, "re-orthonormalisation (%s): r %lld, values moved by %.3g",
           way ? "TSQR" : "Cholesky-QR", (long long)r2, e);
     CHECK_OK(ctx, rom_isvd_orthogonality(t, &loss));
-    CHECK(loss <= 1e-14, "re-orthonormalisation (%s): max |U^T U - I| = %.3g", way ? "TSQR" : "Cholesky-QR", loss);
+    CHECK(loss <= 1e-14, "re-orthonormalisation (%s): max |U^T U - I| = %.3g",
+          way ? "TSQR" : "Cholesky-QR", loss);
   }
 done:
   rom_basis_destroy(&b);
@@ -178,16 +186,20 @@ static void test_repeated(rom_ctx *ctx, int rank, int size) {
    * is ~eps ||a|| / rho: once the rank is reached, later snapshots leave residuals ~1e-11
    * (not 1e-16) and the default tolerance 1e-12 may keep one as a tiny extra value. */
   CHECK(r >= 8, "repeated: r = %lld, expected >= 8", (long long)r);
-  for (rom_int i = 8; i < r; ++i) CHECK(sv[i] <= 1e-9 * sv[0], "repeated: extra value s_%lld = %.3g", (long long)i, sv[i]);
-  for (int i = 0; i < 8 && i < r; ++i) CHECK_CLOSE(sv[i], s[i], 1e-13, "repeated: value %d", i);
+  for (rom_int i = 8; i < r; ++i)
+    CHECK(sv[i] <= 1e-9 * sv[0], "repeated: extra value s_%lld = %.3g", (long long)i, sv[i]);
+  for (int i = 0; i < 8 && i < r; ++i)
+    CHECK_CLOSE(sv[i], s[i], 1e-13, "repeated: value %d", i);
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
   if (b) {
     const rom_dmat *U = rom_basis_vectors(b);
     CHECK(test_orthogonality_error(ctx, U) <= 1e-13, "repeated: orthonormality");
     /* each group's subspace: the first 3 vectors span DST 0..2, the first 5 span 0..4 */
     rom_dmat *U3 = NULL, *U5 = NULL;
-    CHECK_OK(ctx, rom_dmat_wrap(ctx, rom_dmat_local_rows(U), 3, (double *)rom_dmat_data_const(U), rom_dmat_ld(U), &U3));
-    CHECK_OK(ctx, rom_dmat_wrap(ctx, rom_dmat_local_rows(U), 5, (double *)rom_dmat_data_const(U), rom_dmat_ld(U), &U5));
+    CHECK_OK(ctx, rom_dmat_wrap(ctx, rom_dmat_local_rows(U), 3, (double *)rom_dmat_data_const(U),
+                                rom_dmat_ld(U), &U3));
+    CHECK_OK(ctx, rom_dmat_wrap(ctx, rom_dmat_local_rows(U), 5, (double *)rom_dmat_data_const(U),
+                                rom_dmat_ld(U), &U5));
     double e3 = subspace_error(ctx, U3, 0, 3), e5 = subspace_error(ctx, U5, 0, 5);
     CHECK(e3 <= 1e-12, "repeated: span of the 3-fold group differs by %.3g", e3);
     CHECK(e5 <= 1e-12, "repeated: span of the first two groups differs by %.3g", e5);
@@ -204,7 +216,8 @@ done:
 
 static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
   double s[10];
-  for (int i = 0; i < 10; ++i) s[i] = 1.0 / (1.0 + i);
+  for (int i = 0; i < 10; ++i)
+    s[i] = 1.0 / (1.0 + i);
   rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(300, rank, size), 40, s, 10);
   rom_isvd *t = stream(ctx, A, 0, NULL, -1);
   rom_basis *b = NULL;
@@ -212,14 +225,17 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
   rom_int r = 0;
   const double *sv = rom_isvd_singular_values(t, &r);
   for (rom_int i = 10; i < r; ++i)
-    CHECK(sv[i] <= 1e-9 * sv[0], "rank-deficient (tol 1e-12): extra value s_%lld = %.3g", (long long)i, sv[i]);
+    CHECK(sv[i] <= 1e-9 * sv[0], "rank-deficient (tol 1e-12): extra value s_%lld = %.3g",
+          (long long)i, sv[i]);
   rom_isvd_destroy(&t);
   /* a tolerance above the streaming noise floor: exactly the data's rank */
   t = stream(ctx, A, 0, NULL, 1e-10);
   if (!t) goto done;
   sv = rom_isvd_singular_values(t, &r);
-  CHECK(r == 10, "rank-deficient: r = %lld, expected the data's rank 10 (no noise directions)", (long long)r);
-  for (int i = 0; i < 10 && i < r; ++i) CHECK_CLOSE(sv[i], s[i], 1e-13, "rank-deficient: value %d", i);
+  CHECK(r == 10, "rank-deficient: r = %lld, expected the data's rank 10 (no noise directions)",
+        (long long)r);
+  for (int i = 0; i < 10 && i < r; ++i)
+    CHECK_CLOSE(sv[i], s[i], 1e-13, "rank-deficient: value %d", i);
   rom_pod_options o = rom_pod_options_default();
   o.energy = 0.99;
   CHECK_OK(ctx, rom_isvd_basis(t, &o, &b));
@@ -227,11 +243,14 @@ static void test_rank_deficient(rom_ctx *ctx, int rank, int size) {
     /* energy truncation over the 10 kept values */
     double tot = 0.0, part = 0.0;
     rom_int k = 0;
-    for (int i = 0; i < 10; ++i) tot += s[i] * s[i];
-    while (k < 10 && part < 0.99 * tot) part += s[k] * s[k], ++k;
+    for (int i = 0; i < 10; ++i)
+      tot += s[i] * s[i];
+    while (k < 10 && part < 0.99 * tot)
+      part += s[k] * s[k], ++k;
     CHECK(rom_basis_dim(b) == k, "rank-deficient: energy 0.99 gives k = %lld, expected %lld",
           (long long)rom_basis_dim(b), (long long)k);
-    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "rank-deficient: orthonormality");
+    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13,
+          "rank-deficient: orthonormality");
     double ve = vector_error(ctx, rom_basis_vectors(b), rom_basis_dim(b));
     /* tolerance 1e-10 drops residuals up to 1e-10 s_1; the smallest gap is 0.011 */
     CHECK(ve <= 1e-8, "rank-deficient: vectors differ from the exact ones by %.3g", ve);
@@ -253,7 +272,8 @@ static void test_not_finite(rom_ctx *ctx, int rank, int size) {
   double before[5] = {0};
   memcpy(before, rom_isvd_singular_values(t, &r), sizeof(double) * 5);
   double *bad = malloc(sizeof(double) * (size_t)(lr + 1));
-  for (rom_int i = 0; i < lr; ++i) bad[i] = 1.0;
+  for (rom_int i = 0; i < lr; ++i)
+    bad[i] = 1.0;
   if (rank == (size > 1 ? 1 : 0) && lr > 0) bad[lr - 1] = NAN;
   CHECK_ERR(ctx, rom_isvd_add(t, bad), ROM_ERR_NOT_FINITE);
   if (rank == (size > 1 ? 1 : 0) && lr > 0) bad[lr - 1] = INFINITY;
@@ -265,7 +285,8 @@ static void test_not_finite(rom_ctx *ctx, int rank, int size) {
         (long long)rom_isvd_count(t));
   /* still usable: a finite snapshot goes in */
   bad[0] = 0.0;
-  for (rom_int i = 0; i < lr; ++i) bad[i] = 1.0;
+  for (rom_int i = 0; i < lr; ++i)
+    bad[i] = 1.0;
   CHECK_OK(ctx, rom_isvd_add(t, bad));
   CHECK(rom_isvd_count(t) == 11, "count after recovery %lld", (long long)rom_isvd_count(t));
   free(bad);
@@ -276,13 +297,15 @@ done:
 
 static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
   double s[12];
-  for (int i = 0; i < 12; ++i) s[i] = pow(0.5, i);
+  for (int i = 0; i < 12; ++i)
+    s[i] = pow(0.5, i);
   rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(240, rank, size), 30, s, 12);
   /* a row-dependent offset so centring matters */
   {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
     for (rom_int j = 0; j < 30; ++j)
-      for (rom_int i = 0; i < lr; ++i) rom_dmat_data(A)[i + j * ld] += 0.3 * cos(0.05 * (double)(off + i)) * (1.0 + 0.01 * j);
+      for (rom_int i = 0; i < lr; ++i)
+        rom_dmat_data(A)[i + j * ld] += 0.3 * cos(0.05 * (double)(off + i)) * (1.0 + 0.01 * j);
   }
   for (int center = 0; center < 2; ++center) {
     rom_pod_options o = rom_pod_options_default();
@@ -298,8 +321,10 @@ static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
     if (center) {
       mean = calloc((size_t)lr + 1, sizeof(double));
       for (rom_int j = 0; j < 30; ++j)
-        for (rom_int i = 0; i < lr; ++i) mean[i] += rom_dmat_data_const(A)[i + j * rom_dmat_ld(A)];
-      for (rom_int i = 0; i < lr; ++i) mean[i] /= 30.0;
+        for (rom_int i = 0; i < lr; ++i)
+          mean[i] += rom_dmat_data_const(A)[i + j * rom_dmat_ld(A)];
+      for (rom_int i = 0; i < lr; ++i)
+        mean[i] /= 30.0;
     }
     rom_isvd *t = stream(ctx, A, 20, mean, -1);
     if (t) CHECK_OK(ctx, rom_isvd_basis(t, &o, &b2));
@@ -307,17 +332,21 @@ static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b3));
     if (b1 && b2 && b3) {
       rom_int r1 = 0, r2 = 0, r3 = 0;
-      const double *s1 = rom_basis_singular_values(b1, &r1), *s2 = rom_basis_singular_values(b2, &r2);
+      const double *s1 = rom_basis_singular_values(b1, &r1),
+                   *s2 = rom_basis_singular_values(b2, &r2);
       const double *s3 = rom_basis_singular_values(b3, &r3);
       CHECK(r1 == r2 && rom_basis_dim(b1) == 10 && rom_basis_dim(b2) == 10,
             "driver vs isvd: r %lld / %lld, k %lld / %lld", (long long)r1, (long long)r2,
             (long long)rom_basis_dim(b1), (long long)rom_basis_dim(b2));
       double e = 0.0, e3 = 0.0;
-      for (rom_int i = 0; i < r1 && i < r2; ++i) e = fmax(e, fabs(s1[i] - s2[i]));
-      for (rom_int i = 0; i < 10; ++i) e3 = fmax(e3, fabs(s1[i] - s3[i]) / s3[i]);
+      for (rom_int i = 0; i < r1 && i < r2; ++i)
+        e = fmax(e, fabs(s1[i] - s2[i]));
+      for (rom_int i = 0; i < 10; ++i)
+        e3 = fmax(e3, fabs(s1[i] - s3[i]) / s3[i]);
       CHECK(e == 0.0, "center %d: driver and rom_isvd values differ by %.3g", center, e);
       CHECK(e3 <= 1e-10, "center %d: incremental vs TSQR leading 10 values: %.3g", center, e3);
-      const rom_dmat *U1 = rom_basis_vectors(b1), *U2 = rom_basis_vectors(b2), *U3 = rom_basis_vectors(b3);
+      const rom_dmat *U1 = rom_basis_vectors(b1), *U2 = rom_basis_vectors(b2),
+                     *U3 = rom_basis_vectors(b3);
       double ve = 0.0, ve3 = 0.0;
       for (rom_int j = 0; j < 10; ++j)
         for (rom_int i = 0; i < lr; ++i) {
@@ -344,7 +373,8 @@ static void test_pod_driver(rom_ctx *ctx, int rank, int size) {
  * carry a truncation error (printed with ROMKIT_VERBOSE); the basis stays orthonormal. */
 static void test_truncated(rom_ctx *ctx, int rank, int size) {
   double s[60];
-  for (int i = 0; i < 60; ++i) s[i] = pow(10.0, -8.0 * i / 60.0);
+  for (int i = 0; i < 60; ++i)
+    s[i] = pow(10.0, -8.0 * i / 60.0);
   rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(600, rank, size), 60, s, 60);
   rom_isvd *t = stream(ctx, A, 20, NULL, -1);
   rom_basis *b = NULL;
@@ -353,13 +383,16 @@ static void test_truncated(rom_ctx *ctx, int rank, int size) {
   const double *sv = rom_isvd_singular_values(t, &r);
   CHECK(r == 20, "truncated: r = %lld, expected max_rank 20", (long long)r);
   double e = 0.0;
-  for (int i = 0; i < 10; ++i) e = fmax(e, fabs(sv[i] - s[i]) / s[i]);
+  for (int i = 0; i < 10; ++i)
+    e = fmax(e, fabs(sv[i] - s[i]) / s[i]);
   if (rank == 0 && getenv("ROMKIT_VERBOSE"))
     printf("truncated (rank 60 data, max_rank 20): leading-10 relative error %.3g\n", e);
   /* truncation error, not round-off: ~1e-5 here (measured), bounded by s_21 / s_10 */
   CHECK(e <= 1e-4, "truncated: leading 10 values relative error %.3g (s_21 = %.3g)", e, s[20]);
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
-  if (b) CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12, "truncated: orthonormality");
+  if (b)
+    CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-12,
+          "truncated: orthonormality");
 done:
   rom_basis_destroy(&b);
   rom_isvd_destroy(&t);
@@ -385,10 +418,12 @@ static void test_edges(rom_ctx *ctx, int rank, int size) {
   CHECK_OK(ctx, rom_isvd_add(t, lr ? &v : NULL));
   rom_int r = 0;
   const double *sv = rom_isvd_singular_values(t, &r);
-  CHECK(r == 1 && rom_isvd_count(t) == 3, "1 x 1: r %lld count %lld", (long long)r, (long long)rom_isvd_count(t));
+  CHECK(r == 1 && rom_isvd_count(t) == 3, "1 x 1: r %lld count %lld", (long long)r,
+        (long long)rom_isvd_count(t));
   if (r == 1) CHECK_CLOSE(sv[0], sqrt(18.0), 1e-15, "1 x 1 value");
   CHECK_OK(ctx, rom_isvd_basis(t, NULL, &b));
-  if (b && lr) CHECK(rom_dmat_data_const(rom_basis_vectors(b))[0] == 1.0, "1 x 1: sign-normalised vector");
+  if (b && lr)
+    CHECK(rom_dmat_data_const(rom_basis_vectors(b))[0] == 1.0, "1 x 1: sign-normalised vector");
   rom_basis_destroy(&b);
   rom_isvd_destroy(&t);
   rom_isvd_destroy(&t); /* NULL-safe */
@@ -396,15 +431,19 @@ static void test_edges(rom_ctx *ctx, int rank, int size) {
   rom_dmat *A = NULL;
   CHECK_OK(ctx, rom_dmat_create(ctx, rom_dmat_partition_even(20, rank, size), 4, &A));
   if (A) {
-    for (rom_int i = 0; i < rom_dmat_local_rows(A); ++i) rom_dmat_data(A)[i] = 1.0;
+    for (rom_int i = 0; i < rom_dmat_local_rows(A); ++i)
+      rom_dmat_data(A)[i] = 1.0;
     rom_pod_options o = rom_pod_options_default();
     o.method = ROM_SVD_INCREMENTAL;
     o.target_rank = 5;
     CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_ARG);
-    CHECK(strstr(rom_ctx_last_error(ctx), "5") != NULL, "message names the numbers: %s", rom_ctx_last_error(ctx));
+    CHECK(strstr(rom_ctx_last_error(ctx), "5") != NULL, "message names the numbers: %s",
+          rom_ctx_last_error(ctx));
     o.target_rank = 0;
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
-    if (b) CHECK(rom_basis_dim(b) == 1, "rank-1 data (one nonzero column): k = %lld", (long long)rom_basis_dim(b));
+    if (b)
+      CHECK(rom_basis_dim(b) == 1, "rank-1 data (one nonzero column): k = %lld",
+            (long long)rom_basis_dim(b));
     rom_basis_destroy(&b);
   }
   rom_dmat_destroy(&A);
@@ -422,7 +461,8 @@ static void bench(rom_ctx *ctx, const char *spec) {
   }
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   double *s = malloc(sizeof(double) * (size_t)m), times[64];
-  for (long long i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * (double)i / (double)m);
+  for (long long i = 0; i < m; ++i)
+    s[i] = pow(10.0, -8.0 * (double)i / (double)m);
   rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(N, rank, size), m, s, m);
   rom_int lr = rom_dmat_local_rows(A), ld = rom_dmat_ld(A), r = 0;
   rom_isvd *t = NULL;
@@ -437,7 +477,8 @@ static void bench(rom_ctx *ctx, const char *spec) {
     MPI_Barrier(rom_ctx_comm(ctx));
     double t0 = MPI_Wtime();
     CHECK_OK(ctx, rom_isvd_create(ctx, lr, &io, &t));
-    for (rom_int j = 0; j < m && t; ++j) CHECK_OK(ctx, rom_isvd_add(t, rom_dmat_data_const(A) + j * ld));
+    for (rom_int j = 0; j < m && t; ++j)
+      CHECK_OK(ctx, rom_isvd_add(t, rom_dmat_data_const(A) + j * ld));
     if (t) CHECK_OK(ctx, rom_isvd_basis(t, &po, &b));
     times[rep] = MPI_Wtime() - t0;
     MPI_Allreduce(MPI_IN_PLACE, &times[rep], 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
@@ -452,11 +493,14 @@ static void bench(rom_ctx *ctx, const char *spec) {
       }
   const double *sv = t ? rom_isvd_singular_values(t, &r) : NULL;
   double e = 0.0;
-  for (rom_int i = 0; i < 20 && i < r; ++i) e = fmax(e, fabs(sv[i] - s[i]) / s[i]);
+  for (rom_int i = 0; i < 20 && i < r; ++i)
+    e = fmax(e, fabs(sv[i] - s[i]) / s[i]);
   if (rank == 0)
-    printf("incremental SVD %lld x %lld, max_rank %lld, %d ranks: median %.3f s (min %.3f, %lld runs), "
-           "leading-20 relative error %.3g, r = %lld, peak %.1f MiB/rank\n", N, m, k, size,
-           times[reps / 2], times[0], reps, e, (long long)r, (double)rom_ctx_bytes_peak(ctx) / 1048576.0);
+    printf("incremental SVD %lld x %lld, max_rank %lld, %d ranks: median %.3f s (min %.3f, %lld "
+           "runs), "
+           "leading-20 relative error %.3g, r = %lld, peak %.1f MiB/rank\n",
+           N, m, k, size, times[reps / 2], times[0], reps, e, (long long)r,
+           (double)rom_ctx_bytes_peak(ctx) / 1048576.0);
   rom_isvd_destroy(&t);
   rom_dmat_destroy(&A);
   free(s);

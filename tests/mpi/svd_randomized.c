@@ -13,17 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
-
-
-
 /* LAPACK on the gathered (optionally centred) matrix vs the basis: max relative error of the
  * first `nv` values, max vector error (up to sign) of the first `nvec` vectors. Rank 0 computes,
  * the results are broadcast. */
 static void compare(rom_ctx *ctx, const rom_dmat *A, int center, const rom_basis *b, rom_int nv,
                     rom_int nvec, double *sv_err, double *vec_err) {
-  rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), r = N < m ? N : m, k = rom_basis_dim(b);
+  rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), r = N < m ? N : m,
+          k = rom_basis_dim(b);
   int rank = rom_ctx_rank(ctx);
   double *all = rank == 0 ? malloc(sizeof(double) * (size_t)(N * m + 1)) : NULL;
   double *basis = rank == 0 ? malloc(sizeof(double) * (size_t)(N * k + 1)) : NULL;
@@ -34,15 +30,19 @@ static void compare(rom_ctx *ctx, const rom_dmat *A, int center, const rom_basis
     if (center)
       for (rom_int i = 0; i < N; ++i) {
         double mean = 0.0;
-        for (rom_int j = 0; j < m; ++j) mean += all[i + j * N];
-        for (rom_int j = 0; j < m; ++j) all[i + j * N] -= mean / (double)m;
+        for (rom_int j = 0; j < m; ++j)
+          mean += all[i + j * N];
+        for (rom_int j = 0; j < m; ++j)
+          all[i + j * N] -= mean / (double)m;
       }
     double *s = malloc(sizeof(double) * (size_t)r), *U = malloc(sizeof(double) * (size_t)(N * r));
     double *vt = malloc(sizeof(double) * (size_t)(r * m));
-    int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (int)N, (int)m, all, (int)N, s, U, (int)N, vt, (int)r);
+    int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (int)N, (int)m, all, (int)N, s, U, (int)N, vt,
+                              (int)r);
     CHECK(info == 0, "reference dgesdd info %d", info);
     const double *sv = rom_basis_singular_values(b, NULL);
-    for (rom_int i = 0; i < nv; ++i) out[0] = fmax(out[0], fabs(sv[i] - s[i]) / s[i]);
+    for (rom_int i = 0; i < nv; ++i)
+      out[0] = fmax(out[0], fabs(sv[i] - s[i]) / s[i]);
     for (rom_int j = 0; j < nvec && j < k; ++j) {
       double dp = 0.0, dm = 0.0;
       for (rom_int i = 0; i < N; ++i) {
@@ -74,9 +74,11 @@ static rom_pod_options randomized(rom_int k, int q) {
 
 static void test_fast_decay(rom_ctx *ctx, int rank, int size) {
   double s[80];
-  for (int i = 0; i < 80; ++i) s[i] = pow(0.5, i);
+  for (int i = 0; i < 80; ++i)
+    s[i] = pow(0.5, i);
   for (int pass = 0; pass < 2; ++pass) {
-    rom_int lr = pass == 0 ? rom_dmat_partition_even(500, rank, size) : test_uneven_rows(500, rank, size);
+    rom_int lr =
+        pass == 0 ? rom_dmat_partition_even(500, rank, size) : test_uneven_rows(500, rank, size);
     rom_dmat *A = test_known_matrix(ctx, lr, 80, s, 80);
     rom_basis *b = NULL;
     rom_pod_options o = randomized(10, 2);
@@ -88,10 +90,13 @@ static void test_fast_decay(rom_ctx *ctx, int rank, int size) {
             (long long)rom_basis_dim(b));
       double se = 1, ve = 1;
       compare(ctx, A, 0, b, 10, 10, &se, &ve);
-      CHECK(se <= 1e-10, "fast decay (pass %d): leading 10 values relative error %.3g > 1e-10", pass, se);
+      CHECK(se <= 1e-10, "fast decay (pass %d): leading 10 values relative error %.3g > 1e-10",
+            pass, se);
       CHECK(ve <= 1e-8, "fast decay (pass %d): leading 10 vectors differ by %.3g", pass, ve);
-      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "fast decay: orthonormality");
-      if (rank == 0 && getenv("ROMKIT_VERBOSE")) printf("fast decay pass %d: values %.3g vectors %.3g\n", pass, se, ve);
+      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13,
+            "fast decay: orthonormality");
+      if (rank == 0 && getenv("ROMKIT_VERBOSE"))
+        printf("fast decay pass %d: values %.3g vectors %.3g\n", pass, se, ve);
     }
     rom_basis_destroy(&b);
     rom_dmat_destroy(&A);
@@ -108,11 +113,14 @@ static void test_low_rank(rom_ctx *ctx, int rank, int size) {
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     if (b) {
       const double *sv = rom_basis_singular_values(b, NULL);
-      for (int i = 0; i < 6; ++i) CHECK_CLOSE(sv[i], s[i], 1e-12, "low rank (q = %d): value %d", q, i);
+      for (int i = 0; i < 6; ++i)
+        CHECK_CLOSE(sv[i], s[i], 1e-12, "low rank (q = %d): value %d", q, i);
       double se = 1, ve = 1;
       compare(ctx, A, 0, b, 6, 6, &se, &ve);
-      CHECK(se <= 1e-12 && ve <= 1e-10, "low rank (q = %d) vs LAPACK: values %.3g vectors %.3g", q, se, ve);
-      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13, "low rank: orthonormality");
+      CHECK(se <= 1e-12 && ve <= 1e-10, "low rank (q = %d) vs LAPACK: values %.3g vectors %.3g", q,
+            se, ve);
+      CHECK(test_orthogonality_error(ctx, rom_basis_vectors(b)) <= 1e-13,
+            "low rank: orthonormality");
     }
     rom_basis_destroy(&b);
   }
@@ -131,7 +139,8 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
   if (b1 && b2) {
     double d = 0.0;
     for (int i = 0; i < 5; ++i)
-      d = fmax(d, fabs(rom_basis_singular_values(b1, NULL)[i] - rom_basis_singular_values(b2, NULL)[i]));
+      d = fmax(
+          d, fabs(rom_basis_singular_values(b1, NULL)[i] - rom_basis_singular_values(b2, NULL)[i]));
     CHECK(d > 1e-6, "seed 42 vs 7 with q = 0 on a flat spectrum: values differ by only %.3g", d);
   }
   rom_basis_destroy(&b1);
@@ -139,7 +148,8 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
   rom_dmat_destroy(&A);
   /* converged values do not depend on the seed */
   double s[60];
-  for (int i = 0; i < 60; ++i) s[i] = pow(0.3, i);
+  for (int i = 0; i < 60; ++i)
+    s[i] = pow(0.3, i);
   A = test_known_matrix(ctx, rom_dmat_partition_even(300, rank, size), 60, s, 60);
   o = randomized(8, 2);
   rom_ctx_set_seed(ctx, 42);
@@ -150,7 +160,9 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
   if (b1 && b2) {
     double d = 0.0;
     for (int i = 0; i < 8; ++i)
-      d = fmax(d, fabs(rom_basis_singular_values(b1, NULL)[i] - rom_basis_singular_values(b2, NULL)[i]) / s[i]);
+      d = fmax(
+          d, fabs(rom_basis_singular_values(b1, NULL)[i] - rom_basis_singular_values(b2, NULL)[i]) /
+                 s[i]);
     CHECK(d <= 1e-12, "converged values differ across seeds by %.3g", d);
     double se = 1, ve = 1;
     compare(ctx, A, 0, b2, 8, 8, &se, &ve);
@@ -163,12 +175,14 @@ static void test_seed(rom_ctx *ctx, int rank, int size) {
 
 static void test_center_and_errors(rom_ctx *ctx, int rank, int size) {
   double s[30];
-  for (int i = 0; i < 30; ++i) s[i] = pow(0.4, i);
+  for (int i = 0; i < 30; ++i)
+    s[i] = pow(0.4, i);
   rom_dmat *A = test_known_matrix(ctx, test_uneven_rows(200, rank, size), 30, s, 30);
   {
     rom_int lr = rom_dmat_local_rows(A), off = rom_dmat_row_offset(A), ld = rom_dmat_ld(A);
     for (rom_int j = 0; j < 30; ++j)
-      for (rom_int i = 0; i < lr; ++i) rom_dmat_data(A)[i + j * ld] += 2.0 + sin(0.1 * (double)(off + i));
+      for (rom_int i = 0; i < lr; ++i)
+        rom_dmat_data(A)[i + j * ld] += 2.0 + sin(0.1 * (double)(off + i));
   }
   rom_basis *b = NULL;
   rom_pod_options o = randomized(8, 2);

@@ -36,8 +36,8 @@ static void make_setup(rom_ctx *ctx, setup *s) {
   memset(s, 0, sizeof *s);
   rom_heat2d_options o = rom_heat2d_options_default();
   o.n = N1D;
-  CHECK_OK(ctx, rom_heat2d_create(ctx, &o, test_uneven_rows(N1D * N1D, rom_ctx_rank(ctx),
-                                                              rom_ctx_size(ctx)),
+  CHECK_OK(ctx, rom_heat2d_create(ctx, &o,
+                                  test_uneven_rows(N1D * N1D, rom_ctx_rank(ctx), rom_ctx_size(ctx)),
                                   &s->h));
   s->L = rom_heat2d_local_rows(s->h);
   s->N = rom_heat2d_global_rows(s->h);
@@ -164,7 +164,8 @@ static void test_rom_file(rom_ctx *ctx, setup *s) {
 static void test_grid_points(rom_ctx *ctx) {
   const rom_int counts[NP] = {3, 1, 4, 2};
   rom_sweep_design *d = NULL;
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, LOGS, 0, counts, 0, &d));
+  CHECK_OK(ctx,
+           rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, LOGS, 0, counts, 0, &d));
   CHECK(rom_sweep_design_samples(d) == 24, "grid of 3*1*4*2 points");
   double mu[NP];
   int ok = 1;
@@ -187,7 +188,8 @@ static void test_grid_points(rom_ctx *ctx) {
 static void test_lhs_strata(rom_ctx *ctx) {
   for (rom_int ns = 1; ns <= 1000; ns = ns * 7 + 3) {
     rom_sweep_design *d = NULL;
-    CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, LOW, HIGH, LOGS, ns, NULL, 99, &d));
+    CHECK_OK(ctx,
+             rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, LOW, HIGH, LOGS, ns, NULL, 99, &d));
     int *hits = calloc((size_t)(ns * NP), sizeof(int));
     double mu[NP];
     int ok = 1;
@@ -205,7 +207,8 @@ static void test_lhs_strata(rom_ctx *ctx) {
     }
     for (rom_int i = 0; i < ns * NP; ++i)
       ok = ok && hits[i] == 1;
-    CHECK(ok, "LHS with %lld samples: each stratum of each parameter holds exactly one", (long long)ns);
+    CHECK(ok, "LHS with %lld samples: each stratum of each parameter holds exactly one",
+          (long long)ns);
     free(hits);
     rom_sweep_design_destroy(&d);
   }
@@ -227,7 +230,8 @@ static void test_lhs_strata(rom_ctx *ctx) {
 static void test_mc_moments(rom_ctx *ctx) {
   const rom_int ns = 20000;
   rom_sweep_design *d = NULL;
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, HIGH, LOGS, ns, NULL, 5, &d));
+  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, HIGH, LOGS, ns, NULL,
+                                        5, &d));
   double sum[NP] = {0}, mu[NP];
   int inside = 1;
   for (rom_int i = 0; i < ns; ++i) {
@@ -254,9 +258,9 @@ static void check_sweep(rom_ctx *ctx, setup *s, rom_sweep_design_kind kind, rom_
   const rom_int counts[NP] = {3, 2, 2, 3};
   rom_sweep_design *d = NULL;
   rom_sweep *sw = NULL;
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, kind, NP, LOW, HIGH, LOGS,
-                                        kind == ROM_SWEEP_GRID ? 0 : ns,
-                                        kind == ROM_SWEEP_GRID ? counts : NULL, 42, &d));
+  CHECK_OK(ctx,
+           rom_sweep_design_create(ctx, kind, NP, LOW, HIGH, LOGS, kind == ROM_SWEEP_GRID ? 0 : ns,
+                                   kind == ROM_SWEEP_GRID ? counts : NULL, 42, &d));
   ns = rom_sweep_design_samples(d);
   CHECK_OK(ctx, rom_sweep_run(s->rom, d, NULL, NULL, &sw));
   if (!sw) {
@@ -335,7 +339,8 @@ static void check_sweep(rom_ctx *ctx, setup *s, rom_sweep_design_kind kind, rom_
          * 1e-12 relative the brief asks for) */
         CHECK(mean[o] == m1[o] && var[o] == v1[o] && mn[o] == a1[o] && mx[o] == b1[o],
               "statistics of output %d bitwise equal to the serial sweep's: mean %.17g vs %.17g, "
-              "variance %.17g vs %.17g", o, mean[o], m1[o], var[o], v1[o]);
+              "variance %.17g vs %.17g",
+              o, mean[o], m1[o], var[o], v1[o]);
         /* and a plain two-pass over the gathered outputs */
         double sum = 0.0, m2 = 0.0;
         for (rom_int i = 0; i < ns; ++i)
@@ -400,15 +405,29 @@ static void test_errors(rom_ctx *ctx, setup *s) {
   rom_sweep *sw = NULL;
   const double bad_high[NP] = {10.0, 0.1, 2.0, 3.0}, neg_low[NP] = {-1.0, 0.1, 0.5, 1.0};
   const rom_int counts[NP] = {5, 1, 1, 2}, zero_counts[NP] = {2, 0, 1, 1};
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, bad_high, NULL, 10, NULL, 1, &d), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "parameter 1") != NULL, "message names the parameter: %s", rom_ctx_last_error(ctx));
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, neg_low, HIGH, LOGS, 10, NULL, 1, &d), ROM_ERR_ARG);
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, neg_low, HIGH, NULL, 10, NULL, 1, &d));
+  CHECK_ERR(
+      ctx,
+      rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, bad_high, NULL, 10, NULL, 1, &d),
+      ROM_ERR_ARG);
+  CHECK(strstr(rom_ctx_last_error(ctx), "parameter 1") != NULL, "message names the parameter: %s",
+        rom_ctx_last_error(ctx));
+  CHECK_ERR(ctx,
+            rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, neg_low, HIGH, LOGS, 10, NULL, 1, &d),
+            ROM_ERR_ARG);
+  CHECK_OK(ctx,
+           rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, neg_low, HIGH, NULL, 10, NULL, 1, &d));
   rom_sweep_design_destroy(&d);
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, HIGH, NULL, 0, NULL, 1, &d), ROM_ERR_ARG);
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 0, zero_counts, 1, &d), ROM_ERR_ARG);
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 7, counts, 1, &d), ROM_ERR_ARG);
-  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, 0, LOW, HIGH, NULL, 7, NULL, 1, &d), ROM_ERR_ARG);
+  CHECK_ERR(
+      ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, LOW, HIGH, NULL, 0, NULL, 1, &d),
+      ROM_ERR_ARG);
+  CHECK_ERR(
+      ctx, rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 0, zero_counts, 1, &d),
+      ROM_ERR_ARG);
+  CHECK_ERR(ctx,
+            rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 7, counts, 1, &d),
+            ROM_ERR_ARG);
+  CHECK_ERR(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, 0, LOW, HIGH, NULL, 7, NULL, 1, &d),
+            ROM_ERR_ARG);
   CHECK(d == NULL, "no design after errors");
   {
     rom_sweep_design_kind k;
@@ -416,12 +435,14 @@ static void test_errors(rom_ctx *ctx, setup *s) {
     CHECK(rom_sweep_design_kind_from_name("sobol", &k) == ROM_ERR_ARG, "unknown design name");
   }
   /* 3 parameters for a 4-term ROM with the default coefficients. */
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, 3, LOW, HIGH, NULL, 10, NULL, 1, &d));
+  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, 3, LOW, HIGH, NULL, 10, NULL, 1,
+                                        &d));
   CHECK_ERR(ctx, rom_sweep_run(s->rom, d, NULL, NULL, &sw), ROM_ERR_DIM);
   rom_sweep_design_destroy(&d);
 
   /* Singular at grid sample 3 (mu_0 = its 4th point): every rank reports it. */
-  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 0, counts, 0, &d));
+  CHECK_OK(ctx,
+           rom_sweep_design_create(ctx, ROM_SWEEP_GRID, NP, LOW, HIGH, NULL, 0, counts, 0, &d));
   coef_user cu = {0.0, 0};
   double mu3[NP];
   rom_sweep_design_sample(d, 3, mu3);
@@ -433,15 +454,16 @@ static void test_errors(rom_ctx *ctx, setup *s) {
         "the singular sample and its mu are named on every rank: %s", rom_ctx_last_error(ctx));
   cu.fail = 3;
   CHECK_ERR(ctx, rom_sweep_run(s->rom, d, coef_cb, &cu, &sw), ROM_ERR_CALLBACK);
-  CHECK(strstr(rom_ctx_last_error(ctx), "sample 0 of 10") != NULL, "callback failure at sample 0: %s",
-        rom_ctx_last_error(ctx));
+  CHECK(strstr(rom_ctx_last_error(ctx), "sample 0 of 10") != NULL,
+        "callback failure at sample 0: %s", rom_ctx_last_error(ctx));
   /* With a working callback the same design runs. */
   cu.fail = 0;
   cu.zero_at = -1.0;
   CHECK_OK(ctx, rom_sweep_run(s->rom, d, coef_cb, &cu, &sw));
   rom_sweep_destroy(&sw);
   /* The model's own coefficients. */
-  CHECK_OK(ctx, rom_sweep_run(s->rom, d, rom_sweep_model_coefficients, rom_heat2d_model(s->h), &sw));
+  CHECK_OK(ctx,
+           rom_sweep_run(s->rom, d, rom_sweep_model_coefficients, rom_heat2d_model(s->h), &sw));
   rom_sweep_destroy(&sw);
   rom_sweep_design_destroy(&d);
 

@@ -51,7 +51,8 @@ static void test_error_table(void) {
     CHECK(codes[i] <= 0, "code %d is not <= 0", codes[i]);
     CHECK(strcmp(rom_strerror(codes[i]), "unknown error code") != 0, "code %d has no message",
           codes[i]);
-    for (size_t j = i + 1; j < n; ++j) CHECK(codes[i] != codes[j], "duplicate code %d", codes[i]);
+    for (size_t j = i + 1; j < n; ++j)
+      CHECK(codes[i] != codes[j], "duplicate code %d", codes[i]);
   }
 }
 
