@@ -1,4 +1,4 @@
-/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt} --samples ns
+/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os} --samples ns
  *              [--basis-dim nb] [--overwrite]
  * Sample selection on a residual basis file, in parallel on any number of ranks
  * (rom_hyper_create without a model), and the model-independent hyper-reduction data
@@ -24,6 +24,10 @@ static const char *const hyper_help =
     "                     gnat   oversampled greedy on the gappy residual (NS >= NB;\n"
     "                            the default)\n"
     "                     sopt   greedy S-optimality (NS >= NB)\n"
+    "                     deim-os  oversampled DEIM of the authors' code of Kim et al.,\n"
+    "                            J. Comput. Phys. 451 (2022), github.com/LLNL/NM-ROM:\n"
+    "                            the first vector gets NS/NB + (NS mod NB) rows, each\n"
+    "                            later vector NS/NB rows (NS >= NB)\n"
     "  --samples NS       number of sample rows (default NB)\n"
     "  --basis-dim NB     residual basis vectors used (default: all in the file)\n"
     "  --overwrite        replace HR.h5 if it exists (otherwise: error, file untouched)\n"
@@ -53,17 +57,17 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       output = argv[++i];
     } else if (!strcmp(a, "--method")) {
       if (!has_value)
-        return cli_usage_error(ctx, "hyper", "--method needs one of deim, qdeim, gnat, sopt");
-      if (rom_hyper_method_from_name(argv[++i], &opts.method) != ROM_OK)
         return cli_usage_error(ctx, "hyper",
-                               "--method '%s' is not one of deim, qdeim, gnat, sopt", argv[i]);
+                               "--method needs one of deim, qdeim, gnat, sopt, deim-os");
+      if (rom_hyper_method_from_name(argv[++i], &opts.method) != ROM_OK)
+        return cli_usage_error(
+            ctx, "hyper", "--method '%s' is not one of deim, qdeim, gnat, sopt, deim-os", argv[i]);
     } else if (!strcmp(a, "--samples")) {
       if (!has_value) return cli_usage_error(ctx, "hyper", "--samples needs a whole number >= 1");
       if (cli_parse_int(argv[++i], &opts.num_samples) != 0 || opts.num_samples < 1)
         return cli_usage_error(ctx, "hyper", "--samples '%s' is not a whole number >= 1", argv[i]);
     } else if (!strcmp(a, "--basis-dim")) {
-      if (!has_value)
-        return cli_usage_error(ctx, "hyper", "--basis-dim needs a whole number >= 1");
+      if (!has_value) return cli_usage_error(ctx, "hyper", "--basis-dim needs a whole number >= 1");
       if (cli_parse_int(argv[++i], &opts.residual_dim) != 0 || opts.residual_dim < 1)
         return cli_usage_error(ctx, "hyper", "--basis-dim '%s' is not a whole number >= 1",
                                argv[i]);
@@ -85,8 +89,7 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
     int exists = rom_ctx_rank(ctx) == 0 ? access(output, F_OK) == 0 : 0;
     MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
     if (exists) {
-      if (rom_ctx_rank(ctx) == 0)
-      {
+      if (rom_ctx_rank(ctx) == 0) {
         fprintf(stderr, "romkit hyper: error: '%s': %s\n", output, rom_strerror(ROM_ERR_EXISTS));
         fprintf(stderr, "romkit hyper: pass --overwrite to replace it\n");
       }
@@ -115,8 +118,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
     }
     if (ns != nb && (opts.method == ROM_HYPER_DEIM || opts.method == ROM_HYPER_QDEIM)) {
       rc = cli_usage_error(ctx, "hyper",
-                           "--method %s selects exactly NB = %lld samples: use gnat or sopt to "
-                           "oversample",
+                           "--method %s selects exactly NB = %lld samples: use gnat, sopt or "
+                           "deim-os to oversample",
                            rom_hyper_method_name(opts.method), (long long)nb);
       goto done;
     }

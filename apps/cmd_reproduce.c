@@ -30,8 +30,9 @@ static const char *const help =
     "  --dim p             POD basis vectors (per component for P2); default 5\n"
     "  --hr-basis nb       residual basis vectors (per component); P1 30, P2 55\n"
     "  --hr-samples ns     sampled rows (per component); P1 47, P2 58\n"
-    "  --hr-method H       sample selection: deim-os (default: the authors' oversampled\n"
-    "                      DEIM), deim, qdeim (ns = nb), gnat, sopt\n"
+    "  --hr-method H       sample selection (the library's, romkit/hyper.h): deim-os\n"
+    "                      (default: the authors' oversampled DEIM), deim, qdeim\n"
+    "                      (ns = nb), gnat, sopt\n"
     "  --train-params L    training parameters a; P1 0.9,1.1, P2 0.9,0.95,1.05,1.1\n"
     "  --test-param a      test parameter; default 1.0\n"
     "  --workdir DIR       cache of the training runs, bases and residual bases (files\n"
@@ -63,7 +64,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
   double train[REPRO_MAX_PARAMS];
   int ntrain = 0;
   memset(o, 0, sizeof *o);
-  o->hr_method = REPRO_HR_DEIM_OS;
+  o->hr_method = ROM_HYPER_DEIM_OS;
   o->max_iterations = 4;
   o->tolerance = 1e-8;
   o->test = 1.0;
@@ -81,17 +82,23 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
     if (a[0] != '-') {
       if (o->problem)
         return cli_usage_error(ctx, CMD, "more than one problem ('%s'): give P1 or P2 once", a);
-      if (!strcmp(a, "P1") || !strcmp(a, "p1")) o->problem = 1;
-      else if (!strcmp(a, "P2") || !strcmp(a, "p2")) o->problem = 2;
-      else return cli_usage_error(ctx, CMD, "unknown problem '%s' (P1 or P2)", a);
+      if (!strcmp(a, "P1") || !strcmp(a, "p1"))
+        o->problem = 1;
+      else if (!strcmp(a, "P2") || !strcmp(a, "p2"))
+        o->problem = 2;
+      else
+        return cli_usage_error(ctx, CMD, "unknown problem '%s' (P1 or P2)", a);
       continue;
     }
     if (i + 1 >= argc) return cli_usage_error(ctx, CMD, "unknown option '%s' or missing value", a);
     const char *v = argv[++i];
     if (!strcmp(a, "--method")) {
-      if (!strcmp(v, "pod-galerkin")) o->method = REPRO_GALERKIN;
-      else if (!strcmp(v, "pod-lspg")) o->method = REPRO_LSPG;
-      else if (!strcmp(v, "pod-lspg-hr")) o->method = REPRO_LSPG_HR;
+      if (!strcmp(v, "pod-galerkin"))
+        o->method = REPRO_GALERKIN;
+      else if (!strcmp(v, "pod-lspg"))
+        o->method = REPRO_LSPG;
+      else if (!strcmp(v, "pod-lspg-hr"))
+        o->method = REPRO_LSPG_HR;
       else
         return cli_usage_error(ctx, CMD,
                                "unknown method '%s' (pod-galerkin, pod-lspg or pod-lspg-hr)", v);
@@ -105,13 +112,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
       if ((rc = parse_count(ctx, a, v, &ns))) return rc;
       have_ns = 1;
     } else if (!strcmp(a, "--hr-method")) {
-      int found = 0;
-      for (int m = 0; m < 5; ++m)
-        if (!strcmp(v, repro_hr_method_name((repro_hr_method)m))) {
-          o->hr_method = (repro_hr_method)m;
-          found = 1;
-        }
-      if (!found)
+      if (rom_hyper_method_from_name(v, &o->hr_method) != ROM_OK)
         return cli_usage_error(ctx, CMD,
                                "unknown --hr-method '%s' (deim-os, deim, qdeim, gnat, sopt)", v);
       have_hr_method = 1;
@@ -156,17 +157,19 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
   o->defaults = 1;
   if (have_train) {
     o->defaults = ntrain == o->ntrain;
-    for (int i = 0; i < ntrain && o->defaults; ++i) o->defaults = train[i] == o->train[i];
+    for (int i = 0; i < ntrain && o->defaults; ++i)
+      o->defaults = train[i] == o->train[i];
     memcpy(o->train, train, sizeof(double) * (size_t)ntrain);
     o->ntrain = ntrain;
   }
   if (o->test != 1.0) o->defaults = 0;
   for (int i = 0; i < o->ntrain; ++i)
     if (!(o->train[i] >= 0.0))
-      return cli_usage_error(ctx, CMD, "--train-params: a = %g < 0 (the upwind scheme needs a >= 0)",
-                             o->train[i]);
+      return cli_usage_error(
+          ctx, CMD, "--train-params: a = %g < 0 (the upwind scheme needs a >= 0)", o->train[i]);
   if (!(o->test >= 0.0))
-    return cli_usage_error(ctx, CMD, "--test-param %g < 0 (the upwind scheme needs a >= 0)", o->test);
+    return cli_usage_error(ctx, CMD, "--test-param %g < 0 (the upwind scheme needs a >= 0)",
+                           o->test);
   if (dim) o->dim = dim;
   const rom_int g = o->grid ? o->grid - 2 : 58;
   const rom_int comp_rows = o->problem == 1 ? 1000 : g * g;
@@ -182,11 +185,11 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
   }
   if (have_nb) o->hr_basis = nb;
   if (have_ns) o->hr_samples = ns;
-  if (o->hr_method == REPRO_HR_DEIM || o->hr_method == REPRO_HR_QDEIM) {
+  if (o->hr_method == ROM_HYPER_DEIM || o->hr_method == ROM_HYPER_QDEIM) {
     if (!have_ns) o->hr_samples = o->hr_basis;
     if (o->hr_samples != o->hr_basis)
       return cli_usage_error(ctx, CMD, "--hr-method %s needs --hr-samples = --hr-basis",
-                             repro_hr_method_name(o->hr_method));
+                             rom_hyper_method_name(o->hr_method));
   }
   if (o->hr_samples < o->hr_basis)
     return cli_usage_error(ctx, CMD, "--hr-samples %lld < --hr-basis %lld",
@@ -205,8 +208,9 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
 static void repro_error(rom_ctx *ctx, const char *path, const char *what, rom_int have,
                         rom_int want) {
   if (rom_ctx_rank(ctx) == 0)
-    fprintf(stderr, "romkit reproduce: error: cached %s has %lld %s, expected %lld (remove it "
-                    "or use another --workdir)\n",
+    fprintf(stderr,
+            "romkit reproduce: error: cached %s has %lld %s, expected %lld (remove it "
+            "or use another --workdir)\n",
             path, (long long)have, what, (long long)want);
 }
 
@@ -254,7 +258,8 @@ static int training_run(repro_cache *c, double a, rom_dmat **traj, rom_dmat **ne
   newton_path(c, a, npath, sizeof npath);
   /* P2's Newton iterates are cached with every training run, so a later HR run finds them. */
   const int want_newton = newton != NULL && p->ncomp == 2;
-  const int have_f = repro_exists(ctx, fpath), have_n = p->ncomp == 2 ? repro_exists(ctx, npath) : 1;
+  const int have_f = repro_exists(ctx, fpath),
+            have_n = p->ncomp == 2 ? repro_exists(ctx, npath) : 1;
   if (!have_f || (want_newton && !have_n)) {
     double *u0 = calloc((size_t)(p->L + 1), sizeof(double));
     double *T = calloc((size_t)((p->L + 1) * (p->steps + 1)), sizeof(double));
@@ -370,8 +375,7 @@ static int get_bases(repro_cache *c, int kind, rom_int rank, rom_basis **bases) 
       S = grown;
       for (rom_int j = 0; j < per; ++j)
         for (rom_int l = 0; l < p->L; ++l)
-          S[l + (cols + j) * p->L] =
-              kind == 0 ? D[l + (j + 1) * ld] - D[l] : D[l + j * ld];
+          S[l + (cols + j) * p->L] = kind == 0 ? D[l + (j + 1) * ld] - D[l] : D[l + j * ld];
       cols += per;
     }
     rom_dmat_destroy(&traj);
@@ -384,8 +388,8 @@ static int get_bases(repro_cache *c, int kind, rom_int rank, rom_basis **bases) 
   }
   if (rc == ROM_OK)
     cli_printf(ctx, "  %s basis: POD of %lld snapshots%s, %lld vectors: %.2f s (cached)\n",
-               kind ? "residual" : "state", (long long)cols,
-               p->ncomp == 2 ? " per component" : "", (long long)rank, MPI_Wtime() - t0);
+               kind ? "residual" : "state", (long long)cols, p->ncomp == 2 ? " per component" : "",
+               (long long)rank, MPI_Wtime() - t0);
   free(S);
   return rc;
 }
@@ -431,8 +435,10 @@ static void json_string(FILE *f, const char *s) {
 }
 
 static void json_number(FILE *f, double v) {
-  if (isfinite(v)) fprintf(f, "%.17g", v);
-  else fputs("null", f);
+  if (isfinite(v))
+    fprintf(f, "%.17g", v);
+  else
+    fputs("null", f);
 }
 
 int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
@@ -482,7 +488,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
              cache.dir);
   if (o.method == REPRO_LSPG_HR)
     cli_printf(ctx, "  hyper-reduction: %s, %lld residual basis vectors / %lld samples%s%s\n",
-               repro_hr_method_name(o.hr_method), (long long)nb, (long long)ns,
+               rom_hyper_method_name(o.hr_method), (long long)nb, (long long)ns,
                p.ncomp == 2 ? " per component" : "",
                o.hr_sample_mesh ? ", every sample-mesh row sampled" : "");
 
@@ -496,13 +502,13 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     if ((rc = get_bases(&cache, 1, nb, rb))) goto fail;
     if ((rc = block_diagonal(ctx, &p, rb, nb, 1, &R))) goto fail;
     t0 = MPI_Wtime();
-    if (p.ncomp == 1 && o.hr_method != REPRO_HR_DEIM_OS && !o.hr_sample_mesh) {
+    if (p.ncomp == 1) { /* the library selects (any method, deim-os included) */
       rom_hyper_options ho = rom_hyper_options_default();
-      ho.method = (rom_hyper_method)o.hr_method;
+      ho.method = o.hr_method;
       ho.residual_dim = nb;
       ho.num_samples = ns;
       if ((rc = rom_hyper_create(p.model, basis, u0, R, &ho, &hr))) goto fail;
-    } else {
+    } else { /* P2: the library's selection on each component, then their union */
       samples = calloc((size_t)(p.ncomp * ns), sizeof(rom_int));
       if (!samples) {
         rc = ROM_ERR_NOMEM;
@@ -510,28 +516,25 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
       }
       for (int c = 0; c < p.ncomp; ++c) {
         rom_int *sc = samples + c * ns;
-        const rom_dmat *Uc = rom_basis_vectors(rb[c]);
-        if (o.hr_method == REPRO_HR_DEIM_OS) rc = repro_select_deim_os(ctx, Uc, nb, ns, sc);
-        else rc = rom_hyper_select(Uc, (rom_hyper_method)o.hr_method, nb, ns, sc);
-        if (rc) goto fail;
-        for (rom_int a = 0; a < ns; ++a) sc[a] += (rom_int)c * p.comp_rows;
+        if ((rc = rom_hyper_select(rom_basis_vectors(rb[c]), o.hr_method, nb, ns, sc))) goto fail;
+        for (rom_int a = 0; a < ns; ++a)
+          sc[a] += (rom_int)c * p.comp_rows;
       }
       ns_total = p.ncomp * ns;
-      if ((rc = repro_hyper_from_samples(ctx, &p, basis, u0, R, ns_total, samples, &hr)))
+      if ((rc = repro_hyper_from_samples(ctx, &p, basis, u0, R, ns_total, samples, &hr))) goto fail;
+    }
+    if (o.hr_sample_mesh) { /* (P1) every row of the sample mesh becomes a sample */
+      const rom_int nn = rom_hyper_num_needed(hr);
+      rom_int *mesh = malloc(sizeof(rom_int) * (size_t)nn);
+      if (!mesh) {
+        rc = ROM_ERR_NOMEM;
         goto fail;
-      if (o.hr_sample_mesh) { /* every row of the sample mesh becomes a sample */
-        const rom_int nn = rom_hyper_num_needed(hr);
-        rom_int *mesh = malloc(sizeof(rom_int) * (size_t)nn);
-        if (!mesh) {
-          rc = ROM_ERR_NOMEM;
-          goto fail;
-        }
-        memcpy(mesh, rom_hyper_needed_rows(hr), sizeof(rom_int) * (size_t)nn);
-        rom_hyper_destroy(&hr);
-        rc = repro_hyper_from_samples(ctx, &p, basis, u0, R, nn, mesh, &hr);
-        free(mesh);
-        if (rc) goto fail;
       }
+      memcpy(mesh, rom_hyper_needed_rows(hr), sizeof(rom_int) * (size_t)nn);
+      rom_hyper_destroy(&hr);
+      rc = repro_hyper_from_samples(ctx, &p, basis, u0, R, nn, mesh, &hr);
+      free(mesh);
+      if (rc) goto fail;
     }
     ns_total = rom_hyper_num_samples(hr);
     nneeded = rom_hyper_num_needed(hr);
@@ -575,8 +578,10 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     cli_printf(ctx, "  %-28s %10.3f %10.3f\n", p.ncomp == 2 ? "romkit (u)" : "romkit", avg[0],
                mx[0]);
     if (p.ncomp == 2) cli_printf(ctx, "  %-28s %10.3f %10.3f\n", "romkit (v)", avg[1], mx[1]);
-    if (pub) cli_printf(ctx, "  %-28s %10.3f %10.3f   (%s)\n", "published", pub->avg, pub->max, pub->note);
-    else cli_printf(ctx, "  published: no row for these settings\n");
+    if (pub)
+      cli_printf(ctx, "  %-28s %10.3f %10.3f   (%s)\n", "published", pub->avg, pub->max, pub->note);
+    else
+      cli_printf(ctx, "  published: no row for these settings\n");
     cli_printf(ctx,
                "\n  FOM: %.3f s wall, %.3f s CPU (%lld steps, %.4f ms per step, %lld Newton "
                "iterations)\n"
@@ -622,15 +627,17 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
       json_number(f, fom_cpu);
       fputs(", \"rom_cpu_seconds\": ", f);
       json_number(f, rom_cpu);
-      fprintf(f, ", \"fom_newton_iterations\": %lld, \"rom_iterations\": %lld, "
-                 "\"rom_not_converged_steps\": %lld, \"max_iterations\": %d, \"tolerance\": ",
+      fprintf(f,
+              ", \"fom_newton_iterations\": %lld, \"rom_iterations\": %lld, "
+              "\"rom_not_converged_steps\": %lld, \"max_iterations\": %d, \"tolerance\": ",
               (long long)fs.newton_iterations, (long long)rs.iterations,
               (long long)rs.not_converged_steps, o.max_iterations);
       json_number(f, o.tolerance);
       if (o.method == REPRO_LSPG_HR) {
-        fprintf(f, ", \"hr_method\": \"%s\", \"hr_basis\": %lld, \"hr_samples\": %lld, "
-                   "\"hr_sample_mesh\": %s, \"hr_total_samples\": %lld, \"hr_needed_rows\": %lld",
-                repro_hr_method_name(o.hr_method), (long long)nb, (long long)ns,
+        fprintf(f,
+                ", \"hr_method\": \"%s\", \"hr_basis\": %lld, \"hr_samples\": %lld, "
+                "\"hr_sample_mesh\": %s, \"hr_total_samples\": %lld, \"hr_needed_rows\": %lld",
+                rom_hyper_method_name(o.hr_method), (long long)nb, (long long)ns,
                 o.hr_sample_mesh ? "true" : "false", (long long)ns_total, (long long)nneeded);
       }
       fputs(", \"workdir\": ", f);

@@ -1,7 +1,8 @@
 /* romkit reproduce — shared pieces: the problems (P1, P2 of BENCHMARKS.md), the
- * published numbers, the cache in the working directory, and the sample selection of
- * the authors' code (reproduce_common.c, reproduce_problems.c; driver in
- * cmd_reproduce.c; docs/reproduction.md). */
+ * published numbers, the cache in the working directory, and the hyper-reduction object
+ * for a given sample set (reproduce_common.c, reproduce_problems.c; driver in
+ * cmd_reproduce.c; docs/reproduction.md). The sample selection itself, including the
+ * authors' "deim-os", is the library's (rom_hyper_method, include/romkit/hyper.h). */
 #ifndef ROMKIT_APPS_REPRODUCE_COMMON_H
 #define ROMKIT_APPS_REPRODUCE_COMMON_H
 
@@ -11,16 +12,6 @@
 #define REPRO_MAX_PARAMS 64
 
 typedef enum { REPRO_GALERKIN = 0, REPRO_LSPG = 1, REPRO_LSPG_HR = 2 } repro_method;
-
-/* Sample selection for pod-lspg-hr: the four library methods, and "deim-os", the
- * oversampled DEIM of the authors' code (reproduce_common.c, repro_select_deim_os). */
-typedef enum {
-  REPRO_HR_DEIM = 0,
-  REPRO_HR_QDEIM = 1,
-  REPRO_HR_GNAT = 2,
-  REPRO_HR_SOPT = 3,
-  REPRO_HR_DEIM_OS = 4
-} repro_hr_method;
 
 /* A problem: the FOM, its layout and what the driver needs to know about it. */
 typedef struct {
@@ -46,26 +37,25 @@ typedef struct {
 } repro_published;
 
 typedef struct {
-  int problem;                 /* 1 or 2 */
+  int problem; /* 1 or 2 */
   repro_method method;
-  rom_int dim;                 /* p per component */
-  rom_int hr_basis, hr_samples;/* nb, ns per component */
-  repro_hr_method hr_method;
-  int hr_sample_mesh;          /* 1: every sample-mesh row is a sample (investigation) */
+  rom_int dim;                  /* p per component */
+  rom_int hr_basis, hr_samples; /* nb, ns per component */
+  rom_hyper_method hr_method;   /* default ROM_HYPER_DEIM_OS (the authors' selection) */
+  int hr_sample_mesh;           /* 1: every sample-mesh row is a sample (investigation) */
   double train[REPRO_MAX_PARAMS];
   int ntrain;
   double test;
   const char *workdir;
   int json;
-  int max_iterations;          /* ROM (Gauss-)Newton updates per step */
-  double tolerance;            /* on the projected residual */
-  int defaults;                /* 1 if train/test are the paper's */
-  rom_int grid;                /* P2 grid points per direction (0: the paper's 60) */
-  rom_int steps;               /* time steps (0: the paper's 500 / 1500) */
+  int max_iterations; /* ROM (Gauss-)Newton updates per step */
+  double tolerance;   /* on the projected residual */
+  int defaults;       /* 1 if train/test are the paper's */
+  rom_int grid;       /* P2 grid points per direction (0: the paper's 60) */
+  rom_int steps;      /* time steps (0: the paper's 500 / 1500) */
 } repro_options;
 
 const char *repro_method_name(repro_method m);
-const char *repro_hr_method_name(repro_hr_method m);
 
 /* Problem set-up (reproduce_problems.c). Collective. */
 int repro_problem_create(rom_ctx *ctx, const repro_options *o, repro_problem *p);
@@ -93,20 +83,14 @@ void repro_format_number(double v, char *out, size_t len);
 /* "0.9,1.1" from the list (repro_format_number each). */
 void repro_format_list(const double *v, int n, char *out, size_t len);
 
-/* The authors' sample selection (Kim, Choi, Widemann, Zohdi 2022, code of the HR tests):
- * with div = ns / nb, mod = ns % nb, the first residual basis vector gets the div + mod
- * rows of largest |u_1|; each further vector u_l (l = 2..nb) gets the div rows of largest
- * |u_l - U_{l-1} c|, c the least-squares fit of u_l on the rows picked so far. Ties go to
- * the lowest row. U: rows of one component (distributed), samples: ns indices into U's
- * global rows, replicated. Deterministic on any partition. Collective. */
-int repro_select_deim_os(rom_ctx *ctx, const rom_dmat *U, rom_int nb, rom_int ns,
-                         rom_int *samples);
-
-/* Builds the hyper-reduction object for given sample rows (global model rows, any
- * order, distinct) and a residual basis R (N x nb, model partition): the gappy operator
- * only needs R's rows at the samples, so R restricted to them is handed to
- * rom_hyper_create (GNAT selection with ns = number of samples, which can then only pick
- * the samples — checked). Collective. */
+/* Builds the hyper-reduction object for a sample set the library did not select itself:
+ * P2's union of per-component selections (rom_hyper_select on each component's residual
+ * basis) and --hr-sample-mesh's sample-mesh rows. The library has no "given samples"
+ * entry point, so R (N x nb, model partition) restricted to the sample rows (zero
+ * elsewhere) is handed to rom_hyper_create (GNAT with ns = number of samples, which can
+ * then only pick the samples — checked; the gappy operator only needs R's rows there).
+ * P1 without --hr-sample-mesh does not come here: rom_hyper_create selects directly.
+ * samples: global model rows, any order, distinct. Collective. */
 int repro_hyper_from_samples(rom_ctx *ctx, const repro_problem *p, const rom_basis *state,
                              const double *ref_local, const rom_dmat *R, rom_int ns,
                              const rom_int *samples, rom_hyper **out);

@@ -26,8 +26,7 @@ const repro_published *repro_published_find(const repro_options *o) {
   for (size_t i = 0; i < sizeof published / sizeof published[0]; ++i) {
     const repro_published *r = &published[i];
     if (strcmp(r->problem, name) || r->method != o->method || r->dim != o->dim) continue;
-    if (r->hr_basis > 0 && (r->hr_basis != o->hr_basis || r->hr_samples != o->hr_samples))
-      continue;
+    if (r->hr_basis > 0 && (r->hr_basis != o->hr_basis || r->hr_samples != o->hr_samples)) continue;
     return r;
   }
   return NULL;
@@ -90,7 +89,8 @@ int repro_problem_create(rom_ctx *ctx, const repro_options *o, repro_problem *p)
     p->comp_rows = rom_burgers2d_component_rows(h);
   }
   size_t n = (size_t)snprintf(p->prefix, sizeof p->prefix, "%s", p->name);
-  if (o->grid) n += (size_t)snprintf(p->prefix + n, sizeof p->prefix - n, "_g%lld", (long long)o->grid);
+  if (o->grid)
+    n += (size_t)snprintf(p->prefix + n, sizeof p->prefix - n, "_g%lld", (long long)o->grid);
   if (o->steps) snprintf(p->prefix + n, sizeof p->prefix - n, "_s%lld", (long long)o->steps);
   return ROM_OK;
 }

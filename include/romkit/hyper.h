@@ -25,6 +25,12 @@
  *                     (Lauzon, Cheung, Chung, Choi, Kim, Farhat, "S-OPT: a points
  *                     selection algorithm for hyper-reduction in reduced order models",
  *                     arXiv:2203.16494, 2022); ns >= nb.
+ *  - ROM_HYPER_DEIM_OS oversampled DEIM of Kim, Choi, Widemann, Zohdi (J. Comput. Phys.
+ *                     451, 2022; their code github.com/LLNL/NM-ROM): with div = ns / nb,
+ *                     mod = ns % nb, the first vector gets the div + mod rows of largest
+ *                     |u_1|, each later vector u_l the div rows of largest |u_l - U c|,
+ *                     c the least-squares fit on the rows picked so far; ns >= nb (equals
+ *                     DEIM at ns == nb). The selection of the paper's P1 HR row.
  *
  * The sample mesh: the needed rows are the union of the sampled rows' stencils (the
  * host's rom_model_stencil, asked on the owning rank, then all-gathered). The object
@@ -48,10 +54,11 @@ typedef enum {
   ROM_HYPER_DEIM = 0,
   ROM_HYPER_QDEIM = 1,
   ROM_HYPER_GNAT = 2,
-  ROM_HYPER_SOPT = 3
+  ROM_HYPER_SOPT = 3,
+  ROM_HYPER_DEIM_OS = 4
 } rom_hyper_method;
 
-/* "deim", "qdeim", "gnat", "sopt". from_name: ROM_ERR_ARG for anything else. */
+/* "deim", "qdeim", "gnat", "sopt", "deim-os". from_name: ROM_ERR_ARG for anything else. */
 const char *rom_hyper_method_name(rom_hyper_method method);
 int rom_hyper_method_from_name(const char *name, rom_hyper_method *method);
 
@@ -82,9 +89,8 @@ typedef struct rom_hyper rom_hyper;
  *                       rom_hyper_attach.
  *   reference_local     u_ref on this rank's rows (NULL: the state basis's reference, or 0)
  * Collective. */
-int rom_hyper_create(rom_model *model, const rom_basis *state_basis,
-                     const double *reference_local, const rom_dmat *residual_basis,
-                     const rom_hyper_options *o, rom_hyper **out);
+int rom_hyper_create(rom_model *model, const rom_basis *state_basis, const double *reference_local,
+                     const rom_dmat *residual_basis, const rom_hyper_options *o, rom_hyper **out);
 
 /* rom_hyper_attach - builds (or rebuilds) the sample mesh from the model's stencils and
  * stores Phi[needed, :] and u_ref[needed] from the state basis (partitioned like the
@@ -97,13 +103,13 @@ int rom_hyper_destroy(rom_hyper **hr); /* NULL-safe. Not collective. */
 /* Accessors (replicated data, column-major). Not collective. */
 rom_ctx *rom_hyper_ctx(const rom_hyper *hr);
 rom_hyper_method rom_hyper_get_method(const rom_hyper *hr);
-rom_int rom_hyper_num_samples(const rom_hyper *hr);  /* ns */
-rom_int rom_hyper_residual_dim(const rom_hyper *hr); /* nb */
-rom_int rom_hyper_state_dim(const rom_hyper *hr);    /* k; 0 until attached */
-rom_int rom_hyper_num_needed(const rom_hyper *hr);   /* 0 until attached */
-rom_int rom_hyper_global_rows(const rom_hyper *hr);  /* N */
-const rom_int *rom_hyper_sample_rows(const rom_hyper *hr); /* ns, ascending */
-const rom_int *rom_hyper_needed_rows(const rom_hyper *hr); /* nneeded, ascending */
+rom_int rom_hyper_num_samples(const rom_hyper *hr);               /* ns */
+rom_int rom_hyper_residual_dim(const rom_hyper *hr);              /* nb */
+rom_int rom_hyper_state_dim(const rom_hyper *hr);                 /* k; 0 until attached */
+rom_int rom_hyper_num_needed(const rom_hyper *hr);                /* 0 until attached */
+rom_int rom_hyper_global_rows(const rom_hyper *hr);               /* N */
+const rom_int *rom_hyper_sample_rows(const rom_hyper *hr);        /* ns, ascending */
+const rom_int *rom_hyper_needed_rows(const rom_hyper *hr);        /* nneeded, ascending */
 const double *rom_hyper_state_basis_rows(const rom_hyper *hr);    /* nneeded x k */
 const double *rom_hyper_reference_rows(const rom_hyper *hr);      /* nneeded */
 const double *rom_hyper_residual_basis_rows(const rom_hyper *hr); /* ns x nb */

@@ -40,7 +40,8 @@ int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int *samples) {
     /* |r(i)|, with a fixed summation order per row (see hyper_impl.h). */
     for (rom_int i = 0; i < L; ++i) {
       double r = U->data[i + l * ld];
-      for (rom_int j = 0; j < l; ++j) r -= U->data[i + j * ld] * c[j];
+      for (rom_int j = 0; j < l; ++j)
+        r -= U->data[i + j * ld] * c[j];
       score[i] = fabs(r);
     }
     rom_hyper_exclude(L, off, l, samples, score);
@@ -55,7 +56,8 @@ int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int *samples) {
               (long long)l, (long long)l, value, (long long)nb);
     samples[l] = row;
     ROM_TRY(ctx, rom_hyper_gather_rows(U, 1, &samples[l], nb, c));
-    for (rom_int j = 0; j < nb; ++j) Z[l + j * nb] = c[j];
+    for (rom_int j = 0; j < nb; ++j)
+      Z[l + j * nb] = c[j];
   }
 cleanup:
   rom_free(ctx, Z);

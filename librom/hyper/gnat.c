@@ -41,7 +41,8 @@ int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
     ROM_TRY_ALL(ctx, lerr);
     for (rom_int i = 0; i < L; ++i) {
       double r = U->data[i + p * ld];
-      for (rom_int j = 0; j < p; ++j) r -= U->data[i + j * ld] * alpha[j];
+      for (rom_int j = 0; j < p; ++j)
+        r -= U->data[i + j * ld] * alpha[j];
       score[i] = r * r;
     }
     rom_hyper_exclude(L, off, s, samples, score);
@@ -53,7 +54,8 @@ int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
       ROM_TRY(ctx, rom_hyper_argmax(ctx, L, off, score, &row, &value));
       /* A zero residual is acceptable for the extra samples (any row then does), but the
        * first sample of an iteration must see a non-zero residual, else u_p is dependent. */
-      ROM_CHECK(ctx, row >= 0 && (a > 0 || sqrt(value) > ROM_HYPER_RANK_TOL * scale), ROM_ERR_SINGULAR,
+      ROM_CHECK(ctx, row >= 0 && (a > 0 || sqrt(value) > ROM_HYPER_RANK_TOL * scale),
+                ROM_ERR_SINGULAR,
                 "GNAT greedy iteration %lld: residual basis vector %lld is fitted exactly by "
                 "the previous ones on the samples: the residual basis has fewer than nb = %lld "
                 "independent columns",
@@ -61,7 +63,8 @@ int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
       samples[s] = row;
       rom_hyper_exclude(L, off, 1, &samples[s], score);
       ROM_TRY(ctx, rom_hyper_gather_rows(U, 1, &samples[s], nb, row_values));
-      for (rom_int j = 0; j < nb; ++j) Z[s + j * ns] = row_values[j];
+      for (rom_int j = 0; j < nb; ++j)
+        Z[s + j * ns] = row_values[j];
       ++s;
     }
   }

@@ -17,16 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const method_names[] = {"deim", "qdeim", "gnat", "sopt"};
+static const char *const method_names[] = {"deim", "qdeim", "gnat", "sopt", "deim-os"};
+#define NUM_METHODS ((int)(sizeof method_names / sizeof method_names[0]))
 
 const char *rom_hyper_method_name(rom_hyper_method method) {
-  if ((int)method < 0 || (int)method > 3) return "unknown";
+  if ((int)method < 0 || (int)method >= NUM_METHODS) return "unknown";
   return method_names[method];
 }
 
 int rom_hyper_method_from_name(const char *name, rom_hyper_method *method) {
   if (!name || !method) return ROM_ERR_ARG;
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < NUM_METHODS; ++i)
     if (!strcmp(name, method_names[i])) {
       *method = (rom_hyper_method)i;
       return ROM_OK;
@@ -77,7 +78,8 @@ void rom_hyper_exclude(rom_int local_rows, rom_int row_offset, rom_int npicked,
 int rom_hyper_column_max(const rom_dmat *U, rom_int col, double *value) {
   int err = ROM_OK;
   double m = 0.0;
-  for (rom_int i = 0; i < U->local_rows; ++i) m = fmax(m, fabs(U->data[i + col * U->ld]));
+  for (rom_int i = 0; i < U->local_rows; ++i)
+    m = fmax(m, fabs(U->data[i + col * U->ld]));
   ROM_MPI(U->ctx, MPI_Allreduce(&m, value, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(U->ctx)));
 cleanup:
   return err;
@@ -89,8 +91,10 @@ static rom_int find_sorted(rom_int n, const rom_int *rows, rom_int row) {
   while (lo <= hi) {
     rom_int mid = lo + (hi - lo) / 2;
     if (rows[mid] == row) return mid;
-    if (rows[mid] < row) lo = mid + 1;
-    else hi = mid - 1;
+    if (rows[mid] < row)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return -1;
 }
@@ -105,7 +109,8 @@ int rom_hyper_gather_rows(const rom_dmat *U, rom_int nrows, const rom_int *rows,
   for (rom_int s = 0; s < nrows; ++s) {
     rom_int i = rows[s] - off;
     if (i < 0 || i >= L) continue;
-    for (rom_int j = 0; j < ncols; ++j) out[s + j * nrows] = U->data[i + j * ld];
+    for (rom_int j = 0; j < ncols; ++j)
+      out[s + j * nrows] = U->data[i + j * ld];
   }
   /* Exact: every entry has one non-zero contribution. Chunks keep MPI counts in int. */
   for (rom_int start = 0; start < total; start += INT_MAX / 2) {
@@ -117,8 +122,8 @@ cleanup:
   return err;
 }
 
-int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_local,
-                            rom_int nrows, const rom_int *rows, double *out) {
+int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_local, rom_int nrows,
+                            const rom_int *rows, double *out) {
   int err = ROM_OK;
   rom_int off = 0;
   memset(out, 0, sizeof(double) * (size_t)nrows);
@@ -130,15 +135,14 @@ int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_lo
       if (i >= 0 && i < local_rows) out[s] = v_local[i];
     }
   if (nrows > 0)
-    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, out, (int)nrows, MPI_DOUBLE, MPI_SUM,
-                               rom_ctx_comm(ctx)));
+    ROM_MPI(ctx,
+            MPI_Allreduce(MPI_IN_PLACE, out, (int)nrows, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
 cleanup:
   return err;
 }
 
-int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int lda,
-                    rom_int nrhs, const double *B, rom_int ldb, double *X, rom_int ldx,
-                    rom_int *rank) {
+int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int lda, rom_int nrhs,
+                    const double *B, rom_int ldb, double *X, rom_int ldx, rom_int *rank) {
   int err = ROM_OK;
   double *a = NULL, *b = NULL, *s = NULL, *work = NULL;
   lapack_int *iwork = NULL;
@@ -152,14 +156,16 @@ int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)(mx * nrhs + 1), sizeof(double), (void **)&b));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(mn + 1), (void **)&s));
   for (rom_int j = 0; j < n; ++j)
-    for (rom_int i = 0; i < m; ++i) a[i + j * m] = A[i + j * lda];
+    for (rom_int i = 0; i < m; ++i)
+      a[i + j * m] = A[i + j * lda];
   for (rom_int j = 0; j < nrhs; ++j)
-    for (rom_int i = 0; i < m; ++i) b[i + j * mx] = B[i + j * ldb];
+    for (rom_int i = 0; i < m; ++i)
+      b[i + j * mx] = B[i + j * ldb];
   {
     lapack_int iwq = 0;
-    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, (lapack_int)nrhs,
-                               a, (lapack_int)(m > 0 ? m : 1), b, (lapack_int)(mx > 0 ? mx : 1),
-                               s, -1.0, &lrank, &wq, -1, &iwq);
+    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, (lapack_int)nrhs, a,
+                               (lapack_int)(m > 0 ? m : 1), b, (lapack_int)(mx > 0 ? mx : 1), s,
+                               -1.0, &lrank, &wq, -1, &iwq);
     ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgelsd workspace query failed (info = %d)",
               (int)info);
     liwork = iwq > 1 ? iwq : 1;
@@ -168,15 +174,16 @@ int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int
     lapack_int lwork = (lapack_int)wq + 1;
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)liwork, (void **)&iwork));
-    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, (lapack_int)nrhs,
-                               a, (lapack_int)(m > 0 ? m : 1), b, (lapack_int)(mx > 0 ? mx : 1),
-                               s, -1.0, &lrank, work, lwork, iwork);
+    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, (lapack_int)nrhs, a,
+                               (lapack_int)(m > 0 ? m : 1), b, (lapack_int)(mx > 0 ? mx : 1), s,
+                               -1.0, &lrank, work, lwork, iwork);
     ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK,
               "dgelsd failed on a %lld x %lld least-squares problem (info = %d)", (long long)m,
               (long long)n, (int)info);
   }
   for (rom_int j = 0; j < nrhs; ++j)
-    for (rom_int i = 0; i < n; ++i) X[i + j * ldx] = b[i + j * mx];
+    for (rom_int i = 0; i < n; ++i)
+      X[i + j * ldx] = b[i + j * mx];
   if (rank) *rank = lrank;
 cleanup:
   rom_free(ctx, a);
@@ -197,7 +204,7 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
   const rom_int N = U->global_rows;
   if (nb == 0) nb = U->cols;
   ROM_CHECK_ALL(ctx, samples != NULL, ROM_ERR_ARG, "samples must not be NULL");
-  ROM_CHECK_ALL(ctx, (int)method >= 0 && (int)method <= 3, ROM_ERR_ARG,
+  ROM_CHECK_ALL(ctx, (int)method >= 0 && (int)method < NUM_METHODS, ROM_ERR_ARG,
                 "unknown hyper-reduction method %d", (int)method);
   ROM_CHECK_ALL(ctx, nb >= 1 && nb <= U->cols, ROM_ERR_ARG,
                 "residual basis dimension nb = %lld must be in 1..%lld (the columns of the "
@@ -209,17 +216,30 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
   ROM_CHECK_ALL(ctx, ns <= N, ROM_ERR_ARG,
                 "%lld samples requested but the residual basis has only N = %lld rows",
                 (long long)ns, (long long)N);
-  ROM_CHECK_ALL(ctx, ns == nb || method == ROM_HYPER_GNAT || method == ROM_HYPER_SOPT,
+  ROM_CHECK_ALL(ctx,
+                ns == nb || method == ROM_HYPER_GNAT || method == ROM_HYPER_SOPT ||
+                    method == ROM_HYPER_DEIM_OS,
                 ROM_ERR_ARG,
-                "%s selects exactly nb = %lld samples (ns = %lld requested): use gnat or sopt "
-                "to oversample",
+                "%s selects exactly nb = %lld samples (ns = %lld requested): use gnat, sopt or "
+                "deim-os to oversample",
                 rom_hyper_method_name(method), (long long)nb, (long long)ns);
   ROM_TRY(ctx, rom_dmat_check_finite(U, "the residual basis"));
   switch (method) {
-  case ROM_HYPER_DEIM: ROM_TRY(ctx, rom_hyper_select_deim(U, nb, samples)); break;
-  case ROM_HYPER_QDEIM: ROM_TRY(ctx, rom_hyper_select_qdeim(U, nb, samples)); break;
-  case ROM_HYPER_GNAT: ROM_TRY(ctx, rom_hyper_select_gnat(U, nb, ns, samples)); break;
-  case ROM_HYPER_SOPT: ROM_TRY(ctx, rom_hyper_select_sopt(U, nb, ns, samples)); break;
+  case ROM_HYPER_DEIM:
+    ROM_TRY(ctx, rom_hyper_select_deim(U, nb, samples));
+    break;
+  case ROM_HYPER_QDEIM:
+    ROM_TRY(ctx, rom_hyper_select_qdeim(U, nb, samples));
+    break;
+  case ROM_HYPER_GNAT:
+    ROM_TRY(ctx, rom_hyper_select_gnat(U, nb, ns, samples));
+    break;
+  case ROM_HYPER_SOPT:
+    ROM_TRY(ctx, rom_hyper_select_sopt(U, nb, ns, samples));
+    break;
+  case ROM_HYPER_DEIM_OS:
+    ROM_TRY(ctx, rom_hyper_select_deim_os(U, nb, ns, samples));
+    break;
   }
 cleanup:
   return err;
@@ -267,9 +287,8 @@ static rom_int sort_unique(rom_int n, rom_int *v) {
   return m;
 }
 
-int rom_hyper_create(rom_model *model, const rom_basis *state_basis,
-                     const double *reference_local, const rom_dmat *residual_basis,
-                     const rom_hyper_options *o, rom_hyper **out) {
+int rom_hyper_create(rom_model *model, const rom_basis *state_basis, const double *reference_local,
+                     const rom_dmat *residual_basis, const rom_hyper_options *o, rom_hyper **out) {
   int err = ROM_OK;
   if (!residual_basis) return ROM_ERR_ARG;
   rom_ctx *ctx = rom_dmat_ctx(residual_basis);
@@ -297,8 +316,7 @@ int rom_hyper_create(rom_model *model, const rom_basis *state_basis,
     qsort(hr->sample_rows, (size_t)ns, sizeof(rom_int), cmp_rows);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
                                 (void **)&hr->residual_basis_rows));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
-                                (void **)&hr->gappy_pinv));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->gappy_pinv));
     ROM_TRY(ctx, rom_hyper_gather_rows(residual_basis, ns, hr->sample_rows, nb,
                                        hr->residual_basis_rows));
     /* (P^T Phi_r)^+ = argmin ||(P^T Phi_r) X - I_ns||_F, identical on every rank (replicated
@@ -308,7 +326,8 @@ int rom_hyper_create(rom_model *model, const rom_basis *state_basis,
       rom_int rank = 0;
       int lerr = rom_calloc(ctx, (size_t)(ns * ns), sizeof(double), (void **)&eye);
       if (lerr == ROM_OK) {
-        for (rom_int i = 0; i < ns; ++i) eye[i + i * ns] = 1.0;
+        for (rom_int i = 0; i < ns; ++i)
+          eye[i + i * ns] = 1.0;
         lerr = rom_hyper_lstsq(ctx, ns, nb, hr->residual_basis_rows, ns, ns, eye, ns,
                                hr->gappy_pinv, nb, &rank);
         if (lerr == ROM_OK && rank < nb)
@@ -420,8 +439,8 @@ int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_bas
                     "sample row %lld missing from the sample mesh", (long long)hr->sample_rows[s]);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nneeded + 1), (void **)&needed));
     memcpy(needed, all, sizeof(rom_int) * (size_t)nneeded);
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k + 1),
-                                (void **)&state_rows));
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k + 1), (void **)&state_rows));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded + 1), (void **)&ref_rows));
     ROM_TRY(ctx, rom_hyper_gather_rows(V, nneeded, needed, k, state_rows));
     if (!reference_local) reference_local = rom_basis_reference(state_basis);
@@ -449,17 +468,33 @@ cleanup:
   return err;
 }
 
-rom_ctx *rom_hyper_ctx(const rom_hyper *hr) { return hr ? hr->ctx : NULL; }
+rom_ctx *rom_hyper_ctx(const rom_hyper *hr) {
+  return hr ? hr->ctx : NULL;
+}
 rom_hyper_method rom_hyper_get_method(const rom_hyper *hr) {
   return hr ? hr->method : ROM_HYPER_GNAT;
 }
-rom_int rom_hyper_num_samples(const rom_hyper *hr) { return hr ? hr->ns : 0; }
-rom_int rom_hyper_residual_dim(const rom_hyper *hr) { return hr ? hr->nb : 0; }
-rom_int rom_hyper_state_dim(const rom_hyper *hr) { return hr ? hr->k : 0; }
-rom_int rom_hyper_num_needed(const rom_hyper *hr) { return hr ? hr->nneeded : 0; }
-rom_int rom_hyper_global_rows(const rom_hyper *hr) { return hr ? hr->N : 0; }
-const rom_int *rom_hyper_sample_rows(const rom_hyper *hr) { return hr ? hr->sample_rows : NULL; }
-const rom_int *rom_hyper_needed_rows(const rom_hyper *hr) { return hr ? hr->needed_rows : NULL; }
+rom_int rom_hyper_num_samples(const rom_hyper *hr) {
+  return hr ? hr->ns : 0;
+}
+rom_int rom_hyper_residual_dim(const rom_hyper *hr) {
+  return hr ? hr->nb : 0;
+}
+rom_int rom_hyper_state_dim(const rom_hyper *hr) {
+  return hr ? hr->k : 0;
+}
+rom_int rom_hyper_num_needed(const rom_hyper *hr) {
+  return hr ? hr->nneeded : 0;
+}
+rom_int rom_hyper_global_rows(const rom_hyper *hr) {
+  return hr ? hr->N : 0;
+}
+const rom_int *rom_hyper_sample_rows(const rom_hyper *hr) {
+  return hr ? hr->sample_rows : NULL;
+}
+const rom_int *rom_hyper_needed_rows(const rom_hyper *hr) {
+  return hr ? hr->needed_rows : NULL;
+}
 const double *rom_hyper_state_basis_rows(const rom_hyper *hr) {
   return hr ? hr->state_basis_rows : NULL;
 }
@@ -469,4 +504,6 @@ const double *rom_hyper_reference_rows(const rom_hyper *hr) {
 const double *rom_hyper_residual_basis_rows(const rom_hyper *hr) {
   return hr ? hr->residual_basis_rows : NULL;
 }
-const double *rom_hyper_gappy_pinv(const rom_hyper *hr) { return hr ? hr->gappy_pinv : NULL; }
+const double *rom_hyper_gappy_pinv(const rom_hyper *hr) {
+  return hr ? hr->gappy_pinv : NULL;
+}

@@ -22,7 +22,8 @@
 #define HYPER_KIND "hyper"
 
 static int write_rows(rom_h5 *f, const char *name, rom_int n, const rom_int *rows, double *buf) {
-  for (rom_int i = 0; i < n; ++i) buf[i] = (double)rows[i];
+  for (rom_int i = 0; i < n; ++i)
+    buf[i] = (double)rows[i];
   rom_int dims[1] = {n};
   return rom_h5_write_array(f, name, 1, dims, buf);
 }
@@ -35,8 +36,8 @@ int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite) {
   double *buf = NULL;
   ROM_CHECK_ALL(ctx, path != NULL && path[0] != '\0', ROM_ERR_ARG,
                 "the path of the hyper-reduction file must not be empty");
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(hr->ns + hr->nneeded + 1),
-                              (void **)&buf));
+  ROM_TRY_ALL(ctx,
+              rom_malloc(ctx, sizeof(double) * (size_t)(hr->ns + hr->nneeded + 1), (void **)&buf));
   ROM_TRY(ctx, rom_h5_create(ctx, path, HYPER_KIND, overwrite, &f));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "method", rom_hyper_method_name(hr->method)));
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_samples", hr->ns));
@@ -79,8 +80,8 @@ static int read_rows(rom_h5 *f, const char *name, rom_int n, rom_int N, double *
               rom_h5_path(f), (long long)i, v, (long long)(N - 1));
     rows[i] = (rom_int)v;
     ROM_CHECK(ctx, i == 0 || rows[i] > rows[i - 1], ROM_ERR_FORMAT,
-              "dataset '%s' in '%s' is not strictly ascending at entry %lld", name,
-              rom_h5_path(f), (long long)i);
+              "dataset '%s' in '%s' is not strictly ascending at entry %lld", name, rom_h5_path(f),
+              (long long)i);
   }
 cleanup:
   return err;
@@ -107,9 +108,11 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "global_rows", &N, NULL));
   ROM_TRY_ALL(ctx, rom_hyper_alloc(ctx, &hr));
   ROM_CHECK(ctx, rom_hyper_method_from_name(method, &hr->method) == ROM_OK, ROM_ERR_FORMAT,
-            "'%s': attribute 'method' = '%s' is not deim, qdeim, gnat or sopt", path, method);
-  ROM_CHECK(ctx, nb >= 1 && ns >= nb && N >= ns && k >= 0 && nneeded >= 0 &&
-                     (k == 0 || nneeded >= ns) && (k > 0 || nneeded == 0),
+            "'%s': attribute 'method' = '%s' is not deim, deim-os, qdeim, gnat or sopt", path,
+            method);
+  ROM_CHECK(ctx,
+            nb >= 1 && ns >= nb && N >= ns && k >= 0 && nneeded >= 0 && (k == 0 || nneeded >= ns) &&
+                (k > 0 || nneeded == 0),
             ROM_ERR_FORMAT,
             "'%s': inconsistent dimensions num_samples = %lld, residual_dim = %lld, state_dim = "
             "%lld, num_needed = %lld, global_rows = %lld (need 1 <= residual_dim <= num_samples "
@@ -120,8 +123,8 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   hr->nb = nb;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns + nneeded + 1), (void **)&buf));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)ns, (void **)&hr->sample_rows));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
-                              (void **)&hr->residual_basis_rows));
+  ROM_TRY_ALL(
+      ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->residual_basis_rows));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->gappy_pinv));
   ROM_TRY(ctx, read_rows(f, "sample_rows", ns, N, buf, hr->sample_rows));
   {
@@ -132,12 +135,11 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
     ROM_TRY(ctx, rom_h5_read_array(f, "gappy_pinv", 2, dims, hr->gappy_pinv));
   }
   if (k > 0) {
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nneeded,
-                                (void **)&hr->needed_rows));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nneeded, (void **)&hr->needed_rows));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),
                                 (void **)&hr->state_basis_rows));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nneeded,
-                                (void **)&hr->reference_rows));
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * (size_t)nneeded, (void **)&hr->reference_rows));
     ROM_TRY(ctx, read_rows(f, "needed_rows", nneeded, N, buf, hr->needed_rows));
     rom_int dims[2] = {k, nneeded};
     ROM_TRY(ctx, rom_h5_read_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
@@ -145,7 +147,8 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
     /* Every sample must lie on the sample mesh (both lists ascending: one merge pass). */
     rom_int j = 0;
     for (rom_int s = 0; s < ns; ++s) {
-      while (j < nneeded && hr->needed_rows[j] < hr->sample_rows[s]) ++j;
+      while (j < nneeded && hr->needed_rows[j] < hr->sample_rows[s])
+        ++j;
       ROM_CHECK(ctx, j < nneeded && hr->needed_rows[j] == hr->sample_rows[s], ROM_ERR_FORMAT,
                 "'%s': sample row %lld is not in dataset 'needed_rows'", path,
                 (long long)hr->sample_rows[s]);

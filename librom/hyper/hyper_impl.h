@@ -1,5 +1,5 @@
 /* romkit internal — the hyper-reduction object (include/romkit/hyper.h) and the helpers
- * the sample-selection files (deim.c, qdeim.c, gnat.c, sopt.c) share.
+ * the sample-selection files (deim.c, qdeim.c, gnat.c, sopt.c, deim_os.c) share.
  *
  * Every selection method runs the same way on every rank: each rank scores its own rows
  * with plain loops in a fixed order (not BLAS, whose kernels may round a row differently
@@ -18,12 +18,12 @@ struct rom_hyper {
   rom_ctx *ctx;
   rom_hyper_method method;
   rom_int N, ns, nb, k, nneeded;
-  rom_int *sample_rows;       /* ns, ascending */
-  rom_int *needed_rows;       /* nneeded, ascending */
-  double *state_basis_rows;   /* nneeded x k, column-major */
-  double *reference_rows;     /* nneeded */
-  double *residual_basis_rows;/* ns x nb, column-major (rows in sample_rows order) */
-  double *gappy_pinv;         /* nb x ns, column-major */
+  rom_int *sample_rows;        /* ns, ascending */
+  rom_int *needed_rows;        /* nneeded, ascending */
+  double *state_basis_rows;    /* nneeded x k, column-major */
+  double *reference_rows;      /* nneeded */
+  double *residual_basis_rows; /* ns x nb, column-major (rows in sample_rows order) */
+  double *gappy_pinv;          /* nb x ns, column-major */
 };
 
 /* Relative rank tolerance of the greedy selections: a new pick whose residual (DEIM,
@@ -44,6 +44,7 @@ int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int *samples);
 int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples);
 int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
 int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
 
 /* out (nrows x ncols, column-major, ld nrows) = U[rows, 0:ncols], replicated on every
  * rank (exact: each entry has one owner). Collective. */
@@ -51,8 +52,8 @@ int rom_hyper_gather_rows(const rom_dmat *U, rom_int nrows, const rom_int *rows,
                           double *out);
 /* out[i] = v[rows[i]] for a distributed vector (local part v_local, NULL = zeros).
  * Collective. */
-int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_local,
-                            rom_int nrows, const rom_int *rows, double *out);
+int rom_hyper_gather_vector(rom_ctx *ctx, rom_int local_rows, const double *v_local, rom_int nrows,
+                            const rom_int *rows, double *out);
 
 /* The global argmax of score over all ranks' rows (score: local_rows values; -INFINITY
  * for rows that may not be picked). Ties: lowest global row. *row = -1 if every score
@@ -67,8 +68,7 @@ void rom_hyper_exclude(rom_int local_rows, rom_int row_offset, rom_int npicked,
 /* x (n x nrhs, ld ldx) = least-squares solution of A (m x n, ld lda) X = B (m x nrhs):
  * minimum-norm by dgelsd, on copies. *rank gets A's numerical rank (rcond = machine eps).
  * Not collective. */
-int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int lda,
-                    rom_int nrhs, const double *B, rom_int ldb, double *X, rom_int ldx,
-                    rom_int *rank);
+int rom_hyper_lstsq(rom_ctx *ctx, rom_int m, rom_int n, const double *A, rom_int lda, rom_int nrhs,
+                    const double *B, rom_int ldb, double *X, rom_int ldx, rom_int *rank);
 
 #endif

@@ -27,13 +27,15 @@ int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples) {
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nb, (void **)&q));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(L + 1), (void **)&score));
   for (rom_int j = 0; j < nb; ++j)
-    for (rom_int i = 0; i < L; ++i) X[i + j * L] = U->data[i + j * ld];
+    for (rom_int i = 0; i < L; ++i)
+      X[i + j * L] = U->data[i + j * ld];
   ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nb, L > 0 ? X : NULL, L > 0 ? L : 1, &Xm));
   double first = 0.0; /* the largest squared row norm of U: the scale of the rank test */
   for (rom_int l = 0; l < nb; ++l) {
     for (rom_int i = 0; i < L; ++i) {
       double s = 0.0;
-      for (rom_int j = 0; j < nb; ++j) s += X[i + j * L] * X[i + j * L];
+      for (rom_int j = 0; j < nb; ++j)
+        s += X[i + j * L] * X[i + j * L];
       score[i] = s;
     }
     rom_hyper_exclude(L, off, l, samples, score);
@@ -41,7 +43,8 @@ int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples) {
     double value = 0.0;
     ROM_TRY(ctx, rom_hyper_argmax(ctx, L, off, score, &row, &value));
     if (l == 0) first = value;
-    ROM_CHECK(ctx, row >= 0 && value > ROM_HYPER_RANK_TOL * ROM_HYPER_RANK_TOL * first, ROM_ERR_SINGULAR,
+    ROM_CHECK(ctx, row >= 0 && value > ROM_HYPER_RANK_TOL * ROM_HYPER_RANK_TOL * first,
+              ROM_ERR_SINGULAR,
               "QDEIM step %lld: every remaining row is in the span of the rows picked so far: "
               "the residual basis has fewer than nb = %lld independent columns",
               (long long)l, (long long)nb);
@@ -49,12 +52,15 @@ int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples) {
     ROM_TRY(ctx, rom_hyper_gather_rows(Xm, 1, &samples[l], nb, q));
     {
       const double inv = 1.0 / sqrt(value);
-      for (rom_int j = 0; j < nb; ++j) q[j] *= inv;
+      for (rom_int j = 0; j < nb; ++j)
+        q[j] *= inv;
     }
     for (rom_int i = 0; i < L; ++i) {
       double d = 0.0;
-      for (rom_int j = 0; j < nb; ++j) d += X[i + j * L] * q[j];
-      for (rom_int j = 0; j < nb; ++j) X[i + j * L] -= d * q[j];
+      for (rom_int j = 0; j < nb; ++j)
+        d += X[i + j * L] * q[j];
+      for (rom_int j = 0; j < nb; ++j)
+        X[i + j * L] -= d * q[j];
     }
   }
 cleanup:

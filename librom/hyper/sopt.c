@@ -32,19 +32,24 @@
 static int row_space_basis(const double *Z, rom_int ldz, rom_int s, rom_int m, double *Q) {
   for (rom_int a = 0; a < s; ++a) {
     double *q = Q + a * m;
-    for (rom_int j = 0; j < m; ++j) q[j] = Z[a + j * ldz];
+    for (rom_int j = 0; j < m; ++j)
+      q[j] = Z[a + j * ldz];
     for (int pass = 0; pass < 2; ++pass)
       for (rom_int b = 0; b < a; ++b) {
         const double *qb = Q + b * m;
         double d = 0.0;
-        for (rom_int j = 0; j < m; ++j) d += qb[j] * q[j];
-        for (rom_int j = 0; j < m; ++j) q[j] -= d * qb[j];
+        for (rom_int j = 0; j < m; ++j)
+          d += qb[j] * q[j];
+        for (rom_int j = 0; j < m; ++j)
+          q[j] -= d * qb[j];
       }
     double nrm = 0.0;
-    for (rom_int j = 0; j < m; ++j) nrm += q[j] * q[j];
+    for (rom_int j = 0; j < m; ++j)
+      nrm += q[j] * q[j];
     nrm = sqrt(nrm);
     if (!(nrm > 0.0)) return 0;
-    for (rom_int j = 0; j < m; ++j) q[j] /= nrm;
+    for (rom_int j = 0; j < m; ++j)
+      q[j] /= nrm;
   }
   return 1;
 }
@@ -67,11 +72,13 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
     int square = s < m; /* adding the candidate makes [Z; x] square (s + 1 == m) */
     int lerr = ROM_OK;
     if (s == 0) {
-      for (rom_int i = 0; i < L; ++i) score[i] = fabs(U->data[i]);
+      for (rom_int i = 0; i < L; ++i)
+        score[i] = fabs(U->data[i]);
     } else {
       for (rom_int j = 0; j < m; ++j) {
         double t = 0.0;
-        for (rom_int a = 0; a < s; ++a) t += Z[a + j * ns] * Z[a + j * ns];
+        for (rom_int a = 0; a < s; ++a)
+          t += Z[a + j * ns] * Z[a + j * ns];
         c[j] = t;
       }
       if (square) {
@@ -85,11 +92,12 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
         for (rom_int j = 0; j < m; ++j)
           for (rom_int i = j; i < m; ++i) {
             double t = 0.0;
-            for (rom_int a = 0; a < s; ++a) t += Z[a + i * ns] * Z[a + j * ns];
+            for (rom_int a = 0; a < s; ++a)
+              t += Z[a + i * ns] * Z[a + j * ns];
             B[i + j * m] = t;
           }
-        lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, B,
-                                              (lapack_int)m);
+        lapack_int info =
+            LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, B, (lapack_int)m);
         if (info == 0)
           info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)m, B, (lapack_int)m);
         if (info != 0)
@@ -104,24 +112,31 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
           int dead = 0;
           for (rom_int j = 0; j < m; ++j) {
             double x = U->data[i + j * ld], t = c[j] + x * x;
-            if (!(t > 0.0)) dead = 1;
-            else den += log(t);
+            if (!(t > 0.0))
+              dead = 1;
+            else
+              den += log(t);
           }
           if (square) {
             /* y = x - Q Q^T x */
-            for (rom_int j = 0; j < m; ++j) y[j] = U->data[i + j * ld];
+            for (rom_int j = 0; j < m; ++j)
+              y[j] = U->data[i + j * ld];
             for (rom_int a = 0; a < s; ++a) {
               const double *q = Q + a * m;
               double d = 0.0;
-              for (rom_int j = 0; j < m; ++j) d += q[j] * U->data[i + j * ld];
-              for (rom_int j = 0; j < m; ++j) y[j] -= d * q[j];
+              for (rom_int j = 0; j < m; ++j)
+                d += q[j] * U->data[i + j * ld];
+              for (rom_int j = 0; j < m; ++j)
+                y[j] -= d * q[j];
             }
-            for (rom_int j = 0; j < m; ++j) num += y[j] * y[j];
+            for (rom_int j = 0; j < m; ++j)
+              num += y[j] * y[j];
           } else {
             num = 1.0;
             for (rom_int r = 0; r < m; ++r) {
               double t = 0.0;
-              for (rom_int j = 0; j <= r; ++j) t += B[r + j * m] * U->data[i + j * ld];
+              for (rom_int j = 0; j <= r; ++j)
+                t += B[r + j * m] * U->data[i + j * ld];
               num += t * t;
             }
           }
@@ -139,7 +154,8 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
               (long long)s, (long long)nb);
     samples[s] = row;
     ROM_TRY(ctx, rom_hyper_gather_rows(U, 1, &samples[s], nb, row_values));
-    for (rom_int j = 0; j < nb; ++j) Z[s + j * ns] = row_values[j];
+    for (rom_int j = 0; j < nb; ++j)
+      Z[s + j * ns] = row_values[j];
   }
 cleanup:
   rom_free(ctx, Z);

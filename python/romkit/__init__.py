@@ -18,6 +18,11 @@ The surface:
     Design, sweep, SweepResult          many-query sweeps (grid, LHS, Monte Carlo) in C
     add_output, output_names, evaluate_outputs   ROM outputs s = l^T u ~ l_0 + l^r . q
     read_sweep, plot                    sweep files; matplotlib helpers (romkit.plot)
+    pod_file, StreamingSVD              out-of-core POD of a snapshot file; streaming SVD
+    NonlinearModel, NonlinearROM        nonlinear host callbacks in Python; Galerkin/LSPG ROMs
+    fom.integrate                       the reference implicit FOM integrator
+    Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
+    HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -27,7 +32,12 @@ from .affine import AffineROM, Model
 from .context import Context, default_context
 from .errors import RomkitError, error_name, strerror
 from .matrix import DistributedMatrix
-from .pod import SVD_METHODS, Basis, pod
+from .pod import SVD_METHODS, Basis, pod, pod_file
+from .isvd import StreamingSVD
+from .nonlinear import LSPG_SOLVERS, PROJECTIONS, TIME_SCHEMES, NonlinearModel, NonlinearROM
+from .burgers import Burgers1D, Burgers2D, error_metric
+from .hyper import HYPER_METHODS, HyperReduction, select_samples
+from . import fom
 from .problems import Heat2D
 from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
@@ -40,7 +50,10 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "pod", "Basis", "SVD_METHODS", "Model", "AffineROM", "Heat2D", "RomkitError",
            "strerror", "error_name", "load_library", "library_path", "__version__",
            "Design", "DESIGNS", "SweepResult", "sweep", "add_output", "output_names",
-           "evaluate_outputs", "read_sweep", "plot"]
+           "evaluate_outputs", "read_sweep", "plot", "pod_file", "StreamingSVD",
+           "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
+           "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
+           "select_samples", "HYPER_METHODS"]
 
 
 def library_path():

@@ -45,6 +45,67 @@ class Heat2DOptions(ctypes.Structure):
     _fields_ = [("n", rom_int), ("blocks_x", c_int), ("blocks_y", c_int)]
 
 
+class IsvdOptions(ctypes.Structure):
+    """Mirror of rom_isvd_options (include/romkit/isvd.h)."""
+    _fields_ = [("max_rank", rom_int), ("tolerance", c_double)]
+
+
+class Burgers1DOptions(ctypes.Structure):
+    """Mirror of rom_burgers1d_options (include/romkit/problems.h)."""
+    _fields_ = [("unknowns", rom_int), ("length", c_double), ("final_time", c_double),
+                ("steps", rom_int)]
+
+
+class Burgers2DOptions(ctypes.Structure):
+    """Mirror of rom_burgers2d_options (include/romkit/problems.h)."""
+    _fields_ = [("grid_points", rom_int), ("reynolds", c_double), ("final_time", c_double),
+                ("steps", rom_int)]
+
+
+class Csr(ctypes.Structure):
+    """Mirror of rom_csr (include/romkit/model.h)."""
+    _fields_ = [("local_rows", rom_int), ("global_cols", rom_int), ("row_ptr", P_int),
+                ("col_index", P_int), ("values", P_double)]
+
+
+# void (*rom_fom_observer_fn)(void *user, rom_int step, int iteration, const double *u)
+FOM_OBSERVER_FN = ctypes.CFUNCTYPE(None, c_void_p, rom_int, c_int, c_void_p)
+
+
+class FomOptions(ctypes.Structure):
+    """Mirror of rom_fom_options (include/romkit/fom.h)."""
+    _fields_ = [("scheme", c_int), ("max_iterations", c_int), ("tolerance", c_double),
+                ("solver", c_int), ("observer", FOM_OBSERVER_FN), ("observer_user", c_void_p)]
+
+
+class FomStats(ctypes.Structure):
+    """Mirror of rom_fom_stats (include/romkit/fom.h)."""
+    _fields_ = [("steps", rom_int), ("newton_iterations", rom_int),
+                ("max_step_iterations", c_int), ("max_final_residual", c_double),
+                ("seconds", c_double), ("seconds_velocity", c_double),
+                ("seconds_solve", c_double)]
+
+
+class NlromOptions(ctypes.Structure):
+    """Mirror of rom_nlrom_options (include/romkit/nonlinear_rom.h)."""
+    _fields_ = [("projection", c_int), ("scheme", c_int), ("lspg_solver", c_int),
+                ("max_iterations", c_int), ("tolerance", c_double),
+                ("fail_if_not_converged", c_int), ("divergence_factor", c_double)]
+
+
+class NlromStats(ctypes.Structure):
+    """Mirror of rom_nlrom_stats (include/romkit/nonlinear_rom.h)."""
+    _fields_ = [("steps", rom_int), ("iterations", rom_int), ("residual_evaluations", rom_int),
+                ("jacobian_evaluations", rom_int), ("not_converged_steps", rom_int),
+                ("max_iterations_in_a_step", c_int), ("last_residual", c_double),
+                ("max_final_residual", c_double), ("seconds", c_double)]
+
+
+class HyperOptions(ctypes.Structure):
+    """Mirror of rom_hyper_options (include/romkit/hyper.h)."""
+    _fields_ = [("method", c_int), ("num_samples", rom_int), ("residual_dim", rom_int)]
+
+
 # Host callbacks (include/romkit/model.h). The array arguments are declared void * so
 # that Python receives plain addresses (int, or None for NULL) and wraps them in numpy
 # views without creating ctypes pointer objects on every call.
@@ -52,6 +113,21 @@ APPLY_TERM_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_void_p, c_void_p)
 VECTOR_TERM_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_void_p)
 COEFFICIENTS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 APPLY_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+# Nonlinear callbacks: (user, u, t, mu, F); (user, u, t, mu, ncols, X, ldx, Y, ldy);
+# (user, u, t, mu, rom_csr *J); stencil (user, row, max, cols, count); sampled velocity
+# (user, nrows, rows, nneeded, needed, u_needed, t, mu, F_rows) and Jacobian (... mu,
+# ncols, X, ldx, Y, ldy).
+VELOCITY_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_double, c_void_p, c_void_p)
+VELOCITY_JACOBIAN_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_double, c_void_p, rom_int,
+                                        c_void_p, rom_int, c_void_p, rom_int)
+VELOCITY_JACOBIAN_CSR_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_double, c_void_p,
+                                            ctypes.POINTER(Csr))
+STENCIL_FN = ctypes.CFUNCTYPE(c_int, c_void_p, rom_int, rom_int, c_void_p, c_void_p)
+VELOCITY_SAMPLED_FN = ctypes.CFUNCTYPE(c_int, c_void_p, rom_int, c_void_p, rom_int, c_void_p,
+                                       c_void_p, c_double, c_void_p, c_void_p)
+VELOCITY_JACOBIAN_SAMPLED_FN = ctypes.CFUNCTYPE(c_int, c_void_p, rom_int, c_void_p, rom_int,
+                                                c_void_p, c_void_p, c_double, c_void_p, rom_int,
+                                                c_void_p, rom_int, c_void_p, rom_int)
 
 # name: (restype, [argtypes])
 _PROTOTYPES = {
@@ -166,10 +242,103 @@ _PROTOTYPES = {
 _OPTIONAL_PROTOTYPES = {
     "rom_basis_write_librom": (c_int, [c_void_p, c_char_p, c_int]),
     "rom_basis_read_librom": (c_int, [c_void_p, c_char_p, P_handle]),
+    # pod.h (out-of-core POD)
+    "rom_pod_compute_file": (c_int, [c_void_p, c_char_p, ctypes.POINTER(PodOptions), P_handle]),
+    # isvd.h
+    "rom_isvd_options_default": (IsvdOptions, []),
+    "rom_isvd_create": (c_int, [c_void_p, rom_int, ctypes.POINTER(IsvdOptions), P_handle]),
+    "rom_isvd_add": (c_int, [c_void_p, P_double]),
+    "rom_isvd_count": (rom_int, [c_void_p]),
+    "rom_isvd_singular_values": (c_void_p, [c_void_p, P_int]),
+    "rom_isvd_basis": (c_int, [c_void_p, ctypes.POINTER(PodOptions), P_handle]),
+    "rom_isvd_destroy": (c_int, [P_handle]),
+    # model.h (nonlinear)
+    "rom_model_set_velocity": (c_int, [c_void_p, VELOCITY_FN, VELOCITY_JACOBIAN_FN]),
+    "rom_model_set_velocity_jacobian_csr": (c_int, [c_void_p, VELOCITY_JACOBIAN_CSR_FN]),
+    "rom_model_set_sampled_velocity": (c_int, [c_void_p, STENCIL_FN, VELOCITY_SAMPLED_FN,
+                                               VELOCITY_JACOBIAN_SAMPLED_FN]),
+    "rom_model_velocity": (c_int, [c_void_p, P_double, c_double, P_double, P_double]),
+    "rom_model_velocity_jacobian": (c_int, [c_void_p, P_double, c_double, P_double, rom_int,
+                                            P_double, rom_int, P_double, rom_int]),
+    # fom.h
+    "rom_fom_options_default": (FomOptions, []),
+    "rom_fom_integrate": (c_int, [c_void_p, P_double, P_double, c_double, c_double, rom_int,
+                                  ctypes.POINTER(FomOptions), P_double,
+                                  ctypes.POINTER(FomStats)]),
+    # problems.h (P1, P2, error metric)
+    "rom_burgers1d_options_default": (Burgers1DOptions, []),
+    "rom_burgers1d_create": (c_int, [c_void_p, ctypes.POINTER(Burgers1DOptions), rom_int,
+                                     P_handle]),
+    "rom_burgers1d_destroy": (c_int, [P_handle]),
+    "rom_burgers1d_global_rows": (rom_int, [c_void_p]),
+    "rom_burgers1d_local_rows": (rom_int, [c_void_p]),
+    "rom_burgers1d_row_offset": (rom_int, [c_void_p]),
+    "rom_burgers1d_time_step": (c_double, [c_void_p]),
+    "rom_burgers1d_steps": (rom_int, [c_void_p]),
+    "rom_burgers1d_model": (c_void_p, [c_void_p]),
+    "rom_burgers1d_initial": (c_int, [c_void_p, c_double, P_double]),
+    "rom_burgers2d_options_default": (Burgers2DOptions, []),
+    "rom_burgers2d_create": (c_int, [c_void_p, ctypes.POINTER(Burgers2DOptions), rom_int,
+                                     P_handle]),
+    "rom_burgers2d_destroy": (c_int, [P_handle]),
+    "rom_burgers2d_global_rows": (rom_int, [c_void_p]),
+    "rom_burgers2d_component_rows": (rom_int, [c_void_p]),
+    "rom_burgers2d_local_rows": (rom_int, [c_void_p]),
+    "rom_burgers2d_row_offset": (rom_int, [c_void_p]),
+    "rom_burgers2d_time_step": (c_double, [c_void_p]),
+    "rom_burgers2d_steps": (rom_int, [c_void_p]),
+    "rom_burgers2d_model": (c_void_p, [c_void_p]),
+    "rom_burgers2d_initial": (c_int, [c_void_p, c_double, P_double]),
+    "rom_burgers_error_metric": (c_int, [c_void_p, rom_int, rom_int, P_double, P_double, c_int,
+                                         P_double, P_double]),
+    "rom_burgers2d_error_metric": (c_int, [c_void_p, rom_int, P_double, P_double, c_int,
+                                           P_double, P_double]),
+    # nonlinear_rom.h
+    "rom_nlrom_options_default": (NlromOptions, []),
+    "rom_nlrom_create": (c_int, [c_void_p, c_void_p, P_double, c_void_p,
+                                 ctypes.POINTER(NlromOptions), P_handle]),
+    "rom_nlrom_destroy": (c_int, [P_handle]),
+    "rom_nlrom_dim": (rom_int, [c_void_p]),
+    "rom_nlrom_step": (c_int, [c_void_p, P_double, c_double, c_double, rom_int, P_double,
+                               P_double, P_double, ctypes.POINTER(NlromStats)]),
+    "rom_nlrom_run": (c_int, [c_void_p, P_double, c_double, c_double, rom_int, P_double,
+                              P_double, ctypes.POINTER(NlromStats)]),
+    "rom_nlrom_lift": (c_int, [c_void_p, P_double, P_double]),
+    # hyper.h
+    "rom_hyper_method_name": (c_char_p, [c_int]),
+    "rom_hyper_method_from_name": (c_int, [c_char_p, ctypes.POINTER(c_int)]),
+    "rom_hyper_select": (c_int, [c_void_p, c_int, rom_int, rom_int, P_int]),
+    "rom_hyper_options_default": (HyperOptions, []),
+    "rom_hyper_create": (c_int, [c_void_p, c_void_p, P_double, c_void_p,
+                                 ctypes.POINTER(HyperOptions), P_handle]),
+    "rom_hyper_attach": (c_int, [c_void_p, c_void_p, c_void_p, P_double]),
+    "rom_hyper_destroy": (c_int, [P_handle]),
+    "rom_hyper_get_method": (c_int, [c_void_p]),
+    "rom_hyper_num_samples": (rom_int, [c_void_p]),
+    "rom_hyper_residual_dim": (rom_int, [c_void_p]),
+    "rom_hyper_state_dim": (rom_int, [c_void_p]),
+    "rom_hyper_num_needed": (rom_int, [c_void_p]),
+    "rom_hyper_global_rows": (rom_int, [c_void_p]),
+    "rom_hyper_sample_rows": (c_void_p, [c_void_p]),
+    "rom_hyper_needed_rows": (c_void_p, [c_void_p]),
+    "rom_hyper_state_basis_rows": (c_void_p, [c_void_p]),
+    "rom_hyper_reference_rows": (c_void_p, [c_void_p]),
+    "rom_hyper_residual_basis_rows": (c_void_p, [c_void_p]),
+    "rom_hyper_gappy_pinv": (c_void_p, [c_void_p]),
+    "rom_hyper_write": (c_int, [c_void_p, c_char_p, c_int]),
+    "rom_hyper_read": (c_int, [c_void_p, c_char_p, P_handle]),
 }
 
 _STRUCTS = {"rom_pod_options": PodOptions, "rom_snapshots_options": SnapshotsOptions,
             "rom_heat2d_options": Heat2DOptions}
+
+# Records of the newer stages: checked like _STRUCTS where rom_binding_struct_size knows
+# them (it returns 0 for a name it does not know).
+_OPTIONAL_STRUCTS = {"rom_isvd_options": IsvdOptions, "rom_burgers1d_options": Burgers1DOptions,
+                     "rom_burgers2d_options": Burgers2DOptions, "rom_csr": Csr,
+                     "rom_fom_options": FomOptions, "rom_fom_stats": FomStats,
+                     "rom_nlrom_options": NlromOptions, "rom_nlrom_stats": NlromStats,
+                     "rom_hyper_options": HyperOptions}
 
 _lib = None
 _path = None
@@ -203,6 +372,11 @@ class _Functions:
         for cname, struct in _STRUCTS.items():
             size = self.rom_binding_struct_size(cname.encode())
             if size != ctypes.sizeof(struct):
+                raise OSError(f"{path}: sizeof({cname}) is {size} in C but "
+                              f"{ctypes.sizeof(struct)} in romkit/_lib.py: update the mirror")
+        for cname, struct in _OPTIONAL_STRUCTS.items():
+            size = self.rom_binding_struct_size(cname.encode())
+            if size not in (0, ctypes.sizeof(struct)):
                 raise OSError(f"{path}: sizeof({cname}) is {size} in C but "
                               f"{ctypes.sizeof(struct)} in romkit/_lib.py: update the mirror")
 

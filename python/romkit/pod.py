@@ -20,7 +20,7 @@ from .context import resolve
 from .errors import call
 from .matrix import DistributedMatrix, as_matrix
 
-__all__ = ["pod", "Basis", "SVD_METHODS"]
+__all__ = ["pod", "pod_file", "Basis", "SVD_METHODS"]
 
 SVD_METHODS = ("auto", "tsqr", "scalapack", "randomized", "incremental")
 
@@ -63,8 +63,20 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
         matrix = snapshots.matrix()
     else:
         matrix = as_matrix(snapshots, ctx, "snapshots")
-    f = lib()
-    opts = f.rom_pod_options_default()
+    opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
+                    power_iterations, incremental_tolerance)
+    out = ctypes.c_void_p()
+    call(matrix._ctx_h, "rom_pod_compute", matrix._h, ctypes.byref(opts), ctypes.byref(out))
+    return Basis._from_handle(matrix, out.value)
+
+
+def _options(energy=None, rank=None, center=False, method="auto", memory_budget=None,
+             target_rank=None, oversampling=None, power_iterations=None,
+             incremental_tolerance=None):
+    """A rom_pod_options record: romkit's defaults with the given fields set."""
+    if energy is not None and rank is not None:
+        raise ValueError("give energy or rank, not both")
+    opts = lib().rom_pod_options_default()
     if rank is not None:
         if isinstance(rank, bool) or int(rank) != rank:
             raise TypeError(f"rank must be an integer, got {rank!r}")
@@ -85,9 +97,30 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
         opts.power_iterations = int(power_iterations)
     if incremental_tolerance is not None:
         opts.incremental_tolerance = float(incremental_tolerance)
+    return opts
+
+
+def pod_file(path, energy=None, rank=None, center=False, method="auto", ctx=None, *,
+             memory_budget=None, target_rank=None, oversampling=None, power_iterations=None,
+             incremental_tolerance=None):
+    """Out-of-core POD of the /snapshots dataset of a romkit snapshot file
+    (rom_pod_compute_file). Collective.
+
+    The file is read in blocks on an even row partition (the basis is distributed
+    likewise). With method "auto" or "incremental" the blocks stream through the
+    incremental SVD, with blocks as large as `memory_budget` bytes per rank allows
+    (0 or None: no limit); other methods read the whole matrix. The arguments are those
+    of :func:`pod`. Raises RomkitError: ROM_ERR_IO (missing file), ROM_ERR_FORMAT (not a
+    snapshot file), ROM_ERR_NOMEM (budget too small, naming the bytes needed).
+    """
+    require("rom_pod_compute_file", "pod_file")
+    ctx = resolve(ctx)
+    opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
+                    power_iterations, incremental_tolerance)
     out = ctypes.c_void_p()
-    call(matrix._ctx_h, "rom_pod_compute", matrix._h, ctypes.byref(opts), ctypes.byref(out))
-    return Basis._from_handle(matrix, out.value)
+    call(ctx._h, "rom_pod_compute_file", ctx._h, os.fsencode(path), ctypes.byref(opts),
+         ctypes.byref(out))
+    return Basis._from_handle(ctx, out.value)
 
 
 class Basis(Wrapper):

@@ -6,12 +6,15 @@
  *  - every method's samples are identical on the uneven partition, the even partition and
  *    a serial run on rank 0 (MPI_COMM_SELF) — so identical at 1, 2 and 4 ranks — and an
  *    exact tie in the first DEIM pick goes to the lowest row;
+ *  - deim-os (the authors' oversampled DEIM) equals an independent serial re-computation
+ *    of its rule (plain loops and LAPACKE_dgelsd on the full matrix), at every rank count;
  *  - GNAT with every row sampled and a full orthonormal residual basis equals LSPG without
  *    hyper-reduction (to 1e-10);
  *  - with a POD residual basis and few samples the HR ROM's error is close to the ROM's;
  *  - the HR file round trip is exact and gives the same ROM trajectory bit for bit;
- *  - bad input: ns < nb and ns > N -> ROM_ERR_ARG, NaN basis -> ROM_ERR_NOT_FINITE,
- *    a file of another kind -> ROM_ERR_FORMAT, a sample mesh missing -> ROM_ERR_STATE. */
+ *  - bad input: ns < nb (deim-os included) and ns > N -> ROM_ERR_ARG, NaN basis ->
+ *    ROM_ERR_NOT_FINITE, a file of another kind -> ROM_ERR_FORMAT, a sample mesh
+ *    missing -> ROM_ERR_STATE. */
 #include "nl_host.h"
 
 #define GN 40
@@ -26,7 +29,8 @@ static rom_dmat *dmat_from_full(rom_ctx *ctx, rom_int N, rom_int n, const double
   rom_dmat *M = NULL;
   CHECK_OK(ctx, rom_dmat_create(ctx, L, n, &M));
   for (rom_int j = 0; j < n; ++j)
-    for (rom_int l = 0; l < L; ++l) rom_dmat_data(M)[l + j * rom_dmat_ld(M)] = A[off + l + j * N];
+    for (rom_int l = 0; l < L; ++l)
+      rom_dmat_data(M)[l + j * rom_dmat_ld(M)] = A[off + l + j * N];
   return M;
 }
 
@@ -45,9 +49,56 @@ static void selection_matrix(rom_int N, rom_int nb, double *U) {
     double x = (double)(m + 1) / (double)(N + 1);
     U[i] = sin(3.14159265358979323846 * x);
     for (rom_int j = 1; j < nb; ++j)
-      U[i + j * N] = sin(3.14159265358979323846 * (double)(j + 1) * (double)(i + 1) / (double)(N + 1)) +
-                     0.3 * nlh_hash((uint64_t)(i * 131 + j));
+      U[i + j * N] =
+          sin(3.14159265358979323846 * (double)(j + 1) * (double)(i + 1) / (double)(N + 1)) +
+          0.3 * nlh_hash((uint64_t)(i * 131 + j));
   }
+}
+
+/* The deim-os rule of the authors' code (github.com/LLNL/NM-ROM, function DEIM), serial
+ * and written independently of librom/hyper/deim_os.c: with div = ns / nb, mod = ns % nb,
+ * vector 0 gets the div + mod rows of largest |u_0|, vector l > 0 the div rows of largest
+ * |u_l - U_l c| (c: minimum-norm least squares on the rows picked so far, dgelsd); ties to
+ * the lowest row. U: N x nb, column-major. */
+static void deim_os_reference(rom_int N, rom_int nb, rom_int ns, const double *U,
+                              rom_int *samples) {
+  const rom_int div = ns / nb, mod = ns % nb;
+  double *A = malloc(sizeof(double) * (size_t)(ns * nb)), *b = malloc(sizeof(double) * (size_t)ns);
+  double *r = malloc(sizeof(double) * (size_t)N), c[64] = {0};
+  char *used = calloc((size_t)N, 1);
+  rom_int s = 0;
+  for (rom_int l = 0; l < nb; ++l) {
+    if (l > 0) {
+      lapack_int rank = 0;
+      for (rom_int j = 0; j < l; ++j)
+        for (rom_int a = 0; a < s; ++a)
+          A[a + j * s] = U[samples[a] + j * N];
+      for (rom_int a = 0; a < s; ++a)
+        b[a] = U[samples[a] + l * N];
+      double sv[64];
+      LAPACKE_dgelsd(LAPACK_COL_MAJOR, (lapack_int)s, (lapack_int)l, 1, A, (lapack_int)s, b,
+                     (lapack_int)s, sv, -1.0, &rank);
+      for (rom_int j = 0; j < l; ++j)
+        c[j] = b[j];
+    }
+    for (rom_int i = 0; i < N; ++i) {
+      double v = U[i + l * N];
+      for (rom_int j = 0; j < l; ++j)
+        v -= U[i + j * N] * c[j];
+      r[i] = fabs(v);
+    }
+    for (rom_int t = 0; t < (l == 0 ? div + mod : div); ++t) {
+      rom_int best = -1;
+      for (rom_int i = 0; i < N; ++i)
+        if (!used[i] && (best < 0 || r[i] > r[best])) best = i;
+      used[best] = 1;
+      samples[s++] = best;
+    }
+  }
+  free(A);
+  free(b);
+  free(r);
+  free(used);
 }
 
 static void selection_checks(rom_ctx *ctx) {
@@ -65,10 +116,11 @@ static void selection_checks(rom_ctx *ctx) {
     CHECK_OK(ctx, rom_ctx_create(MPI_COMM_SELF, &self));
     As = dmat_from_full(self, N, nb, U, N, 0);
   }
-  const rom_hyper_method methods[4] = {ROM_HYPER_DEIM, ROM_HYPER_QDEIM, ROM_HYPER_GNAT, ROM_HYPER_SOPT};
-  const rom_int nss[4] = {nb, nb, 13, 13};
-  for (int mth = 0; mth < 4; ++mth) {
-    rom_int su[16], se[16], ss[16];
+  const rom_hyper_method methods[6] = {ROM_HYPER_DEIM, ROM_HYPER_QDEIM,   ROM_HYPER_GNAT,
+                                       ROM_HYPER_SOPT, ROM_HYPER_DEIM_OS, ROM_HYPER_DEIM_OS};
+  const rom_int nss[6] = {nb, nb, 13, 13, 13, 19};
+  for (int mth = 0; mth < 6; ++mth) {
+    rom_int su[32], se[32], ss[32];
     const rom_int ns = nss[mth];
     const char *name = rom_hyper_method_name(methods[mth]);
     CHECK_OK(ctx, rom_hyper_select(Au, methods[mth], nb, ns, su));
@@ -84,12 +136,33 @@ static void selection_checks(rom_ctx *ctx) {
     int distinct = 1;
     for (rom_int a = 0; a < ns; ++a) {
       distinct = distinct && su[a] >= 0 && su[a] < N;
-      for (rom_int b = 0; b < a; ++b) distinct = distinct && su[a] != su[b];
+      for (rom_int b = 0; b < a; ++b)
+        distinct = distinct && su[a] != su[b];
     }
     CHECK(distinct, "%s: %lld distinct rows in range", name, (long long)ns);
+    if (methods[mth] == ROM_HYPER_DEIM_OS) {
+      /* Against the independent serial rule (every rank computes it on the full U). */
+      rom_int sr[32];
+      deim_os_reference(N, nb, ns, U, sr);
+      CHECK(memcmp(su, sr, sizeof(rom_int) * ns) == 0,
+            "deim-os, ns = %lld: samples equal the serial re-computation of the rule",
+            (long long)ns);
+      /* The first vector gets div + mod rows: they are its rows of largest |u_0|. */
+      rom_int first = ns / nb + ns % nb, ok = 1;
+      for (rom_int a = 0; a < first; ++a)
+        for (rom_int i = 0; i < N; ++i) {
+          int picked_before = 0;
+          for (rom_int b = 0; b <= a; ++b)
+            picked_before = picked_before || su[b] == i;
+          if (!picked_before && fabs(U[i]) > fabs(U[su[a]])) ok = 0;
+        }
+      CHECK(ok, "deim-os, ns = %lld: the first %lld rows are the largest of |u_0|", (long long)ns,
+            (long long)first);
+    }
     if (me == 0) {
       printf("hyper: %-5s samples:", name);
-      for (rom_int a = 0; a < ns; ++a) printf(" %lld", (long long)su[a]);
+      for (rom_int a = 0; a < ns; ++a)
+        printf(" %lld", (long long)su[a]);
       printf("\n");
     }
     if (methods[mth] == ROM_HYPER_DEIM) {
@@ -116,7 +189,7 @@ static void selection_checks(rom_ctx *ctx) {
     free(U2);
   }
   /* DEIM interpolates exactly at the samples; GNAT's pinv is a left inverse. */
-  for (int mth = 0; mth < 4; ++mth) {
+  for (int mth = 0; mth < 6; ++mth) {
     rom_hyper_options o = rom_hyper_options_default();
     o.method = methods[mth];
     o.num_samples = nss[mth];
@@ -128,20 +201,24 @@ static void selection_checks(rom_ctx *ctx) {
     const double *Z = rom_hyper_residual_basis_rows(hr), *Pi = rom_hyper_gappy_pinv(hr);
     double worst = 0.0, zdiff = 0.0;
     for (rom_int a = 0; a < ns; ++a)
-      for (rom_int j = 0; j < nb; ++j) zdiff = fmax(zdiff, fabs(Z[a + j * ns] - U[rows[a] + j * N]));
+      for (rom_int j = 0; j < nb; ++j)
+        zdiff = fmax(zdiff, fabs(Z[a + j * ns] - U[rows[a] + j * N]));
     CHECK(zdiff == 0.0, "%s: residual_basis_rows are U's rows at the samples",
           rom_hyper_method_name(methods[mth]));
     if (ns == nb) {
       /* f arbitrary: P^T Phi (P^T Phi)^{-1} P^T f = P^T f. */
       double fs[16], c[16];
-      for (rom_int a = 0; a < ns; ++a) fs[a] = nlh_hash(1000 + (uint64_t)rows[a]);
+      for (rom_int a = 0; a < ns; ++a)
+        fs[a] = nlh_hash(1000 + (uint64_t)rows[a]);
       for (rom_int j = 0; j < nb; ++j) {
         c[j] = 0.0;
-        for (rom_int a = 0; a < ns; ++a) c[j] += Pi[j + a * nb] * fs[a];
+        for (rom_int a = 0; a < ns; ++a)
+          c[j] += Pi[j + a * nb] * fs[a];
       }
       for (rom_int a = 0; a < ns; ++a) {
         double v = 0.0;
-        for (rom_int j = 0; j < nb; ++j) v += Z[a + j * ns] * c[j];
+        for (rom_int j = 0; j < nb; ++j)
+          v += Z[a + j * ns] * c[j];
         worst = fmax(worst, fabs(v - fs[a]));
       }
       CHECK(worst < 1e-12, "%s interpolates exactly at the sampled rows (%.2e)",
@@ -150,11 +227,12 @@ static void selection_checks(rom_ctx *ctx) {
       for (rom_int i = 0; i < nb; ++i)
         for (rom_int j = 0; j < nb; ++j) {
           double v = 0.0;
-          for (rom_int a = 0; a < ns; ++a) v += Pi[i + a * nb] * Z[a + j * ns];
+          for (rom_int a = 0; a < ns; ++a)
+            v += Pi[i + a * nb] * Z[a + j * ns];
           worst = fmax(worst, fabs(v - (i == j)));
         }
-      CHECK(worst < 1e-12, "%s: (P^T Phi)^+ P^T Phi = I (%.2e)", rom_hyper_method_name(methods[mth]),
-            worst);
+      CHECK(worst < 1e-12, "%s: (P^T Phi)^+ P^T Phi = I (%.2e)",
+            rom_hyper_method_name(methods[mth]), worst);
     }
     rom_hyper_destroy(&hr);
   }
@@ -165,6 +243,21 @@ static void selection_checks(rom_ctx *ctx) {
     CHECK_ERR(ctx, rom_hyper_select(Au, ROM_HYPER_SOPT, 4, N + 1, s), ROM_ERR_ARG);
     CHECK_ERR(ctx, rom_hyper_select(Au, ROM_HYPER_DEIM, nb, nb + 1, s), ROM_ERR_ARG);
     CHECK_ERR(ctx, rom_hyper_select(Au, ROM_HYPER_DEIM, nb + 1, nb + 1, s), ROM_ERR_ARG);
+    CHECK_ERR(ctx, rom_hyper_select(Au, ROM_HYPER_DEIM_OS, nb, nb - 1, s), ROM_ERR_ARG);
+    CHECK_ERR(ctx, rom_hyper_select(Au, ROM_HYPER_DEIM_OS, nb, N + 1, s), ROM_ERR_ARG);
+    {
+      rom_hyper_options od = rom_hyper_options_default();
+      od.method = ROM_HYPER_DEIM_OS;
+      od.num_samples = nb - 1;
+      rom_hyper *hd = NULL;
+      CHECK_ERR(ctx, rom_hyper_create(NULL, NULL, NULL, Au, &od, &hd), ROM_ERR_ARG);
+    }
+    {
+      rom_hyper_method m = ROM_HYPER_DEIM;
+      CHECK(rom_hyper_method_from_name("deim-os", &m) == ROM_OK && m == ROM_HYPER_DEIM_OS &&
+                !strcmp(rom_hyper_method_name(ROM_HYPER_DEIM_OS), "deim-os"),
+            "\"deim-os\" <-> ROM_HYPER_DEIM_OS");
+    }
     rom_hyper_options o = rom_hyper_options_default();
     o.num_samples = nb - 1;
     rom_hyper *hr = NULL;
@@ -176,7 +269,8 @@ static void selection_checks(rom_ctx *ctx) {
     CHECK_ERR(ctx, rom_hyper_select(An, ROM_HYPER_QDEIM, nb, nb, s), ROM_ERR_NOT_FINITE);
     rom_dmat_destroy(&An);
     /* Dependent columns: column 1 = column 0. */
-    for (rom_int i = 0; i < N; ++i) Un[i + N] = Un[i];
+    for (rom_int i = 0; i < N; ++i)
+      Un[i + N] = Un[i];
     Un[17 + 3 * N] = 0.5;
     An = dmat_from_full(ctx, N, nb, Un, Lu, offset_of(ctx, Lu));
     CHECK_ERR(ctx, rom_hyper_select(An, ROM_HYPER_DEIM, nb, nb, s), ROM_ERR_SINGULAR);
@@ -194,8 +288,8 @@ static void selection_checks(rom_ctx *ctx) {
   free(U);
 }
 
-static double space_time_error(const nlh *H, const rom_basis *b, rom_nlrom *rom, const double *traj_q,
-                               rom_int k, const double *fom, rom_int steps) {
+static double space_time_error(const nlh *H, const rom_basis *b, rom_nlrom *rom,
+                               const double *traj_q, rom_int k, const double *fom, rom_int steps) {
   /* sqrt(sum_n ||e_n||^2 / sum_n ||u_n||^2) (BENCHMARKS.md's "avg"), via rom_nlrom_lift. */
   (void)b;
   double e = 0.0, f = 0.0, *u = malloc(sizeof(double) * (size_t)(H->L + 1));
@@ -218,7 +312,8 @@ static void all_rows_equals_no_hr(nlh *H) {
   const rom_int N = H->N, k = 5;
   double *Q = malloc(sizeof(double) * N * k), *R = malloc(sizeof(double) * N * N);
   double *u0 = malloc(sizeof(double) * N);
-  double *t1 = malloc(sizeof(double) * k * (STEPS + 1)), *t2 = malloc(sizeof(double) * k * (STEPS + 1));
+  double *t1 = malloc(sizeof(double) * k * (STEPS + 1)),
+         *t2 = malloc(sizeof(double) * k * (STEPS + 1));
   nlh_random_orthonormal(N, k, 11, Q);
   nlh_random_orthonormal(N, N, 12, R);
   nlh_initial(H, 1.0, u0);
@@ -242,7 +337,8 @@ static void all_rows_equals_no_hr(nlh *H) {
     CHECK_OK(ctx, rom_nlrom_create(H->model, b, NULL, hr, &o, &rom));
     CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, DT, STEPS, NULL, t2, NULL));
     double worst = 0.0;
-    for (rom_int i = 0; i < k * (STEPS + 1); ++i) worst = fmax(worst, fabs(t1[i] - t2[i]));
+    for (rom_int i = 0; i < k * (STEPS + 1); ++i)
+      worst = fmax(worst, fabs(t1[i] - t2[i]));
     CHECK(worst < 1e-10, "%s with all %lld rows sampled equals LSPG without HR (%.2e)",
           rom_hyper_method_name(methods[mth]), (long long)N, worst);
     rom_nlrom_destroy(&rom);
@@ -267,7 +363,8 @@ static void subsampled_hr(nlh *H) {
   rom_ctx *ctx = H->ctx;
   const rom_int N = H->N, k = 6, nb = 14, ns = 22;
   const double train[2] = {0.9, 1.1};
-  double *fom = malloc(sizeof(double) * N * (STEPS + 1) * 2), *ftest = malloc(sizeof(double) * N * (STEPS + 1));
+  double *fom = malloc(sizeof(double) * N * (STEPS + 1) * 2),
+         *ftest = malloc(sizeof(double) * N * (STEPS + 1));
   double *u0 = malloc(sizeof(double) * N), *traj = malloc(sizeof(double) * k * (STEPS + 1));
   rom_dmat *S = NULL, *Sr = NULL;
   rom_basis *b = NULL, *rb = NULL;
@@ -280,7 +377,8 @@ static void subsampled_hr(nlh *H) {
     for (rom_int n = 0; n <= STEPS; ++n)
       for (rom_int l = 0; l < H->L; ++l) {
         if (n > 0)
-          rom_dmat_data(S)[l + (r * STEPS + n - 1) * rom_dmat_ld(S)] = f[n * N + H->off + l] - f[H->off + l];
+          rom_dmat_data(S)[l + (r * STEPS + n - 1) * rom_dmat_ld(S)] =
+              f[n * N + H->off + l] - f[H->off + l];
         rom_dmat_data(Sr)[l + (r * (STEPS + 1) + n) * rom_dmat_ld(Sr)] = f[n * N + H->off + l];
       }
   }
@@ -303,7 +401,8 @@ static void subsampled_hr(nlh *H) {
     printf("hyper: N = %lld, k = %lld: LSPG avg error %.4f %%, %.2f us per residual evaluation "
            "(%lld iterations)\n",
            (long long)N, (long long)k, 100 * e_plain, 1e6 * t_plain, (long long)st.iterations);
-  const rom_hyper_method methods[4] = {ROM_HYPER_GNAT, ROM_HYPER_SOPT, ROM_HYPER_DEIM, ROM_HYPER_QDEIM};
+  const rom_hyper_method methods[4] = {ROM_HYPER_GNAT, ROM_HYPER_SOPT, ROM_HYPER_DEIM,
+                                       ROM_HYPER_QDEIM};
   char path[512];
   test_path(ctx, "hyper_roundtrip", path, sizeof path);
   for (int mth = 0; mth < 4; ++mth) {
@@ -319,7 +418,8 @@ static void subsampled_hr(nlh *H) {
     CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, DT, STEPS, NULL, traj, &st));
     double e_hr = space_time_error(H, b, rom, traj, k, ftest, STEPS);
     double t_hr = st.seconds / (double)(st.iterations + st.steps);
-    CHECK(e_hr < 2.0 * e_plain + 0.005, "%s HR (nb %lld, ns %lld): avg error %.4f %% vs %.4f %% without",
+    CHECK(e_hr < 2.0 * e_plain + 0.005,
+          "%s HR (nb %lld, ns %lld): avg error %.4f %% vs %.4f %% without",
           rom_hyper_method_name(methods[mth]), (long long)nb, (long long)ho.num_samples, 100 * e_hr,
           100 * e_plain);
     if (rom_ctx_rank(ctx) == 0)
@@ -335,16 +435,23 @@ static void subsampled_hr(nlh *H) {
       CHECK_OK(ctx, rom_hyper_read(ctx, path, &back));
       if (back) {
         const rom_int nn = rom_hyper_num_needed(hr);
-        int same = rom_hyper_num_samples(back) == ho.num_samples && rom_hyper_residual_dim(back) == nb &&
-                   rom_hyper_state_dim(back) == k && rom_hyper_num_needed(back) == nn &&
-                   rom_hyper_global_rows(back) == N && rom_hyper_get_method(back) == methods[mth];
-        same = same && !memcmp(rom_hyper_sample_rows(back), rom_hyper_sample_rows(hr), sizeof(rom_int) * ho.num_samples);
-        same = same && !memcmp(rom_hyper_needed_rows(back), rom_hyper_needed_rows(hr), sizeof(rom_int) * nn);
-        same = same && !memcmp(rom_hyper_state_basis_rows(back), rom_hyper_state_basis_rows(hr), sizeof(double) * nn * k);
-        same = same && !memcmp(rom_hyper_reference_rows(back), rom_hyper_reference_rows(hr), sizeof(double) * nn);
-        same = same && !memcmp(rom_hyper_residual_basis_rows(back), rom_hyper_residual_basis_rows(hr),
+        int same = rom_hyper_num_samples(back) == ho.num_samples &&
+                   rom_hyper_residual_dim(back) == nb && rom_hyper_state_dim(back) == k &&
+                   rom_hyper_num_needed(back) == nn && rom_hyper_global_rows(back) == N &&
+                   rom_hyper_get_method(back) == methods[mth];
+        same = same && !memcmp(rom_hyper_sample_rows(back), rom_hyper_sample_rows(hr),
+                               sizeof(rom_int) * ho.num_samples);
+        same = same && !memcmp(rom_hyper_needed_rows(back), rom_hyper_needed_rows(hr),
+                               sizeof(rom_int) * nn);
+        same = same && !memcmp(rom_hyper_state_basis_rows(back), rom_hyper_state_basis_rows(hr),
+                               sizeof(double) * nn * k);
+        same = same && !memcmp(rom_hyper_reference_rows(back), rom_hyper_reference_rows(hr),
+                               sizeof(double) * nn);
+        same =
+            same && !memcmp(rom_hyper_residual_basis_rows(back), rom_hyper_residual_basis_rows(hr),
+                            sizeof(double) * nb * ho.num_samples);
+        same = same && !memcmp(rom_hyper_gappy_pinv(back), rom_hyper_gappy_pinv(hr),
                                sizeof(double) * nb * ho.num_samples);
-        same = same && !memcmp(rom_hyper_gappy_pinv(back), rom_hyper_gappy_pinv(hr), sizeof(double) * nb * ho.num_samples);
         CHECK(same, "HR file round trip is exact");
         /* Online from the file alone: no basis. */
         CHECK_OK(ctx, rom_nlrom_create(H->model, NULL, NULL, back, &o, &rom2));
@@ -367,8 +474,10 @@ static void subsampled_hr(nlh *H) {
       CHECK_ERR(ctx, rom_nlrom_create(H->model, b, NULL, part, &o, &rom2), ROM_ERR_STATE);
       CHECK_OK(ctx, rom_hyper_attach(part, H->model, b, u0 + H->off));
       CHECK_OK(ctx, rom_nlrom_create(H->model, b, NULL, part, &o, &rom2));
-      CHECK_OK(ctx, rom_nlrom_run(rom2, MU, 0.0, DT, STEPS, NULL, traj2 = malloc(sizeof(double) * k * (STEPS + 1)), NULL));
-      CHECK(!memcmp(traj, traj2, sizeof(double) * k * (STEPS + 1)), "attached HR gives the same trajectory");
+      CHECK_OK(ctx, rom_nlrom_run(rom2, MU, 0.0, DT, STEPS, NULL,
+                                  traj2 = malloc(sizeof(double) * k * (STEPS + 1)), NULL));
+      CHECK(!memcmp(traj, traj2, sizeof(double) * k * (STEPS + 1)),
+            "attached HR gives the same trajectory");
       free(traj2);
       rom_nlrom_destroy(&rom2);
       rom_hyper_destroy(&part);
