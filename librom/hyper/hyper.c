@@ -7,6 +7,7 @@
  * once here by dgelsd (SVD-based least squares against the ns x ns identity), which also
  * reports the numerical rank: a sample set that does not determine all nb residual
  * modes is refused (ROM_ERR_SINGULAR) instead of giving an unstable online problem. */
+#include "core/sorted_rows.h"
 #include "hyper/hyper_impl.h"
 #include "linalg/dmat_impl.h"
 
@@ -83,20 +84,6 @@ int rom_hyper_column_max(const rom_dmat *U, rom_int col, double *value) {
   ROM_MPI(U->ctx, MPI_Allreduce(&m, value, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(U->ctx)));
 cleanup:
   return err;
-}
-
-/* Index of `row` in the sorted array rows[0..n) or -1 (binary search). */
-static rom_int find_sorted(rom_int n, const rom_int *rows, rom_int row) {
-  rom_int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    rom_int mid = lo + (hi - lo) / 2;
-    if (rows[mid] == row) return mid;
-    if (rows[mid] < row)
-      lo = mid + 1;
-    else
-      hi = mid - 1;
-  }
-  return -1;
 }
 
 int rom_hyper_gather_rows(const rom_dmat *U, rom_int nrows, const rom_int *rows, rom_int ncols,
@@ -435,7 +422,7 @@ int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_bas
                                 MPI_INT64_T, rom_ctx_comm(ctx)));
     const rom_int nneeded = sort_unique(total, all);
     for (rom_int s = 0; s < hr->ns; ++s)
-      ROM_CHECK_ALL(ctx, find_sorted(nneeded, all, hr->sample_rows[s]) >= 0, ROM_ERR_INTERNAL,
+      ROM_CHECK_ALL(ctx, rom_sorted_find(nneeded, all, hr->sample_rows[s]) >= 0, ROM_ERR_INTERNAL,
                     "sample row %lld missing from the sample mesh", (long long)hr->sample_rows[s]);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nneeded + 1), (void **)&needed));
     memcpy(needed, all, sizeof(rom_int) * (size_t)nneeded);

@@ -22,6 +22,7 @@
  * broadcast (MPI_Reduce + MPI_Bcast, the cost of one Allreduce), so all ranks hold the
  * same bits, take the same convergence decisions and never wait on each other. */
 #include "core/check.h"
+#include "core/sorted_rows.h"
 #include "linalg/tsqr.h"
 #include "online/nonlinear_rom_impl.h"
 
@@ -102,20 +103,6 @@ static int alloc_doubles(rom_ctx *ctx, rom_int n, double **out) {
   return rom_calloc(ctx, (size_t)(n > 0 ? n : 1), sizeof(double), (void **)out);
 }
 
-/* Index of row in the ascending list, or -1. */
-static rom_int find_row(rom_int n, const rom_int *rows, rom_int row) {
-  rom_int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    rom_int mid = lo + (hi - lo) / 2;
-    if (rows[mid] == row) return mid;
-    if (rows[mid] < row)
-      lo = mid + 1;
-    else
-      hi = mid - 1;
-  }
-  return -1;
-}
-
 /* out[i] = v[rows[i]] for the distributed vector v (this rank's rows v_local): the owner
  * contributes each entry, the others zero, so the sum is exact. Collective. */
 static int gather_rows(rom_ctx *ctx, rom_int L, const double *v_local, rom_int n,
@@ -162,7 +149,7 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
     memcpy(rom->ref_needed, rom_hyper_reference_rows(hr), sizeof(double) * (size_t)nn);
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, ns * k, &rom->phi_samples));
   for (rom_int s = 0; s < ns; ++s) {
-    rom_int pos = find_row(nn, rom->needed, rom->samples[s]);
+    rom_int pos = rom_sorted_find(nn, rom->needed, rom->samples[s]);
     ROM_CHECK_ALL(ctx, pos >= 0, ROM_ERR_ARG,
                   "sample row %lld is not on the hyper-reduction's sample mesh",
                   (long long)rom->samples[s]);

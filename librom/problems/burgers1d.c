@@ -19,6 +19,7 @@
  * velocity and Jacobian evaluate row i from those two values alone, found by binary
  * search in the caller's sorted `needed` list. */
 #include "core/check.h"
+#include "core/sorted_rows.h"
 #include "linalg/row_layout.h"
 #include "romkit/matrix.h"
 #include "romkit/problems.h"
@@ -133,20 +134,6 @@ static int b1_stencil(void *user, rom_int row, rom_int max, rom_int *cols, rom_i
   return 0;
 }
 
-/* Position of global row g in the sorted list `needed`, or -1. */
-static rom_int find_row(rom_int n, const rom_int *needed, rom_int g) {
-  rom_int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    rom_int mid = lo + (hi - lo) / 2;
-    if (needed[mid] == g) return mid;
-    if (needed[mid] < g)
-      lo = mid + 1;
-    else
-      hi = mid - 1;
-  }
-  return -1;
-}
-
 static int b1_velocity_sampled(void *user, rom_int nrows, const rom_int *rows, rom_int nneeded,
                                const rom_int *needed, const double *u_needed, double t,
                                const double *mu, double *F_rows) {
@@ -156,8 +143,8 @@ static int b1_velocity_sampled(void *user, rom_int nrows, const rom_int *rows, r
   const double inv_dx = 1.0 / h->dx;
   for (rom_int k = 0; k < nrows; ++k) {
     if (rows[k] < 0 || rows[k] >= h->N) return 1;
-    rom_int pi = find_row(nneeded, needed, rows[k]);
-    rom_int pm = find_row(nneeded, needed, left_of(rows[k], h->N));
+    rom_int pi = rom_sorted_find(nneeded, needed, rows[k]);
+    rom_int pm = rom_sorted_find(nneeded, needed, left_of(rows[k], h->N));
     if (pi < 0 || pm < 0) return 2; /* the stencil is not in the sample mesh */
     double ui = u_needed[pi], um = u_needed[pm];
     F_rows[k] = -(ui * ui - ui * um) * inv_dx;
@@ -175,8 +162,8 @@ static int b1_jacobian_sampled(void *user, rom_int nrows, const rom_int *rows, r
   const double inv_dx = 1.0 / h->dx;
   for (rom_int k = 0; k < nrows; ++k) {
     if (rows[k] < 0 || rows[k] >= h->N) return 1;
-    rom_int pi = find_row(nneeded, needed, rows[k]);
-    rom_int pm = find_row(nneeded, needed, left_of(rows[k], h->N));
+    rom_int pi = rom_sorted_find(nneeded, needed, rows[k]);
+    rom_int pm = rom_sorted_find(nneeded, needed, left_of(rows[k], h->N));
     if (pi < 0 || pm < 0) return 2;
     double ui = u_needed[pi], um = u_needed[pm];
     double diag = -(2.0 * ui - um) * inv_dx, left = ui * inv_dx;

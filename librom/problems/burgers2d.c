@@ -22,6 +22,7 @@
  * with MPI_Allgatherv: a rank's rows may be a few u rows and a few v rows of distant
  * nodes, or none, and 6728 values per call are cheap next to the direct solve. */
 #include "core/check.h"
+#include "core/sorted_rows.h"
 #include "linalg/row_layout.h"
 #include "romkit/matrix.h"
 #include "romkit/problems.h"
@@ -61,23 +62,10 @@ typedef struct {
   int structure_only; /* the stencil: values are not needed */
 } source;
 
-static rom_int find_row(rom_int n, const rom_int *needed, rom_int g) {
-  rom_int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    rom_int mid = lo + (hi - lo) / 2;
-    if (needed[mid] == g) return mid;
-    if (needed[mid] < g)
-      lo = mid + 1;
-    else
-      hi = mid - 1;
-  }
-  return -1;
-}
-
 static double fetch(source *s, rom_int g) {
   if (s->structure_only) return 0.0;
   if (s->full) return s->full[g];
-  rom_int p = find_row(s->nneeded, s->needed, g);
+  rom_int p = rom_sorted_find(s->nneeded, s->needed, g);
   if (p < 0) {
     s->missing = 1;
     return 0.0;
@@ -243,7 +231,7 @@ static int b2_jacobian_sampled(void *user, rom_int nrows, const rom_int *rows, r
     eval_row(h, rows[k], &s, &F, cols, vals, &cnt);
     if (s.missing) return 2;
     for (int q = 0; q < cnt; ++q)
-      pos[q] = find_row(nneeded, needed, cols[q]);
+      pos[q] = rom_sorted_find(nneeded, needed, cols[q]);
     for (rom_int c = 0; c < ncols; ++c) {
       double y = 0.0;
       for (int q = 0; q < cnt; ++q)
