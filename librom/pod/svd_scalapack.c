@@ -19,10 +19,14 @@
  *              on the same grid; k = rom_pod_choose_k(o, s, r); U = Q [U_R[:, :k]; 0] with
  *              pdormqr (only the k wanted columns are formed). On a 1 x 1 grid the local
  *              array is the whole matrix and LAPACK's dgeqrf / dormqr are called on it
- *              (pdormqr measured 2.5x slower than dormqr there: PBLAS overhead).
+ *              (pdormqr measured 2.5x slower than dormqr there: PBLAS overhead). On a
+ *              Pr x 1 grid (P = 2, 3, and tall-skinny matrices) Q is applied by
+ *              sl_apply_q_rows instead of pdormqr: the same blocked reflectors, but an
+ *              O(nb m) workspace where pdormqr's is nb / m of a local block.
  *              For N < m: pdgesvd (JOBU = 'V', JOBVT = 'N') of A itself;
- *   5. back    U's first k columns are redistributed to the host's row partition with a
- *              second MPI_Alltoallv (U's block-cyclic copy is freed once packed).
+ *   5. back    U's first k columns are redistributed to the host's row partition in chunks
+ *              of columns, one MPI_Alltoallv each, the buffers O(m^2) (sl_chunk_cols); U's
+ *              block-cyclic copy is freed once the last chunk is packed.
  *
  * Why not pdgemr2d for steps 2 and 5: pdgemr2d (Users' Guide, section 4.8 "redistribution")
  * moves data between two block-cyclic descriptors. The host's partition is a 1-D block
@@ -42,9 +46,12 @@
  * about N m / P): a rank's own share of each exchange is copied directly (self_copy), only
  * the rest goes through the packed send and receive buffers; then the block-cyclic A (+ tau
  * and the QR workspace); the SVD of R adds O(m^2) (on rank 0, or m^2 / P per rank on the
- * grid); pdormqr needs A, U (mloc x nlocK) and its workspace (O(nb (mloc + nloc))); the way
- * back needs the result (lr x k), U until packed, and the two buffers. The budget check
- * assumes k = r (the truncation is only known after the SVD) and is computed for both
+ * grid); forming U needs A, U (mloc x nlocK) and the workspace (pdormqr: O(nb (mloc + nloc));
+ * sl_apply_q_rows on a Pr x 1 grid: O(nb m)); the way back needs the result (lr x k), U's
+ * block-cyclic copy and one chunk's two buffers (O(m^2)). So on a Pr x 1 grid the peak
+ * beyond the input is 2 local blocks + O(m^2) (A and U on the grid while U is formed, or U
+ * on the grid and on the host on the way back); with pdormqr (Pc > 1), nb / m of a block more. The
+ * budget check assumes k = r (the truncation is only known after the SVD) and is computed for both
  * ways of handling R: the cheaper one that fits is taken. All of it goes through
  * rom_malloc, so rom_ctx_bytes_peak measures it.
  *
@@ -57,24 +64,29 @@
 #include "linalg/scalapack.h"
 #include "pod/svd_driver.h"
 
+#include <cblas.h>
 #include <lapacke.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
-#define SCALAPACK_BLOCK 64     /* the largest block size used (ScaLAPACK's usual choice) */
-#define SCALAPACK_MIN_COLS 8   /* a process column gets at least this many matrix columns */
+#define SCALAPACK_BLOCK 64   /* the largest block size used (ScaLAPACK's usual choice) */
+#define SCALAPACK_MIN_COLS 8 /* a process column gets at least this many matrix columns */
 
 typedef struct {
-  rom_int nb;      /* square blocks nb x nb */
-  int Pr, Pc;      /* process grid */
+  rom_int nb; /* square blocks nb x nb */
+  int Pr, Pc; /* process grid */
   int myrow, mycol;
   int *coord;      /* 2 P values: grid (row, col) of each rank of the communicator */
   rom_int *offset; /* P + 1 values: the host partition's global row offsets */
 } sl_layout;
 
-static rom_int min_int(rom_int a, rom_int b) { return a < b ? a : b; }
-static rom_int max_int(rom_int a, rom_int b) { return a > b ? a : b; }
+static rom_int min_int(rom_int a, rom_int b) {
+  return a < b ? a : b;
+}
+static rom_int max_int(rom_int a, rom_int b) {
+  return a > b ? a : b;
+}
 
 /* Number of indices in [0, n) that a block-cyclic distribution (block nb, nprocs processes,
  * first block on process 0) gives process p: ScaLAPACK's NUMROC, in 64 bits. */
@@ -103,21 +115,21 @@ static void choose_grid(rom_int N, rom_int m, int P, int *Pr, int *Pc, rom_int *
 }
 
 /* Visits, in the order both sides of the exchange agree on (columns ascending, then rows
- * ascending), the entries of global rows [a, b) and columns [0, ncols) that the grid process
+ * ascending), the entries of global rows [a, b) and columns [c0, c1) that the grid process
  * (pr, pc) owns, in runs of consecutive rows. `grid_side` says how `mat` is indexed: by the
  * process's local block-cyclic indices (leading dimension ld), or as the host block whose
  * first row is global row `off`. pack: buf <- mat (minus shift[local row], when shift is
  * given); otherwise mat <- buf. Returns the position after the last value in buf. */
-static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int b,
-                          rom_int ncols, int grid_side, int pack, double *mat, rom_int ld,
-                          rom_int off, const double *shift, double *buf) {
+static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int b, rom_int c0,
+                          rom_int c1, int grid_side, int pack, double *mat, rom_int ld, rom_int off,
+                          const double *shift, double *buf) {
   rom_int nb = L->nb, b0 = 0, first = 0;
   if (a >= b) return buf;
   b0 = a / nb;
   first = b0 + ((pr - b0 % L->Pr) % L->Pr + L->Pr) % L->Pr; /* first row block owned by pr */
-  for (rom_int jb = pc; jb * nb < ncols; jb += L->Pc) {
-    rom_int jend = min_int(ncols, (jb + 1) * nb);
-    for (rom_int j = jb * nb; j < jend; ++j) {
+  for (rom_int jb = pc; jb * nb < c1; jb += L->Pc) {
+    rom_int jend = min_int(c1, (jb + 1) * nb);
+    for (rom_int j = max_int(c0, jb * nb); j < jend; ++j) {
       rom_int col = grid_side ? (jb / L->Pc) * nb + (j - jb * nb) : j;
       for (rom_int blk = first; blk * nb < b; blk += L->Pr) {
         rom_int lo = max_int(a, blk * nb), hi = min_int(b, (blk + 1) * nb), len = hi - lo;
@@ -127,7 +139,8 @@ static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int
         if (!pack)
           memcpy(p, buf, sizeof(double) * (size_t)len);
         else if (shift)
-          for (rom_int i = 0; i < len; ++i) buf[i] = p[i] - shift[row + i];
+          for (rom_int i = 0; i < len; ++i)
+            buf[i] = p[i] - shift[row + i];
         else
           memcpy(buf, p, sizeof(double) * (size_t)len);
         buf += len;
@@ -140,16 +153,16 @@ static double *visit_runs(const sl_layout *L, int pr, int pc, rom_int a, rom_int
 /* This rank's own share of an exchange (host rows [off, off + lr) it also owns on the grid),
  * copied directly between the two layouts in the order of visit_runs, without a buffer:
  * host -> grid (subtracting shift[host row] when shift is given) or grid -> host. */
-static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int ncols, int to_grid,
-                      double *host, rom_int host_ld, const double *shift, double *grid,
+static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int c0, rom_int c1,
+                      int to_grid, double *host, rom_int host_ld, const double *shift, double *grid,
                       rom_int grid_ld) {
   rom_int nb = L->nb, a = off, b = off + lr, b0 = 0, first = 0;
   if (a >= b) return;
   b0 = a / nb;
   first = b0 + ((L->myrow - b0 % L->Pr) % L->Pr + L->Pr) % L->Pr;
-  for (rom_int jb = L->mycol; jb * nb < ncols; jb += L->Pc) {
-    rom_int jend = min_int(ncols, (jb + 1) * nb);
-    for (rom_int j = jb * nb; j < jend; ++j) {
+  for (rom_int jb = L->mycol; jb * nb < c1; jb += L->Pc) {
+    rom_int jend = min_int(c1, (jb + 1) * nb);
+    for (rom_int j = max_int(c0, jb * nb); j < jend; ++j) {
       rom_int gcol = (jb / L->Pc) * nb + (j - jb * nb);
       for (rom_int blk = first; blk * nb < b; blk += L->Pr) {
         rom_int lo = max_int(a, blk * nb), hi = min_int(b, (blk + 1) * nb), len = hi - lo;
@@ -159,7 +172,8 @@ static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int ncols
         if (!to_grid)
           memcpy(h, g, sizeof(double) * (size_t)len);
         else if (shift)
-          for (rom_int i = 0; i < len; ++i) g[i] = h[i] - shift[lo - off + i];
+          for (rom_int i = 0; i < len; ++i)
+            g[i] = h[i] - shift[lo - off + i];
         else
           memcpy(g, h, sizeof(double) * (size_t)len);
       }
@@ -167,7 +181,7 @@ static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int ncols
   }
 }
 
-/* Moves columns [0, ncols) between the host's row partition (this rank: rows [off, off +
+/* Moves columns [c0, c1) between the host's row partition (this rank: rows [off, off +
  * lr), column-major with leading dimension host_ld) and the block-cyclic layout (local
  * leading dimension grid_ld). to_grid: host -> grid, subtracting `shift` (may be NULL);
  * if *grid is NULL it (grid_count doubles) is allocated here after the send buffer is
@@ -177,8 +191,8 @@ static void self_copy(const sl_layout *L, rom_int off, rom_int lr, rom_int ncols
  * is freed (and set to NULL) as soon as it has been packed, before the receive buffer is
  * allocated. This rank's own share never goes through the buffers (self_copy). One
  * MPI_Alltoallv. Collective. */
-static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int ncols, rom_int lr,
-                       rom_int off, double *host, rom_int host_ld, const double *shift,
+static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int c0, rom_int c1,
+                       rom_int lr, rom_int off, double *host, rom_int host_ld, const double *shift,
                        double **grid, size_t grid_count, rom_int grid_ld, int release_grid) {
   int err = ROM_OK, P = rom_ctx_size(ctx), me = rom_ctx_rank(ctx);
   int *counts = NULL; /* scount, sdispl, rcount, rdispl: 4 P */
@@ -190,10 +204,12 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
      * process; grid -> host is the same pair of numbers with the roles exchanged. */
     rom_int mine = (cyclic_count(off + lr, L->nb, L->coord[2 * q], L->Pr) -
                     cyclic_count(off, L->nb, L->coord[2 * q], L->Pr)) *
-                   cyclic_count(ncols, L->nb, L->coord[2 * q + 1], L->Pc);
-    rom_int theirs = (cyclic_count(L->offset[q + 1], L->nb, L->myrow, L->Pr) -
-                      cyclic_count(L->offset[q], L->nb, L->myrow, L->Pr)) *
-                     cyclic_count(ncols, L->nb, L->mycol, L->Pc);
+                   (cyclic_count(c1, L->nb, L->coord[2 * q + 1], L->Pc) -
+                    cyclic_count(c0, L->nb, L->coord[2 * q + 1], L->Pc));
+    rom_int theirs =
+        (cyclic_count(L->offset[q + 1], L->nb, L->myrow, L->Pr) -
+         cyclic_count(L->offset[q], L->nb, L->myrow, L->Pr)) *
+        (cyclic_count(c1, L->nb, L->mycol, L->Pc) - cyclic_count(c0, L->nb, L->mycol, L->Pc));
     rom_int sc = to_grid ? mine : theirs, rc = to_grid ? theirs : mine;
     if (q == me) sc = rc = 0; /* self_copy */
     counts[q] = (int)(sc < INT_MAX ? sc : INT_MAX);
@@ -213,15 +229,15 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
     for (int q = 0; q < P; ++q) {
       if (q == me) continue;
       if (to_grid)
-        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, ncols, 0, 1, host,
+        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, c0, c1, 0, 1, host,
                        host_ld, off, shift, p);
       else
-        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 1, *grid,
+        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], c0, c1, 1, 1, *grid,
                        grid_ld, 0, NULL, p);
     }
   }
   if (!to_grid) {
-    self_copy(L, off, lr, ncols, 0, host, host_ld, NULL, *grid, grid_ld);
+    self_copy(L, off, lr, c0, c1, 0, host, host_ld, NULL, *grid, grid_ld);
     if (release_grid) {
       rom_free(ctx, *grid);
       *grid = NULL;
@@ -235,16 +251,16 @@ static int sl_exchange(rom_ctx *ctx, const sl_layout *L, int to_grid, rom_int nc
   /* every rank passes the same kind of *grid (all NULL or all allocated): same branch */
   if (to_grid && !*grid)
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * grid_count, (void **)grid));
-  if (to_grid) self_copy(L, off, lr, ncols, 1, host, host_ld, shift, *grid, grid_ld);
+  if (to_grid) self_copy(L, off, lr, c0, c1, 1, host, host_ld, shift, *grid, grid_ld);
   {
     double *p = rbuf;
     for (int q = 0; q < P; ++q) {
       if (q == me) continue;
       if (to_grid)
-        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], ncols, 1, 0, *grid,
+        p = visit_runs(L, L->myrow, L->mycol, L->offset[q], L->offset[q + 1], c0, c1, 1, 0, *grid,
                        grid_ld, 0, NULL, p);
       else
-        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, ncols, 0, 0, host,
+        p = visit_runs(L, L->coord[2 * q], L->coord[2 * q + 1], off, off + lr, c0, c1, 0, 0, host,
                        host_ld, off, NULL, p);
     }
   }
@@ -257,8 +273,9 @@ cleanup:
 
 /* Which way the SVD is computed (plan_* below; docs/pod.md "ScaLAPACK"). */
 enum { SL_DIRECT = 0, SL_QR_GATHER = 1, SL_QR_GRID = 2 };
-static const char *const sl_path_name[] = {"pdgesvd of A", "pdgeqrf + dgesdd of R on rank 0 + pdormqr",
-                                            "pdgeqrf + pdgesvd of R + pdormqr"};
+static const char *const sl_path_name[] = {"pdgesvd of A",
+                                           "pdgeqrf + dgesdd of R on rank 0 + pdormqr",
+                                           "pdgeqrf + pdgesvd of R + pdormqr"};
 
 /* Largest m for which the m x m R always goes to rank 0 (dgesdd there); beyond, only when
  * m^2 is at most the largest rank's share of A (so rank 0's O(m^2) never dominates). */
@@ -266,10 +283,10 @@ static const char *const sl_path_name[] = {"pdgesvd of A", "pdgeqrf + dgesdd of 
 
 typedef struct {
   int path;
-  int lwork_svd;   /* pdgesvd: of A (direct) or of the m x m R (grid) */
-  int lwork_qr;    /* pdgeqrf */
-  int lwork_ormqr; /* pdormqr, for r columns (an upper bound for k <= r) */
-  uint64_t need;   /* bytes per rank, max over ranks, of the chosen path */
+  int lwork_svd;               /* pdgesvd: of A (direct) or of the m x m R (grid) */
+  int lwork_qr;                /* pdgeqrf */
+  int lwork_ormqr;             /* pdormqr, for r columns (an upper bound for k <= r) */
+  uint64_t need;               /* bytes per rank, max over ranks, of the chosen path */
   uint64_t copy, ubytes, work; /* its parts, for the error message */
 } sl_plan;
 
@@ -285,11 +302,92 @@ static int query_lwork(double q, int *lwork) {
   return 1;
 }
 
+/* Columns per exchange on the way back (step 5): U goes back in chunks of this many columns,
+ * one MPI_Alltoallv each, so that the send and receive buffers hold at most about m^2 values
+ * (m^2 / 2 each) instead of a share of all of U, next to U's block-cyclic copy and the host
+ * U. rows: the most rows any rank has on either side (host partition, or process row 0 of
+ * the grid, the largest). At least 1; all k columns at once on one rank (no buffers). Depends
+ * only on values every rank knows: every rank makes the same number of exchanges. */
+static rom_int sl_chunk_cols(const sl_layout *L, rom_int N, rom_int m, rom_int k, int P) {
+  rom_int rows = cyclic_count(N, L->nb, 0, L->Pr);
+  if (P == 1) return max_int(1, k);
+  for (int q = 0; q < P; ++q)
+    rows = max_int(rows, L->offset[q + 1] - L->offset[q]);
+  return max_int(1, min_int(k, (m * m) / (2 * max_int(1, rows))));
+}
+
+/* C <- Q C on a Pr x 1 grid (every process owns whole rows: mloc rows of the N x m A and the
+ * N x k C, leading dimension ld), Q = H(1) ... H(m) from pdgeqrf (reflectors below A's
+ * diagonal; the panel's tau is taken from the process row that owns the diagonal block). The
+ * reflectors are applied nb at a time, last panel first, as LAPACK's dlarfb does:
+ * C <- C - V T (V^T C) with T from dlarft's recurrence on G = V^T V; V^T V and V^T C are
+ * summed over the ranks with one MPI_Allreduce per panel (which also carries the panel's tau
+ * from the owner of its diagonal block, the others adding zeros). The panel's diagonal block (one
+ * row block, on one process row) is copied into Vd with its unit lower-trapezoidal shape.
+ * Why not pdormqr here: its workspace is (mloc + nloc) nb + nb^2 values, nb / m of a local
+ * block (a third of it at m = 200), which pushed the driver's peak past 2 local blocks;
+ * this needs nb (3 nb + k + 1) values (Vd, T, [G W tau]): O(m^2). Collective. */
+static int sl_apply_q_rows(rom_ctx *ctx, const sl_layout *L, rom_int N, rom_int m, rom_int k,
+                           rom_int mloc, const double *Abc, const double *tau, double *C,
+                           rom_int ld, double *work) {
+  int err = ROM_OK;
+  rom_int nb = L->nb;
+  double *Vd = work, *T = work + nb * nb, *GW = work + 2 * nb * nb;
+  for (rom_int j0 = ((m - 1) / nb) * nb; j0 >= 0; j0 -= nb) {
+    rom_int b = min_int(nb, m - j0), l0 = cyclic_count(j0, nb, L->myrow, L->Pr), bd = 0;
+    rom_int rest0 = 0, nrest = 0;
+    const double *V = Abc + j0 * ld;
+    double *G = GW, *W = GW + b * b, *tb = GW + b * (b + k);
+    if ((int)((j0 / nb) % L->Pr) == L->myrow) bd = min_int(nb, N - j0);
+    rest0 = l0 + bd;
+    nrest = mloc - rest0;
+    memset(GW, 0, sizeof(double) * (size_t)(b * (b + k + 1)));
+    if (bd > 0) {
+      memcpy(tb, tau + j0, sizeof(double) * (size_t)b);
+      for (rom_int i = 0; i < b; ++i)
+        for (rom_int q = 0; q < bd; ++q)
+          Vd[q + i * bd] = q < i ? 0.0 : q == i ? 1.0 : V[l0 + q + i * ld];
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)b, (int)bd, 1.0, Vd, (int)bd, 1.0, G,
+                  (int)b);
+      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)b, (int)k, (int)bd, 1.0, Vd,
+                  (int)bd, C + l0, (int)ld, 1.0, W, (int)b);
+    }
+    if (nrest > 0) {
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)b, (int)nrest, 1.0, V + rest0,
+                  (int)ld, 1.0, G, (int)b);
+      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)b, (int)k, (int)nrest, 1.0,
+                  V + rest0, (int)ld, C + rest0, (int)ld, 1.0, W, (int)b);
+    }
+    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, GW, (int)(b * (b + k + 1)), MPI_DOUBLE, MPI_SUM,
+                               rom_ctx_comm(ctx)));
+    /* dlarft (forward, columnwise): T(0:i, i) = -tau_i T(0:i, 0:i) V(:, 0:i)^T V(:, i) */
+    for (rom_int i = 0; i < b; ++i) {
+      double t = tb[i];
+      for (rom_int a = 0; a < i; ++a)
+        T[a + i * b] = -t * G[a + i * b];
+      if (i > 0)
+        cblas_dtrmv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)i, T, (int)b,
+                    T + i * b, 1);
+      T[i + i * b] = t;
+    }
+    cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, (int)b, (int)k,
+                1.0, T, (int)b, W, (int)b);
+    if (bd > 0)
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)bd, (int)k, (int)b, -1.0, Vd,
+                  (int)bd, W, (int)b, 1.0, C + l0, (int)ld);
+    if (nrest > 0)
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)nrest, (int)k, (int)b, -1.0,
+                  V + rest0, (int)ld, W, (int)b, 1.0, C + rest0, (int)ld);
+  }
+cleanup:
+  return err;
+}
+
 int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                       rom_svd_result *res) {
   int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, root = 0;
   int descA[9], descU[9], descR[9], iN = 0, im = 0, ir = 0, ik = 0, inb = 0, zero = 0, one = 1;
-  int lldA = 1, lldR = 1, lldVT = 1, tall = 0, serial = 0;
+  int lldA = 1, lldR = 1, lldVT = 1, tall = 0, serial = 0, rowq = 0;
   rom_ctx *ctx = A->ctx;
   MPI_Comm comm = MPI_COMM_NULL;
   sl_layout L, L0; /* L0: the same grid, the host rows [0, m) all on rank 0 (gathering R) */
@@ -327,9 +425,10 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   {
     int nprow = 0, npcol = 0, mine[2];
     Cblacs_gridinfo(blacs, &nprow, &npcol, &L.myrow, &L.mycol);
-    ROM_CHECK_ALL(ctx, nprow == L.Pr && npcol == L.Pc && L.myrow >= 0 && L.mycol >= 0,
-                  ROM_ERR_MPI, "BLACS gave this rank no place in the %d x %d grid (gridinfo: "
-                  "%d x %d, row %d, column %d)", L.Pr, L.Pc, nprow, npcol, L.myrow, L.mycol);
+    ROM_CHECK_ALL(ctx, nprow == L.Pr && npcol == L.Pc && L.myrow >= 0 && L.mycol >= 0, ROM_ERR_MPI,
+                  "BLACS gave this rank no place in the %d x %d grid (gridinfo: "
+                  "%d x %d, row %d, column %d)",
+                  L.Pr, L.Pc, nprow, npcol, L.myrow, L.mycol);
     mine[0] = L.myrow;
     mine[1] = L.mycol;
     ROM_MPI(ctx, MPI_Allgather(mine, 2, MPI_INT, L.coord, 2, MPI_INT, comm));
@@ -338,13 +437,16 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     /* every rank's local_rows into offset[1..P], then the prefix sums in place */
     ROM_MPI(ctx, MPI_Allgather(&lr, 1, MPI_INT64_T, L.offset + 1, 1, MPI_INT64_T, comm));
     L.offset[0] = 0;
-    for (int q = 0; q < P; ++q) L.offset[q + 1] += L.offset[q];
+    for (int q = 0; q < P; ++q)
+      L.offset[q + 1] += L.offset[q];
   }
   serial = L.Pr == 1 && L.Pc == 1;
+  rowq = L.Pc == 1 && !serial; /* Q applied by sl_apply_q_rows, not pdormqr */
   L0.nb = L.nb, L0.Pr = L.Pr, L0.Pc = L.Pc, L0.myrow = L.myrow, L0.mycol = L.mycol;
   L0.coord = L.coord;
   L0.offset[0] = 0;
-  for (int q = 1; q <= P; ++q) L0.offset[q] = m;
+  for (int q = 1; q <= P; ++q)
+    L0.offset[q] = m;
   mlocA = cyclic_count(N, L.nb, L.myrow, L.Pr);
   nlocA = cyclic_count(m, L.nb, L.mycol, L.Pc);
   nlocU = cyclic_count(r, L.nb, L.mycol, L.Pc);
@@ -363,7 +465,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     descinit_(descU, &iN, &ir, &inb, &inb, &zero, &zero, &blacs, &lldA, &i2);
     if (tall) /* R and its singular vectors: m x m */
       descinit_(descR, &im, &im, &inb, &inb, &zero, &zero, &blacs, &lldR, &i3);
-    else      /* pdgesvd's (unused) VT: r x m */
+    else /* pdgesvd's (unused) VT: r x m */
       descinit_(descR, &ir, &im, &inb, &inb, &zero, &zero, &blacs, &lldVT, &i3);
     ROM_CHECK_ALL(ctx, i1 == 0 && i2 == 0 && i3 == 0, ROM_ERR_INTERNAL,
                   "descinit rejected a descriptor (A: info %d, U: %d, R/VT: %d) for the %lld x "
@@ -380,24 +482,30 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     uint64_t gridU = (uint64_t)mlocA * (uint64_t)nlocU, hostU = (uint64_t)lr * (uint64_t)r;
     uint64_t gridR = (uint64_t)mlocR * (uint64_t)nlocA, mm = (uint64_t)m * (uint64_t)m;
     uint64_t tauN = (uint64_t)nlocA + 1;
-    uint64_t ints = (uint64_t)P * (2 * sizeof(int) + 2 * sizeof(rom_int) + 4 * sizeof(int)) + 2 * sizeof(rom_int);
+    uint64_t ints = (uint64_t)P * (2 * sizeof(int) + 2 * sizeof(rom_int) + 4 * sizeof(int)) +
+                    2 * sizeof(rom_int);
     /* this rank's own share (host rows it also owns on the grid) needs no buffer */
     uint64_t mine_rows = (uint64_t)(cyclic_count(A->row_offset + lr, L.nb, L.myrow, L.Pr) -
                                     cyclic_count(A->row_offset, L.nb, L.myrow, L.Pr));
     uint64_t selfA = mine_rows * (uint64_t)nlocA, selfU = mine_rows * (uint64_t)nlocU;
     /* to the grid: send + receive buffers, then receive buffer + grid copy */
     uint64_t p_in = (gridA - selfA) + (sendF - selfA > gridA ? sendF - selfA : gridA);
-    /* back (Ubc released once packed): U + Ubc + send buffer, then U + send + receive */
-    uint64_t sU = gridU - selfU, rU = hostU - selfU;
-    uint64_t p_back = hostU + sU + (gridU > rU ? gridU : rU) + (uint64_t)r;
+    /* back, in chunks of kc columns (Ubc released after the last one is packed): U + Ubc
+     * + one chunk's send and receive buffers (upper bounds: a chunk has at most kc of this
+     * process's columns; with Pc = 1 this rank's own rows are never sent to itself) */
+    uint64_t kc = (uint64_t)sl_chunk_cols(&L, N, m, r, P);
+    uint64_t sU = P == 1 ? 0 : ((uint64_t)mlocA - mine_rows) * kc;
+    uint64_t rU = P == 1 ? 0 : ((uint64_t)lr - (L.Pc == 1 ? mine_rows : 0)) * kc;
+    uint64_t p_back = hostU + gridU + sU + rU + (uint64_t)r;
+    (void)selfU;
     /* v: [direct, gather, grid] needs (bytes), then gridA, the parts of the message */
     uint64_t v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     double q_svd = 0.0, q_qr = 0.0, q_orm = 0.0, q_sdd = 0.0;
     int ok = 1, qlwork = -1;
     if (!tall) {
       info = 0;
-      pdgesvd_("V", "N", &iN, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
-               dummy, &one, &one, descR, &q_svd, &qlwork, &info, 1, 1);
+      pdgesvd_("V", "N", &iN, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU, dummy,
+               &one, &one, descR, &q_svd, &qlwork, &info, 1, 1);
       ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_LAPACK,
                     "pdgesvd workspace query for the %lld x %lld matrix returned info = %d",
                     (long long)N, (long long)m, info);
@@ -410,12 +518,12 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
       pdgeqrf_(&iN, &im, dummy, &one, &one, descA, dummy, &q_qr, &qlwork, &i1);
       pdormqr_("L", "N", &iN, &ir, &im, dummy, &one, &one, descA, dummy, dummy, &one, &one, descU,
                &q_orm, &qlwork, &i2, 1, 1);
-      pdgesvd_("V", "N", &im, &im, dummy, &one, &one, descR, dummy, dummy, &one, &one, descR,
-               dummy, &one, &one, descR, &q_svd, &qlwork, &i3, 1, 1);
+      pdgesvd_("V", "N", &im, &im, dummy, &one, &one, descR, dummy, dummy, &one, &one, descR, dummy,
+               &one, &one, descR, &q_svd, &qlwork, &i3, 1, 1);
       ROM_CHECK_ALL(ctx, i1 == 0 && i2 == 0 && i3 == 0, ROM_ERR_LAPACK,
                     "ScaLAPACK workspace queries for the %lld x %lld matrix returned info = %d "
-                    "(pdgeqrf), %d (pdormqr), %d (pdgesvd of R)", (long long)N, (long long)m,
-                    i1, i2, i3);
+                    "(pdgeqrf), %d (pdormqr), %d (pdgesvd of R)",
+                    (long long)N, (long long)m, i1, i2, i3);
       if (root) {
         /* what rom_small_svd allocates for dgesdd of the m x m R */
         lapack_int iw = 0, n = (lapack_int)m;
@@ -426,9 +534,11 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
         /* a 1 x 1 grid: LAPACK's dgeqrf / dormqr on the local array (the whole matrix) */
         lapack_int n = (lapack_int)N, c = (lapack_int)m;
         LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, n, c, dummy, n, dummy, &q_qr, -1);
-        LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', n, c, c, dummy, n, dummy, dummy, n,
-                            &q_orm, -1);
+        LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', n, c, c, dummy, n, dummy, dummy, n, &q_orm,
+                            -1);
       }
+      if (rowq) /* sl_apply_q_rows: Vd, T (nb x nb each) and [G W tau] (nb x (nb + r + 1)) */
+        q_orm = (double)L.nb * (double)(3 * L.nb + r + 1);
       ok = query_lwork(q_qr, &plan.lwork_qr) && query_lwork(q_orm, &plan.lwork_ormqr) &&
            query_lwork(q_svd, &plan.lwork_svd);
       {
@@ -456,10 +566,12 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     /* the same numbers on every rank: every rank takes the same branch */
     ROM_CHECK(ctx, v[3] == 0, ROM_ERR_UNSUPPORTED,
               "ScaLAPACK asks for more workspace than its 32-bit LWORK can hold for the %lld x "
-              "%lld matrix: use more ranks", (long long)N, (long long)m);
+              "%lld matrix: use more ranks",
+              (long long)N, (long long)m);
     {
       double B = o->memory_budget;
-      int gather_ok = tall && ((rom_int)m <= SCALAPACK_GATHER_COLS || (uint64_t)m * (uint64_t)m <= v[4] / d);
+      int gather_ok =
+          tall && ((rom_int)m <= SCALAPACK_GATHER_COLS || (uint64_t)m * (uint64_t)m <= v[4] / d);
       if (!tall) {
         plan.path = SL_DIRECT, plan.need = v[0];
       } else if (gather_ok && (B <= 0.0 || (double)v[1] <= B)) {
@@ -468,7 +580,8 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
         plan.path = SL_QR_GRID, plan.need = v[2];
         if (gather_ok && v[1] < v[2]) plan.need = v[1]; /* the smaller need, for the message */
       }
-      plan.copy = v[4], plan.ubytes = v[5], plan.work = plan.path == SL_QR_GRID ? v[6] + v[7] : v[6];
+      plan.copy = v[4], plan.ubytes = v[5],
+      plan.work = plan.path == SL_QR_GRID ? v[6] + v[7] : v[6];
       ROM_CHECK(ctx, B <= 0.0 || (double)plan.need <= B, ROM_ERR_NOMEM,
                 "the ScaLAPACK SVD of the %lld x %lld snapshot matrix needs %llu bytes per rank "
                 "(%llu for the block-cyclic copy, %llu for U, %llu for ScaLAPACK's workspace, "
@@ -481,7 +594,7 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   }
 
   /* 2. Host rows -> block-cyclic A - shift 1^T. */
-  ROM_TRY(ctx, sl_exchange(ctx, &L, 1, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
+  ROM_TRY(ctx, sl_exchange(ctx, &L, 1, 0, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
                            (size_t)(mlocA * nlocA), lldA, 0));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(r, 1), (void **)&s));
   t_phase[0] = rom_wtime();
@@ -513,11 +626,14 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
       /* 4b. R to rank 0 (the host layout L0: rows [0, m) on rank 0), dgesdd there. */
       int st = ROM_OK;
       rom_int lr0 = root ? m : 0;
-      ROM_TRY_ALL(ctx, root ? rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&Rh) : ROM_OK);
-      ROM_TRY(ctx, sl_exchange(ctx, &L0, 0, m, lr0, root ? 0 : m, Rh, m, NULL, &Abc, 0, lldA, 0));
+      ROM_TRY_ALL(ctx,
+                  root ? rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&Rh) : ROM_OK);
+      ROM_TRY(ctx,
+              sl_exchange(ctx, &L0, 0, 0, m, lr0, root ? 0 : m, Rh, m, NULL, &Abc, 0, lldA, 0));
       if (root) {
         for (rom_int j = 0; j < m; ++j)
-          for (rom_int i = j + 1; i < m; ++i) Rh[i + j * m] = 0.0;
+          for (rom_int i = j + 1; i < m; ++i)
+            Rh[i + j * m] = 0.0;
         st = rom_malloc(ctx, sizeof(double) * (size_t)(m * m), (void **)&uh);
         if (st == ROM_OK) st = rom_small_svd(ctx, m, m, Rh, m, uh, s);
       }
@@ -526,22 +642,26 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
       Rh = NULL;
       ROM_MPI(ctx, MPI_Bcast(s, ir, MPI_DOUBLE, 0, comm));
       k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
-      ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
-                                  sizeof(double), (void **)&Ubc));
+      ROM_TRY_ALL(ctx,
+                  rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
+                             sizeof(double), (void **)&Ubc));
       /* 4c. [U_R[:, :k]; 0] block-cyclic: u's rows into Ubc's first m rows (the rest is 0) */
       if (k > 0)
-        ROM_TRY(ctx, sl_exchange(ctx, &L0, 1, k, lr0, root ? 0 : m, uh, m, NULL, &Ubc, 0, lldA, 0));
+        ROM_TRY(ctx,
+                sl_exchange(ctx, &L0, 1, 0, k, lr0, root ? 0 : m, uh, m, NULL, &Ubc, 0, lldA, 0));
       rom_free(ctx, uh);
       uh = NULL;
     } else {
       /* 4b'. R as an m x m block-cyclic matrix on the same grid, pdgesvd of it. */
-      ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocR * nlocA), sizeof(double), (void **)&Rbc));
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(1, mlocR * nlocA), (void **)&URbc));
+      ROM_TRY_ALL(
+          ctx, rom_calloc(ctx, (size_t)max_int(1, mlocR * nlocA), sizeof(double), (void **)&Rbc));
+      ROM_TRY_ALL(
+          ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(1, mlocR * nlocA), (void **)&URbc));
       pdlacpy_("U", &im, &im, Abc, &one, &one, descA, Rbc, &one, &one, descR, 1);
       ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_svd, (void **)&work));
       info = 0;
-      pdgesvd_("V", "N", &im, &im, Rbc, &one, &one, descR, s, URbc, &one, &one, descR, dummy,
-               &one, &one, descR, work, &plan.lwork_svd, &info, 1, 1);
+      pdgesvd_("V", "N", &im, &im, Rbc, &one, &one, descR, s, URbc, &one, &one, descR, dummy, &one,
+               &one, descR, work, &plan.lwork_svd, &info, 1, 1);
       rom_free(ctx, work);
       work = NULL;
       rom_free(ctx, Rbc);
@@ -554,24 +674,27 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
                   (long long)(tall ? m : N), (long long)m, -info, info);
     ROM_CHECK_ALL(ctx, info != ir + 1, ROM_ERR_LAPACK,
                   "pdgesvd: the processes computed different singular values (info = %d, "
-                  "heterogeneous arithmetic across ranks)", info);
+                  "heterogeneous arithmetic across ranks)",
+                  info);
     ROM_CHECK_ALL(ctx, info == 0, ROM_ERR_NOT_CONVERGED,
                   "pdgesvd: the bidiagonal QR iteration did not converge for %d superdiagonals "
-                  "(info = %d) on the %lld x %lld matrix", info, info,
-                  (long long)(tall ? m : N), (long long)m);
+                  "(info = %d) on the %lld x %lld matrix",
+                  info, info, (long long)(tall ? m : N), (long long)m);
     rom_free(ctx, work);
     work = NULL;
     k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
   }
   if (plan.path == SL_QR_GRID) {
     /* [U_R[:, :k]; 0] block-cyclic, N x k */
-    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
-                                sizeof(double), (void **)&Ubc));
+    ROM_TRY_ALL(ctx,
+                rom_calloc(ctx, (size_t)max_int(1, mlocA * cyclic_count(k, L.nb, L.mycol, L.Pc)),
+                           sizeof(double), (void **)&Ubc));
     ik = (int)k;
     if (k > 0) {
       int dK[9], i1 = 0;
       descinit_(dK, &iN, &ik, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
-      ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)", i1);
+      ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)",
+                    i1);
       pdlacpy_("A", &im, &ik, URbc, &one, &one, descR, Ubc, &one, &one, dK, 1);
     }
     rom_free(ctx, URbc);
@@ -583,13 +706,16 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     int dK[9], i1 = 0;
     ik = (int)k;
     descinit_(dK, &iN, &ik, &inb, &inb, &zero, &zero, &blacs, &lldA, &i1);
-    ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)", i1);
+    ROM_CHECK_ALL(ctx, i1 == 0, ROM_ERR_INTERNAL, "descinit rejected the N x k descriptor (%d)",
+                  i1);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)plan.lwork_ormqr, (void **)&work));
     info = 0;
     if (serial)
       info = (int)LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)N, (lapack_int)k,
                                       (lapack_int)m, Abc, (lapack_int)lldA, tau, Ubc,
                                       (lapack_int)lldA, work, (lapack_int)plan.lwork_ormqr);
+    else if (rowq)
+      ROM_TRY(ctx, sl_apply_q_rows(ctx, &L, N, m, k, mlocA, Abc, tau, Ubc, lldA, work));
     else
       pdormqr_("L", "N", &iN, &ik, &im, Abc, &one, &one, descA, tau, Ubc, &one, &one, dK, work,
                &plan.lwork_ormqr, &info, 1, 1);
@@ -607,9 +733,14 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
 
   /* 5. U's first k columns back to the host's rows. */
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &U));
-  if (k > 0)
-    ROM_TRY(ctx, sl_exchange(ctx, &L, 0, k, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
-                             lldA, 1));
+  {
+    rom_int kc = sl_chunk_cols(&L, N, m, k, P);
+    for (rom_int c0 = 0; c0 < k; c0 += kc) {
+      rom_int c1 = min_int(k, c0 + kc);
+      ROM_TRY(ctx, sl_exchange(ctx, &L, 0, c0, c1, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
+                               lldA, c1 == k));
+    }
+  }
   t_phase[4] = rom_wtime();
   if (plan.path == SL_DIRECT) t_phase[1] = t_phase[0];
   rom_log(ctx, ROM_LOG_DEBUG,

@@ -10,6 +10,7 @@
  *      sentence, nothing allocated; the stated size is enough and is not exceeded), NaN on
  *      one rank (ROM_ERR_NOT_FINITE);
  *  (d) a run on a sub-communicator (the grid is built on the context's communicator);
+ *  (f) the memory goal at 1 and 2 ranks: peak beyond the input <= 2 local blocks + 5 m^2;
  *  (e) ROM_SVD_AUTO's rule (rom_pod_choose_method) on a few shapes. */
 #include "testutil_svd.h"
 
@@ -21,14 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
-
-
-
-
-
-
 /* Serial: || (I - X X^T) Y ||_F for N x c orthonormal X and Y (ld N): the sine of the
  * angles between the two subspaces, accurate to round-off (not a difference of squares). */
 static double subspace_distance(rom_int N, rom_int c, const double *X, const double *Y) {
@@ -37,13 +30,15 @@ static double subspace_distance(rom_int N, rom_int c, const double *X, const dou
   for (rom_int a = 0; a < c; ++a)
     for (rom_int b = 0; b < c; ++b) {
       double v = 0.0;
-      for (rom_int i = 0; i < N; ++i) v += X[i + a * N] * Y[i + b * N];
+      for (rom_int i = 0; i < N; ++i)
+        v += X[i + a * N] * Y[i + b * N];
       g[a + b * c] = v;
     }
   for (rom_int b = 0; b < c; ++b)
     for (rom_int i = 0; i < N; ++i) {
       double v = Y[i + b * N];
-      for (rom_int a = 0; a < c; ++a) v -= X[i + a * N] * g[a + b * c];
+      for (rom_int a = 0; a < c; ++a)
+        v -= X[i + a * N] * g[a + b * c];
       e += v * v;
     }
   free(g);
@@ -67,7 +62,8 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
   rom_int k = rom_basis_dim(b);
   const double *sv = rom_basis_singular_values(b, &rb);
   double *all = test_gather(ctx, A), *basis = test_gather(ctx, rom_basis_vectors(b));
-  CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb, (long long)r);
+  CHECK(rb == r, "%s: %lld singular values, expected min(N, m) = %lld", what, (long long)rb,
+        (long long)r);
   double orth = test_orthogonality_error(ctx, rom_basis_vectors(b));
   CHECK(orth <= 1e-12, "%s: ||U^T U - I||_max = %.3g > 1e-12", what, orth);
   if (rom_ctx_rank(ctx) == 0 && rb == r) {
@@ -75,21 +71,26 @@ static void compare_with_lapack(rom_ctx *ctx, const char *what, const rom_dmat *
     if (center)
       for (rom_int i = 0; i < N; ++i) {
         double mean = 0.0;
-        for (rom_int j = 0; j < m; ++j) mean += all[i + j * N];
+        for (rom_int j = 0; j < m; ++j)
+          mean += all[i + j * N];
         mean /= (double)m;
-        for (rom_int j = 0; j < m; ++j) all[i + j * N] -= mean;
+        for (rom_int j = 0; j < m; ++j)
+          all[i + j * N] -= mean;
       }
     test_lapack_svd(N, m, all, s, U);
     double sv_err = 0.0, vec_err = 0.0;
-    for (rom_int i = 0; i < r; ++i) sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
-    CHECK(sv_err <= 1e-12, "%s: singular values differ from LAPACK by %.3g (relative to s_0)", what, sv_err);
+    for (rom_int i = 0; i < r; ++i)
+      sv_err = fmax(sv_err, fabs(sv[i] - s[i]) / s[0]);
+    CHECK(sv_err <= 1e-12, "%s: singular values differ from LAPACK by %.3g (relative to s_0)", what,
+          sv_err);
     for (rom_int i = 0; i < 5 && i < r; ++i)
       CHECK_CLOSE(sv[i], s[i], 1e-12, "%s: leading singular value %lld", what, (long long)i);
     if (subspace) {
       vec_err = subspace_distance(N, k, basis, U);
     } else {
       for (rom_int j = 0; j < k; ++j)
-        for (rom_int i = 0; i < N; ++i) vec_err = fmax(vec_err, fabs(basis[i + j * N] - U[i + j * N]));
+        for (rom_int i = 0; i < N; ++i)
+          vec_err = fmax(vec_err, fabs(basis[i + j * N] - U[i + j * N]));
     }
     CHECK(vec_err <= vec_tol, "%s: basis differs from LAPACK's by %.3g (%s)", what, vec_err,
           subspace ? "subspace distance" : "max entry");
@@ -161,10 +162,12 @@ static void run_known(rom_ctx *ctx, const char *what, rom_int lr, rom_int m, con
         rom_int g0 = groups[2 * g], g1 = groups[2 * g + 1], c = g1 - g0;
         double *E = malloc(sizeof(double) * (size_t)(N * c));
         for (rom_int j = 0; j < c; ++j)
-          for (rom_int i = 0; i < N; ++i) E[i + j * N] = rom_dst_entry(N, i, g0 + j);
+          for (rom_int i = 0; i < N; ++i)
+            E[i + j * N] = rom_dst_entry(N, i, g0 + j);
         double d = subspace_distance(N, c, basis + g0 * N, E);
-        CHECK(d <= 1e-10, "%s: vectors %lld..%lld span a subspace at distance %.3g from the exact one",
-              what, (long long)g0, (long long)(g1 - 1), d);
+        CHECK(d <= 1e-10,
+              "%s: vectors %lld..%lld span a subspace at distance %.3g from the exact one", what,
+              (long long)g0, (long long)(g1 - 1), d);
         free(E);
       }
     free(basis);
@@ -178,19 +181,22 @@ static void test_known_spectra(rom_ctx *ctx, int rank, int size) {
   /* graded: 10^(-8 i / m); groups of one for the first 10 (gaps >= 0.37 s_i) */
   {
     const rom_int m = 40, groups[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 10};
-    for (int i = 0; i < m; ++i) s[i] = pow(10.0, -8.0 * i / (double)m);
+    for (int i = 0; i < m; ++i)
+      s[i] = pow(10.0, -8.0 * i / (double)m);
     run_known(ctx, "graded 600 x 40", rom_dmat_partition_even(600, rank, size), m, s, m, groups, 6);
   }
   /* clustered: three groups of four values within 1e-10 of each other */
   {
     const rom_int m = 20, groups[] = {0, 4, 4, 8, 8, 12};
-    for (int i = 0; i < m; ++i) s[i] = i < 12 ? pow(0.5, (double)(i / 4)) * (1.0 - 1e-10 * (i % 4)) : 1e-3 / (i + 1);
+    for (int i = 0; i < m; ++i)
+      s[i] = i < 12 ? pow(0.5, (double)(i / 4)) * (1.0 - 1e-10 * (i % 4)) : 1e-3 / (i + 1);
     run_known(ctx, "clustered 300 x 20", test_uneven_rows(300, rank, size), m, s, m, groups, 3);
   }
   /* exactly repeated: 1 (x3), 0.5 (x2), 0.25 (x4), then distinct */
   {
     const rom_int m = 16, groups[] = {0, 3, 3, 5, 5, 9};
-    const double rep[16] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001};
+    const double rep[16] = {1,    1,   1,    0.5,  0.5,  0.25,  0.25,  0.25,
+                            0.25, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001};
     run_known(ctx, "repeated 250 x 16", test_uneven_rows(250, rank, size), m, rep, m, groups, 3);
     /* against LAPACK too: the repeated clusters by subspace */
     rom_dmat *A = test_known_matrix(ctx, rom_dmat_partition_even(250, rank, size), m, rep, m);
@@ -205,8 +211,10 @@ static void test_known_spectra(rom_ctx *ctx, int rank, int size) {
   {
     const double d[5] = {1.0, 0.5, 0.25, 0.125, 0.0625};
     const rom_int groups[] = {0, 1, 1, 2, 2, 5};
-    run_known(ctx, "rank 5 of 20, 300 rows", rom_dmat_partition_even(300, rank, size), 20, d, 5, groups, 3);
-    run_known(ctx, "rank 5 of 20, 50 rows uneven", test_uneven_rows(50, rank, size), 20, d, 5, groups, 3);
+    run_known(ctx, "rank 5 of 20, 300 rows", rom_dmat_partition_even(300, rank, size), 20, d, 5,
+              groups, 3);
+    run_known(ctx, "rank 5 of 20, 50 rows uneven", test_uneven_rows(50, rank, size), 20, d, 5,
+              groups, 3);
   }
   /* 1 x 1: one rank owns the only row */
   {
@@ -256,7 +264,8 @@ static void test_against_tsqr(rom_ctx *ctx, int rank, int size) {
     rom_int r = 0;
     const double *s1 = rom_basis_singular_values(b1, &r), *s2 = rom_basis_singular_values(b2, &r);
     double e = 0.0, v = 0.0;
-    for (rom_int i = 0; i < r; ++i) e = fmax(e, fabs(s1[i] - s2[i]) / s2[0]);
+    for (rom_int i = 0; i < r; ++i)
+      e = fmax(e, fabs(s1[i] - s2[i]) / s2[0]);
     CHECK(e <= 1e-13, "scalapack vs tsqr: singular values differ by %.3g", e);
     const rom_dmat *U1 = rom_basis_vectors(b1), *U2 = rom_basis_vectors(b2);
     for (rom_int j = 0; j < rom_dmat_cols(U1); ++j)
@@ -292,7 +301,8 @@ static void test_errors(rom_ctx *ctx, int rank, int size) {
     CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
     double used = (double)rom_ctx_bytes_peak(ctx) - (double)before;
     /* pod.c adds only the sign rule's 2 k values on top of the driver */
-    CHECK(used <= needed + 1024.0, "peak %.0f bytes above the %.0f the driver announced", used, needed);
+    CHECK(used <= needed + 1024.0, "peak %.0f bytes above the %.0f the driver announced", used,
+          needed);
     o.memory_budget = needed - 1.0;
     rom_basis_destroy(&b);
     CHECK_ERR(ctx, rom_pod_compute(A, &o, &b), ROM_ERR_NOMEM);
@@ -345,18 +355,22 @@ static void test_auto_rule(rom_ctx *ctx) {
   /* large m with a target rank: randomized */
   o.truncation = ROM_POD_TRUNCATE_RANK;
   o.rank = 50;
-  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_RANDOMIZED, "m = 5000, rank 50: randomized");
+  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_RANDOMIZED,
+        "m = 5000, rank 50: randomized");
   o.rank = 2000; /* > m / 4: exact */
-  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_SCALAPACK, "m = 5000, rank 2000: scalapack");
+  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_SCALAPACK,
+        "m = 5000, rank 2000: scalapack");
   o = rom_pod_options_default();
   o.target_rank = 100;
-  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_RANDOMIZED, "target_rank 100: randomized");
+  CHECK(rom_pod_choose_method(1000000, 5000, 64, &o) == ROM_SVD_RANDOMIZED,
+        "target_rank 100: randomized");
   /* m small with a target rank: TSQR is exact and cheap */
   CHECK(rom_pod_choose_method(1000000, 300, 64, &o) == ROM_SVD_TSQR, "m = 300, target 100: tsqr");
   /* budget below the local block: incremental */
   o = rom_pod_options_default();
   o.memory_budget = 1e6;
-  CHECK(rom_pod_choose_method(1000000, 200, 2, &o) == ROM_SVD_INCREMENTAL, "block > budget: incremental");
+  CHECK(rom_pod_choose_method(1000000, 200, 2, &o) == ROM_SVD_INCREMENTAL,
+        "block > budget: incremental");
   /* block fits but TSQR's m x m factors do not (m = 3000, 8 levels: 1.15 GB) */
   o.memory_budget = 1e9;
   CHECK(rom_pod_choose_method(100000, 3000, 128, &o) == ROM_SVD_SCALAPACK,
@@ -373,7 +387,8 @@ static char scalapack_log_line[512];
 static void capture_log(void *user, rom_log_level level, const char *line) {
   (void)user;
   (void)level;
-  if (strstr(line, "ScaLAPACK SVD of")) snprintf(scalapack_log_line, sizeof scalapack_log_line, "%s", line);
+  if (strstr(line, "ScaLAPACK SVD of"))
+    snprintf(scalapack_log_line, sizeof scalapack_log_line, "%s", line);
 }
 
 static void run_qr_path(rom_ctx *ctx, const char *what, rom_dmat *A, rom_int k, int center,
@@ -425,6 +440,39 @@ static void test_qr_paths(rom_ctx *ctx, int rank, int size) {
   rom_dmat_destroy(&A);
 }
 
+/* The memory goal (docs/benchmarks.md): at P = 2 (a 2 x 1 grid, Q applied by sl_apply_q_rows,
+ * U sent back in column chunks) and at P = 1 the driver's peak beyond the input is at most 2
+ * local blocks (A and U block-cyclic while U is formed; U block-cyclic and on the host on the
+ * way back) + c m^2 doubles with c = 5: the workspace of the blocked Q is nb (3 nb + k + 1)
+ * <= 4 m^2 + m (nb <= m); the grid's row imbalance adds (mloc - lr)(m + k) <= nb m <= m^2
+ * (even partition at P = 2: |mloc - lr| <= nb / 2); one chunk's buffers on the way back are
+ * <= m^2; tau, s and pod.c's 2 k values are O(m), a 4 m + 1 KiB allowance. Before the
+ * chunks and the blocked Q the peak was 2.5 blocks (20 m^2 beyond 2 blocks here) and pdormqr's
+ * workspace alone a third of a block: both fail this. 8000 x 100 with k = m: a block is
+ * 40 m^2 at P = 2, so the bound is 2.125 blocks. */
+static void test_peak_two_blocks(rom_ctx *ctx, int rank, int size) {
+  const rom_int N = 8000, m = 100;
+  rom_int lr = rom_dmat_partition_even(N, rank, size);
+  rom_dmat *A = NULL;
+  rom_basis *b = NULL;
+  rom_pod_options o = scalapack_options(m);
+  if (size > 2) return;
+  A = test_random_matrix(ctx, lr, m, 41);
+  size_t before = rom_ctx_bytes_in_use(ctx);
+  rom_ctx_reset_peak(ctx);
+  CHECK_OK(ctx, rom_pod_compute(A, &o, &b));
+  double used = (double)rom_ctx_bytes_peak(ctx) - (double)before;
+  double block = 8.0 * (double)lr * (double)m;
+  double bound = 2.0 * block + 8.0 * (5.0 * (double)(m * m) + 4.0 * (double)m) + 1024.0;
+  CHECK(used <= bound,
+        "P = %d: peak beyond the input %.0f bytes = %.4f local blocks, above 2 "
+        "blocks + 5 m^2 (%.0f bytes)",
+        size, used, used / block, bound);
+  if (b) CHECK(rom_basis_dim(b) == m, "peak test: k = %lld", (long long)rom_basis_dim(b));
+  rom_basis_destroy(&b);
+  rom_dmat_destroy(&A);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
@@ -434,6 +482,7 @@ int main(int argc, char **argv) {
   test_errors(ctx, rank, size);
   test_qr_paths(ctx, rank, size);
   test_subcommunicator(ctx, rank, size);
+  test_peak_two_blocks(ctx, rank, size);
   test_auto_rule(ctx);
   CHECK(rom_ctx_bytes_in_use(ctx) == 0, "%zu bytes still allocated through the context",
         rom_ctx_bytes_in_use(ctx));
