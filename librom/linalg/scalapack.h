@@ -31,8 +31,7 @@ void Cblacs_gridexit(int context);
 
 /* TOOLS/descinit.f: fills an array descriptor and checks it (info < 0: argument -info). */
 void descinit_(int *desc, const int *m, const int *n, const int *mb, const int *nb,
-               const int *irsrc, const int *icsrc, const int *context, const int *lld,
-               int *info);
+               const int *irsrc, const int *icsrc, const int *context, const int *lld, int *info);
 
 /* SRC/pdgesvd.f: SVD of a distributed M x N matrix sub(A) = U diag(S) VT.
  * JOBU = 'V': the first min(M, N) left singular vectors into U (M x min(M, N)); 'N': none.
@@ -41,16 +40,16 @@ void descinit_(int *desc, const int *m, const int *n, const int *mb, const int *
  * iteration did not converge (INFO <= min(M, N)), or INFO = min(M, N) + 1 when the
  * processes computed different singular values (heterogeneous arithmetic). */
 void pdgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a,
-              const int *ia, const int *ja, const int *desca, double *s, double *u,
-              const int *iu, const int *ju, const int *descu, double *vt, const int *ivt,
-              const int *jvt, const int *descvt, double *work, const int *lwork, int *info,
-              size_t jobu_len, size_t jobvt_len);
+              const int *ia, const int *ja, const int *desca, double *s, double *u, const int *iu,
+              const int *ju, const int *descu, double *vt, const int *ivt, const int *jvt,
+              const int *descvt, double *work, const int *lwork, int *info, size_t jobu_len,
+              size_t jobvt_len);
 
 /* SRC/pdgeqrf.f: QR factorisation sub(A) = Q R of a distributed M x N matrix. On exit the
  * upper triangle holds R (min(M, N) x N), the part below it the Householder vectors, and TAU
  * (LOCc(JA + min(M, N) - 1) values, this process column's) their scalars. LWORK = -1: query. */
-void pdgeqrf_(const int *m, const int *n, double *a, const int *ia, const int *ja,
-              const int *desca, double *tau, double *work, const int *lwork, int *info);
+void pdgeqrf_(const int *m, const int *n, double *a, const int *ia, const int *ja, const int *desca,
+              double *tau, double *work, const int *lwork, int *info);
 
 /* SRC/pdormqr.f: sub(C) <- Q sub(C) (SIDE = 'L', TRANS = 'N') etc., with Q the product of the
  * K reflectors pdgeqrf left in sub(A). sub(C) is M x N; A and C must share the row block
