@@ -9,7 +9,7 @@
  * included). Then the same k at n = 32, 64, 128 to show that the online cost does not
  * depend on N. Online timings are taken on every rank at once (the solves are not
  * collective); the table shows rank 0's. */
-#include "cli.h"
+#include "bench_common.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,16 +26,6 @@ static const char *const help =
     "time and the speed-up, then the online rate at n = 32, 64, 128 (flat in N).\n"
     "Timings are medians over --repeat runs. --json prints one JSON object instead of\n"
     "the table. Set OPENBLAS_NUM_THREADS=1.\n";
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* Log-uniform parameters in [0.1, 10]: mu = 10^(-1 + 2 U). */
 static void sample_mu(uint64_t seed, uint64_t stream, rom_int index, int Q, double *mu) {
@@ -108,7 +98,7 @@ static int setup(rom_ctx *ctx, rom_int n, int ntrain, int repeat, int time_fom, 
     MPI_Allreduce(&t, &times[r], 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
   }
   free(u);
-  if (rc == ROM_OK) s->fom_seconds = median(times, repeat);
+  if (rc == ROM_OK) s->fom_seconds = bench_median(times, repeat);
 done:
   free(times);
   rom_dmat_destroy(&S);
@@ -139,7 +129,7 @@ static int online_rate(rom_affine_rom *rom, int repeat, double *rate) {
     }
     rates[r] = (double)count / (MPI_Wtime() - t0);
   }
-  if (rc == ROM_OK) *rate = median(rates, repeat);
+  if (rc == ROM_OK) *rate = bench_median(rates, repeat);
   free(rates);
   return rc;
 }
@@ -156,7 +146,7 @@ static int step_time(rom_affine_rom *rom, int repeat, double *seconds) {
     rc = rom_affine_rom_transient(rom, mu, &phi, 0.01, steps, NULL, traj);
     times[r] = (MPI_Wtime() - t0) / (double)steps;
   }
-  if (rc == ROM_OK) *seconds = median(times, repeat);
+  if (rc == ROM_OK) *seconds = bench_median(times, repeat);
   free(traj);
   free(times);
   return rc;

@@ -15,7 +15,7 @@
  *   (a) dgeqrf + dgesdd(R) + dormqr: the same work as TSQR POD on one rank;
  *   (b) dgesdd (jobz = 'S') directly on the N x m matrix. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, getrusage */
-#include "cli.h"
+#include "bench_common.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -42,70 +42,6 @@ static const char *const bench_pod_help =
     "  --cols m     columns = snapshots (default 200)\n"
     "  --repeat R   repetitions, the median is reported (default 5)\n"
     "  --json       one JSON object on stdout instead of the table\n";
-
-static int compare_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  if (n <= 0) return NAN;
-  qsort(v, (size_t)n, sizeof(double), compare_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* A barrier that sleeps instead of spinning: the other ranks wait here while rank 0 times
- * serial LAPACK, and a busy-polling MPI_Barrier would take a core away from it. */
-static void polite_barrier(MPI_Comm comm) {
-  MPI_Request request;
-  int done = 0;
-  struct timespec pause = {0, 1000000}; /* 1 ms */
-  MPI_Ibarrier(comm, &request);
-  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
-       MPI_Test(&request, &done, MPI_STATUS_IGNORE))
-    nanosleep(&pause, NULL);
-}
-
-/* Serial LAPACK timings on rank 0 (gathered matrix a, N x m): medians of (a) and (b). */
-static int lapack_reference(rom_int N, rom_int m, const double *a, int repeat, double *t_qr_svd,
-                            double *t_gesdd) {
-  lapack_int n = (lapack_int)N, c = (lapack_int)m, info = 0;
-  double *w = malloc(sizeof(double) * (size_t)(N * m)),
-         *q = malloc(sizeof(double) * (size_t)(N * m));
-  double *tau = malloc(sizeof(double) * (size_t)m), *s = malloc(sizeof(double) * (size_t)m);
-  double *r = malloc(sizeof(double) * (size_t)(m * m)),
-         *ur = malloc(sizeof(double) * (size_t)(m * m));
-  double *vt = malloc(sizeof(double) * (size_t)(m * m));
-  double *times_a = malloc(sizeof(double) * (size_t)repeat),
-         *times_b = malloc(sizeof(double) * (size_t)repeat);
-  int ok = w && q && tau && s && r && ur && vt && times_a && times_b;
-  for (int rep = 0; ok && rep < repeat; ++rep) {
-    memcpy(w, a, sizeof(double) * (size_t)(N * m));
-    double t0 = MPI_Wtime();
-    info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, c, w, n, tau);
-    for (rom_int j = 0; j < m; ++j)
-      for (rom_int i = 0; i < m; ++i)
-        r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
-    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', c, c, r, c, s, ur, c, vt, c);
-    for (rom_int j = 0; j < m; ++j) {
-      memcpy(q + j * N, ur + j * m, sizeof(double) * (size_t)m);
-      memset(q + j * N + m, 0, sizeof(double) * (size_t)(N - m));
-    }
-    info |= LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'N', n, c, c, w, n, tau, q, n);
-    times_a[rep] = MPI_Wtime() - t0;
-    memcpy(w, a, sizeof(double) * (size_t)(N * m));
-    t0 = MPI_Wtime();
-    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', n, c, w, n, s, q, n, vt, c);
-    times_b[rep] = MPI_Wtime() - t0;
-    ok = info == 0;
-  }
-  if (ok) {
-    *t_qr_svd = median(times_a, repeat);
-    *t_gesdd = median(times_b, repeat);
-  }
-  free(w), free(q), free(tau), free(s), free(r), free(ur), free(vt), free(times_a), free(times_b);
-  return ok ? 0 : -1;
-}
 
 int bench_pod(rom_ctx *ctx, int argc, char **argv) {
   rom_int N = 20000, m = 200, repeat = 5;
@@ -179,7 +115,7 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     times[rep] = dt;
     if (rom_ctx_bytes_peak(ctx) > peak) peak = rom_ctx_bytes_peak(ctx);
   }
-  double t_romkit = median(times, (int)repeat);
+  double t_romkit = bench_median(times, (int)repeat);
 
   /* memory: romkit's tracked peak beyond the input (max over ranks), in MiB and in units of
    * the largest local snapshot block; and the process peak RSS. */
@@ -231,9 +167,13 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   rom_dmat_destroy(&A);
-  if (rank == 0)
-    lapack_ok = lapack_reference(N, m, gathered, (int)repeat, &t_lapack_qr, &t_lapack_sdd) == 0;
-  polite_barrier(comm);
+  if (rank == 0) {
+    bench_lapack_times lt;
+    lapack_ok = bench_lapack_reference(N, m, gathered, (int)repeat, &lt) == 0;
+    t_lapack_qr = lt.qr_svd;
+    t_lapack_sdd = lt.gesdd;
+  }
+  bench_polite_barrier(comm);
   MPI_Bcast(&lapack_ok, 1, MPI_INT, 0, comm);
 
   const int published = N == 20000 && m == 200 && (size == 1 || size == 2);

@@ -23,7 +23,7 @@
  * ranks 0 and 1. libROM's numbers are quoted from BENCHMARKS.md (20000 x 200 only), not
  * measured: libROM is not installed here. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, getrusage */
-#include "cli.h"
+#include "bench_common.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -60,82 +60,6 @@ static const char *const bench_svd_help =
     "  --no-lapack    skip the serial LAPACK reference (it needs 3 N m doubles on rank 0)\n"
     "  --json         one JSON object on stdout instead of the table\n";
 
-static int compare_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n) {
-  if (n <= 0) return NAN;
-  double *c = malloc(sizeof(double) * (size_t)n);
-  if (!c) return NAN;
-  memcpy(c, v, sizeof(double) * (size_t)n);
-  qsort(c, (size_t)n, sizeof(double), compare_double);
-  double r = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
-  free(c);
-  return r;
-}
-
-/* A barrier that sleeps instead of spinning (the other ranks wait here while rank 0 times
- * serial LAPACK; a busy-polling barrier would take a core away from it). */
-static void polite_barrier(MPI_Comm comm) {
-  MPI_Request request;
-  int done = 0;
-  struct timespec pause = {0, 1000000}; /* 1 ms */
-  MPI_Ibarrier(comm, &request);
-  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
-       MPI_Test(&request, &done, MPI_STATUS_IGNORE))
-    nanosleep(&pause, NULL);
-}
-
-typedef struct {
-  double qr_svd, geqrf, gesdd_r, ormqr, gesdd; /* medians [s] */
-} lapack_times;
-
-/* Serial LAPACK on rank 0 (gathered matrix a, N x m). */
-static int lapack_reference(rom_int N, rom_int m, const double *a, int repeat, lapack_times *t) {
-  lapack_int n = (lapack_int)N, c = (lapack_int)m, info = 0;
-  double *w = malloc(sizeof(double) * (size_t)(N * m)),
-         *q = malloc(sizeof(double) * (size_t)(N * m));
-  double *tau = malloc(sizeof(double) * (size_t)m), *s = malloc(sizeof(double) * (size_t)m);
-  double *r = malloc(sizeof(double) * (size_t)(m * m)),
-         *ur = malloc(sizeof(double) * (size_t)(m * m));
-  double *vt = malloc(sizeof(double) * (size_t)(m * m)),
-         *tm = malloc(sizeof(double) * 5 * (size_t)repeat);
-  int ok = w && q && tau && s && r && ur && vt && tm;
-  for (int rep = 0; ok && rep < repeat; ++rep) {
-    memcpy(w, a, sizeof(double) * (size_t)(N * m));
-    double t0 = MPI_Wtime();
-    info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, c, w, n, tau);
-    double t1 = MPI_Wtime();
-    for (rom_int j = 0; j < m; ++j)
-      for (rom_int i = 0; i < m; ++i)
-        r[i + j * m] = i <= j ? w[i + j * N] : 0.0;
-    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', c, c, r, c, s, ur, c, vt, c);
-    double t2 = MPI_Wtime();
-    for (rom_int j = 0; j < m; ++j) {
-      memcpy(q + j * N, ur + j * m, sizeof(double) * (size_t)m);
-      memset(q + j * N + m, 0, sizeof(double) * (size_t)(N - m));
-    }
-    info |= LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'N', n, c, c, w, n, tau, q, n);
-    double t3 = MPI_Wtime();
-    memcpy(w, a, sizeof(double) * (size_t)(N * m));
-    double t4 = MPI_Wtime();
-    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', n, c, w, n, s, q, n, vt, c);
-    double t5 = MPI_Wtime();
-    tm[rep] = t3 - t0, tm[repeat + rep] = t1 - t0, tm[2 * repeat + rep] = t2 - t1;
-    tm[3 * repeat + rep] = t3 - t2, tm[4 * repeat + rep] = t5 - t4;
-    ok = info == 0;
-  }
-  if (ok) {
-    t->qr_svd = median(tm, repeat), t->geqrf = median(tm + repeat, repeat);
-    t->gesdd_r = median(tm + 2 * repeat, repeat), t->ormqr = median(tm + 3 * repeat, repeat);
-    t->gesdd = median(tm + 4 * repeat, repeat);
-  }
-  free(w), free(q), free(tau), free(s), free(r), free(ur), free(vt), free(tm);
-  return ok ? 0 : -1;
-}
-
 /* Network constants between ranks 0 and 1 (medians): one-double Allreduce over all ranks,
  * half round trips of 8 B and 8 MiB. Collective. */
 static void measure_network(MPI_Comm comm, double *allreduce, double *lat, double *big) {
@@ -155,7 +79,7 @@ static void measure_network(MPI_Comm comm, double *allreduce, double *lat, doubl
       MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_DOUBLE, MPI_SUM, comm);
       t[i] = MPI_Wtime() - t0;
     }
-    *allreduce = median(t, reps);
+    *allreduce = bench_median(t, reps);
     for (int pass = 0; pass < 2; ++pass) {
       int n = pass == 0 ? 1 : nbig, rp = pass == 0 ? reps : 20;
       for (int i = 0; i < rp; ++i) {
@@ -170,7 +94,7 @@ static void measure_network(MPI_Comm comm, double *allreduce, double *lat, doubl
         }
         t[i] = 0.5 * (MPI_Wtime() - t0);
       }
-      double med = median(t, rp);
+      double med = bench_median(t, rp);
       MPI_Bcast(&med, 1, MPI_DOUBLE, 0, comm);
       if (pass == 0)
         *lat = med;
@@ -222,7 +146,7 @@ static int run_method(rom_ctx *ctx, const rom_dmat *A, const double *s, rom_int 
     times[rep] = dt;
     if (rom_ctx_bytes_peak(ctx) > peak) peak = rom_ctx_bytes_peak(ctx);
   }
-  out->time = median(times, repeat);
+  out->time = bench_median(times, repeat);
   out->tmin = out->tmax = times[0];
   for (int rep = 1; rep < repeat; ++rep) {
     out->tmin = fmin(out->tmin, times[rep]);
@@ -361,7 +285,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   double load_start = loadavg(), net_allreduce = NAN, net_lat = NAN, net_8mib = NAN;
   double *s = malloc(sizeof(double) * (size_t)m), *gathered = NULL;
   rom_dmat *A = NULL;
-  lapack_times lt = {NAN, NAN, NAN, NAN, NAN};
+  bench_lapack_times lt = {NAN, NAN, NAN, NAN, NAN};
   if (!s) return cli_usage_error(ctx, "bench svd", "out of memory for %lld columns", (long long)m);
   for (rom_int i = 0; i < m; ++i)
     s[i] = pow(10.0, -8.0 * (double)i / (double)m);
@@ -402,8 +326,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       goto done;
     }
     rom_dmat_destroy(&A);
-    if (rank == 0) lapack_ok = lapack_reference(N, m, gathered, (int)repeat, &lt) == 0;
-    polite_barrier(comm);
+    if (rank == 0) lapack_ok = bench_lapack_reference(N, m, gathered, (int)repeat, &lt) == 0;
+    bench_polite_barrier(comm);
     MPI_Bcast(&lapack_ok, 1, MPI_INT, 0, comm);
   }
   double load_end = loadavg();

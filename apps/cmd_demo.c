@@ -11,7 +11,7 @@
 /* mkdtemp is POSIX.1-2008, not C99. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "cli.h"
+#include "bench_common.h"
 
 #include <errno.h>
 #include <math.h>
@@ -45,16 +45,6 @@ typedef struct {
   int overwrite;
   const char *workdir;
 } demo_options;
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static void sample_mu(uint64_t seed, uint64_t stream, rom_int index, double *mu) {
   for (int q = 0; q < DEMO_Q; ++q)
@@ -316,7 +306,7 @@ int cmd_demo(rom_ctx *ctx, int argc, char **argv) {
     double dt = MPI_Wtime() - t0;
     MPI_Allreduce(&dt, &fom_times[t], 1, MPI_DOUBLE, MPI_MAX, comm);
   }
-  const double fom_median = median(fom_times, (int)o.test);
+  const double fom_median = bench_median(fom_times, (int)o.test);
   cli_printf(ctx, "online: %lld unseen parameters; each ROM read back from its file\n",
              (long long)o.test);
   cli_printf(ctx, "  FOM direct solve (banded Cholesky), median: %.3f ms\n\n", 1e3 * fom_median);
@@ -348,7 +338,7 @@ int cmd_demo(rom_ctx *ctx, int argc, char **argv) {
     }
     rows[i].err_mean = sum / (double)o.test;
     rows[i].err_max = emax;
-    rows[i].rom_seconds = median(rom_times, (int)o.test);
+    rows[i].rom_seconds = bench_median(rom_times, (int)o.test);
     cli_printf(ctx, "  %-14s %16.3e %16.3e %11.2f us %10.3g\n", rows[i].label, rows[i].err_mean,
                rows[i].err_max, 1e6 * rows[i].rom_seconds, fom_median / rows[i].rom_seconds);
     rom_basis_destroy(&bk);
