@@ -45,6 +45,11 @@ int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples);
 int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
 int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
 int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+/* The oversampled greedy behind GNAT and deim-os (greedy.c): take[p] samples for residual
+ * basis vector p (sum = ns), scored by r^2 (squared_score) or |r|; `method` names it in
+ * errors. Collective. */
+int rom_hyper_select_greedy(const rom_dmat *U, rom_int nb, rom_int ns, const rom_int *take,
+                            int squared_score, const char *method, rom_int *samples);
 
 /* out (nrows x ncols, column-major, ld nrows) = U[rows, 0:ncols], replicated on every
  * rank (exact: each entry has one owner). Collective. */
