@@ -1,17 +1,28 @@
 /* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os} --samples ns
- *              [--basis-dim nb] [--overwrite]
+ *              [--basis-dim nb] [--manifold AE.h5[,AE_V.h5] --stencil SPEC] [--overwrite]
  * Sample selection on a residual basis file, in parallel on any number of ranks
  * (rom_hyper_create without a model), and the model-independent hyper-reduction data
  * written as a kind "hyper" file. The sample mesh and the state basis rows need the host
- * model's stencils: a host completes the file's object with rom_hyper_attach. */
+ * model's stencils: a host completes the file's object with rom_hyper_attach.
+ * With --manifold (nonlinear-manifold ROMs, Kim, Choi, Widemann, Zohdi, J. Comput. Phys.
+ * 451, 2022) the stencils come from --stencil (romkit's P1 or P2 Burgers FOM, or a generic
+ * 1-D offset stencil, built here on the residual basis's row partition), and
+ * rom_hyper_attach_decoder adds the sample mesh and the sub-network of the stacked
+ * decoders feeding it (reference rows 0): a complete manifold hyper-reduction file. */
 #include "cli.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#define HYPER_MAX_AE 8       /* autoencoders (stacked components) in --manifold */
+#define HYPER_MAX_OFFSETS 64 /* offsets in --stencil offsets:... */
+
 static const char *const hyper_help =
     "usage: [mpirun -n P] romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method M --samples NS\n"
-    "                                  [--basis-dim NB] [--overwrite]\n\n"
+    "                                  [--basis-dim NB] [--overwrite]\n"
+    "                                  [--manifold AE.h5[,AE_V.h5] --stencil SPEC]\n\n"
     "Selects NS sample rows of the first NB vectors of the residual basis in\n"
     "RESIDUAL_BASIS.h5 (a kind \"basis\" file, e.g. from `romkit pod`) and writes the\n"
     "gappy-POD data: /sample_rows, /residual_basis_rows = P^T Phi_r and /gappy_pinv =\n"
@@ -30,20 +41,186 @@ static const char *const hyper_help =
     "                            later vector NS/NB rows (NS >= NB)\n"
     "  --samples NS       number of sample rows (default NB)\n"
     "  --basis-dim NB     residual basis vectors used (default: all in the file)\n"
+    "  --manifold LIST    nonlinear-manifold hyper-reduction: the autoencoder file(s)\n"
+    "                     (kind \"autoencoder\", e.g. from `romkit train`), comma-separated,\n"
+    "                     one per stacked component in row order (P2: u then v); their\n"
+    "                     input dimensions must add up to N. Needs --stencil.\n"
+    "  --stencil SPEC     the host's residual stencil, which defines the sample mesh (the\n"
+    "                     union of the sampled rows' stencils); only with --manifold:\n"
+    "                     P1   romkit's 1-D Burgers FOM: row i needs i-1 (periodic) and i\n"
+    "                     P2   romkit's 2-D Burgers FOM: N = 2 g^2 (u, v on a g x g\n"
+    "                          interior grid); a row needs its node, the 4 interior\n"
+    "                          neighbours and the other component at the node\n"
+    "                     offsets:O1,O2,...[:periodic]  row i needs rows i+O1, i+O2, ...\n"
+    "                          (and i); outside 0..N-1 they are dropped, or wrap with\n"
+    "                          :periodic (offsets:-1,0:periodic is P1's stencil)\n"
     "  --overwrite        replace HR.h5 if it exists (otherwise: error, file untouched)\n"
     "  -h, --help         this text\n\n"
-    "The file holds the model-independent part only (state_dim = 0): the sample mesh (the\n"
-    "union of the samples' stencils) and the state basis rows there need the host model.\n"
-    "In C: rom_hyper_read, then rom_hyper_attach(hr, model, state_basis, u_ref) and\n"
-    "rom_hyper_write; or rom_hyper_create with the model does everything at once.\n"
+    "Without --manifold the file holds the model-independent part only (state_dim = 0):\n"
+    "the sample mesh (the union of the samples' stencils) and the state basis rows there\n"
+    "need the host model. In C: rom_hyper_read, then rom_hyper_attach(hr, model,\n"
+    "state_basis, u_ref) and rom_hyper_write; or rom_hyper_create with the model does\n"
+    "everything at once.\n"
+    "With --manifold the file is complete (trial = \"manifold\"): /needed_rows, the decoder\n"
+    "sub-network feeding them (/decoder_subnet) and /reference_rows, which are 0 here (the\n"
+    "ROM is u ~ g(q)). A host with its own reference u_ref calls\n"
+    "rom_hyper_attach_decoder(hr, model, nae, aes, u_ref) in C instead.\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
 
+/* --stencil: which host stencil defines the sample mesh. */
+typedef enum { STENCIL_NONE = 0, STENCIL_P1, STENCIL_P2, STENCIL_OFFSETS } stencil_kind;
+
+typedef struct {
+  stencil_kind kind;
+  int noffsets, periodic;
+  rom_int offsets[HYPER_MAX_OFFSETS];
+  rom_int N; /* global rows, set once the residual basis is read */
+} stencil_spec;
+
+/* Parses P1, P2 or offsets:O1,O2,...[:periodic]; returns 0 or -1 (bad syntax). */
+static int parse_stencil(const char *text, stencil_spec *s) {
+  memset(s, 0, sizeof *s);
+  if (!strcmp(text, "P1")) {
+    s->kind = STENCIL_P1;
+    return 0;
+  }
+  if (!strcmp(text, "P2")) {
+    s->kind = STENCIL_P2;
+    return 0;
+  }
+  if (strncmp(text, "offsets:", 8) != 0) return -1;
+  char list[1024];
+  size_t len = strlen(text + 8);
+  if (len == 0 || len >= sizeof list) return -1;
+  memcpy(list, text + 8, len + 1);
+  const char *suffix = ":periodic";
+  const size_t slen = strlen(suffix);
+  if (len > slen && !strcmp(list + len - slen, suffix)) {
+    s->periodic = 1;
+    list[len - slen] = '\0';
+  }
+  for (char *item = list;;) {
+    char *comma = strchr(item, ',');
+    if (comma) *comma = '\0';
+    rom_int *o = &s->offsets[s->noffsets];
+    if (s->noffsets == HYPER_MAX_OFFSETS || cli_parse_int(item, o) != 0 || *o > INT32_MAX ||
+        *o < -(rom_int)INT32_MAX)
+      return -1;
+    ++s->noffsets;
+    if (!comma) break;
+    item = comma + 1;
+  }
+  s->kind = STENCIL_OFFSETS;
+  return 0;
+}
+
+/* rom_stencil_fn of offsets:...: the sorted distinct rows i + Oj (dropped outside
+ * 0..N-1, or wrapped when periodic), row i itself always included (model.h). */
+static int offsets_stencil(void *user, rom_int row, rom_int max, rom_int *cols, rom_int *count) {
+  const stencil_spec *s = (const stencil_spec *)user;
+  rom_int list[HYPER_MAX_OFFSETS + 1];
+  int n = 0;
+  list[n++] = row;
+  for (int j = 0; j < s->noffsets; ++j) {
+    rom_int c = row + s->offsets[j];
+    if (s->periodic)
+      c = ((c % s->N) + s->N) % s->N;
+    else if (c < 0 || c >= s->N)
+      continue;
+    int pos = n; /* insertion into the sorted list, duplicates skipped */
+    while (pos > 0 && list[pos - 1] > c)
+      --pos;
+    if (pos > 0 && list[pos - 1] == c) continue;
+    memmove(list + pos + 1, list + pos, sizeof(rom_int) * (size_t)(n - pos));
+    list[pos] = c;
+    ++n;
+  }
+  for (int j = 0; j < n && j < max; ++j)
+    cols[j] = list[j];
+  *count = n;
+  return 0;
+}
+
+/* rom_model_set_sampled_velocity requires a non-NULL sampled-velocity callback (the sampled
+ * Jacobian may be NULL), but the stencil-only model of offsets:... serves the sample mesh
+ * only: rom_hyper_attach_decoder asks for the stencils and never calls this stub, which
+ * returns an error code (ROM_ERR_CALLBACK for the caller) if anything ever does. */
+static int offsets_velocity_stub(void *user, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                                 const rom_int *needed, const double *u_needed, double t,
+                                 const double *mu, double *F_rows) {
+  (void)user, (void)nrows, (void)rows, (void)nneeded, (void)needed, (void)u_needed, (void)t;
+  (void)mu, (void)F_rows;
+  return -1;
+}
+
+/* The host model whose stencils define the sample mesh, on the residual basis's row
+ * partition (local_rows on this rank). Exactly one of p1, p2, own is set. */
+typedef struct {
+  rom_burgers1d *p1;
+  rom_burgers2d *p2;
+  rom_model *own;
+} stencil_host;
+
+static int stencil_host_create(rom_ctx *ctx, stencil_spec *s, rom_int local_rows, stencil_host *h,
+                               rom_model **model) {
+  int err = ROM_OK;
+  memset(h, 0, sizeof *h);
+  *model = NULL;
+  if (s->kind == STENCIL_P1) {
+    rom_burgers1d_options o = rom_burgers1d_options_default();
+    o.unknowns = s->N;
+    if ((err = rom_burgers1d_create(ctx, &o, local_rows, &h->p1)) == ROM_OK)
+      *model = rom_burgers1d_model(h->p1);
+  } else if (s->kind == STENCIL_P2) {
+    rom_burgers2d_options o = rom_burgers2d_options_default();
+    rom_int g = 0;
+    while (2 * (g + 1) * (g + 1) <= s->N) /* N = 2 g^2 was checked */
+      ++g;
+    o.grid_points = g + 2;
+    if ((err = rom_burgers2d_create(ctx, &o, local_rows, &h->p2)) == ROM_OK)
+      *model = rom_burgers2d_model(h->p2);
+  } else {
+    if ((err = rom_model_create(ctx, local_rows, 0, s, &h->own)) == ROM_OK)
+      err = rom_model_set_sampled_velocity(h->own, offsets_stencil, offsets_velocity_stub, NULL);
+    if (err == ROM_OK) *model = h->own;
+  }
+  return err;
+}
+
+static void stencil_host_destroy(stencil_host *h) {
+  rom_burgers1d_destroy(&h->p1);
+  rom_burgers2d_destroy(&h->p2);
+  rom_model_destroy(&h->own);
+}
+
+/* Hidden units and parameters (weights and biases) of a decoder: the full counts the
+ * sub-network's are compared with. */
+static void decoder_size(rom_ae *ae, rom_int *units, rom_int *params) {
+  const int nl = rom_ae_num_layers(ae);
+  for (int l = rom_ae_num_encoder_layers(ae); l < nl; ++l) {
+    rom_layer_spec spec;
+    if (rom_ae_layer(ae, l, &spec) != ROM_OK) continue;
+    if (l + 1 < nl) *units += spec.out;
+    *params +=
+        (spec.mask ? rom_mask_nnz(spec.mask) : spec.in * spec.out) + (spec.bias ? spec.out : 0);
+  }
+}
+
 int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
-  const char *input = NULL, *output = NULL;
-  int overwrite = 0, rc = CLI_EXIT_OK, err = ROM_OK;
+  const char *input = NULL, *output = NULL, *manifold = NULL, *stencil_text = NULL;
+  int overwrite = 0, rc = CLI_EXIT_OK, err = ROM_OK, nae = 0;
   rom_hyper_options opts = rom_hyper_options_default();
   rom_basis *basis = NULL;
   rom_hyper *hr = NULL;
+  stencil_spec stencil;
+  stencil_host host;
+  rom_model *model = NULL;
+  char *ae_list = NULL;
+  const char *ae_path[HYPER_MAX_AE];
+  rom_ae *aes[HYPER_MAX_AE];
+  memset(&stencil, 0, sizeof stencil);
+  memset(&host, 0, sizeof host);
+  memset(aes, 0, sizeof aes);
 
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", hyper_help);
@@ -71,6 +248,21 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       if (cli_parse_int(argv[++i], &opts.residual_dim) != 0 || opts.residual_dim < 1)
         return cli_usage_error(ctx, "hyper", "--basis-dim '%s' is not a whole number >= 1",
                                argv[i]);
+    } else if (!strcmp(a, "--manifold")) {
+      if (!has_value)
+        return cli_usage_error(ctx, "hyper",
+                               "--manifold needs the autoencoder file(s) AE.h5[,...]");
+      manifold = argv[++i];
+    } else if (!strcmp(a, "--stencil")) {
+      if (!has_value)
+        return cli_usage_error(ctx, "hyper",
+                               "--stencil needs one of P1, P2, offsets:O1,O2,...[:periodic]");
+      stencil_text = argv[++i];
+      if (parse_stencil(stencil_text, &stencil) != 0)
+        return cli_usage_error(ctx, "hyper",
+                               "--stencil '%s' is not one of P1, P2, offsets:O1,O2,...[:periodic] "
+                               "(at most %d whole-number offsets below 2^31 in size)",
+                               stencil_text, HYPER_MAX_OFFSETS);
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -84,6 +276,36 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   if (!input)
     return cli_usage_error(ctx, "hyper", "missing the residual basis file (RESIDUAL_BASIS.h5)");
   if (!output) return cli_usage_error(ctx, "hyper", "missing the output file (-o HR.h5)");
+  if (manifold && !stencil_text)
+    return cli_usage_error(ctx, "hyper",
+                           "--manifold needs --stencil (P1, P2 or offsets:...): the sample mesh is "
+                           "the union of the sampled rows' stencils");
+  if (stencil_text && !manifold)
+    return cli_usage_error(ctx, "hyper",
+                           "--stencil is used with --manifold only (a linear hyper-reduction is "
+                           "completed by the host with rom_hyper_attach)");
+  if (manifold) { /* split the comma-separated list (a copy: argv is left as it is) */
+    size_t len = strlen(manifold);
+    if (!(ae_list = malloc(len + 1))) {
+      rc = cli_fail(ctx, "hyper", ROM_ERR_NOMEM);
+      goto done;
+    }
+    memcpy(ae_list, manifold, len + 1);
+    for (char *item = ae_list;;) {
+      char *comma = strchr(item, ',');
+      if (comma) *comma = '\0';
+      if (item[0] == '\0' || nae == HYPER_MAX_AE) {
+        rc = cli_usage_error(ctx, "hyper",
+                             "--manifold '%s' must list 1 to %d autoencoder files, separated by "
+                             "commas",
+                             manifold, HYPER_MAX_AE);
+        goto done;
+      }
+      ae_path[nae++] = item;
+      if (!comma) break;
+      item = comma + 1;
+    }
+  }
 
   if (!overwrite) {
     int exists = rom_ctx_rank(ctx) == 0 ? access(output, F_OK) == 0 : 0;
@@ -93,7 +315,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
         fprintf(stderr, "romkit hyper: error: '%s': %s\n", output, rom_strerror(ROM_ERR_EXISTS));
         fprintf(stderr, "romkit hyper: pass --overwrite to replace it\n");
       }
-      return CLI_EXIT_FAILURE;
+      rc = CLI_EXIT_FAILURE;
+      goto done;
     }
   }
   double t0 = MPI_Wtime();
@@ -123,27 +346,104 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
                            rom_hyper_method_name(opts.method), (long long)nb);
       goto done;
     }
+    stencil.N = N;
+    if (stencil.kind == STENCIL_P2) {
+      rom_int g = 0;
+      while (2 * (g + 1) * (g + 1) <= N)
+        ++g;
+      if (2 * g * g != N) {
+        rc = cli_usage_error(ctx, "hyper",
+                             "--stencil P2 needs N = 2 g^2 rows (u and v on a g x g interior "
+                             "grid) but '%s' has N = %lld",
+                             input, (long long)N);
+        goto done;
+      }
+    }
+  }
+  /* The autoencoders: replicated on every rank; their outputs stack to the N rows. */
+  if (manifold) {
+    rom_int total = 0;
+    char sizes[512] = "";
+    for (int b = 0; b < nae; ++b) {
+      if ((err = rom_ae_read(ctx, ae_path[b], &aes[b])) != ROM_OK) {
+        rc = cli_fail(ctx, "hyper", err);
+        goto done;
+      }
+      total += rom_ae_input_dim(aes[b]);
+      size_t used = strlen(sizes);
+      snprintf(sizes + used, sizeof sizes - used, "%s'%s': %lld", b ? ", " : "", ae_path[b],
+               (long long)rom_ae_input_dim(aes[b]));
+    }
+    if (total != rom_basis_global_rows(basis)) {
+      if (rom_ctx_rank(ctx) == 0) {
+        if (nae == 1)
+          fprintf(stderr,
+                  "romkit hyper: error: the autoencoder '%s' has input dimension %lld but the "
+                  "residual basis '%s' has N = %lld rows: they must be equal\n",
+                  ae_path[0], (long long)total, input, (long long)rom_basis_global_rows(basis));
+        else
+          fprintf(stderr,
+                  "romkit hyper: error: the autoencoders' input dimensions add up to %lld (%s) "
+                  "but the residual basis '%s' has N = %lld rows: give one autoencoder per "
+                  "stacked component, in row order\n",
+                  (long long)total, sizes, input, (long long)rom_basis_global_rows(basis));
+      }
+      rc = CLI_EXIT_FAILURE;
+      goto done;
+    }
   }
   double t1 = MPI_Wtime();
   if ((err = rom_hyper_create(NULL, NULL, NULL, rom_basis_vectors(basis), &opts, &hr)) != ROM_OK) {
     rc = cli_fail(ctx, "hyper", err);
     goto done;
   }
-  double t2 = MPI_Wtime();
+  double t2 = MPI_Wtime(), t2m = t2;
+  if (manifold) {
+    if ((err = stencil_host_create(ctx, &stencil, rom_basis_local_rows(basis), &host, &model)) !=
+            ROM_OK ||
+        (err = rom_hyper_attach_decoder(hr, model, nae, aes, NULL)) != ROM_OK) {
+      rc = cli_fail(ctx, "hyper", err);
+      goto done;
+    }
+    t2m = MPI_Wtime();
+  }
   if ((err = rom_hyper_write(hr, output, overwrite)) != ROM_OK) {
     rc = cli_fail(ctx, "hyper", err);
     goto done;
   }
   double t3 = MPI_Wtime();
-  cli_printf(ctx,
-             "hyper: %s, N = %lld, nb = %lld, ns = %lld, %.3f s (read %.3f, selection %.3f, write "
-             "%.3f) on %d rank%s -> %s\n",
-             rom_hyper_method_name(opts.method), (long long)rom_hyper_global_rows(hr),
-             (long long)rom_hyper_residual_dim(hr), (long long)rom_hyper_num_samples(hr), t3 - t0,
-             t1 - t0, t2 - t1, t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s",
-             output);
+  if (!manifold) {
+    cli_printf(ctx,
+               "hyper: %s, N = %lld, nb = %lld, ns = %lld, %.3f s (read %.3f, selection %.3f, "
+               "write %.3f) on %d rank%s -> %s\n",
+               rom_hyper_method_name(opts.method), (long long)rom_hyper_global_rows(hr),
+               (long long)rom_hyper_residual_dim(hr), (long long)rom_hyper_num_samples(hr), t3 - t0,
+               t1 - t0, t2 - t1, t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s",
+               output);
+  } else {
+    const rom_ae_subnet *dec = rom_hyper_decoder(hr);
+    rom_int units = 0, params = 0;
+    for (int b = 0; b < nae; ++b)
+      decoder_size(aes[b], &units, &params);
+    cli_printf(ctx,
+               "hyper: %s, N = %lld, nb = %lld, ns = %lld, manifold (latent %lld, stencil %s): "
+               "sample mesh %lld rows, decoder sub-network %lld of %lld hidden units, %lld of "
+               "%lld parameters, %.3f s (read %.3f, selection %.3f, decoder %.3f, write %.3f) on "
+               "%d rank%s -> %s\n",
+               rom_hyper_method_name(opts.method), (long long)rom_hyper_global_rows(hr),
+               (long long)rom_hyper_residual_dim(hr), (long long)rom_hyper_num_samples(hr),
+               (long long)rom_hyper_state_dim(hr), stencil_text,
+               (long long)rom_hyper_num_needed(hr), (long long)rom_ae_subnet_num_hidden_units(dec),
+               (long long)units, (long long)rom_ae_subnet_num_params(dec), (long long)params,
+               t3 - t0, t1 - t0, t2 - t1, t2m - t2, t3 - t2m, rom_ctx_size(ctx),
+               rom_ctx_size(ctx) == 1 ? "" : "s", output);
+  }
 done:
   rom_hyper_destroy(&hr);
+  stencil_host_destroy(&host);
+  for (int b = 0; b < nae; ++b)
+    rom_ae_destroy(&aes[b]);
   rom_basis_destroy(&basis);
+  free(ae_list);
   return rc;
 }

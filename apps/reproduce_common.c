@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 const char *repro_method_name(repro_method m) {
-  static const char *const names[] = {"pod-galerkin", "pod-lspg", "pod-lspg-hr"};
-  return (int)m >= 0 && (int)m < 3 ? names[m] : "unknown";
+  static const char *const names[] = {"pod-galerkin", "pod-lspg", "pod-lspg-hr",
+                                      "nm-galerkin",  "nm-lspg",  "nm-lspg-hr"};
+  return (int)m >= 0 && (int)m < 6 ? names[m] : "unknown";
 }
 
 int repro_prepare_workdir(rom_ctx *ctx, const char *dir_in, char *dir) {
@@ -95,7 +96,7 @@ int repro_hyper_from_samples(rom_ctx *ctx, const repro_problem *p, const rom_bas
     ho.method = ROM_HYPER_GNAT;
     ho.residual_dim = nb;
     ho.num_samples = ns;
-    rc = rom_hyper_create(p->model, state, ref_local, B, &ho, out);
+    rc = rom_hyper_create(state ? p->model : NULL, state, ref_local, B, &ho, out); /* NULL: NM */
   }
   if (rc == ROM_OK) {
     memcpy(sorted, samples, sizeof(rom_int) * (size_t)ns);

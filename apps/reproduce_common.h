@@ -11,7 +11,18 @@
 #define REPRO_PATH 4096
 #define REPRO_MAX_PARAMS 64
 
-typedef enum { REPRO_GALERKIN = 0, REPRO_LSPG = 1, REPRO_LSPG_HR = 2 } repro_method;
+typedef enum {
+  REPRO_GALERKIN = 0,
+  REPRO_LSPG = 1,
+  REPRO_LSPG_HR = 2,
+  REPRO_NM_GALERKIN = 3, /* nonlinear manifold (autoencoder) ROMs */
+  REPRO_NM_LSPG = 4,
+  REPRO_NM_LSPG_HR = 5
+} repro_method;
+
+/* Nonlinear-manifold method? Hyper-reduced method? */
+#define REPRO_IS_NM(m) ((m) >= REPRO_NM_GALERKIN)
+#define REPRO_IS_HR(m) ((m) == REPRO_LSPG_HR || (m) == REPRO_NM_LSPG_HR)
 
 /* A problem: the FOM, its layout and what the driver needs to know about it. */
 typedef struct {
@@ -53,6 +64,12 @@ typedef struct {
   int defaults;       /* 1 if train/test are the paper's */
   rom_int grid;       /* P2 grid points per direction (0: the paper's 60) */
   rom_int steps;      /* time steps (0: the paper's 500 / 1500) */
+  /* NM methods: trained autoencoders (one per component) or training settings */
+  const char *ae_path[2];
+  int nae_paths;
+  uint64_t ae_seed;      /* default 42 */
+  rom_int ae_epochs;     /* 0: the paper's (P1 10000, P2 2000) */
+  double ae_max_seconds; /* 0: no limit */
 } repro_options;
 
 const char *repro_method_name(repro_method m);

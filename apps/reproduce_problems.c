@@ -18,6 +18,12 @@ static const repro_published published[] = {
      * shown beside any P2 HR run (with the settings named), see docs/reproduction.md. */
     {"P2", REPRO_LSPG_HR, 5, 0, 0, 19.68, 34.14,
      "POD-LSPG-HR p = 5 (u; paper: 59 / 59, nonlinear-term snapshots)"},
+    {"P1", REPRO_NM_GALERKIN, 5, 0, 0, 0.179, 0.504, "NM-Galerkin latent 5"},
+    {"P1", REPRO_NM_LSPG, 5, 0, 0, 0.197, 0.543, "NM-LSPG latent 5"},
+    {"P1", REPRO_NM_LSPG_HR, 5, 31, 47, 0.423, 1.034, "NM-LSPG-HR latent 5, 31 basis / 47 samples"},
+    {"P2", REPRO_NM_LSPG, 5, 0, 0, 0.344, 0.773, "NM-LSPG latent 5 (u)"},
+    {"P2", REPRO_NM_LSPG_HR, 5, 55, 58, 0.455, 0.734,
+     "NM-LSPG-HR latent 5 (u), 55 basis / 58 samples per component"},
 };
 
 const repro_published *repro_published_find(const repro_options *o) {
@@ -39,7 +45,7 @@ void repro_defaults(int which, repro_options *o) {
     o->train[0] = 0.9;
     o->train[1] = 1.1;
     o->ntrain = 2;
-    o->hr_basis = 30;
+    o->hr_basis = REPRO_IS_NM(o->method) ? 31 : 30;
     o->hr_samples = 47;
   } else {
     o->train[0] = 0.9;

@@ -42,6 +42,7 @@
 #ifndef ROMKIT_HYPER_H
 #define ROMKIT_HYPER_H
 
+#include "romkit/autoencoder.h"
 #include "romkit/matrix.h"
 #include "romkit/model.h"
 #include "romkit/pod.h"
@@ -99,6 +100,19 @@ int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_bas
                      const double *reference_local);
 
 int rom_hyper_destroy(rom_hyper **hr); /* NULL-safe. Not collective. */
+/* rom_hyper_attach_decoder - the nonlinear-manifold counterpart of rom_hyper_attach
+ * (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022), Sec. 4.2): builds the sample
+ * mesh from the model's stencils, then extracts the sub-network of the stacked decoders
+ * aes[0 .. nae) that feeds exactly the sample-mesh rows (rom_ae_subnet_create; P2: one
+ * autoencoder per component) and stores it with u_ref[needed] (reference_local: NULL =
+ * 0). The state dimension becomes the total latent dimension; there are no state basis
+ * rows. The autoencoders must hold the same weights on every rank (they are replicated)
+ * and their outputs must add up to the model's rows. Collective. */
+int rom_hyper_attach_decoder(rom_hyper *hr, rom_model *model, int nae, rom_ae *const *aes,
+                             const double *reference_local);
+/* The decoder sub-network of a manifold hyper-reduction (NULL for a linear one). Its
+ * evaluation uses workspace inside it: one ROM at a time per object. */
+rom_ae_subnet *rom_hyper_decoder(const rom_hyper *hr);
 
 /* Accessors (replicated data, column-major). Not collective. */
 rom_ctx *rom_hyper_ctx(const rom_hyper *hr);
@@ -110,7 +124,7 @@ rom_int rom_hyper_num_needed(const rom_hyper *hr);                /* 0 until att
 rom_int rom_hyper_global_rows(const rom_hyper *hr);               /* N */
 const rom_int *rom_hyper_sample_rows(const rom_hyper *hr);        /* ns, ascending */
 const rom_int *rom_hyper_needed_rows(const rom_hyper *hr);        /* nneeded, ascending */
-const double *rom_hyper_state_basis_rows(const rom_hyper *hr);    /* nneeded x k */
+const double *rom_hyper_state_basis_rows(const rom_hyper *hr);    /* nneeded x k; NULL: manifold */
 const double *rom_hyper_reference_rows(const rom_hyper *hr);      /* nneeded */
 const double *rom_hyper_residual_basis_rows(const rom_hyper *hr); /* ns x nb */
 const double *rom_hyper_gappy_pinv(const rom_hyper *hr);          /* nb x ns */

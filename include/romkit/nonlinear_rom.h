@@ -37,6 +37,7 @@
 #ifndef ROMKIT_NONLINEAR_ROM_H
 #define ROMKIT_NONLINEAR_ROM_H
 
+#include "romkit/autoencoder.h"
 #include "romkit/hyper.h"
 #include "romkit/model.h"
 #include "romkit/pod.h"
@@ -116,6 +117,35 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
                      const rom_hyper *hr, const rom_nlrom_options *o, rom_nlrom **out);
 int rom_nlrom_destroy(rom_nlrom **rom); /* NULL-safe. Not collective. */
 
+/* rom_nlrom_create_manifold - the nonlinear-manifold ROMs of Kim, Choi, Widemann, Zohdi
+ * (J. Comput. Phys. 451, 2022; Lee & Carlberg, J. Comput. Phys. 404, 2020): the state is
+ * u = u_ref + g(q), g the stacked decoders of aes[0 .. nae) (one autoencoder, or one per
+ * component as the paper's P2: decoder b feeds the next N_b rows from the next k_b
+ * latent values), q the latent state (k = sum k_b). With r(q) the time-discrete residual
+ * above, u^n = u_ref + g(q^n) in its history term, and J_g = dg/dq (forward mode, exact):
+ *  - NM-Galerkin:  J_g(q)^T r(q) = 0 by Newton with the Jacobian J_g^T (I - beta dt J_F) J_g
+ *                  (the term with the decoder's second derivatives is dropped, as in the
+ *                  paper's quasi-Newton iteration); the projected residual is J_g^T r;
+ *  - NM-LSPG:      min_q ||r(q)|| by Gauss-Newton with Jr = (I - beta dt J_F) J_g;
+ *  - NM-LSPG-HR:   with hr from rom_hyper_attach_decoder: the residual and Jacobian are
+ *                  evaluated at the ns samples, g and J_g by the decoder sub-network on the
+ *                  sample mesh (rom_ae_subnet), so a step never touches N-sized data.
+ * Without hr every rank evaluates the sub-network of its own rows only (the hidden units
+ * they need), so the decoder work is split like the model.
+ *   reference_local  u_ref on this rank's rows; NULL: 0 (e.g. when the autoencoder's
+ *                    output shift already holds the reference, as P2's min-max scaling).
+ *                    With hr: NULL uses hr's stored reference rows.
+ *   aes              may be NULL (nae = 0) only with hr; then rom_nlrom_lift is unavailable.
+ *                    The autoencoders are copied (sub-networks): they may be destroyed
+ *                    after this call. hr must outlive the ROM.
+ * The initial latent state is the caller's: 0 when u_ref is the initial condition and
+ * g(0) = 0 (P1), or rom_ae_encode(u0 - u_ref) (P2). Collective.
+ * Errors: ROM_ERR_ARG, ROM_ERR_DIM (decoder rows != model rows, latent != hr's state
+ * dimension), ROM_ERR_STATE (hr without a decoder), ROM_ERR_UNSUPPORTED (Galerkin + hr). */
+int rom_nlrom_create_manifold(rom_model *m, int nae, rom_ae *const *aes,
+                              const double *reference_local, const rom_hyper *hr,
+                              const rom_nlrom_options *o, rom_nlrom **out);
+
 rom_int rom_nlrom_dim(const rom_nlrom *rom); /* k */
 
 /* rom_nlrom_step - one time step from t to t + dt: q_new solves the step's reduced
@@ -134,7 +164,8 @@ int rom_nlrom_step(rom_nlrom *rom, const double *mu, double t, double dt, rom_in
 int rom_nlrom_run(rom_nlrom *rom, const double *mu, double t0, double dt, rom_int steps,
                   const double *q0, double *trajectory_q, rom_nlrom_stats *stats);
 
-/* rom_nlrom_lift - u_local = u_ref + Phi q on this rank's rows (needs the basis).
+/* rom_nlrom_lift - u_local = u_ref + Phi q (manifold: u_ref + g(q)) on this rank's rows
+ * (needs the basis, or the autoencoders for a manifold ROM).
  * Not collective. */
 int rom_nlrom_lift(const rom_nlrom *rom, const double *q, double *u_local);
 

@@ -254,6 +254,7 @@ int rom_hyper_destroy(rom_hyper **phr) {
   rom_free(ctx, hr->reference_rows);
   rom_free(ctx, hr->residual_basis_rows);
   rom_free(ctx, hr->gappy_pinv);
+  rom_ae_subnet_destroy(&hr->decoder);
   rom_free(ctx, hr);
   *phr = NULL;
   return ROM_OK;
@@ -336,28 +337,24 @@ cleanup:
   return err;
 }
 
-int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_basis,
-                     const double *reference_local) {
+/* The sample mesh: the union of the samples' stencils (asked on the owning rank, as
+ * model.h promises), samples included, ascending, replicated. *out: rom_free. Collective. */
+static int build_sample_mesh(rom_hyper *hr, rom_model *model, rom_int *nneeded_out, rom_int **out) {
   int err = ROM_OK;
-  if (!hr) return ROM_ERR_ARG;
   rom_ctx *ctx = hr->ctx;
   rom_int *mine = NULL, *all = NULL, *cols = NULL, *needed = NULL;
-  double *state_rows = NULL, *ref_rows = NULL;
   int *counts = NULL, *displs = NULL;
-  ROM_CHECK_ALL(ctx, model != NULL && state_basis != NULL, ROM_ERR_ARG,
-                "the model and the state basis must not be NULL");
+  *out = NULL;
   {
-    const rom_dmat *V = rom_basis_vectors(state_basis);
-    const rom_int L = rom_model_local_rows(model), k = rom_basis_dim(state_basis);
+    const rom_int L = rom_model_local_rows(model);
     const int P = rom_ctx_size(ctx);
-    ROM_CHECK_ALL(ctx, L == rom_dmat_local_rows(V), ROM_ERR_DIM,
-                  "the model has %lld local rows on rank %d but the state basis has %lld: both "
-                  "must use the same row partition",
-                  (long long)L, rom_ctx_rank(ctx), (long long)rom_dmat_local_rows(V));
-    ROM_CHECK_ALL(ctx, rom_dmat_global_rows(V) == hr->N, ROM_ERR_DIM,
-                  "the state basis has N = %lld rows but the residual basis had N = %lld",
-                  (long long)rom_dmat_global_rows(V), (long long)hr->N);
-    const rom_int off = rom_dmat_row_offset(V);
+    rom_int off = 0, N = 0;
+    ROM_MPI(ctx, MPI_Exscan(&L, &off, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
+    if (rom_ctx_rank(ctx) == 0) off = 0;
+    ROM_MPI(ctx, MPI_Allreduce(&L, &N, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
+    ROM_CHECK_ALL(ctx, N == hr->N, ROM_ERR_DIM,
+                  "the model has N = %lld rows but the residual basis had N = %lld", (long long)N,
+                  (long long)hr->N);
     /* Stencils of the samples this rank owns (the stencil callback is asked on the
      * owner, as model.h promises), the samples themselves included. */
     rom_int nmine = 0, cap = 0, maxs = 16;
@@ -426,33 +423,107 @@ int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_bas
                     "sample row %lld missing from the sample mesh", (long long)hr->sample_rows[s]);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nneeded + 1), (void **)&needed));
     memcpy(needed, all, sizeof(rom_int) * (size_t)nneeded);
-    ROM_TRY_ALL(ctx,
-                rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k + 1), (void **)&state_rows));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded + 1), (void **)&ref_rows));
-    ROM_TRY(ctx, rom_hyper_gather_rows(V, nneeded, needed, k, state_rows));
-    if (!reference_local) reference_local = rom_basis_reference(state_basis);
-    ROM_TRY(ctx, rom_hyper_gather_vector(ctx, L, reference_local, nneeded, needed, ref_rows));
-    rom_free(ctx, hr->needed_rows);
-    rom_free(ctx, hr->state_basis_rows);
-    rom_free(ctx, hr->reference_rows);
-    hr->needed_rows = needed;
-    hr->state_basis_rows = state_rows;
-    hr->reference_rows = ref_rows;
-    hr->nneeded = nneeded;
-    hr->k = k;
+    *nneeded_out = nneeded;
+    *out = needed;
     needed = NULL;
-    state_rows = ref_rows = NULL;
   }
 cleanup:
   rom_free(ctx, mine);
   rom_free(ctx, all);
   rom_free(ctx, cols);
   rom_free(ctx, needed);
-  rom_free(ctx, state_rows);
-  rom_free(ctx, ref_rows);
   rom_free(ctx, counts);
   rom_free(ctx, displs);
   return err;
+}
+
+/* Replaces the model part of hr (needed rows, state rows, reference rows, decoder). */
+static void set_model_part(rom_hyper *hr, rom_int nneeded, rom_int *needed, double *state_rows,
+                           double *ref_rows, rom_ae_subnet *decoder, rom_int k) {
+  rom_free(hr->ctx, hr->needed_rows);
+  rom_free(hr->ctx, hr->state_basis_rows);
+  rom_free(hr->ctx, hr->reference_rows);
+  rom_ae_subnet_destroy(&hr->decoder);
+  hr->needed_rows = needed;
+  hr->state_basis_rows = state_rows;
+  hr->reference_rows = ref_rows;
+  hr->decoder = decoder;
+  hr->nneeded = nneeded;
+  hr->k = k;
+}
+
+int rom_hyper_attach(rom_hyper *hr, rom_model *model, const rom_basis *state_basis,
+                     const double *reference_local) {
+  int err = ROM_OK;
+  if (!hr) return ROM_ERR_ARG;
+  rom_ctx *ctx = hr->ctx;
+  rom_int *needed = NULL, nneeded = 0;
+  double *state_rows = NULL, *ref_rows = NULL;
+  ROM_CHECK_ALL(ctx, model != NULL && state_basis != NULL, ROM_ERR_ARG,
+                "the model and the state basis must not be NULL");
+  {
+    const rom_dmat *V = rom_basis_vectors(state_basis);
+    const rom_int L = rom_model_local_rows(model), k = rom_basis_dim(state_basis);
+    ROM_CHECK_ALL(ctx, L == rom_dmat_local_rows(V), ROM_ERR_DIM,
+                  "the model has %lld local rows on rank %d but the state basis has %lld: both "
+                  "must use the same row partition",
+                  (long long)L, rom_ctx_rank(ctx), (long long)rom_dmat_local_rows(V));
+    ROM_CHECK_ALL(ctx, rom_dmat_global_rows(V) == hr->N, ROM_ERR_DIM,
+                  "the state basis has N = %lld rows but the residual basis had N = %lld",
+                  (long long)rom_dmat_global_rows(V), (long long)hr->N);
+    ROM_TRY(ctx, build_sample_mesh(hr, model, &nneeded, &needed));
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k + 1), (void **)&state_rows));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded + 1), (void **)&ref_rows));
+    ROM_TRY(ctx, rom_hyper_gather_rows(V, nneeded, needed, k, state_rows));
+    if (!reference_local) reference_local = rom_basis_reference(state_basis);
+    ROM_TRY(ctx, rom_hyper_gather_vector(ctx, L, reference_local, nneeded, needed, ref_rows));
+    set_model_part(hr, nneeded, needed, state_rows, ref_rows, NULL, k);
+    needed = NULL;
+    state_rows = ref_rows = NULL;
+  }
+cleanup:
+  rom_free(ctx, needed);
+  rom_free(ctx, state_rows);
+  rom_free(ctx, ref_rows);
+  return err;
+}
+
+int rom_hyper_attach_decoder(rom_hyper *hr, rom_model *model, int nae, rom_ae *const *aes,
+                             const double *reference_local) {
+  int err = ROM_OK;
+  if (!hr) return ROM_ERR_ARG;
+  rom_ctx *ctx = hr->ctx;
+  rom_int *needed = NULL, nneeded = 0, outputs = 0;
+  double *ref_rows = NULL;
+  rom_ae_subnet *dec = NULL;
+  ROM_CHECK_ALL(ctx, model != NULL && nae >= 1 && aes != NULL, ROM_ERR_ARG,
+                "the model and at least one autoencoder are required");
+  for (int b = 0; b < nae; ++b) {
+    ROM_CHECK_ALL(ctx, aes[b] != NULL, ROM_ERR_ARG, "autoencoder %d is NULL", b);
+    outputs += rom_ae_input_dim(aes[b]);
+  }
+  ROM_CHECK_ALL(ctx, outputs == hr->N, ROM_ERR_DIM,
+                "the decoders give %lld rows but the model and residual basis have N = %lld",
+                (long long)outputs, (long long)hr->N);
+  ROM_TRY(ctx, build_sample_mesh(hr, model, &nneeded, &needed));
+  ROM_TRY_ALL(ctx, rom_ae_subnet_create(nae, aes, nneeded, needed, &dec));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded + 1), (void **)&ref_rows));
+  ROM_TRY(ctx, rom_hyper_gather_vector(ctx, rom_model_local_rows(model), reference_local, nneeded,
+                                       needed, ref_rows));
+  set_model_part(hr, nneeded, needed, NULL, ref_rows, dec, rom_ae_subnet_latent_dim(dec));
+  needed = NULL;
+  ref_rows = NULL;
+  dec = NULL;
+cleanup:
+  rom_free(ctx, needed);
+  rom_free(ctx, ref_rows);
+  rom_ae_subnet_destroy(&dec);
+  return err;
+}
+
+rom_ae_subnet *rom_hyper_decoder(const rom_hyper *hr) {
+  return hr ? hr->decoder : NULL;
 }
 
 rom_ctx *rom_hyper_ctx(const rom_hyper *hr) {

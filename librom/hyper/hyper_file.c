@@ -9,12 +9,17 @@
  *   /needed_rows          {nneeded}     the sample mesh, ascending     } only once the
  *   /state_basis_rows     {k, nneeded}  Phi[needed, :]^T                } model part is
  *   /reference_rows       {nneeded}     u_ref[needed]                   } attached
+ * A nonlinear-manifold hyper-reduction (rom_hyper_attach_decoder; root attribute
+ * trial = "manifold", "linear" otherwise) has no /state_basis_rows; instead
+ *   /decoder_subnet/...   the decoder sub-network feeding the needed rows (its layout
+ *                         is in librom/manifold/subnet_file.c and docs/file-format.md)
  * root attributes method, num_samples, residual_dim, state_dim (0: not attached),
  * num_needed, global_rows. Row indices are float64 (exact below 2^53) so that every
  * dataset goes through the same replicated-array path; the reader checks that they are
  * integers in range, ascending, and that the samples lie on the sample mesh. */
 #include "hyper/hyper_impl.h"
 #include "io/h5.h"
+#include "manifold/subnet_impl.h"
 
 #include <math.h>
 #include <string.h>
@@ -45,6 +50,7 @@ int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite) {
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "state_dim", hr->k));
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_needed", hr->nneeded));
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "global_rows", hr->N));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "trial", hr->decoder ? "manifold" : "linear"));
   ROM_TRY(ctx, write_rows(f, "sample_rows", hr->ns, hr->sample_rows, buf));
   {
     rom_int dims[2] = {hr->nb, hr->ns};
@@ -56,7 +62,10 @@ int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite) {
   if (hr->k > 0) {
     ROM_TRY(ctx, write_rows(f, "needed_rows", hr->nneeded, hr->needed_rows, buf));
     rom_int dims[2] = {hr->k, hr->nneeded};
-    ROM_TRY(ctx, rom_h5_write_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
+    if (hr->decoder)
+      ROM_TRY(ctx, rom_ae_subnet_write_h5(hr->decoder, f, "decoder_subnet"));
+    else
+      ROM_TRY(ctx, rom_h5_write_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
     ROM_TRY(ctx, rom_h5_write_array(f, "reference_rows", 1, dims + 1, hr->reference_rows));
   }
   ROM_TRY(ctx, rom_h5_commit(&f));
@@ -92,7 +101,8 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   rom_h5 *f = NULL;
   rom_hyper *hr = NULL;
   double *buf = NULL;
-  char method[32] = "";
+  char method[32] = "", trial[32] = "linear";
+  int trial_found = 0;
   int64_t ns = 0, nb = 0, k = 0, nneeded = 0, N = 0;
   if (!ctx) return ROM_ERR_ARG;
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
@@ -106,6 +116,10 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "state_dim", &k, NULL));
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "num_needed", &nneeded, NULL));
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "global_rows", &N, NULL));
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "trial", trial, sizeof trial, &trial_found));
+  if (!trial_found) strcpy(trial, "linear"); /* files written before manifold HR */
+  ROM_CHECK_ALL(ctx, !strcmp(trial, "linear") || !strcmp(trial, "manifold"), ROM_ERR_FORMAT,
+                "'%s': attribute 'trial' = '%s' is neither 'linear' nor 'manifold'", path, trial);
   ROM_TRY_ALL(ctx, rom_hyper_alloc(ctx, &hr));
   ROM_CHECK(ctx, rom_hyper_method_from_name(method, &hr->method) == ROM_OK, ROM_ERR_FORMAT,
             "'%s': attribute 'method' = '%s' is not deim, deim-os, qdeim, gnat or sopt", path,
@@ -136,13 +150,26 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   }
   if (k > 0) {
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nneeded, (void **)&hr->needed_rows));
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),
-                                (void **)&hr->state_basis_rows));
     ROM_TRY_ALL(ctx,
                 rom_malloc(ctx, sizeof(double) * (size_t)nneeded, (void **)&hr->reference_rows));
     ROM_TRY(ctx, read_rows(f, "needed_rows", nneeded, N, buf, hr->needed_rows));
     rom_int dims[2] = {k, nneeded};
-    ROM_TRY(ctx, rom_h5_read_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
+    if (!strcmp(trial, "manifold")) {
+      ROM_TRY(ctx, rom_ae_subnet_read_h5(ctx, f, "decoder_subnet", &hr->decoder));
+      const rom_ae_subnet *d = hr->decoder;
+      int same = d->nrows == nneeded && d->latent == k && d->outputs == N;
+      for (rom_int i = 0; same && i < nneeded; ++i)
+        same = d->rows[i] == hr->needed_rows[i];
+      ROM_CHECK_ALL(ctx, same, ROM_ERR_FORMAT,
+                    "'%s': the decoder sub-network (%lld rows of %lld, latent %lld) does not "
+                    "match needed_rows (%lld rows of %lld) and state_dim %lld",
+                    path, (long long)d->nrows, (long long)d->outputs, (long long)d->latent,
+                    (long long)nneeded, (long long)N, (long long)k);
+    } else {
+      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),
+                                  (void **)&hr->state_basis_rows));
+      ROM_TRY(ctx, rom_h5_read_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
+    }
     ROM_TRY(ctx, rom_h5_read_array(f, "reference_rows", 1, dims + 1, hr->reference_rows));
     /* Every sample must lie on the sample mesh (both lists ascending: one merge pass). */
     rom_int j = 0;

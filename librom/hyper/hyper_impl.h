@@ -24,6 +24,7 @@ struct rom_hyper {
   double *reference_rows;      /* nneeded */
   double *residual_basis_rows; /* ns x nb, column-major (rows in sample_rows order) */
   double *gappy_pinv;          /* nb x ns, column-major */
+  rom_ae_subnet *decoder;      /* manifold: decoder sub-network at needed_rows (else NULL) */
 };
 
 /* Relative rank tolerance of the greedy selections: a new pick whose residual (DEIM,

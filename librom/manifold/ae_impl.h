@@ -68,6 +68,16 @@ void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, cons
 int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X, rom_int ldx,
                          double *Y, rom_int ldy);
 
+/* The decoder part of a network (nl layers from k inputs) at one point q: a_out gets the
+ * last layer's activation (before any output scaling) and, if J != NULL, J (ld ldj) the
+ * forward-mode Jacobian d a_out / d q (k columns). work: rom_nn_decode_workspace(...)
+ * doubles. Shared by rom_ae_decode_jacobian and the decoder sub-network (subnet.c), so
+ * both run the same kernels in the same order: a sub-network reproduces the full
+ * decoder's rows bit for bit. Not collective, no allocation. */
+rom_int rom_nn_decode_workspace(int nl, const rom_nn_layer *layers, rom_int k);
+void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *params, rom_int k,
+                            const double *q, double *a_out, double *J, rom_int ldj, double *work);
+
 /* rom_ae_accumulate - for m scaled samples Xs (N x m, ld ldx): adds
  * sum_j ||g(h(x_j)) - x_j||^2 to *loss_sum (if non-NULL) and gscale times its gradient to
  * grad (+=, if non-NULL). The result for a given set of samples does not depend on

@@ -310,30 +310,35 @@ cleanup:
   return err;
 }
 
-int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, rom_int ldj) {
-  int err = ROM_OK;
-  rom_ctx *ctx = ae->ctx;
-  rom_int N = rom_ae_input_dim(ae), k = rom_ae_latent_dim(ae), width = k;
-  double *a = NULL, *z = NULL, *d = NULL, *Ja = NULL, *Jz = NULL;
-  ROM_CHECK(ctx, q && J && ldj >= N, ROM_ERR_ARG,
-            "decoder Jacobian: q and J are required, ldj = %lld < N = %lld", (long long)ldj,
-            (long long)N);
-  for (int l = ae->nenc; l < ae->nlayers; ++l)
-    width = ae->layers[l].out > width ? ae->layers[l].out : width;
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&a));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&z));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)width, (void **)&d));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * k), (void **)&Ja));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * k), (void **)&Jz));
+rom_int rom_nn_decode_workspace(int nl, const rom_nn_layer *layers, rom_int k) {
+  rom_int width = k;
+  for (int l = 0; l < nl; ++l)
+    width = layers[l].out > width ? layers[l].out : width;
+  return 3 * width + 2 * width * k;
+}
+
+void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *params, rom_int k,
+                            const double *q, double *a_out, double *J, rom_int ldj, double *work) {
+  rom_int width = k;
+  for (int l = 0; l < nl; ++l)
+    width = layers[l].out > width ? layers[l].out : width;
+  double *a = work, *z = a + width, *d = z + width, *Ja = d + width, *Jz = Ja + width * k;
   memcpy(a, q, sizeof(double) * (size_t)k);
-  memset(Ja, 0, sizeof(double) * (size_t)(k * k));
-  for (rom_int c = 0; c < k; ++c)
-    Ja[c + c * k] = 1.0;
-  for (int l = ae->nenc; l < ae->nlayers; ++l) {
-    const rom_nn_layer *L = &ae->layers[l];
-    const double *W = ae->params + L->offset;
-    layer_forward(ae, L, 1, a, z);
-    rom_activation_apply(L->act, L->out, z, a, d);
+  if (J) {
+    memset(Ja, 0, sizeof(double) * (size_t)(k * k));
+    for (rom_int c = 0; c < k; ++c)
+      Ja[c + c * k] = 1.0;
+  }
+  for (int l = 0; l < nl; ++l) {
+    const rom_nn_layer *L = &layers[l];
+    const double *W = params + L->offset;
+    const double *b = L->has_bias ? params + L->bias_offset : NULL;
+    if (L->mask)
+      rom_masked_forward(L, W, b, 1, a, z);
+    else
+      rom_dense_forward(L, W, b, 1, a, z);
+    rom_activation_apply(L->act, L->out, z, a, J ? d : NULL);
+    if (!J) continue;
     /* J <- f'(z) .* (W J): the same kernel as the forward pass, on k columns, no bias */
     if (L->mask)
       rom_masked_forward(L, W, NULL, k, Ja, Jz);
@@ -343,18 +348,36 @@ int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, ro
       for (rom_int i = 0; i < L->out; ++i)
         Ja[i + c * L->out] = d[i] * Jz[i + c * L->out];
   }
+  const rom_int n = nl > 0 ? layers[nl - 1].out : k;
+  memcpy(a_out, a, sizeof(double) * (size_t)n);
+  if (J)
+    for (rom_int c = 0; c < k; ++c)
+      memcpy(J + c * ldj, Ja + c * n, sizeof(double) * (size_t)n);
+}
+
+int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, rom_int ldj) {
+  int err = ROM_OK;
+  rom_ctx *ctx = ae->ctx;
+  rom_int N = rom_ae_input_dim(ae), k = rom_ae_latent_dim(ae);
+  const int nd = ae->nlayers - ae->nenc;
+  const rom_nn_layer *dec = ae->layers + ae->nenc;
+  double *work = NULL, *a = NULL;
+  ROM_CHECK(ctx, q && J && ldj >= N, ROM_ERR_ARG,
+            "decoder Jacobian: q and J are required, ldj = %lld < N = %lld", (long long)ldj,
+            (long long)N);
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rom_nn_decode_workspace(nd, dec, k),
+                          (void **)&work));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&a));
+  rom_nn_decode_jacobian(nd, dec, ae->params, k, q, a, J, ldj, work);
   for (rom_int c = 0; c < k; ++c)
     for (rom_int i = 0; i < N; ++i)
-      J[i + c * ldj] = ae->scale[i] * Ja[i + c * N];
+      J[i + c * ldj] *= ae->scale[i];
   if (g)
     for (rom_int i = 0; i < N; ++i)
       g[i] = ae->shift[i] + ae->scale[i] * a[i];
 cleanup:
+  rom_free(ctx, work);
   rom_free(ctx, a);
-  rom_free(ctx, z);
-  rom_free(ctx, d);
-  rom_free(ctx, Ja);
-  rom_free(ctx, Jz);
   return err;
 }
 

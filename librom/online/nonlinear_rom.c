@@ -94,6 +94,13 @@ int rom_nlrom_destroy(rom_nlrom **prom) {
   rom_free(ctx, rom->hist);
   rom_free(ctx, rom->diff);
   rom_free(ctx, rom->piv);
+  rom_ae_subnet_destroy(&rom->dec_owned);
+  rom_free(ctx, rom->jg);
+  rom_free(ctx, rom->gq);
+  rom_free(ctx, rom->hist_u);
+  rom_free(ctx, rom->sample_pos);
+  rom_free(ctx, rom->last_q);
+  rom_free(ctx, rom->last_g);
   rom_free(ctx, rom);
   *prom = NULL;
   return ROM_OK;
@@ -131,9 +138,17 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
   rom->nn = rom_hyper_num_needed(hr);
   rom->samples = rom_hyper_sample_rows(hr);
   rom->needed = rom_hyper_needed_rows(hr);
-  rom->phi_needed = rom_hyper_state_basis_rows(hr);
   rom->pinv = rom_hyper_gappy_pinv(hr);
   const rom_int ns = rom->ns, nb = rom->nb, nn = rom->nn;
+  if (rom->manifold) {
+    /* phi_needed is the decoder Jacobian at the sample mesh, refreshed at every q */
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, nn * k, &rom->jg));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, nn, &rom->gq));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, ns, &rom->hist_u));
+    rom->phi_needed = rom->jg;
+  } else {
+    rom->phi_needed = rom_hyper_state_basis_rows(hr);
+  }
   ROM_CHECK_ALL(ctx, nb >= k, ROM_ERR_ARG,
                 "GNAT needs a residual basis at least as large as the state basis (nb = %lld < "
                 "k = %lld): the least-squares problem would be underdetermined",
@@ -148,12 +163,14 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
   else
     memcpy(rom->ref_needed, rom_hyper_reference_rows(hr), sizeof(double) * (size_t)nn);
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, ns * k, &rom->phi_samples));
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(ns + 1), sizeof(rom_int), (void **)&rom->sample_pos));
   for (rom_int s = 0; s < ns; ++s) {
     rom_int pos = rom_sorted_find(nn, rom->needed, rom->samples[s]);
     ROM_CHECK_ALL(ctx, pos >= 0, ROM_ERR_ARG,
                   "sample row %lld is not on the hyper-reduction's sample mesh",
                   (long long)rom->samples[s]);
-    for (rom_int j = 0; j < k; ++j)
+    rom->sample_pos[s] = pos;
+    for (rom_int j = 0; j < k && !rom->manifold; ++j)
       rom->phi_samples[s + j * ns] = rom->phi_needed[pos + j * nn];
   }
   ROM_TRY_ALL(ctx, alloc_doubles(ctx, nn, &rom->u_needed));
@@ -175,6 +192,142 @@ cleanup:
   return err;
 }
 
+static int check_options(rom_ctx *ctx, const rom_nlrom_options *o) {
+  int err = ROM_OK;
+  ROM_CHECK_ALL(ctx, o->projection == ROM_NLROM_GALERKIN || o->projection == ROM_NLROM_LSPG,
+                ROM_ERR_ARG, "unknown projection %d", (int)o->projection);
+  ROM_CHECK_ALL(ctx, o->scheme == ROM_TIME_BACKWARD_EULER || o->scheme == ROM_TIME_BDF2,
+                ROM_ERR_ARG, "unknown time scheme %d", (int)o->scheme);
+  ROM_CHECK_ALL(ctx, o->lspg_solver == ROM_LSPG_NORMAL_EQUATIONS || o->lspg_solver == ROM_LSPG_TSQR,
+                ROM_ERR_ARG, "unknown LSPG solver %d", (int)o->lspg_solver);
+  ROM_CHECK_ALL(ctx, o->max_iterations >= 0, ROM_ERR_ARG, "max_iterations = %d must be >= 0",
+                o->max_iterations);
+  ROM_CHECK_ALL(ctx, o->tolerance >= 0.0 && isfinite(o->tolerance), ROM_ERR_ARG,
+                "tolerance = %g must be finite and >= 0", o->tolerance);
+  ROM_CHECK_ALL(ctx, !isnan(o->divergence_factor), ROM_ERR_ARG,
+                "divergence_factor must not be NaN");
+cleanup:
+  return err;
+}
+
+/* The k-sized replicated workspace every ROM has. */
+static int alloc_small(rom_nlrom *rom) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const rom_int k = rom->k;
+  ROM_CHECK_ALL(ctx, k <= 46340, ROM_ERR_UNSUPPORTED, "k = %lld is beyond LAPACK's 32-bit sizes",
+                (long long)k);
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, (k + 1) * (k + 1), &rom->red));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, k * k, &rom->mat));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->g));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->dq));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->hist));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->diff));
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)k, sizeof(lapack_int), (void **)&rom->piv));
+cleanup:
+  return err;
+}
+
+/* The N-sized part of a ROM without hyper-reduction: u, [Jr | r] and its TSQR wrap. */
+static int alloc_full(rom_nlrom *rom) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const rom_int k = rom->k, L = rom->L;
+  rom->ld_w = L > 0 ? L : 1;
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->u));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, rom->ld_w * (k + 1), &rom->W));
+  if (rom->o.projection == ROM_NLROM_LSPG && rom->o.lspg_solver == ROM_LSPG_TSQR)
+    ROM_TRY(ctx, rom_dmat_wrap(ctx, L, k + 1, rom->W, rom->ld_w, &rom->W_mat));
+cleanup:
+  return err;
+}
+
+int rom_nlrom_create_manifold(rom_model *m, int nae, rom_ae *const *aes,
+                              const double *reference_local, const rom_hyper *hr,
+                              const rom_nlrom_options *o, rom_nlrom **out) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = rom_model_ctx(m);
+  rom_nlrom *rom = NULL;
+  rom_int *rows = NULL;
+  rom_nlrom_options opts = o ? *o : rom_nlrom_options_default();
+  rom_int N = 0, outputs = 0, latent = 0;
+  const rom_int L = rom_model_local_rows(m);
+  ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
+  *out = NULL;
+  ROM_CHECK_ALL(ctx, nae >= 0 && (nae == 0 || aes != NULL), ROM_ERR_ARG,
+                "nae = %d autoencoders but aes is NULL", nae);
+  ROM_CHECK_ALL(ctx, nae > 0 || hr != NULL, ROM_ERR_ARG,
+                "a manifold ROM needs the autoencoders, or hyper-reduction data holding the "
+                "decoder sub-network, or both");
+  ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_MPI(ctx, MPI_Allreduce(&L, &N, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
+  for (int b = 0; b < nae; ++b) {
+    ROM_CHECK_ALL(ctx, aes[b] != NULL, ROM_ERR_ARG, "autoencoder %d is NULL", b);
+    outputs += rom_ae_input_dim(aes[b]);
+    latent += rom_ae_latent_dim(aes[b]);
+  }
+  ROM_CHECK_ALL(ctx, nae == 0 || outputs == N, ROM_ERR_DIM,
+                "the decoders give %lld rows but the model has N = %lld", (long long)outputs,
+                (long long)N);
+  if (hr) {
+    ROM_CHECK_ALL(ctx, opts.projection == ROM_NLROM_LSPG, ROM_ERR_UNSUPPORTED,
+                  "hyper-reduction is implemented for LSPG (GNAT) only, not for Galerkin");
+    ROM_CHECK_ALL(ctx, rom_hyper_decoder(hr) != NULL, ROM_ERR_STATE,
+                  "the hyper-reduction data has no decoder sub-network: call "
+                  "rom_hyper_attach_decoder with the model and the autoencoders (or, for a "
+                  "linear subspace, use rom_nlrom_create)");
+    ROM_CHECK_ALL(ctx, rom_hyper_global_rows(hr) == N, ROM_ERR_DIM,
+                  "the hyper-reduction data has N = %lld rows but the model has %lld",
+                  (long long)rom_hyper_global_rows(hr), (long long)N);
+    ROM_CHECK_ALL(ctx, nae == 0 || latent == rom_hyper_state_dim(hr), ROM_ERR_DIM,
+                  "the autoencoders have latent dimension %lld but the hyper-reduction data was "
+                  "built for %lld",
+                  (long long)latent, (long long)rom_hyper_state_dim(hr));
+  }
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *rom, (void **)&rom));
+  rom->ctx = ctx;
+  rom->model = m;
+  rom->hr = hr;
+  rom->o = opts;
+  rom->L = L;
+  rom->manifold = 1;
+  rom->k = hr ? rom_hyper_state_dim(hr) : latent;
+  ROM_TRY(ctx, alloc_small(rom));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, rom->k, &rom->last_q));
+  ROM_TRY_ALL(ctx, alloc_doubles(ctx, hr ? rom_hyper_num_samples(hr) : L, &rom->last_g));
+  if (nae > 0) {
+    /* this rank's rows: for lifting, and for the ROM itself without hyper-reduction */
+    rom_int off = 0;
+    ROM_MPI(ctx, MPI_Exscan(&L, &off, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
+    if (rom_ctx_rank(ctx) == 0) off = 0;
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(L + 1), (void **)&rows));
+    for (rom_int i = 0; i < L; ++i)
+      rows[i] = off + i;
+    ROM_TRY_ALL(ctx, rom_ae_subnet_create(nae, aes, L, rows, &rom->dec_owned));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->ref));
+    if (reference_local) memcpy(rom->ref, reference_local, sizeof(double) * (size_t)L);
+  }
+  if (!hr) {
+    rom->dec = rom->dec_owned;
+    ROM_TRY(ctx, alloc_full(rom));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, rom->ld_w * rom->k, &rom->jg));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->gq));
+    ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->hist_u));
+    rom->phi = rom->jg;
+    rom->ld_phi = rom->ld_w;
+  } else {
+    rom->dec = rom_hyper_decoder(hr);
+    ROM_TRY(ctx, setup_hyper(rom, reference_local));
+  }
+  *out = rom;
+  rom = NULL;
+cleanup:
+  rom_free(ctx, rows);
+  rom_nlrom_destroy(&rom);
+  return err;
+}
+
 int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *reference_local,
                      const rom_hyper *hr, const rom_nlrom_options *o, rom_nlrom **out) {
   int err = ROM_OK;
@@ -186,19 +339,10 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
   *out = NULL;
   ROM_CHECK_ALL(ctx, basis != NULL || hr != NULL, ROM_ERR_ARG,
                 "the basis may be NULL only with hyper-reduction data");
-  ROM_CHECK_ALL(ctx, opts.projection == ROM_NLROM_GALERKIN || opts.projection == ROM_NLROM_LSPG,
-                ROM_ERR_ARG, "unknown projection %d", (int)opts.projection);
-  ROM_CHECK_ALL(ctx, opts.scheme == ROM_TIME_BACKWARD_EULER || opts.scheme == ROM_TIME_BDF2,
-                ROM_ERR_ARG, "unknown time scheme %d", (int)opts.scheme);
-  ROM_CHECK_ALL(ctx,
-                opts.lspg_solver == ROM_LSPG_NORMAL_EQUATIONS || opts.lspg_solver == ROM_LSPG_TSQR,
-                ROM_ERR_ARG, "unknown LSPG solver %d", (int)opts.lspg_solver);
-  ROM_CHECK_ALL(ctx, opts.max_iterations >= 0, ROM_ERR_ARG, "max_iterations = %d must be >= 0",
-                opts.max_iterations);
-  ROM_CHECK_ALL(ctx, opts.tolerance >= 0.0 && isfinite(opts.tolerance), ROM_ERR_ARG,
-                "tolerance = %g must be finite and >= 0", opts.tolerance);
-  ROM_CHECK_ALL(ctx, !isnan(opts.divergence_factor), ROM_ERR_ARG,
-                "divergence_factor must not be NaN");
+  ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_CHECK_ALL(ctx, !rom_hyper_decoder(hr), ROM_ERR_ARG,
+                "this hyper-reduction data holds a decoder sub-network (a nonlinear manifold): "
+                "use rom_nlrom_create_manifold");
   if (basis) {
     int same = MPI_UNEQUAL;
     ROM_MPI(ctx, MPI_Comm_compare(rom_ctx_comm(ctx), rom_ctx_comm(rom_basis_ctx(basis)), &same));
@@ -236,16 +380,8 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
   rom->L = rom_model_local_rows(m);
   rom->k = basis ? rom_basis_dim(basis) : rom_hyper_state_dim(hr);
   {
-    const rom_int k = rom->k, L = rom->L;
-    ROM_CHECK_ALL(ctx, k <= 46340, ROM_ERR_UNSUPPORTED, "k = %lld is beyond LAPACK's 32-bit sizes",
-                  (long long)k);
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, (k + 1) * (k + 1), &rom->red));
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, k * k, &rom->mat));
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->g));
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->dq));
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->hist));
-    ROM_TRY_ALL(ctx, alloc_doubles(ctx, k, &rom->diff));
-    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)k, sizeof(lapack_int), (void **)&rom->piv));
+    const rom_int L = rom->L;
+    ROM_TRY(ctx, alloc_small(rom));
     if (basis) {
       const rom_dmat *V = rom_basis_vectors(basis);
       const double *bref = rom_basis_reference(basis);
@@ -258,11 +394,7 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
         memcpy(rom->ref, bref, sizeof(double) * (size_t)L);
     }
     if (!hr) {
-      rom->ld_w = L > 0 ? L : 1;
-      ROM_TRY_ALL(ctx, alloc_doubles(ctx, L, &rom->u));
-      ROM_TRY_ALL(ctx, alloc_doubles(ctx, rom->ld_w * (k + 1), &rom->W));
-      if (opts.projection == ROM_NLROM_LSPG && opts.lspg_solver == ROM_LSPG_TSQR)
-        ROM_TRY(ctx, rom_dmat_wrap(ctx, L, k + 1, rom->W, rom->ld_w, &rom->W_mat));
+      ROM_TRY(ctx, alloc_full(rom));
     } else {
       ROM_TRY(ctx, setup_hyper(rom, reference_local));
     }
@@ -280,12 +412,19 @@ rom_int rom_nlrom_dim(const rom_nlrom *rom) {
 
 int rom_nlrom_lift(const rom_nlrom *rom, const double *q, double *u_local) {
   if (!rom) return ROM_ERR_ARG;
-  ROM_ENSURE(rom->ctx, rom->basis != NULL, ROM_ERR_STATE,
+  ROM_ENSURE(rom->ctx, rom->basis != NULL || rom->dec_owned != NULL, ROM_ERR_STATE,
              "this ROM was created without a basis (hyper-reduction only): it cannot lift to "
              "the full state");
   ROM_ENSURE(rom->ctx, q != NULL && (u_local != NULL || rom->L == 0), ROM_ERR_ARG,
              "q and u_local must not be NULL");
   if (rom->L == 0) return ROM_OK;
+  if (rom->manifold) {
+    /* u = u_ref + g(q) on this rank's rows (the sub-network's workspace; gq untouched) */
+    int err = rom_ae_subnet_decode(rom->dec_owned, q, u_local, NULL, 1);
+    for (rom_int i = 0; err == ROM_OK && i < rom->L; ++i)
+      u_local[i] += rom->ref[i];
+    return err;
+  }
   memcpy(u_local, rom->ref, sizeof(double) * (size_t)rom->L);
   cblas_dgemv(CblasColMajor, CblasNoTrans, (int)rom->L, (int)rom->k, 1.0, rom->phi,
               (int)rom->ld_phi, q, 1, 1.0, u_local, 1);
@@ -308,6 +447,17 @@ static int full_residual(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   rom_ctx *ctx = rom->ctx;
   const rom_int L = rom->L, k = rom->k;
   double *r = rom->W + k * rom->ld_w;
+  if (rom->manifold) {
+    /* u = u_ref + g(q); r = (g(q) - history) - bdt F(u); phi (= jg) <- dg/dq at q */
+    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
+    for (rom_int i = 0; i < L; ++i)
+      rom->u[i] = rom->ref[i] + rom->gq[i];
+    ROM_TRY(ctx, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, r));
+    sc->stats->residual_evaluations++;
+    for (rom_int i = 0; i < L; ++i)
+      r[i] = (rom->gq[i] - rom->hist_u[i]) - sc->bdt * r[i];
+    goto cleanup;
+  }
   for (rom_int j = 0; j < k; ++j)
     rom->diff[j] = q[j] - rom->hist[j];
   if (L > 0) {
@@ -350,17 +500,32 @@ static int gappy_system(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   rom_ctx *ctx = rom->ctx;
   const rom_int k = rom->k, ns = rom->ns, nb = rom->nb, nn = rom->nn;
   double *rs = rom->S + k * ns;
-  for (rom_int j = 0; j < k; ++j)
-    rom->diff[j] = q[j] - rom->hist[j];
-  memcpy(rom->u_needed, rom->ref_needed, sizeof(double) * (size_t)nn);
-  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nn, (int)k, 1.0, rom->phi_needed, (int)nn, q, 1,
-              1.0, rom->u_needed, 1);
-  ROM_TRY(ctx, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
-                                          rom->u_needed, sc->t1, sc->mu, rs));
-  sc->stats->residual_evaluations++;
-  cblas_dscal((int)ns, -sc->bdt, rs, 1);
-  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)ns, (int)k, 1.0, rom->phi_samples, (int)ns,
-              rom->diff, 1, 1.0, rs, 1);
+  if (rom->manifold) {
+    /* the decoder sub-network at the sample mesh: g(q) and dg/dq (phi_needed = jg) */
+    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, nn));
+    for (rom_int i = 0; i < nn; ++i)
+      rom->u_needed[i] = rom->ref_needed[i] + rom->gq[i];
+    for (rom_int j = 0; j < k; ++j)
+      for (rom_int s = 0; s < ns; ++s)
+        rom->phi_samples[s + j * ns] = rom->jg[rom->sample_pos[s] + j * nn];
+    ROM_TRY(ctx, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
+                                            rom->u_needed, sc->t1, sc->mu, rs));
+    sc->stats->residual_evaluations++;
+    for (rom_int s = 0; s < ns; ++s)
+      rs[s] = (rom->gq[rom->sample_pos[s]] - rom->hist_u[s]) - sc->bdt * rs[s];
+  } else {
+    for (rom_int j = 0; j < k; ++j)
+      rom->diff[j] = q[j] - rom->hist[j];
+    memcpy(rom->u_needed, rom->ref_needed, sizeof(double) * (size_t)nn);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nn, (int)k, 1.0, rom->phi_needed, (int)nn, q, 1,
+                1.0, rom->u_needed, 1);
+    ROM_TRY(ctx, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
+                                            rom->u_needed, sc->t1, sc->mu, rs));
+    sc->stats->residual_evaluations++;
+    cblas_dscal((int)ns, -sc->bdt, rs, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)ns, (int)k, 1.0, rom->phi_samples, (int)ns,
+                rom->diff, 1, 1.0, rs, 1);
+  }
   ROM_TRY(ctx, rom_model_velocity_jacobian_sampled(rom->model, ns, rom->samples, nn, rom->needed,
                                                    rom->u_needed, sc->t1, sc->mu, k,
                                                    rom->phi_needed, nn, rom->S, ns));
@@ -492,6 +657,32 @@ cleanup:
 
 /* ---- time steps ------------------------------------------------------------------------------ */
 
+/* The history term in state space for a nonlinear manifold (u^n - u_ref = g(q^n)):
+ * backward Euler g(q_old), BDF2 4/3 g(q_old) - 1/3 g(q_older), at this rank's rows or
+ * (with hr) at the samples. gq is scratch here (every evaluation overwrites it). */
+static int manifold_history(rom_nlrom *rom, const double *q_old, const double *q_older) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const rom_int n = rom->hr ? rom->ns : rom->L;
+  for (int pass = 0; pass < (q_older ? 2 : 1); ++pass) {
+    const double w = q_older ? (pass == 0 ? 4.0 / 3.0 : -1.0 / 3.0) : 1.0;
+    const double *qp = pass == 0 ? q_old : q_older;
+    if (pass == 0 && rom->have_last && !memcmp(qp, rom->last_q, sizeof(double) * (size_t)rom->k)) {
+      /* the previous step ended at q_old and evaluated g there (the same bits) */
+      for (rom_int i = 0; i < n; ++i)
+        rom->hist_u[i] = w * rom->last_g[i];
+      continue;
+    }
+    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, qp, rom->gq, NULL, 1));
+    for (rom_int i = 0; i < n; ++i) {
+      double v = w * rom->gq[rom->hr ? rom->sample_pos[i] : i];
+      rom->hist_u[i] = pass == 0 ? v : rom->hist_u[i] + v;
+    }
+  }
+cleanup:
+  return err;
+}
+
 static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, rom_int step,
                          const double *q_old, const double *q_older, double *q,
                          rom_nlrom_stats *stats) {
@@ -506,6 +697,7 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
   sc.stats = stats;
   for (rom_int i = 0; i < k; ++i)
     rom->hist[i] = bdf2 ? (4.0 / 3.0) * q_old[i] - (1.0 / 3.0) * q_older[i] : q_old[i];
+  if (rom->manifold) ROM_TRY(ctx, manifold_history(rom, q_old, bdf2 ? q_older : NULL));
   double norm = 0.0, norm0 = 0.0;
   int it = 0;
   for (it = 0;; ++it) {
@@ -536,6 +728,13 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
     }
     ROM_TRY(ctx, update(rom, &sc, step, it, q));
     stats->iterations++;
+  }
+  if (rom->manifold) { /* the loop always ends right after an evaluation at the final q */
+    const rom_int n = rom->hr ? rom->ns : rom->L;
+    memcpy(rom->last_q, q, sizeof(double) * (size_t)k);
+    for (rom_int i = 0; i < n; ++i)
+      rom->last_g[i] = rom->gq[rom->hr ? rom->sample_pos[i] : i];
+    rom->have_last = 1;
   }
   stats->steps++;
   stats->last_residual = norm;

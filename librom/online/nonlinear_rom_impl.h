@@ -37,6 +37,20 @@ struct rom_nlrom {
   double *lsq_a, *lsq_b, *lsq_work;
   lapack_int lsq_lwork;
 
+  /* Nonlinear manifold (u = u_ref + g(q), rom_nlrom_create_manifold): the decoder
+   * sub-network of the rows this ROM evaluates (this rank's rows, or hr's sample mesh);
+   * phi / phi_needed then point to jg, the decoder Jacobian at the current q. */
+  int manifold;
+  rom_ae_subnet *dec;       /* dec_owned or hr's */
+  rom_ae_subnet *dec_owned; /* built for this rank's rows (without hr) */
+  double *jg;               /* rows x k */
+  double *gq;               /* rows: g(q) */
+  double *hist_u;           /* L (without hr) or ns (with hr): the scheme's history term */
+  rom_int *sample_pos;      /* ns: position of each sample in the needed rows (hr) */
+  double *last_q, *last_g;  /* k, L or ns: g at the end of the last step (the next step's
+                               history term without another decoder evaluation) */
+  int have_last;
+
   /* Small replicated workspace. */
   double *red;     /* (k + 1) x (k + 1): reduced block */
   double *mat;     /* k x k */

@@ -1,0 +1,43 @@
+/* romkit internal — the decoder sub-network (include/romkit/autoencoder.h, subnet.c) and
+ * its HDF5 part (subnet_file.c), which the hyper-reduction file embeds. */
+#ifndef ROMKIT_MANIFOLD_SUBNET_IMPL_H
+#define ROMKIT_MANIFOLD_SUBNET_IMPL_H
+
+#include "io/h5.h"
+#include "manifold/ae_impl.h"
+
+/* One stacked decoder's kept part. */
+typedef struct {
+  rom_int koff, k;      /* latent slice */
+  rom_int roff, N;      /* output rows of the full stacked decoder */
+  rom_int first, count; /* its rows in the sub-network: rows[first .. first + count) */
+  int nl;               /* decoder layers (0 when count == 0) */
+  rom_nn_layer *layers; /* in/out = kept units; masks re-indexed */
+  rom_int **units;      /* per layer: original indices of the kept outputs */
+  double *params;       /* packed as rom_ae (weights then bias per layer) */
+  rom_int nparams;
+} rom_subnet_block;
+
+struct rom_ae_subnet {
+  rom_ctx *ctx;
+  int nblocks;
+  rom_subnet_block *blocks;
+  rom_int nrows, latent, outputs; /* kept rows, sum of k_b, sum of N_b */
+  rom_int *rows;                  /* ascending, of the stacked output */
+  double *shift, *scale;          /* output scaling at the kept rows */
+  rom_int units_kept, weights_kept;
+  double *work, *tmp; /* evaluation workspace (no allocation online) */
+};
+
+/* Construction helpers shared by subnet.c and subnet_file.c. */
+int rom_subnet_alloc(rom_ctx *ctx, int nblocks, rom_int nrows, rom_ae_subnet **out);
+int rom_subnet_block_layers(rom_ctx *ctx, rom_subnet_block *B, int nl);
+void rom_subnet_block_pack(rom_subnet_block *B); /* offsets and nparams from the layers */
+int rom_subnet_finish(rom_ae_subnet *s);         /* sizes, workspace */
+
+/* The sub-network as datasets under `prefix` (a group path) of an open file; read checks
+ * every size and pattern and names the file and dataset. Collective. */
+int rom_ae_subnet_write_h5(const rom_ae_subnet *s, rom_h5 *f, const char *prefix);
+int rom_ae_subnet_read_h5(rom_ctx *ctx, rom_h5 *f, const char *prefix, rom_ae_subnet **out);
+
+#endif
