@@ -24,7 +24,8 @@ static const char *const help =
     "           [--hr-basis nb --hr-samples ns] [--hr-method H] [--train-params a,b,...]\n"
     "           [--test-param a] [--workdir DIR] [--json] [--max-iterations K]\n"
     "           [--tolerance T] [--grid G] [--steps S] [--hr-sample-mesh]\n"
-    "           [--ae AE.h5[,AE_V.h5]] [--ae-seed S] [--ae-epochs E] [--ae-max-seconds T]\n\n"
+    "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--ae-epochs E] [--ae-max-seconds T]\n"
+    "           [--save PREFIX]\n\n"
     "Reproduces the rows of the Burgers tables of Kim et al., J. Comput. Phys. 451\n"
     "(2022) (BENCHMARKS.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
     "FOM runs, POD basis or autoencoder, hyper-reduction data, then the FOM and the ROM\n"
@@ -57,8 +58,9 @@ static const char *const help =
     "  --grid G, --steps S reduced settings for tests (P2 grid points per direction,\n"
     "                      time steps over the same T); no published row then\n"
     "  --hr-sample-mesh    (P1) sample every row of the sample mesh (investigation)\n"
-    "  --ae FILES          NM: trained autoencoder file(s) (`romkit train`): P1 one; P2\n"
-    "                      u,v or u alone (v's network is then u's mirrored across the\n"
+    "  --ae FILE           NM: a trained autoencoder file (`romkit train`); P1 one, P2\n"
+    "                      --ae U.h5 --ae V.h5 or u alone (v's network is then u's mirrored across "
+    "the\n"
     "                      diagonal, which the problem's symmetry makes exact). Without\n"
     "                      it the paper's network is trained here (P1: 1000-2000-5 /\n"
     "                      5-12024-1000 swish, band mask; P2: the u network, sigmoid,\n"
@@ -66,7 +68,11 @@ static const char *const help =
     "                      v) and cached in the workdir\n"
     "  --ae-seed S         seed of that training (default 42)\n"
     "  --ae-epochs E       its epoch limit (default: the paper's, P1 10000, P2 2000)\n"
-    "  --ae-max-seconds T  its wall-time limit per network (default: none)\n\n"
+    "  --ae-max-seconds T  its wall-time limit per network (default: none)\n"
+    "  --save PREFIX       also write the test-parameter trajectories: PREFIX_fom.h5 and\n"
+    "                      PREFIX_rom.h5 (snapshot files, one state per time step) and\n"
+    "                      PREFIX_latent.txt (the reduced / latent state per step); never\n"
+    "                      overwrites (for plots: scripts/plot_nm.py)\n\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
 
 #define CMD "reproduce"
@@ -137,18 +143,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
       if ((rc = parse_count(ctx, a, v, &dim))) return rc;
       have_dim = 1;
     } else if (!strcmp(a, "--ae")) {
-      char *comma = strchr(v, ',');
-      o->ae_path[0] = v;
-      o->nae_paths = 1;
-      if (comma) {
-        *comma = '\0';
-        o->ae_path[1] = comma + 1;
-        o->nae_paths = 2;
-        if (strchr(comma + 1, ','))
-          return cli_usage_error(ctx, CMD, "--ae takes at most two files (u,v)");
-      }
-      for (int f = 0; f < o->nae_paths; ++f)
-        if (!*o->ae_path[f]) return cli_usage_error(ctx, CMD, "--ae: empty file name");
+      /* repeatable (P2: u, then v); not comma-separated: cached names contain commas */
+      if (o->nae_paths == 2) return cli_usage_error(ctx, CMD, "--ae given more than twice");
+      if (!*v) return cli_usage_error(ctx, CMD, "--ae: empty file name");
+      o->ae_path[o->nae_paths++] = v;
     } else if (!strcmp(a, "--ae-seed")) {
       rom_int seed = 0;
       if (cli_parse_int(v, &seed) || seed < 0)
@@ -185,6 +183,9 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
     } else if (!strcmp(a, "--test-param")) {
       if (cli_parse_double(v, &o->test) || !isfinite(o->test))
         return cli_usage_error(ctx, CMD, "--test-param expects a number, got '%s'", v);
+    } else if (!strcmp(a, "--save")) {
+      if (!*v) return cli_usage_error(ctx, CMD, "--save must not be empty");
+      o->save = v;
     } else if (!strcmp(a, "--workdir")) {
       if (!*v) return cli_usage_error(ctx, CMD, "--workdir must not be empty");
       o->workdir = v;
@@ -516,12 +517,12 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int n, rom_ae **out) 
     perm[p] = p / n + n * (p % n);
   for (int l = 0; rc == ROM_OK && l < nl; ++l)
     rc = rom_ae_layer(u, l, &specs[l]);
-  const rom_layer_spec *last = &specs[nl - 1];
-  if (rc == ROM_OK && specs[0].mask) rc = ROM_ERR_UNSUPPORTED; /* a masked first layer */
-  if (rc == ROM_OK && last->mask) {
-    const rom_int *urp = rom_mask_row_ptr(last->mask), *uci = rom_mask_col_index(last->mask);
+  const rom_mask *umask = rc == ROM_OK ? specs[nl - 1].mask : NULL; /* u's output mask */
+  if (rc == ROM_OK && specs[0].mask) rc = ROM_ERR_UNSUPPORTED;      /* a masked first layer */
+  if (rc == ROM_OK && umask) {
+    const rom_int *urp = rom_mask_row_ptr(umask), *uci = rom_mask_col_index(umask);
     rp = malloc(sizeof(rom_int) * (size_t)(N + 1));
-    ci = malloc(sizeof(rom_int) * (size_t)(rom_mask_nnz(last->mask) + 1));
+    ci = malloc(sizeof(rom_int) * (size_t)(rom_mask_nnz(umask) + 1));
     if (!rp || !ci) rc = ROM_ERR_NOMEM;
     for (rom_int p = 0, t = 0; rc == ROM_OK && p < N; ++p) {
       rp[p] = t;
@@ -529,7 +530,7 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int n, rom_ae **out) 
         ci[t++] = uci[e];
       rp[p + 1] = t;
     }
-    if (rc == ROM_OK) rc = rom_mask_from_csr(ctx, N, last->in, rp, ci, &mask);
+    if (rc == ROM_OK) rc = rom_mask_from_csr(ctx, N, specs[nl - 1].in, rp, ci, &mask);
     specs[nl - 1].mask = mask;
   }
   if (rc == ROM_OK) rc = rom_ae_create(ctx, nenc, specs, nl - nenc, specs + nenc, 1, out);
@@ -543,7 +544,7 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int n, rom_ae **out) 
         for (rom_int j = 0; j < in; ++j)
           Wv[h * in + j] = Wu[h * in + perm[j]];
     } else if (l == nl - 1 && specs[l].mask) { /* row p holds u's row perm(p), in order */
-      const rom_int *urp = rom_mask_row_ptr(last->mask);
+      const rom_int *urp = rom_mask_row_ptr(umask);
       for (rom_int p = 0; p < N; ++p)
         for (rom_int e = rp[p]; e < rp[p + 1]; ++e)
           Wv[e] = Wu[urp[perm[p]] + (e - rp[p])];
@@ -725,6 +726,43 @@ static int block_diagonal(rom_ctx *ctx, const repro_problem *p, rom_basis **b, r
       }
   }
   return ROM_OK;
+}
+
+/* --save: the FOM and ROM trajectories (snapshot files) and the latent states (text). */
+static int save_trajectories(rom_ctx *ctx, const repro_problem *p, const char *prefix,
+                             rom_int nstates, const double *F, const double *R, rom_int K,
+                             const double *q) {
+  char path[REPRO_PATH + 32];
+  int rc = ROM_OK;
+  for (int t = 0; t < 2 && rc == ROM_OK; ++t) {
+    rom_snapshots *s = NULL;
+    rom_snapshots_options so = rom_snapshots_options_default();
+    so.capacity_hint = nstates;
+    snprintf(path, sizeof path, "%s_%s.h5", prefix, t == 0 ? "fom" : "rom");
+    rc = rom_snapshots_create(ctx, p->L, &so, &s);
+    if (rc == ROM_OK) rc = rom_snapshots_add_block(s, nstates, t == 0 ? F : R, p->L);
+    if (rc == ROM_OK) rc = rom_snapshots_write(s, path, 0);
+    rom_snapshots_destroy(&s);
+  }
+  if (rc == ROM_OK && rom_ctx_rank(ctx) == 0) {
+    snprintf(path, sizeof path, "%s_latent.txt", prefix);
+    FILE *f = fopen(path, "wx");
+    if (!f) {
+      fprintf(stderr, "romkit reproduce: error: cannot create '%s' (exists?)\n", path);
+      rc = ROM_ERR_IO;
+    } else {
+      fprintf(f, "# step, then the %lld reduced / latent coordinates\n", (long long)K);
+      for (rom_int n = 0; n < nstates; ++n) {
+        fprintf(f, "%lld", (long long)n);
+        for (rom_int j = 0; j < K; ++j)
+          fprintf(f, " %.17g", q[n * K + j]);
+        fputc('\n', f);
+      }
+      fclose(f);
+    }
+  }
+  MPI_Bcast(&rc, 1, MPI_INT, 0, rom_ctx_comm(ctx));
+  return rc;
 }
 
 static double max_over_ranks(rom_ctx *ctx, double v) {
@@ -923,6 +961,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
       if ((rc = rom_nlrom_lift(rom, q + n * K, Rt + n * p.L))) goto fail;
     for (int c = 0; c < p.ncomp; ++c)
       if ((rc = repro_problem_error(ctx, &p, nstates, F, Rt, c, &avg[c], &mx[c]))) goto fail;
+    if (o.save && (rc = save_trajectories(ctx, &p, o.save, nstates, F, Rt, K, q))) goto fail;
   }
 
   /* ---- report ---- */

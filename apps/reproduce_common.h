@@ -70,6 +70,7 @@ typedef struct {
   uint64_t ae_seed;      /* default 42 */
   rom_int ae_epochs;     /* 0: the paper's (P1 10000, P2 2000) */
   double ae_max_seconds; /* 0: no limit */
+  const char *save;      /* --save PREFIX: PREFIX_fom.h5, PREFIX_rom.h5, PREFIX_latent.txt */
 } repro_options;
 
 const char *repro_method_name(repro_method m);

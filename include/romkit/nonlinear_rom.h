@@ -123,9 +123,13 @@ int rom_nlrom_destroy(rom_nlrom **rom); /* NULL-safe. Not collective. */
  * component as the paper's P2: decoder b feeds the next N_b rows from the next k_b
  * latent values), q the latent state (k = sum k_b). With r(q) the time-discrete residual
  * above, u^n = u_ref + g(q^n) in its history term, and J_g = dg/dq (forward mode, exact):
- *  - NM-Galerkin:  J_g(q)^T r(q) = 0 by Newton with the Jacobian J_g^T (I - beta dt J_F) J_g
- *                  (the term with the decoder's second derivatives is dropped, as in the
- *                  paper's quasi-Newton iteration); the projected residual is J_g^T r;
+ *  - NM-Galerkin:  the manifold Galerkin ROM dq/dt = J_g(q)^+ F(u_ref + g(q)) (Lee &
+ *                  Carlberg 2020), discretised in the latent space as the authors' code
+ *                  does: q - q_hist - beta dt J_g^+ F = 0 (q_hist = q^n, BDF2: 4/3 q^n -
+ *                  1/3 q^{n-1}), by Newton with J_g^+ held constant (Jacobian
+ *                  I - beta dt J_g^+ J_F J_g); J_g^+ F = (J_g^T J_g)^{-1} J_g^T F. The
+ *                  projected residual is that latent residual. For a linear decoder with
+ *                  orthonormal columns this is POD-Galerkin;
  *  - NM-LSPG:      min_q ||r(q)|| by Gauss-Newton with Jr = (I - beta dt J_F) J_g;
  *  - NM-LSPG-HR:   with hr from rom_hyper_attach_decoder: the residual and Jacobian are
  *                  evaluated at the ns samples, g and J_g by the decoder sub-network on the

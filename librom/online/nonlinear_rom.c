@@ -551,6 +551,39 @@ static int evaluate(rom_nlrom *rom, const step_ctx *sc, const double *q) {
     /* g = (pinv Jr_s)^T (pinv r_s) */
     cblas_dgemv(CblasColMajor, CblasTrans, (int)nb, (int)k, 1.0, rom->G, (int)nb, rom->G + k * nb,
                 1, 0.0, rom->g, 1);
+  } else if (rom->o.projection == ROM_NLROM_GALERKIN && rom->manifold) {
+    /* NM-Galerkin as the authors' code (Kim et al. 2022; the manifold Galerkin of Lee &
+     * Carlberg 2020, dq/dt = J_g^+ F, backward Euler in the latent space):
+     *   g = (q - hist) - bdt J_g^+ F(u_ref + g(q)),  J_g^+ F = G^{-1} J_g^T F, G = J_g^T J_g.
+     * red holds [G | J_g^T F] (k x (k + 1), one reduction) for the update. */
+    double *F = rom->W + k * ldw;
+    const rom_int k1 = k + 1;
+    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
+    for (rom_int i = 0; i < L; ++i)
+      rom->u[i] = rom->ref[i] + rom->gq[i];
+    ROM_TRY(ctx, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, F));
+    sc->stats->residual_evaluations++;
+    memset(rom->red, 0, sizeof(double) * (size_t)(k * k1));
+    if (L > 0) {
+      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)L, 1.0, rom->jg,
+                  (int)rom->ld_phi, rom->jg, (int)rom->ld_phi, 0.0, rom->red, (int)k);
+      cblas_dgemv(CblasColMajor, CblasTrans, (int)L, (int)k, 1.0, rom->jg, (int)rom->ld_phi, F, 1,
+                  0.0, rom->red + k * k, 1);
+    }
+    ROM_TRY(ctx, reduce_replicated(ctx, rom->red, k * k1));
+    memcpy(rom->mat, rom->red, sizeof(double) * (size_t)(k * k));
+    memcpy(rom->dq, rom->red + k * k, sizeof(double) * (size_t)k);
+    lapack_int info =
+        LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)k, rom->mat, (lapack_int)k);
+    if (info == 0)
+      info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)k, 1, rom->mat, (lapack_int)k,
+                                 rom->dq, (lapack_int)k);
+    ROM_CHECK(ctx, info == 0, ROM_ERR_SINGULAR,
+              "NM-Galerkin: the decoder Jacobian has rank < k = %lld at this latent state "
+              "(J_g^T J_g not positive definite, LAPACK info %d)",
+              (long long)k, (int)info);
+    for (rom_int i = 0; i < k; ++i)
+      rom->g[i] = (q[i] - rom->hist[i]) - sc->bdt * rom->dq[i];
   } else if (rom->o.projection == ROM_NLROM_GALERKIN) {
     ROM_TRY(ctx, full_residual(rom, sc, q));
     memset(rom->g, 0, sizeof(double) * (size_t)k);
@@ -629,8 +662,15 @@ static int update(rom_nlrom *rom, const step_ctx *sc, rom_int step, int iteratio
       cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)L, 1.0, rom->phi,
                   (int)rom->ld_phi, rom->W, (int)ldw, 0.0, rom->mat, (int)k);
     ROM_TRY(ctx, reduce_replicated(ctx, rom->mat, k * k));
-    for (rom_int i = 0; i < k; ++i)
-      rom->dq[i] = -rom->g[i];
+    if (rom->manifold) {
+      /* Jacobian of g (J_g^+ taken as constant, as the authors): I - bdt G^{-1} J_g^T J_F J_g
+       * = G^{-1} (J_g^T Jr) with Jr = J_g - bdt J_F J_g, so solve (J_g^T Jr) dq = -G g. */
+      cblas_dgemv(CblasColMajor, CblasNoTrans, (int)k, (int)k, -1.0, rom->red, (int)k, rom->g, 1,
+                  0.0, rom->dq, 1);
+    } else {
+      for (rom_int i = 0; i < k; ++i)
+        rom->dq[i] = -rom->g[i];
+    }
     info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, kk, 1, rom->mat, kk, rom->piv, rom->dq, kk);
   } else if (rom->o.lspg_solver == ROM_LSPG_NORMAL_EQUATIONS) {
     const rom_int k1 = k + 1;
@@ -697,7 +737,9 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
   sc.stats = stats;
   for (rom_int i = 0; i < k; ++i)
     rom->hist[i] = bdf2 ? (4.0 / 3.0) * q_old[i] - (1.0 / 3.0) * q_older[i] : q_old[i];
-  if (rom->manifold) ROM_TRY(ctx, manifold_history(rom, q_old, bdf2 ? q_older : NULL));
+  /* (NM-Galerkin's history is the latent hist above; the others need it in state space) */
+  if (rom->manifold && (rom->hr || rom->o.projection == ROM_NLROM_LSPG))
+    ROM_TRY(ctx, manifold_history(rom, q_old, bdf2 ? q_older : NULL));
   double norm = 0.0, norm0 = 0.0;
   int it = 0;
   for (it = 0;; ++it) {
