@@ -12,6 +12,7 @@
  * Forward-mode Jacobian: J_0 = I_k, J_l = f_l'(z_l) .* (W_l J_{l-1}), dg/dq = J_L. */
 #include "manifold/ae_impl.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -333,17 +334,28 @@ void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *pa
     const rom_nn_layer *L = &layers[l];
     const double *W = params + L->offset;
     const double *b = L->has_bias ? params + L->bias_offset : NULL;
-    if (L->mask)
+    if (L->mask) {
       rom_masked_forward(L, W, b, 1, a, z);
-    else
-      rom_dense_forward(L, W, b, 1, a, z);
+    } else {
+      /* one vector: dgemv on the row-major {out, in} weights (no dgemm packing) */
+      if (b)
+        memcpy(z, b, sizeof(double) * (size_t)L->out);
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, 1.0, W, (int)L->in, a, 1,
+                  b ? 1.0 : 0.0, z, 1);
+    }
     rom_activation_apply(L->act, L->out, z, a, J ? d : NULL);
     if (!J) continue;
-    /* J <- f'(z) .* (W J): the same kernel as the forward pass, on k columns, no bias */
-    if (L->mask)
+    /* J <- f'(z) .* (W J): the same kernel as the forward pass, on k columns, no bias; in
+     * the first layer J = I, so W J is W itself (exactly: W e_c has no rounding) */
+    if (l == 0 && !L->mask) {
+      for (rom_int c = 0; c < k; ++c)
+        for (rom_int i = 0; i < L->out; ++i)
+          Jz[i + c * L->out] = W[i * L->in + c];
+    } else if (L->mask) {
       rom_masked_forward(L, W, NULL, k, Ja, Jz);
-    else
+    } else {
       rom_dense_forward(L, W, NULL, k, Ja, Jz);
+    }
     for (rom_int c = 0; c < k; ++c)
       for (rom_int i = 0; i < L->out; ++i)
         Ja[i + c * L->out] = d[i] * Jz[i + c * L->out];
