@@ -14,11 +14,39 @@
 
 #include <string.h>
 
+/* Few columns (the decoder Jacobian's k): one pass over each row's entries, all columns
+ * at once, so a row's values and indices are read once instead of B times. Every output
+ * is still summed over the row's entries in CSR order, exactly as the general loop below:
+ * the results are the same bits. */
+#define MASKED_SMALL_B 8
+static void masked_forward_small(const rom_nn_layer *L, const double *W, const double *b,
+                                 rom_int B, const double *X, double *Z) {
+  const rom_mask *m = L->mask;
+  const rom_int in = L->in, out = L->out;
+  const rom_int *rp = m->row_ptr, *ci = m->col_index;
+  for (rom_int i = 0; i < out; ++i) {
+    double acc[MASKED_SMALL_B] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    for (rom_int k = rp[i]; k < rp[i + 1]; ++k) {
+      const double w = W[k];
+      const double *x = X + ci[k];
+      for (rom_int s = 0; s < B; ++s)
+        acc[s] += w * x[s * in];
+    }
+    const double bi = b ? b[i] : 0.0;
+    for (rom_int s = 0; s < B; ++s)
+      Z[i + s * out] = acc[s] + bi;
+  }
+}
+
 void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
                         const double *X, double *Z) {
   const rom_mask *m = L->mask;
   const rom_int in = L->in, out = L->out;
   const rom_int *rp = m->row_ptr, *ci = m->col_index;
+  if (B > 1 && B <= MASKED_SMALL_B) {
+    masked_forward_small(L, W, b, B, X, Z);
+    return;
+  }
   for (rom_int i = 0; i < out; ++i) {
     const double bi = b ? b[i] : 0.0;
     for (rom_int s = 0; s < B; ++s) {
