@@ -62,15 +62,11 @@ done
 "$ROMKIT_BIN" hyper rb.h5 -o gnat.1.h5 --method gnat --samples 15 --basis-dim 8 2>/dev/null; check "existing output" 1 $?
 "$ROMKIT_BIN" hyper gnat.1.h5 -o x.h5 2>/dev/null; check "wrong kind of input" 1 $?
 # ---- --manifold: nonlinear-manifold hyper-reduction
-$py - <<'PY' || { echo "cannot write the snapshot files with h5py"; exit 1; }
-import h5py, numpy as np
-def write(name, X):
-    with h5py.File(name, "w") as f:
-        f.attrs.update(format="romkit", format_version=np.int64(1), kind="snapshots",
-                       romkit_version="0.1.0", created="2024-01-01T00:00:00Z", ranks=np.int64(1),
-                       num_snapshots=np.int64(X.shape[0]), num_rows=np.int64(X.shape[1]),
-                       num_parameters=np.int64(0))
-        f["snapshots"] = X
+$py - "$(cd "$(dirname "$0")" && pwd)" <<'PY' || { echo "cannot write the snapshot files with h5py"; exit 1; }
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from romkit_snapshots import write
 rng = np.random.default_rng(5)
 x = np.arange(60) / 30.0  # P1-like periodic bumps on [0, 2), N = 60
 a, c = rng.uniform(0.5, 1.5, 40), rng.uniform(0, 2, 40)

@@ -16,15 +16,11 @@ failed=0
 check() { # check NAME EXPECTED_RC ACTUAL_RC
   if [ "$2" -eq "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1 (rc $3, expected $2)"; fi
 }
-$py - <<'PY' || { echo "cannot write the snapshot files with h5py"; exit 1; }
-import h5py, numpy as np
-def write(name, X):
-    with h5py.File(name, "w") as f:
-        f.attrs.update(format="romkit", format_version=np.int64(1), kind="snapshots",
-                       romkit_version="0.1.0", created="2024-01-01T00:00:00Z", ranks=np.int64(1),
-                       num_snapshots=np.int64(X.shape[0]), num_rows=np.int64(X.shape[1]),
-                       num_parameters=np.int64(0))
-        f["snapshots"] = X
+$py - "$(cd "$(dirname "$0")" && pwd)" <<'PY' || { echo "cannot write the snapshot files with h5py"; exit 1; }
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from romkit_snapshots import write
 rng = np.random.default_rng(3)
 t = np.linspace(0, 1, 24)
 a, b = rng.uniform(0.25, 0.75, 200), rng.uniform(-0.5, 0.5, 200)
