@@ -40,6 +40,9 @@ static const char *const train_help =
     "  --reproducible C    cut each batch into C fixed chunks: bit-identical results on any\n"
     "                      number of ranks (default 0: equal to round-off)\n"
     "  --max-seconds T     stop after T seconds of training\n"
+    "  --init AE.h5        continue training that network (its layers, weights and scaling;\n"
+    "                      Adam restarts: pass --lr to resume at a lower rate; the same\n"
+    "                      --seed keeps the same validation split)\n"
     "  --quiet             no per-epoch progress lines\n"
     "  --overwrite         replace an existing output file\n"
     "  -h, --help          this text\n\n"
@@ -47,6 +50,7 @@ static const char *const train_help =
 
 typedef struct {
   const char *input, *output, *problem, *activation, *mask, *scaling;
+  const char *init; /* --init: continue training this network */
   rom_int latent, hidden, epochs, batch, patience, early_stop, chunks;
   double lr, validation, max_seconds;
   uint64_t seed;
@@ -95,6 +99,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     STR_OPT("--activation", activation)
     STR_OPT("--mask", mask)
     STR_OPT("--scaling", scaling)
+    STR_OPT("--init", init)
     INT_OPT("--latent", latent, 1)
     INT_OPT("--hidden", hidden, 1)
     INT_OPT("--epochs", epochs, 1)
@@ -135,7 +140,12 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   }
   if (!a->input) return cli_usage_error(ctx, "train", "no snapshot file given (see --help)");
   if (!a->output) return cli_usage_error(ctx, "train", "no output file given (-o AE.h5)");
-  if (a->latent < 1) return cli_usage_error(ctx, "train", "--latent K is required");
+  if (a->init && (a->hidden > 0 || a->activation || a->mask || a->scaling || a->decoder_bias > 0))
+    return cli_usage_error(ctx, "train",
+                           "--init takes the network (layers, mask, scaling) from its file: "
+                           "--hidden, --activation, --mask, --scaling and --decoder-bias do not "
+                           "apply");
+  if (a->latent < 1 && !a->init) return cli_usage_error(ctx, "train", "--latent K is required");
   if (a->problem && strcmp(a->problem, "P1") && strcmp(a->problem, "P2"))
     return cli_usage_error(ctx, "train", "--problem %s: expected P1 or P2", a->problem);
   if (a->scaling && strcmp(a->scaling, "none") && strcmp(a->scaling, "minmax"))
@@ -226,14 +236,33 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if ((rc = make_mask(ctx, mask_spec, N, &mask, &h2)) != CLI_EXIT_OK) goto done;
   rom_int h1 = a.hidden > 0 ? a.hidden : 2 * N;
   int dbias = a.decoder_bias > 0 ? 1 : p2;
-  if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed, &ae)) !=
-      ROM_OK) {
+  if (a.init) {
+    /* continue training a saved network: its layers, weights and scaling (Adam's moments are
+     * not saved, so the optimiser restarts; give --lr to resume at a lower rate) */
+    if ((err = rom_ae_read(ctx, a.init, &ae)) != ROM_OK) {
+      rc = cli_fail(ctx, "train", err);
+      goto done;
+    }
+    if (rom_ae_input_dim(ae) != N || (a.latent > 0 && rom_ae_latent_dim(ae) != a.latent)) {
+      if (rom_ctx_rank(ctx) == 0)
+        fprintf(stderr,
+                "romkit train: error: '%s' is a %lld -> %lld network but the snapshots have N = "
+                "%lld%s\n",
+                a.init, (long long)rom_ae_input_dim(ae), (long long)rom_ae_latent_dim(ae),
+                (long long)N, a.latent > 0 ? " (or --latent differs)" : "");
+      rc = CLI_EXIT_FAILURE;
+      goto done;
+    }
+    a.latent = rom_ae_latent_dim(ae);
+  } else if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed,
+                                          &ae)) != ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }
   rom_ae_train_options o = rom_ae_train_options_default();
   if (p2) o.batch = 240, o.epochs = 2000, o.scale_minmax = 1;
   if (a.scaling) o.scale_minmax = strcmp(a.scaling, "minmax") == 0;
+  if (a.init) o.scale_minmax = 0; /* the file's scaling is part of the trained network */
   if (a.epochs > 0) o.epochs = a.epochs;
   if (a.batch > 0) o.batch = a.batch;
   if (a.patience >= 0) o.patience = a.patience;
@@ -243,13 +272,21 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if (a.validation >= 0) o.validation_fraction = a.validation;
   o.max_seconds = a.max_seconds;
   o.seed = a.seed;
-  cli_printf(ctx,
-             "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s, bias) -> %lld -> %lld "
-             "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
-             a.input, (long long)N, (long long)m, (long long)N, (long long)h1,
-             rom_activation_name(act), (long long)a.latent, (long long)h2, rom_activation_name(act),
-             dbias ? ", bias" : "", (long long)N, mask_spec, (long long)rom_ae_num_params(ae),
-             rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
+  if (a.init)
+    cli_printf(ctx,
+               "train: %s: N = %lld, %lld snapshots; continuing %s (%lld parameters: its "
+               "layers, weights and scaling); %d rank%s\n",
+               a.input, (long long)N, (long long)m, a.init, (long long)rom_ae_num_params(ae),
+               rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
+  else
+    cli_printf(
+        ctx,
+        "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s, bias) -> %lld -> %lld "
+        "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
+        a.input, (long long)N, (long long)m, (long long)N, (long long)h1, rom_activation_name(act),
+        (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
+        (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
+        rom_ctx_size(ctx) == 1 ? "" : "s");
   if (!a.quiet && rom_ctx_log_level(ctx) < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
   double t0 = MPI_Wtime();
   if ((err = rom_ae_train_dmat(ae, S, &o)) != ROM_OK ||

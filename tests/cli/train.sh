@@ -78,6 +78,23 @@ r = X.max(0) - X.min(0); r[r <= 1e-12 * np.abs(X).max(0)] = 1
 assert np.array_equal(f['scaling/shift'][()], X.min(0)) and np.allclose(f['scaling/scale'][()], r, rtol=1e-15, atol=0)
 "
 check "P2 file: sigmoid, stencil mask, min-max scaling" 0 $?
+# --init: training continues from the file's weights (the first epoch starts near the
+# file's loss, far below a fresh network's), the network is kept, bad combinations fail
+"$ROMKIT_BIN" train snap.h5 -o cont.h5 --init ae.1.h5 --epochs 3 --batch 10 --lr 1e-4 --quiet >/dev/null
+check "--init continues a network" 0 $?
+$py -c "
+import h5py, numpy as np
+a, c = h5py.File('ae.1.h5', 'r'), h5py.File('cont.h5', 'r')
+first, best = c['history/loss'][0], a['history/val_loss'][a.attrs['best_epoch']]
+assert first < 0.1 * a['history/loss'][0] and first < 10 * best, (first, best)
+assert c['decoder/layer1/values'].shape == a['decoder/layer1/values'].shape
+assert np.array_equal(c['scaling/shift'][()], a['scaling/shift'][()])
+"
+check "--init: loss continues, structure and scaling kept" 0 $?
+"$ROMKIT_BIN" train snap.h5 -o x.h5 --init ae.1.h5 --mask band:6:2 2>/dev/null
+check "--init with --mask" 2 $?
+"$ROMKIT_BIN" train snap2d.h5 -o x.h5 --init ae.1.h5 2>/dev/null
+check "--init with snapshots of another size" 1 $?
 "$ROMKIT_BIN" train --help >/dev/null; check "--help" 0 $?
 "$ROMKIT_BIN" train snap.h5 -o x.h5 2>/dev/null; check "missing --latent" 2 $?
 "$ROMKIT_BIN" train snap.h5 --latent 2 2>/dev/null; check "missing -o" 2 $?
