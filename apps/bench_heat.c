@@ -1,5 +1,5 @@
 /* romkit bench heat — P3 heat conduction: online cost of the affine Galerkin ROM beside
- * the FOM's direct solve, measured in one run (BENCHMARKS.md: ratios side by side,
+ * the FOM's direct solve, measured in one run (docs/problems.md: ratios side by side,
  * medians of repeated measurements, OPENBLAS_NUM_THREADS=1).
  *
  * Offline: FOM steady solves at log-uniform training parameters in [0.1, 10]^4, POD
@@ -241,7 +241,7 @@ int bench_heat(rom_ctx *ctx, int argc, char **argv) {
   for (int j = 0; j < 3; ++j)
     cli_printf(ctx, "  %4lld  %7lld   %.3e\n", (long long)flat_n[j],
                (long long)(flat_n[j] * flat_n[j]), flat_rate[j]);
-  cli_printf(ctx, "\ngoal (BENCHMARKS.md): >= 1e5 online solves/s per core at k = 20: %s\n",
+  cli_printf(ctx, "\ngoal (docs/problems.md): >= 1e5 online solves/s per core at k = 20: %s\n",
              rate[1] >= 1e5 ? "met" : "NOT met");
   return CLI_EXIT_OK;
 }

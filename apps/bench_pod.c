@@ -25,7 +25,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* Published in /work/shared/BENCHMARKS.md for N = 20000, m = 200 (libROM 2.x StaticSVD,
+/* Published in docs/problems.md for N = 20000, m = 200 (libROM 2.x StaticSVD,
  * ScaLAPACK); libROM is not installed here, so these are quoted, not measured. */
 #define LIBROM_STATIC_SVD_1RANK_S 1.96
 #define LIBROM_STATIC_SVD_2RANK_S 1.35
@@ -193,7 +193,7 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
         " \"sv_rel_error_first20\": %.3e, \"sv_rel_error_all\": %.3e, \"orthogonality_max\": "
         "%.3e,\n"
         " \"librom_static_svd_published_s\": %s, \"librom_static_svd_published_mib_1rank\": %s,\n"
-        " \"librom_note\": \"published in BENCHMARKS.md, not measured here\"}\n",
+        " \"librom_note\": \"published in docs/problems.md, not measured here\"}\n",
         (long long)N, (long long)m, size, (long long)repeat, t_romkit, t_lapack_qr, t_lapack_sdd,
         t_romkit / t_lapack_qr, t_romkit / t_lapack_sdd, peak_total, extra, extra_blocks, rss,
         err_lead, err_all, orth, published ? (size == 1 ? "1.96" : "1.35") : "null",
@@ -223,7 +223,7 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     printf("accuracy: singular values max relative error %.2e (first 20), %.2e (all %lld); "
            "||U^T U - I||_max = %.2e\n",
            err_lead, err_all, (long long)r, orth);
-    printf("* published in BENCHMARKS.md (libROM 2.x StaticSVD, 20000 x 200), not measured here: "
+    printf("* published in docs/problems.md (libROM 2.x StaticSVD, 20000 x 200), not measured here: "
            "libROM is not available on this machine\n");
   }
   if (!lapack_ok) {

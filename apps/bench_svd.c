@@ -20,7 +20,7 @@
  *   (a) dgeqrf + dgesdd(R) + dormqr (timed separately, for the cost model), (b) dgesdd 'S'.
  * At P >= 2 it also measures the network constants for the cost model (docs/svd-cost-model.md):
  * the median time of a one-double MPI_Allreduce and of ping-pongs of 8 B and 8 MiB between
- * ranks 0 and 1. libROM's numbers are quoted from BENCHMARKS.md (20000 x 200 only), not
+ * ranks 0 and 1. libROM's numbers are quoted from docs/problems.md (20000 x 200 only), not
  * measured: libROM is not installed here. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, getrusage */
 #include "bench_common.h"
@@ -33,7 +33,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* Published in /work/shared/BENCHMARKS.md for N = 20000, m = 200; quoted, not measured. */
+/* Published in docs/problems.md for N = 20000, m = 200; quoted, not measured. */
 #define LIBROM_STATIC_SVD_1RANK_S 1.96
 #define LIBROM_STATIC_SVD_2RANK_S 1.35
 #define LIBROM_STATIC_SVD_1RANK_MIB 238.0
@@ -377,7 +377,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     json_number("allreduce_1double_s", net_allreduce, "%.3e", 1);
     json_number("pingpong_8B_s", net_lat, "%.3e", 1);
     json_number("pingpong_8MiB_s", net_8mib, "%.3e", 0);
-    printf("},\n \"librom_published\": {\"note\": \"quoted from BENCHMARKS.md (libROM 2.x, 20000 x "
+    printf("},\n \"librom_published\": {\"note\": \"quoted from docs/problems.md (libROM 2.x, 20000 x "
            "200), "
            "not measured here\", ");
     if (published)
@@ -437,7 +437,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
              "trip)\n",
              net_allreduce, net_lat, net_8mib);
     if (published)
-      printf("* published in BENCHMARKS.md (libROM 2.x, 20000 x 200), not measured here: libROM is "
+      printf("* published in docs/problems.md (libROM 2.x, 20000 x 200), not measured here: libROM is "
              "not available on this machine\n");
   }
   if (!lapack_ok) {

@@ -1,4 +1,4 @@
-/* romkit demo — the P3 pipeline end to end (BENCHMARKS.md, docs/problems.md):
+/* romkit demo — the P3 pipeline end to end (docs/problems.md, docs/problems.md):
  *
  *   FOM steady solves at training parameters -> snapshots (streamed to snapshots.h5)
  *   -> POD (TSQR + SVD) -> basis.h5 -> Galerkin projection of the affine terms

@@ -2,12 +2,12 @@
  *                                   nm-lspg-hr} ...
  *
  * The rows of the Burgers tables of Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451
- * (2022), as specified in BENCHMARKS.md, end to end:
+ * (2022), as specified in docs/problems.md, end to end:
  *   training FOM runs (cached) -> snapshots w^n - w^0 -> POD per component (cached)
  *   -> [HR: residual basis (P1: raw solutions with the initial states; P2: all Newton
  *       iterates, per component; cached) -> samples -> sample mesh]
  *   -> FOM and ROM at the test parameter, timed (time stepping only)
- *   -> avg/max error (BENCHMARKS' metric), speed-up, the published numbers beside them.
+ *   -> avg/max error (docs/problems.md's metric), speed-up, the published numbers beside them.
  * The nonlinear-manifold methods replace the POD basis by the paper's shallow masked
  * autoencoder (read with --ae, or trained here with a fixed seed and cached) and, for
  * HR, the state basis rows by the decoder sub-network at the sample mesh.
@@ -27,9 +27,9 @@ static const char *const help =
     "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--ae-epochs E] [--ae-max-seconds T]\n"
     "           [--save PREFIX]\n\n"
     "Reproduces the rows of the Burgers tables of Kim et al., J. Comput. Phys. 451\n"
-    "(2022) (BENCHMARKS.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
+    "(2022) (docs/problems.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
     "FOM runs, POD basis or autoencoder, hyper-reduction data, then the FOM and the ROM\n"
-    "at the test parameter; prints the avg/max error (percent, BENCHMARKS' metric; P2:\n"
+    "at the test parameter; prints the avg/max error (percent, docs/problems.md's metric; P2:\n"
     "u component), the FOM and ROM time-stepping seconds, the speed-up and the published\n"
     "numbers.\n\n"
     "  --method M          pod-galerkin, pod-lspg or pod-lspg-hr (LSPG with GNAT\n"
@@ -493,7 +493,7 @@ static int get_bases(repro_cache *c, int kind, rom_int rank, rom_basis **bases) 
 }
 
 /* P2's v autoencoder from the u autoencoder. The problem is symmetric under x <-> y with
- * u <-> v (BENCHMARKS.md: v is u mirrored across the diagonal), so with the node
+ * u <-> v (docs/problems.md: v is u mirrored across the diagonal), so with the node
  * transposition perm(i + n j) = j + n i the network x_v -> D(E(x_v o perm)) o perm is an
  * autoencoder of the v states exactly as good as the u network is of the u states: the
  * encoder's first layer gets its input columns permuted, the decoder's output layer its
@@ -577,7 +577,7 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int n, rom_ae **out) 
 }
 
 /* The autoencoders of the NM methods, one per component: read from --ae, or the paper's
- * network (BENCHMARKS.md) trained on the training runs with the fixed seed and cached.
+ * network (docs/problems.md) trained on the training runs with the fixed seed and cached.
  * P1: trained on w^n - w^0 (n = 1..500) without scaling, swish, band mask 36 / 12.
  * P2: on the raw states (n = 0..1500) scaled per node to [0, 1], sigmoid, hidden biases,
  * the stencil mask (band 100, shift 10), batch 240, 2000 epochs. *train_s: seconds spent

@@ -1,4 +1,4 @@
-/* romkit reproduce — shared pieces: the problems (P1, P2 of BENCHMARKS.md), the
+/* romkit reproduce — shared pieces: the problems (P1, P2 of docs/problems.md), the
  * published numbers, the cache in the working directory, and the hyper-reduction object
  * for a given sample set (reproduce_common.c, reproduce_problems.c; driver in
  * cmd_reproduce.c; docs/reproduction.md). The sample selection itself, including the
@@ -37,7 +37,7 @@ typedef struct {
   char prefix[64];   /* cache file prefix: "P1", "P2", or e.g. "P2_g20_s60" when reduced */
 } repro_problem;
 
-/* Defaults and published numbers (BENCHMARKS.md). */
+/* Defaults and published numbers (docs/problems.md). */
 typedef struct {
   const char *problem;
   repro_method method;

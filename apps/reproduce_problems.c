@@ -1,4 +1,4 @@
-/* romkit reproduce — P1 and P2 of BENCHMARKS.md (the FOMs of include/romkit/problems.h,
+/* romkit reproduce — P1 and P2 of docs/problems.md (the FOMs of include/romkit/problems.h,
  * default options = the paper's settings), the defaults of the reproduction and the
  * published numbers (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451, 2022, tables of
  * sec. 5.1 and 5.2). */

@@ -1,5 +1,5 @@
 /* Run the Burgers reference FOMs of Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022)
- * (P1, P2 of BENCHMARKS.md) with romkit's FOM integrator, and time them.
+ * (P1, P2 of docs/problems.md) with romkit's FOM integrator, and time them.
  *
  *   example_burgers_fom p1|p2 [umfpack|klu|banded|all] [steps] [repetitions] [a]
  *

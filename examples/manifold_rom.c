@@ -1,5 +1,5 @@
 /* A nonlinear-manifold ROM with hyper-reduction, end to end, on a host model given by
- * callbacks (here romkit's 1-D Burgers FOM, P1 of BENCHMARKS.md at a smaller size):
+ * callbacks (here romkit's 1-D Burgers FOM, P1 of docs/problems.md at a smaller size):
  *
  *   FOM runs at the training parameters -> snapshots u^n - u^0
  *   -> the paper's shallow masked autoencoder, trained here (rom_ae_*)

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Seconds per epoch of the P1 autoencoder (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451
-# (2022); BENCHMARKS.md) on the P1 snapshot set, romkit's C training against PyTorch CPU
+# (2022); docs/problems.md) on the P1 snapshot set, romkit's C training against PyTorch CPU
 # (Debian's python3-torch) training the same network on the same data with the same
 # thread count, in one run; then romkit at 2 ranks. docs/benchmarks.md reports the result.
 #
 #   scripts/bench_training.sh P1_SNAPSHOTS.h5 [EPOCHS] [OUT.json]
 #
-# P1_SNAPSHOTS.h5: the 1000 x 1000 training set u^n - u^0 of BENCHMARKS.md (romkit
+# P1_SNAPSHOTS.h5: the 1000 x 1000 training set u^n - u^0 of docs/problems.md (romkit
 # snapshot file; docs/reproduction.md shows how to write it from `romkit reproduce`'s
 # cached training runs). EPOCHS per run (default 6; the median excludes the first).
 set -eu

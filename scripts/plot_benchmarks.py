@@ -14,7 +14,7 @@ try:
 except ImportError:
     sys.exit("plot_benchmarks.py needs matplotlib: apt-get install python3-matplotlib")
 
-# libROM StaticSVD on 20000 x 200, as published in shared/BENCHMARKS.md (not measured here).
+# libROM StaticSVD on 20000 x 200, as published in docs/problems.md (not measured here).
 LIBROM_STATIC_SVD_S = {1: 1.96, 2: 1.35}
 
 

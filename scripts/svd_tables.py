@@ -39,7 +39,7 @@ def table(path):
     pub = d.get("librom_published") or {}
     if d["rows"] == 20000 and d["cols"] == 200 and pub:
         t = pub["static_svd_s"] if d["ranks"] == 1 else 1.35
-        out.append("| libROM StaticSVD, *published in BENCHMARKS.md, not measured* | all | %.3g | | | | | | |" % t)
+        out.append("| libROM StaticSVD, *published in docs/problems.md, not measured* | all | %.3g | | | | | | |" % t)
     return "\n".join(out) + "\n"
 
 

@@ -12,7 +12,7 @@
  * snapshots train the ROMs and whose trajectory the ROM errors are measured against.
  *
  * Newton for step n+1 starts from u^n and stops as soon as ||r||_2 < tolerance
- * (BENCHMARKS.md's rule; the norm is computed on rank 0 over the gathered residual in
+ * (docs/problems.md's rule; the norm is computed on rank 0 over the gathered residual in
  * global row order, so the decision and the trajectory do not depend on the partition).
  * If the residual is still above the tolerance after max_iterations corrections, or
  * becomes NaN/Inf, the call fails with ROM_ERR_NOT_CONVERGED on every rank, naming the

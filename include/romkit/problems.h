@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-/* P3 — parametric heat conduction on the unit square (BENCHMARKS.md):
+/* P3 — parametric heat conduction on the unit square (docs/problems.md):
  *   -div(kappa(x; mu) grad u) = f       (steady)
  *   du/dt - div(kappa(x; mu) grad u) = f (transient, u(0) = 0)
  * with u = 0 on the boundary, f = 1, and kappa = mu_q on subdomain q of a
@@ -52,13 +52,13 @@ int rom_heat2d_transient(rom_heat2d *h, const double *mu, double dt, rom_int ste
                          double *trajectory_local);
 
 /* ---- P1 — 1D inviscid Burgers (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451, 2022,
- * sec. 5.1; BENCHMARKS.md) ------------------------------------------------------------------
+ * sec. 5.1; docs/problems.md) ------------------------------------------------------------------
  *
  *   u_t + u u_x = 0 on [0, 2], periodic; nodes x_i = i dx, i = 0..N (N = 1000, dx = 2/N),
  *   node N a copy of node 0, so the N unknowns are u_0..u_{N-1}.
  * Velocity (non-conservative first-order upwind, valid for u >= 1):
  *   F_i(u) = -(u_i^2 - u_i u_{i-1}) / dx,   u_{-1} = u_{N-1} (periodic wrap),
- * so backward Euler's residual is BENCHMARKS' r_i = u_i - u_i^n + (dt/dx)(u_i^2 - u_i u_{i-1}).
+ * so backward Euler's residual is docs/problems.md's r_i = u_i - u_i^n + (dt/dx)(u_i^2 - u_i u_{i-1}).
  * The parameter mu = {a} enters the initial condition only (F does not depend on it).
  * The unknowns are row-distributed in any contiguous partition (ranks may be empty). */
 typedef struct rom_burgers1d rom_burgers1d;
@@ -93,7 +93,7 @@ rom_model *rom_burgers1d_model(rom_burgers1d *h);
  * rank's rows. Not collective. */
 int rom_burgers1d_initial(const rom_burgers1d *h, double a, double *u0_local);
 
-/* ---- P2 — 2D viscous Burgers (same paper, sec. 5.2; BENCHMARKS.md) ------------------------
+/* ---- P2 — 2D viscous Burgers (same paper, sec. 5.2; docs/problems.md) ------------------------
  *
  *   u_t + u u_x + v u_y = (u_xx + u_yy)/Re,   v_t + u v_x + v v_y = (v_xx + v_yy)/Re
  * on [0, 1]^2 with u = v = 0 on the boundary; grid_points^2 nodes x_i = i/(grid_points-1),
@@ -137,7 +137,7 @@ rom_model *rom_burgers2d_model(rom_burgers2d *h);
  * on this rank's rows. Not collective. */
 int rom_burgers2d_initial(const rom_burgers2d *h, double a, double *u0_local);
 
-/* ---- Error metric of the paper's tables (BENCHMARKS.md) -------------------------------------
+/* ---- Error metric of the paper's tables (docs/problems.md) -------------------------------------
  *
  * Over the stored states n = 0..nstates-1 (state n at fom_local + n * local_rows), with
  * e_n = fom_n - rom_n:
@@ -155,7 +155,7 @@ int rom_burgers2d_error_metric(const rom_burgers2d *h, rom_int nstates, const do
                                const double *rom_local, int component, double *avg_pct,
                                double *max_pct);
 
-/* Matrices with a known SVD — the POD benchmark of BENCHMARKS.md (s_i = 10^(-8 i/m)) and the
+/* Matrices with a known SVD — the POD benchmark of docs/problems.md (s_i = 10^(-8 i/m)) and the
  * reference of romkit's SVD tests:
  *   A = U diag(s) V^T, U = the first m columns of the orthonormal DST-I matrix of size N,
  *   V = the DST-I matrix of size m, u_j(i) = sqrt(2/(N+1)) sin(pi (i+1)(j+1)/(N+1)).

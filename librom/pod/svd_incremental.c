@@ -13,7 +13,7 @@
  * If rho <= tol max(s_1, ||a||) the residual is dropped and K = [diag(s) d] (r x (r+1)).
  *
  * How romkit keeps this accurate (libROM's Brand loses 3.5e-4 on the leading values of the
- * BENCHMARKS.md matrix; here the loss is round-off when the rank fits):
+ * docs/problems.md matrix; here the loss is round-off when the rank fits):
  *  - U is stored as U = U_b U_p: U_b (N x c, distributed, c <= max_rank + extra) gets one
  *    new column per kept direction and is never rewritten by an update; only the small
  *    U_p (c x r, replicated) is multiplied by U_K (Brand 2006, section 4.1). U_p is folded
@@ -680,7 +680,7 @@ cleanup:
  * max_rank = min(2 k, m, N) triplets and the result keeps k (rom_pod_choose_k on the first k
  * values). Why 2 k: a streaming update truncated to exactly k discards, at every step, the
  * directions k+1.. that later snapshots would have rotated into the leading k, so the leading
- * values carry a truncation error (5.3e-5 for k = 50 on the BENCHMARKS.md matrix, docs/pod.md);
+ * values carry a truncation error (5.3e-5 for k = 50 on the docs/problems.md matrix, docs/pod.md);
  * tracking k more directions pushes that error below 1e-9 (7.6e-10 measured with 100 tracked
  * for k = 50) at about twice the cost per column. */
 int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_options *o,

@@ -1,5 +1,5 @@
 /* P1 — 1D inviscid Burgers (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022), sec.
- * 5.1; BENCHMARKS.md, docs/problems.md).
+ * 5.1; docs/problems.md, docs/problems.md).
  *
  *   u_t + u u_x = 0 on [0, 2], periodic; N = 1000 unknowns u_0..u_{N-1} at x_i = i dx,
  *   dx = 2/N, node N (x = 2) a copy of node 0.
@@ -261,7 +261,7 @@ rom_model *rom_burgers1d_model(rom_burgers1d *h) {
 }
 
 /* u0(x; a) = 1 + a sin^2(pi x) on [0, 1], 1 on (1, 2] (the paper's eq. (39) setting,
- * BENCHMARKS.md). x_i = i dx as numpy's linspace(0, 2, 1001) computes it. */
+ * docs/problems.md). x_i = i dx as numpy's linspace(0, 2, 1001) computes it. */
 int rom_burgers1d_initial(const rom_burgers1d *h, double a, double *u0_local) {
   int err = ROM_OK;
   if (!h) return ROM_ERR_ARG;

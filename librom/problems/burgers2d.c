@@ -1,5 +1,5 @@
 /* P2 — 2D viscous Burgers (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022), sec.
- * 5.2; BENCHMARKS.md, docs/problems.md).
+ * 5.2; docs/problems.md, docs/problems.md).
  *
  *   u_t + u u_x + v u_y = (u_xx + u_yy)/Re,   v_t + u v_x + v v_y = (v_xx + v_yy)/Re
  * on [0, 1]^2, u = v = 0 on the boundary, G x G grid points (G = 60), dx = dy = 1/(G-1),
@@ -336,7 +336,7 @@ rom_model *rom_burgers2d_model(rom_burgers2d *h) {
   return h ? h->model : NULL;
 }
 
-/* u = v = a sin(2 pi x) sin(2 pi y) on [0, 0.5]^2, 0 elsewhere (BENCHMARKS.md), at the
+/* u = v = a sin(2 pi x) sin(2 pi y) on [0, 0.5]^2, 0 elsewhere (docs/problems.md), at the
  * interior nodes x = (i + 1) dx as numpy's linspace(0, 1, G) computes them. */
 int rom_burgers2d_initial(const rom_burgers2d *h, double a, double *u0_local) {
   int err = ROM_OK;

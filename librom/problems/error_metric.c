@@ -1,5 +1,5 @@
 /* The error metric of the published tables (Kim, Choi, Widemann, Zohdi, J. Comput. Phys.
- * 451 (2022), sec. 5; the definition as the authors' code computes it, BENCHMARKS.md):
+ * 451 (2022), sec. 5; the definition as the authors' code computes it, docs/problems.md):
  *
  *   avg = sqrt(sum_n ||e_n||^2) / sqrt(sum_n ||u_FOM(t_n)||^2)    (space-time relative)
  *   max = max_n ||e_n|| / ||u_FOM(t_n)||,                          e_n = u_FOM - u_ROM,

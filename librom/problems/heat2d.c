@@ -1,4 +1,4 @@
-/* P3 — parametric heat conduction on the unit square (BENCHMARKS.md, docs/problems.md).
+/* P3 — parametric heat conduction on the unit square (docs/problems.md, docs/problems.md).
  *
  *   -div(kappa(x; mu) grad u) = f   in (0,1)^2,  u = 0 on the boundary,  f = 1,
  *   kappa = mu_q on subdomain q of a blocks_x x blocks_y partition of the square.

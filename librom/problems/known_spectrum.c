@@ -1,4 +1,4 @@
-/* Matrices with a known singular value decomposition: the POD benchmark of BENCHMARKS.md
+/* Matrices with a known singular value decomposition: the POD benchmark of docs/problems.md
  * and the reference of the SVD tests (problems.h).
  *
  *   A = U diag(s) V^T,   U = the first m columns of the orthonormal DST-I matrix of size N,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# romkit reproduce on P1 (BENCHMARKS.md): POD-Galerkin, POD-LSPG and POD-LSPG-HR at the
+# romkit reproduce on P1 (docs/problems.md): POD-Galerkin, POD-LSPG and POD-LSPG-HR at the
 # paper's settings, serial and on 2 ranks (each with its own work directory, so both
 # compute their own training runs, bases and samples): the errors of the JSON line must
 # lie within 15 % of the published rows (avg and max), and agree between 1 and 2 ranks to

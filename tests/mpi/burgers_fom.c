@@ -1,4 +1,4 @@
-/* The Burgers reference FOMs (P1, P2 of BENCHMARKS.md; Kim, Choi, Widemann, Zohdi,
+/* The Burgers reference FOMs (P1, P2 of docs/problems.md; Kim, Choi, Widemann, Zohdi,
  * J. Comput. Phys. 451 (2022), sec. 5) and the FOM integrator, at 1, 2 and 4 ranks with an
  * uneven partition (the last rank empty at 4 ranks).
  *

@@ -290,7 +290,7 @@ static void selection_checks(rom_ctx *ctx) {
 
 static double space_time_error(const nlh *H, const rom_basis *b, rom_nlrom *rom,
                                const double *traj_q, rom_int k, const double *fom, rom_int steps) {
-  /* sqrt(sum_n ||e_n||^2 / sum_n ||u_n||^2) (BENCHMARKS.md's "avg"), via rom_nlrom_lift. */
+  /* sqrt(sum_n ||e_n||^2 / sum_n ||u_n||^2) (docs/problems.md's "avg"), via rom_nlrom_lift. */
   (void)b;
   double e = 0.0, f = 0.0, *u = malloc(sizeof(double) * (size_t)(H->L + 1));
   for (rom_int n = 0; n <= steps; ++n) {

@@ -363,7 +363,7 @@ static void trained_decoder(problem *P) {
   double q[(STEPS + 1) * 3], qh[(STEPS + 1) * 3];
   CHECK_OK(ctx, rom_nlrom_create_manifold(P->m, 1, &ae, P->u0, NULL, NULL, &nm));
   CHECK_OK(ctx, rom_nlrom_run(nm, &A_TEST, 0.0, P->dt, STEPS, NULL, q, NULL));
-  /* space-time relative error against the FOM (BENCHMARKS' "avg") */
+  /* space-time relative error against the FOM (docs/problems.md's "avg") */
   double e2 = 0.0, f2 = 0.0, *u = calloc((size_t)P->L + 1, sizeof(double));
   for (rom_int n = 0; n <= STEPS; ++n) {
     CHECK_OK(ctx, rom_nlrom_lift(nm, q + n * k, u));

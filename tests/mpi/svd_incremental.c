@@ -451,7 +451,7 @@ static void test_edges(rom_ctx *ctx, int rank, int size) {
 
 /* Benchmark mode (docs/pod.md, "Incremental (streaming) SVD"): with
  * ROMKIT_BENCH_ISVD="N m max_rank reps" the program only times rom_isvd on the
- * BENCHMARKS.md matrix (A = U diag(s) V^T, DST columns, s_i = 10^(-8 i / m)): create +
+ * docs/problems.md matrix (A = U diag(s) V^T, DST columns, s_i = 10^(-8 i / m)): create +
  * m adds + basis of 50 vectors, median of reps, and the leading-20 relative error. */
 static void bench(rom_ctx *ctx, const char *spec) {
   long long N = 0, m = 0, k = 0, reps = 5;

@@ -1,0 +1,130 @@
+/* romkit — the reference-problem interface: one ops table per problem, looked up by name.
+ *
+ * A problem is what the CLI, Python, the workflows and the tests need to know about a
+ * full-order model without branching on which one it is (the shape of PETSc's
+ * KSPRegister / SUNDIALS' ops structs): its parameters and their ranges, its layout
+ * (rows, components), its host model (romkit/model.h), the initial state and time grid,
+ * the error metric of its published tables, and the default recipes of its ROMs.
+ * P1, P2 (Kim, Choi, Widemann, Zohdi 2022) and P3 (heat conduction) are registered by the
+ * library; a user's problem registers the same way (rom_problem_register) and is then
+ * reachable by name everywhere (`--problem NAME`). docs/problems.md has the facts. */
+#ifndef ROMKIT_PROBLEM_H
+#define ROMKIT_PROBLEM_H
+
+#include "romkit/context.h"
+#include "romkit/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ROM_PROBLEM_MAX_PARAMETERS 64
+#define ROM_PROBLEM_MAX_COMPONENTS 8
+#define ROM_PROBLEM_MAX_TRAIN 64
+
+/* Settings a caller may change at creation; 0 / ROM_AUTO_ROWS keeps the problem's
+ * default. What "resolution" means is the problem's (P1: unknowns, P2: grid points per
+ * direction, P3: interior nodes per direction). */
+typedef struct {
+  rom_int local_rows; /* this rank's rows (ROM_AUTO_ROWS: even partition) */
+  rom_int resolution; /* 0: the problem's default */
+  rom_int steps;      /* time steps over the same final time; 0: default (transient only) */
+} rom_problem_options;
+
+rom_problem_options rom_problem_options_default(void);
+
+/* The default recipes of a problem's ROMs (the paper's settings for P1/P2). Sizes are per
+ * component. Filled by the problem's `recipe` op; fields a problem leaves 0 mean "none". */
+typedef struct {
+  double train[ROM_PROBLEM_MAX_TRAIN * ROM_PROBLEM_MAX_PARAMETERS]; /* ntrain x p, row major */
+  int ntrain;
+  double test[ROM_PROBLEM_MAX_PARAMETERS];
+  rom_int dim;               /* POD basis vectors / latent dimension per component */
+  rom_int hr_basis;          /* residual basis vectors per component (POD ROMs) */
+  rom_int hr_basis_manifold; /* the same for NM ROMs (P1: 31) */
+  rom_int hr_samples;        /* sampled rows per component */
+  double tolerance;          /* ROM stopping tolerance, POD ROMs */
+  double tolerance_manifold; /* the same, NM ROMs */
+  int max_iterations;        /* ROM (Gauss-)Newton updates per step */
+  /* Autoencoder (romkit/autoencoder.h) of the paper: written as the CLI's --network/
+   * --mask text so that `romkit train --problem` and the workflow read one spelling. */
+  char ae_activation[32];   /* "swish", "sigmoid", ... */
+  char ae_mask[96];         /* "band:36:12", "stencil:58:58:100:10", ... */
+  rom_int ae_hidden;        /* encoder and decoder hidden width; 0: 2 N_component */
+  int ae_decoder_bias;      /* bias on the decoder's hidden layer */
+  int ae_minmax_scaling;    /* per-node min-max input scaling, raw states as data */
+  rom_int ae_batch, ae_epochs;
+} rom_problem_recipe;
+
+/* The ops table a problem implements. `create` builds the FOM on ctx and returns its
+ * state in *impl; every other op gets that state back. Ops marked optional may be NULL. */
+typedef struct rom_problem_ops {
+  const char *name;    /* registry key, e.g. "P1"; matched case-insensitively */
+  const char *summary; /* one line for help texts */
+  int (*create)(rom_ctx *ctx, const rom_problem_options *opts, void **impl);
+  void (*destroy)(void *impl);
+  rom_model *(*model)(void *impl); /* owned by impl */
+  rom_int (*global_rows)(const void *impl);
+  rom_int (*local_rows)(const void *impl);
+  rom_int (*row_offset)(const void *impl);
+  int (*num_components)(const void *impl);     /* separately reduced row blocks */
+  rom_int (*component_rows)(const void *impl); /* rows per component */
+  int (*num_parameters)(const void *impl);
+  /* parameter ranges [lower_i, upper_i]; log_scale[i] = 1 where sampled log-uniformly */
+  void (*parameter_range)(const void *impl, double *lower, double *upper, int *log_scale);
+  rom_int (*steps)(const void *impl); /* 0: steady */
+  double (*time_step)(const void *impl);
+  int (*initial)(void *impl, const double *mu, double *u0_local); /* Not collective. */
+  /* error of component c over nstates stored states (percent: avg, max), as the
+   * problem's published tables define it. Collective. */
+  int (*error)(void *impl, rom_int nstates, const double *fom_local, const double *rom_local,
+               int component, double *avg_pct, double *max_pct);
+  void (*recipe)(const void *impl, rom_problem_recipe *r);
+  /* optional: perm[i] = the row of component `from` that row i of component `to` equals
+   * under the problem's symmetry (P2: u <-> v mirrored across the diagonal). */
+  int (*component_symmetry)(const void *impl, int from, int to, rom_int *perm);
+} rom_problem_ops;
+
+typedef struct rom_problem rom_problem;
+
+/* rom_problem_register - adds a problem to the registry (the library's P1, P2, P3 are
+ * there from the start). The table is copied; the name must be new. Not collective. */
+int rom_problem_register(const rom_problem_ops *ops);
+int rom_problem_count(void);
+const char *rom_problem_name(int i); /* i = 0..count-1, registration order */
+const rom_problem_ops *rom_problem_find(const char *name); /* NULL when unknown */
+
+/* rom_problem_create - the FOM of the named problem on ctx. An unknown name gives
+ * ROM_ERR_ARG naming the known ones. Collective. */
+int rom_problem_create(rom_ctx *ctx, const char *name, const rom_problem_options *opts,
+                       rom_problem **out);
+int rom_problem_destroy(rom_problem **p); /* NULL-safe. */
+
+/* Accessors (Not collective); each forwards to the ops table. */
+const char *rom_problem_name_of(const rom_problem *p);
+rom_model *rom_problem_model(rom_problem *p);
+rom_int rom_problem_global_rows(const rom_problem *p);
+rom_int rom_problem_local_rows(const rom_problem *p);
+rom_int rom_problem_row_offset(const rom_problem *p);
+int rom_problem_num_components(const rom_problem *p);
+rom_int rom_problem_component_rows(const rom_problem *p);
+/* this rank's rows of component c: count and first local index */
+void rom_problem_component_local(const rom_problem *p, int c, rom_int *count, rom_int *first);
+int rom_problem_num_parameters(const rom_problem *p);
+void rom_problem_parameter_range(const rom_problem *p, double *lower, double *upper,
+                                 int *log_scale);
+rom_int rom_problem_steps(const rom_problem *p);
+double rom_problem_time_step(const rom_problem *p);
+int rom_problem_initial(rom_problem *p, const double *mu, double *u0_local);
+int rom_problem_error(rom_problem *p, rom_int nstates, const double *fom_local,
+                      const double *rom_local, int component, double *avg_pct, double *max_pct);
+int rom_problem_recipe_of(const rom_problem *p, rom_problem_recipe *r);
+/* ROM_ERR_UNSUPPORTED when the problem has no symmetry op. */
+int rom_problem_component_symmetry(const rom_problem *p, int from, int to, rom_int *perm);
+/* The settings-dependent cache prefix, e.g. "P1", "P2_g20_s60". */
+const char *rom_problem_cache_prefix(const rom_problem *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
