@@ -29,8 +29,9 @@ declarations only):
   defined away on the preprocessor's command line.
 - The preprocessed text is split into top-level declarations (at ``;`` outside braces).
   Function definitions (``static inline`` helpers: they have a body and no symbol in
-  the library), ``static`` objects and ``_Static_assert`` are dropped: ABI mode can only
-  call what the shared library exports.
+  the library), ``static`` objects and static assertions are dropped: ABI mode can only
+  call what the shared library exports. ``extern`` objects (e.g. a registry's table) stay:
+  cffi reads them from the library like functions.
 - Every declaration is then checked with cffi itself (when cffi is importable): the whole
   text first and, only if that fails, declaration by declaration; one pycparser cannot
   read (e.g. a ``va_list`` argument) is left out with a comment saying why, instead of
@@ -165,7 +166,7 @@ def keep_declaration(decl):
     objects, no static assertions."""
     if decl.endswith("}"):
         return False  # a function definition (static inline helper): no symbol to call
-    if re.match(r"\s*(static\b|_Static_assert\b)", decl):
+    if re.match(r"\s*(static\b|_Static_assert\b|static_assert\b)", decl):
         return False
     return True
 
