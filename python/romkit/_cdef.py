@@ -172,7 +172,9 @@ def keep_declaration(decl):
 
 
 def _evaluate(expr, known):
-    """The integer value of a C integer constant expression, or None."""
+    """The integer value of a C integer constant expression, or None (anything but
+    integer literals, known macros and arithmetic: None). Division is Python's floor
+    division, C's for the non-negative operands of sizes and flags."""
     expr = INTEGER_CASTS.sub(" ", expr)
     expr = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]+\b", r"\1", expr)
     expr = expr.replace("&&", " and ").replace("||", " or ").replace("/", "//")
