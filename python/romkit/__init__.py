@@ -1,4 +1,4 @@
-"""romkit — reduced-order modelling from Python: a thin ctypes layer over libromkit.so.
+"""romkit — reduced-order modelling from Python: a thin cffi layer over libromkit.so.
 
 Every computation is a call into the C library; numpy arrays are passed without copies
 (state-sized arrays must be float64, matrices in Fortran order). See docs/python.md.

@@ -11,13 +11,12 @@ At interpreter exit every live resource is destroyed, newest first (children bef
 their context), and then MPI is finalised if romkit initialised it.
 """
 import atexit
-import ctypes
 import itertools
 import weakref
 
 import numpy as np
 
-from ._lib import P_double, lib
+from ._lib import address_of, ffi, lib, pointer
 
 _live = {}
 _serial = itertools.count()
@@ -27,7 +26,7 @@ _atexit_registered = False
 class Resource:
     """Owns one C handle; destroys it with `destroy` (the C ``rom_*_destroy`` name).
 
-    `parent` (a Resource) and `keep` (any objects, e.g. a wrapped numpy array or ctypes
+    `parent` (a Resource) and `keep` (any objects, e.g. a wrapped numpy array or cffi
     callbacks) are kept alive as long as this resource.
     """
 
@@ -47,8 +46,10 @@ class Resource:
         handle, self.handle = self.handle, None
         rc = 0
         if handle is not None and self.destroy is not None:
-            box = ctypes.c_void_p(handle)
-            rc = getattr(lib(), self.destroy)(ctypes.byref(box))
+            destroy = getattr(lib().cdll, self.destroy)
+            # rom_foo_destroy(rom_foo **): a box of the type the header declares
+            box = ffi.new(ffi.typeof(destroy).args[0], handle)
+            rc = destroy(box)
         _live.pop(self.serial, None)
         self.parent = None
         self.keep = ()
@@ -101,8 +102,10 @@ class _CMemory:
 
 
 def c_view(address, shape, strides, owner, writeable=True):
-    """A numpy float64 array over C memory at `address` (no copy), which keeps `owner`
-    (a Resource) alive. Empty shapes or a NULL address give an empty array."""
+    """A numpy float64 array over C memory at `address` (an int or a cdata pointer; no
+    copy), which keeps `owner` (a Resource) alive. Empty shapes or a NULL address give an
+    empty array."""
+    address = address_of(address)
     if not address or any(s == 0 for s in shape):
         out = np.zeros(shape, dtype=np.float64, order="F")
         out.flags.writeable = writeable
@@ -116,10 +119,19 @@ def c_vector_view(address, n, owner=None, writeable=True):
 
 
 def dptr(array):
-    """``double *`` to the first element of a float64 array (None for None)."""
+    """``double *`` to the first element of a float64 array (None for None), zero-copy:
+    the address numpy reports (any layout: the callers check strides and leading
+    dimensions; ``ffi.from_buffer`` would refuse Fortran-ordered matrices)."""
     if array is None:
         return None
-    return array.ctypes.data_as(P_double)
+    return pointer("double *", address(array))
+
+
+def iptr(array):
+    """``rom_int *`` to the first element of an int64 array (None for None), zero-copy."""
+    if array is None:
+        return None
+    return pointer("rom_int *", address(array))
 
 
 def address(array):

@@ -16,14 +16,13 @@ exception raised inside a callback never crosses into C: romkit sees a failure
 (ROM_ERR_CALLBACK), and when the C call returns the original exception is raised again,
 with its own traceback and romkit's message added as a note.
 """
-import ctypes
 import os
 
 import numpy as np
 
 from ._handles import Wrapper, c_vector_view, dptr, out_vector, small_vector, \
     state_vector
-from ._lib import APPLY_FN, APPLY_TERM_FN, COEFFICIENTS_FN, VECTOR_TERM_FN, lib
+from ._lib import ffi, lib, new
 from .context import resolve
 from .errors import RomkitError, call
 from .pod import Basis
@@ -54,14 +53,14 @@ class Model(Wrapper):
 
     def __init__(self, local_rows, num_parameters, ctx=None):
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
+        out = new("rom_model **")
         call(ctx._h, "rom_model_create", ctx._h, int(local_rows), int(num_parameters), None,
-             ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_model_destroy")
+             out)
+        self._adopt(ctx, out[0], "rom_model_destroy")
         self._init()
 
     def _init(self):
-        self._callbacks = {}   # name -> (python function, ctypes trampoline)
+        self._callbacks = {}   # name -> (python function, cffi trampoline)
         self._pending = []     # exceptions raised inside callbacks during the current C call
 
     @classmethod
@@ -90,7 +89,9 @@ class Model(Wrapper):
         return lib().rom_model_rhs_terms(self._h)
 
     # ---- callbacks -------------------------------------------------------------------------
-    def _trampoline(self, name, fn, cfunctype, body):
+    def _trampoline(self, name, fn, ctype, body):
+        """A C callback of type `ctype` (a function-pointer typedef of the headers, e.g.
+        "rom_apply_fn") running body(*args) for the Python function `fn`."""
         if not callable(fn):
             raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
 
@@ -101,7 +102,7 @@ class Model(Wrapper):
                 self._pending.append(e)
                 return 1
 
-        c = cfunctype(tramp)
+        c = ffi.callback(ctype, tramp)
         self._callbacks[name] = (fn, c)
         return c
 
@@ -114,13 +115,13 @@ class Model(Wrapper):
         def apply_body(user, q, x, y):
             return apply(q, c_vector_view(x, n, writeable=False), c_vector_view(y, n))
 
-        capply = self._trampoline("apply", apply, APPLY_TERM_FN, apply_body)
-        ctheta = COEFFICIENTS_FN()
+        capply = self._trampoline("apply", apply, "rom_apply_term_fn", apply_body)
+        ctheta = ffi.NULL
         if theta is not None:
             def theta_body(user, mu, out):
                 return theta(c_vector_view(mu, nparam, writeable=False),
                              c_vector_view(out, nterms))
-            ctheta = self._trampoline("theta", theta, COEFFICIENTS_FN, theta_body)
+            ctheta = self._trampoline("theta", theta, "rom_coefficients_fn", theta_body)
         call(self._ctx_h, "rom_model_set_affine_operator", h, nterms, capply, ctheta)
         self._keep()
 
@@ -133,13 +134,13 @@ class Model(Wrapper):
         def rhs_body(user, q, f):
             return rhs(q, c_vector_view(f, n))
 
-        crhs = self._trampoline("rhs", rhs, VECTOR_TERM_FN, rhs_body)
-        cphi = COEFFICIENTS_FN()
+        crhs = self._trampoline("rhs", rhs, "rom_vector_term_fn", rhs_body)
+        cphi = ffi.NULL
         if phi is not None:
             def phi_body(user, mu, out):
                 return phi(c_vector_view(mu, nparam, writeable=False),
                            c_vector_view(out, nterms))
-            cphi = self._trampoline("phi", phi, COEFFICIENTS_FN, phi_body)
+            cphi = self._trampoline("phi", phi, "rom_coefficients_fn", phi_body)
         call(self._ctx_h, "rom_model_set_affine_rhs", h, nterms, crhs, cphi)
         self._keep()
 
@@ -150,7 +151,7 @@ class Model(Wrapper):
         def mass_body(user, x, y):
             return mass(c_vector_view(x, n, writeable=False), c_vector_view(y, n))
 
-        cmass = self._trampoline("mass", mass, APPLY_FN, mass_body)
+        cmass = self._trampoline("mass", mass, "rom_apply_fn", mass_body)
         call(self._ctx_h, "rom_model_set_mass", h, cmass)
         self._keep()
 
@@ -236,17 +237,17 @@ class AffineROM(Wrapper):
             raise TypeError(f"model must be a romkit.Model, got {type(model).__name__}")
         if not isinstance(basis, Basis):
             raise TypeError(f"basis must be a romkit.Basis, got {type(basis).__name__}")
-        out = ctypes.c_void_p()
-        model._call("rom_affine_rom_build", model._h, basis._h, ctypes.byref(out))
-        return cls._from_handle(model, out.value)
+        out = new("rom_affine_rom **")
+        model._call("rom_affine_rom_build", model._h, basis._h, out)
+        return cls._from_handle(model, out[0])
 
     @classmethod
     def read(cls, path, ctx=None):
         """Reads an affine ROM file. Collective."""
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_affine_rom_read", ctx._h, os.fsencode(path), ctypes.byref(out))
-        return cls._from_handle(ctx, out.value)
+        out = new("rom_affine_rom **")
+        call(ctx._h, "rom_affine_rom_read", ctx._h, os.fsencode(path), out)
+        return cls._from_handle(ctx, out[0])
 
     def write(self, path, overwrite=False):
         """Writes the ROM file (kind "affine_rom"). Collective."""

@@ -10,12 +10,10 @@ Jacobian action, CSR Jacobian, stencils, sampled rows) for :func:`romkit.fom.int
 :func:`error_metric` is the metric of the paper's tables (avg and max relative error in
 percent over the stored states).
 """
-import ctypes
-
 import numpy as np
 
 from ._handles import Wrapper, dptr, out_vector
-from ._lib import ROM_AUTO_ROWS, lib, require
+from ._lib import lib, new, pointer_to, require
 from .context import resolve
 from .errors import call
 from .fom import integrate
@@ -59,11 +57,11 @@ def error_metric(fom, rom, include_periodic_copy=False, ctx=None):
     if not isinstance(fom, np.ndarray) or fom.ndim not in (1, 2):
         raise TypeError("fom must be a float64 numpy array (states x local rows)")
     fom, rom = _pair(fom, rom, fom.shape[-1])
-    avg, mx = ctypes.c_double(), ctypes.c_double()
+    avg, mx = new("double *"), new("double *")
     call(ctx._h, "rom_burgers_error_metric", ctx._h, fom.shape[0], fom.shape[1],
          dptr(fom) if fom.size else None, dptr(rom) if rom.size else None,
-         1 if include_periodic_copy else 0, ctypes.byref(avg), ctypes.byref(mx))
-    return avg.value, mx.value
+         1 if include_periodic_copy else 0, avg, mx)
+    return avg[0], mx[0]
 
 
 class _Burgers(Wrapper):
@@ -130,7 +128,7 @@ class Burgers1D(_Burgers):
                  local_rows=None):
         require("rom_burgers1d_create", "Burgers1D")
         ctx = resolve(ctx)
-        opts = lib().rom_burgers1d_options_default()
+        opts = pointer_to(lib().rom_burgers1d_options_default())
         if unknowns is not None:
             opts.unknowns = int(unknowns)
         if length is not None:
@@ -139,10 +137,10 @@ class Burgers1D(_Burgers):
             opts.final_time = float(final_time)
         if steps is not None:
             opts.steps = int(steps)
-        out = ctypes.c_void_p()
-        rows = ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-        call(ctx._h, "rom_burgers1d_create", ctx._h, ctypes.byref(opts), rows, ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_burgers1d_destroy")
+        out = new("rom_burgers1d **")
+        rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+        call(ctx._h, "rom_burgers1d_create", ctx._h, opts, rows, out)
+        self._adopt(ctx, out[0], "rom_burgers1d_destroy")
 
     def error_metric(self, fom, rom):
         """(avg %, max %) of the paper's P1 table: the norms include the periodic copy of
@@ -172,7 +170,7 @@ class Burgers2D(_Burgers):
                  local_rows=None):
         require("rom_burgers2d_create", "Burgers2D")
         ctx = resolve(ctx)
-        opts = lib().rom_burgers2d_options_default()
+        opts = pointer_to(lib().rom_burgers2d_options_default())
         if grid_points is not None:
             opts.grid_points = int(grid_points)
         if reynolds is not None:
@@ -181,10 +179,10 @@ class Burgers2D(_Burgers):
             opts.final_time = float(final_time)
         if steps is not None:
             opts.steps = int(steps)
-        out = ctypes.c_void_p()
-        rows = ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-        call(ctx._h, "rom_burgers2d_create", ctx._h, ctypes.byref(opts), rows, ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_burgers2d_destroy")
+        out = new("rom_burgers2d **")
+        rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+        call(ctx._h, "rom_burgers2d_create", ctx._h, opts, rows, out)
+        self._adopt(ctx, out[0], "rom_burgers2d_destroy")
 
     @property
     def component_rows(self):
@@ -197,11 +195,11 @@ class Burgers2D(_Burgers):
         if component not in (0, 1):
             raise ValueError(f"component must be 0 (u) or 1 (v), got {component!r}")
         fom, rom = _pair(fom, rom, self.local_rows)
-        avg, mx = ctypes.c_double(), ctypes.c_double()
+        avg, mx = new("double *"), new("double *")
         call(self._ctx_h, "rom_burgers2d_error_metric", self._h, fom.shape[0],
              dptr(fom) if fom.size else None, dptr(rom) if rom.size else None, int(component),
-             ctypes.byref(avg), ctypes.byref(mx))
-        return avg.value, mx.value
+             avg, mx)
+        return avg[0], mx[0]
 
     def __repr__(self):
         if self.closed:

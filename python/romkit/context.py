@@ -6,11 +6,10 @@ one-rank context on MPI_COMM_SELF. If MPI is not initialised yet (no mpi4py impo
 romkit initialises it (rom_mpi_init_serial) and finalises it at interpreter exit.
 The C library itself never touches MPI_COMM_WORLD.
 """
-import ctypes
 import sys
 
 from ._handles import Resource, Wrapper
-from ._lib import lib
+from ._lib import lib, new
 from .errors import RomkitError
 
 __all__ = ["Context", "default_context"]
@@ -50,7 +49,7 @@ class Context(Wrapper):
 
     def __init__(self, comm=None, seed=None, log_level=None):
         f = lib()
-        out = ctypes.c_void_p()
+        out = new("rom_ctx **")
         mpi = sys.modules.get("mpi4py.MPI")
         if comm is None:
             if mpi is not None and not mpi.Is_initialized():
@@ -62,18 +61,18 @@ class Context(Wrapper):
                 raise RomkitError(rc, "cannot initialise MPI for a serial context "
                                   "(rom_mpi_init_serial): MPI was finalised already?",
                                   call="rom_mpi_init_serial")
-            rc = f.rom_ctx_create_serial(ctypes.byref(out))
+            rc = f.rom_ctx_create_serial(out)
             what = "rom_ctx_create_serial"
             self.comm = mpi.COMM_SELF if mpi is not None else None
         else:
             handle = _fortran_handle(comm)
-            rc = f.rom_ctx_create_fortran(handle, ctypes.byref(out))
+            rc = f.rom_ctx_create_fortran(handle, out)
             what = "rom_ctx_create_fortran"
             self.comm = comm
         if rc != 0:
             raise RomkitError(rc, "cannot create a romkit context (is MPI initialised and "
                               "the communicator valid?)", call=what)
-        self._res = Resource(out.value, "rom_ctx_destroy")
+        self._res = Resource(out[0], "rom_ctx_destroy")
         if seed is not None:
             self.seed = seed
         if log_level is not None:

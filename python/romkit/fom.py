@@ -9,10 +9,8 @@ Jacobian and a sparse direct solver, all in C. The model is a reference problem'
 The trajectory is an array (steps + 1) x local_rows, row n = state n on this rank's rows;
 pass ``out`` (C-contiguous float64 of that shape) and romkit writes into it directly.
 """
-import ctypes
-
 from ._handles import c_vector_view, dptr, state_vector
-from ._lib import FOM_OBSERVER_FN, FomStats, lib, require
+from ._lib import ffi, lib, new, pointer_to, require
 from .affine import Model
 from .nonlinear import NonlinearModel, _trajectory_out, choice, stats_dict
 
@@ -56,7 +54,7 @@ def integrate(model, u0, dt, steps, mu=None, t0=0.0, scheme="backward_euler",
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     mu = NonlinearModel._mu(model, mu)
-    opts = lib().rom_fom_options_default()
+    opts = pointer_to(lib().rom_fom_options_default())
     opts.scheme = choice(scheme, FOM_SCHEMES, "scheme")
     opts.solver = choice(solver, FOM_SOLVERS, "solver")
     if max_iterations is not None:
@@ -76,12 +74,12 @@ def integrate(model, u0, dt, steps, mu=None, t0=0.0, scheme="backward_euler",
             except BaseException as e:  # never unwind through C frames
                 model._pending.append(e)
 
-        cobs = FOM_OBSERVER_FN(observe)
+        cobs = ffi.callback("rom_fom_observer_fn", observe)
         opts.observer = cobs
     traj = _trajectory_out(out, steps + 1, n, "out") if trajectory else None
-    stats = FomStats()
+    stats = new("rom_fom_stats *")
     model._call("rom_fom_integrate", model._h, dptr(mu), dptr(u0), float(t0), float(dt), steps,
-                ctypes.byref(opts), dptr(traj) if traj is not None and traj.size else None,
-                ctypes.byref(stats))
+                opts, dptr(traj) if traj is not None and traj.size else None,
+                stats)
     del cobs
     return (traj, stats_dict(stats)) if return_stats else traj

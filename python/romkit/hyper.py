@@ -8,13 +8,12 @@ u_ref at its rows: what a :class:`romkit.NonlinearROM` with GNAT needs. All of i
 computed in C and replicated on every rank; it can be written to and read from an HDF5
 file (kind "hyper").
 """
-import ctypes
 import os
 
 import numpy as np
 
-from ._handles import Wrapper, c_vector_view, c_view, dptr, state_vector
-from ._lib import P_int, lib, require
+from ._handles import Wrapper, c_vector_view, c_view, dptr, iptr, state_vector
+from ._lib import lib, new, out_arg, pointer_to, require
 from .affine import Model
 from .context import resolve
 from .errors import call
@@ -31,10 +30,10 @@ def _method(name):
     if not isinstance(name, str):
         raise TypeError(f"method must be one of {', '.join(HYPER_METHODS)} (a str), got "
                         f"{type(name).__name__}")
-    m = ctypes.c_int()
-    if lib().rom_hyper_method_from_name(name.encode(), ctypes.byref(m)) != 0:
+    m = out_arg("rom_hyper_method_from_name", 1)
+    if lib().rom_hyper_method_from_name(name.encode(), m) != 0:
         raise ValueError(f"method must be one of {', '.join(HYPER_METHODS)}, got {name!r}")
-    return m.value
+    return m[0]
 
 
 def _residual_matrix(residual_basis, ctx):
@@ -58,7 +57,7 @@ def select_samples(residual_basis, method="gnat", num_samples=None, residual_dim
         raise ValueError(f"num_samples must be >= 0, got {ns}")
     samples = np.zeros(max(ns, 1), dtype=np.int64)
     call(U._ctx_h, "rom_hyper_select", U._h, _method(method), nb, ns,
-         samples.ctypes.data_as(P_int))
+         iptr(samples))
     return samples[:ns]
 
 
@@ -83,7 +82,7 @@ class HyperReduction(Wrapper):
         if state_basis is not None and not isinstance(state_basis, Basis):
             raise TypeError(f"state_basis must be a romkit.Basis, got {type(state_basis).__name__}")
         R = _residual_matrix(residual_basis, ctx if model is None else model.ctx)
-        opts = lib().rom_hyper_options_default()
+        opts = pointer_to(lib().rom_hyper_options_default())
         opts.method = _method(method)
         opts.num_samples = int(num_samples)
         opts.residual_dim = int(residual_dim)
@@ -92,24 +91,24 @@ class HyperReduction(Wrapper):
             if model is None:
                 raise ValueError("reference needs a model and a state basis")
             ref = state_vector(reference, model.local_rows, "reference")
-        out = ctypes.c_void_p()
+        out = new("rom_hyper **")
         args = (model._h if model is not None else None,
                 state_basis._h if state_basis is not None else None, dptr(ref), R._h,
-                ctypes.byref(opts), ctypes.byref(out))
+                opts, out)
         if model is not None:
             model._call("rom_hyper_create", *args)
         else:
             call(R._ctx_h, "rom_hyper_create", *args)
-        return cls.__new__(cls)._adopt(R, out.value, "rom_hyper_destroy")
+        return cls.__new__(cls)._adopt(R, out[0], "rom_hyper_destroy")
 
     @classmethod
     def read(cls, path, ctx=None):
         """Reads a hyper-reduction file (kind "hyper"). Collective."""
         require("rom_hyper_read", "HyperReduction.read")
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_hyper_read", ctx._h, os.fsencode(path), ctypes.byref(out))
-        return cls.__new__(cls)._adopt(ctx, out.value, "rom_hyper_destroy")
+        out = new("rom_hyper **")
+        call(ctx._h, "rom_hyper_read", ctx._h, os.fsencode(path), out)
+        return cls.__new__(cls)._adopt(ctx, out[0], "rom_hyper_destroy")
 
     def write(self, path, overwrite=False):
         """Writes the file (rank 0's replicated data). Collective."""

@@ -11,12 +11,10 @@ host's time loop instead of collecting snapshots::
         svd.add(u)                       # this rank's rows, float64, not copied or kept
     basis = svd.basis(energy=0.9999)     # a romkit.Basis (sign-normalised like pod())
 """
-import ctypes
-
 import numpy as np
 
 from ._handles import Wrapper, dptr, state_vector
-from ._lib import lib, require, rom_int
+from ._lib import ffi, lib, new, pointer_to, require
 from .context import resolve
 from .errors import call
 from .matrix import check_matrix_array
@@ -42,14 +40,13 @@ class StreamingSVD(Wrapper):
     def __init__(self, local_rows, max_rank=0, tolerance=None, ctx=None):
         require("rom_isvd_create", "StreamingSVD")
         ctx = resolve(ctx)
-        opts = lib().rom_isvd_options_default()
+        opts = pointer_to(lib().rom_isvd_options_default())
         opts.max_rank = int(max_rank)
         if tolerance is not None:
             opts.tolerance = float(tolerance)
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_isvd_create", ctx._h, int(local_rows), ctypes.byref(opts),
-             ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_isvd_destroy")
+        out = new("rom_isvd **")
+        call(ctx._h, "rom_isvd_create", ctx._h, int(local_rows), opts, out)
+        self._adopt(ctx, out[0], "rom_isvd_destroy")
         self._local_rows = int(local_rows)
 
     @property
@@ -87,12 +84,11 @@ class StreamingSVD(Wrapper):
     def singular_values(self):
         """The current singular values, descending (a copy: romkit's buffer changes with
         every add). Empty before any nonzero snapshot. Not collective."""
-        r = rom_int()
-        ptr = lib().rom_isvd_singular_values(self._h, ctypes.byref(r))
-        if not ptr or r.value == 0:
+        r = new("rom_int *")
+        ptr = lib().rom_isvd_singular_values(self._h, r)
+        if not ptr or r[0] == 0:
             return np.zeros(0)
-        return np.ctypeslib.as_array(ctypes.cast(ptr, ctypes.POINTER(ctypes.c_double)),
-                                     shape=(r.value,)).copy()
+        return np.frombuffer(ffi.buffer(ptr, 8 * r[0]), dtype=np.float64).copy()
 
     def basis(self, energy=None, rank=None):
         """The POD basis of the snapshots so far: all current vectors (neither energy nor
@@ -102,10 +98,10 @@ class StreamingSVD(Wrapper):
         opts = None
         if energy is not None or rank is not None:
             opts = _options(energy=energy, rank=rank)
-        out = ctypes.c_void_p()
+        out = new("rom_basis **")
         call(self._ctx_h, "rom_isvd_basis", self._h,
-             ctypes.byref(opts) if opts is not None else None, ctypes.byref(out))
-        return Basis._from_handle(self, out.value)
+             opts if opts is not None else None, out)
+        return Basis._from_handle(self, out[0])
 
     def __repr__(self):
         if self.closed:

@@ -7,13 +7,11 @@ Fortran array (``A[:, :k]``) is fine too (leading dimension = the parent's rows)
 Anything else (float32, C order, a row slice, a non-array) is refused with an error
 that says what was expected: romkit never copies silently.
 """
-import ctypes
-
 import numpy as np
 
 from ._handles import Wrapper, c_view, dptr, out_vector, small_vector, \
     state_vector
-from ._lib import lib
+from ._lib import address_of, lib, new
 from .context import resolve
 from .errors import call
 
@@ -79,10 +77,10 @@ class DistributedMatrix(Wrapper):
     def __init__(self, array, ctx=None):
         ctx = resolve(ctx)
         rows, cols, ld = check_matrix_array(array, "array")
-        out = ctypes.c_void_p()
+        out = new("rom_dmat **")
         data = dptr(array) if rows * cols > 0 else None
-        call(ctx._h, "rom_dmat_wrap", ctx._h, rows, cols, data, ld, ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_dmat_destroy", keep=(array,))
+        call(ctx._h, "rom_dmat_wrap", ctx._h, rows, cols, data, ld, out)
+        self._adopt(ctx, out[0], "rom_dmat_destroy", keep=(array,))
         self._init(array if array.ndim == 2 else array.reshape(rows, 1, order="F"))
 
     def _init(self, array=None, borrowed_from=None):
@@ -93,10 +91,10 @@ class DistributedMatrix(Wrapper):
     def zeros(cls, local_rows, cols, ctx=None):
         """A new zero matrix allocated by romkit (local_rows on this rank). Collective."""
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_dmat_create", ctx._h, int(local_rows), int(cols), ctypes.byref(out))
+        out = new("rom_dmat **")
+        call(ctx._h, "rom_dmat_create", ctx._h, int(local_rows), int(cols), out)
         m = cls.__new__(cls)
-        m._adopt(ctx, out.value, "rom_dmat_destroy")
+        m._adopt(ctx, out[0], "rom_dmat_destroy")
         m._init()
         return m
 
@@ -148,7 +146,7 @@ class DistributedMatrix(Wrapper):
     @property
     def data_address(self):
         """Address of the local block as romkit sees it (rom_dmat_data)."""
-        return lib().rom_dmat_data(self._h) or 0
+        return address_of(lib().rom_dmat_data(self._h))
 
     @property
     def array(self):

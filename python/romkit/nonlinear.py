@@ -21,15 +21,11 @@ fails with ROM_ERR_CALLBACK and the original exception is raised again when it r
 or LSPG (Gauss-Newton on min ||r||), optionally with GNAT hyper-reduction
 (:class:`romkit.HyperReduction`).
 """
-import ctypes
-
 import numpy as np
 
-from ._handles import Wrapper, c_vector_view, c_view, dptr, out_vector, small_vector, \
+from ._handles import Wrapper, c_vector_view, c_view, dptr, iptr, out_vector, small_vector, \
     state_vector
-from ._lib import (NlromStats, P_double, P_int, STENCIL_FN, VELOCITY_FN,
-                   VELOCITY_JACOBIAN_CSR_FN, VELOCITY_JACOBIAN_FN, VELOCITY_JACOBIAN_SAMPLED_FN,
-                   VELOCITY_SAMPLED_FN, lib, require)
+from ._lib import address_of, ffi, lib, new, pointer_to, record_dict, require
 from .affine import Model
 from .errors import call
 from .matrix import check_matrix_array
@@ -49,11 +45,11 @@ def choice(value, table, name):
     return table[value]
 
 
-def _int_array(address, n):
-    """A copy of n rom_int values at `address` (romkit's rows lists are short)."""
-    if not address or n == 0:
+def _int_array(p, n):
+    """A copy of n rom_int values at cdata pointer `p` (romkit's rows lists are short)."""
+    if not address_of(p) or n == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.ctypeslib.as_array(ctypes.cast(address, P_int), shape=(int(n),)).copy()
+    return np.frombuffer(ffi.buffer(p, 8 * int(n)), dtype=np.int64).copy()
 
 
 def _block(address, rows, cols, ld, writeable):
@@ -115,14 +111,15 @@ class NonlinearModel(Model):
             return velocity(c_vector_view(u, n, writeable=False), t,
                             c_vector_view(mu, nparam, writeable=False), c_vector_view(F, n))
 
-        cvel = self._trampoline("velocity", velocity, VELOCITY_FN, velocity_body)
-        cjac = VELOCITY_JACOBIAN_FN()
+        cvel = self._trampoline("velocity", velocity, "rom_velocity_fn", velocity_body)
+        cjac = ffi.NULL
         if jacobian is not None:
             def jacobian_body(user, u, t, mu, ncols, X, ldx, Y, ldy):
                 return jacobian(c_vector_view(u, n, writeable=False), t,
                                 c_vector_view(mu, nparam, writeable=False),
                                 _block(X, n, ncols, ldx, False), _block(Y, n, ncols, ldy, True))
-            cjac = self._trampoline("jacobian", jacobian, VELOCITY_JACOBIAN_FN, jacobian_body)
+            cjac = self._trampoline("jacobian", jacobian, "rom_velocity_jacobian_fn",
+                                    jacobian_body)
         call(self._ctx_h, "rom_model_set_velocity", h, cvel, cjac)
         self._keep()
 
@@ -142,15 +139,15 @@ class NonlinearModel(Model):
             row_ptr, col_index, values, ncols = _csr_arrays(result, n, n if single else None,
                                                             "jacobian_csr")
             self._csr_arrays = (row_ptr, col_index, values)  # valid until the next call
-            j = J.contents
-            j.local_rows = n
-            j.global_cols = ncols
-            j.row_ptr = row_ptr.ctypes.data_as(P_int)
-            j.col_index = col_index.ctypes.data_as(P_int)
-            j.values = values.ctypes.data_as(P_double)
+            J.local_rows = n
+            J.global_cols = ncols
+            J.row_ptr = iptr(row_ptr)
+            J.col_index = iptr(col_index)
+            J.values = dptr(values)
             return 0
 
-        ccsr = self._trampoline("jacobian_csr", jacobian_csr, VELOCITY_JACOBIAN_CSR_FN, csr_body)
+        ccsr = self._trampoline("jacobian_csr", jacobian_csr, "rom_velocity_jacobian_csr_fn",
+                                 csr_body)
         call(self._ctx_h, "rom_model_set_velocity_jacobian_csr", h, ccsr)
         self._keep()
 
@@ -165,12 +162,10 @@ class NonlinearModel(Model):
 
         def stencil_body(user, row, cap, cols, count):
             result = np.asarray(stencil(int(row)), dtype=np.int64).reshape(-1)
-            ctypes.cast(count, P_int)[0] = result.shape[0]
+            count[0] = result.shape[0]
             m = min(result.shape[0], int(cap))
-            if m > 0:
-                out = ctypes.cast(cols, P_int)
-                for i in range(m):
-                    out[i] = int(result[i])
+            for i in range(m):
+                cols[i] = int(result[i])
             return 0
 
         def velocity_body(user, nrows, rows, nneeded, needed, u_needed, t, mu, F):
@@ -178,9 +173,10 @@ class NonlinearModel(Model):
                             c_vector_view(u_needed, nneeded, writeable=False), t,
                             c_vector_view(mu, nparam, writeable=False), c_vector_view(F, nrows))
 
-        cst = self._trampoline("stencil", stencil, STENCIL_FN, stencil_body)
-        cvel = self._trampoline("sampled_velocity", velocity, VELOCITY_SAMPLED_FN, velocity_body)
-        cjac = VELOCITY_JACOBIAN_SAMPLED_FN()
+        cst = self._trampoline("stencil", stencil, "rom_stencil_fn", stencil_body)
+        cvel = self._trampoline("sampled_velocity", velocity, "rom_velocity_sampled_fn",
+                                velocity_body)
+        cjac = ffi.NULL
         if jacobian is not None:
             def jacobian_body(user, nrows, rows, nneeded, needed, u_needed, t, mu, ncols, X, ldx,
                               Y, ldy):
@@ -189,8 +185,8 @@ class NonlinearModel(Model):
                                 c_vector_view(mu, nparam, writeable=False),
                                 _block(X, nneeded, ncols, ldx, False),
                                 _block(Y, nrows, ncols, ldy, True))
-            cjac = self._trampoline("sampled_jacobian", jacobian, VELOCITY_JACOBIAN_SAMPLED_FN,
-                                    jacobian_body)
+            cjac = self._trampoline("sampled_jacobian", jacobian,
+                                    "rom_velocity_jacobian_sampled_fn", jacobian_body)
         call(self._ctx_h, "rom_model_set_sampled_velocity", h, cst, cvel, cjac)
         self._keep()
 
@@ -229,8 +225,8 @@ class NonlinearModel(Model):
 
 
 def stats_dict(stats):
-    """A ctypes statistics record as a plain dict."""
-    return {name: getattr(stats, name) for name, _ in stats._fields_}
+    """A statistics record (a pointer to a C struct) as a plain dict."""
+    return record_dict(stats)
 
 
 class NonlinearROM(Wrapper):
@@ -269,7 +265,7 @@ class NonlinearROM(Wrapper):
                             f"{type(hyper).__name__}")
         if basis is None and hyper is None:
             raise ValueError("give a basis (or a HyperReduction that holds the basis rows)")
-        opts = lib().rom_nlrom_options_default()
+        opts = pointer_to(lib().rom_nlrom_options_default())
         opts.projection = choice(projection, PROJECTIONS, "projection")
         opts.scheme = choice(scheme, TIME_SCHEMES, "scheme")
         opts.lspg_solver = choice(lspg_solver, LSPG_SOLVERS, "lspg_solver")
@@ -283,12 +279,12 @@ class NonlinearROM(Wrapper):
         ref = None
         if reference is not None:
             ref = state_vector(reference, model.local_rows, "reference")
-        out = ctypes.c_void_p()
+        out = new("rom_nlrom **")
         model._call("rom_nlrom_create", model._h, basis._h if basis is not None else None,
-                    dptr(ref), hyper._h if hyper is not None else None, ctypes.byref(opts),
-                    ctypes.byref(out))
+                    dptr(ref), hyper._h if hyper is not None else None, opts,
+                    out)
         keep = [model._res, ref] + [x._res for x in (basis, hyper) if x is not None]
-        self._adopt(model, out.value, "rom_nlrom_destroy", keep=keep)
+        self._adopt(model, out[0], "rom_nlrom_destroy", keep=keep)
         self._model = model
         self._has_basis = basis is not None
         self._local_rows = model.local_rows
@@ -315,9 +311,9 @@ class NonlinearROM(Wrapper):
         mu = self._mu(mu)
         q0 = None if q0 is None else small_vector(q0, k, "q0")
         traj = _trajectory_out(out, steps + 1, k, "out")
-        stats = NlromStats()
+        stats = new("rom_nlrom_stats *")
         self._model._call("rom_nlrom_run", self._h, dptr(mu), float(t0), float(dt), steps,
-                          dptr(q0), dptr(traj), ctypes.byref(stats))
+                          dptr(q0), dptr(traj), stats)
         self.last_stats = stats_dict(stats)
         return (traj, self.last_stats) if return_stats else traj
 
@@ -330,9 +326,9 @@ class NonlinearROM(Wrapper):
         q_old = small_vector(q_old, k, "q_old")
         q_older = None if q_older is None else small_vector(q_older, k, "q_older")
         q_new = small_vector(q_old if q_guess is None else q_guess, k, "q_guess")
-        stats = NlromStats()
+        stats = new("rom_nlrom_stats *")
         self._model._call("rom_nlrom_step", self._h, dptr(mu), float(t), float(dt), int(step),
-                          dptr(q_old), dptr(q_older), dptr(q_new), ctypes.byref(stats))
+                          dptr(q_old), dptr(q_older), dptr(q_new), stats)
         self.last_stats = stats_dict(stats)
         return q_new
 

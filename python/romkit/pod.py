@@ -8,14 +8,13 @@ views (``vectors``, ``singular_values``, ``reference``): no copies.
 Singular vectors follow romkit's sign rule: the entry of largest magnitude of each
 basis vector is positive (ties: the lowest global row).
 """
-import ctypes
 import os
 
 import numpy as np
 
 from ._handles import Resource, Wrapper, c_vector_view, c_view, dptr, out_vector, \
     small_vector, state_vector
-from ._lib import ROM_AUTO_ROWS, lib, require, rom_int
+from ._lib import lib, new, out_arg, pointer_to, require
 from .context import resolve
 from .errors import call
 from .matrix import DistributedMatrix, as_matrix
@@ -29,11 +28,11 @@ def _method(name):
     if not isinstance(name, str):
         raise TypeError(f"method must be one of {', '.join(SVD_METHODS)} (a str), got "
                         f"{type(name).__name__}")
-    m = ctypes.c_int()
-    rc = lib().rom_svd_method_from_name(name.encode(), ctypes.byref(m))
+    m = out_arg("rom_svd_method_from_name", 1)
+    rc = lib().rom_svd_method_from_name(name.encode(), m)
     if rc != 0:
         raise ValueError(f"method must be one of {', '.join(SVD_METHODS)}, got {name!r}")
-    return m.value
+    return m[0]
 
 
 def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None, *,
@@ -65,9 +64,9 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
         matrix = as_matrix(snapshots, ctx, "snapshots")
     opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
                     power_iterations, incremental_tolerance)
-    out = ctypes.c_void_p()
-    call(matrix._ctx_h, "rom_pod_compute", matrix._h, ctypes.byref(opts), ctypes.byref(out))
-    return Basis._from_handle(matrix, out.value)
+    out = new("rom_basis **")
+    call(matrix._ctx_h, "rom_pod_compute", matrix._h, opts, out)
+    return Basis._from_handle(matrix, out[0])
 
 
 def _options(energy=None, rank=None, center=False, method="auto", memory_budget=None,
@@ -76,7 +75,7 @@ def _options(energy=None, rank=None, center=False, method="auto", memory_budget=
     """A rom_pod_options record: romkit's defaults with the given fields set."""
     if energy is not None and rank is not None:
         raise ValueError("give energy or rank, not both")
-    opts = lib().rom_pod_options_default()
+    opts = pointer_to(lib().rom_pod_options_default())
     if rank is not None:
         if isinstance(rank, bool) or int(rank) != rank:
             raise TypeError(f"rank must be an integer, got {rank!r}")
@@ -117,10 +116,9 @@ def pod_file(path, energy=None, rank=None, center=False, method="auto", ctx=None
     ctx = resolve(ctx)
     opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
                     power_iterations, incremental_tolerance)
-    out = ctypes.c_void_p()
-    call(ctx._h, "rom_pod_compute_file", ctx._h, os.fsencode(path), ctypes.byref(opts),
-         ctypes.byref(out))
-    return Basis._from_handle(ctx, out.value)
+    out = new("rom_basis **")
+    call(ctx._h, "rom_pod_compute_file", ctx._h, os.fsencode(path), opts, out)
+    return Basis._from_handle(ctx, out[0])
 
 
 class Basis(Wrapper):
@@ -149,20 +147,20 @@ class Basis(Wrapper):
         ref = None
         if reference is not None:
             ref = state_vector(reference, m.local_rows, "reference")
-        out = ctypes.c_void_p()
+        out = new("rom_basis **")
         call(m._ctx_h, "rom_basis_create", m._h, dptr(sv) if r else None, r,
-             dptr(ref) if ref is not None and ref.size else None, ctypes.byref(out))
-        return cls._from_handle(m, out.value)
+             dptr(ref) if ref is not None and ref.size else None, out)
+        return cls._from_handle(m, out[0])
 
     @classmethod
     def read(cls, path, ctx=None, local_rows=None):
         """Reads a basis file on any number of ranks (local_rows None: even partition).
         Collective. Raises RomkitError(ROM_ERR_IO) naming the path if it cannot be read."""
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
-        rows = ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-        call(ctx._h, "rom_basis_read", ctx._h, os.fsencode(path), rows, ctypes.byref(out))
-        return cls._from_handle(ctx, out.value)
+        out = new("rom_basis **")
+        rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+        call(ctx._h, "rom_basis_read", ctx._h, os.fsencode(path), rows, out)
+        return cls._from_handle(ctx, out[0])
 
     def write(self, path, overwrite=False):
         """Writes the basis file (kind "basis"); ROM_ERR_EXISTS if it exists and not
@@ -182,9 +180,9 @@ class Basis(Wrapper):
         with an even partition of the rows. Collective."""
         require("rom_basis_read_librom", "Basis.read_librom")
         ctx = resolve(ctx)
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_basis_read_librom", ctx._h, os.fsencode(base), ctypes.byref(out))
-        return cls._from_handle(ctx, out.value)
+        out = new("rom_basis **")
+        call(ctx._h, "rom_basis_read_librom", ctx._h, os.fsencode(base), out)
+        return cls._from_handle(ctx, out[0])
 
     # ---- sizes ---------------------------------------------------------------------------
     @property
@@ -225,9 +223,9 @@ class Basis(Wrapper):
     def singular_values(self):
         """All singular values computed (r >= k), descending, read-only view; an empty
         array if none are stored."""
-        r = rom_int()
-        ptr = lib().rom_basis_singular_values(self._h, ctypes.byref(r))
-        return c_vector_view(ptr, r.value if ptr else 0, self._res, writeable=False)
+        r = new("rom_int *")
+        ptr = lib().rom_basis_singular_values(self._h, r)
+        return c_vector_view(ptr, r[0] if ptr else 0, self._res, writeable=False)
 
     @property
     def reference(self):
@@ -261,20 +259,18 @@ class Basis(Wrapper):
             raise ValueError(f"k must be in 1..{self.dim}, got {k}")
         f = lib()
         V = f.rom_basis_vectors(self._h)
-        view = ctypes.c_void_p()
+        view = new("rom_dmat **")
         rows, ld = f.rom_dmat_local_rows(V), f.rom_dmat_ld(V)
-        data = ctypes.cast(f.rom_dmat_data(V), ctypes.POINTER(ctypes.c_double)) if rows else None
-        call(self._ctx_h, "rom_dmat_wrap", self._ctx_h, rows, k, data, ld, ctypes.byref(view))
-        tmp = Resource(view.value, "rom_dmat_destroy", self._res)
+        data = f.rom_dmat_data(V) if rows else None
+        call(self._ctx_h, "rom_dmat_wrap", self._ctx_h, rows, k, data, ld, view)
+        tmp = Resource(view[0], "rom_dmat_destroy", self._res)
         try:
             ref = f.rom_basis_reference(self._h)
-            out = ctypes.c_void_p()
-            call(self._ctx_h, "rom_basis_create", view.value, None, 0,
-                 ctypes.cast(ref, ctypes.POINTER(ctypes.c_double)) if ref else None,
-                 ctypes.byref(out))
+            out = new("rom_basis **")
+            call(self._ctx_h, "rom_basis_create", view[0], None, 0, ref if ref else None, out)
         finally:
             tmp.release()
-        return Basis._from_handle(self, out.value)
+        return Basis._from_handle(self, out[0])
 
     def __repr__(self):
         if self.closed:

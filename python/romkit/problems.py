@@ -4,12 +4,11 @@
 kappa = mu_q on a blocks_x x blocks_y partition, 5-point finite differences on an n x n
 grid of interior nodes, A(mu) = sum_q mu_q A_q exactly.
 """
-import ctypes
 
 import numpy as np
 
 from ._handles import Wrapper, dptr, out_vector, small_vector
-from ._lib import ROM_AUTO_ROWS, lib
+from ._lib import lib, new, pointer_to
 from .affine import Model
 from .context import resolve
 from .errors import call
@@ -32,14 +31,14 @@ class Heat2D(Wrapper):
     def __init__(self, n=64, blocks=(2, 2), ctx=None, local_rows=None):
         ctx = resolve(ctx)
         f = lib()
-        opts = f.rom_heat2d_options_default()
+        opts = pointer_to(f.rom_heat2d_options_default())
         opts.n = int(n)
         bx, by = blocks
         opts.blocks_x, opts.blocks_y = int(bx), int(by)
-        out = ctypes.c_void_p()
-        rows = ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-        call(ctx._h, "rom_heat2d_create", ctx._h, ctypes.byref(opts), rows, ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_heat2d_destroy")
+        out = new("rom_heat2d **")
+        rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+        call(ctx._h, "rom_heat2d_create", ctx._h, opts, rows, out)
+        self._adopt(ctx, out[0], "rom_heat2d_destroy")
         self.n = int(n)
 
     @property

@@ -4,14 +4,13 @@ Each rank adds its own rows of each solution vector; romkit checks every snapsho
 NaN/Inf on every rank (ROM_ERR_NOT_FINITE names the row) and can stream them to an HDF5
 snapshot file as they arrive.
 """
-import ctypes
 import os
 import weakref
 
 import numpy as np
 
 from ._handles import Wrapper, dptr, small_vector, state_vector
-from ._lib import ROM_AUTO_ROWS, lib
+from ._lib import ffi, lib, new, pointer_to
 from .context import resolve
 from .errors import call
 from .matrix import DistributedMatrix, check_matrix_array
@@ -38,17 +37,18 @@ class Snapshots(Wrapper):
                  overwrite=False, keep_in_memory=True, capacity_hint=0):
         ctx = resolve(ctx)
         f = lib()
-        opts = f.rom_snapshots_options_default()
+        opts = pointer_to(f.rom_snapshots_options_default())
         opts.capacity_hint = int(capacity_hint)
         opts.num_parameters = int(num_parameters)
-        self._path = os.fsencode(stream_path) if stream_path is not None else None
-        opts.stream_path = self._path
+        # a char array the object keeps: romkit may read the path after create
+        self._path = new("char[]", os.fsencode(stream_path)) if stream_path is not None \
+            else None
+        opts.stream_path = self._path if self._path is not None else ffi.NULL
         opts.overwrite = 1 if overwrite else 0
         opts.keep_in_memory = 1 if keep_in_memory else 0
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_snapshots_create", ctx._h, int(local_rows), ctypes.byref(opts),
-             ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_snapshots_destroy")
+        out = new("rom_snapshots **")
+        call(ctx._h, "rom_snapshots_create", ctx._h, int(local_rows), opts, out)
+        self._adopt(ctx, out[0], "rom_snapshots_destroy")
         self._local_rows = int(local_rows)
         self._num_parameters = int(num_parameters)
         self._borrowed = weakref.WeakSet()
@@ -106,9 +106,9 @@ class Snapshots(Wrapper):
     def matrix(self):
         """The in-memory snapshots as an N x m DistributedMatrix owned by the collection,
         valid until the next add (then it reports itself closed). Not collective."""
-        out = ctypes.c_void_p()
-        call(self._ctx_h, "rom_snapshots_matrix", self._h, ctypes.byref(out))
-        m = DistributedMatrix._from_c(self, out.value, None)
+        out = new("rom_dmat **")
+        call(self._ctx_h, "rom_snapshots_matrix", self._h, out)
+        m = DistributedMatrix._from_c(self, out[0], None)
         self._borrowed.add(m)
         return m
 
@@ -140,7 +140,7 @@ def read_snapshots(path, ctx=None, local_rows=None):
     (local_rows None: even partition). Collective. Raises RomkitError (ROM_ERR_IO naming
     the path for a missing file, ROM_ERR_FORMAT for another kind of file)."""
     ctx = resolve(ctx)
-    out = ctypes.c_void_p()
-    rows = ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-    call(ctx._h, "rom_snapshots_read", ctx._h, os.fsencode(path), rows, ctypes.byref(out))
-    return DistributedMatrix._from_c(ctx, out.value, "rom_dmat_destroy")
+    out = new("rom_dmat **")
+    rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+    call(ctx._h, "rom_snapshots_read", ctx._h, os.fsencode(path), rows, out)
+    return DistributedMatrix._from_c(ctx, out[0], "rom_dmat_destroy")

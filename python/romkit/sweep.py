@@ -14,13 +14,13 @@ coefficient function theta(mu), phi(mu)::
 
 docs/sweeps.md describes the designs and the file.
 """
-import ctypes
 import os
 
 import numpy as np
 
-from ._handles import Wrapper, c_vector_view, c_view, dptr, small_vector, state_vector
-from ._lib import P_double, P_handle, c_char_p, c_double, c_int, c_void_p, lib, rom_int
+from ._handles import Wrapper, address, c_vector_view, c_view, dptr, iptr, small_vector, \
+    state_vector
+from ._lib import ffi, lib, new, out_arg, pointer, require
 from .affine import AffineROM, Model
 from .context import resolve
 from .errors import RomkitError, call
@@ -31,58 +31,10 @@ __all__ = ["Design", "SweepResult", "sweep", "add_output", "output_names",
 
 DESIGNS = ("grid", "lhs", "mc")
 
-# int (*)(void *user, const double *mu, double *theta, double *phi); the arrays as void *
-# (plain addresses), as for the model callbacks in _lib.py.
-SWEEP_COEFFICIENTS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p, c_void_p)
-
-# The C functions this module calls, declared on the loaded library in _lib.py's style
-# (name: (restype, [argtypes])).
-_PROTOTYPES = {
-    "rom_affine_rom_add_output": (c_int, [c_void_p, c_void_p, c_char_p, P_double]),
-    "rom_affine_rom_num_outputs": (c_int, [c_void_p]),
-    "rom_affine_rom_output_name": (c_char_p, [c_void_p, c_int]),
-    "rom_affine_rom_evaluate_outputs": (c_int, [c_void_p, P_double, P_double]),
-    "rom_sweep_design_kind_name": (c_char_p, [c_int]),
-    "rom_sweep_design_kind_from_name": (c_int, [c_char_p, ctypes.POINTER(c_int)]),
-    "rom_sweep_design_create": (c_int, [c_void_p, c_int, c_int, P_double, P_double,
-                                        ctypes.POINTER(c_int), rom_int,
-                                        ctypes.POINTER(rom_int), ctypes.c_uint64, P_handle]),
-    "rom_sweep_design_destroy": (c_int, [P_handle]),
-    "rom_sweep_design_kind_of": (c_int, [c_void_p]),
-    "rom_sweep_design_samples": (rom_int, [c_void_p]),
-    "rom_sweep_design_num_parameters": (c_int, [c_void_p]),
-    "rom_sweep_design_seed": (ctypes.c_uint64, [c_void_p]),
-    "rom_sweep_design_sample": (c_int, [c_void_p, rom_int, P_double]),
-    "rom_sweep_run": (c_int, [c_void_p, c_void_p, SWEEP_COEFFICIENTS_FN, c_void_p, P_handle]),
-    "rom_sweep_destroy": (c_int, [P_handle]),
-    "rom_sweep_samples": (rom_int, [c_void_p]),
-    "rom_sweep_num_parameters": (c_int, [c_void_p]),
-    "rom_sweep_num_outputs": (c_int, [c_void_p]),
-    "rom_sweep_output_name": (c_char_p, [c_void_p, c_int]),
-    "rom_sweep_local_offset": (rom_int, [c_void_p]),
-    "rom_sweep_local_samples": (rom_int, [c_void_p]),
-    "rom_sweep_local_parameters": (c_void_p, [c_void_p]),
-    "rom_sweep_local_outputs": (c_void_p, [c_void_p]),
-    "rom_sweep_statistics": (c_int, [c_void_p, P_double, P_double, P_double, P_double]),
-    "rom_sweep_seconds": (c_double, [c_void_p]),
-    "rom_sweep_write": (c_int, [c_void_p, c_char_p, c_int]),
-}
-
-
 def _lib():
-    """The loaded library with this module's prototypes declared (once)."""
-    f = lib()
-    if not getattr(f, "_sweep_declared", False):
-        missing = [n for n in _PROTOTYPES if not hasattr(f.cdll, n)]
-        if missing:
-            raise NotImplementedError(f"romkit sweeps need {', '.join(missing)}, which "
-                                      f"{f.path} does not provide (an older romkit): rebuild")
-        for name, (restype, argtypes) in _PROTOTYPES.items():
-            fn = getattr(f.cdll, name)
-            fn.restype, fn.argtypes = restype, argtypes
-            setattr(f, name, fn)
-        f._sweep_declared = True
-    return f
+    """The loaded library, which must have the sweep stage (romkit/sweep.h)."""
+    require("rom_sweep_run", "romkit sweeps")
+    return lib()
 
 
 def _ranges(ranges):
@@ -143,18 +95,18 @@ class Design(Wrapper):
             logs = np.array([1 if b else 0 for b in log], dtype=np.intc)
             if logs.shape[0] != p:
                 raise ValueError(f"log has {logs.shape[0]} flags for {p} parameters")
-        kind_c = ctypes.c_int()
-        if f.rom_sweep_design_kind_from_name(kind.encode(), ctypes.byref(kind_c)) != 0:
+        kind_c = out_arg("rom_sweep_design_kind_from_name", 1)
+        if f.rom_sweep_design_kind_from_name(kind.encode(), kind_c) != 0:
             raise ValueError(f"design must be one of {', '.join(DESIGNS)}, got {kind!r}")
         counts_c = None
         if counts is not None:
             c = np.array(np.broadcast_to(np.asarray(counts, dtype=np.int64), (p,)))
-            counts_c = c.ctypes.data_as(ctypes.POINTER(rom_int))
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_sweep_design_create", ctx._h, kind_c.value, p, dptr(low), dptr(high),
-             logs.ctypes.data_as(ctypes.POINTER(c_int)), int(samples), counts_c,
-             int(seed) & 0xFFFFFFFFFFFFFFFF, ctypes.byref(out))
-        return cls.__new__(cls)._adopt(ctx, out.value, "rom_sweep_design_destroy")
+            counts_c = iptr(c)
+        out = new("rom_sweep_design **")
+        call(ctx._h, "rom_sweep_design_create", ctx._h, kind_c[0], p, dptr(low), dptr(high),
+             pointer("int *", address(logs)), int(samples), counts_c,
+             int(seed) & 0xFFFFFFFFFFFFFFFF, out)
+        return cls.__new__(cls)._adopt(ctx, out[0], "rom_sweep_design_destroy")
 
     @classmethod
     def grid(cls, ranges, counts, log=False, ctx=None):
@@ -307,15 +259,14 @@ def sweep(rom, design, coefficients=None):
         raise TypeError(f"rom must be a romkit.AffineROM, got {type(rom).__name__}")
     if not isinstance(design, Design):
         raise TypeError(f"design must be a romkit.Design, got {type(design).__name__}")
-    out = ctypes.c_void_p()
+    out = new("rom_sweep **")
     pending = []
     if coefficients is None:
-        call(rom._ctx_h, "rom_sweep_run", rom._h, design._h, SWEEP_COEFFICIENTS_FN(), None,
-             ctypes.byref(out))
+        call(rom._ctx_h, "rom_sweep_run", rom._h, design._h, ffi.NULL, None, out)
     elif isinstance(coefficients, Model):
-        cfn = SWEEP_COEFFICIENTS_FN(ctypes.cast(f.cdll.rom_sweep_model_coefficients, c_void_p).value)
+        cfn = f.cdll.rom_sweep_model_coefficients  # a C function passed as the callback
         coefficients._call("rom_sweep_run", rom._h, design._h, cfn, coefficients._h,
-                           ctypes.byref(out))
+                           out)
     elif callable(coefficients):
         p, qa, qf = design.num_parameters, rom.operator_terms, rom.rhs_terms
 
@@ -328,9 +279,9 @@ def sweep(rom, design, coefficients=None):
                 pending.append(e)
                 return 1
 
-        cfn = SWEEP_COEFFICIENTS_FN(tramp)
+        cfn = ffi.callback("rom_sweep_coefficients_fn", tramp)
         try:
-            call(rom._ctx_h, "rom_sweep_run", rom._h, design._h, cfn, None, ctypes.byref(out))
+            call(rom._ctx_h, "rom_sweep_run", rom._h, design._h, cfn, None, out)
         except RomkitError as err:
             if pending:
                 exc = pending[0]
@@ -342,7 +293,7 @@ def sweep(rom, design, coefficients=None):
     else:
         raise TypeError("coefficients must be None, a romkit.Model or a callable "
                         f"f(mu, theta, phi), got {type(coefficients).__name__}")
-    return SweepResult.__new__(SweepResult)._adopt(rom, out.value, "rom_sweep_destroy")
+    return SweepResult.__new__(SweepResult)._adopt(rom, out[0], "rom_sweep_destroy")
 
 
 def read_sweep(path):
