@@ -1,5 +1,6 @@
-/* The hyper-reduction object: options, method dispatch (through the table of methods.h), the gappy-POD operator, the
- * sample mesh, and the helpers every selection method shares (hyper_impl.h).
+/* The hyper-reduction object: options, method dispatch (through the table of methods.h), the
+ * gappy-POD operator, the sample mesh, and the helpers every selection method shares
+ * (hyper_impl.h).
  *
  * Gappy POD (Everson & Sirovich, J. Opt. Soc. Am. A 12, 1995; Carlberg et al., J. Comput.
  * Phys. 242, 2013, eq. (22)): the residual is approximated from its sampled rows by

@@ -124,8 +124,7 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   if (rom_hyper_method_from_name(method, &hr->method) != ROM_OK) {
     char known[256];
     rom_hyper_method_list(known, sizeof known, 0u, 0u, " or ");
-    ROM_FAIL(ctx, ROM_ERR_FORMAT, "'%s': attribute 'method' = '%s' is not %s", path, method,
-             known);
+    ROM_FAIL(ctx, ROM_ERR_FORMAT, "'%s': attribute 'method' = '%s' is not %s", path, method, known);
   }
   ROM_CHECK(ctx,
             nb >= 1 && ns >= nb && N >= ns && k >= 0 && nneeded >= 0 && (k == 0 || nneeded >= ns) &&

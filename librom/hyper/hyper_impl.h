@@ -61,8 +61,7 @@ const rom_hyper_method_entry *rom_hyper_method_lookup(rom_hyper_method method);
 /* The names of the methods whose rules r satisfy (r & mask) == value, in table order,
  * joined by ", " and `last` before the final one ("gnat, sopt or deim-os"), into buf
  * (truncated to size). Not collective. */
-void rom_hyper_method_list(char *buf, size_t size, unsigned mask, unsigned value,
-                           const char *last);
+void rom_hyper_method_list(char *buf, size_t size, unsigned mask, unsigned value, const char *last);
 
 /* The selection functions, declared from the table. */
 #define ROM_HYPER_DECLARE_SELECT(e, n, fn, r, d)                                                   \

@@ -32,7 +32,8 @@ typedef struct {
 const rom_activation_entry *rom_activation_lookup(rom_activation act);
 
 /* The activations, declared from the table. */
-#define ROM_ACTIVATION_DECLARE(e_, name_, fn_, d_) void fn_(rom_int n, const double *z, double *y, double *dy);
+#define ROM_ACTIVATION_DECLARE(e_, name_, fn_, d_)                                                 \
+  void fn_(rom_int n, const double *z, double *y, double *dy);
 ROM_ACTIVATION_TABLE(ROM_ACTIVATION_DECLARE)
 #undef ROM_ACTIVATION_DECLARE
 

@@ -339,8 +339,7 @@ void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *pa
       rom_masked_forward(L, W, b, 1, a, z);
     } else {
       /* one vector: dgemv on the row-major {out, in} weights (no dgemm packing) */
-      if (b)
-        memcpy(z, b, sizeof(double) * (size_t)L->out);
+      if (b) memcpy(z, b, sizeof(double) * (size_t)L->out);
       cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, 1.0, W, (int)L->in, a, 1,
                   b ? 1.0 : 0.0, z, 1);
     }

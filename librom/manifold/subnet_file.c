@@ -68,8 +68,7 @@ int rom_ae_subnet_write_h5(const rom_ae_subnet *s, rom_h5 *f, const char *prefix
     for (int l = 0; l < B->nl; ++l) {
       const rom_nn_layer *L = &B->layers[l];
       const double *W = B->params + L->offset;
-      double info[4] = {(double)L->in, (double)L->out, (double)L->has_bias,
-                        L->mask ? 1.0 : 0.0};
+      double info[4] = {(double)L->in, (double)L->out, (double)L->has_bias, L->mask ? 1.0 : 0.0};
       rom_int four = 4;
       snprintf(ds, sizeof ds, "%s/block%d/layer%d/info", prefix, b, l);
       ROM_TRY(ctx, rom_h5_write_array(f, ds, 1, &four, info));
@@ -145,13 +144,12 @@ static int read_layer(rom_h5 *f, const char *prefix, int b, int l, rom_subnet_bl
   ROM_TRY(ctx, rom_h5_read_array(f, ds, 1, &ninfo, info));
   if (legacy) {
     /* format_version 1: info[2] is the rom_activation value; it must name a table entry */
-    ROM_CHECK_ALL(ctx,
-                  info[2] == floor(info[2]) && info[2] >= 0 && info[2] < rom_activation_count(),
-                  ROM_ERR_FORMAT,
-                  "dataset '%s' in '%s' = [%g %g %g %g %g]: activation %g is not a rom_activation "
-                  "(0..%d)",
-                  ds, path, info[0], info[1], info[2], info[3], info[4], info[2],
-                  rom_activation_count() - 1);
+    ROM_CHECK_ALL(
+        ctx, info[2] == floor(info[2]) && info[2] >= 0 && info[2] < rom_activation_count(),
+        ROM_ERR_FORMAT,
+        "dataset '%s' in '%s' = [%g %g %g %g %g]: activation %g is not a rom_activation "
+        "(0..%d)",
+        ds, path, info[0], info[1], info[2], info[3], info[4], info[2], rom_activation_count() - 1);
     L->act = (rom_activation)(int)info[2];
     info[2] = info[3], info[3] = info[4]; /* -> the layout of version 2 */
   } else {

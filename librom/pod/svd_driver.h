@@ -1,8 +1,8 @@
 /* romkit internal — the SVD drivers behind rom_pod_compute.
  *
  * rom_pod_compute (pod.c) validates the options and the snapshots, computes the mean
- * when centring, calls the method's driver from the table (svd_methods.h), then sign-normalises the vectors and builds the
- * basis. A driver only computes the thin SVD of the shifted snapshot matrix
+ * when centring, calls the method's driver from the table (svd_methods.h), then sign-normalises the
+ * vectors and builds the basis. A driver only computes the thin SVD of the shifted snapshot matrix
  *     A - shift 1^T        (shift: local_rows values, NULL for none)
  * as follows: the singular values it computed (r of them, descending), then k =
  * rom_pod_choose_k(o, s, r) and the first k left singular vectors, distributed like A.

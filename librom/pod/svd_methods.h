@@ -14,7 +14,7 @@
 
 #define ROM_SVD_METHOD_TABLE(X)                                                                    \
   X(ROM_SVD_AUTO, "auto", rom_svd_auto, ROM_SVD_RULE_AUTOMATIC | ROM_SVD_RULE_STREAMS,             \
-    "chosen from N, m, the ranks and the memory budget (docs/pod.md)")                             \
+    "chosen from N, m, the ranks and the memory budget")                                           \
   X(ROM_SVD_TSQR, "tsqr", rom_svd_tsqr, ROM_SVD_RULE_EXACT,                                        \
     "TSQR + SVD of the m x m R: exact, m up to a few 1000")                                        \
   X(ROM_SVD_SCALAPACK, "scalapack", rom_svd_scalapack, ROM_SVD_RULE_EXACT,                         \
