@@ -327,6 +327,19 @@ _OPTIONAL_PROTOTYPES = {
     "rom_hyper_gappy_pinv": (c_void_p, [c_void_p]),
     "rom_hyper_write": (c_int, [c_void_p, c_char_p, c_int]),
     "rom_hyper_read": (c_int, [c_void_p, c_char_p, P_handle]),
+    # registries (issue 11): the method tables of the library (pod.h, hyper.h,
+    # autoencoder.h), read by romkit._registry; and each file kind's format_version
+    "rom_svd_method_count": (c_int, []),
+    "rom_svd_method_description": (c_char_p, [c_int]),
+    "rom_svd_method_rules": (ctypes.c_uint, [c_int]),
+    "rom_hyper_method_count": (c_int, []),
+    "rom_hyper_method_description": (c_char_p, [c_int]),
+    "rom_hyper_method_rules": (ctypes.c_uint, [c_int]),
+    "rom_activation_count": (c_int, []),
+    "rom_activation_name": (c_char_p, [c_int]),
+    "rom_activation_from_name": (c_int, [c_char_p, ctypes.POINTER(c_int)]),
+    "rom_activation_description": (c_char_p, [c_int]),
+    "rom_format_version": (c_int, [c_char_p]),
 }
 
 _STRUCTS = {"rom_pod_options": PodOptions, "rom_snapshots_options": SnapshotsOptions,
