@@ -83,7 +83,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {
     char methods[2048];
     cli_printf(ctx, pod_help,
-               cli_describe_names(CLI_SVD_METHODS, 23, ROM_SVD_AUTO, methods, sizeof methods));
+               cli_describe_names(CLI_SVD_METHODS, 23, (int)rom_pod_options_default().method,
+                                  methods, sizeof methods));
     return CLI_EXIT_OK;
   }
   for (int i = 1; i < argc; ++i) {
