@@ -10,7 +10,7 @@ load libromkit.so. ``name in romkit.SVD_METHODS``, ``list(romkit.HYPER_METHODS)`
 import collections.abc
 import ctypes
 
-from ._lib import lib
+from ._lib import lib, require
 
 __all__ = ["Registry", "SVD_RULES", "HYPER_RULES"]
 
@@ -31,6 +31,7 @@ class Registry(collections.abc.Sequence):
 
     def _load(self):
         if self._names is None:
+            require(self._prefix + "_count", f"the {self._what} names")
             f = lib()
             count = getattr(f, self._prefix + "_count")()
             name = getattr(f, self._prefix + "_name")
