@@ -126,7 +126,7 @@ static int run_method(rom_ctx *ctx, const rom_dmat *A, const double *s, rom_int 
   int err = ROM_OK;
   o.method = out->method;
   o.truncation = ROM_POD_TRUNCATE_RANK;
-  if (out->method == ROM_SVD_RANDOMIZED || out->method == ROM_SVD_INCREMENTAL) {
+  if (rom_svd_method_rules(out->method) & ROM_SVD_RULE_TARGET_RANK) {
     o.target_rank = k;
     o.rank = k;
   } else {
@@ -244,12 +244,13 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
         snprintf(list, sizeof list, "%s", argv[i + 1]);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
           rom_svd_method mm;
-          if (rom_svd_method_from_name(tok, &mm) != ROM_OK || mm == ROM_SVD_AUTO ||
-              nmethods >= MAX_METHODS)
-            return cli_usage_error(ctx, "bench svd",
-                                   "--methods: '%s' is not one of "
-                                   "tsqr,scalapack,randomized,incremental",
-                                   tok);
+          if (rom_svd_method_from_name(tok, &mm) != ROM_OK ||
+              (rom_svd_method_rules(mm) & ROM_SVD_RULE_AUTOMATIC) || nmethods >= MAX_METHODS) {
+            char known[256];
+            cli_list_names(CLI_SVD_METHODS, ROM_SVD_RULE_AUTOMATIC, 0u, ", ", known, sizeof known);
+            return cli_usage_error(ctx, "bench svd", "--methods: '%s' is not one of %s", tok,
+                                   known);
+          }
           res[nmethods++].method = mm;
         }
       }
@@ -346,7 +347,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     printf(",\n \"methods\": [");
     for (int j = 0; j < nmethods; ++j) {
       const method_result *q = &res[j];
-      int exact = q->method == ROM_SVD_TSQR || q->method == ROM_SVD_SCALAPACK;
+      int exact = (rom_svd_method_rules(q->method) & ROM_SVD_RULE_EXACT) != 0;
       printf("%s\n  {\"name\": \"%s\", \"k\": %lld, \"r\": %lld, ", j ? "," : "",
              rom_svd_method_name(q->method), (long long)q->k, (long long)q->r);
       if (q->method == ROM_SVD_INCREMENTAL)
@@ -399,7 +400,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
            "peak MiB", "xblock", "RSS MiB", "err 1-20", "err 1-k", "err all", "orth");
     for (int j = 0; j < nmethods; ++j) {
       const method_result *q = &res[j];
-      int exact = q->method == ROM_SVD_TSQR || q->method == ROM_SVD_SCALAPACK;
+      int exact = (rom_svd_method_rules(q->method) & ROM_SVD_RULE_EXACT) != 0;
       char name[64];
       if (q->method == ROM_SVD_INCREMENTAL)
         snprintf(name, sizeof name, "romkit incremental (k %lld, max_rank %lld)", (long long)q->k,
@@ -437,8 +438,9 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
              "trip)\n",
              net_allreduce, net_lat, net_8mib);
     if (published)
-      printf("* published in docs/problems.md (libROM 2.x, 20000 x 200), not measured here: libROM is "
-             "not available on this machine\n");
+      printf(
+          "* published in docs/problems.md (libROM 2.x, 20000 x 200), not measured here: libROM is "
+          "not available on this machine\n");
   }
   if (!lapack_ok) {
     if (rank == 0) fprintf(stderr, "romkit bench svd: the LAPACK reference failed\n");

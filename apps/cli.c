@@ -105,3 +105,131 @@ int cli_parse_double_list(const char *text, double *out, int max) {
   }
   return count;
 }
+
+/* ---- method families (the library's tables) ---------------------------------------------- */
+
+static int family_count(cli_family family) {
+  switch (family) {
+  case CLI_SVD_METHODS:
+    return rom_svd_method_count();
+  case CLI_HYPER_METHODS:
+    return rom_hyper_method_count();
+  case CLI_ACTIVATIONS:
+    return rom_activation_count();
+  }
+  return 0;
+}
+
+static const char *family_name(cli_family family, int i) {
+  switch (family) {
+  case CLI_SVD_METHODS:
+    return rom_svd_method_name((rom_svd_method)i);
+  case CLI_HYPER_METHODS:
+    return rom_hyper_method_name((rom_hyper_method)i);
+  case CLI_ACTIVATIONS:
+    return rom_activation_name((rom_activation)i);
+  }
+  return "unknown";
+}
+
+static const char *family_description(cli_family family, int i) {
+  switch (family) {
+  case CLI_SVD_METHODS:
+    return rom_svd_method_description((rom_svd_method)i);
+  case CLI_HYPER_METHODS:
+    return rom_hyper_method_description((rom_hyper_method)i);
+  case CLI_ACTIVATIONS:
+    return rom_activation_description((rom_activation)i);
+  }
+  return "";
+}
+
+static unsigned family_rules(cli_family family, int i) {
+  switch (family) {
+  case CLI_SVD_METHODS:
+    return rom_svd_method_rules((rom_svd_method)i);
+  case CLI_HYPER_METHODS:
+    return rom_hyper_method_rules((rom_hyper_method)i);
+  case CLI_ACTIVATIONS:
+    return 0u;
+  }
+  return 0u;
+}
+
+/* Appends printf output to buf at *used, never past size. */
+static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void append(char *buf, size_t size, size_t *used, const char *fmt, ...) {
+  va_list ap;
+  if (*used >= size) return;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + *used, size - *used, fmt, ap);
+  va_end(ap);
+  if (w > 0) *used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
+}
+
+const char *cli_list_names(cli_family family, unsigned mask, unsigned value, const char *last,
+                           char *buf, size_t size) {
+  const int n = family_count(family);
+  int total = 0, done = 0;
+  size_t used = 0;
+  if (!buf || size == 0) return "";
+  buf[0] = '\0';
+  for (int i = 0; i < n; ++i)
+    total += (family_rules(family, i) & mask) == value;
+  for (int i = 0; i < n; ++i) {
+    if ((family_rules(family, i) & mask) != value) continue;
+    append(buf, size, &used, "%s%s", done == 0 ? "" : (done == total - 1 ? last : ", "),
+           family_name(family, i));
+    ++done;
+  }
+  return buf;
+}
+
+#define CLI_HELP_WIDTH 92 /* the help texts' line width */
+
+const char *cli_describe_names(cli_family family, int indent, int default_member, char *buf,
+                               size_t size) {
+  const int n = family_count(family);
+  int width = 0;
+  size_t used = 0;
+  if (!buf || size == 0) return "";
+  buf[0] = '\0';
+  for (int i = 0; i < n; ++i) {
+    int len = (int)strlen(family_name(family, i));
+    width = len > width ? len : width;
+  }
+  for (int i = 0; i < n; ++i) {
+    char text[512];
+    const char *word = text;
+    int column = indent + width + 2;
+    snprintf(text, sizeof text, "%s%s%s", family_description(family, i),
+             family != CLI_HYPER_METHODS                                ? ""
+             : (family_rules(family, i) & ROM_HYPER_RULE_EXACT_SAMPLES) ? "; NS = NB"
+                                                                        : "; NS >= NB",
+             i == default_member ? "; the default" : "");
+    append(buf, size, &used, "%*s%-*s  ", indent, "", width, family_name(family, i));
+    /* the description, word by word, wrapped at CLI_HELP_WIDTH under its first column */
+    for (int first = 1; *word;) {
+      size_t len = strcspn(word, " ");
+      if (!first && column + 1 + (int)len > CLI_HELP_WIDTH) {
+        append(buf, size, &used, "\n%*s", indent + width + 2, "");
+        column = indent + width + 2;
+      } else if (!first) {
+        append(buf, size, &used, " ");
+        column += 1;
+      }
+      append(buf, size, &used, "%.*s", (int)len, word);
+      column += (int)len;
+      first = 0;
+      word += len;
+      while (*word == ' ')
+        ++word;
+    }
+    append(buf, size, &used, "\n");
+  }
+  return buf;
+}

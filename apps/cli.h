@@ -38,6 +38,21 @@ int cli_parse_bytes(const char *text, double *out);
 /* Comma-separated doubles, at most `max`; returns the count or -1. */
 int cli_parse_double_list(const char *text, double *out, int max);
 
+/* Method families: the library's tables (romkit/pod.h, hyper.h, autoencoder.h), read by
+ * the help texts and the "unknown name" errors so that no sub-command spells a name. */
+typedef enum { CLI_SVD_METHODS, CLI_HYPER_METHODS, CLI_ACTIVATIONS } cli_family;
+/* The names of the family's members whose rules r satisfy (r & mask) == value (0, 0: all),
+ * in table order, joined by ", " and `last` before the final one ("gnat, sopt or
+ * deim-os"), into buf (truncated to size). Returns buf. */
+const char *cli_list_names(cli_family family, unsigned mask, unsigned value, const char *last,
+                           char *buf, size_t size);
+/* Help lines, one per member: `indent` spaces, the name padded to the longest, its
+ * one-line description (wrapped), its rules where the family has some (hyper: NS = NB or
+ * NS >= NB) and "; the default" for the member numbered default_member (-1: none). Into buf
+ * (truncated to size); returns buf. */
+const char *cli_describe_names(cli_family family, int indent, int default_member, char *buf,
+                               size_t size);
+
 /* Sub-commands (one file each in apps/). */
 int cmd_pod(rom_ctx *ctx, int argc, char **argv);
 int cmd_info(rom_ctx *ctx, int argc, char **argv);

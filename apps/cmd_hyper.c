@@ -19,6 +19,7 @@
 #define HYPER_MAX_AE 8       /* autoencoders (stacked components) in --manifold */
 #define HYPER_MAX_OFFSETS 64 /* offsets in --stencil offsets:... */
 
+/* A printf format: %s is the list of methods (the library's table, cli_describe_names). */
 static const char *const hyper_help =
     "usage: [mpirun -n P] romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method M --samples NS\n"
     "                                  [--basis-dim NB] [--overwrite]\n"
@@ -30,15 +31,8 @@ static const char *const hyper_help =
     "samples do not depend on the rank count.\n\n"
     "options:\n"
     "  -o, --output PATH  the hyper-reduction file to write\n"
-    "  --method M         deim   greedy on the interpolation residual (NS = NB)\n"
-    "                     qdeim  pivoted QR of Phi_r^T (NS = NB)\n"
-    "                     gnat   oversampled greedy on the gappy residual (NS >= NB;\n"
-    "                            the default)\n"
-    "                     sopt   greedy S-optimality (NS >= NB)\n"
-    "                     deim-os  oversampled DEIM of the authors' code of Kim et al.,\n"
-    "                            J. Comput. Phys. 451 (2022), github.com/LLNL/NM-ROM:\n"
-    "                            the first vector gets NS/NB + (NS mod NB) rows, each\n"
-    "                            later vector NS/NB rows (NS >= NB)\n"
+    "  --method M         the sample selection (include/romkit/hyper.h):\n"
+    "%s"
     "  --samples NS       number of sample rows (default NB)\n"
     "  --basis-dim NB     residual basis vectors used (default: all in the file)\n"
     "  --manifold LIST    nonlinear-manifold hyper-reduction: the autoencoder file(s)\n"
@@ -223,7 +217,10 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   memset(aes, 0, sizeof aes);
 
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", hyper_help);
+    char methods[2048];
+    cli_printf(ctx, hyper_help,
+               cli_describe_names(CLI_HYPER_METHODS, 21, (int)rom_hyper_options_default().method,
+                                  methods, sizeof methods));
     return CLI_EXIT_OK;
   }
   for (int i = 1; i < argc; ++i) {
@@ -233,12 +230,11 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       if (!has_value) return cli_usage_error(ctx, "hyper", "%s needs a file name", a);
       output = argv[++i];
     } else if (!strcmp(a, "--method")) {
-      if (!has_value)
-        return cli_usage_error(ctx, "hyper",
-                               "--method needs one of deim, qdeim, gnat, sopt, deim-os");
+      char known[256];
+      cli_list_names(CLI_HYPER_METHODS, 0u, 0u, ", ", known, sizeof known);
+      if (!has_value) return cli_usage_error(ctx, "hyper", "--method needs one of %s", known);
       if (rom_hyper_method_from_name(argv[++i], &opts.method) != ROM_OK)
-        return cli_usage_error(
-            ctx, "hyper", "--method '%s' is not one of deim, qdeim, gnat, sopt, deim-os", argv[i]);
+        return cli_usage_error(ctx, "hyper", "--method '%s' is not one of %s", argv[i], known);
     } else if (!strcmp(a, "--samples")) {
       if (!has_value) return cli_usage_error(ctx, "hyper", "--samples needs a whole number >= 1");
       if (cli_parse_int(argv[++i], &opts.num_samples) != 0 || opts.num_samples < 1)
@@ -339,11 +335,13 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
                            (long long)ns, (long long)nb, (long long)N);
       goto done;
     }
-    if (ns != nb && (opts.method == ROM_HYPER_DEIM || opts.method == ROM_HYPER_QDEIM)) {
+    if (ns != nb && (rom_hyper_method_rules(opts.method) & ROM_HYPER_RULE_EXACT_SAMPLES)) {
+      char others[256];
+      cli_list_names(CLI_HYPER_METHODS, ROM_HYPER_RULE_EXACT_SAMPLES, 0u, " or ", others,
+                     sizeof others);
       rc = cli_usage_error(ctx, "hyper",
-                           "--method %s selects exactly NB = %lld samples: use gnat, sopt or "
-                           "deim-os to oversample",
-                           rom_hyper_method_name(opts.method), (long long)nb);
+                           "--method %s selects exactly NB = %lld samples: use %s to oversample",
+                           rom_hyper_method_name(opts.method), (long long)nb, others);
       goto done;
     }
     stencil.N = N;

@@ -199,6 +199,26 @@ static long long format_version(hid_t file) {
   return version;
 }
 
+/* The root attribute kind (a variable- or fixed-length string) into buf; "" if missing. */
+static void read_kind(hid_t file, char *buf, size_t len) {
+  buf[0] = '\0';
+  if (H5Aexists(file, "kind") <= 0) return;
+  hid_t attr = H5Aopen(file, "kind", H5P_DEFAULT);
+  hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
+  if (type >= 0 && H5Tget_class(type) == H5T_STRING) {
+    if (H5Tis_variable_str(type) > 0) {
+      char *text = NULL;
+      if (H5Aread(attr, type, &text) >= 0 && text) snprintf(buf, len, "%s", text);
+      if (text) H5free_memory(text);
+    } else if (H5Tget_size(type) < len) {
+      memset(buf, 0, len);
+      H5Aread(attr, type, buf);
+    }
+  }
+  if (type >= 0) H5Tclose(type);
+  if (attr >= 0) H5Aclose(attr);
+}
+
 /* Rank 0: returns the exit code. */
 static int describe(const char *path) {
   struct stat st;
@@ -218,6 +238,8 @@ static int describe(const char *path) {
   }
   int romkit = H5Aexists(file, "format") > 0;
   long long version = format_version(file);
+  char kind[128];
+  read_kind(file, kind, sizeof kind);
   printf("file             %s\n", path);
   print_attributes(file);
   printf("datasets:\n");
@@ -229,9 +251,11 @@ static int describe(const char *path) {
     fprintf(stderr, "romkit info: '%s' is not a romkit file (no 'format' attribute)\n", path);
     return CLI_EXIT_FAILURE;
   }
-  if (version != 1) {
-    fprintf(stderr, "romkit info: '%s' has format_version %lld, this romkit reads 1\n", path,
+  if (version < 1 || version > rom_format_version(kind)) { /* older versions of a kind read */
+    fprintf(stderr, "romkit info: '%s' has format_version %lld, this romkit reads 1", path,
             version);
+    if (rom_format_version(kind) > 1) fprintf(stderr, " to %d", rom_format_version(kind));
+    fprintf(stderr, "\n");
     return CLI_EXIT_FAILURE;
   }
   return CLI_EXIT_OK;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A printf format: %s is the list of SVD methods (the library's table, cli_describe_names). */
 static const char *const pod_help =
     "usage: [mpirun -n P] romkit pod SNAPSHOTS.h5 -o BASIS.h5 [--energy E | --rank K]\n"
     "                                [--center] [--overwrite] [--method M] [--memory SIZE]\n"
@@ -25,11 +26,7 @@ static const char *const pod_help =
     "  --rank K           keep k = min(K, min(N, m)) vectors instead (K >= 1)\n"
     "  --center           subtract the mean snapshot first (stored as /mean)\n"
     "  --method M         how the SVD is computed (docs/pod.md):\n"
-    "                       auto        chosen from N, m, the ranks and --memory (default)\n"
-    "                       tsqr        TSQR + SVD of the m x m R: exact, m up to a few 1000\n"
-    "                       scalapack   ScaLAPACK pdgesvd on a 2-D process grid: exact, any m\n"
-    "                       randomized  randomized SVD for a target rank k << m\n"
-    "                       incremental streaming (Brand) SVD, one snapshot at a time\n"
+    "%s"
     "  --memory SIZE      memory budget per rank for the SVD, e.g. 2GiB, 512MiB, 1e9\n"
     "                     (default: no limit); a method that cannot fit fails before\n"
     "                     allocating, saying how much it needs\n"
@@ -84,7 +81,10 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   rom_basis *basis = NULL;
 
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", pod_help);
+    char methods[2048];
+    cli_printf(ctx, pod_help,
+               cli_describe_names(CLI_SVD_METHODS, 23, (int)rom_pod_options_default().method,
+                                  methods, sizeof methods));
     return CLI_EXIT_OK;
   }
   for (int i = 1; i < argc; ++i) {
@@ -110,15 +110,11 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
       opts.center = 1;
       have_svd_option = 1;
     } else if (!strcmp(a, "--method")) {
-      if (!has_value)
-        return cli_usage_error(ctx, "pod",
-                               "--method needs one of auto, tsqr, scalapack, "
-                               "randomized, incremental");
+      char known[256];
+      cli_list_names(CLI_SVD_METHODS, 0u, 0u, ", ", known, sizeof known);
+      if (!has_value) return cli_usage_error(ctx, "pod", "--method needs one of %s", known);
       if (rom_svd_method_from_name(argv[++i], &opts.method) != ROM_OK)
-        return cli_usage_error(ctx, "pod",
-                               "--method '%s' is not one of auto, tsqr, scalapack, "
-                               "randomized, incremental",
-                               argv[i]);
+        return cli_usage_error(ctx, "pod", "--method '%s' is not one of %s", argv[i], known);
       have_svd_option = 1;
     } else if (!strcmp(a, "--memory")) {
       if (!has_value) return cli_usage_error(ctx, "pod", "--memory needs a size, e.g. 2GiB");

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+/* A printf format: %s is the list of hyper-reduction methods (the library's table). */
 static const char *const help =
     "usage: [mpirun -n P] romkit reproduce P1|P2 --method M [--dim p]\n"
     "           [--hr-basis nb --hr-samples ns] [--hr-method H] [--train-params a,b,...]\n"
@@ -40,9 +41,9 @@ static const char *const help =
     "                      default 5\n"
     "  --hr-basis nb       residual basis vectors (per component); P1 30 (NM: 31), P2 55\n"
     "  --hr-samples ns     sampled rows (per component); P1 47, P2 58\n"
-    "  --hr-method H       sample selection (the library's, romkit/hyper.h): deim-os\n"
-    "                      (default: the authors' oversampled DEIM), deim, qdeim\n"
-    "                      (ns = nb), gnat, sopt\n"
+    "  --hr-method H       sample selection (the library's, romkit/hyper.h); default deim-os\n"
+    "                      (the authors' oversampled DEIM):\n"
+    "%s"
     "  --train-params L    training parameters a; P1 0.9,1.1, P2 0.9,0.95,1.05,1.1\n"
     "  --test-param a      test parameter; default 1.0\n"
     "  --workdir DIR       cache of the training runs, bases and residual bases (files\n"
@@ -168,9 +169,11 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
       if ((rc = parse_count(ctx, a, v, &ns))) return rc;
       have_ns = 1;
     } else if (!strcmp(a, "--hr-method")) {
+      char known[256];
       if (rom_hyper_method_from_name(v, &o->hr_method) != ROM_OK)
-        return cli_usage_error(ctx, CMD,
-                               "unknown --hr-method '%s' (deim-os, deim, qdeim, gnat, sopt)", v);
+        return cli_usage_error(
+            ctx, CMD, "unknown --hr-method '%s' (known: %s)", v,
+            cli_list_names(CLI_HYPER_METHODS, 0u, 0u, ", ", known, sizeof known));
       have_hr_method = 1;
     } else if (!strcmp(a, "--train-params")) {
       ntrain = cli_parse_double_list(v, train, REPRO_MAX_PARAMS);
@@ -259,7 +262,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, repro_options *o) {
   }
   if (have_nb) o->hr_basis = nb;
   if (have_ns) o->hr_samples = ns;
-  if (o->hr_method == ROM_HYPER_DEIM || o->hr_method == ROM_HYPER_QDEIM) {
+  if (rom_hyper_method_rules(o->hr_method) & ROM_HYPER_RULE_EXACT_SAMPLES) {
     if (!have_ns) o->hr_samples = o->hr_basis;
     if (o->hr_samples != o->hr_basis)
       return cli_usage_error(ctx, CMD, "--hr-method %s needs --hr-samples = --hr-basis",
@@ -793,7 +796,8 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
   repro_cache cache;
   int rc = ROM_OK, exit_code;
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", help);
+    char methods[2048];
+    cli_printf(ctx, help, cli_describe_names(CLI_HYPER_METHODS, 22, -1, methods, sizeof methods));
     return CLI_EXIT_OK;
   }
   if ((exit_code = parse(ctx, argc, argv, &o)) != CLI_EXIT_OK) return exit_code;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A printf format: %s is the list of activations (the library's table). */
 static const char *const train_help =
     "usage: [mpirun -n P] romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [options]\n\n"
     "Trains a shallow masked autoencoder (Kim, Choi, Widemann, Zohdi, JCP 451, 2022) on the\n"
@@ -23,7 +24,7 @@ static const char *const train_help =
     "                      both hidden layers, per-node min-max scaling, batch 240,\n"
     "                      2000 epochs. Options given explicitly override these.\n"
     "  --hidden H          encoder hidden width (default 2N)\n"
-    "  --activation A      swish (default), sigmoid, tanh or identity\n"
+    "  --activation A      %s (default swish)\n"
     "  --mask M            decoder output mask: band:B:S (row i -> hidden S*i .. S*i+B-1,\n"
     "                      H2 = S (N-1) + B; default band:36:12), stencil:NX:NY:B:S (2-D grid,\n"
     "                      N = NX*NY, H2 = S (N-1) + B), or dense:H2 (no mask)\n"
@@ -152,10 +153,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     return cli_usage_error(ctx, "train", "--scaling %s: expected none or minmax", a->scaling);
   if (a->activation) {
     rom_activation act;
-    if (rom_activation_parse(ctx, a->activation, &act) != ROM_OK)
-      return cli_usage_error(ctx, "train",
-                             "--activation %s: expected swish, sigmoid, tanh or identity",
-                             a->activation);
+    char known[256];
+    if (rom_activation_from_name(a->activation, &act) != ROM_OK)
+      return cli_usage_error(ctx, "train", "--activation %s: expected %s", a->activation,
+                             cli_list_names(CLI_ACTIVATIONS, 0u, 0u, " or ", known, sizeof known));
   }
   return CLI_EXIT_OK;
 }
@@ -201,7 +202,9 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   rom_ae *ae = NULL;
   char stencil[96];
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", train_help);
+    char names[256];
+    cli_printf(ctx, train_help,
+               cli_list_names(CLI_ACTIVATIONS, 0u, 0u, " or ", names, sizeof names));
     return CLI_EXIT_OK;
   }
   if ((rc = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return rc;

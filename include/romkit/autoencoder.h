@@ -40,11 +40,21 @@ typedef enum {
   ROM_ACT_TANH = 3
 } rom_activation;
 
-/* "identity", "swish", "sigmoid", "tanh". Not collective. */
+/* The registry of activations (one table, librom/manifold/activations.h): the activations
+ * are the values 0 .. rom_activation_count() - 1, in table order.
+ *   rom_activation_name         "identity", "swish", "sigmoid", "tanh"; "unknown" out of
+ *                               range
+ *   rom_activation_from_name    the activation of a name; ROM_ERR_ARG for anything else
+ *   rom_activation_description  one line for help texts ("" out of range)
+ * Not collective. */
+int rom_activation_count(void);
 const char *rom_activation_name(rom_activation act);
+int rom_activation_from_name(const char *name, rom_activation *out);
+const char *rom_activation_description(rom_activation act);
 /* Parses one of those names; ROM_ERR_ARG (message lists the choices) otherwise. */
 int rom_activation_parse(rom_ctx *ctx, const char *name, rom_activation *out);
-/* y[i] = f(z[i]) and, if dy != NULL, dy[i] = f'(z[i]), for i < n. Not collective. */
+/* y[i] = f(z[i]) and, if dy != NULL, dy[i] = f'(z[i]), for i < n (an unknown act: the
+ * identity). Not collective. */
 void rom_activation_apply(rom_activation act, rom_int n, const double *z, double *y, double *dy);
 
 /* ---------------------------------------------------------------- masks (CSR) */

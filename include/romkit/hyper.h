@@ -59,14 +59,26 @@ typedef enum {
   ROM_HYPER_DEIM_OS = 4
 } rom_hyper_method;
 
-/* "deim", "qdeim", "gnat", "sopt", "deim-os". from_name: ROM_ERR_ARG for anything else. */
+/* The registry of selection methods (one table, librom/hyper/methods.h): the methods are
+ * the values 0 .. rom_hyper_method_count() - 1, in table order.
+ *   rom_hyper_method_name         "deim", "qdeim", "gnat", "sopt", "deim-os"; "unknown"
+ *                                 out of range
+ *   rom_hyper_method_from_name    the method of a name; ROM_ERR_ARG for anything else
+ *   rom_hyper_method_description  one line for help texts ("" out of range)
+ *   rom_hyper_method_rules        ROM_HYPER_RULE_* flags (0 out of range)
+ * Not collective. */
+#define ROM_HYPER_RULE_EXACT_SAMPLES 0x1u /* selects exactly nb samples: ns must equal nb */
+int rom_hyper_method_count(void);
 const char *rom_hyper_method_name(rom_hyper_method method);
 int rom_hyper_method_from_name(const char *name, rom_hyper_method *method);
+const char *rom_hyper_method_description(rom_hyper_method method);
+unsigned rom_hyper_method_rules(rom_hyper_method method);
 
 /* rom_hyper_select - `ns` sample rows (global indices, in the order the greedy picked
  * them) for the first `nb` columns of the row-distributed residual basis U (N x >= nb).
  * nb = 0 means all columns. samples: ns entries, replicated on every rank. Collective.
- * Errors: ROM_ERR_ARG (nb out of range, ns < nb, ns > N, ns != nb for DEIM/QDEIM),
+ * Errors: ROM_ERR_ARG (nb out of range, ns < nb, ns > N, ns != nb for a method with
+ * ROM_HYPER_RULE_EXACT_SAMPLES: DEIM, QDEIM),
  * ROM_ERR_NOT_FINITE (NaN/Inf in U), ROM_ERR_SINGULAR (U has fewer than nb independent
  * columns). */
 int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,

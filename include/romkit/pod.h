@@ -50,10 +50,23 @@ typedef struct {
 
 rom_pod_options rom_pod_options_default(void);
 
-/* Method names as the CLI spells them: "auto", "tsqr", "scalapack", "randomized",
- * "incremental". rom_svd_method_from_name returns ROM_ERR_ARG for anything else. */
+/* The registry of SVD methods (one table, librom/pod/svd_methods.h): the methods are the
+ * values 0 .. rom_svd_method_count() - 1, in table order.
+ *   rom_svd_method_name         as the CLI spells them: "auto", "tsqr", "scalapack",
+ *                               "randomized", "incremental"; "unknown" out of range
+ *   rom_svd_method_from_name    the method of a name; ROM_ERR_ARG for anything else
+ *   rom_svd_method_description  one line for help texts ("" out of range)
+ *   rom_svd_method_rules        ROM_SVD_RULE_* flags (0 out of range)
+ * Not collective. */
+#define ROM_SVD_RULE_AUTOMATIC 0x1u   /* picks one of the others from N, m, ranks and budget */
+#define ROM_SVD_RULE_EXACT 0x2u       /* all singular values exact to rounding */
+#define ROM_SVD_RULE_TARGET_RANK 0x4u /* computes target_rank triplets (options) */
+#define ROM_SVD_RULE_STREAMS 0x8u     /* rom_pod_compute_file may stream the file through it */
+int rom_svd_method_count(void);
 const char *rom_svd_method_name(rom_svd_method method);
 int rom_svd_method_from_name(const char *name, rom_svd_method *method);
+const char *rom_svd_method_description(rom_svd_method method);
+unsigned rom_svd_method_rules(rom_svd_method method);
 
 typedef struct rom_basis rom_basis;
 

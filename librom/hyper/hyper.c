@@ -1,5 +1,6 @@
-/* The hyper-reduction object: options, method dispatch, the gappy-POD operator, the
- * sample mesh, and the helpers every selection method shares (hyper_impl.h).
+/* The hyper-reduction object: options, method dispatch (through the table of methods.h), the
+ * gappy-POD operator, the sample mesh, and the helpers every selection method shares
+ * (hyper_impl.h).
  *
  * Gappy POD (Everson & Sirovich, J. Opt. Soc. Am. A 12, 1995; Carlberg et al., J. Comput.
  * Phys. 242, 2013, eq. (22)): the residual is approximated from its sampled rows by
@@ -17,24 +18,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const method_names[] = {"deim", "qdeim", "gnat", "sopt", "deim-os"};
-#define NUM_METHODS ((int)(sizeof method_names / sizeof method_names[0]))
-
-const char *rom_hyper_method_name(rom_hyper_method method) {
-  if ((int)method < 0 || (int)method >= NUM_METHODS) return "unknown";
-  return method_names[method];
-}
-
-int rom_hyper_method_from_name(const char *name, rom_hyper_method *method) {
-  if (!name || !method) return ROM_ERR_ARG;
-  for (int i = 0; i < NUM_METHODS; ++i)
-    if (!strcmp(name, method_names[i])) {
-      *method = (rom_hyper_method)i;
-      return ROM_OK;
-    }
-  return ROM_ERR_ARG;
-}
 
 rom_hyper_options rom_hyper_options_default(void) {
   rom_hyper_options o;
@@ -189,10 +172,13 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
   if (!U) return ROM_ERR_ARG;
   rom_ctx *ctx = U->ctx;
   const rom_int N = U->global_rows;
+  const rom_hyper_method_entry *entry = rom_hyper_method_lookup(method);
+  char others[256]; /* the methods that oversample, for the error message */
   if (nb == 0) nb = U->cols;
   ROM_CHECK_ALL(ctx, samples != NULL, ROM_ERR_ARG, "samples must not be NULL");
-  ROM_CHECK_ALL(ctx, (int)method >= 0 && (int)method < NUM_METHODS, ROM_ERR_ARG,
-                "unknown hyper-reduction method %d", (int)method);
+  ROM_CHECK_ALL(ctx, entry != NULL, ROM_ERR_ARG,
+                "unknown hyper-reduction method %d (rom_hyper_method_count() = %d)", (int)method,
+                rom_hyper_method_count());
   ROM_CHECK_ALL(ctx, nb >= 1 && nb <= U->cols, ROM_ERR_ARG,
                 "residual basis dimension nb = %lld must be in 1..%lld (the columns of the "
                 "residual basis)",
@@ -203,31 +189,12 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
   ROM_CHECK_ALL(ctx, ns <= N, ROM_ERR_ARG,
                 "%lld samples requested but the residual basis has only N = %lld rows",
                 (long long)ns, (long long)N);
-  ROM_CHECK_ALL(ctx,
-                ns == nb || method == ROM_HYPER_GNAT || method == ROM_HYPER_SOPT ||
-                    method == ROM_HYPER_DEIM_OS,
-                ROM_ERR_ARG,
-                "%s selects exactly nb = %lld samples (ns = %lld requested): use gnat, sopt or "
-                "deim-os to oversample",
-                rom_hyper_method_name(method), (long long)nb, (long long)ns);
+  rom_hyper_method_list(others, sizeof others, ROM_HYPER_RULE_EXACT_SAMPLES, 0u, " or ");
+  ROM_CHECK_ALL(ctx, ns == nb || !(entry->rules & ROM_HYPER_RULE_EXACT_SAMPLES), ROM_ERR_ARG,
+                "%s selects exactly nb = %lld samples (ns = %lld requested): use %s to oversample",
+                entry->name, (long long)nb, (long long)ns, others);
   ROM_TRY(ctx, rom_dmat_check_finite(U, "the residual basis"));
-  switch (method) {
-  case ROM_HYPER_DEIM:
-    ROM_TRY(ctx, rom_hyper_select_deim(U, nb, samples));
-    break;
-  case ROM_HYPER_QDEIM:
-    ROM_TRY(ctx, rom_hyper_select_qdeim(U, nb, samples));
-    break;
-  case ROM_HYPER_GNAT:
-    ROM_TRY(ctx, rom_hyper_select_gnat(U, nb, ns, samples));
-    break;
-  case ROM_HYPER_SOPT:
-    ROM_TRY(ctx, rom_hyper_select_sopt(U, nb, ns, samples));
-    break;
-  case ROM_HYPER_DEIM_OS:
-    ROM_TRY(ctx, rom_hyper_select_deim_os(U, nb, ns, samples));
-    break;
-  }
+  ROM_TRY(ctx, entry->select(U, nb, ns, samples));
 cleanup:
   return err;
 }

@@ -121,9 +121,11 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   ROM_CHECK_ALL(ctx, !strcmp(trial, "linear") || !strcmp(trial, "manifold"), ROM_ERR_FORMAT,
                 "'%s': attribute 'trial' = '%s' is neither 'linear' nor 'manifold'", path, trial);
   ROM_TRY_ALL(ctx, rom_hyper_alloc(ctx, &hr));
-  ROM_CHECK(ctx, rom_hyper_method_from_name(method, &hr->method) == ROM_OK, ROM_ERR_FORMAT,
-            "'%s': attribute 'method' = '%s' is not deim, deim-os, qdeim, gnat or sopt", path,
-            method);
+  if (rom_hyper_method_from_name(method, &hr->method) != ROM_OK) {
+    char known[256];
+    rom_hyper_method_list(known, sizeof known, 0u, 0u, " or ");
+    ROM_FAIL(ctx, ROM_ERR_FORMAT, "'%s': attribute 'method' = '%s' is not %s", path, method, known);
+  }
   ROM_CHECK(ctx,
             nb >= 1 && ns >= nb && N >= ns && k >= 0 && nneeded >= 0 && (k == 0 || nneeded >= ns) &&
                 (k > 0 || nneeded == 0),

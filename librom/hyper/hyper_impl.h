@@ -1,5 +1,6 @@
 /* romkit internal — the hyper-reduction object (include/romkit/hyper.h) and the helpers
- * the sample-selection files (deim.c, qdeim.c, gnat.c, sopt.c, deim_os.c) share.
+ * the sample-selection files (deim.c, qdeim.c, gnat.c, sopt.c, deim_os.c; the table of
+ * methods is methods.h) share.
  *
  * Every selection method runs the same way on every rank: each rank scores its own rows
  * with plain loops in a fixed order (not BLAS, whose kernels may round a row differently
@@ -12,6 +13,7 @@
 #define ROMKIT_HYPER_HYPER_IMPL_H
 
 #include "core/check.h"
+#include "hyper/methods.h"
 #include "romkit/hyper.h"
 
 struct rom_hyper {
@@ -39,13 +41,33 @@ int rom_hyper_column_max(const rom_dmat *U, rom_int col, double *value);
 /* Allocates an empty object (arrays NULL). Not collective. */
 int rom_hyper_alloc(rom_ctx *ctx, rom_hyper **out);
 
-/* The selection methods: U (N x >= nb), nb, ns already checked; samples get ns rows in
- * pick order. Collective. */
-int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int *samples);
-int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples);
-int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
-int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
-int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+/* A selection method (one line of the table in methods.h): U (N x >= nb), nb, ns already
+ * checked against the method's rules (ns == nb with ROM_HYPER_RULE_EXACT_SAMPLES); samples
+ * get ns rows in pick order. Collective. */
+typedef int (*rom_hyper_select_fn)(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+
+/* One entry of the method table (methods.c). */
+typedef struct {
+  rom_hyper_method method;
+  const char *name;
+  rom_hyper_select_fn select;
+  unsigned rules;
+  const char *description;
+} rom_hyper_method_entry;
+
+/* The table entry of a method; NULL if it is not one. Not collective. */
+const rom_hyper_method_entry *rom_hyper_method_lookup(rom_hyper_method method);
+
+/* The names of the methods whose rules r satisfy (r & mask) == value, in table order,
+ * joined by ", " and `last` before the final one ("gnat, sopt or deim-os"), into buf
+ * (truncated to size). Not collective. */
+void rom_hyper_method_list(char *buf, size_t size, unsigned mask, unsigned value, const char *last);
+
+/* The selection functions, declared from the table. */
+#define ROM_HYPER_DECLARE_SELECT(e, n, fn, r, d)                                                   \
+  int fn(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+ROM_HYPER_METHOD_TABLE(ROM_HYPER_DECLARE_SELECT)
+#undef ROM_HYPER_DECLARE_SELECT
 /* The oversampled greedy behind GNAT and deim-os (greedy.c): take[p] samples for residual
  * basis vector p (sum = ns), scored by r^2 (squared_score) or |r|; `method` names it in
  * errors. Collective. */

@@ -17,8 +17,9 @@
 #include <math.h>
 #include <string.h>
 
-int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int *samples) {
+int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
+  (void)ns; /* ns == nb: ROM_HYPER_RULE_EXACT_SAMPLES (methods.h) */
   rom_ctx *ctx = U->ctx;
   const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
   double *X = NULL, *q = NULL, *score = NULL;

@@ -212,13 +212,31 @@ cleanup:
   return err;
 }
 
+/* The format_version of each kind whose layout has changed since version 1
+ * (docs/file-format.md, "Versions"); every other kind is at ROM_FORMAT_VERSION. Writers
+ * write the kind's version, readers accept 1 .. the kind's version (the stage's reader maps
+ * the older layouts, asking rom_h5_format_version). */
+static const struct {
+  const char *kind;
+  int version;
+} kind_versions[] = {
+    {"hyper", 2}, /* decoder sub-network layers store their activation by name */
+};
+
+int rom_format_version(const char *kind) {
+  for (size_t i = 0; kind && i < sizeof kind_versions / sizeof kind_versions[0]; ++i)
+    if (!strcmp(kind, kind_versions[i].kind)) return kind_versions[i].version;
+  return ROM_FORMAT_VERSION;
+}
+
 static int write_root_attributes(rom_h5 *f, const char *kind) {
   int err = ROM_OK;
   rom_ctx *ctx = f->ctx;
   char stamp[32];
   ROM_TRY(ctx, created_timestamp(ctx, stamp));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "format", ROM_FORMAT_NAME));
-  ROM_TRY(ctx, rom_h5_write_attr_int(f, "format_version", ROM_FORMAT_VERSION));
+  f->format_version = rom_format_version(kind);
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "format_version", f->format_version));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "kind", kind));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "romkit_version", ROM_VERSION_STRING));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "created", stamp));
@@ -373,16 +391,23 @@ static int check_romkit_file(rom_h5 *f, const char *expected_kind) {
   rom_ctx *ctx = f->ctx;
   char format[64], kind[128];
   int64_t version = 0;
+  int max_version = ROM_FORMAT_VERSION;
   ROM_TRY(ctx, rom_h5_read_attr_string(f, "format", format, sizeof format, &found));
   ROM_CHECK(ctx, found, ROM_ERR_FORMAT, "'%s' is not a romkit file (no 'format' attribute)",
             f->path);
   ROM_CHECK(ctx, strcmp(format, ROM_FORMAT_NAME) == 0, ROM_ERR_FORMAT,
             "'%s' is not a romkit file (format = '%s')", f->path, format);
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "format_version", &version, NULL));
-  ROM_CHECK(ctx, version == ROM_FORMAT_VERSION, ROM_ERR_FORMAT,
-            "file '%s' has format_version %lld, this romkit reads %d", f->path, (long long)version,
-            ROM_FORMAT_VERSION);
   ROM_TRY(ctx, rom_h5_read_attr_string(f, "kind", kind, sizeof kind, NULL));
+  max_version = rom_format_version(kind);
+  if (max_version == ROM_FORMAT_VERSION)
+    ROM_CHECK(ctx, version == ROM_FORMAT_VERSION, ROM_ERR_FORMAT,
+              "file '%s' has format_version %lld, this romkit reads %d", f->path,
+              (long long)version, ROM_FORMAT_VERSION);
+  ROM_CHECK(ctx, version >= 1 && version <= max_version, ROM_ERR_FORMAT,
+            "file '%s' has format_version %lld, this romkit reads 1 to %d for kind '%s'", f->path,
+            (long long)version, max_version, kind);
+  f->format_version = version;
   ROM_CHECK(ctx, !expected_kind || strcmp(kind, expected_kind) == 0, ROM_ERR_FORMAT,
             "file '%s' is a '%s' file, expected '%s'", f->path, kind, expected_kind);
 cleanup:
@@ -420,6 +445,9 @@ cleanup:
 
 hid_t rom_h5_id(const rom_h5 *f) {
   return f ? f->file : H5I_INVALID_HID;
+}
+int64_t rom_h5_format_version(const rom_h5 *f) {
+  return f ? f->format_version : 0;
 }
 const char *rom_h5_path(const rom_h5 *f) {
   return f ? f->path : "";

@@ -29,7 +29,8 @@
 
 typedef struct rom_h5 rom_h5;
 
-/* Create a new file of the given kind (root attributes written). */
+/* Create a new file of the given kind (root attributes written; format_version =
+ * rom_format_version(kind), include/romkit/version.h). */
 int rom_h5_create(rom_ctx *ctx, const char *path, const char *kind, int overwrite, rom_h5 **out);
 /* rom_h5_create_in_place - like rom_h5_create (same existence check and root
  * attributes) but writes <path> itself, not "<path>.partial": for files that must keep
@@ -44,8 +45,9 @@ int rom_h5_commit(rom_h5 **f);
  * never fails. */
 void rom_h5_abort(rom_h5 **f);
 
-/* Open an existing file read-only and check format == "romkit", format_version ==
- * ROM_FORMAT_VERSION and (if expected_kind != NULL) kind == expected_kind. */
+/* Open an existing file read-only and check format == "romkit", 1 <= format_version <=
+ * rom_format_version(kind) (ROM_FORMAT_VERSION for most kinds) and (if expected_kind !=
+ * NULL) kind == expected_kind. */
 int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h5 **out);
 /* Close a file opened by rom_h5_open. NULL-safe. On a file from rom_h5_create it is
  * rom_h5_commit. */
@@ -57,6 +59,9 @@ int rom_h5_flush(rom_h5 *f);
 /* The raw HDF5 file id and path, for stage modules that need more (e.g. extendible
  * datasets); errors must still go through rom_error_set with the path. Not collective. */
 hid_t rom_h5_id(const rom_h5 *f);
+/* The format_version the file was written with (read: checked by rom_h5_open), for readers
+ * of a kind with more than one layout. Not collective. */
+int64_t rom_h5_format_version(const rom_h5 *f);
 const char *rom_h5_path(const rom_h5 *f);
 rom_ctx *rom_h5_ctx(const rom_h5 *f);
 

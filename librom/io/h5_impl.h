@@ -13,6 +13,7 @@ struct rom_h5 {
   char *path;    /* the user's path (what every message names) */
   char *partial; /* "<path>.partial" while a rom_h5_create file is being written; else NULL */
   int in_place;  /* written directly at path (rom_h5_create_in_place): abort removes it */
+  int64_t format_version; /* written, or read (rom_h5_open checked it) */
 };
 
 /* HDF5 prints its error stack by default. romkit turns that off for the duration of

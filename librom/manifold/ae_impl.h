@@ -12,8 +12,30 @@
 #define ROMKIT_MANIFOLD_AE_IMPL_H
 
 #include "core/check.h"
+#include "manifold/activations.h"
 #include "romkit/autoencoder.h"
 #include "romkit/rng.h"
+
+/* An activation (one line of the table in activations.h): y[i] = f(z[i]) and, if dy !=
+ * NULL, dy[i] = f'(z[i]), for i < n; y may be z. Not collective. */
+typedef void (*rom_activation_fn)(rom_int n, const double *z, double *y, double *dy);
+
+/* One entry of the activation table (activation.c). */
+typedef struct {
+  rom_activation act;
+  const char *name;
+  rom_activation_fn apply;
+  const char *description;
+} rom_activation_entry;
+
+/* The table entry of an activation; NULL if it is not one. Not collective. */
+const rom_activation_entry *rom_activation_lookup(rom_activation act);
+
+/* The activations, declared from the table. */
+#define ROM_ACTIVATION_DECLARE(e_, name_, fn_, d_)                                                 \
+  void fn_(rom_int n, const double *z, double *y, double *dy);
+ROM_ACTIVATION_TABLE(ROM_ACTIVATION_DECLARE)
+#undef ROM_ACTIVATION_DECLARE
 
 struct rom_mask {
   rom_int rows, cols;

@@ -100,8 +100,9 @@ int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, 
                 "%s layer %d takes %lld inputs but the previous layer gives %lld", part, li,
                 (long long)s->in, (long long)prev);
     }
-    ROM_CHECK(ctx, s->activation >= ROM_ACT_IDENTITY && s->activation <= ROM_ACT_TANH, ROM_ERR_ARG,
-              "%s layer %d: unknown activation %d", part, li, (int)s->activation);
+    ROM_CHECK(ctx, rom_activation_lookup(s->activation) != NULL, ROM_ERR_ARG,
+              "%s layer %d: unknown activation %d (0..%d)", part, li, (int)s->activation,
+              rom_activation_count() - 1);
     if (s->mask) {
       ROM_CHECK(ctx, s->mask->rows == s->out && s->mask->cols == s->in, ROM_ERR_DIM,
                 "%s layer %d is %lld -> %lld (weights %lld x %lld) but its mask is %lld x %lld",
@@ -338,8 +339,7 @@ void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *pa
       rom_masked_forward(L, W, b, 1, a, z);
     } else {
       /* one vector: dgemv on the row-major {out, in} weights (no dgemm packing) */
-      if (b)
-        memcpy(z, b, sizeof(double) * (size_t)L->out);
+      if (b) memcpy(z, b, sizeof(double) * (size_t)L->out);
       cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, 1.0, W, (int)L->in, a, 1,
                   b ? 1.0 : 0.0, z, 1);
     }

@@ -15,8 +15,7 @@
  * by h5py. The reader checks every dimension against the layer attributes and fails
  * with a sentence naming the file and dataset. Network of Kim, Choi, Widemann, Zohdi,
  * J. Comput. Phys. 451 (2022). */
-#include "io/h5.h"
-#include "manifold/ae_impl.h"
+#include "manifold/subnet_impl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +42,7 @@ static void group_name(const rom_ae *ae, int l, char *buf, size_t len) {
 }
 
 /* Attribute `name` on the object at `obj` (a group path). Collective (metadata). */
-static int group_attr_write(rom_h5 *f, const char *obj, const char *name, const char *svalue,
+int rom_ae_group_attr_write(rom_h5 *f, const char *obj, const char *name, const char *svalue,
                             int64_t ivalue) {
   int err = ROM_OK;
   rom_ctx *ctx = rom_h5_ctx(f);
@@ -70,7 +69,7 @@ cleanup:
 }
 
 /* Reads a string (sbuf != NULL) or integer attribute of a group. */
-static int group_attr_read(rom_h5 *f, const char *obj, const char *name, char *sbuf, size_t slen,
+int rom_ae_group_attr_read(rom_h5 *f, const char *obj, const char *name, char *sbuf, size_t slen,
                            int64_t *ivalue) {
   int err = ROM_OK;
   rom_ctx *ctx = rom_h5_ctx(f);
@@ -163,11 +162,11 @@ static int write_contents(rom_ae *ae, rom_h5 *f) {
       snprintf(ds, sizeof(ds), "%s/bias", g);
       ROM_TRY(ctx, rom_h5_write_array(f, ds, 1, &L->out, ae->params + L->bias_offset));
     }
-    ROM_TRY(ctx, group_attr_write(f, g, "activation", rom_activation_name(L->act), 0));
-    ROM_TRY(ctx, group_attr_write(f, g, "in", NULL, L->in));
-    ROM_TRY(ctx, group_attr_write(f, g, "out", NULL, L->out));
-    ROM_TRY(ctx, group_attr_write(f, g, "bias", NULL, L->has_bias));
-    ROM_TRY(ctx, group_attr_write(f, g, "masked", NULL, L->mask ? 1 : 0));
+    ROM_TRY(ctx, rom_ae_group_attr_write(f, g, "activation", rom_activation_name(L->act), 0));
+    ROM_TRY(ctx, rom_ae_group_attr_write(f, g, "in", NULL, L->in));
+    ROM_TRY(ctx, rom_ae_group_attr_write(f, g, "out", NULL, L->out));
+    ROM_TRY(ctx, rom_ae_group_attr_write(f, g, "bias", NULL, L->has_bias));
+    ROM_TRY(ctx, rom_ae_group_attr_write(f, g, "masked", NULL, L->mask ? 1 : 0));
   }
   ROM_TRY(ctx, rom_h5_write_array(f, "scaling/shift", 1, &N, ae->shift));
   ROM_TRY(ctx, rom_h5_write_array(f, "scaling/scale", 1, &N, ae->scale));
@@ -240,11 +239,11 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
   for (int l = 0; l < (int)(nenc + ndec); ++l) {
     int64_t in = 0, o = 0, bias = 0, masked = 0;
     group_name(&tmp, l, g, sizeof(g));
-    ROM_TRY(ctx, group_attr_read(f, g, "activation", act, sizeof(act), NULL));
-    ROM_TRY(ctx, group_attr_read(f, g, "in", NULL, 0, &in));
-    ROM_TRY(ctx, group_attr_read(f, g, "out", NULL, 0, &o));
-    ROM_TRY(ctx, group_attr_read(f, g, "bias", NULL, 0, &bias));
-    ROM_TRY(ctx, group_attr_read(f, g, "masked", NULL, 0, &masked));
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, g, "activation", act, sizeof(act), NULL));
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, g, "in", NULL, 0, &in));
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, g, "out", NULL, 0, &o));
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, g, "bias", NULL, 0, &bias));
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, g, "masked", NULL, 0, &masked));
     ROM_CHECK_ALL(ctx, in >= 1 && o >= 1, ROM_ERR_FORMAT,
                   "'/%s' in '%s' has sizes in = %lld, out = %lld", g, path, (long long)in,
                   (long long)o);

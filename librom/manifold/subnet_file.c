@@ -5,14 +5,19 @@
  *   PREFIX/blocks {nblocks, 7}                  per stacked decoder: latent offset, k,
  *                                               row offset, N, first kept row, kept rows,
  *                                               layers
- *   PREFIX/blockB/layerI/info {5}               in, out (kept units), activation
- *                                               (rom_activation), bias (0/1), masked (0/1)
+ *   PREFIX/blockB/layerI/info {4}               in, out (kept units), bias (0/1),
+ *                                               masked (0/1)
+ *   PREFIX/blockB/layerI  attribute activation  its name ("swish", ...: the table of
+ *                                               activations.h)
  *   PREFIX/blockB/layerI/units {out}            original indices of the kept outputs
  *   PREFIX/blockB/layerI/weights {out, in}      dense, row-major as nn.Linear.weight
  *   PREFIX/blockB/layerI/row_ptr, col_index, values   masked (CSR over the kept units)
  *   PREFIX/blockB/layerI/bias {out}
  * The reader checks every size against the others, the masks' patterns and the rows,
- * and names the file and dataset in its errors. */
+ * and names the file and dataset in its errors.
+ * Files of format_version 1 (kind "hyper" before the activation registry) have info {5}
+ * = in, out, activation as its rom_activation value, bias, masked, and no attribute; the
+ * reader maps that value through the activation table (docs/file-format.md). */
 #include "manifold/subnet_impl.h"
 
 #include <math.h>
@@ -63,11 +68,12 @@ int rom_ae_subnet_write_h5(const rom_ae_subnet *s, rom_h5 *f, const char *prefix
     for (int l = 0; l < B->nl; ++l) {
       const rom_nn_layer *L = &B->layers[l];
       const double *W = B->params + L->offset;
-      double info[5] = {(double)L->in, (double)L->out, (double)L->act, (double)L->has_bias,
-                        L->mask ? 1.0 : 0.0};
-      rom_int five = 5;
+      double info[4] = {(double)L->in, (double)L->out, (double)L->has_bias, L->mask ? 1.0 : 0.0};
+      rom_int four = 4;
       snprintf(ds, sizeof ds, "%s/block%d/layer%d/info", prefix, b, l);
-      ROM_TRY(ctx, rom_h5_write_array(f, ds, 1, &five, info));
+      ROM_TRY(ctx, rom_h5_write_array(f, ds, 1, &four, info));
+      snprintf(ds, sizeof ds, "%s/block%d/layer%d", prefix, b, l);
+      ROM_TRY(ctx, rom_ae_group_attr_write(f, ds, "activation", rom_activation_name(L->act), 0));
       snprintf(ds, sizeof ds, "%s/block%d/layer%d/units", prefix, b, l);
       ROM_TRY(ctx, write_ints(f, ds, L->out, B->units[l], buf));
       if (L->mask) {
@@ -130,30 +136,46 @@ static int read_layer(rom_h5 *f, const char *prefix, int b, int l, rom_subnet_bl
   rom_ctx *ctx = rom_h5_ctx(f);
   const char *path = rom_h5_path(f);
   rom_nn_layer *L = &B->layers[l];
-  char ds[256];
+  char ds[256], act[64] = "";
   double info[5];
-  rom_int five = 5, n = 0, *rp = NULL, *ci = NULL;
+  const int legacy = rom_h5_format_version(f) < 2; /* activation as a number in info */
+  rom_int ninfo = legacy ? 5 : 4, n = 0, *rp = NULL, *ci = NULL;
   snprintf(ds, sizeof ds, "%s/block%d/layer%d/info", prefix, b, l);
-  ROM_TRY(ctx, rom_h5_read_array(f, ds, 1, &five, info));
+  ROM_TRY(ctx, rom_h5_read_array(f, ds, 1, &ninfo, info));
+  if (legacy) {
+    /* format_version 1: info[2] is the rom_activation value; it must name a table entry */
+    ROM_CHECK_ALL(
+        ctx, info[2] == floor(info[2]) && info[2] >= 0 && info[2] < rom_activation_count(),
+        ROM_ERR_FORMAT,
+        "dataset '%s' in '%s' = [%g %g %g %g %g]: activation %g is not a rom_activation "
+        "(0..%d)",
+        ds, path, info[0], info[1], info[2], info[3], info[4], info[2], rom_activation_count() - 1);
+    L->act = (rom_activation)(int)info[2];
+    info[2] = info[3], info[3] = info[4]; /* -> the layout of version 2 */
+  } else {
+    snprintf(ds, sizeof ds, "%s/block%d/layer%d", prefix, b, l);
+    ROM_TRY(ctx, rom_ae_group_attr_read(f, ds, "activation", act, sizeof act, NULL));
+    err = rom_activation_parse(ctx, act, &L->act);
+    ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_FORMAT, "'/%s' in '%s': %s", ds, path,
+                  rom_ctx_last_error(ctx));
+    snprintf(ds, sizeof ds, "%s/block%d/layer%d/info", prefix, b, l);
+  }
   ROM_CHECK_ALL(ctx,
                 info[0] >= 1 && info[1] >= 1 && info[0] == floor(info[0]) &&
                     info[1] == floor(info[1]) && info[0] < 1e15 && info[1] < 1e15 &&
-                    info[2] >= ROM_ACT_IDENTITY && info[2] <= ROM_ACT_TANH &&
-                    info[2] == floor(info[2]) && (info[3] == 0 || info[3] == 1) &&
-                    (info[4] == 0 || info[4] == 1),
+                    (info[2] == 0 || info[2] == 1) && (info[3] == 0 || info[3] == 1),
                 ROM_ERR_FORMAT,
-                "dataset '%s' in '%s' = [%g %g %g %g %g] is not a layer description (in >= 1, "
-                "out >= 1, activation 0..3, bias 0/1, masked 0/1)",
-                ds, path, info[0], info[1], info[2], info[3], info[4]);
+                "dataset '%s' in '%s' = [%g %g %g %g] is not a layer description (in >= 1, "
+                "out >= 1, bias 0/1, masked 0/1)",
+                ds, path, info[0], info[1], info[2], info[3]);
   L->in = (rom_int)info[0];
   L->out = (rom_int)info[1];
-  L->act = (rom_activation)(int)info[2];
-  L->has_bias = info[3] != 0;
+  L->has_bias = info[2] != 0;
   snprintf(ds, sizeof ds, "%s/block%d/layer%d/units", prefix, b, l);
   ROM_TRY(ctx, read_index_array(f, ds, 0, (rom_int)1 << 52, &n, &B->units[l]));
   ROM_CHECK_ALL(ctx, n == L->out, ROM_ERR_DIM, "dataset '%s' in '%s' has %lld entries, not %lld",
                 ds, path, (long long)n, (long long)L->out);
-  if (info[4] != 0) {
+  if (info[3] != 0) {
     rom_int nrp = 0, nnz = 0;
     snprintf(ds, sizeof ds, "%s/block%d/layer%d/row_ptr", prefix, b, l);
     ROM_TRY(ctx, read_index_array(f, ds, 0, (rom_int)1 << 52, &nrp, &rp));

@@ -6,6 +6,15 @@
 #include "io/h5.h"
 #include "manifold/ae_impl.h"
 
+/* A string (svalue != NULL) or int64 attribute `name` of the object (group or dataset) at
+ * path `obj` in f; read: sbuf != NULL for a string (variable or fixed length), else an
+ * integer into *ivalue; a missing attribute is ROM_ERR_FORMAT. Shared by the autoencoder
+ * and sub-network files (autoencoder_file.c). Collective (metadata). */
+int rom_ae_group_attr_write(rom_h5 *f, const char *obj, const char *name, const char *svalue,
+                            int64_t ivalue);
+int rom_ae_group_attr_read(rom_h5 *f, const char *obj, const char *name, char *sbuf, size_t slen,
+                           int64_t *ivalue);
+
 /* One stacked decoder's kept part. */
 typedef struct {
   rom_int koff, k;      /* latent slice */

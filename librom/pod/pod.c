@@ -1,7 +1,7 @@
-/* POD: validation, centring, the choice of SVD method, and the finishing touches every
- * method shares (truncation rule, sign rule, the basis object). The SVDs themselves are
- * the drivers of svd_driver.h: svd_tsqr.c, svd_scalapack.c, svd_randomized.c,
- * svd_incremental.c. See include/romkit/pod.h and docs/pod.md. */
+/* POD: validation, centring, the choice of SVD method ('auto'), and the finishing touches
+ * every method shares (truncation rule, sign rule, the basis object). The SVDs themselves
+ * are the drivers of the table in svd_methods.h: svd_tsqr.c, svd_scalapack.c,
+ * svd_randomized.c, svd_incremental.c. See include/romkit/pod.h and docs/pod.md. */
 #include "core/check.h"
 #include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
@@ -27,24 +27,6 @@ rom_pod_options rom_pod_options_default(void) {
   o.power_iterations = 2;
   o.incremental_tolerance = 1e-12;
   return o;
-}
-
-static const char *const method_names[] = {"auto", "tsqr", "scalapack", "randomized",
-                                           "incremental"};
-
-const char *rom_svd_method_name(rom_svd_method method) {
-  if ((int)method < 0 || (size_t)method >= sizeof method_names / sizeof method_names[0])
-    return "unknown";
-  return method_names[method];
-}
-
-int rom_svd_method_from_name(const char *name, rom_svd_method *method) {
-  for (size_t i = 0; name && i < sizeof method_names / sizeof method_names[0]; ++i)
-    if (!strcmp(name, method_names[i])) {
-      *method = (rom_svd_method)i;
-      return ROM_OK;
-    }
-  return ROM_ERR_ARG;
 }
 
 /* ROM_SVD_AUTO's rule (docs/pod.md, "Automatic choice"). With B the memory budget per rank
@@ -80,6 +62,23 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
   if (target) return ROM_SVD_RANDOMIZED;
   if (B == 0.0 || 4.0 * block <= B) return ROM_SVD_SCALAPACK;
   return ROM_SVD_INCREMENTAL;
+}
+
+/* The driver of ROM_SVD_AUTO: the method rom_pod_choose_method picks for A on this
+ * communicator, logged at ROM_LOG_INFO, then that method's driver; res->method gets the
+ * choice (it becomes the basis's provenance). Collective. */
+int rom_svd_auto(const rom_dmat *A, const double *shift, const rom_pod_options *o,
+                 rom_svd_result *res) {
+  int err = ROM_OK;
+  rom_ctx *ctx = A->ctx;
+  const rom_int N = A->global_rows, m = A->cols;
+  const rom_svd_method method = rom_pod_choose_method(N, m, rom_ctx_size(ctx), o);
+  rom_log(ctx, ROM_LOG_INFO, "POD: method 'auto' chose '%s' for N = %lld, m = %lld on %d ranks",
+          rom_svd_method_name(method), (long long)N, (long long)m, rom_ctx_size(ctx));
+  res->method = method;
+  ROM_TRY(ctx, rom_svd_method_lookup(method)->driver(A, shift, o, res));
+cleanup:
+  return err;
 }
 
 /* The k of the truncation rule (header comment of rom_pod_truncation), s descending.
@@ -211,8 +210,9 @@ int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom
   ROM_CHECK_ALL(ctx, o->truncation != ROM_POD_TRUNCATE_RANK || o->rank >= 1, ROM_ERR_ARG,
                 "POD option rank = %lld must be >= 1 with ROM_POD_TRUNCATE_RANK",
                 (long long)o->rank);
-  ROM_CHECK_ALL(ctx, o->method >= ROM_SVD_AUTO && o->method <= ROM_SVD_INCREMENTAL, ROM_ERR_ARG,
-                "POD option method = %d is not a rom_svd_method", (int)o->method);
+  ROM_CHECK_ALL(ctx, rom_svd_method_lookup(o->method) != NULL, ROM_ERR_ARG,
+                "POD option method = %d is not a rom_svd_method (0..%d)", (int)o->method,
+                rom_svd_method_count() - 1);
   ROM_CHECK_ALL(ctx, o->memory_budget >= 0.0, ROM_ERR_ARG,
                 "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o->memory_budget);
   if (N < 0) goto cleanup;
@@ -232,7 +232,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   int err = ROM_OK;
   rom_ctx *ctx = NULL;
   rom_pod_options o;
-  rom_svd_result res = {0, NULL, NULL};
+  rom_svd_result res = {0, NULL, NULL, ROM_SVD_AUTO};
   rom_svd_method method = ROM_SVD_AUTO;
   double *mean = NULL;
   rom_int N = 0, m = 0, lr = 0;
@@ -261,26 +261,9 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
       mean[i] /= (double)m;
   }
 
-  method = o.method;
-  if (method == ROM_SVD_AUTO) {
-    method = rom_pod_choose_method(N, m, rom_ctx_size(ctx), &o);
-    rom_log(ctx, ROM_LOG_INFO, "POD: method 'auto' chose '%s' for N = %lld, m = %lld on %d ranks",
-            rom_svd_method_name(method), (long long)N, (long long)m, rom_ctx_size(ctx));
-  }
-  switch (method) {
-  case ROM_SVD_SCALAPACK:
-    ROM_TRY(ctx, rom_svd_scalapack(S, mean, &o, &res));
-    break;
-  case ROM_SVD_RANDOMIZED:
-    ROM_TRY(ctx, rom_svd_randomized(S, mean, &o, &res));
-    break;
-  case ROM_SVD_INCREMENTAL:
-    ROM_TRY(ctx, rom_svd_incremental(S, mean, &o, &res));
-    break;
-  default:
-    ROM_TRY(ctx, rom_svd_tsqr(S, mean, &o, &res));
-    break;
-  }
+  res.method = o.method;
+  ROM_TRY(ctx, rom_svd_method_lookup(o.method)->driver(S, mean, &o, &res));
+  method = res.method; /* 'auto': the method it chose */
   if (!(res.r > 0 && res.s[0] > 0.0)) {
     if (o.center)
       ROM_FAIL(ctx, ROM_ERR_ARG,

@@ -89,10 +89,10 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
 
   /* 'auto' streams only when it must: if the whole matrix, TSQR's copy of it and the basis
    * (about 3 local blocks) fit the budget, the in-core exact methods are better. */
-  if (o.method == ROM_SVD_AUTO &&
+  if ((rom_svd_method_rules(o.method) & ROM_SVD_RULE_AUTOMATIC) &&
       (o.memory_budget == 0.0 || 3.0 * 8.0 * (double)lr_max * (double)m <= o.memory_budget))
     in_core = 1;
-  if (in_core || (o.method != ROM_SVD_AUTO && o.method != ROM_SVD_INCREMENTAL)) {
+  if (in_core || !(rom_svd_method_rules(o.method) & ROM_SVD_RULE_STREAMS)) {
     rom_h5_abort(&f);
     ROM_TRY(ctx, pod_file_in_core(ctx, path, &o, N, m, lr_max, out));
     goto cleanup;

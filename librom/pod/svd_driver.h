@@ -1,8 +1,8 @@
 /* romkit internal — the SVD drivers behind rom_pod_compute.
  *
  * rom_pod_compute (pod.c) validates the options and the snapshots, computes the mean
- * when centring, picks the driver, then sign-normalises the vectors and builds the
- * basis. A driver only computes the thin SVD of the shifted snapshot matrix
+ * when centring, calls the method's driver from the table (svd_methods.h), then sign-normalises the
+ * vectors and builds the basis. A driver only computes the thin SVD of the shifted snapshot matrix
  *     A - shift 1^T        (shift: local_rows values, NULL for none)
  * as follows: the singular values it computed (r of them, descending), then k =
  * rom_pod_choose_k(o, s, r) and the first k left singular vectors, distributed like A.
@@ -12,25 +12,39 @@
 #ifndef ROMKIT_POD_SVD_DRIVER_H
 #define ROMKIT_POD_SVD_DRIVER_H
 
+#include "pod/svd_methods.h"
 #include "romkit/pod.h"
 
 typedef struct {
-  rom_int r;   /* number of singular values computed */
-  double *s;   /* r values, descending, replicated on every rank (rom_malloc) */
-  rom_dmat *U; /* N x k left singular vectors, rows distributed like A */
+  rom_int r;             /* number of singular values computed */
+  double *s;             /* r values, descending, replicated on every rank (rom_malloc) */
+  rom_dmat *U;           /* N x k left singular vectors, rows distributed like A */
+  rom_svd_method method; /* the method that computed them: set by the caller to the one it
+                            asks for; rom_svd_auto replaces it by its choice */
 } rom_svd_result;
 
+/* A driver: one line of the table in svd_methods.h, called through it by rom_pod_compute. */
 typedef int (*rom_svd_driver)(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                               rom_svd_result *res);
 
-int rom_svd_tsqr(const rom_dmat *A, const double *shift, const rom_pod_options *o,
-                 rom_svd_result *res);
-int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_options *o,
-                      rom_svd_result *res);
-int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_options *o,
-                       rom_svd_result *res);
-int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_options *o,
-                        rom_svd_result *res);
+/* One entry of the driver table (svd_methods.c). */
+typedef struct {
+  rom_svd_method method;
+  const char *name;
+  rom_svd_driver driver;
+  unsigned rules;
+  const char *description;
+} rom_svd_method_entry;
+
+/* The table entry of a method; NULL if it is not one. Not collective. */
+const rom_svd_method_entry *rom_svd_method_lookup(rom_svd_method method);
+
+/* The drivers, declared from the table. rom_svd_auto (pod.c) picks one of the others by
+ * rom_pod_choose_method, logs the choice and calls it. */
+#define ROM_SVD_DECLARE_DRIVER(e, n, fn, r, d)                                                     \
+  int fn(const rom_dmat *A, const double *shift, const rom_pod_options *o, rom_svd_result *res);
+ROM_SVD_METHOD_TABLE(ROM_SVD_DECLARE_DRIVER)
+#undef ROM_SVD_DECLARE_DRIVER
 
 /* rom_pod_check_options - every POD entry point's option checks (ROM_ERR_ARG with a sentence
  * naming the option); with N >= 0 also the matrix-size checks and target_rank <= min(N, m).

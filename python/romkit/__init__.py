@@ -23,6 +23,7 @@ The surface:
     fom.integrate                       the reference implicit FOM integrator
     Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
+    SVD_METHODS, HYPER_METHODS, ACTIVATIONS   the library's method tables (names, rules)
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -37,6 +38,7 @@ from .isvd import StreamingSVD
 from .nonlinear import LSPG_SOLVERS, PROJECTIONS, TIME_SCHEMES, NonlinearModel, NonlinearROM
 from .burgers import Burgers1D, Burgers2D, error_metric
 from .hyper import HYPER_METHODS, HyperReduction, select_samples
+from ._registry import Registry as _Registry
 from . import fom
 from .problems import Heat2D
 from .snapshots import Snapshots, read_snapshots
@@ -46,6 +48,9 @@ from . import plot
 
 __version__ = "0.1.0"
 
+# "identity", "swish", "sigmoid", "tanh": the library's table (autoencoder.h).
+ACTIVATIONS = _Registry("rom_activation", "activation")
+
 __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read_snapshots",
            "pod", "Basis", "SVD_METHODS", "Model", "AffineROM", "Heat2D", "RomkitError",
            "strerror", "error_name", "load_library", "library_path", "__version__",
@@ -53,7 +58,7 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "evaluate_outputs", "read_sweep", "plot", "pod_file", "StreamingSVD",
            "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
-           "select_samples", "HYPER_METHODS"]
+           "select_samples", "HYPER_METHODS", "ACTIVATIONS"]
 
 
 def library_path():

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._handles import Wrapper, c_vector_view, c_view, dptr, iptr, state_vector
 from ._lib import lib, new, out_arg, pointer_to, require
+from ._registry import HYPER_RULES, Registry
 from .affine import Model
 from .context import resolve
 from .errors import call
@@ -23,17 +24,12 @@ from .pod import Basis
 
 __all__ = ["HYPER_METHODS", "select_samples", "HyperReduction"]
 
-HYPER_METHODS = ("deim", "qdeim", "gnat", "sopt", "deim-os")
+# "deim", "qdeim", "gnat", "sopt", "deim-os": the library's table (hyper.h).
+HYPER_METHODS = Registry("rom_hyper_method", "method", HYPER_RULES)
 
 
 def _method(name):
-    if not isinstance(name, str):
-        raise TypeError(f"method must be one of {', '.join(HYPER_METHODS)} (a str), got "
-                        f"{type(name).__name__}")
-    m = out_arg("rom_hyper_method_from_name", 1)
-    if lib().rom_hyper_method_from_name(name.encode(), m) != 0:
-        raise ValueError(f"method must be one of {', '.join(HYPER_METHODS)}, got {name!r}")
-    return m[0]
+    return HYPER_METHODS.value(name)
 
 
 def _residual_matrix(residual_basis, ctx):
@@ -127,7 +123,7 @@ class HyperReduction(Wrapper):
     # ---- sizes -------------------------------------------------------------------------------
     @property
     def method(self):
-        """"deim", "qdeim", "gnat" or "sopt"."""
+        """The selection method's name (one of HYPER_METHODS)."""
         return lib().rom_hyper_method_name(lib().rom_hyper_get_method(self._h)).decode()
 
     @property

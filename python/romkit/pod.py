@@ -15,24 +15,19 @@ import numpy as np
 from ._handles import Resource, Wrapper, c_vector_view, c_view, dptr, out_vector, \
     small_vector, state_vector
 from ._lib import lib, new, out_arg, pointer_to, require
+from ._registry import SVD_RULES, Registry
 from .context import resolve
 from .errors import call
 from .matrix import DistributedMatrix, as_matrix
 
 __all__ = ["pod", "pod_file", "Basis", "SVD_METHODS"]
 
-SVD_METHODS = ("auto", "tsqr", "scalapack", "randomized", "incremental")
+# "auto", "tsqr", "scalapack", "randomized", "incremental": the library's table (pod.h).
+SVD_METHODS = Registry("rom_svd_method", "method", SVD_RULES)
 
 
 def _method(name):
-    if not isinstance(name, str):
-        raise TypeError(f"method must be one of {', '.join(SVD_METHODS)} (a str), got "
-                        f"{type(name).__name__}")
-    m = out_arg("rom_svd_method_from_name", 1)
-    rc = lib().rom_svd_method_from_name(name.encode(), m)
-    if rc != 0:
-        raise ValueError(f"method must be one of {', '.join(SVD_METHODS)}, got {name!r}")
-    return m[0]
+    return SVD_METHODS.value(name)
 
 
 def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None, *,
