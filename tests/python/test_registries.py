@@ -1,5 +1,5 @@
 """The method registries (issue 11) from Python: romkit.SVD_METHODS, HYPER_METHODS and
-ACTIVATIONS are the library's tables (asked through ctypes, never spelled in the
+ACTIVATIONS are the library's tables (asked here through plain ctypes, never spelled in the
 package), in enum order, with the rules the C side checks."""
 import ctypes
 
@@ -8,7 +8,7 @@ import pytest
 
 
 def table(rk, prefix):
-    lib = rk._functions().cdll
+    lib = ctypes.CDLL(rk.library_path())  # independent of the package's cffi bindings
     count = getattr(lib, prefix + "_count")
     name = getattr(lib, prefix + "_name")
     count.restype, name.restype, name.argtypes = ctypes.c_int, ctypes.c_char_p, [ctypes.c_int]
