@@ -51,11 +51,12 @@ typedef struct {
   double tolerance;          /* ROM stopping tolerance, POD ROMs */
   double tolerance_manifold; /* the same, NM ROMs */
   int max_iterations;        /* ROM (Gauss-)Newton updates per step */
-  /* Autoencoder (romkit/autoencoder.h) of the paper: written as the CLI's --network/
-   * --mask text so that `romkit train --problem` and the workflow read one spelling. */
+  /* Autoencoder (romkit/autoencoder.h) of the paper: written as the CLI's --activation/
+   * --mask text so that `romkit train --problem` and the workflow read one spelling
+   * (rom_problem_autoencoder_create builds it, rom_mask_from_spec reads the mask). */
   char ae_activation[32]; /* "swish", "sigmoid", ... */
   char ae_mask[96];       /* "band:36:12", "stencil:58:58:100:10", ... */
-  rom_int ae_hidden;      /* encoder and decoder hidden width; 0: 2 N_component */
+  rom_int ae_hidden;      /* encoder hidden width; 0: 2 N_component (the decoder's: mask) */
   int ae_decoder_bias;    /* bias on the decoder's hidden layer */
   int ae_minmax_scaling;  /* per-node min-max input scaling, raw states as data */
   rom_int ae_batch, ae_epochs;

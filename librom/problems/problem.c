@@ -16,20 +16,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The library's problems, in the order help texts list them. */
-static const rom_problem_ops *builtin(int i) {
-  switch (i) {
-  case 0:
-    return &rom_problem_ops_burgers1d;
-  case 1:
-    return &rom_problem_ops_burgers2d;
-  case 2:
-    return &rom_problem_ops_heat2d;
-  default:
-    return NULL;
-  }
-}
-enum { NUM_BUILTIN = 3 };
+/* The library's problems, in the order help texts list them (problem_impl.h). */
+#define ROM_PROBLEM_ADDRESS(id) &rom_problem_ops_##id,
+static const rom_problem_ops *const builtins[] = {ROM_PROBLEM_BUILTINS(ROM_PROBLEM_ADDRESS)};
+#undef ROM_PROBLEM_ADDRESS
+enum { NUM_BUILTIN = (int)(sizeof builtins / sizeof builtins[0]) };
 
 /* A user registration: the copied table and the strings it points to. */
 typedef struct {
@@ -102,7 +93,7 @@ int rom_problem_count(void) {
 
 const rom_problem_ops *rom_problem_ops_at(int i) {
   if (i < 0) return NULL;
-  if (i < NUM_BUILTIN) return builtin(i);
+  if (i < NUM_BUILTIN) return builtins[i];
   return i - NUM_BUILTIN < num_user ? &user[i - NUM_BUILTIN].ops : NULL;
 }
 
