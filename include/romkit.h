@@ -18,6 +18,7 @@
 #include "romkit/autoencoder.h"
 #include "romkit/fom.h"
 #include "romkit/problems.h"
+#include "romkit/problem.h"
 #include "romkit/binding.h"
 
 #endif
