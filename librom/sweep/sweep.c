@@ -19,7 +19,7 @@
 
 #include "core/check.h"
 #include "io/h5.h"
-#include "online/affine_rom_impl.h"
+#include "affine/affine_rom_impl.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -20,8 +20,8 @@
  * The dense kernels are LAPACK's *_work entry points (no NaN scan, no workspace
  * queries) — see docs/benchmarks_heat.md for the measured cost at k = 10, 20. */
 #include "core/check.h"
-#include "online/affine_rom_impl.h"
-#include "online/model_impl.h"
+#include "affine/affine_rom_impl.h"
+#include "model/model_impl.h"
 
 #include <cblas.h>
 #include <limits.h>
