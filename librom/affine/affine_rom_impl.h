@@ -4,6 +4,7 @@
 #ifndef ROMKIT_AFFINE_AFFINE_ROM_IMPL_H
 #define ROMKIT_AFFINE_AFFINE_ROM_IMPL_H
 
+#include "affine/affine_rom_internal.h"
 #include "romkit/affine_rom.h"
 
 #include <lapacke.h>
@@ -41,9 +42,6 @@ struct rom_affine_rom {
   double *out_L, *out_l0;
   char *out_names;
 };
-
-/* Longest output name + 1 (names are also joined by ',' in the file attribute). */
-#define ROM_AFFINE_OUTPUT_NAME_MAX 64
 
 /* Frees the output arrays (affine_outputs.c); used by destroy. Not collective. */
 void rom_affine_rom_free_outputs(rom_affine_rom *rom);

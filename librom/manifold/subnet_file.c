@@ -13,6 +13,7 @@
  *   PREFIX/blockB/layerI/bias {out}
  * The reader checks every size against the others, the masks' patterns and the rows,
  * and names the file and dataset in its errors. */
+#include "manifold/subnet_file.h"
 #include "manifold/subnet_impl.h"
 
 #include <math.h>
