@@ -8,7 +8,8 @@
  * bijection of [0, 4^b); "cycle walking" — re-applying it until the value falls below ns
  * — restricts it to a bijection of [0, ns), in fewer than 4 applications on average since
  * 4^b < 4 ns). The ROM's reduced matrices and output weights are bitwise replicated
- * (affine_rom.c), so a sample's outputs do not depend on which rank solved it either.
+ * (librom/affine/affine_rom.c), so a sample's outputs do not depend on which rank solved it
+ * either.
  *
  * Random streams of rom_rng (seed = the design's seed): Monte Carlo value of parameter j of
  * sample i: stream ROM_SWEEP_STREAM_MC, index i p + j; LHS position inside the stratum:
