@@ -17,15 +17,22 @@ librom/<stage>/*.c and *.h:
      (e.g. manifold/subnet_file.h, affine/affine_rom_internal.h);
   5. the public headers include/romkit/*.h include only public headers.
 
+With --library libromkit.a (ctest: arch.link_graph) it also checks what the includes
+cannot see, since public headers may be included from anywhere: no object file of a stage
+uses a symbol defined by a later stage (nm's undefined symbols against their definitions),
+so the calls, too, flow one way.
+
 Before checking the tree, the script checks itself on small synthetic trees that break
 each rule once, so it is not a test that cannot fail. Prints "N passed, N failed" and
 exits non-zero on a failure, naming file and line of every offending include.
 
-Usage: include_graph.py [--root REPO]   (default: the repository holding this file)
+Usage: include_graph.py [--root REPO] [--library libromkit.a]
+       (REPO defaults to the repository holding this file)
 """
 import argparse
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
@@ -102,6 +109,56 @@ def check(root, stages):
     return bad
 
 
+def stage_of_members(root, stages):
+    """Archive member name (basename.c.o) -> stage, from the sources of librom/<stage>/."""
+    where, bad = {}, []
+    for stage in stages:
+        folder = os.path.join(root, "librom", stage)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".c"):
+                if name + ".o" in where:
+                    bad.append(f"librom/{stage}/{name}: the same file name as in stage "
+                               f"'{where[name + '.o']}'; the archive's members could not be told "
+                               f"apart (rename one)")
+                where[name + ".o"] = stage
+    return where, bad
+
+
+def link_violations(nm_text, stage_of, stages):
+    """Uses of a later stage's symbols in `nm -A libromkit.a` output, as sentences."""
+    order = {s: i for i, s in enumerate(stages)}
+    defined, used = {}, []
+    for line in nm_text.splitlines():
+        head, _, rest = line.rpartition(":")
+        member = head.rsplit(":", 1)[-1]
+        parts = rest.split()
+        if member not in stage_of or not parts:
+            continue
+        if len(parts) == 2 and parts[0] == "U":
+            used.append((member, parts[1]))
+        elif len(parts) == 3 and parts[1] in "TDBRGSVW":
+            defined[parts[2]] = member
+    bad = []
+    for member, sym in sorted(set(used)):
+        if sym not in defined:
+            continue
+        a, b = stage_of[member], stage_of[defined[sym]]
+        if order[b] > order[a]:
+            bad.append(f"librom/{a}/{member[:-2]}: calls {sym} of the later stage '{b}' "
+                       f"(librom/{b}/{defined[sym][:-2]}; order: {' -> '.join(stages)})")
+    return bad
+
+
+def check_library(root, stages, library):
+    stage_of, bad = stage_of_members(root, stages)
+    nm = subprocess.run(["nm", "-A", library], capture_output=True, text=True)
+    if nm.returncode != 0:
+        return bad + [f"{library}: nm failed: {nm.stderr.strip()}"]
+    return bad + link_violations(nm.stdout, stage_of, stages)
+
+
 def self_test():
     """Each rule, broken once in a synthetic tree, must be reported: (passed, failed)."""
     stages = ["core", "model", "pod", "hyper"]
@@ -146,6 +203,25 @@ def self_test():
             print(f"FAIL self-test 'allowed includes': reported {bad}")
         else:
             passed += 1
+    nm_text = ("lib.a:basis.c.o:0000000000000000 T rom_basis_create\n"
+               "lib.a:basis.c.o:                 U rom_ctx_comm\n"
+               "lib.a:basis.c.o:                 U memcpy\n"
+               "lib.a:context.c.o:0000000000000040 T rom_ctx_comm\n"
+               "lib.a:hyper.c.o:0000000000000000 T rom_hyper_create\n"
+               "lib.a:hyper.c.o:                 U rom_basis_create\n")
+    stage_of = {"basis.c.o": "pod", "context.c.o": "core", "hyper.c.o": "hyper"}
+    upward = nm_text + "lib.a:context.c.o:                 U rom_hyper_create\n"
+    if link_violations(nm_text, stage_of, stages):
+        failed += 1
+        print(f"FAIL self-test 'allowed calls': {link_violations(nm_text, stage_of, stages)}")
+    else:
+        passed += 1
+    bad = link_violations(upward, stage_of, stages)
+    if len(bad) == 1 and "rom_hyper_create" in bad[0] and "librom/core/context.c" in bad[0]:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL self-test 'call to a later stage': expected one violation, got {bad}")
     return passed, failed
 
 
@@ -153,18 +229,22 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(here)))
+    ap.add_argument("--library", help="libromkit.a: check the calls between stages instead")
     args = ap.parse_args()
     passed, failed = self_test()
     stages = read_stages(args.root)
-    bad = check(args.root, stages)
+    if args.library:
+        what, bad = "calls between stages", check_library(args.root, stages, args.library)
+    else:
+        what, bad = "include graph", check(args.root, stages)
     for b in bad:
         print(b)
     if bad:
         failed += 1
-        print(f"FAIL include graph: {len(bad)} include(s) against the stage order")
+        print(f"FAIL {what}: {len(bad)} against the stage order")
     else:
         passed += 1
-        print(f"include graph follows {' -> '.join(stages)}")
+        print(f"{what}: follows {' -> '.join(stages)}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
