@@ -4,13 +4,13 @@
 docs/design.md, "Layout and data flow": data flows one way through the stages of
 librom/, in the order of ROMKIT_STAGES in CMakeLists.txt (read from there, so the build
 and this test cannot disagree). The rules, checked on every `#include "..."` of every
-librom/<stage>/*.c and *.h:
+librom/<stage>/**/*.c and *.h (sub-folders belong to their stage):
 
   1. every folder under librom/ is a stage of ROMKIT_STAGES (a new folder must be placed
      in the order);
-  2. an internal include names its stage folder ("pod/basis_impl.h", not "basis_impl.h")
-     and that folder is a stage; public headers ("romkit/...", include/romkit/) are
-     allowed from anywhere;
+  2. an internal include starts with its stage folder ("pod/basis_impl.h", not
+     "basis_impl.h") and that folder is a stage; public headers ("romkit/...",
+     include/romkit/) are allowed from anywhere;
   3. a stage includes no header of a stage later in the order;
   4. a stage includes no `*_impl.h` of another stage: those hold a stage's fields; what a
      later stage may use is declared in the stage's other internal headers
@@ -54,6 +54,17 @@ def read_stages(root):
     return words
 
 
+def sources(folder, suffixes):
+    """The files of a stage folder and its sub-folders, as paths relative to it."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(suffixes):
+                found.append(os.path.relpath(os.path.join(dirpath, name), folder))
+    return found
+
+
 def includes(path):
     """(line number, included name) of every #include "..." of a file."""
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -76,20 +87,18 @@ def check(root, stages):
         folder = os.path.join(librom, stage)
         if not os.path.isdir(folder):
             continue  # an optional stage not written yet
-        for name in sorted(os.listdir(folder)):
-            if not name.endswith((".c", ".h")):
-                continue
+        for name in sources(folder, (".c", ".h")):
             rel = f"librom/{stage}/{name}"
             for line, inc in includes(os.path.join(folder, name)):
                 where = f"{rel}:{line}: #include \"{inc}\""
                 if inc.startswith("romkit/"):
                     continue
                 parts = inc.split("/")
-                if len(parts) != 2 or parts[0] not in order:
+                if len(parts) < 2 or parts[0] not in order:
                     bad.append(f"{where}: an internal include must name a stage folder "
                                f"(\"stage/header.h\") or be a public \"romkit/...\" header")
                     continue
-                other, header = parts
+                other, header = parts[0], parts[-1]
                 if order[other] > order[stage]:
                     bad.append(f"{where}: stage '{stage}' includes a header of the later "
                                f"stage '{other}' (order: {' -> '.join(stages)})")
@@ -110,19 +119,18 @@ def check(root, stages):
 
 
 def stage_of_members(root, stages):
-    """Archive member name (basename.c.o) -> stage, from the sources of librom/<stage>/."""
+    """Archive member (basename.c.o) -> (stage, source path), from librom/<stage>/."""
     where, bad = {}, []
     for stage in stages:
         folder = os.path.join(root, "librom", stage)
         if not os.path.isdir(folder):
             continue
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".c"):
-                if name + ".o" in where:
-                    bad.append(f"librom/{stage}/{name}: the same file name as in stage "
-                               f"'{where[name + '.o']}'; the archive's members could not be told "
-                               f"apart (rename one)")
-                where[name + ".o"] = stage
+        for rel in sources(folder, (".c",)):
+            member, path = os.path.basename(rel) + ".o", f"librom/{stage}/{rel}"
+            if member in where:
+                bad.append(f"{path}: the same file name as {where[member][1]}; the archive's "
+                           f"members could not be told apart (rename one)")
+            where[member] = (stage, path)
     return where, bad
 
 
@@ -144,10 +152,10 @@ def link_violations(nm_text, stage_of, stages):
     for member, sym in sorted(set(used)):
         if sym not in defined:
             continue
-        a, b = stage_of[member], stage_of[defined[sym]]
+        (a, path), (b, where) = stage_of[member], stage_of[defined[sym]]
         if order[b] > order[a]:
-            bad.append(f"librom/{a}/{member[:-2]}: calls {sym} of the later stage '{b}' "
-                       f"(librom/{b}/{defined[sym][:-2]}; order: {' -> '.join(stages)})")
+            bad.append(f"{path}: calls {sym} of the later stage '{b}' ({where}; order: "
+                       f"{' -> '.join(stages)})")
     return bad
 
 
@@ -168,6 +176,8 @@ def self_test():
         "another's _impl.h": ("librom/hyper/a.c", '#include "pod/basis_impl.h"\n', "fields of"),
         "unknown folder": ("librom/extra/a.c", "\n", "librom/extra/: not a stage"),
         "unprefixed include": ("librom/pod/a.h", '#include "basis_impl.h"\n', "name a stage"),
+        "sub-folder, later stage": ("librom/pod/svd/a.c", '#include "hyper/methods/x.h"\n',
+                                    "later stage"),
         "public includes internal": ("include/romkit/a.h", '#include "core/check.h"\n',
                                      "public"),
     }
@@ -209,7 +219,9 @@ def self_test():
                "lib.a:context.c.o:0000000000000040 T rom_ctx_comm\n"
                "lib.a:hyper.c.o:0000000000000000 T rom_hyper_create\n"
                "lib.a:hyper.c.o:                 U rom_basis_create\n")
-    stage_of = {"basis.c.o": "pod", "context.c.o": "core", "hyper.c.o": "hyper"}
+    stage_of = {"basis.c.o": ("pod", "librom/pod/basis.c"),
+                "context.c.o": ("core", "librom/core/context.c"),
+                "hyper.c.o": ("hyper", "librom/hyper/hyper.c")}
     upward = nm_text + "lib.a:context.c.o:                 U rom_hyper_create\n"
     if link_violations(nm_text, stage_of, stages):
         failed += 1
