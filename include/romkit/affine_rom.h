@@ -51,7 +51,7 @@ int rom_affine_rom_transient(rom_affine_rom *rom, const double *theta, const dou
 int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwrite);
 int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out);
 
-/* ---- Outputs (quantities of interest), librom/online/affine_outputs.c ------------------------
+/* ---- Outputs (quantities of interest), librom/affine/affine_outputs.c ------------------------
  *
  * A linear output s(mu) = l^T u(mu) of the FOM state (an average, a probe value, a flux
  * through a boundary written as a weight vector l) is evaluated online without lifting u:

@@ -11,7 +11,6 @@
  * argmax is global with ties broken by the lowest row (hyper_impl.h). Cost O(N nb^2 / P)
  * flops and 3 nb small reductions. */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,8 +18,9 @@
 int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
   (void)ns; /* ns == nb: ROM_HYPER_RULE_EXACT_SAMPLES (methods.h) */
-  rom_ctx *ctx = U->ctx;
-  const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
   double *Z = NULL, *c = NULL, *score = NULL;
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(nb * nb), sizeof(double), (void **)&Z));
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)nb, sizeof(double), (void **)&c));
@@ -40,9 +40,9 @@ int rom_hyper_select_deim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
     ROM_TRY_ALL(ctx, lerr);
     /* |r(i)|, with a fixed summation order per row (see hyper_impl.h). */
     for (rom_int i = 0; i < L; ++i) {
-      double r = U->data[i + l * ld];
+      double r = Ud[i + l * ld];
       for (rom_int j = 0; j < l; ++j)
-        r -= U->data[i + j * ld] * c[j];
+        r -= Ud[i + j * ld] * c[j];
       score[i] = fabs(r);
     }
     rom_hyper_exclude(L, off, l, samples, score);

@@ -18,11 +18,10 @@
  * The greedy itself (distributed, identical samples on any partition) is greedy.c.
  * Cost O(N nb^2 / P) flops and O(ns) small reductions. */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(U);
   rom_int *take = NULL;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nb, (void **)&take));
   for (rom_int l = 0; l < nb; ++l)

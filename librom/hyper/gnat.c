@@ -11,11 +11,10 @@
  * samples than vectors; at ns == nb it is DEIM's interpolation and the samples are
  * DEIM's). The greedy itself is greedy.c. */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 int rom_hyper_select_gnat(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(U);
   rom_int *take = NULL;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nb, (void **)&take));
   for (rom_int p = 0; p < nb; ++p)

@@ -10,7 +10,6 @@
  * scores its own rows with fixed-order loops, and the argmax is global with the lowest-row
  * tie rule (hyper_impl.h), so the samples are identical on any partition. */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 #include <math.h>
 #include <string.h>
@@ -18,8 +17,9 @@
 int rom_hyper_select_greedy(const rom_dmat *U, rom_int nb, rom_int ns, const rom_int *take,
                             int squared_score, const char *method, rom_int *samples) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
-  const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
   double *Z = NULL, *alpha = NULL, *row_values = NULL, *score = NULL;
   rom_int s = 0; /* samples so far */
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(ns * nb), sizeof(double), (void **)&Z));
@@ -40,9 +40,9 @@ int rom_hyper_select_greedy(const rom_dmat *U, rom_int nb, rom_int ns, const rom
     }
     ROM_TRY_ALL(ctx, lerr);
     for (rom_int i = 0; i < L; ++i) {
-      double r = U->data[i + p * ld];
+      double r = Ud[i + p * ld];
       for (rom_int j = 0; j < p; ++j)
-        r -= U->data[i + j * ld] * alpha[j];
+        r -= Ud[i + j * ld] * alpha[j];
       score[i] = squared_score ? r * r : fabs(r);
     }
     rom_hyper_exclude(L, off, s, samples, score);

@@ -10,7 +10,6 @@
  * modes is refused (ROM_ERR_SINGULAR) instead of giving an unstable online problem. */
 #include "core/sorted_rows.h"
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 #include <lapacke.h>
 #include <limits.h>
@@ -62,9 +61,12 @@ void rom_hyper_exclude(rom_int local_rows, rom_int row_offset, rom_int npicked,
 int rom_hyper_column_max(const rom_dmat *U, rom_int col, double *value) {
   int err = ROM_OK;
   double m = 0.0;
-  for (rom_int i = 0; i < U->local_rows; ++i)
-    m = fmax(m, fabs(U->data[i + col * U->ld]));
-  ROM_MPI(U->ctx, MPI_Allreduce(&m, value, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(U->ctx)));
+  const rom_int L = rom_dmat_local_rows(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  for (rom_int i = 0; i < L; ++i)
+    m = fmax(m, fabs(Ud[i + col * ld]));
+  ROM_MPI(ctx, MPI_Allreduce(&m, value, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
 cleanup:
   return err;
 }
@@ -72,15 +74,16 @@ cleanup:
 int rom_hyper_gather_rows(const rom_dmat *U, rom_int nrows, const rom_int *rows, rom_int ncols,
                           double *out) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
-  const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
   const rom_int total = nrows * ncols;
   memset(out, 0, sizeof(double) * (size_t)total);
   for (rom_int s = 0; s < nrows; ++s) {
     rom_int i = rows[s] - off;
     if (i < 0 || i >= L) continue;
     for (rom_int j = 0; j < ncols; ++j)
-      out[s + j * nrows] = U->data[i + j * ld];
+      out[s + j * nrows] = Ud[i + j * ld];
   }
   /* Exact: every entry has one non-zero contribution. Chunks keep MPI counts in int. */
   for (rom_int start = 0; start < total; start += INT_MAX / 2) {
@@ -170,19 +173,19 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
                      rom_int *samples) {
   int err = ROM_OK;
   if (!U) return ROM_ERR_ARG;
-  rom_ctx *ctx = U->ctx;
-  const rom_int N = U->global_rows;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int N = rom_dmat_global_rows(U);
   const rom_hyper_method_entry *entry = rom_hyper_method_lookup(method);
   char others[256]; /* the methods that oversample, for the error message */
-  if (nb == 0) nb = U->cols;
+  if (nb == 0) nb = rom_dmat_cols(U);
   ROM_CHECK_ALL(ctx, samples != NULL, ROM_ERR_ARG, "samples must not be NULL");
   ROM_CHECK_ALL(ctx, entry != NULL, ROM_ERR_ARG,
                 "unknown hyper-reduction method %d (rom_hyper_method_count() = %d)", (int)method,
                 rom_hyper_method_count());
-  ROM_CHECK_ALL(ctx, nb >= 1 && nb <= U->cols, ROM_ERR_ARG,
+  ROM_CHECK_ALL(ctx, nb >= 1 && nb <= rom_dmat_cols(U), ROM_ERR_ARG,
                 "residual basis dimension nb = %lld must be in 1..%lld (the columns of the "
                 "residual basis)",
-                (long long)nb, (long long)U->cols);
+                (long long)nb, (long long)rom_dmat_cols(U));
   ROM_CHECK_ALL(ctx, ns >= nb, ROM_ERR_ARG,
                 "%lld samples cannot determine %lld residual basis vectors: ns must be >= nb",
                 (long long)ns, (long long)nb);
@@ -255,14 +258,14 @@ int rom_hyper_create(rom_model *model, const rom_basis *state_basis, const doubl
                 "give both the model and the state basis (the sample mesh needs the model's "
                 "stencils and the basis's rows), or neither");
   {
-    const rom_int nb = opts.residual_dim > 0 ? opts.residual_dim : residual_basis->cols;
+    const rom_int nb = opts.residual_dim > 0 ? opts.residual_dim : rom_dmat_cols(residual_basis);
     const rom_int ns = opts.num_samples > 0 ? opts.num_samples : nb;
     ROM_CHECK_ALL(ctx, opts.residual_dim >= 0 && opts.num_samples >= 0, ROM_ERR_ARG,
                   "residual_dim = %lld and num_samples = %lld must be >= 0 (0: default)",
                   (long long)opts.residual_dim, (long long)opts.num_samples);
     ROM_TRY_ALL(ctx, rom_hyper_alloc(ctx, &hr));
     hr->method = opts.method;
-    hr->N = residual_basis->global_rows;
+    hr->N = rom_dmat_global_rows(residual_basis);
     hr->nb = nb;
     hr->ns = ns;
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(ns > 0 ? ns : 1),

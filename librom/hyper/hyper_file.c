@@ -19,7 +19,7 @@
  * integers in range, ascending, and that the samples lie on the sample mesh. */
 #include "hyper/hyper_impl.h"
 #include "io/h5.h"
-#include "manifold/subnet_impl.h"
+#include "manifold/subnet_file.h"
 
 #include <math.h>
 #include <string.h>
@@ -159,13 +159,16 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
     if (!strcmp(trial, "manifold")) {
       ROM_TRY(ctx, rom_ae_subnet_read_h5(ctx, f, "decoder_subnet", &hr->decoder));
       const rom_ae_subnet *d = hr->decoder;
-      int same = d->nrows == nneeded && d->latent == k && d->outputs == N;
+      const rom_int d_rows = rom_ae_subnet_num_rows(d), d_outputs = rom_ae_subnet_output_dim(d),
+                    d_latent = rom_ae_subnet_latent_dim(d);
+      const rom_int *d_row = rom_ae_subnet_rows(d);
+      int same = d_rows == nneeded && d_latent == k && d_outputs == N;
       for (rom_int i = 0; same && i < nneeded; ++i)
-        same = d->rows[i] == hr->needed_rows[i];
+        same = d_row[i] == hr->needed_rows[i];
       ROM_CHECK_ALL(ctx, same, ROM_ERR_FORMAT,
                     "'%s': the decoder sub-network (%lld rows of %lld, latent %lld) does not "
                     "match needed_rows (%lld rows of %lld) and state_dim %lld",
-                    path, (long long)d->nrows, (long long)d->outputs, (long long)d->latent,
+                    path, (long long)d_rows, (long long)d_outputs, (long long)d_latent,
                     (long long)nneeded, (long long)N, (long long)k);
     } else {
       ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),

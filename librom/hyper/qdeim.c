@@ -12,7 +12,6 @@
  * Rows are scored and updated with fixed-order loops so the picks do not depend on the
  * partition (hyper_impl.h). */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,8 +19,9 @@
 int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
   (void)ns; /* ns == nb: ROM_HYPER_RULE_EXACT_SAMPLES (methods.h) */
-  rom_ctx *ctx = U->ctx;
-  const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
   double *X = NULL, *q = NULL, *score = NULL;
   rom_dmat *Xm = NULL;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(L * nb + 1), (void **)&X));
@@ -29,7 +29,7 @@ int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *s
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(L + 1), (void **)&score));
   for (rom_int j = 0; j < nb; ++j)
     for (rom_int i = 0; i < L; ++i)
-      X[i + j * L] = U->data[i + j * ld];
+      X[i + j * L] = Ud[i + j * ld];
   ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nb, L > 0 ? X : NULL, L > 0 ? L : 1, &Xm));
   double first = 0.0; /* the largest squared row norm of U: the scale of the rank test */
   for (rom_int l = 0; l < nb; ++l) {

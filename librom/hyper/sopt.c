@@ -20,7 +20,6 @@
  * each rank scores its own rows (fixed-order loops), and the global argmax breaks ties by
  * the lowest row, so the samples do not depend on the partition. Cost per step O(N m^2/P). */
 #include "hyper/hyper_impl.h"
-#include "linalg/dmat_impl.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -56,8 +55,9 @@ static int row_space_basis(const double *Z, rom_int ldz, rom_int s, rom_int m, d
 
 int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
-  const rom_int L = U->local_rows, off = U->row_offset, ld = U->ld;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
+  const double *Ud = rom_dmat_data_const(U);
   double *Z = NULL, *Q = NULL, *B = NULL, *c = NULL, *row_values = NULL, *score = NULL;
   double *y = NULL;
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(ns * nb), sizeof(double), (void **)&Z));
@@ -73,7 +73,7 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
     int lerr = ROM_OK;
     if (s == 0) {
       for (rom_int i = 0; i < L; ++i)
-        score[i] = fabs(U->data[i]);
+        score[i] = fabs(Ud[i]);
     } else {
       for (rom_int j = 0; j < m; ++j) {
         double t = 0.0;
@@ -111,7 +111,7 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
           double num = 0.0, den = 0.0;
           int dead = 0;
           for (rom_int j = 0; j < m; ++j) {
-            double x = U->data[i + j * ld], t = c[j] + x * x;
+            double x = Ud[i + j * ld], t = c[j] + x * x;
             if (!(t > 0.0))
               dead = 1;
             else
@@ -120,12 +120,12 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
           if (square) {
             /* y = x - Q Q^T x */
             for (rom_int j = 0; j < m; ++j)
-              y[j] = U->data[i + j * ld];
+              y[j] = Ud[i + j * ld];
             for (rom_int a = 0; a < s; ++a) {
               const double *q = Q + a * m;
               double d = 0.0;
               for (rom_int j = 0; j < m; ++j)
-                d += q[j] * U->data[i + j * ld];
+                d += q[j] * Ud[i + j * ld];
               for (rom_int j = 0; j < m; ++j)
                 y[j] -= d * q[j];
             }
@@ -136,7 +136,7 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
             for (rom_int r = 0; r < m; ++r) {
               double t = 0.0;
               for (rom_int j = 0; j <= r; ++j)
-                t += B[r + j * m] * U->data[i + j * ld];
+                t += B[r + j * m] * Ud[i + j * ld];
               num += t * t;
             }
           }

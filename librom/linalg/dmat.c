@@ -2,6 +2,7 @@
  * every projection needs (A^T B and A^T x), done as a local dgemm + MPI_Allreduce. */
 #include "core/check.h"
 #include "linalg/dmat_impl.h"
+#include "linalg/dmat_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -113,6 +114,12 @@ double *rom_dmat_data(rom_dmat *m) {
 }
 const double *rom_dmat_data_const(const rom_dmat *m) {
   return m->data;
+}
+size_t rom_dmat_object_bytes(void) {
+  return sizeof(struct rom_dmat);
+}
+void rom_dmat_keep_cols(rom_dmat *m, rom_int cols) {
+  if (m && cols >= 0 && cols <= m->cols) m->cols = cols;
 }
 
 rom_int rom_dmat_partition_even(rom_int global_rows, int rank, int size) {

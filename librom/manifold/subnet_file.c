@@ -18,6 +18,7 @@
  * Files of format_version 1 (kind "hyper" before the activation registry) have info {5}
  * = in, out, activation as its rom_activation value, bias, masked, and no attribute; the
  * reader maps that value through the activation table (docs/file-format.md). */
+#include "manifold/subnet_file.h"
 #include "manifold/subnet_impl.h"
 
 #include <math.h>

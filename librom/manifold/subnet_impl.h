@@ -1,9 +1,8 @@
-/* romkit internal — the decoder sub-network (include/romkit/autoencoder.h, subnet.c) and
- * its HDF5 part (subnet_file.c), which the hyper-reduction file embeds. */
+/* romkit internal — fields of the decoder sub-network (include/romkit/autoencoder.h),
+ * shared by subnet.c and its HDF5 part subnet_file.c; other stages use subnet_file.h. */
 #ifndef ROMKIT_MANIFOLD_SUBNET_IMPL_H
 #define ROMKIT_MANIFOLD_SUBNET_IMPL_H
 
-#include "io/h5.h"
 #include "manifold/ae_impl.h"
 
 /* A string (svalue != NULL) or int64 attribute `name` of the object (group or dataset) at
@@ -43,10 +42,5 @@ int rom_subnet_alloc(rom_ctx *ctx, int nblocks, rom_int nrows, rom_ae_subnet **o
 int rom_subnet_block_layers(rom_ctx *ctx, rom_subnet_block *B, int nl);
 void rom_subnet_block_pack(rom_subnet_block *B); /* offsets and nparams from the layers */
 int rom_subnet_finish(rom_ae_subnet *s);         /* sizes, workspace */
-
-/* The sub-network as datasets under `prefix` (a group path) of an open file; read checks
- * every size and pattern and names the file and dataset. Collective. */
-int rom_ae_subnet_write_h5(const rom_ae_subnet *s, rom_h5 *f, const char *prefix);
-int rom_ae_subnet_read_h5(rom_ctx *ctx, rom_h5 *f, const char *prefix, rom_ae_subnet **out);
 
 #endif

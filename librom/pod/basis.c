@@ -1,7 +1,6 @@
 /* The POD basis object: creation from the caller's vectors, accessors, projection
  * q = Phi^T (u - ref) and lifting u = ref + Phi q. */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
 
 #include <cblas.h>
@@ -49,11 +48,11 @@ int rom_basis_create(const rom_dmat *vectors, const double *singular_values, rom
   rom_int k = 0, lr = 0;
   rom_basis_provenance prov;
   if (!vectors) return ROM_ERR_ARG;
-  ctx = vectors->ctx;
+  ctx = rom_dmat_ctx(vectors);
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "rom_basis_create: out must not be NULL");
   *out = NULL;
-  k = vectors->cols;
-  lr = vectors->local_rows;
+  k = rom_dmat_cols(vectors);
+  lr = rom_dmat_local_rows(vectors);
   ROM_CHECK_ALL(ctx, k >= 1, ROM_ERR_ARG, "rom_basis_create: the basis has %lld vectors, need >= 1",
                 (long long)k);
   ROM_CHECK_ALL(ctx, k <= INT_MAX && lr <= INT_MAX, ROM_ERR_UNSUPPORTED,
@@ -77,8 +76,8 @@ int rom_basis_create(const rom_dmat *vectors, const double *singular_values, rom
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &copy));
   for (rom_int j = 0; j < k; ++j)
     if (lr > 0)
-      memcpy(copy->data + j * copy->ld, vectors->data + j * vectors->ld,
-             sizeof(double) * (size_t)lr);
+      memcpy(rom_dmat_data(copy) + j * rom_dmat_ld(copy),
+             rom_dmat_data_const(vectors) + j * rom_dmat_ld(vectors), sizeof(double) * (size_t)lr);
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&sv));
   if (r > 0) memcpy(sv, singular_values, sizeof(double) * (size_t)r);
   if (reference_local) {
@@ -115,13 +114,13 @@ rom_ctx *rom_basis_ctx(const rom_basis *b) {
   return b ? b->ctx : NULL;
 }
 rom_int rom_basis_dim(const rom_basis *b) {
-  return b ? b->vectors->cols : 0;
+  return b ? rom_dmat_cols(b->vectors) : 0;
 }
 rom_int rom_basis_global_rows(const rom_basis *b) {
-  return b ? b->vectors->global_rows : 0;
+  return b ? rom_dmat_global_rows(b->vectors) : 0;
 }
 rom_int rom_basis_local_rows(const rom_basis *b) {
-  return b ? b->vectors->local_rows : 0;
+  return b ? rom_dmat_local_rows(b->vectors) : 0;
 }
 const rom_dmat *rom_basis_vectors(const rom_basis *b) {
   return b ? b->vectors : NULL;
@@ -139,7 +138,7 @@ const double *rom_basis_reference(const rom_basis *b) {
 double rom_basis_energy(const rom_basis *b) {
   if (!b || b->num_singular == 0) return NAN;
   double kept = 0.0, total = 0.0;
-  rom_int k = b->vectors->cols;
+  rom_int k = rom_dmat_cols(b->vectors);
   for (rom_int i = 0; i < b->num_singular; ++i) {
     double s2 = b->singular_values[i] * b->singular_values[i];
     total += s2;
@@ -156,22 +155,22 @@ int rom_basis_project(const rom_basis *b, const double *u_local, double *q) {
   if (!b) return ROM_ERR_ARG;
   ctx = b->ctx;
   V = b->vectors;
-  k = V->cols;
-  lr = V->local_rows;
+  k = rom_dmat_cols(V);
+  lr = rom_dmat_local_rows(V);
   ROM_CHECK_ALL(ctx, q != NULL && (u_local != NULL || lr == 0), ROM_ERR_ARG,
                 "rom_basis_project: %s is NULL", q ? "u_local" : "q");
   memset(q, 0, sizeof(double) * (size_t)k);
   if (lr > 0 && !b->reference) {
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)lr, (int)k, 1.0, V->data, (int)V->ld, u_local, 1,
-                0.0, q, 1);
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)lr, (int)k, 1.0, rom_dmat_data_const(V),
+                (int)rom_dmat_ld(V), u_local, 1, 0.0, q, 1);
   } else if (lr > 0) {
     double d[BASIS_PROJECT_CHUNK];
     for (rom_int i0 = 0; i0 < lr; i0 += BASIS_PROJECT_CHUNK) {
       rom_int n = lr - i0 < BASIS_PROJECT_CHUNK ? lr - i0 : BASIS_PROJECT_CHUNK;
       for (rom_int i = 0; i < n; ++i)
         d[i] = u_local[i0 + i] - b->reference[i0 + i];
-      cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)k, 1.0, V->data + i0, (int)V->ld, d, 1,
-                  1.0, q, 1);
+      cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)k, 1.0, rom_dmat_data_const(V) + i0,
+                  (int)rom_dmat_ld(V), d, 1, 1.0, q, 1);
     }
   }
   ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, q, (int)k, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
@@ -182,7 +181,7 @@ cleanup:
 int rom_basis_lift(const rom_basis *b, const double *q, double *u_local) {
   if (!b) return ROM_ERR_ARG;
   const rom_dmat *V = b->vectors;
-  rom_int lr = V->local_rows;
+  rom_int lr = rom_dmat_local_rows(V);
   if (lr == 0) return ROM_OK;
   if (!q || !u_local)
     ROM_RETURN_ERROR(b->ctx, ROM_ERR_ARG, "rom_basis_lift: %s is NULL", q ? "u_local" : "q");
@@ -190,7 +189,7 @@ int rom_basis_lift(const rom_basis *b, const double *q, double *u_local) {
     memcpy(u_local, b->reference, sizeof(double) * (size_t)lr);
   else
     memset(u_local, 0, sizeof(double) * (size_t)lr);
-  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)V->cols, 1.0, V->data, (int)V->ld, q, 1,
-              1.0, u_local, 1);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)lr, (int)rom_dmat_cols(V), 1.0,
+              rom_dmat_data_const(V), (int)rom_dmat_ld(V), q, 1, 1.0, u_local, 1);
   return ROM_OK;
 }

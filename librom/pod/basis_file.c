@@ -7,7 +7,6 @@
  *                     common ones written by rom_h5_create. */
 #include "core/check.h"
 #include "io/h5.h"
-#include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
 
 #include <math.h>
@@ -30,7 +29,7 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite) {
   }
   if (b->reference)
     ROM_TRY(ctx, rom_h5_write_dvec(f, b->reference_is_mean ? "/mean" : "/reference",
-                                   b->vectors->local_rows, b->reference));
+                                   rom_dmat_local_rows(b->vectors), b->reference));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "method",
                                         b->provenance.method[0] ? b->provenance.method : "user"));
   ROM_TRY(ctx,
@@ -38,10 +37,10 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite) {
               f, "truncation", b->provenance.truncation[0] ? b->provenance.truncation : "none"));
   ROM_TRY(ctx, rom_h5_write_attr_double(f, "energy", b->provenance.energy));
   /* docs/file-format.md: rank = k (the rank option, if any, is clipped to r into k) */
-  ROM_TRY(ctx, rom_h5_write_attr_int(f, "rank", b->vectors->cols));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "rank", rom_dmat_cols(b->vectors)));
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "center", b->provenance.center));
-  ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_rows", b->vectors->global_rows));
-  ROM_TRY(ctx, rom_h5_write_attr_int(f, "dim", b->vectors->cols));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_rows", rom_dmat_global_rows(b->vectors)));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "dim", rom_dmat_cols(b->vectors)));
   if (b->num_singular > 0)
     ROM_TRY(ctx, rom_h5_write_attr_double(f, "energy_captured", rom_basis_energy(b)));
   ROM_TRY(ctx, rom_h5_commit(&f));
@@ -120,8 +119,10 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
     ROM_TRY(ctx, rom_h5_read_array(f, "/singular_values", 1, &r, sv));
   }
   if (has_mean || has_ref) {
-    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)V->local_rows, (void **)&ref));
-    ROM_TRY(ctx, rom_h5_read_dvec(f, has_mean ? "/mean" : "/reference", V->local_rows, ref));
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * (size_t)rom_dmat_local_rows(V), (void **)&ref));
+    ROM_TRY(ctx,
+            rom_h5_read_dvec(f, has_mean ? "/mean" : "/reference", rom_dmat_local_rows(V), ref));
   }
 
   memset(&prov, 0, sizeof prov);

@@ -43,7 +43,6 @@
  * partition of the N global rows (rom_dmat_partition_even) and reads its rows from the one
  * or several files that hold them. Singular values come from file 0. */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
 
 #include <hdf5.h>
@@ -143,15 +142,17 @@ static int write_rank_file(const rom_basis *b, const char *partial, const char *
   int err = ROM_OK;
   rom_ctx *ctx = b->ctx;
   const rom_dmat *V = b->vectors;
-  rom_int lr = V->local_rows, k = V->cols;
+  rom_int lr = rom_dmat_local_rows(V), k = rom_dmat_cols(V);
   double *rowmajor = NULL;
   hid_t file = H5I_INVALID_HID;
   size_t bytes = 0;
   ROM_TRY(ctx, rom_size_mul(ctx, lr * k, sizeof(double), &bytes));
   ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&rowmajor));
+  const double *Vd = rom_dmat_data_const(V);
+  const rom_int ldV = rom_dmat_ld(V);
   for (rom_int i = 0; i < lr; ++i)
     for (rom_int j = 0; j < k; ++j)
-      rowmajor[i * k + j] = V->data[i + j * V->ld];
+      rowmajor[i * k + j] = Vd[i + j * ldV];
   file = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   ROM_CHECK(ctx, file >= 0, ROM_ERR_IO, "cannot create the libROM basis file '%s'", path);
   ROM_TRY(ctx, write_int(ctx, file, path, "spatial_basis_num_rows", lr));
@@ -426,7 +427,7 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
   /* 2. This rank's rows of the even partition, from the files that hold them. */
   lr = rom_dmat_partition_even(N, rank, rom_ctx_size(ctx));
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, k, &V));
-  off = V->row_offset;
+  off = rom_dmat_row_offset(V);
   {
     int local = ROM_OK;
     size_t bytes = 0;
@@ -450,9 +451,13 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
     }
     ROM_TRY_ALL(ctx, local);
   }
-  for (rom_int i = 0; i < lr; ++i)
-    for (rom_int j = 0; j < k; ++j)
-      V->data[i + j * V->ld] = buf[i * k + j];
+  {
+    double *Vd = rom_dmat_data(V);
+    const rom_int ldV = rom_dmat_ld(V);
+    for (rom_int i = 0; i < lr; ++i)
+      for (rom_int j = 0; j < k; ++j)
+        Vd[i + j * ldV] = buf[i * k + j];
+  }
 
   memset(&prov, 0, sizeof prov);
   strcpy(prov.method, "librom");

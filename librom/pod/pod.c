@@ -3,7 +3,6 @@
  * are the drivers of the table in svd_methods.h: svd_tsqr.c, svd_scalapack.c,
  * svd_randomized.c, svd_incremental.c. See include/romkit/pod.h and docs/pod.md. */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
 #include "pod/svd_driver.h"
 
@@ -153,15 +152,15 @@ cleanup:
  * then the minimum of key = 2 * global_row + (entry < 0) over the entries attaining it. */
 int rom_pod_sign_normalise(rom_dmat *U) {
   int err = ROM_OK;
-  rom_ctx *ctx = U->ctx;
-  rom_int k = U->cols, lr = U->local_rows;
+  rom_ctx *ctx = rom_dmat_ctx(U);
+  rom_int k = rom_dmat_cols(U), lr = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U);
   double *amax = NULL;
   int64_t *key = NULL;
   if (k == 0) return ROM_OK;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)k, (void **)&amax));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int64_t) * (size_t)k, (void **)&key));
   for (rom_int j = 0; j < k; ++j) {
-    const double *col = U->data + j * U->ld;
+    const double *col = rom_dmat_data(U) + j * rom_dmat_ld(U);
     double a = 0.0;
     for (rom_int i = 0; i < lr; ++i)
       a = fmax(a, fabs(col[i]));
@@ -169,19 +168,19 @@ int rom_pod_sign_normalise(rom_dmat *U) {
   }
   ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, amax, (int)k, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
   for (rom_int j = 0; j < k; ++j) {
-    const double *col = U->data + j * U->ld;
+    const double *col = rom_dmat_data(U) + j * rom_dmat_ld(U);
     key[j] = INT64_MAX;
     if (amax[j] > 0.0)
       for (rom_int i = 0; i < lr; ++i)
         if (fabs(col[i]) == amax[j]) {
-          key[j] = 2 * (U->row_offset + i) + (col[i] < 0.0 ? 1 : 0);
+          key[j] = 2 * (off + i) + (col[i] < 0.0 ? 1 : 0);
           break;
         }
   }
   ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, key, (int)k, MPI_INT64_T, MPI_MIN, rom_ctx_comm(ctx)));
   for (rom_int j = 0; j < k; ++j)
     if (key[j] != INT64_MAX && (key[j] & 1)) {
-      double *col = U->data + j * U->ld;
+      double *col = rom_dmat_data(U) + j * rom_dmat_ld(U);
       for (rom_int i = 0; i < lr; ++i)
         col[i] = -col[i];
     }
@@ -238,13 +237,13 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   rom_int N = 0, m = 0, lr = 0;
   rom_basis_provenance prov;
   if (!S) return ROM_ERR_ARG;
-  ctx = S->ctx;
+  ctx = rom_dmat_ctx(S);
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "rom_pod_compute: out must not be NULL");
   *out = NULL;
   o = opts ? *opts : rom_pod_options_default();
-  N = S->global_rows;
-  m = S->cols;
-  lr = S->local_rows;
+  N = rom_dmat_global_rows(S);
+  m = rom_dmat_cols(S);
+  lr = rom_dmat_local_rows(S);
 
   ROM_TRY(ctx, rom_pod_check_options(ctx, &o, N, m));
   ROM_TRY(ctx, rom_dmat_check_finite(S, "snapshots"));
@@ -253,7 +252,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
     /* Row mean over the snapshots; each driver subtracts it from its own copy or product. */
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)lr, sizeof(double), (void **)&mean));
     for (rom_int j = 0; j < m; ++j) {
-      const double *col = S->data + j * S->ld;
+      const double *col = rom_dmat_data_const(S) + j * rom_dmat_ld(S);
       for (rom_int i = 0; i < lr; ++i)
         mean[i] += col[i];
     }

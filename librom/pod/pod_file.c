@@ -23,7 +23,6 @@
  */
 #include "core/check.h"
 #include "io/h5.h"
-#include "linalg/dmat_impl.h"
 #include "pod/basis_impl.h"
 #include "pod/isvd_impl.h"
 #include "pod/svd_driver.h"

@@ -35,7 +35,7 @@
  * Right singular vectors are not accumulated: POD needs U and s only.
  */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
+#include "linalg/dmat_internal.h"
 #include "linalg/tsqr.h"
 #include "pod/basis_impl.h"
 #include "pod/isvd_impl.h"
@@ -116,7 +116,7 @@ int rom_isvd_workspace_bytes(rom_ctx *ctx, rom_int lr, rom_int cap, size_t *byte
   ROM_TRY(ctx, rom_size_mul(
                    ctx, 4 * sq + (2 + cap + sq) + cap + 4 * (cap + 2) + (rom_int)isvd_lwork(cap),
                    sizeof(double), &small));
-  *bytes = sizeof(struct rom_isvd) + sizeof(struct rom_dmat) + big + small +
+  *bytes = sizeof(struct rom_isvd) + rom_dmat_object_bytes() + big + small +
            sizeof(lapack_int) * (size_t)(8 * cap);
 cleanup:
   return err;
@@ -227,8 +227,8 @@ static int isvd_grow(rom_isvd *t, rom_int cap) {
   isvd_buf nb;
   ROM_TRY(ctx, isvd_buf_alloc(ctx, t->lr, cap, &nb));
   for (rom_int j = 0; j < t->c; ++j) {
-    memcpy(nb.Ub->data + j * nb.Ub->ld, t->b.Ub->data + j * t->b.Ub->ld,
-           sizeof(double) * (size_t)t->lr);
+    memcpy(rom_dmat_data(nb.Ub) + j * rom_dmat_ld(nb.Ub),
+           rom_dmat_data(t->b.Ub) + j * rom_dmat_ld(t->b.Ub), sizeof(double) * (size_t)t->lr);
     memcpy(nb.Up + j * cap, t->b.Up + j * t->b.cap, sizeof(double) * (size_t)t->c);
   }
   memcpy(nb.s, t->b.s, sizeof(double) * (size_t)t->r);
@@ -242,8 +242,8 @@ cleanup:
  * U_p = I and c = r. Not collective, cannot fail. */
 static void isvd_fold(rom_isvd *t) {
   isvd_buf *b = &t->b;
-  rom_int c = t->c, r = t->r, cap = b->cap, ld = b->Ub->ld;
-  double *U = b->Ub->data;
+  rom_int c = t->c, r = t->r, cap = b->cap, ld = rom_dmat_ld(b->Ub);
+  double *U = rom_dmat_data(b->Ub);
   if (r > 0 && c > 0)
     for (rom_int i0 = 0; i0 < t->lr; i0 += ISVD_CHUNK) {
       rom_int ch = t->lr - i0 < ISVD_CHUNK ? t->lr - i0 : ISVD_CHUNK;
@@ -296,7 +296,8 @@ static int isvd_gram(rom_isvd *t) {
   memset(b->VT, 0, sizeof(double) * (size_t)(cap * cap));
   if (t->lr > 0 && c > 0)
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)c, (int)c, (int)t->lr, 1.0,
-                b->Ub->data, (int)b->Ub->ld, b->Ub->data, (int)b->Ub->ld, 0.0, b->VT, (int)cap);
+                rom_dmat_data(b->Ub), (int)rom_dmat_ld(b->Ub), rom_dmat_data(b->Ub),
+                (int)rom_dmat_ld(b->Ub), 0.0, b->VT, (int)cap);
   ROM_MPI(t->ctx, MPI_Allreduce(MPI_IN_PLACE, b->VT, (int)(cap * cap), MPI_DOUBLE, MPI_SUM,
                                 rom_ctx_comm(t->ctx)));
 cleanup:
@@ -357,7 +358,7 @@ static int isvd_reorth(rom_isvd *t, int have_gram, int use_tsqr) {
   int err = ROM_OK;
   rom_ctx *ctx = t->ctx;
   isvd_buf *b = &t->b;
-  rom_int r = t->r, cap = b->cap, lr = t->lr, ld = b->Ub->ld;
+  rom_int r = t->r, cap = b->cap, lr = t->lr, ld = rom_dmat_ld(b->Ub);
   rom_tsqr *qr = NULL;
   rom_dmat *W = NULL, *Q = NULL;
   if (r == 0) return ROM_OK;
@@ -377,12 +378,12 @@ static int isvd_reorth(rom_isvd *t, int have_gram, int use_tsqr) {
   if (!use_tsqr) {
     if (lr > 0)
       cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)lr,
-                  (int)r, 1.0, b->E, (int)cap, b->Ub->data, (int)ld);
+                  (int)r, 1.0, b->E, (int)cap, rom_dmat_data(b->Ub), (int)ld);
     ROM_TRY(ctx, isvd_rediagonalise(t, b->E, cap));
   } else {
     rom_int ldr = 1, rr = 0;
     const double *R = NULL;
-    ROM_TRY(ctx, rom_dmat_wrap(ctx, lr, r, b->Ub->data, ld, &W));
+    ROM_TRY(ctx, rom_dmat_wrap(ctx, lr, r, rom_dmat_data(b->Ub), ld, &W));
     ROM_TRY(ctx, rom_tsqr_factor(W, NULL, &qr));
     rr = rom_tsqr_r_rows(qr);
     ROM_CHECK(ctx, rr == r, ROM_ERR_INTERNAL,
@@ -393,7 +394,8 @@ static int isvd_reorth(rom_isvd *t, int have_gram, int use_tsqr) {
     ROM_TRY(ctx, rom_dmat_create(ctx, lr, t->r, &Q));
     ROM_TRY(ctx, rom_tsqr_apply_q(qr, t->r, b->Up, cap, Q));
     for (rom_int j = 0; j < t->r; ++j)
-      memcpy(b->Ub->data + j * ld, Q->data + j * Q->ld, sizeof(double) * (size_t)lr);
+      memcpy(rom_dmat_data(b->Ub) + j * ld, rom_dmat_data(Q) + j * rom_dmat_ld(Q),
+             sizeof(double) * (size_t)lr);
     memset(b->Up, 0, sizeof(double) * (size_t)(cap * cap));
     for (rom_int j = 0; j < t->r; ++j)
       b->Up[j + j * cap] = 1.0;
@@ -457,8 +459,8 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
   c = t->c;
   r = t->r;
   cap = b->cap;
-  U = b->Ub->data;
-  ld = b->Ub->ld;
+  U = rom_dmat_data(b->Ub);
+  ld = rom_dmat_ld(b->Ub);
 
   /* Pass 1: e1 = U_b^T a, ||a||^2 and the NaN/Inf flag in one Allreduce. */
   memset(b->e1, 0, sizeof(double) * (size_t)(c + 2));
@@ -479,7 +481,7 @@ int rom_isvd_add(rom_isvd *t, const double *a) {
     if (bad >= 0)
       ROM_FAIL(ctx, ROM_ERR_NOT_FINITE,
                "rom_isvd_add: snapshot %lld holds %g at global row %lld; nothing was added",
-               (long long)t->count, a[bad], (long long)(b->Ub->row_offset + bad));
+               (long long)t->count, a[bad], (long long)(rom_dmat_row_offset(b->Ub) + bad));
     ROM_FAIL(ctx, ROM_ERR_NOT_FINITE,
              "rom_isvd_add: snapshot %lld holds NaN or Inf on another rank; nothing was added",
              (long long)t->count);
@@ -600,7 +602,7 @@ static int isvd_vectors(rom_isvd *t, rom_int k, int take, rom_dmat **out) {
             (long long)k, (long long)t->r);
   if (take) {
     isvd_fold(t);
-    b->Ub->cols = k;
+    rom_dmat_keep_cols(b->Ub, k);
     *out = b->Ub;
     b->Ub = NULL;
     t->taken = 1;
@@ -608,7 +610,8 @@ static int isvd_vectors(rom_isvd *t, rom_int k, int take, rom_dmat **out) {
     ROM_TRY(ctx, rom_dmat_create(ctx, t->lr, k, &U));
     if (t->lr > 0 && k > 0)
       cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)t->lr, (int)k, (int)t->c, 1.0,
-                  b->Ub->data, (int)b->Ub->ld, b->Up, (int)b->cap, 0.0, U->data, (int)U->ld);
+                  rom_dmat_data(b->Ub), (int)rom_dmat_ld(b->Ub), b->Up, (int)b->cap, 0.0,
+                  rom_dmat_data(U), (int)rom_dmat_ld(U));
     *out = U;
     U = NULL;
   }
@@ -686,11 +689,12 @@ cleanup:
 int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                         rom_svd_result *res) {
   int err = ROM_OK;
-  rom_ctx *ctx = A->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(A);
   rom_isvd *t = NULL;
   rom_dmat *U = NULL;
   double *col = NULL, *s = NULL;
-  rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, mn = N < m ? N : m, kmax = 0, k = 0;
+  rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), lr = rom_dmat_local_rows(A),
+          mn = N < m ? N : m, kmax = 0, k = 0;
   ROM_CHECK_ALL(ctx, o->target_rank >= 0 && o->target_rank <= mn, ROM_ERR_ARG,
                 "POD option target_rank = %lld exceeds min(N, m) = min(%lld, %lld) = %lld "
                 "(or is negative)",
@@ -712,7 +716,7 @@ int rom_svd_incremental(const rom_dmat *A, const double *shift, const rom_pod_op
   }
   if (shift) ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lr, (void **)&col));
   for (rom_int j = 0; j < m; ++j) {
-    const double *aj = A->data + j * A->ld;
+    const double *aj = rom_dmat_data_const(A) + j * rom_dmat_ld(A);
     if (shift) {
       for (rom_int i = 0; i < lr; ++i)
         col[i] = aj[i] - shift[i];

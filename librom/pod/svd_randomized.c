@@ -23,7 +23,6 @@
  * like (sigma_{l+1} / sigma_j)^{2(2q+1)}, so fast-decaying spectra reach round-off with q = 2.
  */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "linalg/tsqr.h"
 #include "pod/svd_driver.h"
 #include "romkit/rng.h"
@@ -39,15 +38,16 @@
 static int rsvd_transpose_times(const rom_dmat *A, const double *shift, const rom_dmat *Q,
                                 double *Z) {
   int err = ROM_OK;
-  rom_ctx *ctx = A->ctx;
-  rom_int m = A->cols, l = Q->cols, lr = A->local_rows;
+  rom_ctx *ctx = rom_dmat_ctx(A);
+  rom_int m = rom_dmat_cols(A), l = rom_dmat_cols(Q), lr = rom_dmat_local_rows(A);
   memset(Z, 0, sizeof(double) * (size_t)(m * l));
   if (lr > 0) {
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)m, (int)l, (int)lr, 1.0, A->data,
-                (int)A->ld, Q->data, (int)Q->ld, 0.0, Z, (int)m);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)m, (int)l, (int)lr, 1.0,
+                rom_dmat_data_const(A), (int)rom_dmat_ld(A), rom_dmat_data_const(Q),
+                (int)rom_dmat_ld(Q), 0.0, Z, (int)m);
     if (shift)
       for (rom_int j = 0; j < l; ++j) {
-        double w = cblas_ddot((int)lr, shift, 1, Q->data + j * Q->ld, 1);
+        double w = cblas_ddot((int)lr, shift, 1, rom_dmat_data_const(Q) + j * rom_dmat_ld(Q), 1);
         for (rom_int i = 0; i < m; ++i)
           Z[i + j * m] -= w;
       }
@@ -61,26 +61,30 @@ cleanup:
 /* Y = (A - shift 1^T) W (local, lr x l) for a replicated W (m x l, ld m). */
 static void rsvd_times(const rom_dmat *A, const double *shift, const double *W, rom_int l,
                        rom_dmat *Y) {
-  rom_int m = A->cols, lr = A->local_rows;
+  rom_int m = rom_dmat_cols(A), lr = rom_dmat_local_rows(A);
   if (lr == 0) return;
-  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)l, (int)m, 1.0, A->data,
-              (int)A->ld, W, (int)m, 0.0, Y->data, (int)Y->ld);
-  if (shift)
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)l, (int)m, 1.0,
+              rom_dmat_data_const(A), (int)rom_dmat_ld(A), W, (int)m, 0.0, rom_dmat_data(Y),
+              (int)rom_dmat_ld(Y));
+  if (shift) {
+    double *Yd = rom_dmat_data(Y);
+    const rom_int ldY = rom_dmat_ld(Y);
     for (rom_int j = 0; j < l; ++j) {
       double colsum = 0.0;
       for (rom_int i = 0; i < m; ++i)
         colsum += W[i + j * m];
       for (rom_int i = 0; i < lr; ++i)
-        Y->data[i + j * Y->ld] -= shift[i] * colsum;
+        Yd[i + j * ldY] -= shift[i] * colsum;
     }
+  }
 }
 
 /* Q = orth(Y) by TSQR (Q = Q_tsqr [I; 0]); Y is overwritten by nothing (TSQR copies). */
 static int rsvd_orth(const rom_dmat *Y, double *eye, rom_dmat *Q) {
   int err = ROM_OK;
-  rom_ctx *ctx = Y->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(Y);
   rom_tsqr *qr = NULL;
-  rom_int l = Y->cols;
+  rom_int l = rom_dmat_cols(Y);
   ROM_TRY(ctx, rom_tsqr_factor(Y, NULL, &qr));
   ROM_TRY(ctx, rom_tsqr_apply_q(qr, l, eye, rom_tsqr_r_rows(qr), Q));
 cleanup:
@@ -91,8 +95,9 @@ cleanup:
 int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                        rom_svd_result *res) {
   int err = ROM_OK, local_err = ROM_OK;
-  rom_ctx *ctx = A->ctx;
-  rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, mn = N < m ? N : m;
+  rom_ctx *ctx = rom_dmat_ctx(A);
+  rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), lr = rom_dmat_local_rows(A),
+          mn = N < m ? N : m;
   rom_int k = 0, l = 0, kk = 0;
   double *omega = NULL, *Z = NULL, *eye = NULL, *tau = NULL, *B = NULL, *ub = NULL, *s = NULL;
   double *work = NULL, query[2] = {0.0, 0.0};
@@ -178,8 +183,9 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
   kk = k > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, k) : 0;
   ROM_TRY(ctx, rom_dmat_create(ctx, lr, kk, &U));
   if (lr > 0 && kk > 0)
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)kk, (int)l, 1.0, Q->data,
-                (int)Q->ld, ub, (int)l, 0.0, U->data, (int)U->ld);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)lr, (int)kk, (int)l, 1.0,
+                rom_dmat_data(Q), (int)rom_dmat_ld(Q), ub, (int)l, 0.0, rom_dmat_data(U),
+                (int)rom_dmat_ld(U));
   res->r = k;
   res->s = s;
   res->U = U;

@@ -60,7 +60,6 @@
  * (MPI_Alltoallv's int counts); beyond, ROM_ERR_UNSUPPORTED says which.
  */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "linalg/scalapack.h"
 #include "pod/svd_driver.h"
 
@@ -388,11 +387,12 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
   int err = ROM_OK, P = 0, handle = -1, blacs = -1, have_grid = 0, info = 0, root = 0;
   int descA[9], descU[9], descR[9], iN = 0, im = 0, ir = 0, ik = 0, inb = 0, zero = 0, one = 1;
   int lldA = 1, lldR = 1, lldVT = 1, tall = 0, serial = 0, rowq = 0;
-  rom_ctx *ctx = A->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(A);
   MPI_Comm comm = MPI_COMM_NULL;
   sl_layout L, L0; /* L0: the same grid, the host rows [0, m) all on rank 0 (gathering R) */
   sl_plan plan;
-  rom_int N = A->global_rows, m = A->cols, lr = A->local_rows, r = 0, k = 0;
+  rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A), lr = rom_dmat_local_rows(A), r = 0,
+          k = 0;
   rom_int mlocA = 0, nlocA = 0, nlocU = 0, mlocR = 0, mlocVT = 0;
   double *Abc = NULL, *Ubc = NULL, *work = NULL, *s = NULL, *tau = NULL, *Rbc = NULL, *URbc = NULL;
   double *Rh = NULL, *uh = NULL, dummy[1] = {0.0};
@@ -485,8 +485,8 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     uint64_t ints = (uint64_t)P * (2 * sizeof(int) + 2 * sizeof(rom_int) + 4 * sizeof(int)) +
                     2 * sizeof(rom_int);
     /* this rank's own share (host rows it also owns on the grid) needs no buffer */
-    uint64_t mine_rows = (uint64_t)(cyclic_count(A->row_offset + lr, L.nb, L.myrow, L.Pr) -
-                                    cyclic_count(A->row_offset, L.nb, L.myrow, L.Pr));
+    uint64_t mine_rows = (uint64_t)(cyclic_count(rom_dmat_row_offset(A) + lr, L.nb, L.myrow, L.Pr) -
+                                    cyclic_count(rom_dmat_row_offset(A), L.nb, L.myrow, L.Pr));
     uint64_t selfA = mine_rows * (uint64_t)nlocA, selfU = mine_rows * (uint64_t)nlocU;
     /* to the grid: send + receive buffers, then receive buffer + grid copy */
     uint64_t p_in = (gridA - selfA) + (sendF - selfA > gridA ? sendF - selfA : gridA);
@@ -593,8 +593,9 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     }
   }
 
-  /* 2. Host rows -> block-cyclic A - shift 1^T. */
-  ROM_TRY(ctx, sl_exchange(ctx, &L, 1, 0, m, lr, A->row_offset, A->data, A->ld, shift, &Abc,
+  /* 2. Host rows -> block-cyclic A - shift 1^T (to_grid = 1 only reads the host rows). */
+  ROM_TRY(ctx, sl_exchange(ctx, &L, 1, 0, m, lr, rom_dmat_row_offset(A),
+                           (double *)rom_dmat_data_const(A), rom_dmat_ld(A), shift, &Abc,
                            (size_t)(mlocA * nlocA), lldA, 0));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)max_int(r, 1), (void **)&s));
   t_phase[0] = rom_wtime();
@@ -737,8 +738,8 @@ int rom_svd_scalapack(const rom_dmat *A, const double *shift, const rom_pod_opti
     rom_int kc = sl_chunk_cols(&L, N, m, k, P);
     for (rom_int c0 = 0; c0 < k; c0 += kc) {
       rom_int c1 = min_int(k, c0 + kc);
-      ROM_TRY(ctx, sl_exchange(ctx, &L, 0, c0, c1, lr, A->row_offset, U->data, U->ld, NULL, &Ubc, 0,
-                               lldA, c1 == k));
+      ROM_TRY(ctx, sl_exchange(ctx, &L, 0, c0, c1, lr, rom_dmat_row_offset(A), rom_dmat_data(U),
+                               rom_dmat_ld(U), NULL, &Ubc, 0, lldA, c1 == k));
     }
   }
   t_phase[4] = rom_wtime();

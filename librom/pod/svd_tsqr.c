@@ -8,14 +8,13 @@
  * number's exponent, so singular values below sqrt(eps) * s_max (1e-8 relative) are lost;
  * the benchmark's spectrum spans exactly 1e8. */
 #include "core/check.h"
-#include "linalg/dmat_impl.h"
 #include "linalg/tsqr.h"
 #include "pod/svd_driver.h"
 
 int rom_svd_tsqr(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                  rom_svd_result *res) {
   int err = ROM_OK, local_err = ROM_OK;
-  rom_ctx *ctx = A->ctx;
+  rom_ctx *ctx = rom_dmat_ctx(A);
   rom_tsqr *qr = NULL;
   rom_dmat *U = NULL;
   double *s = NULL, *u_small = NULL;
@@ -28,12 +27,13 @@ int rom_svd_tsqr(const rom_dmat *A, const double *shift, const rom_pod_options *
     rom_int ldr = 1;
     const double *R = rom_tsqr_r(qr, &ldr);
     local_err = rom_malloc(ctx, sizeof(double) * (size_t)(r * r), (void **)&u_small);
-    if (local_err == ROM_OK) local_err = rom_small_svd(ctx, r, A->cols, R, ldr, u_small, s);
+    if (local_err == ROM_OK)
+      local_err = rom_small_svd(ctx, r, rom_dmat_cols(A), R, ldr, u_small, s);
   }
   ROM_TRY_ALL(ctx, local_err);
   ROM_MPI(ctx, MPI_Bcast(s, (int)r, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
   k = r > 0 && s[0] > 0.0 ? rom_pod_choose_k(o, s, r) : 0;
-  ROM_TRY(ctx, rom_dmat_create(ctx, A->local_rows, k, &U));
+  ROM_TRY(ctx, rom_dmat_create(ctx, rom_dmat_local_rows(A), k, &U));
   if (k > 0) ROM_TRY(ctx, rom_tsqr_apply_q(qr, k, u_small, r, U));
   res->r = r;
   res->s = s;

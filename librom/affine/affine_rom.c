@@ -20,8 +20,7 @@
  * The dense kernels are LAPACK's *_work entry points (no NaN scan, no workspace
  * queries) — see docs/benchmarks_heat.md for the measured cost at k = 10, 20. */
 #include "core/check.h"
-#include "online/affine_rom_impl.h"
-#include "online/model_impl.h"
+#include "affine/affine_rom_impl.h"
 
 #include <cblas.h>
 #include <limits.h>
@@ -126,7 +125,8 @@ int rom_affine_rom_build(rom_model *model, const rom_basis *basis, rom_affine_ro
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
   *out = NULL;
   ROM_CHECK_ALL(ctx, basis != NULL, ROM_ERR_ARG, "basis must not be NULL");
-  ROM_CHECK_ALL(ctx, model->op.apply != NULL, ROM_ERR_STATE,
+  /* rom_model_set_affine_operator sets the terms and their callback together. */
+  ROM_CHECK_ALL(ctx, rom_model_operator_terms(model) > 0, ROM_ERR_STATE,
                 "the model has no affine operator: call rom_model_set_affine_operator");
   {
     int same = MPI_UNEQUAL;
@@ -135,9 +135,9 @@ int rom_affine_rom_build(rom_model *model, const rom_basis *basis, rom_affine_ro
                   "the model and the basis live on different communicators");
   }
   {
-    const rom_int L = model->local_rows, k = rom_basis_dim(basis);
+    const rom_int L = rom_model_local_rows(model), k = rom_basis_dim(basis);
     const rom_int Lb = rom_basis_local_rows(basis);
-    const int Qa = model->op.nterms, Qf = model->rhs.nterms;
+    const int Qa = rom_model_operator_terms(model), Qf = rom_model_rhs_terms(model);
     const rom_dmat *V = rom_basis_vectors(basis);
     const double *Vd = rom_dmat_data_const(V);
     const rom_int ldV = rom_dmat_ld(V);
@@ -214,6 +214,9 @@ cleanup:
   return err;
 }
 
+rom_ctx *rom_affine_rom_ctx(const rom_affine_rom *rom) {
+  return rom ? rom->ctx : NULL;
+}
 rom_int rom_affine_rom_dim(const rom_affine_rom *rom) {
   return rom ? rom->k : 0;
 }

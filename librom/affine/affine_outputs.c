@@ -6,7 +6,7 @@
  * reduced matrices (affine_rom.c), rank 0's numbers are broadcast so that the outputs are
  * bitwise the same on every rank, and sweeps give the same values on any rank count. */
 #include "core/check.h"
-#include "online/affine_rom_impl.h"
+#include "affine/affine_rom_impl.h"
 
 #include <cblas.h>
 #include <math.h>

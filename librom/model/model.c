@@ -11,7 +11,7 @@
  * The coefficient functions theta(mu), phi(mu) are not collective: they are cheap,
  * rank-local functions of the parameter vector. */
 #include "core/check.h"
-#include "online/model_impl.h"
+#include "model/model_impl.h"
 
 #include <string.h>
 

@@ -1,9 +1,10 @@
 /* romkit internal — fields of the Galerkin reduced model of a linear affine problem
  * (include/romkit/affine_rom.h), shared by affine_rom.c (projection, online solves)
  * and affine_rom_file.c (HDF5 I/O). */
-#ifndef ROMKIT_ONLINE_AFFINE_ROM_IMPL_H
-#define ROMKIT_ONLINE_AFFINE_ROM_IMPL_H
+#ifndef ROMKIT_AFFINE_AFFINE_ROM_IMPL_H
+#define ROMKIT_AFFINE_AFFINE_ROM_IMPL_H
 
+#include "affine/affine_rom_internal.h"
 #include "romkit/affine_rom.h"
 
 #include <lapacke.h>
@@ -33,7 +34,7 @@ struct rom_affine_rom {
   double *work_coef;       /* Qf + Qa: [phi; theta] */
   double *work_vec;        /* k */
   lapack_int *work_pivots; /* k: LU pivots */
-  /* Outputs (quantities of interest, librom/online/affine_outputs.c): s_o ~ l0_o + l^r_o . q.
+  /* Outputs (quantities of interest, librom/affine/affine_outputs.c): s_o ~ l0_o + l^r_o . q.
    * out_L    num_outputs x k, row-major: row o is l^r_o = Phi^T l_o (replicated);
    * out_l0   num_outputs: l0_o = l_o^T u_ref (0 without a reference);
    * out_names num_outputs x ROM_AFFINE_OUTPUT_NAME_MAX chars, NUL-terminated. */
@@ -41,9 +42,6 @@ struct rom_affine_rom {
   double *out_L, *out_l0;
   char *out_names;
 };
-
-/* Longest output name + 1 (names are also joined by ',' in the file attribute). */
-#define ROM_AFFINE_OUTPUT_NAME_MAX 64
 
 /* Frees the output arrays (affine_outputs.c); used by destroy. Not collective. */
 void rom_affine_rom_free_outputs(rom_affine_rom *rom);

@@ -25,7 +25,7 @@
  * P2's two coupled 58 x 58 grids to about 2 x 58. The CSR rows of A are the CSC columns
  * of A^T, so UMFPACK and KLU factorise A^T and solve with the transposed system. */
 #include "core/check.h"
-#include "online/model_impl.h"
+#include "model/model_impl.h"
 #include "romkit/fom.h"
 
 #include <klu.h>

@@ -16,7 +16,7 @@
  * In memory the k x k matrices are column-major, so they are transposed on the way. */
 #include "core/check.h"
 #include "io/h5.h"
-#include "online/affine_rom_impl.h"
+#include "affine/affine_rom_impl.h"
 
 #include <stdio.h>
 #include <string.h>

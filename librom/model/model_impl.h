@@ -3,8 +3,8 @@
  * One sub-record per kind of callback. A later kind (nonlinear residual, Jacobian
  * action, residual at sampled rows for hyper-reduction) is a new sub-record plus a new
  * setter; code written against the existing setters keeps working unchanged. */
-#ifndef ROMKIT_ONLINE_MODEL_IMPL_H
-#define ROMKIT_ONLINE_MODEL_IMPL_H
+#ifndef ROMKIT_MODEL_MODEL_IMPL_H
+#define ROMKIT_MODEL_MODEL_IMPL_H
 
 #include "romkit/model.h"
 

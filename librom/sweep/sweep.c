@@ -8,7 +8,8 @@
  * bijection of [0, 4^b); "cycle walking" — re-applying it until the value falls below ns
  * — restricts it to a bijection of [0, ns), in fewer than 4 applications on average since
  * 4^b < 4 ns). The ROM's reduced matrices and output weights are bitwise replicated
- * (affine_rom.c), so a sample's outputs do not depend on which rank solved it either.
+ * (librom/affine/affine_rom.c), so a sample's outputs do not depend on which rank solved it
+ * either.
  *
  * Random streams of rom_rng (seed = the design's seed): Monte Carlo value of parameter j of
  * sample i: stream ROM_SWEEP_STREAM_MC, index i p + j; LHS position inside the stratum:
@@ -19,7 +20,7 @@
 
 #include "core/check.h"
 #include "io/h5.h"
-#include "online/affine_rom_impl.h"
+#include "affine/affine_rom_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -314,7 +315,8 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
                           void *user, double *theta, double *phi, double *q, rom_int *failed) {
   int err = ROM_OK;
   rom_ctx *ctx = s->ctx;
-  const int p = s->design->p, no = s->no, Qa = rom->Qa, Qf = rom->Qf;
+  const int p = s->design->p, no = s->no, Qa = rom_affine_rom_operator_terms(rom),
+            Qf = rom_affine_rom_rhs_terms(rom);
   rom_int i = 0;
   *failed = -1;
   for (i = 0; i < s->local; ++i) {
@@ -331,7 +333,7 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
         phi[r] = 1.0;
     }
     ROM_TRY(ctx, rom_affine_rom_solve(rom, theta, phi, q));
-    if (rom->num_outputs > 0)
+    if (rom_affine_rom_num_outputs(rom) > 0)
       ROM_TRY(ctx, rom_affine_rom_evaluate_outputs(rom, q, values));
     else
       memcpy(values, q, sizeof(double) * (size_t)no);
@@ -442,17 +444,20 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
                   rom_sweep_coefficients_fn coefficients, void *user, rom_sweep **out) {
   int err = ROM_OK;
   if (!rom) return ROM_ERR_ARG;
-  rom_ctx *ctx = rom->ctx;
+  rom_ctx *ctx = rom_affine_rom_ctx(rom);
+  const int Qa = rom_affine_rom_operator_terms(rom), Qf = rom_affine_rom_rhs_terms(rom);
+  const int num_outputs = rom_affine_rom_num_outputs(rom);
+  const rom_int k = rom_affine_rom_dim(rom);
   rom_sweep *s = NULL;
   double *theta = NULL, *phi = NULL, *q = NULL;
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
   *out = NULL;
   ROM_CHECK_ALL(ctx, design != NULL, ROM_ERR_ARG, "design must not be NULL");
-  ROM_CHECK_ALL(ctx, coefficients != NULL || design->p == rom->Qa, ROM_ERR_DIM,
+  ROM_CHECK_ALL(ctx, coefficients != NULL || design->p == Qa, ROM_ERR_DIM,
                 "the default coefficients theta_q = mu_q need one parameter per operator term: "
                 "the design has %d parameters, the ROM %d operator terms (pass a coefficient "
                 "function for other maps)",
-                design->p, rom->Qa);
+                design->p, Qa);
   {
     /* Every rank must run the same design: compare (ns, p, seed, kind). */
     rom_int mine[4] = {design->ns, design->p, (rom_int)(design->seed & INT64_MAX), design->kind};
@@ -464,8 +469,8 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
   }
   ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *s, (void **)&s));
   s->ctx = ctx;
-  s->k = rom->k;
-  s->no = rom->num_outputs > 0 ? rom->num_outputs : (int)rom->k;
+  s->k = k;
+  s->no = num_outputs > 0 ? num_outputs : (int)k;
   {
     const int P = rom_ctx_size(ctx), r = rom_ctx_rank(ctx);
     const rom_int ns = design->ns, base = ns / P, rem = ns % P;
@@ -479,16 +484,16 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
              rom_calloc(ctx, local * p, sizeof(double), (void **)&s->mu) == ROM_OK &&
              rom_calloc(ctx, local * no, sizeof(double), (void **)&s->outputs) == ROM_OK &&
              rom_calloc(ctx, 4 * no, sizeof(double), (void **)&s->stats) == ROM_OK &&
-             rom_calloc(ctx, (size_t)rom->Qa, sizeof(double), (void **)&theta) == ROM_OK &&
-             rom_calloc(ctx, (size_t)rom->Qf + 1, sizeof(double), (void **)&phi) == ROM_OK &&
-             rom_calloc(ctx, (size_t)rom->k, sizeof(double), (void **)&q) == ROM_OK;
+             rom_calloc(ctx, (size_t)Qa, sizeof(double), (void **)&theta) == ROM_OK &&
+             rom_calloc(ctx, (size_t)Qf + 1, sizeof(double), (void **)&phi) == ROM_OK &&
+             rom_calloc(ctx, (size_t)k, sizeof(double), (void **)&q) == ROM_OK;
     ROM_CHECK_ALL(ctx, ok, ROM_ERR_NOMEM,
                   "cannot allocate the sweep's %lld local samples x (%d parameters + %d outputs)",
                   (long long)s->local, design->p, s->no);
   }
   for (int o = 0; o < s->no; ++o) {
     char *name = s->names + (size_t)o * ROM_SWEEP_NAME_MAX;
-    if (rom->num_outputs > 0)
+    if (num_outputs > 0)
       snprintf(name, ROM_SWEEP_NAME_MAX, "%s", rom_affine_rom_output_name(rom, o));
     else
       snprintf(name, ROM_SWEEP_NAME_MAX, "q%d", o);
