@@ -3,6 +3,7 @@
 #ifndef ROMKIT_MANIFOLD_SUBNET_IMPL_H
 #define ROMKIT_MANIFOLD_SUBNET_IMPL_H
 
+#include "io/h5.h"
 #include "manifold/ae_impl.h"
 
 /* A string (svalue != NULL) or int64 attribute `name` of the object (group or dataset) at

@@ -69,8 +69,8 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
 int rom_svd_auto(const rom_dmat *A, const double *shift, const rom_pod_options *o,
                  rom_svd_result *res) {
   int err = ROM_OK;
-  rom_ctx *ctx = A->ctx;
-  const rom_int N = A->global_rows, m = A->cols;
+  rom_ctx *ctx = rom_dmat_ctx(A);
+  const rom_int N = rom_dmat_global_rows(A), m = rom_dmat_cols(A);
   const rom_svd_method method = rom_pod_choose_method(N, m, rom_ctx_size(ctx), o);
   rom_log(ctx, ROM_LOG_INFO, "POD: method 'auto' chose '%s' for N = %lld, m = %lld on %d ranks",
           rom_svd_method_name(method), (long long)N, (long long)m, rom_ctx_size(ctx));
