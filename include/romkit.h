@@ -18,6 +18,8 @@
 #include "romkit/autoencoder.h"
 #include "romkit/fom.h"
 #include "romkit/problems.h"
+#include "romkit/problem.h"
+#include "romkit/workflow.h"
 #include "romkit/binding.h"
 
 #endif
