@@ -69,6 +69,16 @@ int rom_mask_stencil2d(rom_ctx *ctx, rom_int nx, rom_int ny, rom_int band, rom_i
  * ROM_ERR_ARG on an invalid pattern (the message names the row). Not collective. */
 int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *row_ptr,
                       const rom_int *col_index, rom_mask **out);
+/* rom_mask_from_spec - the decoder mask for `rows` outputs from its text spelling, the one
+ * `romkit train --mask` and the problem recipes (romkit/problem.h) share:
+ *   band:B:S           rom_mask_banded(rows, B, S): row i -> columns S i .. S i + B - 1
+ *   stencil:NX:NY:B:S  rom_mask_stencil2d(NX, NY, B, S) on an NX x NY grid (NX NY = rows)
+ *   dense:H            no mask (*out = NULL), H hidden units
+ * *hidden gets the decoder hidden width (the mask's columns, or H). A spelling it does not
+ * read, or values < 1, is ROM_ERR_ARG; a grid of another size than rows is ROM_ERR_DIM.
+ * Not collective. */
+int rom_mask_from_spec(rom_ctx *ctx, const char *spec, rom_int rows, rom_mask **out,
+                       rom_int *hidden);
 int rom_mask_destroy(rom_mask **m); /* NULL-safe */
 rom_int rom_mask_rows(const rom_mask *m);
 rom_int rom_mask_cols(const rom_mask *m);

@@ -11,8 +11,13 @@
 #ifndef ROMKIT_PROBLEM_H
 #define ROMKIT_PROBLEM_H
 
+#include "romkit/autoencoder.h"
 #include "romkit/context.h"
 #include "romkit/model.h"
+#include "romkit/snapshots.h" /* ROM_AUTO_ROWS */
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,11 +53,11 @@ typedef struct {
   int max_iterations;        /* ROM (Gauss-)Newton updates per step */
   /* Autoencoder (romkit/autoencoder.h) of the paper: written as the CLI's --network/
    * --mask text so that `romkit train --problem` and the workflow read one spelling. */
-  char ae_activation[32];   /* "swish", "sigmoid", ... */
-  char ae_mask[96];         /* "band:36:12", "stencil:58:58:100:10", ... */
-  rom_int ae_hidden;        /* encoder and decoder hidden width; 0: 2 N_component */
-  int ae_decoder_bias;      /* bias on the decoder's hidden layer */
-  int ae_minmax_scaling;    /* per-node min-max input scaling, raw states as data */
+  char ae_activation[32]; /* "swish", "sigmoid", ... */
+  char ae_mask[96];       /* "band:36:12", "stencil:58:58:100:10", ... */
+  rom_int ae_hidden;      /* encoder and decoder hidden width; 0: 2 N_component */
+  int ae_decoder_bias;    /* bias on the decoder's hidden layer */
+  int ae_minmax_scaling;  /* per-node min-max input scaling, raw states as data */
   rom_int ae_batch, ae_epochs;
   /* Added for the reproduction workflow (romkit/workflow.h, issue 11): */
   int hr_newton_snapshots; /* HR residual basis from every Newton iterate of the training
@@ -88,16 +93,36 @@ typedef struct rom_problem_ops {
   /* optional: perm[i] = the row of component `from` that row i of component `to` equals
    * under the problem's symmetry (P2: u <-> v mirrored across the diagonal). */
   int (*component_symmetry)(const void *impl, int from, int to, rom_int *perm);
+  /* --- added with the implementation (issue 11); all optional --- */
+  /* other names the registry accepts, comma-separated (P3: "heat"), matched
+   * case-insensitively like the name */
+  const char *aliases;
+  /* *resolution = the options.resolution whose components have `component_rows` rows, so a
+   * front end that holds only data (`romkit train` with a snapshot file) can build the
+   * matching problem; a count no resolution gives is ROM_ERR_DIM with a sentence on ctx.
+   * Not collective. */
+  int (*resolution_for_rows)(rom_ctx *ctx, rom_int component_rows, rom_int *resolution);
 } rom_problem_ops;
 
 typedef struct rom_problem rom_problem;
 
 /* rom_problem_register - adds a problem to the registry (the library's P1, P2, P3 are
- * there from the start). The table is copied; the name must be new. Not collective. */
+ * there from the start). The table is copied (name, summary and aliases too); the name and
+ * aliases must be new, and name, summary, create, destroy, model, the layout ops,
+ * num_parameters, parameter_range, steps, time_step, initial, error and recipe must be set.
+ * ROM_ERR_ARG otherwise (also when the registry's ROM_PROBLEM_MAX_REGISTERED user entries
+ * are taken). The registry is process-wide, like PETSc's KSPRegister: register before
+ * threads start looking problems up. Not collective (call it on every rank). */
 int rom_problem_register(const rom_problem_ops *ops);
 int rom_problem_count(void);
-const char *rom_problem_name(int i); /* i = 0..count-1, registration order */
+const char *rom_problem_name(int i); /* i = 0..count-1, registration order; NULL outside */
 const rom_problem_ops *rom_problem_find(const char *name); /* NULL when unknown */
+/* rom_problem_ops_at - the table of problem i (0..count-1), NULL outside. Not collective. */
+const rom_problem_ops *rom_problem_ops_at(int i);
+/* rom_problem_names - the registered names as "P1, P2, P3" into buf (truncated to len,
+ * always terminated), for help texts and error messages. Returns buf. Not collective. */
+const char *rom_problem_names(char *buf, size_t len);
+#define ROM_PROBLEM_MAX_REGISTERED 64
 
 /* rom_problem_create - the FOM of the named problem on ctx. An unknown name gives
  * ROM_ERR_ARG naming the known ones. Collective. */
@@ -107,6 +132,8 @@ int rom_problem_destroy(rom_problem **p); /* NULL-safe. */
 
 /* Accessors (Not collective); each forwards to the ops table. */
 const char *rom_problem_name_of(const rom_problem *p);
+rom_ctx *rom_problem_ctx(const rom_problem *p);
+const rom_problem_ops *rom_problem_ops_of(const rom_problem *p);
 rom_model *rom_problem_model(rom_problem *p);
 rom_int rom_problem_global_rows(const rom_problem *p);
 rom_int rom_problem_local_rows(const rom_problem *p);
@@ -126,8 +153,37 @@ int rom_problem_error(rom_problem *p, rom_int nstates, const double *fom_local,
 int rom_problem_recipe_of(const rom_problem *p, rom_problem_recipe *r);
 /* ROM_ERR_UNSUPPORTED when the problem has no symmetry op. */
 int rom_problem_component_symmetry(const rom_problem *p, int from, int to, rom_int *perm);
-/* The settings-dependent cache prefix, e.g. "P1", "P2_g20_s60". */
+/* The settings-dependent cache prefix, e.g. "P1", "P2_g20_s60": the name, then "_g<R>"
+ * when options.resolution was given and "_s<S>" when options.steps was (as given, so the
+ * caches of apps/cmd_reproduce.c's --grid/--steps keep their names). */
 const char *rom_problem_cache_prefix(const rom_problem *p);
+
+/* rom_problem_recipe_for_rows - the recipe of the named problem at the resolution whose
+ * components have `component_rows` rows (the op resolution_for_rows; the problem's default
+ * resolution when it has none and the rows match it; ROM_ERR_DIM otherwise). Builds and
+ * destroys the problem on ctx. Collective. */
+int rom_problem_recipe_for_rows(rom_ctx *ctx, const char *name, rom_int component_rows,
+                                rom_problem_recipe *r);
+
+/* ---- the paper's autoencoder from a recipe (librom/problems/recipe.c) ---------------------- */
+
+/* rom_problem_recipe_default_network - the network fields of a recipe without a problem:
+ * swish, mask band:36:12, hidden 2N, no decoder bias, no scaling, and the training defaults
+ * of rom_ae_train_options_default (P1's network, docs/problems.md). Other fields 0. */
+void rom_problem_recipe_default_network(rom_problem_recipe *r);
+
+/* rom_problem_autoencoder_create - the shallow masked autoencoder of the recipe
+ * (rom_ae_create_shallow): input_dim inputs, encoder hidden ae_hidden (0: 2 input_dim) with
+ * ae_activation and a bias, `latent` outputs; decoder hidden layer of the width the mask
+ * gives (rom_mask_from_spec(ae_mask)) with ae_activation and a bias when ae_decoder_bias.
+ * Weights drawn from `seed`. A recipe without a network (ae_activation or ae_mask empty) is
+ * ROM_ERR_UNSUPPORTED; a bad activation or mask spelling ROM_ERR_ARG, a mask whose grid does
+ * not have input_dim nodes ROM_ERR_DIM. Collective. */
+int rom_problem_autoencoder_create(rom_ctx *ctx, const rom_problem_recipe *r, rom_int input_dim,
+                                   rom_int latent, uint64_t seed, rom_ae **out);
+/* rom_problem_train_options - the recipe's training settings on top of *o: batch and epochs
+ * where the recipe gives them (> 0), scale_minmax = ae_minmax_scaling. Not collective. */
+void rom_problem_train_options(const rom_problem_recipe *r, rom_ae_train_options *o);
 
 #ifdef __cplusplus
 }

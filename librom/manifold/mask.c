@@ -8,6 +8,7 @@
  * its 5-point-stencil neighbours (and its own). */
 #include "manifold/ae_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int mask_alloc(rom_ctx *ctx, rom_int rows, rom_int cols, rom_int nnz, rom_mask **out) {
@@ -156,4 +157,41 @@ int rom_mask_copy(rom_ctx *ctx, const rom_mask *src, rom_mask **out) {
   *out = NULL;
   if (!src) return ROM_OK;
   return rom_mask_from_csr(ctx, src->rows, src->cols, src->row_ptr, src->col_index, out);
+}
+
+/* The one spelling of a decoder mask (romkit/autoencoder.h): `romkit train --mask` and the
+ * problems' recipes (romkit/problem.h) read it here, so a network is described the same way
+ * on the command line, in a recipe and in the workflow's log. */
+int rom_mask_from_spec(rom_ctx *ctx, const char *spec, rom_int rows, rom_mask **out,
+                       rom_int *hidden) {
+  int err = ROM_OK;
+  long long p[4] = {0, 0, 0, 0};
+  char tail = 0;
+  ROM_CHECK(ctx, out != NULL && hidden != NULL, ROM_ERR_ARG, "out and hidden must not be NULL");
+  *out = NULL;
+  ROM_CHECK(ctx, spec != NULL, ROM_ERR_ARG, "the mask spec is NULL");
+  ROM_CHECK(ctx, rows >= 1, ROM_ERR_ARG, "mask %s: rows = %lld must be >= 1", spec,
+            (long long)rows);
+  if (sscanf(spec, "band:%lld:%lld%c", &p[0], &p[1], &tail) == 2) {
+    ROM_CHECK(ctx, p[0] >= 1 && p[1] >= 1, ROM_ERR_ARG, "mask %s: band and shift must be >= 1",
+              spec);
+    ROM_TRY(ctx, rom_mask_banded(ctx, rows, p[0], p[1], out));
+  } else if (sscanf(spec, "stencil:%lld:%lld:%lld:%lld%c", &p[0], &p[1], &p[2], &p[3], &tail) ==
+             4) {
+    ROM_CHECK(ctx, p[0] >= 1 && p[1] >= 1 && p[2] >= 1 && p[3] >= 1, ROM_ERR_ARG,
+              "mask %s: all values must be >= 1", spec);
+    ROM_CHECK(ctx, p[0] * p[1] == rows, ROM_ERR_DIM,
+              "mask %s: the grid has %lld nodes but the snapshots have N = %lld", spec, p[0] * p[1],
+              (long long)rows);
+    ROM_TRY(ctx, rom_mask_stencil2d(ctx, p[0], p[1], p[2], p[3], out));
+  } else if (sscanf(spec, "dense:%lld%c", &p[0], &tail) == 1) {
+    ROM_CHECK(ctx, p[0] >= 1, ROM_ERR_ARG, "mask %s: width must be >= 1", spec);
+    *hidden = p[0];
+    goto cleanup;
+  } else {
+    ROM_FAIL(ctx, ROM_ERR_ARG, "mask %s: expected band:B:S, stencil:NX:NY:B:S or dense:H", spec);
+  }
+  *hidden = rom_mask_cols(*out);
+cleanup:
+  return err;
 }
