@@ -25,7 +25,8 @@ static const char *const help =
     "numbers. The pipeline is the library's (rom_reproduce_run, romkit/workflow.h; Python:\n"
     "romkit.workflow.reproduce).\n\n"
     "  --problem NAME      the problem, as the positional P1 / P2: any registered problem\n"
-    "                      with a reproduction recipe (romkit/problem.h)\n"
+    "                      with a reproduction recipe (romkit/problem.h)\n";
+static const char *const help_options =
     "  --method M          pod-galerkin, pod-lspg or pod-lspg-hr (LSPG with GNAT\n"
     "                      hyper-reduction); nm-galerkin, nm-lspg or nm-lspg-hr: the\n"
     "                      same on the nonlinear manifold of a shallow masked\n"
@@ -254,12 +255,16 @@ static int check_with_problem(rom_ctx *ctx, args *a, rom_problem *p) {
     return cli_usage_error(ctx, CMD, "problem %s has no reproduction recipe (%s)", name,
                            steps == 0 ? "steady" : "no training parameters");
   if (rom_problem_num_parameters(p) != 1)
-    return cli_usage_error(ctx, CMD, "problem %s has %d parameters: --train-params and "
-                           "--test-param give one", name, rom_problem_num_parameters(p));
+    return cli_usage_error(ctx, CMD,
+                           "problem %s has %d parameters: --train-params and "
+                           "--test-param give one",
+                           name, rom_problem_num_parameters(p));
   if (o->num_ae_files > ncomp)
     return cli_usage_error(ctx, CMD, "%s takes %s autoencoder file%s in --ae, got %d", name,
-                           ncomp == 1 ? "one" : ncomp == 2 ? "two" : "more", ncomp == 1 ? "" : "s",
-                           o->num_ae_files);
+                           ncomp == 1   ? "one"
+                           : ncomp == 2 ? "two"
+                                        : "more",
+                           ncomp == 1 ? "" : "s", o->num_ae_files);
   const rom_int dim = o->dim ? o->dim : r.dim;
   const rom_int nsnap = (rom_int)(a->have_train ? a->ntrain : r.ntrain) * steps;
   if (dim > comp_rows || dim > nsnap)
@@ -320,8 +325,8 @@ static void report(rom_ctx *ctx, const rom_reproduce_result *r) {
              r->fom_seconds, r->fom_cpu_seconds, (long long)r->steps,
              1e3 * r->fom_seconds / (double)r->steps, (long long)r->fom_newton_iterations,
              r->rom_seconds, r->rom_cpu_seconds, 1e3 * r->rom_seconds / (double)r->steps,
-             (long long)r->rom_iterations, (long long)r->rom_not_converged_steps,
-             r->max_iterations, speedup, r->fom_cpu_seconds / r->rom_cpu_seconds);
+             (long long)r->rom_iterations, (long long)r->rom_not_converged_steps, r->max_iterations,
+             speedup, r->fom_cpu_seconds / r->rom_cpu_seconds);
 }
 
 static int print_json(rom_ctx *ctx, const rom_reproduce_result *r) {
@@ -344,7 +349,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
   rom_reproduce_result *res = NULL;
   int rc, exit_code;
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", help);
+    cli_printf(ctx, "%s%s", help, help_options);
     return CLI_EXIT_OK;
   }
   if ((exit_code = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return exit_code;

@@ -75,10 +75,10 @@ typedef struct {
                                  problems, pod-lspg-hr: an investigation) */
   const double *train;        /* ntrain x num_parameters, row major; NULL: recipe */
   int ntrain;
-  const double *test;         /* num_parameters values; NULL: recipe */
-  int max_iterations;         /* ROM (Gauss-)Newton updates per step; 0: recipe */
-  double tolerance;           /* on the projected residual; 0: recipe (NM: _manifold) */
-  const char *workdir;        /* the cache; NULL: a new directory under $TMPDIR or /tmp */
+  const double *test;  /* num_parameters values; NULL: recipe */
+  int max_iterations;  /* ROM (Gauss-)Newton updates per step; 0: recipe */
+  double tolerance;    /* on the projected residual; 0: recipe (NM: _manifold) */
+  const char *workdir; /* the cache; NULL: a new directory under $TMPDIR or /tmp */
   /* NM methods: trained networks, one per component (or the first components only: the
    * others are then mirrored through the problem's symmetry), or training settings */
   const char *ae_files[ROM_PROBLEM_MAX_COMPONENTS];
@@ -97,7 +97,7 @@ rom_reproduce_options rom_reproduce_options_default(void);
 
 /* What a run measured and the settings it ran with (every default resolved). */
 typedef struct {
-  char problem[64];         /* the problem's name */
+  char problem[64]; /* the problem's name */
   rom_reproduce_method method;
   int num_components;
   int num_parameters;
@@ -105,7 +105,7 @@ typedef struct {
   double train[ROM_PROBLEM_MAX_TRAIN * ROM_PROBLEM_MAX_PARAMETERS]; /* ntrain x parameters */
   double test[ROM_PROBLEM_MAX_PARAMETERS];
   char train_text[1024]; /* as in the cache's file names: "0.9,1.1" (parameters joined by _) */
-  rom_int dim;              /* per component (NM: the network's latent dimension) */
+  rom_int dim;           /* per component (NM: the network's latent dimension) */
   rom_int steps;
   int ranks;
   double avg_error_pct[ROM_PROBLEM_MAX_COMPONENTS]; /* the problem's metric, per component */
@@ -122,7 +122,7 @@ typedef struct {
   uint64_t ae_seed;
   char ae_files[ROM_PROBLEM_MAX_COMPONENTS][ROM_REPRODUCE_PATH]; /* as given, or "(trained)" /
                                                                     "(the u network mirrored)" */
-  double ae_train_seconds; /* spent training here (0: read) */
+  double ae_train_seconds;                                       /* spent training here (0: read) */
   /* HR */
   rom_hyper_method hr_method;
   rom_int hr_basis, hr_samples; /* per component */
@@ -155,8 +155,7 @@ int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_
  * the NM and HR details and the work directory. Numbers are %.17g (exact), non-finite ones
  * null. Writes at most len bytes (terminated); *needed (may be NULL) gets the full length + 1.
  * ROM_ERR_ARG for NULL arguments. Not collective. */
-int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t len,
-                              size_t *needed);
+int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t len, size_t *needed);
 
 /* rom_reproduce_component_name - the name the reports give component c of a problem with
  * ncomp components: "" for one component, else "u", "v", "w", then "c3", "c4", ... */

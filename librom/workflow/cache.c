@@ -53,8 +53,8 @@ int repro_prepare_workdir(repro_run *r, const char *dir_in) {
       snprintf(r->dir, sizeof r->dir, "%s", dir_in);
       if (stat(r->dir, &st) != 0 && mkdir(r->dir, 0777) != 0) {
         ok = 0;
-        snprintf(message, sizeof message, "cannot create the work directory %.300s: %.100s",
-                 r->dir, strerror(errno));
+        snprintf(message, sizeof message, "cannot create the work directory %.300s: %.100s", r->dir,
+                 strerror(errno));
       } else if (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         ok = 0;
         snprintf(message, sizeof message, "the work directory %.300s is not a directory", r->dir);
@@ -148,7 +148,7 @@ int repro_training_run(repro_run *r, int t, rom_dmat **traj, rom_dmat **newton) 
   int err = ROM_OK;
   rom_ctx *ctx = r->ctx;
   const double *mu = r->o.train + (size_t)t * (size_t)r->nparam;
-  char fpath[ROM_REPRODUCE_PATH + 128], npath[ROM_REPRODUCE_PATH + 128], num[1024];
+  char fpath[ROM_REPRODUCE_PATH + 1300], npath[ROM_REPRODUCE_PATH + 1300], num[1024];
   int have_f = 0, have_n = 1;
   *traj = NULL;
   if (newton) *newton = NULL;
@@ -211,7 +211,7 @@ int repro_bases(repro_run *r, int kind, rom_int rank, rom_basis **bases) {
   /* the state basis from w^n - w^0; the residual basis from the raw states or, where the
    * recipe says so (P2, docs/problems.md), from every Newton iterate */
   ROM_TRY(ctx, repro_training_snapshots(r,
-                                        kind == 0                        ? REPRO_SNAP_DIFF
+                                        kind == 0                       ? REPRO_SNAP_DIFF
                                         : r->recipe.hr_newton_snapshots ? REPRO_SNAP_NEWTON
                                                                         : REPRO_SNAP_RAW,
                                         &S, &cols));

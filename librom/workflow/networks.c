@@ -43,7 +43,8 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int N, const rom_int 
   if (umask) {
     const rom_int *urp = rom_mask_row_ptr(umask), *uci = rom_mask_col_index(umask);
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(N + 1), (void **)&rp));
-    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(rom_mask_nnz(umask) + 1), (void **)&ci));
+    ROM_TRY(ctx,
+            rom_malloc(ctx, sizeof(rom_int) * (size_t)(rom_mask_nnz(umask) + 1), (void **)&ci));
     for (rom_int p = 0, t = 0; p < N; ++p) {
       rp[p] = t;
       for (rom_int e = urp[perm[p]]; e < urp[perm[p] + 1]; ++e)
@@ -135,11 +136,12 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   to.seed = r->o.ae_seed;
   to.max_seconds = r->o.ae_max_seconds;
   to.epochs = r->o.ae_epochs;
-  ROM_TRY(ctx, rom_problem_autoencoder_create(ctx, &r->recipe, r->comp_rows, r->o.dim,
-                                              r->o.ae_seed, out));
+  ROM_TRY(ctx, rom_problem_autoencoder_create(ctx, &r->recipe, r->comp_rows, r->o.dim, r->o.ae_seed,
+                                              out));
   rom_problem_component_local(r->problem, k, &Lc, &first);
   ROM_TRY(ctx, rom_dmat_wrap(ctx, Lc, cols, Lc > 0 ? S + first : NULL, r->L, &view));
-  repro_progress(r, "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs)...",
+  repro_progress(r,
+                 "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs)...",
                  k, (long long)cols, (unsigned long long)r->o.ae_seed, (long long)to.epochs);
   double t0 = MPI_Wtime();
   err = rom_ae_train_dmat(*out, view, &to);
@@ -149,8 +151,8 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   const double *loss = NULL, *val = NULL, *lr = NULL, *sec = NULL;
   rom_ae_history(*out, &ne, &loss, &val, &lr, &sec);
   rom_int best = rom_ae_best_epoch(*out);
-  repro_progress(r, " %lld epochs, %.1f s, best validation loss %.3e (epoch %lld)\n",
-                 (long long)ne, MPI_Wtime() - t0, best >= 0 ? val[best] : NAN, (long long)best);
+  repro_progress(r, " %lld epochs, %.1f s, best validation loss %.3e (epoch %lld)\n", (long long)ne,
+                 MPI_Wtime() - t0, best >= 0 ? val[best] : NAN, (long long)best);
   ROM_TRY(ctx, rom_ae_write(*out, path, 0));
 cleanup:
   rom_dmat_destroy(&view);

@@ -133,8 +133,7 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   ROM_CHECK(ctx, nm || (o->num_ae_files == 0 && o->ae_epochs == 0 && o->ae_max_seconds == 0),
             ROM_ERR_ARG, "the ae_* options apply to the nm-* methods only");
   ROM_CHECK(ctx, o->num_ae_files >= 0 && o->num_ae_files <= r->ncomp, ROM_ERR_ARG,
-            "num_ae_files = %d: %s takes 0..%d autoencoder files", o->num_ae_files, name,
-            r->ncomp);
+            "num_ae_files = %d: %s takes 0..%d autoencoder files", o->num_ae_files, name, r->ncomp);
   for (int c = 0; c < o->num_ae_files; ++c)
     ROM_CHECK(ctx, o->ae_files[c] && o->ae_files[c][0], ROM_ERR_ARG,
               "ae_files[%d] is NULL or empty", c);
@@ -342,8 +341,8 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     for (int t = 0; t < o->ntrain && used < sizeof r->train_text; ++t) {
       char one[256];
       repro_point_text(r, r->train + (size_t)t * (size_t)r->nparam, one, sizeof one);
-      int w = snprintf(r->train_text + used, sizeof r->train_text - used, "%s%s", t ? "," : "",
-                       one);
+      int w =
+          snprintf(r->train_text + used, sizeof r->train_text - used, "%s%s", t ? "," : "", one);
       if (w > 0) used += (size_t)w;
     }
   }

@@ -21,8 +21,8 @@ int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, r
     const double *D = rom_dmat_data_const(src);
     const rom_int per = kind == REPRO_SNAP_DIFF ? r->steps : n;
     /* grow S by this run's columns (the runs' Newton iterate counts differ) */
-    ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)((r->L + 1) * (cols + per)),
-                            (void **)&grown));
+    ROM_TRY(ctx,
+            rom_malloc(ctx, sizeof(double) * (size_t)((r->L + 1) * (cols + per)), (void **)&grown));
     if (cols > 0) memcpy(grown, S, sizeof(double) * (size_t)(r->L * cols));
     rom_free(ctx, S);
     S = grown;
