@@ -157,6 +157,11 @@ int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_
  * ROM_ERR_ARG for NULL arguments. Not collective. */
 int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t len, size_t *needed);
 
+/* rom_reproduce_sizeof - sizeof the record named "rom_reproduce_options" or
+ * "rom_reproduce_result", 0 for another name: language bindings check their mirrors of the
+ * records against it. Not collective. */
+size_t rom_reproduce_sizeof(const char *record);
+
 /* rom_reproduce_component_name - the name the reports give component c of a problem with
  * ncomp components: "" for one component, else "u", "v", "w", then "c3", "c4", ... */
 const char *rom_reproduce_component_name(int ncomp, int c);

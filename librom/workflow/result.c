@@ -15,6 +15,13 @@ const char *rom_reproduce_component_name(int ncomp, int c) {
   return names[c];
 }
 
+size_t rom_reproduce_sizeof(const char *record) {
+  if (!record) return 0;
+  if (!strcmp(record, "rom_reproduce_options")) return sizeof(rom_reproduce_options);
+  if (!strcmp(record, "rom_reproduce_result")) return sizeof(rom_reproduce_result);
+  return 0;
+}
+
 /* A growing text: writes what fits into buf, counts what the whole would need. */
 typedef struct {
   char *buf;

@@ -23,6 +23,7 @@ The surface:
     fom.integrate                       the reference implicit FOM integrator
     Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
+    workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -43,6 +44,8 @@ from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
                     read_sweep, sweep)
 from . import plot
+from . import workflow
+from .workflow import reproduce
 
 __version__ = "0.1.0"
 
@@ -53,7 +56,7 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "evaluate_outputs", "read_sweep", "plot", "pod_file", "StreamingSVD",
            "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
-           "select_samples", "HYPER_METHODS"]
+           "select_samples", "HYPER_METHODS", "workflow", "reproduce"]
 
 
 def library_path():

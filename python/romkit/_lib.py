@@ -436,3 +436,50 @@ def require(name, what):
 def lib():
     """The loaded library's declared functions (loading it on first use)."""
     return _lib if _lib is not None else _load()
+
+
+# ---------------------------------------------------------------------------------------------
+# workflow (issue 11): the reproduction pipeline of include/romkit/workflow.h and the problem
+# registry it takes its problems from (include/romkit/problem.h). Records are checked against
+# rom_reproduce_sizeof when romkit.workflow first uses them.
+
+ROM_PROBLEM_MAX_COMPONENTS = 8
+
+# void (*rom_reproduce_progress_fn)(void *user, const char *text)
+REPRODUCE_PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
+
+
+class ProblemOptions(ctypes.Structure):
+    """Mirror of rom_problem_options (include/romkit/problem.h)."""
+    _fields_ = [("local_rows", rom_int), ("resolution", rom_int), ("steps", rom_int)]
+
+
+class ReproduceOptions(ctypes.Structure):
+    """Mirror of rom_reproduce_options (include/romkit/workflow.h)."""
+    _fields_ = [("method", c_int), ("dim", rom_int), ("hr_basis", rom_int),
+                ("hr_samples", rom_int), ("hr_method", c_int), ("hr_sample_mesh", c_int),
+                ("train", P_double), ("ntrain", c_int), ("test", P_double),
+                ("max_iterations", c_int), ("tolerance", c_double), ("workdir", c_char_p),
+                ("ae_files", c_char_p * ROM_PROBLEM_MAX_COMPONENTS), ("num_ae_files", c_int),
+                ("ae_seed", ctypes.c_uint64), ("ae_epochs", rom_int),
+                ("ae_max_seconds", c_double), ("save", c_char_p),
+                ("progress", REPRODUCE_PROGRESS_FN), ("progress_user", c_void_p)]
+
+
+_OPTIONAL_PROTOTYPES.update({
+    # problem.h
+    "rom_problem_options_default": (ProblemOptions, []),
+    "rom_problem_create": (c_int, [c_void_p, c_char_p, ctypes.POINTER(ProblemOptions), P_handle]),
+    "rom_problem_destroy": (c_int, [P_handle]),
+    "rom_problem_find": (c_void_p, [c_char_p]),
+    "rom_problem_names": (c_char_p, [c_char_p, c_size_t]),
+    # workflow.h
+    "rom_reproduce_options_default": (ReproduceOptions, []),
+    "rom_reproduce_method_from_name": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_int)]),
+    "rom_reproduce_method_names": (c_char_p, [c_char_p, c_size_t]),
+    "rom_reproduce_run": (c_int, [c_void_p, c_void_p, ctypes.POINTER(ReproduceOptions),
+                                  c_void_p]),
+    "rom_reproduce_result_json": (c_int, [c_void_p, c_char_p, c_size_t,
+                                          ctypes.POINTER(c_size_t)]),
+    "rom_reproduce_sizeof": (c_size_t, [c_char_p]),
+})
