@@ -82,7 +82,7 @@ typedef struct {
   double train[ROM_PROBLEM_MAX_TRAIN];
   double test;
   /* what the command line gave */
-  int have_method, have_nb, have_ns, have_hr_method, have_train, have_test, have_tol;
+  int have_method, have_nb, have_ns, have_hr_method, have_train, have_test;
   int have_ae_opt, have_dim, ntrain;
 } args;
 
@@ -201,7 +201,6 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     } else if (!strcmp(s, "--tolerance")) {
       if (cli_parse_double(v, &o->tolerance) || !(o->tolerance > 0.0) || !isfinite(o->tolerance))
         return cli_usage_error(ctx, CMD, "--tolerance expects a number > 0, got '%s'", v);
-      a->have_tol = 1;
     } else {
       return cli_usage_error(ctx, CMD, "unknown option '%s'", s);
     }

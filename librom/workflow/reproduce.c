@@ -83,7 +83,7 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   ROM_CHECK(ctx, r->ncomp >= 1 && r->ncomp <= ROM_PROBLEM_MAX_COMPONENTS, ROM_ERR_UNSUPPORTED,
             "problem %s has %d components (1..%d supported)", name, r->ncomp,
             ROM_PROBLEM_MAX_COMPONENTS);
-  ROM_CHECK(ctx, rom_reproduce_method_name(o->method)[0] != 'u', ROM_ERR_ARG,
+  ROM_CHECK(ctx, strcmp(rom_reproduce_method_name(o->method), "unknown") != 0, ROM_ERR_ARG,
             "method = %d is not a reproduction method", (int)o->method);
   const int nm = rom_reproduce_method_is_manifold(o->method);
   const int hr = rom_reproduce_method_is_hyper(o->method);
@@ -154,7 +154,7 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   ROM_CHECK(ctx, o->hr_basis >= 0 && o->hr_samples >= 0, ROM_ERR_ARG,
             "hr_basis = %lld and hr_samples = %lld must be >= 1 (0: the recipe's)",
             (long long)o->hr_basis, (long long)o->hr_samples);
-  ROM_CHECK(ctx, rom_hyper_method_name(o->hr_method)[0] != 'u', ROM_ERR_ARG,
+  ROM_CHECK(ctx, strcmp(rom_hyper_method_name(o->hr_method), "unknown") != 0, ROM_ERR_ARG,
             "hr_method = %d is not a hyper-reduction method", (int)o->hr_method);
   if (o->hr_basis == 0) o->hr_basis = nm ? rc->hr_basis_manifold : rc->hr_basis;
   if (o->hr_samples == 0)
