@@ -105,3 +105,28 @@ int cli_parse_double_list(const char *text, double *out, int max) {
   }
   return count;
 }
+
+void cli_print_problems(rom_ctx *ctx, const char *indent) {
+  for (int i = 0; i < rom_problem_count(); ++i) {
+    const rom_problem_ops *ops = rom_problem_ops_at(i);
+    const int aka = ops->aliases && ops->aliases[0];
+    cli_printf(ctx, "%s%-4s %s%s%s%s\n", indent, ops->name, ops->summary, aka ? " [" : "",
+               aka ? ops->aliases : "", aka ? "]" : "");
+  }
+}
+
+const char *cli_error_sentence(rom_ctx *ctx, char *buf, size_t len) {
+  /* "ROM_ERR_X: sentence (function at file.c:123)\n  <- ...": keep the sentence */
+  const char *m = rom_ctx_last_error(ctx), *colon = strstr(m, ": ");
+  const char *start = colon ? colon + 2 : m, *nl = strchr(start, '\n');
+  size_t n = nl ? (size_t)(nl - start) : strlen(start);
+  if (len == 0) return buf;
+  if (n >= len) n = len - 1;
+  memcpy(buf, start, n);
+  buf[n] = '\0';
+  char *where = NULL;
+  for (char *p = strstr(buf, " ("); p; p = strstr(p + 1, " ("))
+    where = p;
+  if (where && strstr(where, " at ") && where[strlen(where) - 1] == ')') *where = '\0';
+  return buf;
+}

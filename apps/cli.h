@@ -39,6 +39,13 @@ int cli_parse_bytes(const char *text, double *out);
 int cli_parse_double_list(const char *text, double *out, int max);
 
 /* Sub-commands (one file each in apps/). */
+/* The registered problems (romkit/problem.h), one "indent NAME  summary" line each, for the
+ * help texts of the sub-commands that take --problem. Rank 0 prints. */
+void cli_print_problems(rom_ctx *ctx, const char *indent);
+/* The sentence of the context's last error without its code name, place and traceback, for
+ * a usage error that quotes the library's reason. Returns buf. */
+const char *cli_error_sentence(rom_ctx *ctx, char *buf, size_t len);
+
 int cmd_pod(rom_ctx *ctx, int argc, char **argv);
 int cmd_info(rom_ctx *ctx, int argc, char **argv);
 int cmd_demo(rom_ctx *ctx, int argc, char **argv);

@@ -1,12 +1,14 @@
 /* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os} --samples ns
- *              [--basis-dim nb] [--manifold AE.h5[,AE_V.h5] --stencil SPEC] [--overwrite]
+ *              [--basis-dim nb] [--manifold AE.h5[,AE_V.h5] --problem NAME | --stencil SPEC]
+ *              [--overwrite]
  * Sample selection on a residual basis file, in parallel on any number of ranks
  * (rom_hyper_create without a model), and the model-independent hyper-reduction data
  * written as a kind "hyper" file. The sample mesh and the state basis rows need the host
  * model's stencils: a host completes the file's object with rom_hyper_attach.
  * With --manifold (nonlinear-manifold ROMs, Kim, Choi, Widemann, Zohdi, J. Comput. Phys.
- * 451, 2022) the stencils come from --stencil (romkit's P1 or P2 Burgers FOM, or a generic
- * 1-D offset stencil, built here on the residual basis's row partition), and
+ * 451, 2022) the stencils come from the model of a registered problem (--problem NAME, or
+ * --stencil NAME: romkit/problem.h, built for the residual basis's N rows on its row
+ * partition) or from a generic 1-D offset stencil (--stencil offsets:...), and
  * rom_hyper_attach_decoder adds the sample mesh and the sub-network of the stacked
  * decoders feeding it (reference rows 0): a complete manifold hyper-reduction file. */
 #include "cli.h"
@@ -22,7 +24,8 @@
 static const char *const hyper_help =
     "usage: [mpirun -n P] romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method M --samples NS\n"
     "                                  [--basis-dim NB] [--overwrite]\n"
-    "                                  [--manifold AE.h5[,AE_V.h5] --stencil SPEC]\n\n"
+    "                                  [--manifold AE.h5[,AE_V.h5]\n"
+    "                                   --problem NAME | --stencil SPEC]\n\n"
     "Selects NS sample rows of the first NB vectors of the residual basis in\n"
     "RESIDUAL_BASIS.h5 (a kind \"basis\" file, e.g. from `romkit pod`) and writes the\n"
     "gappy-POD data: /sample_rows, /residual_basis_rows = P^T Phi_r and /gappy_pinv =\n"
@@ -44,13 +47,17 @@ static const char *const hyper_help =
     "  --manifold LIST    nonlinear-manifold hyper-reduction: the autoencoder file(s)\n"
     "                     (kind \"autoencoder\", e.g. from `romkit train`), comma-separated,\n"
     "                     one per stacked component in row order (P2: u then v); their\n"
-    "                     input dimensions must add up to N. Needs --stencil.\n"
-    "  --stencil SPEC     the host's residual stencil, which defines the sample mesh (the\n"
-    "                     union of the sampled rows' stencils); only with --manifold:\n"
-    "                     P1   romkit's 1-D Burgers FOM: row i needs i-1 (periodic) and i\n"
-    "                     P2   romkit's 2-D Burgers FOM: N = 2 g^2 (u, v on a g x g\n"
-    "                          interior grid); a row needs its node, the 4 interior\n"
-    "                          neighbours and the other component at the node\n"
+    "                     input dimensions must add up to N. Needs --problem or --stencil.\n"
+    "  --problem NAME     the residual stencil, which defines the sample mesh (the union of\n"
+    "                     the sampled rows' stencils), is the model's of the registered\n"
+    "                     problem NAME (listed below) at the resolution with N rows, e.g.\n"
+    "                     P1   1-D Burgers: row i needs i-1 (periodic) and i\n"
+    "                     P2   2-D Burgers: N = 2 g^2 (u, v on a g x g interior grid); a\n"
+    "                          row needs its node, the 4 interior neighbours and the other\n"
+    "                          component at the node\n"
+    "                     Only with --manifold.\n"
+    "  --stencil SPEC     the same from a problem name (--stencil P1 = --problem P1) or a\n"
+    "                     generic stencil:\n"
     "                     offsets:O1,O2,...[:periodic]  row i needs rows i+O1, i+O2, ...\n"
     "                          (and i); outside 0..N-1 they are dropped, or wrap with\n"
     "                          :periodic (offsets:-1,0:periodic is P1's stencil)\n"
@@ -65,27 +72,27 @@ static const char *const hyper_help =
     "sub-network feeding them (/decoder_subnet) and /reference_rows, which are 0 here (the\n"
     "ROM is u ~ g(q)). A host with its own reference u_ref calls\n"
     "rom_hyper_attach_decoder(hr, model, nae, aes, u_ref) in C instead.\n"
-    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
+    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n\n"
+    "problems (--problem NAME; names and aliases in any case):\n";
 
-/* --stencil: which host stencil defines the sample mesh. */
-typedef enum { STENCIL_NONE = 0, STENCIL_P1, STENCIL_P2, STENCIL_OFFSETS } stencil_kind;
+/* --problem / --stencil: which host stencil defines the sample mesh. */
+typedef enum { STENCIL_NONE = 0, STENCIL_PROBLEM, STENCIL_OFFSETS } stencil_kind;
 
 typedef struct {
   stencil_kind kind;
+  const char *problem; /* STENCIL_PROBLEM: the registry name */
   int noffsets, periodic;
   rom_int offsets[HYPER_MAX_OFFSETS];
   rom_int N; /* global rows, set once the residual basis is read */
 } stencil_spec;
 
-/* Parses P1, P2 or offsets:O1,O2,...[:periodic]; returns 0 or -1 (bad syntax). */
+/* Parses a registered problem's name or offsets:O1,O2,...[:periodic]; returns 0 or -1
+ * (bad syntax). */
 static int parse_stencil(const char *text, stencil_spec *s) {
   memset(s, 0, sizeof *s);
-  if (!strcmp(text, "P1")) {
-    s->kind = STENCIL_P1;
-    return 0;
-  }
-  if (!strcmp(text, "P2")) {
-    s->kind = STENCIL_P2;
+  if (rom_problem_find(text)) {
+    s->kind = STENCIL_PROBLEM;
+    s->problem = text;
     return 0;
   }
   if (strncmp(text, "offsets:", 8) != 0) return -1;
@@ -154,43 +161,20 @@ static int offsets_velocity_stub(void *user, rom_int nrows, const rom_int *rows,
 }
 
 /* The host model whose stencils define the sample mesh, on the residual basis's row
- * partition (local_rows on this rank). Exactly one of p1, p2, own is set. */
-typedef struct {
-  rom_burgers1d *p1;
-  rom_burgers2d *p2;
-  rom_model *own;
-} stencil_host;
-
-static int stencil_host_create(rom_ctx *ctx, stencil_spec *s, rom_int local_rows, stencil_host *h,
-                               rom_model **model) {
+ * partition: a registered problem's (built by stencil_problem_create, before) or the
+ * offsets' own stencil-only model. */
+static int stencil_model_create(rom_ctx *ctx, stencil_spec *s, rom_int local_rows,
+                                rom_problem *problem, rom_model **own, rom_model **model) {
   int err = ROM_OK;
-  memset(h, 0, sizeof *h);
   *model = NULL;
-  if (s->kind == STENCIL_P1) {
-    rom_burgers1d_options o = rom_burgers1d_options_default();
-    o.unknowns = s->N;
-    if ((err = rom_burgers1d_create(ctx, &o, local_rows, &h->p1)) == ROM_OK)
-      *model = rom_burgers1d_model(h->p1);
-  } else if (s->kind == STENCIL_P2) {
-    rom_burgers2d_options o = rom_burgers2d_options_default();
-    rom_int g = 0;
-    while (2 * (g + 1) * (g + 1) <= s->N) /* N = 2 g^2 was checked */
-      ++g;
-    o.grid_points = g + 2;
-    if ((err = rom_burgers2d_create(ctx, &o, local_rows, &h->p2)) == ROM_OK)
-      *model = rom_burgers2d_model(h->p2);
-  } else {
-    if ((err = rom_model_create(ctx, local_rows, 0, s, &h->own)) == ROM_OK)
-      err = rom_model_set_sampled_velocity(h->own, offsets_stencil, offsets_velocity_stub, NULL);
-    if (err == ROM_OK) *model = h->own;
+  if (s->kind == STENCIL_PROBLEM) {
+    *model = rom_problem_model(problem);
+    return ROM_OK;
   }
+  if ((err = rom_model_create(ctx, local_rows, 0, s, own)) == ROM_OK)
+    err = rom_model_set_sampled_velocity(*own, offsets_stencil, offsets_velocity_stub, NULL);
+  if (err == ROM_OK) *model = *own;
   return err;
-}
-
-static void stencil_host_destroy(stencil_host *h) {
-  rom_burgers1d_destroy(&h->p1);
-  rom_burgers2d_destroy(&h->p2);
-  rom_model_destroy(&h->own);
 }
 
 /* Hidden units and parameters (weights and biases) of a decoder: the full counts the
@@ -208,22 +192,23 @@ static void decoder_size(rom_ae *ae, rom_int *units, rom_int *params) {
 
 int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   const char *input = NULL, *output = NULL, *manifold = NULL, *stencil_text = NULL;
+  const char *stencil_option = NULL; /* "--problem" or "--stencil", for messages */
   int overwrite = 0, rc = CLI_EXIT_OK, err = ROM_OK, nae = 0;
   rom_hyper_options opts = rom_hyper_options_default();
   rom_basis *basis = NULL;
   rom_hyper *hr = NULL;
   stencil_spec stencil;
-  stencil_host host;
-  rom_model *model = NULL;
+  rom_problem *problem = NULL;
+  rom_model *model = NULL, *own_model = NULL;
   char *ae_list = NULL;
   const char *ae_path[HYPER_MAX_AE];
   rom_ae *aes[HYPER_MAX_AE];
   memset(&stencil, 0, sizeof stencil);
-  memset(&host, 0, sizeof host);
   memset(aes, 0, sizeof aes);
 
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", hyper_help);
+    cli_print_problems(ctx, "  ");
     return CLI_EXIT_OK;
   }
   for (int i = 1; i < argc; ++i) {
@@ -253,16 +238,28 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
         return cli_usage_error(ctx, "hyper",
                                "--manifold needs the autoencoder file(s) AE.h5[,...]");
       manifold = argv[++i];
-    } else if (!strcmp(a, "--stencil")) {
+    } else if (!strcmp(a, "--stencil") || !strcmp(a, "--problem")) {
+      char known[512];
+      const int is_problem = !strcmp(a, "--problem");
+      rom_problem_names(known, sizeof known);
       if (!has_value)
-        return cli_usage_error(ctx, "hyper",
-                               "--stencil needs one of P1, P2, offsets:O1,O2,...[:periodic]");
+        return cli_usage_error(ctx, "hyper", "%s needs a problem (%s)%s", a, known,
+                               is_problem ? "" : " or offsets:O1,O2,...[:periodic]");
+      if (stencil_text)
+        return cli_usage_error(ctx, "hyper", "give one of --problem and --stencil, once");
+      stencil_option = a;
       stencil_text = argv[++i];
-      if (parse_stencil(stencil_text, &stencil) != 0)
-        return cli_usage_error(ctx, "hyper",
-                               "--stencil '%s' is not one of P1, P2, offsets:O1,O2,...[:periodic] "
-                               "(at most %d whole-number offsets below 2^31 in size)",
-                               stencil_text, HYPER_MAX_OFFSETS);
+      if ((is_problem && !rom_problem_find(stencil_text)) ||
+          parse_stencil(stencil_text, &stencil) != 0) {
+        if (is_problem)
+          return cli_usage_error(ctx, "hyper", "--problem '%s' is not a registered problem (%s)",
+                                 stencil_text, known);
+        return cli_usage_error(
+            ctx, "hyper",
+            "--stencil '%s' is not a problem (%s) or offsets:O1,O2,...[:periodic] "
+            "(at most %d whole-number offsets below 2^31 in size)",
+            stencil_text, known, HYPER_MAX_OFFSETS);
+      }
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -278,12 +275,13 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   if (!output) return cli_usage_error(ctx, "hyper", "missing the output file (-o HR.h5)");
   if (manifold && !stencil_text)
     return cli_usage_error(ctx, "hyper",
-                           "--manifold needs --stencil (P1, P2 or offsets:...): the sample mesh is "
-                           "the union of the sampled rows' stencils");
+                           "--manifold needs --problem NAME or --stencil (a problem or "
+                           "offsets:...): the sample mesh is the union of the sampled rows' "
+                           "stencils");
   if (stencil_text && !manifold)
     return cli_usage_error(ctx, "hyper",
-                           "--stencil is used with --manifold only (a linear hyper-reduction is "
-                           "completed by the host with rom_hyper_attach)");
+                           "--problem/--stencil are used with --manifold only (a linear "
+                           "hyper-reduction is completed by the host with rom_hyper_attach)");
   if (manifold) { /* split the comma-separated list (a copy: argv is left as it is) */
     size_t len = strlen(manifold);
     if (!(ae_list = malloc(len + 1))) {
@@ -347,17 +345,15 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       goto done;
     }
     stencil.N = N;
-    if (stencil.kind == STENCIL_P2) {
-      rom_int g = 0;
-      while (2 * (g + 1) * (g + 1) <= N)
-        ++g;
-      if (2 * g * g != N) {
-        rc = cli_usage_error(ctx, "hyper",
-                             "--stencil P2 needs N = 2 g^2 rows (u and v on a g x g interior "
-                             "grid) but '%s' has N = %lld",
-                             input, (long long)N);
-        goto done;
-      }
+    /* the problem at the resolution with the basis's N rows, on its partition; a size the
+     * problem cannot have is a usage error (e.g. P2 needs N = 2 g^2) */
+    if (stencil.kind == STENCIL_PROBLEM &&
+        rom_problem_create_for_rows(ctx, stencil.problem, N, rom_basis_local_rows(basis),
+                                    &problem) != ROM_OK) {
+      char why[1024];
+      rc = cli_usage_error(ctx, "hyper", "%s %s: '%s' does not fit: %s", stencil_option,
+                           stencil.problem, input, cli_error_sentence(ctx, why, sizeof why));
+      goto done;
     }
   }
   /* The autoencoders: replicated on every rank; their outputs stack to the N rows. */
@@ -399,8 +395,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   }
   double t2 = MPI_Wtime(), t2m = t2;
   if (manifold) {
-    if ((err = stencil_host_create(ctx, &stencil, rom_basis_local_rows(basis), &host, &model)) !=
-            ROM_OK ||
+    if ((err = stencil_model_create(ctx, &stencil, rom_basis_local_rows(basis), problem, &own_model,
+                                    &model)) != ROM_OK ||
         (err = rom_hyper_attach_decoder(hr, model, nae, aes, NULL)) != ROM_OK) {
       rc = cli_fail(ctx, "hyper", err);
       goto done;
@@ -440,7 +436,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   }
 done:
   rom_hyper_destroy(&hr);
-  stencil_host_destroy(&host);
+  rom_problem_destroy(&problem);
+  rom_model_destroy(&own_model);
   for (int b = 0; b < nae; ++b)
     rom_ae_destroy(&aes[b]);
   rom_basis_destroy(&basis);

@@ -1,9 +1,11 @@
 /* romkit sweep — a ROM file evaluated over a parameter design (grid, Latin hypercube,
  * Monte Carlo), distributed over the MPI ranks; outputs and statistics to an HDF5 file.
  *
- * The coefficient map comes from --problem. For heat (P3, docs/problems.md):
- * theta_q = mu_q (one parameter per conductivity subdomain), phi_0 = 1 — a ROM file whose
- * term counts do not fit that (not one rhs term) is refused with a sentence saying so. */
+ * The coefficient map comes from --problem: any registered problem whose model is affine
+ * (romkit/problem.h) gives theta_q(mu) and phi_q(mu) through its model's callbacks
+ * (rom_sweep_model_coefficients). For heat (P3, docs/problems.md, the default):
+ * theta_q = mu_q (one parameter per conductivity subdomain), phi_0 = 1. A ROM file whose
+ * term counts differ from the model's is refused with a sentence saying so. */
 #include "cli.h"
 
 #include <math.h>
@@ -14,7 +16,7 @@
 
 static const char *const help =
     "usage: [mpirun -n P] romkit sweep ROM.h5 --design {grid,lhs,mc} --samples N -o SWEEP.h5\n"
-    "                     [--problem heat] [--counts n[,n...]] [--range lo:hi[,lo:hi...]]\n"
+    "                     [--problem NAME] [--counts n[,n...]] [--range lo:hi[,lo:hi...]]\n"
     "                     [--log] [--seed 42] [--overwrite]\n\n"
     "Evaluates the affine ROM in ROM.h5 (kind affine_rom, e.g. from 'romkit demo') at every\n"
     "sample of a parameter design, the samples split over the ranks in contiguous blocks, and\n"
@@ -22,17 +24,21 @@ static const char *const help =
     "to SWEEP.h5 (kind sweep). Prints the throughput and mean, std, min, max per output.\n"
     "Sample i depends only on (design, seed, i): any rank count gives the same file (up to\n"
     "its 'ranks' and 'created' attributes).\n\n"
-    "  --problem heat   P3 heat conduction: theta_q = mu_q (one parameter per operator\n"
-    "                   term of the ROM), phi_0 = 1 (the ROM must have one rhs term)\n"
+    "  --problem NAME   the problem the ROM was built for (default heat, i.e. P3: theta_q =\n"
+    "                   mu_q, one parameter per conductivity subdomain, phi_0 = 1): any\n"
+    "                   registered problem with an affine model (listed below); theta(mu),\n"
+    "                   phi(mu) come from its model, and the ROM's term counts must match\n"
     "  --design D       grid (tensor grid), lhs (Latin hypercube), mc (Monte Carlo)\n"
     "  --samples N      number of samples (lhs, mc); for grid, N must be n^p (n points per\n"
     "                   parameter) unless --counts is given\n"
     "  --counts LIST    grid points per parameter (one value: the same for all)\n"
     "  --range LIST     lo:hi per parameter, comma-separated; one pair applies to all\n"
-    "                   (default 0.1:10, the range of 'romkit demo')\n"
+    "                   (default: the problem's ranges; P3: 0.1:10, the range of\n"
+    "                   'romkit demo')\n"
     "  --log            log-uniform sampling (logarithmically spaced grid) for every parameter\n"
     "  --seed S         seed of the random designs (default 42)\n"
-    "  -o FILE          the sweep file; an existing one is kept unless --overwrite\n";
+    "  -o FILE          the sweep file; an existing one is kept unless --overwrite\n\n"
+    "problems (--problem NAME; names and aliases in any case):\n";
 
 typedef struct {
   const char *rom_path, *out_path, *problem, *design, *range_text, *counts_text;
@@ -86,8 +92,11 @@ static int parse(rom_ctx *ctx, int argc, char **argv, sweep_options *o) {
   if (!o->rom_path) return cli_usage_error(ctx, "sweep", "no ROM file given (see --help)");
   if (!o->out_path || !*o->out_path)
     return cli_usage_error(ctx, "sweep", "no output file given: -o SWEEP.h5");
-  if (strcmp(o->problem, "heat"))
-    return cli_usage_error(ctx, "sweep", "--problem '%s' is not known (known: heat)", o->problem);
+  if (!rom_problem_find(o->problem)) {
+    char known[512];
+    return cli_usage_error(ctx, "sweep", "--problem '%s' is not known (known: %s)", o->problem,
+                           rom_problem_names(known, sizeof known));
+  }
   if (!o->design) return cli_usage_error(ctx, "sweep", "--design {grid,lhs,mc} is required");
   rom_sweep_design_kind kind;
   if (rom_sweep_design_kind_from_name(o->design, &kind))
@@ -140,12 +149,15 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
   rom_affine_rom *rom = NULL;
   rom_sweep_design *design = NULL;
   rom_sweep *sweep = NULL;
+  rom_problem *problem = NULL;
+  rom_model *model = NULL;
   double low[SWEEP_MAX_PARAMETERS], high[SWEEP_MAX_PARAMETERS];
   int logs[SWEEP_MAX_PARAMETERS];
   rom_int counts[SWEEP_MAX_PARAMETERS];
   double *stats = NULL;
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", help);
+    cli_print_problems(ctx, "  ");
     return CLI_EXIT_OK;
   }
   if ((exit_code = parse(ctx, argc, argv, &o)) != CLI_EXIT_OK) return exit_code;
@@ -158,11 +170,8 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
   if (o.range_text) {
     nranges = parse_ranges(o.range_text, low, high, SWEEP_MAX_PARAMETERS, why, sizeof why);
     if (nranges < 0) return cli_usage_error(ctx, "sweep", "%s", why);
-  } else {
-    low[0] = 0.1;
-    high[0] = 10.0;
   }
-  for (int j = 0; j < nranges; ++j) {
+  for (int j = 0; o.range_text && j < nranges; ++j) {
     if (!(low[j] < high[j]))
       return cli_usage_error(ctx, "sweep", "--range %g:%g is empty: lo must be < hi", low[j],
                              high[j]);
@@ -184,24 +193,51 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
     }
   }
 
+  /* The problem's model gives the coefficients: it must be affine (rom_model_operator_terms
+   * > 0). Its default resolution: the coefficient maps do not depend on the grid. */
+  if ((rc = rom_problem_create(ctx, o.problem, NULL, &problem))) goto fail;
+  model = rom_problem_model(problem);
+  const int p = rom_problem_num_parameters(problem), Qa_model = rom_model_operator_terms(model),
+            Qf_model = rom_model_rhs_terms(model);
+  if (Qa_model < 1 || p > SWEEP_MAX_PARAMETERS) {
+    exit_code =
+        cli_usage_error(ctx, "sweep",
+                        "--problem %s: the model of %s is not affine (%d operator terms, "
+                        "%d parameters; a sweep needs theta_q(mu) and at most %d "
+                        "parameters)",
+                        o.problem, rom_problem_name_of(problem), Qa_model, p, SWEEP_MAX_PARAMETERS);
+    goto done;
+  }
+  if (!o.range_text) { /* the problem's ranges, one pair when they are all the same */
+    int lg[SWEEP_MAX_PARAMETERS];
+    rom_problem_parameter_range(problem, low, high, lg);
+    nranges = 1;
+    for (int j = 1; j < p; ++j)
+      if (low[j] != low[0] || high[j] != high[0]) nranges = p;
+    for (int j = 0; j < nranges && o.log_scale; ++j)
+      if (low[j] <= 0.0) {
+        exit_code = cli_usage_error(ctx, "sweep", "--log needs lo > 0, but %s's range %d is %g:%g",
+                                    rom_problem_name_of(problem), j, low[j], high[j]);
+        goto done;
+      }
+  }
+
   if ((rc = rom_affine_rom_read(ctx, o.rom_path, &rom))) goto fail;
   const int Qa = rom_affine_rom_operator_terms(rom), Qf = rom_affine_rom_rhs_terms(rom);
-  const int p = Qa;
-  if (Qf != 1 || Qa > SWEEP_MAX_PARAMETERS) {
+  if (Qa != Qa_model || Qf != Qf_model) {
     if (rom_ctx_rank(ctx) == 0)
       fprintf(stderr,
-              "romkit sweep: error: %s has %d operator terms and %d rhs terms; --problem heat "
-              "maps mu to theta_q = mu_q (at most %d parameters) and phi_0 = 1, so it needs "
-              "exactly 1 rhs term: this ROM is not of the heat problem\n",
-              o.rom_path, Qa, Qf, SWEEP_MAX_PARAMETERS);
+              "romkit sweep: error: %s has %d operator terms and %d rhs terms, but the model of "
+              "--problem %s (%s) has %d and %d: this ROM is not of that problem\n",
+              o.rom_path, Qa, Qf, o.problem, rom_problem_name_of(problem), Qa_model, Qf_model);
     exit_code = CLI_EXIT_FAILURE;
     goto done;
   }
   if (nranges != 1 && nranges != p) {
     exit_code = cli_usage_error(ctx, "sweep",
-                                "--range has %d pairs but %s has %d parameters (one per operator "
-                                "term): give 1 or %d pairs",
-                                nranges, o.rom_path, p, p);
+                                "--range has %d pairs but problem %s has %d parameters: give 1 or "
+                                "%d pairs",
+                                nranges, rom_problem_name_of(problem), p, p);
     goto done;
   }
   for (int j = nranges; j < p; ++j) {
@@ -252,15 +288,16 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
     goto fail;
   const rom_int ns = rom_sweep_design_samples(design);
   cli_printf(ctx,
-             "romkit sweep: %s (k = %lld, %s), problem heat (theta_q = mu_q, phi_0 = 1)\n"
+             "romkit sweep: %s (k = %lld, %s), problem %s (theta(mu), phi(mu) from its model)\n"
              "  design %s, %lld samples, %d parameters in [%g, %g]%s%s, seed %lld, %d rank(s)\n",
              o.rom_path, (long long)rom_affine_rom_dim(rom),
              rom_affine_rom_num_outputs(rom) > 0
                  ? "with outputs"
                  : "no outputs: the reduced coordinates q are reported",
-             o.design, (long long)ns, p, low[0], high[0], nranges > 1 ? " (first range)" : "",
-             o.log_scale ? " log-uniform" : "", (long long)o.seed, rom_ctx_size(ctx));
-  if ((rc = rom_sweep_run(rom, design, NULL, NULL, &sweep))) goto fail;
+             rom_problem_name_of(problem), o.design, (long long)ns, p, low[0], high[0],
+             nranges > 1 ? " (first range)" : "", o.log_scale ? " log-uniform" : "",
+             (long long)o.seed, rom_ctx_size(ctx));
+  if ((rc = rom_sweep_run(rom, design, rom_sweep_model_coefficients, model, &sweep))) goto fail;
   {
     const double t = rom_sweep_seconds(sweep);
     cli_printf(ctx, "  %lld ROM solves in %.4f s: %.3g samples/s (%.2f us per sample per rank)\n",
@@ -291,5 +328,6 @@ done:
   rom_sweep_destroy(&sweep);
   rom_sweep_design_destroy(&design);
   rom_affine_rom_destroy(&rom);
+  rom_problem_destroy(&problem);
   return exit_code;
 }

@@ -1,8 +1,10 @@
-/* romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [--problem P1|P2] [--hidden H]
+/* romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [--problem NAME] [--hidden H]
  *              [--activation A] [--mask band:B:S | stencil:NX:NY:B:S | dense:H2] ...
  * Trains the shallow masked autoencoder of Kim, Choi, Widemann, Zohdi (J. Comput. Phys.
  * 451, 2022) on a snapshot file, data-parallel over the ranks (rom_ae_train_dmat), and
- * writes the autoencoder file (rom_ae_write). */
+ * writes the autoencoder file (rom_ae_write). The network is a recipe (romkit/problem.h):
+ * the named problem's (`--problem`, from the registry), or P1's without one, with the options
+ * given explicitly written over it; rom_problem_autoencoder_create builds it. */
 #include "cli.h"
 
 #include <math.h>
@@ -10,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const train_help =
+static const char *const train_help_head =
     "usage: [mpirun -n P] romkit train SNAPSHOTS.h5 -o AE.h5 --latent K [options]\n\n"
     "Trains a shallow masked autoencoder (Kim, Choi, Widemann, Zohdi, JCP 451, 2022) on the\n"
     "snapshots of SNAPSHOTS.h5 (dataset /snapshots {m, N}): encoder N -> H (act, bias) -> K,\n"
@@ -18,10 +20,13 @@ static const char *const train_help =
     "data-parallel over the ranks. docs/autoencoder.md describes the method and the file.\n\n"
     "network:\n"
     "  --latent K          latent dimension (required)\n"
-    "  --problem P1|P2     the paper's network: P1 swish, H = 2N, mask band:36:12;\n"
-    "                      P2 sigmoid, H = 2N, mask stencil:n:n:100:10 (N = n^2), biases on\n"
-    "                      both hidden layers, per-node min-max scaling, batch 240,\n"
+    "  --problem NAME      the named problem's network (its recipe, docs/problems.md), at the\n"
+    "                      resolution whose components have N rows: P1 swish, H = 2N, mask\n"
+    "                      band:36:12; P2 sigmoid, H = 2N, mask stencil:n:n:100:10 (N = n^2),\n"
+    "                      biases on both hidden layers, per-node min-max scaling, batch 240,\n"
     "                      2000 epochs. Options given explicitly override these.\n"
+    "                      The registered problems are listed at the end.\n";
+static const char *const train_help_tail =
     "  --hidden H          encoder hidden width (default 2N)\n"
     "  --activation A      swish (default), sigmoid, tanh or identity\n"
     "  --mask M            decoder output mask: band:B:S (row i -> hidden S*i .. S*i+B-1,\n"
@@ -146,8 +151,11 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
                            "--hidden, --activation, --mask, --scaling and --decoder-bias do not "
                            "apply");
   if (a->latent < 1 && !a->init) return cli_usage_error(ctx, "train", "--latent K is required");
-  if (a->problem && strcmp(a->problem, "P1") && strcmp(a->problem, "P2"))
-    return cli_usage_error(ctx, "train", "--problem %s: expected P1 or P2", a->problem);
+  if (a->problem && !rom_problem_find(a->problem)) {
+    char known[512];
+    return cli_usage_error(ctx, "train", "--problem %s: unknown problem (known: %s)", a->problem,
+                           rom_problem_names(known, sizeof known));
+  }
   if (a->scaling && strcmp(a->scaling, "none") && strcmp(a->scaling, "minmax"))
     return cli_usage_error(ctx, "train", "--scaling %s: expected none or minmax", a->scaling);
   if (a->activation) {
@@ -160,36 +168,36 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   return CLI_EXIT_OK;
 }
 
-/* The decoder mask from --mask (or the problem's default) for N outputs. Returns a CLI
- * exit code; *mask NULL with *h2 set for dense:H2. */
-static int make_mask(rom_ctx *ctx, const char *spec, rom_int N, rom_mask **mask, rom_int *h2) {
-  long long p[4] = {0, 0, 0, 0};
-  char tail = 0;
-  *mask = NULL;
-  if (sscanf(spec, "band:%lld:%lld%c", &p[0], &p[1], &tail) == 2) {
-    if (p[0] < 1 || p[1] < 1)
-      return cli_usage_error(ctx, "train", "--mask %s: band and shift must be >= 1", spec);
-    if (rom_mask_banded(ctx, N, p[0], p[1], mask) != ROM_OK)
-      return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
-  } else if (sscanf(spec, "stencil:%lld:%lld:%lld:%lld%c", &p[0], &p[1], &p[2], &p[3], &tail) ==
-             4) {
-    if (p[0] < 1 || p[1] < 1 || p[2] < 1 || p[3] < 1)
-      return cli_usage_error(ctx, "train", "--mask %s: all values must be >= 1", spec);
-    if (p[0] * p[1] != N)
-      return cli_usage_error(ctx, "train",
-                             "--mask %s: the grid has %lld nodes but the snapshots have N = %lld",
-                             spec, p[0] * p[1], (long long)N);
-    if (rom_mask_stencil2d(ctx, p[0], p[1], p[2], p[3], mask) != ROM_OK)
-      return cli_fail(ctx, "train", rom_ctx_last_error_code(ctx));
-  } else if (sscanf(spec, "dense:%lld%c", &p[0], &tail) == 1) {
-    if (p[0] < 1) return cli_usage_error(ctx, "train", "--mask %s: width must be >= 1", spec);
-    *h2 = p[0];
-    return CLI_EXIT_OK;
-  } else {
+/* The network of this run: the problem's recipe for N inputs per component (or P1's
+ * network without --problem) with the explicit options written over it. Returns a CLI exit
+ * code; bad spellings and sizes are usage errors, as they were before the recipe existed. */
+static int network_recipe(rom_ctx *ctx, const train_args *a, rom_int N, rom_problem_recipe *r,
+                          rom_int *h2) {
+  char why[1024];
+  rom_mask *mask = NULL;
+  if (!a->problem) {
+    rom_problem_recipe_default_network(r);
+  } else if (rom_problem_recipe_for_rows(ctx, a->problem, N, r) != ROM_OK) {
+    return cli_usage_error(ctx, "train", "--problem %s: %s", a->problem,
+                           cli_error_sentence(ctx, why, sizeof why));
+  } else if (!r->ae_activation[0] || !r->ae_mask[0]) {
     return cli_usage_error(ctx, "train",
-                           "--mask %s: expected band:B:S, stencil:NX:NY:B:S or dense:H", spec);
+                           "--problem %s: the problem has no autoencoder recipe (give --mask, "
+                           "--activation and the training options yourself, without --problem)",
+                           a->problem);
   }
-  *h2 = rom_mask_cols(*mask);
+  if (a->activation) snprintf(r->ae_activation, sizeof r->ae_activation, "%s", a->activation);
+  if (a->mask) {
+    if (strlen(a->mask) >= sizeof r->ae_mask)
+      return cli_usage_error(ctx, "train", "--mask %.40s...: too long", a->mask);
+    snprintf(r->ae_mask, sizeof r->ae_mask, "%s", a->mask);
+  }
+  if (a->hidden > 0) r->ae_hidden = a->hidden;
+  if (a->decoder_bias > 0) r->ae_decoder_bias = 1;
+  /* the mask spelling and its size against N: usage errors (exit 2), before any training */
+  if (rom_mask_from_spec(ctx, r->ae_mask, N, &mask, h2) != ROM_OK)
+    return cli_usage_error(ctx, "train", "--mask: %s", cli_error_sentence(ctx, why, sizeof why));
+  rom_mask_destroy(&mask);
   return CLI_EXIT_OK;
 }
 
@@ -197,11 +205,12 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   train_args a;
   int rc = CLI_EXIT_OK, err = ROM_OK;
   rom_dmat *S = NULL;
-  rom_mask *mask = NULL;
   rom_ae *ae = NULL;
-  char stencil[96];
+  rom_problem_recipe recipe;
   if (cli_wants_help(argc, argv)) {
-    cli_printf(ctx, "%s", train_help);
+    cli_printf(ctx, "%s%s\nproblems (--problem NAME; names and aliases in any case):\n",
+               train_help_head, train_help_tail);
+    cli_print_problems(ctx, "  ");
     return CLI_EXIT_OK;
   }
   if ((rc = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return rc;
@@ -217,25 +226,13 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK)
     return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
-  const int p2 = a.problem && strcmp(a.problem, "P2") == 0;
-  rom_activation act = p2 ? ROM_ACT_SIGMOID : ROM_ACT_SWISH;
-  if (a.activation) rom_activation_parse(ctx, a.activation, &act);
-  const char *mask_spec = a.mask;
-  if (!mask_spec && p2) {
-    rom_int n = (rom_int)llround(sqrt((double)N));
-    if (n * n != N) {
-      rc = cli_usage_error(ctx, "train", "--problem P2 needs a square grid, but N = %lld",
-                           (long long)N);
-      goto done;
-    }
-    snprintf(stencil, sizeof(stencil), "stencil:%lld:%lld:100:10", (long long)n, (long long)n);
-    mask_spec = stencil;
-  }
-  if (!mask_spec) mask_spec = "band:36:12";
   rom_int h2 = 0;
-  if ((rc = make_mask(ctx, mask_spec, N, &mask, &h2)) != CLI_EXIT_OK) goto done;
-  rom_int h1 = a.hidden > 0 ? a.hidden : 2 * N;
-  int dbias = a.decoder_bias > 0 ? 1 : p2;
+  if ((rc = network_recipe(ctx, &a, N, &recipe, &h2)) != CLI_EXIT_OK) goto done;
+  rom_activation act = ROM_ACT_SWISH;
+  rom_activation_parse(ctx, recipe.ae_activation, &act); /* checked by parse() or the recipe */
+  const rom_int h1 = recipe.ae_hidden > 0 ? recipe.ae_hidden : 2 * N;
+  const int dbias = recipe.ae_decoder_bias;
+  const char *mask_spec = recipe.ae_mask;
   if (a.init) {
     /* continue training a saved network: its layers, weights and scaling (Adam's moments are
      * not saved, so the optimiser restarts; give --lr to resume at a lower rate) */
@@ -254,13 +251,13 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
       goto done;
     }
     a.latent = rom_ae_latent_dim(ae);
-  } else if ((err = rom_ae_create_shallow(ctx, N, h1, a.latent, h2, act, dbias, mask, a.seed,
-                                          &ae)) != ROM_OK) {
+  } else if ((err = rom_problem_autoencoder_create(ctx, &recipe, N, a.latent, a.seed, &ae)) !=
+             ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }
   rom_ae_train_options o = rom_ae_train_options_default();
-  if (p2) o.batch = 240, o.epochs = 2000, o.scale_minmax = 1;
+  rom_problem_train_options(&recipe, &o);
   if (a.scaling) o.scale_minmax = strcmp(a.scaling, "minmax") == 0;
   if (a.init) o.scale_minmax = 0; /* the file's scaling is part of the trained network */
   if (a.epochs > 0) o.epochs = a.epochs;
@@ -308,7 +305,6 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   }
 done:
   rom_ae_destroy(&ae);
-  rom_mask_destroy(&mask);
   rom_dmat_destroy(&S);
   return rc;
 }

@@ -97,11 +97,11 @@ typedef struct rom_problem_ops {
   /* other names the registry accepts, comma-separated (P3: "heat"), matched
    * case-insensitively like the name */
   const char *aliases;
-  /* *resolution = the options.resolution whose components have `component_rows` rows, so a
-   * front end that holds only data (`romkit train` with a snapshot file) can build the
-   * matching problem; a count no resolution gives is ROM_ERR_DIM with a sentence on ctx.
-   * Not collective. */
-  int (*resolution_for_rows)(rom_ctx *ctx, rom_int component_rows, rom_int *resolution);
+  /* *resolution = the options.resolution at which the problem has `global_rows` rows, so a
+   * front end that holds only data (a residual basis in `romkit hyper`, a snapshot file in
+   * `romkit train`) can build the matching problem; a count no resolution gives is
+   * ROM_ERR_DIM with a sentence on ctx. Not collective. */
+  int (*resolution_for_rows)(rom_ctx *ctx, rom_int global_rows, rom_int *resolution);
 } rom_problem_ops;
 
 typedef struct rom_problem rom_problem;
@@ -158,10 +158,16 @@ int rom_problem_component_symmetry(const rom_problem *p, int from, int to, rom_i
  * caches of apps/cmd_reproduce.c's --grid/--steps keep their names). */
 const char *rom_problem_cache_prefix(const rom_problem *p);
 
+/* rom_problem_create_for_rows - the named problem at the resolution where it has
+ * `global_rows` rows (the op resolution_for_rows; without it, the default resolution when its
+ * rows match), with `local_rows` on this rank (ROM_AUTO_ROWS: even partition). A count the
+ * problem cannot have is ROM_ERR_DIM with the problem's sentence. Collective. */
+int rom_problem_create_for_rows(rom_ctx *ctx, const char *name, rom_int global_rows,
+                                rom_int local_rows, rom_problem **out);
 /* rom_problem_recipe_for_rows - the recipe of the named problem at the resolution whose
- * components have `component_rows` rows (the op resolution_for_rows; the problem's default
- * resolution when it has none and the rows match it; ROM_ERR_DIM otherwise). Builds and
- * destroys the problem on ctx. Collective. */
+ * components have `component_rows` rows each (the network of one component has that many
+ * inputs), as rom_problem_create_for_rows. Builds and destroys the problem (and, to learn
+ * its number of components, the problem at its default resolution) on ctx. Collective. */
 int rom_problem_recipe_for_rows(rom_ctx *ctx, const char *name, rom_int component_rows,
                                 rom_problem_recipe *r);
 

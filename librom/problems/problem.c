@@ -318,6 +318,40 @@ const char *rom_problem_cache_prefix(const rom_problem *p) {
   return p ? p->prefix : NULL;
 }
 
+/* The problem of table `ops` with global_rows rows (rom_problem_create_for_rows). */
+static int create_at_rows(rom_ctx *ctx, const rom_problem_ops *ops, rom_int global_rows,
+                          rom_int local_rows, rom_problem **out) {
+  int err = ROM_OK;
+  rom_problem_options o = rom_problem_options_default();
+  o.local_rows = local_rows;
+  ROM_CHECK(ctx, global_rows >= 1, ROM_ERR_DIM, "problem %s: N = %lld rows must be >= 1", ops->name,
+            (long long)global_rows);
+  if (ops->resolution_for_rows)
+    ROM_TRY(ctx, ops->resolution_for_rows(ctx, global_rows, &o.resolution));
+  ROM_TRY(ctx, rom_problem_create(ctx, ops->name, &o, out));
+  ROM_CHECK(ctx, rom_problem_global_rows(*out) == global_rows, ROM_ERR_DIM,
+            "problem %s has N = %lld rows, not %lld", ops->name,
+            (long long)rom_problem_global_rows(*out), (long long)global_rows);
+cleanup:
+  if (err != ROM_OK) rom_problem_destroy(out);
+  return err;
+}
+
+int rom_problem_create_for_rows(rom_ctx *ctx, const char *name, rom_int global_rows,
+                                rom_int local_rows, rom_problem **out) {
+  int err = ROM_OK;
+  char known[512];
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "out must not be NULL");
+  *out = NULL;
+  const rom_problem_ops *ops = rom_problem_find(name);
+  ROM_CHECK(ctx, ops != NULL, ROM_ERR_ARG, "unknown problem '%s' (known problems: %s)",
+            name ? name : "(null)", rom_problem_names(known, sizeof known));
+  ROM_TRY(ctx, create_at_rows(ctx, ops, global_rows, local_rows, out));
+cleanup:
+  return err;
+}
+
 int rom_problem_recipe_for_rows(rom_ctx *ctx, const char *name, rom_int component_rows,
                                 rom_problem_recipe *r) {
   int err = ROM_OK;
@@ -328,13 +362,11 @@ int rom_problem_recipe_for_rows(rom_ctx *ctx, const char *name, rom_int componen
   const rom_problem_ops *ops = rom_problem_find(name);
   ROM_CHECK(ctx, ops != NULL, ROM_ERR_ARG, "unknown problem '%s' (known problems: %s)",
             name ? name : "(null)", rom_problem_names(known, sizeof known));
-  rom_problem_options o = rom_problem_options_default();
-  if (ops->resolution_for_rows)
-    ROM_TRY(ctx, ops->resolution_for_rows(ctx, component_rows, &o.resolution));
-  ROM_TRY(ctx, rom_problem_create(ctx, ops->name, &o, &p));
-  ROM_CHECK(ctx, rom_problem_component_rows(p) == component_rows, ROM_ERR_DIM,
-            "problem %s has %lld rows per component, not %lld", ops->name,
-            (long long)rom_problem_component_rows(p), (long long)component_rows);
+  /* the number of components, from the problem at its default resolution */
+  ROM_TRY(ctx, rom_problem_create(ctx, ops->name, NULL, &p));
+  const int nc = rom_problem_num_components(p);
+  rom_problem_destroy(&p);
+  ROM_TRY(ctx, create_at_rows(ctx, ops, (rom_int)nc * component_rows, ROM_AUTO_ROWS, &p));
   ROM_TRY(ctx, rom_problem_recipe_of(p, r));
 cleanup:
   rom_problem_destroy(&p);

@@ -119,7 +119,7 @@ static int p1_resolution_for_rows(rom_ctx *ctx, rom_int rows, rom_int *resolutio
 
 const rom_problem_ops rom_problem_ops_burgers1d = {
     .name = "P1",
-    .summary = "1D inviscid Burgers, periodic, N = 1000, 500 steps (Kim et al. 2022, sec. 5.1)",
+    .summary = "1D inviscid Burgers, N = 1000 (Kim et al. 2022, sec. 5.1)",
     .create = p1_create,
     .destroy = p1_destroy,
     .model = p1_model,

@@ -127,10 +127,12 @@ static int p2_component_symmetry(const void *impl, int from, int to, rom_int *pe
   return ROM_OK;
 }
 
-/* n^2 rows per component on a (n + 2) x (n + 2) grid of points. */
+/* N = 2 n^2 rows (u and v) on a (n + 2) x (n + 2) grid of points. */
 static int p2_resolution_for_rows(rom_ctx *ctx, rom_int rows, rom_int *resolution) {
-  const rom_int n = (rom_int)llround(sqrt((double)rows));
-  ROM_ENSURE(ctx, rows >= 1 && n * n == rows, ROM_ERR_DIM, "P2 needs a square grid, but N = %lld",
+  const rom_int n = (rom_int)llround(sqrt((double)(rows / 2)));
+  ROM_ENSURE(ctx, rows >= 2 && 2 * n * n == rows, ROM_ERR_DIM,
+             "P2 needs N = 2 g^2 rows (u and v on a g x g interior grid: a square grid per "
+             "component), but N = %lld",
              (long long)rows);
   *resolution = n + 2;
   return ROM_OK;
@@ -138,8 +140,7 @@ static int p2_resolution_for_rows(rom_ctx *ctx, rom_int rows, rom_int *resolutio
 
 const rom_problem_ops rom_problem_ops_burgers2d = {
     .name = "P2",
-    .summary = "2D viscous Burgers, Re = 10000, 60 x 60 grid, u and v, 1500 steps (Kim et al. "
-               "2022, sec. 5.2)",
+    .summary = "2D viscous Burgers, u and v (Kim et al. 2022, sec. 5.2)",
     .create = p2_create,
     .destroy = p2_destroy,
     .model = p2_model,

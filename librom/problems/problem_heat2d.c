@@ -114,16 +114,15 @@ static void p3_recipe(const void *impl, rom_problem_recipe *r) {
 
 static int p3_resolution_for_rows(rom_ctx *ctx, rom_int rows, rom_int *resolution) {
   const rom_int n = (rom_int)llround(sqrt((double)rows));
-  ROM_ENSURE(ctx, rows >= 1 && n * n == rows, ROM_ERR_DIM, "P3 needs a square grid, but N = %lld",
-             (long long)rows);
+  ROM_ENSURE(ctx, rows >= 1 && n * n == rows, ROM_ERR_DIM,
+             "P3 needs N = n^2 rows (an n x n interior grid), but N = %lld", (long long)rows);
   *resolution = n;
   return ROM_OK;
 }
 
 const rom_problem_ops rom_problem_ops_heat2d = {
     .name = "P3",
-    .summary = "heat conduction on the unit square, 4 conductivity subdomains, mu in [0.1, 10]^4 "
-               "(linear, affine)",
+    .summary = "2D heat conduction, 4 subdomains (linear, affine)",
     .create = p3_create,
     .destroy = p3_destroy,
     .model = p3_model,

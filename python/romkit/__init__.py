@@ -22,6 +22,7 @@ The surface:
     NonlinearModel, NonlinearROM        nonlinear host callbacks in Python; Galerkin/LSPG ROMs
     fom.integrate                       the reference implicit FOM integrator
     Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
+    Problem, problem_names              any registered problem by name (P1, P2, P3, yours)
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
     workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
     RomkitError, strerror, error_name   errors
@@ -40,6 +41,7 @@ from .burgers import Burgers1D, Burgers2D, error_metric
 from .hyper import HYPER_METHODS, HyperReduction, select_samples
 from . import fom
 from .problems import Heat2D
+from .problem import Problem, find_problem, problem_names, problem_summary, recipe_for_rows
 from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
                     read_sweep, sweep)
@@ -56,7 +58,8 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "evaluate_outputs", "read_sweep", "plot", "pod_file", "StreamingSVD",
            "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
-           "select_samples", "HYPER_METHODS", "workflow", "reproduce"]
+           "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
+           "problem_summary", "recipe_for_rows", "workflow", "reproduce"]
 
 
 def library_path():

@@ -327,6 +327,37 @@ _OPTIONAL_PROTOTYPES = {
     "rom_hyper_gappy_pinv": (c_void_p, [c_void_p]),
     "rom_hyper_write": (c_int, [c_void_p, c_char_p, c_int]),
     "rom_hyper_read": (c_int, [c_void_p, c_char_p, P_handle]),
+    # problem registry (issue 11): romkit/problem.h. Struct arguments (rom_problem_options,
+    # rom_problem_recipe) are passed as addresses (c_void_p); their mirrors live in
+    # romkit/problem.py.
+    "rom_problem_count": (c_int, []),
+    "rom_problem_name": (c_char_p, [c_int]),
+    "rom_problem_find": (c_void_p, [c_char_p]),
+    "rom_problem_ops_at": (c_void_p, [c_int]),
+    "rom_problem_names": (c_char_p, [c_char_p, c_size_t]),
+    "rom_problem_create": (c_int, [c_void_p, c_char_p, c_void_p, P_handle]),
+    "rom_problem_create_for_rows": (c_int, [c_void_p, c_char_p, rom_int, rom_int, P_handle]),
+    "rom_problem_destroy": (c_int, [P_handle]),
+    "rom_problem_name_of": (c_char_p, [c_void_p]),
+    "rom_problem_model": (c_void_p, [c_void_p]),
+    "rom_problem_global_rows": (rom_int, [c_void_p]),
+    "rom_problem_local_rows": (rom_int, [c_void_p]),
+    "rom_problem_row_offset": (rom_int, [c_void_p]),
+    "rom_problem_num_components": (c_int, [c_void_p]),
+    "rom_problem_component_rows": (rom_int, [c_void_p]),
+    "rom_problem_component_local": (None, [c_void_p, c_int, P_int, P_int]),
+    "rom_problem_num_parameters": (c_int, [c_void_p]),
+    "rom_problem_parameter_range": (None, [c_void_p, P_double, P_double,
+                                           ctypes.POINTER(c_int)]),
+    "rom_problem_steps": (rom_int, [c_void_p]),
+    "rom_problem_time_step": (c_double, [c_void_p]),
+    "rom_problem_initial": (c_int, [c_void_p, P_double, P_double]),
+    "rom_problem_error": (c_int, [c_void_p, rom_int, P_double, P_double, c_int, P_double,
+                                  P_double]),
+    "rom_problem_recipe_of": (c_int, [c_void_p, c_void_p]),
+    "rom_problem_recipe_for_rows": (c_int, [c_void_p, c_char_p, rom_int, c_void_p]),
+    "rom_problem_component_symmetry": (c_int, [c_void_p, c_int, c_int, P_int]),
+    "rom_problem_cache_prefix": (c_char_p, [c_void_p]),
 }
 
 _STRUCTS = {"rom_pod_options": PodOptions, "rom_snapshots_options": SnapshotsOptions,
@@ -439,19 +470,14 @@ def lib():
 
 
 # ---------------------------------------------------------------------------------------------
-# workflow (issue 11): the reproduction pipeline of include/romkit/workflow.h and the problem
-# registry it takes its problems from (include/romkit/problem.h). Records are checked against
-# rom_reproduce_sizeof when romkit.workflow first uses them.
+# workflow (issue 11): the reproduction pipeline of include/romkit/workflow.h (the problems
+# come from romkit/problem.py's Problem). The options record is checked against
+# rom_reproduce_sizeof when romkit.workflow first uses it.
 
 ROM_PROBLEM_MAX_COMPONENTS = 8
 
 # void (*rom_reproduce_progress_fn)(void *user, const char *text)
 REPRODUCE_PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
-
-
-class ProblemOptions(ctypes.Structure):
-    """Mirror of rom_problem_options (include/romkit/problem.h)."""
-    _fields_ = [("local_rows", rom_int), ("resolution", rom_int), ("steps", rom_int)]
 
 
 class ReproduceOptions(ctypes.Structure):
@@ -467,13 +493,6 @@ class ReproduceOptions(ctypes.Structure):
 
 
 _OPTIONAL_PROTOTYPES.update({
-    # problem.h
-    "rom_problem_options_default": (ProblemOptions, []),
-    "rom_problem_create": (c_int, [c_void_p, c_char_p, ctypes.POINTER(ProblemOptions), P_handle]),
-    "rom_problem_destroy": (c_int, [P_handle]),
-    "rom_problem_find": (c_void_p, [c_char_p]),
-    "rom_problem_names": (c_char_p, [c_char_p, c_size_t]),
-    # workflow.h
     "rom_reproduce_options_default": (ReproduceOptions, []),
     "rom_reproduce_method_from_name": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_int)]),
     "rom_reproduce_method_names": (c_char_p, [c_char_p, c_size_t]),

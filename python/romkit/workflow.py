@@ -18,6 +18,7 @@ from ._lib import (REPRODUCE_PROGRESS_FN, ReproduceOptions, ROM_PROBLEM_MAX_COMP
                    require)
 from .context import resolve
 from .errors import RomkitError, call
+from .problem import Problem
 
 __all__ = ["reproduce", "METHODS"]
 
@@ -47,7 +48,8 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     """Runs the reproduction pipeline (rom_reproduce_run) and returns its JSON record as a dict.
 
     Args:
-        problem: a registered problem's name ("P1", "P2", ...; romkit/problem.h).
+        problem: a registered problem's name ("P1", "P2", ...; romkit/problem.h) or a
+            romkit.Problem (on the same context).
         method: one of METHODS.
         grid, steps: the problem's resolution and time steps (None: the paper's; no
             published row then), as ``--grid`` / ``--steps``.
@@ -128,25 +130,25 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         keep.append(fn)
         o.progress = fn
 
-    popts = f.rom_problem_options_default()
-    if grid is not None:
-        popts.resolution = _count("grid", grid)
-    if steps is not None:
-        popts.steps = _count("steps", steps)
-    prob = ctypes.c_void_p()
-    call(ctx._h, "rom_problem_create", ctx._h, str(problem).encode(), ctypes.byref(popts),
-         ctypes.byref(prob))
-    try:
-        buf = ctypes.create_string_buffer(f.rom_reproduce_sizeof(b"rom_reproduce_result"))
-        result = ctypes.cast(buf, ctypes.c_void_p)
-        call(ctx._h, "rom_reproduce_run", ctx._h, prob, ctypes.byref(o), result)
-        need = ctypes.c_size_t()
-        call(None, "rom_reproduce_result_json", result, None, 0, ctypes.byref(need))
-        text = ctypes.create_string_buffer(need.value)
-        call(None, "rom_reproduce_result_json", result, text, need.value, None)
-    finally:
-        f.rom_problem_destroy(ctypes.byref(prob))
-    del keep
+    if isinstance(problem, Problem):
+        if grid is not None or steps is not None:
+            raise ValueError("grid and steps are the Problem's: give them to Problem(...)")
+        return _run(ctx, problem, o, keep)
+    with Problem(str(problem), resolution=None if grid is None else _count("grid", grid),
+                 steps=None if steps is None else _count("steps", steps), ctx=ctx) as p:
+        return _run(ctx, p, o, keep)
+
+
+def _run(ctx, problem, o, keep):
+    f = lib()
+    buf = ctypes.create_string_buffer(f.rom_reproduce_sizeof(b"rom_reproduce_result"))
+    result = ctypes.cast(buf, ctypes.c_void_p)
+    call(ctx._h, "rom_reproduce_run", ctx._h, problem._h, ctypes.byref(o), result)
+    need = ctypes.c_size_t()
+    call(None, "rom_reproduce_result_json", result, None, 0, ctypes.byref(need))
+    text = ctypes.create_string_buffer(need.value)
+    call(None, "rom_reproduce_result_json", result, text, need.value, None)
+    assert keep is not None  # the buffers the options point to live until here
     try:
         return json.loads(text.value.decode())
     except ValueError as e:  # pragma: no cover - the C writer's contract

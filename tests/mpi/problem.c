@@ -359,6 +359,25 @@ static void check_recipes(rom_ctx *ctx) {
   CHECK(strstr(rom_ctx_last_error(ctx), "square") != NULL, "P2 non-square: %s",
         rom_ctx_last_error(ctx));
   CHECK_ERR(ctx, rom_problem_recipe_for_rows(ctx, "P9", 24, &r), ROM_ERR_ARG);
+  /* a problem built for the rows of a data file (romkit hyper's stencil) */
+  {
+    rom_problem *p = NULL;
+    const rom_int L = test_uneven_rows(50, rom_ctx_rank(ctx), rom_ctx_size(ctx));
+    CHECK_OK(ctx, rom_problem_create_for_rows(ctx, "P2", 50, L, &p));
+    CHECK(p && rom_problem_global_rows(p) == 50 && rom_problem_component_rows(p) == 25 &&
+              rom_problem_local_rows(p) == L,
+          "P2 for 50 rows: a 5 x 5 interior grid, the given partition");
+    rom_problem_destroy(&p);
+    CHECK_ERR(ctx, rom_problem_create_for_rows(ctx, "P2", 60, ROM_AUTO_ROWS, &p), ROM_ERR_DIM);
+    CHECK(p == NULL && strstr(rom_ctx_last_error(ctx), "2 g^2") &&
+              strstr(rom_ctx_last_error(ctx), "N = 60"),
+          "P2 for 60 rows: %s", rom_ctx_last_error(ctx));
+    CHECK_OK(ctx, rom_problem_create_for_rows(ctx, "p1", 60, ROM_AUTO_ROWS, &p));
+    CHECK(p && rom_problem_global_rows(p) == 60, "P1 for 60 rows");
+    rom_problem_destroy(&p);
+    CHECK_ERR(ctx, rom_problem_create_for_rows(ctx, "P3", 80, ROM_AUTO_ROWS, &p), ROM_ERR_DIM);
+    CHECK_ERR(ctx, rom_problem_create_for_rows(ctx, "nope", 80, ROM_AUTO_ROWS, &p), ROM_ERR_ARG);
+  }
   /* the default network is P1's */
   rom_problem_recipe_default_network(&r);
   CHECK(!strcmp(r.ae_activation, "swish") && !strcmp(r.ae_mask, "band:36:12") && r.ae_batch == 20 &&
