@@ -258,12 +258,15 @@ static int check_with_problem(rom_ctx *ctx, args *a, rom_problem *p) {
                            "problem %s has %d parameters: --train-params and "
                            "--test-param give one",
                            name, rom_problem_num_parameters(p));
-  if (o->num_ae_files > ncomp)
+  if (o->num_ae_files > ncomp) {
+    char count[16];
+    snprintf(count, sizeof count, "%d", ncomp);
     return cli_usage_error(ctx, CMD, "%s takes %s autoencoder file%s in --ae, got %d", name,
                            ncomp == 1   ? "one"
                            : ncomp == 2 ? "two"
-                                        : "more",
+                                        : count,
                            ncomp == 1 ? "" : "s", o->num_ae_files);
+  }
   const rom_int dim = o->dim ? o->dim : r.dim;
   const rom_int nsnap = (rom_int)(a->have_train ? a->ntrain : r.ntrain) * steps;
   if (dim > comp_rows || dim > nsnap)
