@@ -19,6 +19,7 @@
 #include "romkit/fom.h"
 #include "romkit/problems.h"
 #include "romkit/problem.h"
+#include "romkit/workflow.h"
 #include "romkit/binding.h"
 
 #endif

@@ -60,6 +60,11 @@ typedef struct {
   int ae_decoder_bias;    /* bias on the decoder's hidden layer */
   int ae_minmax_scaling;  /* per-node min-max input scaling, raw states as data */
   rom_int ae_batch, ae_epochs;
+  /* Added for the reproduction workflow (romkit/workflow.h, issue 11): */
+  int hr_newton_snapshots; /* HR residual basis from every Newton iterate of the training
+                              runs (P2), not from their states (P1); docs/problems.md */
+  int resolution_is_grid;  /* options.resolution counts grid points per direction (P2): the
+                              `--grid` of `romkit reproduce` */
 } rom_problem_recipe;
 
 /* The ops table a problem implements. `create` builds the FOM on ctx and returns its

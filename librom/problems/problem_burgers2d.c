@@ -113,6 +113,8 @@ static void p2_recipe(const void *impl, rom_problem_recipe *r) {
   r->ae_minmax_scaling = 1;
   r->ae_batch = 240;
   r->ae_epochs = 2000;
+  r->hr_newton_snapshots = 1; /* the residual basis from every Newton iterate */
+  r->resolution_is_grid = 1;
 }
 
 /* v is u mirrored across the diagonal (docs/problems.md): node (i, j) of one component

@@ -25,6 +25,7 @@ The surface:
     Problem, problem_names              any registered problem by name (P1, P2, P3, yours)
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
     SVD_METHODS, HYPER_METHODS, ACTIVATIONS   the library's method tables (names, rules)
+    workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -47,6 +48,8 @@ from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
                     read_sweep, sweep)
 from . import plot
+from . import workflow
+from .workflow import reproduce
 
 __version__ = "0.1.0"
 
@@ -61,7 +64,7 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
-           "problem_summary", "recipe_for_rows", "ACTIVATIONS"]
+           "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce"]
 
 
 def library_path():

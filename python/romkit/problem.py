@@ -47,7 +47,8 @@ class ProblemRecipe(ctypes.Structure):
                 ("ae_activation", ctypes.c_char * 32), ("ae_mask", ctypes.c_char * 96),
                 ("ae_hidden", rom_int), ("ae_decoder_bias", ctypes.c_int),
                 ("ae_minmax_scaling", ctypes.c_int), ("ae_batch", rom_int),
-                ("ae_epochs", rom_int)]
+                ("ae_epochs", rom_int), ("hr_newton_snapshots", ctypes.c_int),
+                ("resolution_is_grid", ctypes.c_int)]
 
 
 def _recipe_dict(r, p):
@@ -61,7 +62,8 @@ def _recipe_dict(r, p):
             "ae_activation": r.ae_activation.decode(), "ae_mask": r.ae_mask.decode(),
             "ae_hidden": r.ae_hidden, "ae_decoder_bias": bool(r.ae_decoder_bias),
             "ae_minmax_scaling": bool(r.ae_minmax_scaling), "ae_batch": r.ae_batch,
-            "ae_epochs": r.ae_epochs}
+            "ae_epochs": r.ae_epochs, "hr_newton_snapshots": bool(r.hr_newton_snapshots),
+            "resolution_is_grid": bool(r.resolution_is_grid)}
 
 
 def problem_names():

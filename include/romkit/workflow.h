@@ -1,0 +1,176 @@
+/* romkit — workflows: pipelines that the CLI, Python and the tests share.
+ *
+ * rom_reproduce_run is the pipeline behind `romkit reproduce` (docs/reproduction.md): it
+ * reproduces a row of a problem's published ROM tables (docs/problems.md; P1 and P2 are the
+ * Burgers problems of Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451, 2022) end to end:
+ *
+ *   training FOM runs (cached) -> snapshots w^n - w^0 -> POD per component (cached)
+ *   -> [HR: residual basis per component (cached) -> samples -> sample mesh]
+ *   -> FOM and ROM at the test parameter, timed (time stepping only)
+ *   -> avg/max error per component (the problem's metric), the published row beside it.
+ *
+ * The nonlinear-manifold methods replace the POD basis by the problem's shallow masked
+ * autoencoder (read from files, or trained here from the problem's recipe with a fixed seed
+ * and cached; components related by the problem's symmetry share one trained network) and,
+ * for HR, the state basis rows by the decoder sub-network at the sample mesh.
+ *
+ * Everything about the problem comes from its rom_problem (romkit/problem.h): layout,
+ * model, initial state, error metric, recipe (the paper's defaults) and symmetry. The work
+ * directory caches the training runs, bases and networks in files named by the settings
+ * that produced them; a file is never overwritten, and a later run with the same settings
+ * reuses it. */
+#ifndef ROMKIT_WORKFLOW_H
+#define ROMKIT_WORKFLOW_H
+
+#include "romkit/context.h"
+#include "romkit/hyper.h"
+#include "romkit/problem.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ROM_REPRODUCE_PATH 4096 /* longest work directory / file name the records hold */
+
+/* The ROM methods of the published tables; one table (rom_reproduce_method_name & co.)
+ * gives their names and properties. */
+typedef enum {
+  ROM_REPRODUCE_POD_GALERKIN = 0,
+  ROM_REPRODUCE_POD_LSPG = 1,
+  ROM_REPRODUCE_POD_LSPG_HR = 2, /* LSPG with hyper-reduction (GNAT's gappy operator) */
+  ROM_REPRODUCE_NM_GALERKIN = 3, /* nonlinear manifold (autoencoder) ROMs */
+  ROM_REPRODUCE_NM_LSPG = 4,
+  ROM_REPRODUCE_NM_LSPG_HR = 5
+} rom_reproduce_method;
+
+/* Method table lookups. Not collective. */
+int rom_reproduce_method_count(void);
+const char *rom_reproduce_method_name(rom_reproduce_method m); /* "unknown" outside */
+/* ROM_ERR_ARG (unknown name, the message lists the known ones; ctx may be NULL). */
+int rom_reproduce_method_from_name(rom_ctx *ctx, const char *name, rom_reproduce_method *out);
+/* "pod-galerkin, pod-lspg, ... or nm-lspg-hr" into buf (truncated, terminated); returns buf. */
+const char *rom_reproduce_method_names(char *buf, size_t len);
+int rom_reproduce_method_is_manifold(rom_reproduce_method m); /* nm-* */
+int rom_reproduce_method_is_hyper(rom_reproduce_method m);    /* *-hr */
+int rom_reproduce_method_is_galerkin(rom_reproduce_method m); /* *-galerkin (else LSPG) */
+
+/* Progress text (rank 0 only): fragments of lines, the newline included where a line
+ * ends, in the order the pipeline prints them (`romkit reproduce` writes them to stdout as
+ * they come). */
+typedef void (*rom_reproduce_progress_fn)(void *user, const char *text);
+
+/* Options of rom_reproduce_run. Zero / NULL fields take the problem's recipe
+ * (rom_problem_recipe_of), so rom_reproduce_options_default() + a method reproduces the
+ * paper's row. Sizes are per component. */
+typedef struct {
+  rom_reproduce_method method;
+  rom_int dim;                /* POD basis vectors / latent dimension; 0: recipe */
+  rom_int hr_basis;           /* residual basis vectors; 0: recipe (hr_basis / _manifold) */
+  rom_int hr_samples;         /* sampled rows; 0: recipe (DEIM, QDEIM: = hr_basis) */
+  rom_hyper_method hr_method; /* sample selection; default ROM_HYPER_DEIM_OS (the authors') */
+  int hr_sample_mesh;         /* 1: every sample-mesh row becomes a sample (one-component
+                                 problems, pod-lspg-hr: an investigation) */
+  const double *train;        /* ntrain x num_parameters, row major; NULL: recipe */
+  int ntrain;
+  const double *test;  /* num_parameters values; NULL: recipe */
+  int max_iterations;  /* ROM (Gauss-)Newton updates per step; 0: recipe */
+  double tolerance;    /* on the projected residual; 0: recipe (NM: _manifold) */
+  const char *workdir; /* the cache; NULL: a new directory under $TMPDIR or /tmp */
+  /* NM methods: trained networks, one per component (or the first components only: the
+   * others are then mirrored through the problem's symmetry), or training settings */
+  const char *ae_files[ROM_PROBLEM_MAX_COMPONENTS];
+  int num_ae_files;
+  uint64_t ae_seed;      /* default 42 */
+  rom_int ae_epochs;     /* 0: recipe */
+  double ae_max_seconds; /* wall-time limit per network; 0: none */
+  /* PREFIX_fom.h5, PREFIX_rom.h5 (snapshot files, one state per step) and
+   * PREFIX_latent.txt (reduced / latent state per step); NULL: none. Never overwrites. */
+  const char *save;
+  rom_reproduce_progress_fn progress; /* NULL: lines go to the context's logger (info) */
+  void *progress_user;
+} rom_reproduce_options;
+
+rom_reproduce_options rom_reproduce_options_default(void);
+
+/* What a run measured and the settings it ran with (every default resolved). */
+typedef struct {
+  char problem[64]; /* the problem's name */
+  rom_reproduce_method method;
+  int num_components;
+  int num_parameters;
+  int ntrain;
+  double train[ROM_PROBLEM_MAX_TRAIN * ROM_PROBLEM_MAX_PARAMETERS]; /* ntrain x parameters */
+  double test[ROM_PROBLEM_MAX_PARAMETERS];
+  char train_text[1024]; /* as in the cache's file names: "0.9,1.1" (parameters joined by _) */
+  rom_int dim;           /* per component (NM: the network's latent dimension) */
+  rom_int steps;
+  int ranks;
+  double avg_error_pct[ROM_PROBLEM_MAX_COMPONENTS]; /* the problem's metric, per component */
+  double max_error_pct[ROM_PROBLEM_MAX_COMPONENTS];
+  int has_published; /* 1: the published row for these settings (docs/problems.md) */
+  double published_avg_pct, published_max_pct;
+  char published_note[128];
+  /* timings: time stepping only, max over ranks */
+  double fom_seconds, rom_seconds, fom_cpu_seconds, rom_cpu_seconds;
+  rom_int fom_newton_iterations, rom_iterations, rom_not_converged_steps;
+  int max_iterations;
+  double tolerance;
+  /* NM */
+  uint64_t ae_seed;
+  char ae_files[ROM_PROBLEM_MAX_COMPONENTS][ROM_REPRODUCE_PATH]; /* as given, or "(trained)" /
+                                                                    "(the u network mirrored)" */
+  double ae_train_seconds;                                       /* spent training here (0: read) */
+  /* HR */
+  rom_hyper_method hr_method;
+  rom_int hr_basis, hr_samples; /* per component */
+  int hr_sample_mesh;
+  rom_int hr_total_samples, hr_needed_rows;
+  rom_int hr_decoder_hidden_units, hr_decoder_params; /* NM HR: the decoder sub-network */
+  char workdir[ROM_REPRODUCE_PATH];
+} rom_reproduce_result;
+
+/* rom_reproduce_run - runs the reproduction pipeline of `problem` (created by the caller
+ * on ctx with rom_problem_create: its resolution and steps are the run's) with `opts` and
+ * fills *result.
+ *   Collective on ctx.
+ * Errors: ROM_ERR_ARG for options the problem cannot take (the message names the field),
+ * ROM_ERR_UNSUPPORTED for a problem without a reproduction recipe (steady, or no training
+ * parameters), ROM_ERR_IO / ROM_ERR_DIM for an unusable work directory or cached file, and
+ * whatever the stages report. Progress goes to opts->progress or the logger. */
+int rom_reproduce_run(rom_ctx *ctx, rom_problem *problem, const rom_reproduce_options *opts,
+                      rom_reproduce_result *result);
+
+/* rom_reproduce_run_named - the same on the problem registered as `name` (rom_problem_create
+ * with default options: the paper's resolution and steps). Collective. */
+int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_options *opts,
+                            rom_reproduce_result *result);
+
+/* rom_reproduce_result_json - the run as one line of JSON (no newline), the line
+ * `romkit reproduce --json` prints: method, problem, test_param, dim, avg_error_pct,
+ * max_error_pct, fom_seconds, rom_seconds, speedup, then per-component errors of the other
+ * components ("v_avg_error_pct", ...), the published row, the settings, the iteration counts,
+ * the NM and HR details and the work directory. Numbers are %.17g (exact), non-finite ones
+ * null. Writes at most len bytes (terminated); *needed (may be NULL) gets the full length + 1.
+ * ROM_ERR_ARG for NULL arguments. Not collective. */
+int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t len, size_t *needed);
+
+/* rom_reproduce_sizeof - sizeof the record named "rom_reproduce_options" or
+ * "rom_reproduce_result", 0 for another name: language bindings check their mirrors of the
+ * records against it. Not collective. */
+size_t rom_reproduce_sizeof(const char *record);
+
+/* rom_reproduce_component_name - the name the reports give component c of a problem with
+ * ncomp components: "" for one component, else "u", "v", "w", then "c3", "c4", ... */
+const char *rom_reproduce_component_name(int ncomp, int c);
+
+/* rom_reproduce_format_number - v as %.15g, or %.17g where %.15g does not read back exactly
+ * (the spelling of parameters in cache file names). Not collective. */
+void rom_reproduce_format_number(double v, char *out, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

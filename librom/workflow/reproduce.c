@@ -1,0 +1,504 @@
+/* The reproduction pipeline (romkit/workflow.h; docs/reproduction.md): options and their
+ * defaults from the problem's recipe, the offline stage (bases or autoencoders, the
+ * hyper-reduction), the FOM and the ROM at the test parameter, the errors, the published
+ * row. The cache lives in cache.c, the snapshot sets and bases in training.c, the networks
+ * in networks.c. */
+#include "romkit/fom.h"
+#include "romkit/nonlinear_rom.h"
+#include "romkit/snapshots.h"
+#include "workflow/workflow_impl.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+rom_reproduce_options rom_reproduce_options_default(void) {
+  rom_reproduce_options o;
+  memset(&o, 0, sizeof o);
+  o.method = ROM_REPRODUCE_POD_LSPG;
+  o.hr_method = ROM_HYPER_DEIM_OS;
+  o.ae_seed = 42;
+  return o;
+}
+
+/* ---- progress --------------------------------------------------------------------------- */
+
+static void flush_pending(repro_run *r) {
+  if (r->npending == 0) return;
+  r->pending[r->npending] = '\0';
+  rom_log(r->ctx, ROM_LOG_INFO, "%s", r->pending);
+  r->npending = 0;
+}
+
+void repro_progress(repro_run *r, const char *fmt, ...) {
+  char text[3 * ROM_REPRODUCE_PATH];
+  if (rom_ctx_rank(r->ctx) != 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (r->o.progress) {
+    r->o.progress(r->o.progress_user, text);
+    return;
+  }
+  /* no callback: whole lines to the logger (info level, silent by default) */
+  for (const char *s = text; *s; ++s) {
+    if (*s == '\n' || r->npending + 1 >= sizeof r->pending) flush_pending(r);
+    if (*s != '\n') r->pending[r->npending++] = *s;
+  }
+}
+
+/* ---- options ---------------------------------------------------------------------------- */
+
+/* Fills r from the problem and opts, taking the recipe where opts leaves a field 0, and
+ * checks what the problem cannot take (ROM_ERR_ARG naming the field). */
+static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_options *opts) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->ctx;
+  rom_problem_recipe *rc = &r->recipe;
+  rom_reproduce_options *o = &r->o;
+  const char *name = rom_problem_name_of(problem);
+  r->problem = problem;
+  *o = *opts;
+  ROM_TRY(ctx, rom_problem_recipe_of(problem, rc));
+  r->model = rom_problem_model(problem);
+  r->N = rom_problem_global_rows(problem);
+  r->L = rom_problem_local_rows(problem);
+  r->off = rom_problem_row_offset(problem);
+  r->steps = rom_problem_steps(problem);
+  r->dt = rom_problem_time_step(problem);
+  r->ncomp = rom_problem_num_components(problem);
+  r->comp_rows = rom_problem_component_rows(problem);
+  r->nparam = rom_problem_num_parameters(problem);
+  r->prefix = rom_problem_cache_prefix(problem);
+  ROM_CHECK(ctx, r->steps > 0, ROM_ERR_UNSUPPORTED,
+            "problem %s is steady: the reproduction runs time-dependent problems", name);
+  ROM_CHECK(ctx, rc->ntrain > 0, ROM_ERR_UNSUPPORTED,
+            "problem %s has no reproduction recipe (no training parameters)", name);
+  ROM_CHECK(ctx, r->nparam >= 1 && r->nparam <= ROM_PROBLEM_MAX_PARAMETERS, ROM_ERR_UNSUPPORTED,
+            "problem %s has %d parameters (1..%d supported)", name, r->nparam,
+            ROM_PROBLEM_MAX_PARAMETERS);
+  ROM_CHECK(ctx, r->ncomp >= 1 && r->ncomp <= ROM_PROBLEM_MAX_COMPONENTS, ROM_ERR_UNSUPPORTED,
+            "problem %s has %d components (1..%d supported)", name, r->ncomp,
+            ROM_PROBLEM_MAX_COMPONENTS);
+  ROM_CHECK(ctx, strcmp(rom_reproduce_method_name(o->method), "unknown") != 0, ROM_ERR_ARG,
+            "method = %d is not a reproduction method", (int)o->method);
+  const int nm = rom_reproduce_method_is_manifold(o->method);
+  const int hr = rom_reproduce_method_is_hyper(o->method);
+  const size_t p = (size_t)r->nparam;
+
+  /* training and test parameters; the published rows need the recipe's */
+  r->defaults = 1;
+  if (o->train) {
+    ROM_CHECK(ctx, o->ntrain >= 1 && o->ntrain <= ROM_PROBLEM_MAX_TRAIN, ROM_ERR_ARG,
+              "ntrain = %d must be in 1..%d", o->ntrain, ROM_PROBLEM_MAX_TRAIN);
+    memcpy(r->train, o->train, sizeof(double) * p * (size_t)o->ntrain);
+    r->defaults = o->ntrain == rc->ntrain;
+    for (size_t i = 0; i < p * (size_t)o->ntrain && r->defaults; ++i)
+      r->defaults = r->train[i] == rc->train[i];
+  } else {
+    o->ntrain = rc->ntrain;
+    memcpy(r->train, rc->train, sizeof(double) * p * (size_t)o->ntrain);
+  }
+  memcpy(r->test, o->test ? o->test : rc->test, sizeof(double) * p);
+  for (size_t i = 0; i < p; ++i)
+    if (r->test[i] != rc->test[i]) r->defaults = 0;
+  for (size_t i = 0; i < p * (size_t)o->ntrain; ++i)
+    ROM_CHECK(ctx, isfinite(r->train[i]), ROM_ERR_ARG, "train[%zu] = %g is not finite", i,
+              r->train[i]);
+  for (size_t i = 0; i < p; ++i)
+    ROM_CHECK(ctx, isfinite(r->test[i]), ROM_ERR_ARG, "test[%zu] = %g is not finite", i,
+              r->test[i]);
+  o->train = r->train;
+  o->test = r->test;
+
+  /* sizes */
+  ROM_CHECK(ctx, o->dim >= 0, ROM_ERR_ARG, "dim = %lld must be >= 1 (0: the recipe's)",
+            (long long)o->dim);
+  if (o->dim == 0) o->dim = rc->dim;
+  const rom_int nsnap = (rom_int)o->ntrain * r->steps;
+  ROM_CHECK(ctx, o->dim >= 1 && o->dim <= r->comp_rows && o->dim <= nsnap, ROM_ERR_ARG,
+            "dim = %lld must be in 1..min(%lld snapshots, %lld rows)", (long long)o->dim,
+            (long long)nsnap, (long long)r->comp_rows);
+  ROM_CHECK(ctx, o->max_iterations >= 0, ROM_ERR_ARG, "max_iterations = %d must be >= 1",
+            o->max_iterations);
+  if (o->max_iterations == 0) o->max_iterations = rc->max_iterations;
+  ROM_CHECK(ctx, o->tolerance >= 0 && isfinite(o->tolerance), ROM_ERR_ARG,
+            "tolerance = %g must be > 0 (0: the recipe's)", o->tolerance);
+  if (o->tolerance == 0) o->tolerance = nm ? rc->tolerance_manifold : rc->tolerance;
+
+  /* networks */
+  ROM_CHECK(ctx, nm || (o->num_ae_files == 0 && o->ae_epochs == 0 && o->ae_max_seconds == 0),
+            ROM_ERR_ARG, "the ae_* options apply to the nm-* methods only");
+  ROM_CHECK(ctx, o->num_ae_files >= 0 && o->num_ae_files <= r->ncomp, ROM_ERR_ARG,
+            "num_ae_files = %d: %s takes 0..%d autoencoder files", o->num_ae_files, name, r->ncomp);
+  for (int c = 0; c < o->num_ae_files; ++c)
+    ROM_CHECK(ctx, o->ae_files[c] && o->ae_files[c][0], ROM_ERR_ARG,
+              "ae_files[%d] is NULL or empty", c);
+  ROM_CHECK(ctx, o->ae_epochs >= 0, ROM_ERR_ARG, "ae_epochs = %lld must be >= 1 (0: recipe)",
+            (long long)o->ae_epochs);
+  if (o->ae_epochs == 0) o->ae_epochs = rc->ae_epochs;
+  ROM_CHECK(ctx, o->ae_max_seconds >= 0 && isfinite(o->ae_max_seconds), ROM_ERR_ARG,
+            "ae_max_seconds = %g must be >= 0 (0: no limit)", o->ae_max_seconds);
+  ROM_CHECK(ctx, !nm || o->num_ae_files > 0 || (rc->ae_activation[0] && rc->ae_mask[0]),
+            ROM_ERR_UNSUPPORTED, "problem %s has no autoencoder recipe: give ae_files", name);
+
+  /* hyper-reduction */
+  if (!hr) {
+    ROM_CHECK(ctx, o->hr_basis == 0 && o->hr_samples == 0 && !o->hr_sample_mesh, ROM_ERR_ARG,
+              "hr_basis, hr_samples and hr_sample_mesh apply to the *-hr methods only");
+    goto cleanup;
+  }
+  ROM_CHECK(ctx, o->hr_basis >= 0 && o->hr_samples >= 0, ROM_ERR_ARG,
+            "hr_basis = %lld and hr_samples = %lld must be >= 1 (0: the recipe's)",
+            (long long)o->hr_basis, (long long)o->hr_samples);
+  ROM_CHECK(ctx, strcmp(rom_hyper_method_name(o->hr_method), "unknown") != 0, ROM_ERR_ARG,
+            "hr_method = %d is not a hyper-reduction method", (int)o->hr_method);
+  if (o->hr_basis == 0) o->hr_basis = nm ? rc->hr_basis_manifold : rc->hr_basis;
+  if (o->hr_samples == 0)
+    o->hr_samples = o->hr_method == ROM_HYPER_DEIM || o->hr_method == ROM_HYPER_QDEIM
+                        ? o->hr_basis
+                        : rc->hr_samples;
+  ROM_CHECK(ctx, o->hr_basis >= 1, ROM_ERR_ARG, "hr_basis = %lld must be >= 1",
+            (long long)o->hr_basis);
+  ROM_CHECK(ctx,
+            (o->hr_method != ROM_HYPER_DEIM && o->hr_method != ROM_HYPER_QDEIM) ||
+                o->hr_samples == o->hr_basis,
+            ROM_ERR_ARG, "hr_method %s needs hr_samples = hr_basis",
+            rom_hyper_method_name(o->hr_method));
+  ROM_CHECK(ctx, o->hr_samples >= o->hr_basis && o->hr_samples <= r->comp_rows, ROM_ERR_ARG,
+            "hr_samples = %lld must be in hr_basis = %lld .. %lld rows", (long long)o->hr_samples,
+            (long long)o->hr_basis, (long long)r->comp_rows);
+  ROM_CHECK(ctx, !o->hr_sample_mesh || (r->ncomp == 1 && !nm), ROM_ERR_ARG,
+            "hr_sample_mesh is implemented for one-component problems with pod-lspg-hr only");
+cleanup:
+  return err;
+}
+
+/* ---- the pipeline ----------------------------------------------------------------------- */
+
+static double max_over_ranks(rom_ctx *ctx, double v) {
+  double g = v;
+  MPI_Allreduce(&v, &g, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
+  return g;
+}
+
+/* --save: the FOM and ROM trajectories (snapshot files) and the latent states (text). */
+static int save_trajectories(repro_run *r, rom_int nstates, const double *F, const double *R,
+                             rom_int K, const double *q) {
+  int err = ROM_OK, ok = 1;
+  rom_ctx *ctx = r->ctx;
+  char path[ROM_REPRODUCE_PATH + 32];
+  rom_snapshots *s = NULL;
+  for (int t = 0; t < 2; ++t) {
+    rom_snapshots_options so = rom_snapshots_options_default();
+    so.capacity_hint = nstates;
+    snprintf(path, sizeof path, "%s_%s.h5", r->o.save, t == 0 ? "fom" : "rom");
+    ROM_TRY(ctx, rom_snapshots_create(ctx, r->L, &so, &s));
+    ROM_TRY(ctx, rom_snapshots_add_block(s, nstates, t == 0 ? F : R, r->L));
+    ROM_TRY(ctx, rom_snapshots_write(s, path, 0));
+    rom_snapshots_destroy(&s);
+  }
+  snprintf(path, sizeof path, "%s_latent.txt", r->o.save);
+  if (rom_ctx_rank(ctx) == 0) {
+    FILE *f = fopen(path, "wx");
+    ok = f != NULL;
+    if (f) {
+      fprintf(f, "# step, then the %lld reduced / latent coordinates\n", (long long)K);
+      for (rom_int n = 0; n < nstates; ++n) {
+        fprintf(f, "%lld", (long long)n);
+        for (rom_int j = 0; j < K; ++j)
+          fprintf(f, " %.17g", q[n * K + j]);
+        fputc('\n', f);
+      }
+      ok = fclose(f) == 0;
+    }
+  }
+  ROM_CHECK_ALL(ctx, ok, ROM_ERR_IO, "cannot create '%s' (exists?)", path);
+cleanup:
+  rom_snapshots_destroy(&s);
+  return err;
+}
+
+/* The hyper-reduction of the HR methods: the residual bases, the samples (one-component
+ * problems: the library's selection; several components: each component's selection, then
+ * their union), the sample mesh, and for NM the decoder sub-network on it. */
+static int build_hyper(repro_run *r, const rom_basis *basis, const double *u0, rom_ae **aes,
+                       const double *ref, rom_hyper **hr) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->ctx;
+  const int nm = rom_reproduce_method_is_manifold(r->o.method);
+  const rom_int nb = r->o.hr_basis, ns = r->o.hr_samples;
+  rom_basis *rb[ROM_PROBLEM_MAX_COMPONENTS] = {NULL};
+  rom_dmat *R = NULL;
+  rom_int *samples = NULL, *mesh = NULL;
+  ROM_TRY(ctx, repro_bases(r, 1, nb, rb));
+  ROM_TRY(ctx, repro_block_diagonal(r, rb, nb, 1, &R));
+  double t0 = MPI_Wtime();
+  if (r->ncomp == 1) { /* the library selects (any method, deim-os included) */
+    rom_hyper_options ho = rom_hyper_options_default();
+    ho.method = r->o.hr_method;
+    ho.residual_dim = nb;
+    ho.num_samples = ns;
+    if (!nm) ROM_TRY(ctx, rom_hyper_create(r->model, basis, u0, R, &ho, hr));
+    if (nm) ROM_TRY(ctx, rom_hyper_create(NULL, NULL, NULL, R, &ho, hr));
+  } else { /* the library's selection on each component, then their union */
+    ROM_TRY(ctx, rom_calloc(ctx, (size_t)(r->ncomp * ns), sizeof(rom_int), (void **)&samples));
+    for (int c = 0; c < r->ncomp; ++c) {
+      rom_int *sc = samples + c * ns;
+      ROM_TRY(ctx, rom_hyper_select(rom_basis_vectors(rb[c]), r->o.hr_method, nb, ns, sc));
+      for (rom_int a = 0; a < ns; ++a)
+        sc[a] += (rom_int)c * r->comp_rows;
+    }
+    ROM_TRY(ctx, repro_hyper_from_samples(r, basis, nm ? NULL : u0, R, r->ncomp * ns, samples, hr));
+  }
+  /* NM: the decoder sub-network feeding the sample mesh replaces the basis rows */
+  if (nm) ROM_TRY(ctx, rom_hyper_attach_decoder(*hr, r->model, r->ncomp, aes, ref));
+  if (r->o.hr_sample_mesh) { /* every row of the sample mesh becomes a sample */
+    const rom_int nn = rom_hyper_num_needed(*hr);
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nn, (void **)&mesh));
+    memcpy(mesh, rom_hyper_needed_rows(*hr), sizeof(rom_int) * (size_t)nn);
+    rom_hyper_destroy(hr);
+    ROM_TRY(ctx, repro_hyper_from_samples(r, basis, u0, R, nn, mesh, hr));
+  }
+  repro_progress(r, "  samples: %lld rows, sample mesh %lld rows: %.3f s\n",
+                 (long long)rom_hyper_num_samples(*hr), (long long)rom_hyper_num_needed(*hr),
+                 MPI_Wtime() - t0);
+  if (nm)
+    repro_progress(r, "  decoder sub-network: %lld hidden units, %lld weights and biases\n",
+                   (long long)rom_ae_subnet_num_hidden_units(rom_hyper_decoder(*hr)),
+                   (long long)rom_ae_subnet_num_params(rom_hyper_decoder(*hr)));
+cleanup:
+  for (int c = 0; c < ROM_PROBLEM_MAX_COMPONENTS; ++c)
+    rom_basis_destroy(&rb[c]);
+  rom_dmat_destroy(&R);
+  rom_free(ctx, samples);
+  rom_free(ctx, mesh);
+  return err;
+}
+
+/* "0.9,1.1" / "1" as the header prints them (%g, like the CLI always did) */
+static void list_g(const double *v, int n, char *out, size_t len) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < n && used < len; ++i) {
+    int w = snprintf(out + used, len - used, "%s%g", i ? "," : "", v[i]);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+static void fill_result(const repro_run *r, rom_reproduce_result *res) {
+  const rom_reproduce_options *o = &r->o;
+  snprintf(res->problem, sizeof res->problem, "%s", rom_problem_name_of(r->problem));
+  res->method = o->method;
+  res->num_components = r->ncomp;
+  res->num_parameters = r->nparam;
+  res->ntrain = o->ntrain;
+  memcpy(res->train, r->train, sizeof(double) * (size_t)(r->nparam * o->ntrain));
+  memcpy(res->test, r->test, sizeof(double) * (size_t)r->nparam);
+  snprintf(res->train_text, sizeof res->train_text, "%s", r->train_text);
+  res->dim = o->dim;
+  res->steps = r->steps;
+  res->ranks = rom_ctx_size(r->ctx);
+  res->max_iterations = o->max_iterations;
+  res->tolerance = o->tolerance;
+  res->ae_seed = o->ae_seed;
+  res->hr_method = o->hr_method;
+  res->hr_basis = o->hr_basis;
+  res->hr_samples = o->hr_samples;
+  res->hr_sample_mesh = o->hr_sample_mesh;
+  snprintf(res->workdir, sizeof res->workdir, "%s", r->dir);
+}
+
+static int run(repro_run *r, rom_reproduce_result *res) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->ctx;
+  rom_reproduce_options *o = &r->o;
+  const int nm = rom_reproduce_method_is_manifold(o->method);
+  const int ncomp = r->ncomp;
+  const rom_int nstates = r->steps + 1;
+  rom_int k = o->dim, K = ncomp * k;
+  rom_basis *sb[ROM_PROBLEM_MAX_COMPONENTS] = {NULL}, *basis = NULL;
+  rom_ae *aes[ROM_PROBLEM_MAX_COMPONENTS] = {NULL};
+  rom_dmat *V = NULL;
+  rom_hyper *hr = NULL;
+  rom_nlrom *rom = NULL;
+  double *u0 = NULL, *F = NULL, *Rt = NULL, *q = NULL, *q0 = NULL, *u0g = NULL;
+  const double *ref = NULL;
+  int nnets = 0;
+  char test_g[1024];
+  rom_fom_stats fs;
+  rom_nlrom_stats rs;
+  memset(&rs, 0, sizeof rs);
+  memset(&fs, 0, sizeof fs);
+
+  ROM_TRY(ctx, repro_prepare_workdir(r, o->workdir));
+  {
+    size_t used = 0;
+    for (int t = 0; t < o->ntrain && used < sizeof r->train_text; ++t) {
+      char one[256];
+      repro_point_text(r, r->train + (size_t)t * (size_t)r->nparam, one, sizeof one);
+      int w =
+          snprintf(r->train_text + used, sizeof r->train_text - used, "%s%s", t ? "," : "", one);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  fill_result(r, res);
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(r->L + 1), sizeof(double), (void **)&u0));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)((r->L + 1) * nstates), sizeof(double), (void **)&F));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)((r->L + 1) * nstates), sizeof(double), (void **)&Rt));
+  list_g(r->test, r->nparam, test_g, sizeof test_g);
+  repro_progress(r,
+                 "romkit reproduce %s %s: %s = %lld%s, train a = {%s}, test a = %s, %d rank(s)\n"
+                 "  workdir %s\n",
+                 rom_problem_name_of(r->problem), rom_reproduce_method_name(o->method),
+                 nm ? "latent" : "p", (long long)k, ncomp > 1 ? " per component" : "",
+                 r->train_text, test_g, rom_ctx_size(ctx), r->dir);
+  if (rom_reproduce_method_is_hyper(o->method))
+    repro_progress(r, "  hyper-reduction: %s, %lld residual basis vectors / %lld samples%s%s\n",
+                   rom_hyper_method_name(o->hr_method), (long long)o->hr_basis,
+                   (long long)o->hr_samples, ncomp > 1 ? " per component" : "",
+                   o->hr_sample_mesh ? ", every sample-mesh row sampled" : "");
+
+  /* ---- offline ---- */
+  ROM_TRY(ctx, rom_problem_initial(r->problem, r->test, u0));
+  if (!nm) {
+    ROM_TRY(ctx, repro_bases(r, 0, k, sb));
+    ROM_TRY(ctx, repro_block_diagonal(r, sb, k, 0, &V));
+    ROM_TRY(ctx, rom_basis_create(V, NULL, 0, u0, &basis));
+  } else {
+    /* u = u_ref + g(q). Without input scaling (P1) the network is trained on w^n - w^0:
+     * u_ref = the test initial condition and q0 = 0 (g(0) = 0: no decoder biases). With
+     * min-max scaling (P2) the output shift is the per-node minimum, i.e. the paper's
+     * reference, so u_ref = 0 here and q0 = encoder(u0) per component. */
+    ROM_TRY(ctx, repro_autoencoders(r, aes, &res->ae_train_seconds, &nnets));
+    k = rom_ae_latent_dim(aes[0]);
+    o->dim = res->dim = k;
+    K = ncomp * k;
+    ROM_TRY(ctx, rom_calloc(ctx, (size_t)K, sizeof(double), (void **)&q0));
+    ROM_TRY(ctx, rom_calloc(ctx, (size_t)(r->N + 1), sizeof(double), (void **)&u0g));
+    ref = r->recipe.ae_minmax_scaling ? NULL : u0;
+    if (!ref) {
+      ROM_TRY(ctx, repro_allgather_state(r, u0, u0g));
+      for (int c = 0; c < ncomp; ++c)
+        ROM_TRY(ctx, rom_ae_encode(aes[c], 1, u0g + c * r->comp_rows, r->comp_rows, q0 + c * k, k));
+    }
+    for (int c = 0; c < ncomp; ++c)
+      snprintf(res->ae_files[c], sizeof res->ae_files[c], "%s",
+               c < o->num_ae_files ? o->ae_files[c]
+               : c < nnets         ? "(trained)"
+                                   : "(the u network mirrored)");
+  }
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(K * nstates), sizeof(double), (void **)&q));
+  if (rom_reproduce_method_is_hyper(o->method)) {
+    ROM_TRY(ctx, build_hyper(r, basis, u0, aes, ref, &hr));
+    res->hr_total_samples = rom_hyper_num_samples(hr);
+    res->hr_needed_rows = rom_hyper_num_needed(hr);
+    if (nm) {
+      res->hr_decoder_hidden_units = rom_ae_subnet_num_hidden_units(rom_hyper_decoder(hr));
+      res->hr_decoder_params = rom_ae_subnet_num_params(rom_hyper_decoder(hr));
+    }
+  }
+
+  /* ---- online: the FOM and the ROM at the test parameter, time stepping timed ---- */
+  {
+    rom_fom_options fo = rom_fom_options_default();
+    ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    double t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    ROM_TRY(ctx, rom_fom_integrate(r->model, r->test, u0, 0.0, r->dt, r->steps, &fo, F, &fs));
+    res->fom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
+    res->fom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
+  }
+  {
+    rom_nlrom_options no = rom_nlrom_options_default();
+    no.projection =
+        rom_reproduce_method_is_galerkin(o->method) ? ROM_NLROM_GALERKIN : ROM_NLROM_LSPG;
+    no.max_iterations = o->max_iterations;
+    no.tolerance = o->tolerance;
+    if (nm)
+      ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, ncomp, aes, ref, hr, &no, &rom));
+    else
+      ROM_TRY(ctx, rom_nlrom_create(r->model, basis, u0, hr, &no, &rom));
+    ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    double t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    ROM_TRY(ctx, rom_nlrom_run(rom, r->test, 0.0, r->dt, r->steps, q0, q, &rs));
+    res->rom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
+    res->rom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
+  }
+  for (rom_int n = 0; n < nstates; ++n)
+    ROM_TRY(ctx, rom_nlrom_lift(rom, q + n * K, Rt + n * r->L));
+  for (int c = 0; c < ncomp; ++c)
+    ROM_TRY(ctx, rom_problem_error(r->problem, nstates, F, Rt, c, &res->avg_error_pct[c],
+                                   &res->max_error_pct[c]));
+  if (o->save) ROM_TRY(ctx, save_trajectories(r, nstates, F, Rt, K, q));
+  res->fom_newton_iterations = fs.newton_iterations;
+  res->rom_iterations = rs.iterations;
+  res->rom_not_converged_steps = rs.not_converged_steps;
+  {
+    const repro_published *pub = repro_published_find(r);
+    res->has_published = pub != NULL;
+    if (pub) {
+      res->published_avg_pct = pub->avg;
+      res->published_max_pct = pub->max;
+      snprintf(res->published_note, sizeof res->published_note, "%s", pub->note);
+    }
+  }
+cleanup:
+  rom_nlrom_destroy(&rom);
+  rom_hyper_destroy(&hr);
+  rom_basis_destroy(&basis);
+  for (int c = 0; c < ROM_PROBLEM_MAX_COMPONENTS; ++c) {
+    rom_basis_destroy(&sb[c]);
+    rom_ae_destroy(&aes[c]);
+  }
+  rom_dmat_destroy(&V);
+  rom_free(ctx, q0);
+  rom_free(ctx, u0g);
+  rom_free(ctx, u0);
+  rom_free(ctx, F);
+  rom_free(ctx, Rt);
+  rom_free(ctx, q);
+  return err;
+}
+
+int rom_reproduce_run(rom_ctx *ctx, rom_problem *problem, const rom_reproduce_options *opts,
+                      rom_reproduce_result *result) {
+  int err = ROM_OK;
+  repro_run *r = NULL;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, problem && opts && result, ROM_ERR_ARG,
+            "problem, opts and result must not be NULL");
+  ROM_CHECK(ctx, rom_problem_ctx(problem) == ctx, ROM_ERR_ARG,
+            "the problem was created on another context");
+  memset(result, 0, sizeof *result);
+  for (int c = 0; c < ROM_PROBLEM_MAX_COMPONENTS; ++c)
+    result->avg_error_pct[c] = result->max_error_pct[c] = NAN;
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *r, (void **)&r));
+  r->ctx = ctx;
+  ROM_TRY(ctx, resolve(r, problem, opts));
+  err = run(r, result);
+  if (r->npending && !r->o.progress) flush_pending(r);
+  ROM_TRY(ctx, err);
+cleanup:
+  rom_free(ctx, r);
+  return err;
+}
+
+int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_options *opts,
+                            rom_reproduce_result *result) {
+  int err = ROM_OK;
+  rom_problem *problem = NULL;
+  rom_problem_options po = rom_problem_options_default();
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, name != NULL, ROM_ERR_ARG, "name must not be NULL");
+  ROM_TRY(ctx, rom_problem_create(ctx, name, &po, &problem));
+  ROM_TRY(ctx, rom_reproduce_run(ctx, problem, opts, result));
+cleanup:
+  rom_problem_destroy(&problem);
+  return err;
+}

@@ -1,0 +1,79 @@
+"""romkit.workflow.reproduce (rom_reproduce_run, include/romkit/workflow.h) against the CLI:
+a small P2 (12 x 12 grid, 20 steps) pod-lspg-hr run from Python must give exactly the numbers
+of `romkit reproduce --json` (each run in its own work directory, so both compute everything);
+the cache is reused; bad options raise RomkitError naming the field.
+
+Needs ROMKIT_BIN (the romkit binary; ctest sets it) for the comparison with the CLI."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import library_or_skip
+
+ROMKIT_BIN = os.environ.get("ROMKIT_BIN")
+TIMINGS = {"fom_seconds", "rom_seconds", "speedup", "fom_ms_per_step", "rom_ms_per_step",
+           "fom_cpu_seconds", "rom_cpu_seconds", "ae_train_seconds", "workdir"}
+SMALL = dict(grid=12, steps=20)
+
+
+def cli_json(args):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    r = subprocess.run([ROMKIT_BIN, "reproduce"] + args + ["--json"], capture_output=True,
+                       text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not ROMKIT_BIN or not os.path.exists(ROMKIT_BIN),
+                    reason="ROMKIT_BIN is not set (run through ctest)")
+def test_reproduce_equals_cli(tmp_path):
+    rk = library_or_skip()
+    cli = cli_json(["P2", "--grid", "12", "--steps", "20", "--method", "pod-lspg-hr",
+                    "--workdir", str(tmp_path / "cli")])
+    with rk.Context() as ctx:
+        py = rk.workflow.reproduce("P2", "pod-lspg-hr", workdir=str(tmp_path / "py"), ctx=ctx,
+                                   **SMALL)
+        assert ctx.bytes_in_use == 0
+    assert list(py) == list(cli)  # same keys, same order
+    for key in cli:
+        if key not in TIMINGS:
+            assert py[key] == cli[key], key
+    assert py["workdir"] == str(tmp_path / "py")
+    assert py["problem"] == "P2" and py["steps"] == 20 and py["hr_basis"] == 55
+    assert 0 < py["avg_error_pct"] < 5 and 0 < py["v_avg_error_pct"] < 5
+    assert py["published_avg_pct"] is None  # reduced settings: no published row
+
+
+def test_reproduce_cache_and_progress(tmp_path):
+    rk = library_or_skip()
+    work = str(tmp_path / "w")
+    first = rk.workflow.reproduce("P2", "pod-galerkin", workdir=work, **SMALL)
+    text = []
+    again = rk.workflow.reproduce("P2", "pod-galerkin", workdir=work, progress=text.append,
+                                  **SMALL)
+    log = "".join(text)
+    assert "state basis (5 vectors per component): cached" in log
+    assert log.startswith("romkit reproduce P2 pod-galerkin: p = 5 per component")
+    for key in ("avg_error_pct", "max_error_pct", "v_avg_error_pct", "rom_iterations"):
+        assert first[key] == again[key]
+    files = sorted(os.listdir(work))
+    assert "P2_g12_s20_basis_c0_p5_train0.9,0.95,1.05,1.1.h5" in files
+    assert "P2_g12_s20_newton_a0.9.h5" in files
+
+
+@pytest.mark.parametrize("problem,method,options,words", [
+    ("P2", "pod-lspg-hr", dict(hr_basis=30, hr_samples=20), "hr_samples"),
+    ("P2", "pod-lspg", dict(hr_basis=30), "hr_basis"),
+    ("P2", "pod-lspg", dict(dim=1000), "dim"),
+    ("P2", "pod-foo", {}, "unknown method"),
+    ("P3", "pod-lspg", {}, "reproduction recipe"),
+    ("P9", "pod-lspg", {}, "P9"),
+    ("P2", "pod-lspg", dict(ae_epochs=3), "nm-"),
+])
+def test_reproduce_bad_options(tmp_path, problem, method, options, words):
+    rk = library_or_skip()
+    with pytest.raises(rk.RomkitError) as e:
+        rk.workflow.reproduce(problem, method, workdir=str(tmp_path / "w"), **SMALL, **options)
+    assert words in str(e.value)
