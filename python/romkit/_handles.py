@@ -30,11 +30,17 @@ class Resource:
     callbacks) are kept alive as long as this resource.
     """
 
-    __slots__ = ("handle", "destroy", "parent", "keep", "serial", "__weakref__")
+    __slots__ = ("handle", "destroy", "destroy_fn", "parent", "keep", "serial", "__weakref__")
 
     def __init__(self, handle, destroy, parent=None, keep=()):
         self.handle = handle
         self.destroy = destroy
+        # Looked up now, not in release(): the first attribute access of a cffi function
+        # takes the FFI's (non-reentrant) lock, and release() runs from __del__, i.e. from
+        # a garbage collection that can start while this thread holds that lock inside
+        # ffi.new/ffi.typeof (parsing a type string): a deadlock, seen in the test suite.
+        # ffi.new with an already-parsed ctype (below) takes no lock.
+        self.destroy_fn = getattr(lib().cdll, destroy) if destroy is not None else None
         self.parent = parent
         self.keep = tuple(keep)
         self.serial = next(_serial)
@@ -45,8 +51,8 @@ class Resource:
         """Destroys the C object now (idempotent). Returns the C return code."""
         handle, self.handle = self.handle, None
         rc = 0
-        if handle is not None and self.destroy is not None:
-            destroy = getattr(lib().cdll, self.destroy)
+        if handle is not None and self.destroy_fn is not None:
+            destroy = self.destroy_fn
             # rom_foo_destroy(rom_foo **): a box of the type the header declares
             box = ffi.new(ffi.typeof(destroy).args[0], handle)
             rc = destroy(box)

@@ -22,7 +22,8 @@ class Registry(collections.abc.Sequence):
     """The names of one method family (`prefix`: "rom_svd_method", "rom_hyper_method" or
     "rom_activation"), in table order, read from the library on first use."""
 
-    def __init__(self, prefix, what, rules=None):
+    def __init__(self, prefix, what, rules=None, ctx_first=False):
+        self._ctx_first = ctx_first  # NAME_from_name(ctx, name, out) (NULL ctx) instead of (name, out)
         self._prefix = prefix
         self._what = what
         self._rules = rules or {}
@@ -62,8 +63,9 @@ class Registry(collections.abc.Sequence):
         if not isinstance(name, str):
             raise TypeError(f"{self._what} must be one of {', '.join(self)} (a str), got "
                             f"{type(name).__name__}")
-        m = out_arg(self._prefix + "_from_name", 1)
-        if getattr(lib(), self._prefix + "_from_name")(name.encode(), m) != 0:
+        head = (None,) if self._ctx_first else ()
+        m = out_arg(self._prefix + "_from_name", len(head) + 1)
+        if getattr(lib(), self._prefix + "_from_name")(*head, name.encode(), m) != 0:
             raise ValueError(f"{self._what} must be one of {', '.join(self)}, got {name!r}")
         return m[0]
 

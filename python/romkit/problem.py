@@ -14,12 +14,10 @@ through one interface, so code that holds a :class:`Problem` never branches on w
 
 Names and aliases ("heat" for P3) are matched case-insensitively.
 """
-import ctypes
-
 import numpy as np
 
-from ._handles import Wrapper, dptr, out_vector, small_vector
-from ._lib import ROM_AUTO_ROWS, P_int, lib, require, rom_int
+from ._handles import Wrapper, dptr, iptr, out_vector, small_vector
+from ._lib import ffi, lib, new, pointer_to, record_dict, require
 from .burgers import _pair
 from .affine import Model
 from .context import resolve
@@ -28,42 +26,20 @@ from .nonlinear import NonlinearModel
 
 __all__ = ["Problem", "problem_names", "find_problem", "problem_summary", "recipe_for_rows"]
 
-_MAX_PARAMETERS = 64  # ROM_PROBLEM_MAX_PARAMETERS
-_MAX_TRAIN = 64       # ROM_PROBLEM_MAX_TRAIN
-
-
-class ProblemOptions(ctypes.Structure):
-    """Mirror of rom_problem_options (include/romkit/problem.h)."""
-    _fields_ = [("local_rows", rom_int), ("resolution", rom_int), ("steps", rom_int)]
-
-
-class ProblemRecipe(ctypes.Structure):
-    """Mirror of rom_problem_recipe (include/romkit/problem.h)."""
-    _fields_ = [("train", ctypes.c_double * (_MAX_TRAIN * _MAX_PARAMETERS)),
-                ("ntrain", ctypes.c_int), ("test", ctypes.c_double * _MAX_PARAMETERS),
-                ("dim", rom_int), ("hr_basis", rom_int), ("hr_basis_manifold", rom_int),
-                ("hr_samples", rom_int), ("tolerance", ctypes.c_double),
-                ("tolerance_manifold", ctypes.c_double), ("max_iterations", ctypes.c_int),
-                ("ae_activation", ctypes.c_char * 32), ("ae_mask", ctypes.c_char * 96),
-                ("ae_hidden", rom_int), ("ae_decoder_bias", ctypes.c_int),
-                ("ae_minmax_scaling", ctypes.c_int), ("ae_batch", rom_int),
-                ("ae_epochs", rom_int), ("hr_newton_snapshots", ctypes.c_int),
-                ("resolution_is_grid", ctypes.c_int)]
-
 
 def _recipe_dict(r, p):
-    """The recipe as a dict; `p` parameters per training point (the problem's count)."""
-    n = r.ntrain
-    return {"train": np.array(r.train[:n * p], dtype=np.float64).reshape(n, p),
-            "test": np.array(r.test[:p], dtype=np.float64), "dim": r.dim,
-            "hr_basis": r.hr_basis, "hr_basis_manifold": r.hr_basis_manifold,
-            "hr_samples": r.hr_samples, "tolerance": r.tolerance,
-            "tolerance_manifold": r.tolerance_manifold, "max_iterations": r.max_iterations,
-            "ae_activation": r.ae_activation.decode(), "ae_mask": r.ae_mask.decode(),
-            "ae_hidden": r.ae_hidden, "ae_decoder_bias": bool(r.ae_decoder_bias),
-            "ae_minmax_scaling": bool(r.ae_minmax_scaling), "ae_batch": r.ae_batch,
-            "ae_epochs": r.ae_epochs, "hr_newton_snapshots": bool(r.hr_newton_snapshots),
-            "resolution_is_grid": bool(r.resolution_is_grid)}
+    """The recipe (a rom_problem_recipe *, the header's record) as a dict; `p` parameters
+    per training point (the problem's count)."""
+    d = record_dict(r)
+    n = d["ntrain"]
+    d["train"] = np.frombuffer(ffi.buffer(r.train), dtype=np.float64)[:n * p].reshape(n, p).copy()
+    d["test"] = np.frombuffer(ffi.buffer(r.test), dtype=np.float64)[:p].copy()
+    for key in ("ae_activation", "ae_mask"):
+        d[key] = ffi.string(getattr(r, key)).decode()
+    for key, value in d.items():
+        if key.startswith(("ae_decoder_bias", "ae_minmax_scaling", "hr_newton", "resolution_is")):
+            d[key] = bool(value)
+    return d
 
 
 def problem_names():
@@ -79,7 +55,7 @@ def find_problem(name):
     ops = lib().rom_problem_find(str(name).encode())
     if not ops:
         return None
-    return ctypes.cast(ops, ctypes.POINTER(ctypes.c_char_p))[0].decode()  # ops->name
+    return ffi.string(ops.name).decode()
 
 
 def problem_summary(name):
@@ -88,7 +64,7 @@ def problem_summary(name):
     ops = lib().rom_problem_find(str(name).encode())
     if not ops:
         raise ValueError(f"unknown problem {name!r} (known: {', '.join(problem_names())})")
-    return ctypes.cast(ops, ctypes.POINTER(ctypes.c_char_p))[1].decode()  # ops->summary
+    return ffi.string(ops.summary).decode()
 
 
 def recipe_for_rows(name, component_rows, ctx=None):
@@ -96,9 +72,9 @@ def recipe_for_rows(name, component_rows, ctx=None):
     `component_rows` rows (e.g. P2 with 25: the 5 x 5 interior grid). Collective."""
     require("rom_problem_recipe_for_rows", "recipe_for_rows")
     ctx = resolve(ctx)
-    r = ProblemRecipe()
+    r = new("rom_problem_recipe *")
     call(ctx._h, "rom_problem_recipe_for_rows", ctx._h, str(name).encode(), int(component_rows),
-         ctypes.addressof(r))
+         r)
     with Problem(name, ctx=ctx) as p:  # only for the parameter count
         return _recipe_dict(r, p.num_parameters)
 
@@ -119,13 +95,13 @@ class Problem(Wrapper):
     def __init__(self, name, resolution=None, steps=None, ctx=None, local_rows=None):
         require("rom_problem_create", "Problem")
         ctx = resolve(ctx)
-        opts = ProblemOptions(ROM_AUTO_ROWS if local_rows is None else int(local_rows),
-                              0 if resolution is None else int(resolution),
-                              0 if steps is None else int(steps))
-        out = ctypes.c_void_p()
-        call(ctx._h, "rom_problem_create", ctx._h, str(name).encode(), ctypes.addressof(opts),
-             ctypes.byref(out))
-        self._adopt(ctx, out.value, "rom_problem_destroy")
+        opts = pointer_to(lib().rom_problem_options_default())
+        opts.local_rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
+        opts.resolution = 0 if resolution is None else int(resolution)
+        opts.steps = 0 if steps is None else int(steps)
+        out = new("rom_problem **")
+        call(ctx._h, "rom_problem_create", ctx._h, str(name).encode(), opts, out)
+        self._adopt(ctx, out[0], "rom_problem_destroy")
 
     # ---- layout ----------------------------------------------------------------------------
     @property
@@ -158,10 +134,9 @@ class Problem(Wrapper):
     def component_local(self, component):
         """(count, first): this rank's rows of the component and the local index of the
         first."""
-        count, first = rom_int(), rom_int()
-        lib().rom_problem_component_local(self._h, int(component), ctypes.byref(count),
-                                          ctypes.byref(first))
-        return count.value, first.value
+        count, first = new("rom_int *"), new("rom_int *")
+        lib().rom_problem_component_local(self._h, int(component), count, first)
+        return count[0], first[0]
 
     # ---- parameters and time grid ----------------------------------------------------------
     @property
@@ -174,7 +149,7 @@ class Problem(Wrapper):
         where the problem samples parameter i log-uniformly."""
         p = self.num_parameters
         lo, hi = np.zeros(p), np.zeros(p)
-        lg = (ctypes.c_int * max(p, 1))()
+        lg = new("int[]", max(p, 1))
         lib().rom_problem_parameter_range(self._h, dptr(lo), dptr(hi), lg)
         return lo, hi, np.array([bool(lg[i]) for i in range(p)])
 
@@ -214,17 +189,17 @@ class Problem(Wrapper):
         """(avg %, max %) of the problem's published tables over the stored states of one
         component; fom, rom: (states x local_rows) float64, C order. Collective."""
         fom, rom = _pair(fom, rom, self.local_rows)  # checked, never copied
-        avg, mx = ctypes.c_double(), ctypes.c_double()
+        avg, mx = new("double *"), new("double *")
         call(self._ctx_h, "rom_problem_error", self._h, fom.shape[0],
              dptr(fom) if fom.size else None, dptr(rom) if rom.size else None, int(component),
-             ctypes.byref(avg), ctypes.byref(mx))
-        return avg.value, mx.value
+             avg, mx)
+        return avg[0], mx[0]
 
     def recipe(self):
         """The problem's default ROM settings as a dict (train: ntrain x p array, test, dim,
         hr_basis, hr_samples, tolerances, and the autoencoder's ae_* fields)."""
-        r = ProblemRecipe()
-        call(self._ctx_h, "rom_problem_recipe_of", self._h, ctypes.addressof(r))
+        r = new("rom_problem_recipe *")
+        call(self._ctx_h, "rom_problem_recipe_of", self._h, r)
         return _recipe_dict(r, self.num_parameters)
 
     def component_symmetry(self, source, target):
@@ -233,7 +208,7 @@ class Problem(Wrapper):
         RomkitError (ROM_ERR_UNSUPPORTED) for a problem without one."""
         perm = np.zeros(self.component_rows, dtype=np.int64)
         call(self._ctx_h, "rom_problem_component_symmetry", self._h, int(source), int(target),
-             perm.ctypes.data_as(P_int))
+             iptr(perm))
         return perm
 
     def __repr__(self):

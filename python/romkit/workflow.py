@@ -10,27 +10,20 @@ C function writes both, so the numbers are the same bits)::
     r = romkit.workflow.reproduce("P1", "pod-lspg-hr", workdir="/tmp/p1")
     r["avg_error_pct"], r["speedup"], r["published_avg_pct"]
 """
-import ctypes
 import json
 import sys
 
-from ._lib import (REPRODUCE_PROGRESS_FN, ReproduceOptions, ROM_PROBLEM_MAX_COMPONENTS, lib,
-                   require)
+from ._lib import ffi, lib, new, out_arg, pointer_to, require
+from ._registry import Registry
 from .context import resolve
 from .errors import RomkitError, call
+from .hyper import HYPER_METHODS
 from .problem import Problem
 
 __all__ = ["reproduce", "METHODS"]
 
-METHODS = ("pod-galerkin", "pod-lspg", "pod-lspg-hr", "nm-galerkin", "nm-lspg", "nm-lspg-hr")
-
-
-def _check_records():
-    f = lib()
-    size = f.rom_reproduce_sizeof(b"rom_reproduce_options")
-    if size != ctypes.sizeof(ReproduceOptions):
-        raise OSError(f"{f.path}: sizeof(rom_reproduce_options) is {size} in C but "
-                      f"{ctypes.sizeof(ReproduceOptions)} in romkit/_lib.py: update the mirror")
+# "pod-galerkin", ..., "nm-lspg-hr": the library's table (romkit/workflow.h).
+METHODS = Registry("rom_reproduce_method", "method", ctx_first=True)
 
 
 def _count(name, value):
@@ -65,13 +58,12 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         Python-side argument errors.
     """
     require("rom_reproduce_run", "romkit.workflow.reproduce")
-    _check_records()
     ctx = resolve(ctx)
     f = lib()
-    o = f.rom_reproduce_options_default()
-    m = ctypes.c_int()
-    call(ctx._h, "rom_reproduce_method_from_name", ctx._h, str(method).encode(), ctypes.byref(m))
-    o.method = m.value
+    o = pointer_to(f.rom_reproduce_options_default())
+    m = out_arg("rom_reproduce_method_from_name", 2)
+    call(ctx._h, "rom_reproduce_method_from_name", ctx._h, str(method).encode(), m)
+    o.method = m[0]
     keep = []  # buffers the options point to, alive until the run returns
     if dim is not None:
         o.dim = _count("dim", dim)
@@ -80,23 +72,22 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     if hr_samples is not None:
         o.hr_samples = _count("hr_samples", hr_samples)
     if hr_method is not None:
-        h = ctypes.c_int()
-        if f.rom_hyper_method_from_name(str(hr_method).encode(), ctypes.byref(h)) != 0:
-            raise ValueError(f"unknown hr_method {hr_method!r} (deim-os, deim, qdeim, gnat, sopt)")
-        o.hr_method = h.value
+        if not isinstance(hr_method, str) or hr_method not in HYPER_METHODS:
+            raise ValueError(f"unknown hr_method {hr_method!r} ({', '.join(HYPER_METHODS)})")
+        o.hr_method = HYPER_METHODS.value(hr_method)
     o.hr_sample_mesh = 1 if hr_sample_mesh else 0
     if train_params is not None:
         values = [float(a) for a in train_params]
         if not values:
             raise ValueError("train_params must not be empty")
-        train = (ctypes.c_double * len(values))(*values)
+        train = new("double[]", values)
         keep.append(train)
-        o.train = ctypes.cast(train, ctypes.POINTER(ctypes.c_double))
+        o.train = train
         o.ntrain = len(values)
     if test_param is not None:
-        test = (ctypes.c_double * 1)(float(test_param))
+        test = new("double[]", [float(test_param)])
         keep.append(test)
-        o.test = ctypes.cast(test, ctypes.POINTER(ctypes.c_double))
+        o.test = test
     if max_iterations is not None:
         o.max_iterations = _count("max_iterations", max_iterations)
     if tolerance is not None:
@@ -104,12 +95,14 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
             raise ValueError(f"tolerance must be > 0, got {tolerance}")
         o.tolerance = float(tolerance)
     if workdir is not None:
-        o.workdir = str(workdir).encode()
+        keep.append(new("char[]", str(workdir).encode()))
+        o.workdir = keep[-1]
     files = [str(a).encode() for a in ae_files]
-    if len(files) > ROM_PROBLEM_MAX_COMPONENTS:
-        raise ValueError(f"at most {ROM_PROBLEM_MAX_COMPONENTS} ae_files, got {len(files)}")
+    if len(files) > f.ROM_PROBLEM_MAX_COMPONENTS:
+        raise ValueError(f"at most {f.ROM_PROBLEM_MAX_COMPONENTS} ae_files, got {len(files)}")
     for i, name in enumerate(files):
-        o.ae_files[i] = name
+        keep.append(new("char[]", name))
+        o.ae_files[i] = keep[-1]
     o.num_ae_files = len(files)
     ae_seed = int(ae_seed)
     if ae_seed < 0 or ae_seed >= 2**64:
@@ -122,11 +115,13 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
             raise ValueError(f"ae_max_seconds must be > 0, got {ae_max_seconds}")
         o.ae_max_seconds = float(ae_max_seconds)
     if save is not None:
-        o.save = str(save).encode()
+        keep.append(new("char[]", str(save).encode()))
+        o.save = keep[-1]
     if progress is not None and progress is not False:
         sink = progress if callable(progress) else (lambda text: (sys.stdout.write(text),
                                                                    sys.stdout.flush()))
-        fn = REPRODUCE_PROGRESS_FN(lambda user, text: sink(text.decode(errors="replace")))
+        fn = ffi.callback("rom_reproduce_progress_fn",
+                          lambda user, text: sink(ffi.string(text).decode(errors="replace")))
         keep.append(fn)
         o.progress = fn
 
@@ -140,17 +135,15 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
 
 
 def _run(ctx, problem, o, keep):
-    f = lib()
-    buf = ctypes.create_string_buffer(f.rom_reproduce_sizeof(b"rom_reproduce_result"))
-    result = ctypes.cast(buf, ctypes.c_void_p)
-    call(ctx._h, "rom_reproduce_run", ctx._h, problem._h, ctypes.byref(o), result)
-    need = ctypes.c_size_t()
-    call(None, "rom_reproduce_result_json", result, None, 0, ctypes.byref(need))
-    text = ctypes.create_string_buffer(need.value)
-    call(None, "rom_reproduce_result_json", result, text, need.value, None)
+    result = new("rom_reproduce_result *")
+    call(ctx._h, "rom_reproduce_run", ctx._h, problem._h, o, result)
+    need = new("size_t *")
+    call(None, "rom_reproduce_result_json", result, None, 0, need)
+    text = new("char[]", need[0])
+    call(None, "rom_reproduce_result_json", result, text, need[0], None)
     assert keep is not None  # the buffers the options point to live until here
     try:
-        return json.loads(text.value.decode())
+        return json.loads(ffi.string(text).decode())
     except ValueError as e:  # pragma: no cover - the C writer's contract
         raise RomkitError(-1, f"rom_reproduce_result_json wrote invalid JSON ({e})",
                           call="rom_reproduce_result_json") from e
