@@ -1,4 +1,4 @@
-/* Helpers shared by the romkit benchmarks (bench_*.c) and the demo: medians, a barrier
+/* Helpers shared by the romkit benchmarks (bench_*.c): medians, a barrier
  * that does not steal a core, and the serial LAPACK reference the SVD methods are
  * measured against. */
 #ifndef ROMKIT_APPS_BENCH_COMMON_H

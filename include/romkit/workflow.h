@@ -170,6 +170,75 @@ const char *rom_reproduce_component_name(int ncomp, int c);
  * (the spelling of parameters in cache file names). Not collective. */
 void rom_reproduce_format_number(double v, char *out, size_t len);
 
+/* ---- the P3 demo (`romkit demo`) --------------------------------------------------------- */
+
+/* rom_demo_run is the pipeline behind `romkit demo` (docs/problems.md, "P3"): FOM steady
+ * solves of 2D heat conduction with 4 conductivity subdomains at `train` parameters
+ * (mu in [0.1, 10]^4, log-uniform, training stream 1 of the seed) -> snapshots.h5 -> POD
+ * (rank min(train, 20), and the energy criterion 0.999999) -> basis.h5 -> Galerkin ROMs
+ * for k = 2, 5, 10, 20 (up to the POD rank) and the energy criterion -> rom*.h5 -> read
+ * back, errors and speed-up at `test` unseen parameters (stream 2) -> a transient run
+ * (implicit Euler, dt = 0.01, 50 steps) at the first test parameter. */
+#define ROM_DEMO_MAX_TEST 1000
+#define ROM_DEMO_MAX_ROWS 6
+
+typedef void (*rom_demo_progress_fn)(void *user, const char *text); /* as reproduce's */
+
+typedef struct {
+  rom_int n;           /* interior grid nodes per direction, 8..1024 (default 64) */
+  rom_int train;       /* training FOM solves, 2..10000 (default 40) */
+  rom_int test;        /* unseen test parameters, 1..ROM_DEMO_MAX_TEST (default 10) */
+  uint64_t seed;       /* of the parameter samples (default 42) */
+  int overwrite;       /* 1: replace the demo's files in workdir; 0: refuse (ROM_ERR_IO) */
+  const char *workdir; /* NULL: a new directory under $TMPDIR or /tmp */
+  rom_demo_progress_fn progress; /* the report's text (rank 0); NULL: the logger (info) */
+  void *progress_user;
+} rom_demo_options;
+
+rom_demo_options rom_demo_options_default(void);
+
+/* One ROM of the error table. */
+typedef struct {
+  rom_int k;
+  char label[32]; /* "10", or "13 (energy)" for the energy criterion's ROM */
+  char file[ROM_REPRODUCE_PATH + 64];
+  double err_mean, err_max; /* relative 2-norm errors against the FOM over the test set */
+  double rom_seconds;       /* median ROM solve time */
+} rom_demo_row;
+
+typedef struct {
+  rom_int n, N, train, test;
+  uint64_t seed;
+  int ranks;
+  char workdir[ROM_REPRODUCE_PATH];
+  double snapshot_seconds, pod_seconds, project_seconds;
+  rom_int kmax;        /* the rank-truncated POD's dimension */
+  double s1;           /* largest singular value */
+  double s_kmax_ratio; /* s_kmax / s_1 (NaN where the singular values are not kept) */
+  double energy;       /* the energy criterion (0.999999) */
+  rom_int energy_k;    /* modes it keeps */
+  int nrows;           /* the rows: rank-truncated ROMs by increasing k, the energy one last */
+  int largest_row;     /* index of the largest rank-truncated k (the transient's) */
+  rom_demo_row rows[ROM_DEMO_MAX_ROWS];
+  double fom_median_seconds; /* median FOM steady solve (max over ranks) */
+  rom_int transient_k, transient_steps;
+  double transient_dt;
+  double transient_err_avg, transient_err_max; /* space-time relative error, max over steps */
+  double transient_fom_seconds, transient_rom_seconds;
+} rom_demo_result;
+
+/* rom_demo_run - runs the demo pipeline with `opts` and fills *result; the report's lines
+ * go to opts->progress as they come.
+ *   Collective on ctx.
+ * Errors: ROM_ERR_ARG for options out of range (the message names the field), ROM_ERR_IO
+ * for an unusable work directory or, without opts->overwrite, one that holds the demo's
+ * files already (the same code on every rank), and whatever the stages report. */
+int rom_demo_run(rom_ctx *ctx, const rom_demo_options *opts, rom_demo_result *result);
+
+/* rom_demo_sizeof - sizeof "rom_demo_options" or "rom_demo_result", 0 for another name
+ * (for language bindings). Not collective. */
+size_t rom_demo_sizeof(const char *record);
+
 #ifdef __cplusplus
 }
 #endif

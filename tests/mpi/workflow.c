@@ -4,9 +4,11 @@
  * v network mirrored from the u network, whose v error must equal the u error (the problem's
  * symmetry makes the mirrored ROM exact, docs/problems.md); the JSON line; and options the
  * problem cannot take, which fail with the same code on every rank. The numbers themselves
- * are checked against the published rows by tests/cli/reproduce.sh. */
+ * are checked against the published rows by tests/cli/reproduce.sh. Then the P3 demo
+ * pipeline (rom_demo_run, check_demo). */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +58,75 @@ static int small_p2(rom_ctx *ctx, rom_int grid, rom_problem **p) {
   po.resolution = grid;
   po.steps = 12;
   return rom_problem_create(ctx, "P2", &po, p);
+}
+
+/* The P3 demo (rom_demo_run) on a small grid: the error table falls with k, the energy
+ * criterion's row is last, a rerun with overwrite gives the same numbers bit for bit, and a
+ * rerun without it, or bad options, fail on every rank. */
+static void check_demo(rom_ctx *ctx, const char *dir) {
+  rom_demo_result *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+  collected *log = calloc(1, sizeof *log);
+  rom_demo_options o = rom_demo_options_default();
+  o.n = 12;
+  o.train = 12;
+  o.test = 3;
+  o.seed = 7;
+  o.workdir = dir;
+  o.overwrite = 1; /* the test directory may hold a previous run's files */
+  o.progress = collect;
+  o.progress_user = log;
+  CHECK_OK(ctx, rom_demo_run(ctx, &o, a));
+  CHECK(a->ranks == rom_ctx_size(ctx) && a->N == 144 && a->kmax == 12, "ranks %d N %lld k %lld",
+        a->ranks, (long long)a->N, (long long)a->kmax);
+  CHECK(a->nrows == 5 && a->largest_row == 3 && a->rows[3].k == 12, "rows %d, largest %d", a->nrows,
+        a->largest_row);
+  for (int i = 1; i <= a->largest_row; ++i)
+    CHECK(a->rows[i].k > a->rows[i - 1].k && a->rows[i].err_max < a->rows[i - 1].err_max &&
+              a->rows[i].err_mean < a->rows[i - 1].err_mean,
+          "k = %lld: error %g not below k = %lld's %g", (long long)a->rows[i].k, a->rows[i].err_max,
+          (long long)a->rows[i - 1].k, a->rows[i - 1].err_max);
+  CHECK(a->rows[a->largest_row].err_max < 2e-2, "largest k error %g",
+        a->rows[a->largest_row].err_max);
+  CHECK(a->energy_k >= 1 && a->energy_k <= a->kmax && a->rows[4].k == a->energy_k, "energy k %lld",
+        (long long)a->energy_k);
+  CHECK(isfinite(a->transient_err_avg) && a->transient_err_avg < 0.1 &&
+            a->transient_err_max >= a->transient_err_avg && a->transient_steps == 50,
+        "transient error %g / %g", a->transient_err_avg, a->transient_err_max);
+  if (rom_ctx_rank(ctx) == 0)
+    CHECK(strstr(log->text, "largest k = 12: max relative error") != NULL &&
+              strstr(log->text, "files in ") != NULL,
+          "progress: %s", log->text);
+  CHECK(!strcmp(a->workdir, dir), "workdir %s", a->workdir);
+
+  o.progress = NULL; /* to the logger */
+  CHECK_OK(ctx, rom_demo_run(ctx, &o, b));
+  for (int i = 0; i < a->nrows; ++i)
+    CHECK(a->rows[i].err_mean == b->rows[i].err_mean && a->rows[i].err_max == b->rows[i].err_max,
+          "rerun row %d: %.17g vs %.17g", i, a->rows[i].err_max, b->rows[i].err_max);
+  CHECK(a->transient_err_avg == b->transient_err_avg && a->s1 == b->s1, "rerun transient");
+
+  /* the files exist: without overwrite every rank fails, rank 0 with the path */
+  o.overwrite = 0;
+  CHECK_ERR(ctx, rom_demo_run(ctx, &o, b), ROM_ERR_IO);
+  if (rom_ctx_rank(ctx) == 0)
+    CHECK(strstr(rom_ctx_last_error(ctx), "snapshots.h5 exists") != NULL, "%s",
+          rom_ctx_last_error(ctx));
+  o = rom_demo_options_default();
+  o.n = 3;
+  CHECK_ERR(ctx, rom_demo_run(ctx, &o, b), ROM_ERR_ARG);
+  CHECK(strstr(rom_ctx_last_error(ctx), "n = 3") != NULL, "%s", rom_ctx_last_error(ctx));
+  o = rom_demo_options_default();
+  o.test = 0;
+  CHECK_ERR(ctx, rom_demo_run(ctx, &o, b), ROM_ERR_ARG);
+  o = rom_demo_options_default();
+  o.workdir = "";
+  CHECK_ERR(ctx, rom_demo_run(ctx, &o, b), ROM_ERR_ARG);
+  CHECK_ERR(ctx, rom_demo_run(ctx, NULL, b), ROM_ERR_ARG);
+  CHECK(rom_demo_sizeof("rom_demo_result") == sizeof(rom_demo_result) && rom_demo_sizeof("x") == 0,
+        "sizeof");
+  free(a);
+  free(b);
+  free(log);
 }
 
 int main(int argc, char **argv) {
@@ -160,6 +231,9 @@ int main(int argc, char **argv) {
   o = rom_reproduce_options_default();
   CHECK_ERR(ctx, rom_reproduce_run_named(ctx, "P3", &o, a), ROM_ERR_UNSUPPORTED);
   CHECK_ERR(ctx, rom_reproduce_run_named(ctx, "no-such-problem", &o, a), ROM_ERR_ARG);
+
+  snprintf(dir, sizeof dir, "%s/workflow_demo.np%d", test_dir(), rom_ctx_size(ctx));
+  check_demo(ctx, dir);
 
   rom_problem_destroy(&p);
   free(a);
