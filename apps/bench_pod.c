@@ -223,8 +223,9 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
     printf("accuracy: singular values max relative error %.2e (first 20), %.2e (all %lld); "
            "||U^T U - I||_max = %.2e\n",
            err_lead, err_all, (long long)r, orth);
-    printf("* published in docs/problems.md (libROM 2.x StaticSVD, 20000 x 200), not measured here: "
-           "libROM is not available on this machine\n");
+    printf(
+        "* published in docs/problems.md (libROM 2.x StaticSVD, 20000 x 200), not measured here: "
+        "libROM is not available on this machine\n");
   }
   if (!lapack_ok) {
     if (rank == 0) fprintf(stderr, "romkit bench pod: the LAPACK reference failed\n");

@@ -378,9 +378,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     json_number("allreduce_1double_s", net_allreduce, "%.3e", 1);
     json_number("pingpong_8B_s", net_lat, "%.3e", 1);
     json_number("pingpong_8MiB_s", net_8mib, "%.3e", 0);
-    printf("},\n \"librom_published\": {\"note\": \"quoted from docs/problems.md (libROM 2.x, 20000 x "
-           "200), "
-           "not measured here\", ");
+    printf("},\n \"librom_published\": {\"note\": \"quoted from docs/problems.md (libROM 2.x, "
+           "20000 x 200), not measured here\", ");
     if (published)
       printf("\"static_svd_s\": %.2f, \"static_svd_mib_1rank\": %s, \"brand_k50_1rank_s\": %.2f, "
              "\"brand_k50_error\": %.1e}}\n",

@@ -58,7 +58,8 @@ int rom_heat2d_transient(rom_heat2d *h, const double *mu, double dt, rom_int ste
  *   node N a copy of node 0, so the N unknowns are u_0..u_{N-1}.
  * Velocity (non-conservative first-order upwind, valid for u >= 1):
  *   F_i(u) = -(u_i^2 - u_i u_{i-1}) / dx,   u_{-1} = u_{N-1} (periodic wrap),
- * so backward Euler's residual is docs/problems.md's r_i = u_i - u_i^n + (dt/dx)(u_i^2 - u_i u_{i-1}).
+ * so backward Euler's residual is the one of docs/problems.md:
+ *   r_i = u_i - u_i^n + (dt/dx)(u_i^2 - u_i u_{i-1}).
  * The parameter mu = {a} enters the initial condition only (F does not depend on it).
  * The unknowns are row-distributed in any contiguous partition (ranks may be empty). */
 typedef struct rom_burgers1d rom_burgers1d;
