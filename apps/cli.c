@@ -244,17 +244,6 @@ void cli_print_problems(rom_ctx *ctx, const char *indent) {
 }
 
 const char *cli_error_sentence(rom_ctx *ctx, char *buf, size_t len) {
-  /* "ROM_ERR_X: sentence (function at file.c:123)\n  <- ...": keep the sentence */
-  const char *m = rom_ctx_last_error(ctx), *colon = strstr(m, ": ");
-  const char *start = colon ? colon + 2 : m, *nl = strchr(start, '\n');
-  size_t n = nl ? (size_t)(nl - start) : strlen(start);
-  if (len == 0) return buf;
-  if (n >= len) n = len - 1;
-  memcpy(buf, start, n);
-  buf[n] = '\0';
-  char *where = NULL;
-  for (char *p = strstr(buf, " ("); p; p = strstr(p + 1, " ("))
-    where = p;
-  if (where && strstr(where, " at ") && where[strlen(where) - 1] == ')') *where = '\0';
+  if (len > 0) snprintf(buf, len, "%s", rom_ctx_last_error_sentence(ctx));
   return buf;
 }

@@ -65,6 +65,9 @@ void rom_ctx_set_log_fn(rom_ctx *ctx, rom_log_fn fn, void *user);
  * dataset or dimension at fault, "(at file:line in function)", and the calls it
  * unwound through. "" when there was none. Valid until the next failing call. */
 const char *rom_ctx_last_error(const rom_ctx *ctx);
+/* The sentence of the last error alone: no error name, place or unwound calls (for a
+ * front end that puts it in a message of its own). "" when there was none. */
+const char *rom_ctx_last_error_sentence(const rom_ctx *ctx);
 int rom_ctx_last_error_code(const rom_ctx *ctx);
 void rom_ctx_clear_error(rom_ctx *ctx);
 

@@ -83,6 +83,10 @@ void rom_ctx_set_log_fn(rom_ctx *ctx, rom_log_fn fn, void *user) {
 const char *rom_ctx_last_error(const rom_ctx *ctx) {
   return ctx ? ctx->last_error : "";
 }
+
+const char *rom_ctx_last_error_sentence(const rom_ctx *ctx) {
+  return ctx ? ctx->last_error_sentence : "";
+}
 int rom_ctx_last_error_code(const rom_ctx *ctx) {
   return ctx ? ctx->last_error_code : ROM_OK;
 }
@@ -90,6 +94,7 @@ void rom_ctx_clear_error(rom_ctx *ctx) {
   if (!ctx) return;
   ctx->last_error_code = ROM_OK;
   ctx->last_error[0] = '\0';
+  ctx->last_error_sentence[0] = '\0';
 }
 size_t rom_ctx_bytes_in_use(const rom_ctx *ctx) {
   return ctx ? ctx->bytes_in_use : 0;

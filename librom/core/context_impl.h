@@ -15,6 +15,7 @@ struct rom_ctx {
   void *log_user;
   int last_error_code;
   char last_error[ROM_ERROR_MESSAGE_MAX];
+  char last_error_sentence[ROM_ERROR_MESSAGE_MAX - 512]; /* the sentence alone */
   size_t bytes_in_use, bytes_peak;
 };
 

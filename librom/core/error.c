@@ -37,10 +37,12 @@ static const char *basename_of(const char *path) {
 int rom_error_set(rom_ctx *ctx, int code, const char *file, int line, const char *func,
                   const char *fmt, ...) {
   if (!ctx) return code;
-  char sentence[ROM_ERROR_MESSAGE_MAX - 512]; /* room left for name, function, file:line */
+  /* the sentence is kept alone too (rom_ctx_last_error_sentence); its size leaves room in
+   * last_error for the name, function and file:line */
+  char *sentence = ctx->last_error_sentence;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(sentence, sizeof sentence, fmt, ap);
+  vsnprintf(sentence, sizeof ctx->last_error_sentence, fmt, ap);
   va_end(ap);
   ctx->last_error_code = code;
   char where[384];
@@ -60,6 +62,7 @@ int rom_error_trace(rom_ctx *ctx, int code, const char *file, int line, const ch
     ctx->last_error_code = code;
     snprintf(ctx->last_error, sizeof ctx->last_error, "%s: %s", rom_error_name(code),
              rom_strerror(code));
+    snprintf(ctx->last_error_sentence, sizeof ctx->last_error_sentence, "%s", rom_strerror(code));
   }
   size_t used = strlen(ctx->last_error);
   if (used + 1 < sizeof ctx->last_error)

@@ -93,6 +93,10 @@ static void test_error_recording(rom_ctx *ctx) {
         msg);
   CHECK(strstr(msg, "<- outer_call (core.c:") != NULL, "message has the traceback: %s", msg);
   CHECK(rom_ctx_last_error_code(ctx) == ROM_ERR_ARG, "last error code kept");
+  const char *sentence = rom_ctx_last_error_sentence(ctx);
+  CHECK(strstr(sentence, "n = -3 must be >= 0") == sentence && !strstr(sentence, "ROM_ERR_ARG") &&
+            !strstr(sentence, "core.c") && !strchr(sentence, '\n'),
+        "the sentence alone: %s", sentence);
   CHECK(cap.calls == 0, "nothing logged while silent (%d calls)", cap.calls);
 
   /* Errors go back to the caller, not to the log, even at error level... */
@@ -114,7 +118,8 @@ static void test_error_recording(rom_ctx *ctx) {
   rom_ctx_set_log_fn(ctx, NULL, NULL);
 
   rom_ctx_clear_error(ctx);
-  CHECK(rom_ctx_last_error(ctx)[0] == '\0' && rom_ctx_last_error_code(ctx) == ROM_OK,
+  CHECK(rom_ctx_last_error(ctx)[0] == '\0' && rom_ctx_last_error_sentence(ctx)[0] == '\0' &&
+            rom_ctx_last_error_code(ctx) == ROM_OK,
         "clear_error");
 
   /* A very long message is truncated, not overflowed. */
