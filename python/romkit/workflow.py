@@ -26,6 +26,18 @@ __all__ = ["reproduce", "METHODS"]
 METHODS = Registry("rom_reproduce_method", "method", ctx_first=True)
 
 
+def _positive(name, value):
+    if not float(value) > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return float(value)
+
+
+def _c_string(keep, text):
+    """A C copy of `text`, kept alive in `keep` for as long as the options point to it."""
+    keep.append(new("char[]", str(text).encode()))
+    return keep[-1]
+
+
 def _count(name, value):
     value = int(value)
     if value < 1:
@@ -91,18 +103,14 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     if max_iterations is not None:
         o.max_iterations = _count("max_iterations", max_iterations)
     if tolerance is not None:
-        if not float(tolerance) > 0:
-            raise ValueError(f"tolerance must be > 0, got {tolerance}")
-        o.tolerance = float(tolerance)
+        o.tolerance = _positive("tolerance", tolerance)
     if workdir is not None:
-        keep.append(new("char[]", str(workdir).encode()))
-        o.workdir = keep[-1]
-    files = [str(a).encode() for a in ae_files]
+        o.workdir = _c_string(keep, workdir)
+    files = list(ae_files)
     if len(files) > f.ROM_PROBLEM_MAX_COMPONENTS:
         raise ValueError(f"at most {f.ROM_PROBLEM_MAX_COMPONENTS} ae_files, got {len(files)}")
     for i, name in enumerate(files):
-        keep.append(new("char[]", name))
-        o.ae_files[i] = keep[-1]
+        o.ae_files[i] = _c_string(keep, name)
     o.num_ae_files = len(files)
     ae_seed = int(ae_seed)
     if ae_seed < 0 or ae_seed >= 2**64:
@@ -111,12 +119,9 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     if ae_epochs is not None:
         o.ae_epochs = _count("ae_epochs", ae_epochs)
     if ae_max_seconds is not None:
-        if not float(ae_max_seconds) > 0:
-            raise ValueError(f"ae_max_seconds must be > 0, got {ae_max_seconds}")
-        o.ae_max_seconds = float(ae_max_seconds)
+        o.ae_max_seconds = _positive("ae_max_seconds", ae_max_seconds)
     if save is not None:
-        keep.append(new("char[]", str(save).encode()))
-        o.save = keep[-1]
+        o.save = _c_string(keep, save)
     if progress is not None and progress is not False:
         sink = progress if callable(progress) else (lambda text: (sys.stdout.write(text),
                                                                    sys.stdout.flush()))
