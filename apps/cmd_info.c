@@ -31,18 +31,26 @@ static void print_usage(void) {
 
 /* ---- attribute values -------------------------------------------------------------------- */
 
+/* Attributes come from a file that may be damaged or hostile: every value is read only
+ * after its type class, its number of values (a scalar, or a simple dataspace) and its
+ * size are known, into a buffer sized from them. */
+#define INFO_MAX_VALUES ((hssize_t)1 << 20) /* attributes live in object headers: small */
+#define INFO_MAX_STRING ((size_t)1 << 20)
+
 static void print_string_attribute(hid_t attr, hid_t type) {
   if (H5Tis_variable_str(type) > 0) {
     char *text = NULL;
-    if (H5Aread(attr, type, &text) >= 0 && text) {
-      printf("%s", text);
-      H5free_memory(text);
-    }
+    if (H5Aread(attr, type, &text) >= 0 && text) printf("%s", text);
+    if (text) H5free_memory(text);
     return;
   }
   size_t size = H5Tget_size(type);
+  if (size == 0 || size > INFO_MAX_STRING) {
+    printf("(a %zu-byte string)", size);
+    return;
+  }
   char *text = calloc(size + 1, 1);
-  if (text && H5Aread(attr, type, text) >= 0) printf("%s", text);
+  if (text && H5Aread(attr, type, text) >= 0) printf("%.*s", (int)size, text);
   free(text);
 }
 
@@ -54,22 +62,37 @@ static void print_numbers(const double *values, hssize_t count, int integer) {
   if (count != 1) printf("]");
 }
 
+/* The number of values of an attribute's dataspace (scalar: 1), or -1 if it is not a
+ * scalar or simple dataspace HDF5 can count. */
+static hssize_t attribute_count(hid_t attr) {
+  hid_t space = H5Aget_space(attr);
+  if (space < 0) return -1;
+  H5S_class_t sc = H5Sget_simple_extent_type(space);
+  hssize_t count =
+      (sc == H5S_SCALAR || sc == H5S_SIMPLE) ? H5Sget_simple_extent_npoints(space) : -1;
+  H5Sclose(space);
+  return count;
+}
+
 static void print_attribute_value(hid_t attr) {
-  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
-  hssize_t count = H5Sget_select_npoints(space);
-  H5T_class_t cls = H5Tget_class(type);
-  if (cls == H5T_STRING && count == 1) {
+  hid_t type = H5Aget_type(attr);
+  hssize_t count = attribute_count(attr);
+  H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  if (type < 0 || count < 0) {
+    printf("(unreadable)");
+  } else if (cls == H5T_STRING && count == 1) {
     print_string_attribute(attr, type);
-  } else if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && count >= 0) {
+  } else if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && count <= INFO_MAX_VALUES) {
     double *values = calloc((size_t)count + 1, sizeof(double));
     if (values && H5Aread(attr, H5T_NATIVE_DOUBLE, values) >= 0)
       print_numbers(values, count, cls == H5T_INTEGER);
+    else
+      printf("(unreadable)");
     free(values);
   } else {
     printf("(%lld values of HDF5 type class %d)", (long long)count, (int)cls);
   }
-  H5Tclose(type);
-  H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
 }
 
 static herr_t print_other_attribute(hid_t loc, const char *name, const H5A_info_t *info,
@@ -126,11 +149,14 @@ static const char *type_name(hid_t type, char buf[32]) {
   return buf;
 }
 
+/* data: an int set to 1 when an object cannot be opened (a damaged file). */
 static herr_t print_dataset(hid_t group, const char *name, const H5L_info_t *info, void *data) {
   (void)info;
-  (void)data;
   hid_t object = H5Oopen(group, name, H5P_DEFAULT);
-  if (object < 0) return 0;
+  if (object < 0) {
+    *(int *)data = 1;
+    return 0;
+  }
   if (H5Iget_type(object) == H5I_DATASET) {
     hid_t space = H5Dget_space(object), type = H5Dget_type(object);
     hsize_t dims[H5S_MAX_RANK];
@@ -161,11 +187,30 @@ static size_t modes_for(const double *sigma, size_t r, double fraction) {
   return r;
 }
 
+/* A damaged file can declare any number of values: read only what is stored (numbers of
+ * at most 16 bytes each, all present when uncompressed), and at most 2^26 of them. */
+static int plausible_count(hid_t dset, hssize_t count) {
+  hid_t type = H5Dget_type(dset), dcpl = H5Dget_create_plist(dset);
+  H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  size_t size = type >= 0 ? H5Tget_size(type) : 0;
+  int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
+  int ok = (cls == H5T_FLOAT || cls == H5T_INTEGER) && size >= 1 && size <= 16 && filters >= 0 &&
+           count <= ((hssize_t)1 << 26) &&
+           (filters > 0 || (hsize_t)count * size <= H5Dget_storage_size(dset));
+  if (type >= 0) H5Tclose(type);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  return ok;
+}
+
 static void print_spectrum(hid_t file) {
   if (H5Lexists(file, "singular_values", H5P_DEFAULT) <= 0) return;
   hid_t dset = H5Dopen2(file, "singular_values", H5P_DEFAULT);
   hid_t space = dset >= 0 ? H5Dget_space(dset) : -1;
   hssize_t r = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+  if (r > 0 && !plausible_count(dset, r)) {
+    printf("singular values: %lld declared, more than the file stores\n", (long long)r);
+    r = -1;
+  }
   double *sigma = r > 0 ? calloc((size_t)r, sizeof(double)) : NULL;
   if (sigma && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sigma) >= 0) {
     size_t n = (size_t)r;
@@ -187,32 +232,36 @@ static void print_spectrum(hid_t file) {
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* -1 when missing or not an integer. */
+/* -1 when missing, not one integer or unreadable. */
 static long long format_version(hid_t file) {
   long long version = -1;
   if (H5Aexists(file, "format_version") <= 0) return -1;
   hid_t attr = H5Aopen(file, "format_version", H5P_DEFAULT);
   hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
-  if (type >= 0 && H5Tget_class(type) == H5T_INTEGER) H5Aread(attr, H5T_NATIVE_LLONG, &version);
+  if (type >= 0 && H5Tget_class(type) == H5T_INTEGER && attribute_count(attr) == 1 &&
+      H5Aread(attr, H5T_NATIVE_LLONG, &version) < 0)
+    version = -1;
   if (type >= 0) H5Tclose(type);
   if (attr >= 0) H5Aclose(attr);
   return version;
 }
 
-/* The root attribute kind (a variable- or fixed-length string) into buf; "" if missing. */
+/* The root attribute kind (one variable- or fixed-length string) into buf; "" if missing
+ * or of another shape. */
 static void read_kind(hid_t file, char *buf, size_t len) {
   buf[0] = '\0';
   if (H5Aexists(file, "kind") <= 0) return;
   hid_t attr = H5Aopen(file, "kind", H5P_DEFAULT);
   hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
-  if (type >= 0 && H5Tget_class(type) == H5T_STRING) {
+  if (type >= 0 && H5Tget_class(type) == H5T_STRING && attribute_count(attr) == 1) {
     if (H5Tis_variable_str(type) > 0) {
       char *text = NULL;
       if (H5Aread(attr, type, &text) >= 0 && text) snprintf(buf, len, "%s", text);
       if (text) H5free_memory(text);
     } else if (H5Tget_size(type) < len) {
       memset(buf, 0, len);
-      H5Aread(attr, type, buf);
+      if (H5Aread(attr, type, buf) < 0) buf[0] = '\0';
+      buf[len - 1] = '\0';
     }
   }
   if (type >= 0) H5Tclose(type);
@@ -226,14 +275,20 @@ static int describe(const char *path) {
     fprintf(stderr, "romkit info: error: cannot open '%s': no such file\n", path);
     return CLI_EXIT_FAILURE;
   }
-  if (S_ISDIR(st.st_mode) || H5Fis_hdf5(path) <= 0) {
+  /* Only regular files: opening a FIFO or a device would block or never end. */
+  if (!S_ISREG(st.st_mode) || H5Fis_hdf5(path) <= 0) {
     fprintf(stderr, "romkit info: error: cannot open '%s': %s\n", path,
-            S_ISDIR(st.st_mode) ? "it is a directory" : "not an HDF5 file");
+            S_ISDIR(st.st_mode)    ? "it is a directory"
+            : !S_ISREG(st.st_mode) ? "not a regular file (a FIFO, socket or device)"
+                                   : "not an HDF5 file");
     return CLI_EXIT_FAILURE;
   }
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) {
-    fprintf(stderr, "romkit info: error: cannot open '%s' (permission denied?)\n", path);
+    fprintf(stderr,
+            "romkit info: error: cannot open '%s': permission denied, or HDF5 cannot read it "
+            "(a damaged or truncated file)\n",
+            path);
     return CLI_EXIT_FAILURE;
   }
   int romkit = H5Aexists(file, "format") > 0;
@@ -243,10 +298,18 @@ static int describe(const char *path) {
   printf("file             %s\n", path);
   print_attributes(file);
   printf("datasets:\n");
-  H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, print_dataset, NULL);
+  int damaged = 0;
+  if (H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, print_dataset, &damaged) < 0) damaged = 1;
   print_spectrum(file);
   H5Fclose(file);
   fflush(stdout);
+  if (damaged) {
+    fprintf(stderr,
+            "romkit info: error: '%s' is damaged: HDF5 cannot read all its groups and "
+            "datasets\n",
+            path);
+    return CLI_EXIT_FAILURE;
+  }
   if (!romkit) {
     fprintf(stderr, "romkit info: '%s' is not a romkit file (no 'format' attribute)\n", path);
     return CLI_EXIT_FAILURE;

@@ -7,14 +7,17 @@
  * and is what lets ranks with no data take part in the same code path.
  *
  * File-system questions (does the path exist, is the directory writable, is it HDF5)
- * are asked on rank 0 and broadcast: one answer, so every rank fails or goes on
- * together, and the message says "no such file" instead of an HDF5 error stack. */
+ * are answered before HDF5 is called, so every rank fails or goes on together, and the
+ * message says "no such file" instead of an HDF5 error stack: outputs are probed on rank
+ * 0 and the answer broadcast; inputs are probed on every rank, which must all see the
+ * same regular file (check_input_path). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "io/h5_impl.h"
 #include "romkit/version.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -141,12 +144,23 @@ static const char *target_path(const rom_h5 *f) {
   return f->partial ? f->partial : f->path;
 }
 
-/* MPI-IO on the context's communicator, collective metadata (see the file comment). */
-static hid_t mpio_fapl(rom_ctx *ctx) {
+/* MPI-IO on the context's communicator, collective metadata (see the file comment).
+ *
+ * Files romkit creates use the HDF5 1.8 file format as the oldest (libver bounds V18 ..
+ * V110): superblock version 2, object headers version 2, v2 B-trees, fractal heaps and,
+ * for extendible datasets, the 1.10 chunk indices. Every one of those metadata structures
+ * carries a Jenkins lookup3 checksum that libhdf5 verifies when it reads it, so a flipped
+ * bit or a torn write in the metadata is an HDF5 error (and a romkit ROM_ERR_IO or
+ * ROM_ERR_FORMAT naming the file) instead of a structure libhdf5 trusts and may crash on.
+ * The version-0 superblock and version-1 object headers of HDF5's default format carry
+ * no checksums (HDF5 File Format Specification, sections II.A, IV.A.1). Files stay
+ * readable by HDF5 >= 1.10 (h5py, h5dump); docs/file-format.md, "Integrity". */
+static hid_t mpio_fapl(rom_ctx *ctx, int creating) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return fapl;
   if (H5Pset_fapl_mpio(fapl, rom_ctx_comm(ctx), MPI_INFO_NULL) < 0 ||
-      H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0)
+      H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0 ||
+      (creating && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110) < 0))
     rom_h5_release(&fapl);
   return fapl;
 }
@@ -258,7 +272,7 @@ static int h5_create(rom_ctx *ctx, const char *path, const char *kind, int overw
   *out = NULL;
   ROM_TRY(ctx, check_output_path(ctx, path, overwrite));
   ROM_TRY_ALL(ctx, handle_new(ctx, path, use_partial, !use_partial, &f));
-  fapl = mpio_fapl(ctx);
+  fapl = mpio_fapl(ctx, 1);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
   f->file = H5Fcreate(target_path(f), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot create '%s' with parallel HDF5 (MPI-IO)",
@@ -365,23 +379,74 @@ cleanup:
 
 /* ---- opening --------------------------------------------------------------------------- */
 
-enum { IN_OK = 0, IN_MISSING, IN_IS_DIRECTORY, IN_UNREADABLE, IN_NOT_HDF5 };
+enum {
+  IN_OK = 0,
+  IN_MISSING,
+  IN_IS_DIRECTORY,
+  IN_NOT_REGULAR,
+  IN_UNREADABLE,
+  IN_NOT_HDF5,
+  IN_DIFFERENT,
+  IN_COUNT
+};
 
-static int probe_input(const char *path) {
+/* What one rank sees at `path`: its status, and for a regular file its size and a
+ * fingerprint (FNV-1a of the first and last 4 KiB: the superblock and, in romkit's files,
+ * the metadata HDF5 writes last). Every rank asks, because parallel HDF5 trusts that all
+ * ranks open the same file: a rank that cannot see it, or sees a truncated copy or
+ * another file under the same name (node-local disks, a stale NFS cache), would otherwise
+ * fail alone inside a collective call and leave the others waiting forever.
+ * Only regular files are opened: a FIFO or a device would block in open() or read(). */
+static int probe_input(const char *path, int64_t id[2]) {
   struct stat st;
+  id[0] = id[1] = 0;
   if (stat(path, &st) != 0) return IN_MISSING;
   if (S_ISDIR(st.st_mode)) return IN_IS_DIRECTORY;
-  if (access(path, R_OK) != 0) return IN_UNREADABLE;
+  if (!S_ISREG(st.st_mode)) return IN_NOT_REGULAR;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return IN_UNREADABLE;
+  uint64_t hash = 1469598103934665603ULL;
+  unsigned char buf[4096];
+  for (int part = 0; part < 2; ++part) {
+    if (part == 1 && (st.st_size <= (off_t)sizeof buf ||
+                      fseeko(fp, st.st_size - (off_t)sizeof buf, SEEK_SET) != 0))
+      break;
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    for (size_t i = 0; i < n; ++i)
+      hash = (hash ^ buf[i]) * 1099511628211ULL;
+  }
+  fclose(fp);
+  id[0] = (int64_t)st.st_size;
+  id[1] = (int64_t)(hash >> 1);
   return H5Fis_hdf5(path) > 0 ? IN_OK : IN_NOT_HDF5;
 }
 
+/* Collective: every rank probes; all fail together with the first failing rank's reason,
+ * or with IN_DIFFERENT when a rank's file differs from rank 0's. */
 static int check_input_path(rom_ctx *ctx, const char *path) {
-  int err = ROM_OK, status = IN_OK;
-  static const char *const why[] = {"", "no such file", "it is a directory", "permission denied",
-                                    "not an HDF5 file"};
-  if (rom_ctx_rank(ctx) == 0) status = probe_input(path);
-  ROM_MPI(ctx, MPI_Bcast(&status, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
-  ROM_CHECK(ctx, status == IN_OK, ROM_ERR_IO, "cannot open '%s': %s", path, why[status]);
+  int err = ROM_OK, status = IN_OK, first = 0, rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
+  int64_t id[2], id0[2];
+  MPI_Comm comm = rom_ctx_comm(ctx);
+  static const char *const why[IN_COUNT] = {"",
+                                            "no such file",
+                                            "it is a directory",
+                                            "not a regular file (a FIFO, socket or device)",
+                                            "permission denied",
+                                            "not an HDF5 file",
+                                            "it differs from the file rank 0 sees (size or "
+                                            "contents; every rank must see the same file)"};
+  status = probe_input(path, id);
+  memcpy(id0, id, sizeof id);
+  ROM_MPI(ctx, MPI_Bcast(id0, 2, MPI_INT64_T, 0, comm));
+  if (status == IN_OK && (id[0] != id0[0] || id[1] != id0[1])) status = IN_DIFFERENT;
+  first = status != IN_OK ? rank : size;
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == size) goto cleanup;
+  ROM_MPI(ctx, MPI_Bcast(&status, 1, MPI_INT, first, comm));
+  if (status < 0 || status >= IN_COUNT) status = IN_UNREADABLE;
+  if (size == 1) ROM_FAIL(ctx, ROM_ERR_IO, "cannot open '%s': %s", path, why[status]);
+  ROM_FAIL(ctx, ROM_ERR_IO, "cannot open '%s' on rank %d of %d: %s", path, first, size,
+           why[status]);
 cleanup:
   return err;
 }
@@ -426,7 +491,7 @@ int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h
   *out = NULL;
   ROM_TRY(ctx, check_input_path(ctx, path));
   ROM_TRY_ALL(ctx, handle_new(ctx, path, 0, 0, &f));
-  fapl = mpio_fapl(ctx);
+  fapl = mpio_fapl(ctx, 0);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
   f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot open '%s' with parallel HDF5 (MPI-IO)",

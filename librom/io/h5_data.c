@@ -13,6 +13,7 @@
 #include "io/h5_impl.h"
 #include "romkit/snapshots.h" /* ROM_AUTO_ROWS */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,46 @@ cleanup:
   return err;
 }
 
+/* A file can declare any dims (a corrupted or hostile one: {2^40, N}); every size read
+ * from it is checked before it sizes an allocation or a loop. The values must fit in 64
+ * bits (rom_size_mul), and without compression the file must actually store them: HDF5
+ * reads unallocated storage as fill values, so a dataset whose dims outgrow its storage
+ * would otherwise read as zeros, or make a reader allocate memory for data that is not
+ * there. romkit writes every value it declares, so its own files always pass; with a
+ * filter (h5py's compression) only the 64-bit check applies. */
+static int plausible_extent(rom_h5 *f, const char *name, hid_t dset, hid_t type, int ndims,
+                            const hsize_t *dims) {
+  int err = ROM_OK;
+  rom_ctx *ctx = f->ctx;
+  hid_t dcpl = H5I_INVALID_HID;
+  size_t bytes = H5Tget_size(type), elem = bytes;
+  char text[96];
+  ROM_CHECK_ALL(ctx, elem >= 1 && elem <= 16, ROM_ERR_FORMAT,
+                "dataset '%s' in '%s' has %zu-byte numbers; romkit reads 1 to 16", name, f->path,
+                elem);
+  int fits = 1;
+  for (int i = 0; i < ndims && fits; ++i)
+    fits = dims[i] <= (hsize_t)INT64_MAX &&
+           rom_size_mul(NULL, (rom_int)dims[i], bytes, &bytes) == ROM_OK &&
+           bytes <= (size_t)INT64_MAX;
+  ROM_CHECK_ALL(ctx, fits, ROM_ERR_FORMAT,
+                "dataset '%s' in '%s' declares dims %s: more bytes than 64 bits count", name,
+                f->path, dims_text(ndims, dims, text));
+  dcpl = H5Dget_create_plist(dset);
+  int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
+  ROM_CHECK_ALL(ctx, filters >= 0, ROM_ERR_IO, "cannot query dataset '%s' in '%s'", name, f->path);
+  if (filters == 0) {
+    hsize_t stored = H5Dget_storage_size(dset);
+    ROM_CHECK_ALL(ctx, (hsize_t)bytes <= stored, ROM_ERR_FORMAT,
+                  "dataset '%s' in '%s' declares dims %s (%zu bytes) but the file stores only "
+                  "%llu bytes of it",
+                  name, f->path, dims_text(ndims, dims, text), bytes, (unsigned long long)stored);
+  }
+cleanup:
+  rom_h5_release(&dcpl);
+  return err;
+}
+
 int rom_h5_open_dataset(rom_h5 *f, const char *name, int *exists, hid_t *dset, int *ndims,
                         hsize_t dims[4]) {
   int err = ROM_OK;
@@ -85,6 +126,7 @@ int rom_h5_open_dataset(rom_h5 *f, const char *name, int *exists, hid_t *dset, i
   H5T_class_t cls = H5Tget_class(type);
   ROM_CHECK_ALL(ctx, cls == H5T_FLOAT || cls == H5T_INTEGER, ROM_ERR_FORMAT,
                 "dataset '%s' in '%s' does not hold numbers", name, f->path);
+  ROM_TRY(ctx, plausible_extent(f, name, *dset, type, *ndims, dims));
   if (exists) *exists = 1;
 cleanup:
   rom_h5_release(&space);

@@ -84,6 +84,15 @@ int rom_ae_group_attr_read(rom_h5 *f, const char *obj, const char *name, char *s
   type = attr >= 0 ? H5Aget_type(attr) : H5I_INVALID_HID;
   ROM_CHECK_ALL(ctx, type >= 0, ROM_ERR_IO, "cannot open attribute '%s' of '/%s' in '%s'", name,
                 obj, rom_h5_path(f));
+  {
+    /* One value, or the read below would overrun its buffer (a damaged file). */
+    hid_t space = H5Aget_space(attr);
+    hssize_t points = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    if (space >= 0) H5Sclose(space);
+    ROM_CHECK_ALL(ctx, points == 1, ROM_ERR_FORMAT,
+                  "attribute '%s' of '/%s' in '%s' holds %lld values, expected one", name, obj,
+                  rom_h5_path(f), (long long)points);
+  }
   if (sbuf) {
     ROM_CHECK_ALL(ctx, H5Tget_class(type) == H5T_STRING, ROM_ERR_FORMAT,
                   "attribute '%s' of '/%s' in '%s' is not a string", name, obj, rom_h5_path(f));

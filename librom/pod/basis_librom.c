@@ -42,12 +42,14 @@
  * the global order libROM's row partition had). Each reader rank then gets the even
  * partition of the N global rows (rom_dmat_partition_even) and reads its rows from the one
  * or several files that hold them. Singular values come from file 0. */
+#define _POSIX_C_SOURCE 200809L
 #include "core/check.h"
 #include "pod/basis_impl.h"
 
 #include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LIBROM_TYPE_DOUBLE 0
@@ -79,6 +81,12 @@ static void release(hid_t *id) {
     break;
   case H5I_ATTR:
     H5Aclose(*id);
+    break;
+  case H5I_DATATYPE:
+    H5Tclose(*id);
+    break;
+  case H5I_GENPROP_LST:
+    H5Pclose(*id);
     break;
   default:
     break;
@@ -261,6 +269,32 @@ cleanup:
   return err;
 }
 
+/* A damaged or hostile file can declare any dims: the values must be numbers, and when
+ * they are not compressed the file must store all `total` of them (HDF5 would otherwise
+ * read unallocated storage as fill values). */
+static int check_stored(rom_ctx *ctx, hid_t dset, const char *path, const char *name,
+                        rom_int total) {
+  int err = ROM_OK;
+  hid_t type = H5Dget_type(dset), dcpl = H5Dget_create_plist(dset);
+  H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  size_t size = type >= 0 ? H5Tget_size(type) : 0, bytes = 0;
+  int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
+  ROM_CHECK(ctx, (cls == H5T_FLOAT || cls == H5T_INTEGER) && size >= 1 && size <= 16,
+            ROM_ERR_FORMAT, "libROM basis file '%s': dataset '%s' does not hold numbers", path,
+            name);
+  ROM_CHECK(ctx, filters >= 0, ROM_ERR_IO, "libROM basis file '%s': cannot query dataset '%s'",
+            path, name);
+  ROM_TRY(ctx, rom_size_mul(ctx, total, size, &bytes));
+  ROM_CHECK(ctx, filters > 0 || (hsize_t)bytes <= H5Dget_storage_size(dset), ROM_ERR_FORMAT,
+            "libROM basis file '%s': dataset '%s' declares %lld values but the file stores "
+            "fewer",
+            path, name, (long long)total);
+cleanup:
+  release(&type);
+  release(&dcpl);
+  return err;
+}
+
 /* Reads elements [first, first + count) of a double dataset that must hold `total` values. */
 static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *name, rom_int total,
                         rom_int first, rom_int count, double *out) {
@@ -277,6 +311,7 @@ static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *
   ROM_CHECK(ctx, n == (hssize_t)total, ROM_ERR_DIM,
             "libROM basis file '%s': dataset '%s' holds %lld values, expected %lld", path, name,
             (long long)n, (long long)total);
+  ROM_TRY(ctx, check_stored(ctx, dset, path, name, total));
   if (count == 0) goto cleanup;
   {
     /* libROM writes 1-D datasets; any shape with the right number of values is read in
@@ -303,6 +338,11 @@ cleanup:
 }
 
 static int open_file(rom_ctx *ctx, const char *path, hid_t *file) {
+  struct stat st;
+  *file = H5I_INVALID_HID;
+  /* Only regular files: a FIFO or a device would block in open() or read(). */
+  ROM_ENSURE(ctx, stat(path, &st) != 0 || S_ISREG(st.st_mode), ROM_ERR_IO,
+             "cannot open the libROM basis file '%s': not a regular file", path);
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   ROM_ENSURE(ctx, *file >= 0, ROM_ERR_IO, "cannot open the libROM basis file '%s'%s", path,
              access(path, F_OK) != 0 ? ": no such file" : " (not an HDF5 file?)");
@@ -340,6 +380,7 @@ static int scan_files(rom_ctx *ctx, const char *base, char *path, size_t len, ro
     if (f == 0) {
       *k = kf;
       *r = rf;
+      ROM_TRY(ctx, read_doubles(ctx, file, path, "singular_value", rf, 0, 0, NULL));
       ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rf, (void **)sv));
       ROM_TRY(ctx, read_doubles(ctx, file, path, "singular_value", rf, 0, rf, *sv));
     }
