@@ -332,6 +332,9 @@ int cmd_info(rom_ctx *ctx, int argc, char **argv) {
   if (argc != 2) return cli_usage_error(ctx, "info", "expected one file name, got %d", argc - 1);
   if (argv[1][0] == '-') return cli_usage_error(ctx, "info", "unknown option '%s'", argv[1]);
   int code = CLI_EXIT_OK;
+  /* regular, the same on every rank, global heaps intact: before HDF5 touches it */
+  int checked = rom_file_check(ctx, argv[1]);
+  if (checked != ROM_OK) return cli_fail(ctx, "info", checked);
   if (rom_ctx_rank(ctx) == 0) {
     H5E_auto2_t func = NULL;
     void *data = NULL;

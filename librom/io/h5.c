@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -387,6 +388,7 @@ enum {
   IN_UNREADABLE,
   IN_NOT_HDF5,
   IN_DIFFERENT,
+  IN_DAMAGED,
   IN_COUNT
 };
 
@@ -397,7 +399,9 @@ enum {
  * another file under the same name (node-local disks, a stale NFS cache), would otherwise
  * fail alone inside a collective call and leave the others waiting forever.
  * Only regular files are opened: a FIFO or a device would block in open() or read(). */
-static int probe_input(const char *path, int64_t id[2]) {
+static int gheaps_ok(FILE *fp, int64_t file_size);
+
+static int probe_input(const char *path, int check_heaps, int64_t id[2]) {
   struct stat st;
   id[0] = id[1] = 0;
   if (stat(path, &st) != 0) return IN_MISSING;
@@ -415,10 +419,79 @@ static int probe_input(const char *path, int64_t id[2]) {
     for (size_t i = 0; i < n; ++i)
       hash = (hash ^ buf[i]) * 1099511628211ULL;
   }
+  int heaps = !check_heaps || gheaps_ok(fp, (int64_t)st.st_size);
   fclose(fp);
   id[0] = (int64_t)st.st_size;
   id[1] = (int64_t)(hash >> 1);
-  return H5Fis_hdf5(path) > 0 ? IN_OK : IN_NOT_HDF5;
+  if (H5Fis_hdf5(path) <= 0) return IN_NOT_HDF5;
+  return heaps ? IN_OK : IN_DAMAGED;
+}
+
+/* ---- global heaps ----
+ * Variable-length strings (romkit's string attributes) live in HDF5 "global heap
+ * collections", the one metadata structure that carries no checksum in any HDF5 file
+ * format version. libhdf5 (1.10 at least) trusts the object sizes it finds there and
+ * copies them with memcpy, so one flipped bit in a collection crashes the reader inside
+ * H5Aread. Before HDF5 sees a file, each collection ("GCOL", version 1) is parsed here as
+ * H5HG's deserializer does (HDF5 File Format Specification, III.E), and a file whose
+ * objects do not tile their collection exactly is refused as damaged. romkit's own files
+ * keep their only collection at the start (offset 2048); the first GHEAP_SCAN bytes and
+ * the last GHEAP_TAIL bytes are searched, the whole file when it is small. Offsets and
+ * lengths are assumed 8 bytes wide (HDF5's default, and what romkit and h5py write). */
+#define GHEAP_SCAN ((int64_t)8 << 20)
+#define GHEAP_TAIL ((int64_t)1 << 20)
+#define GHEAP_MAX ((uint64_t)1 << 30)
+
+static uint64_t le_bytes(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+/* 1 if the collection at `at` of the open file parses, 0 if it is damaged. */
+static int gheap_collection_ok(FILE *fp, int64_t at, int64_t file_size) {
+  unsigned char head[16];
+  if (fseeko(fp, (off_t)at, SEEK_SET) != 0 || fread(head, 1, 16, fp) != 16) return 0;
+  uint64_t len = le_bytes(head + 8, 8);
+  if (len < 16 || len > GHEAP_MAX || (uint64_t)at + len > (uint64_t)file_size) return 0;
+  unsigned char *c = malloc((size_t)len);
+  if (!c) return 1; /* cannot check: let HDF5 try */
+  int ok = fseeko(fp, (off_t)at, SEEK_SET) == 0 && fread(c, 1, (size_t)len, fp) == (size_t)len;
+  for (uint64_t p = 16; ok && p < len;) {
+    if (p + 16 > len) break; /* too small for an object header: free space */
+    uint64_t idx = le_bytes(c + p, 2), size = le_bytes(c + p + 8, 8);
+    uint64_t need = idx > 0 ? (size > len ? len + 1 : 16 + ((size + 7) & ~(uint64_t)7)) : size;
+    ok = need >= 16 && need <= len - p;
+    p += need;
+  }
+  free(c);
+  return ok;
+}
+
+/* 1 if every global heap collection found in the scanned parts of the file parses. */
+static int gheaps_ok(FILE *fp, int64_t file_size) {
+  static const unsigned char sig[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};
+  const int64_t chunk = (int64_t)1 << 20;
+  unsigned char *buf = malloc((size_t)chunk + 8);
+  int ok = 1;
+  if (!buf) return 1;
+  for (int part = 0; part < 2 && ok; ++part) {
+    int64_t from = part == 0 ? 0 : file_size - GHEAP_TAIL;
+    int64_t to = part == 0 ? (file_size < GHEAP_SCAN ? file_size : GHEAP_SCAN) : file_size;
+    if (part == 1 && from < GHEAP_SCAN) from = GHEAP_SCAN;
+    for (int64_t at = from; ok && at < to; at += chunk) {
+      int64_t want = to - at < chunk ? to - at : chunk;
+      want += (to - at > want) ? 7 : 0; /* overlap so a signature across chunks is seen */
+      if (fseeko(fp, (off_t)at, SEEK_SET) != 0) break;
+      size_t got = fread(buf, 1, (size_t)want, fp);
+      for (size_t i = 0; ok && i + 8 <= got; ++i)
+        if (buf[i] == 'G' && !memcmp(buf + i, sig, 8))
+          ok = gheap_collection_ok(fp, at + (int64_t)i, file_size);
+    }
+  }
+  free(buf);
+  return ok;
 }
 
 /* Collective: every rank probes; all fail together with the first failing rank's reason,
@@ -434,8 +507,10 @@ static int check_input_path(rom_ctx *ctx, const char *path) {
                                             "permission denied",
                                             "not an HDF5 file",
                                             "it differs from the file rank 0 sees (size or "
-                                            "contents; every rank must see the same file)"};
-  status = probe_input(path, id);
+                                            "contents; every rank must see the same file)",
+                                            "it is damaged (a global heap of its strings does "
+                                            "not parse)"};
+  status = probe_input(path, rank == 0, id); /* rank 0 checks the heaps for all */
   memcpy(id0, id, sizeof id);
   ROM_MPI(ctx, MPI_Bcast(id0, 2, MPI_INT64_T, 0, comm));
   if (status == IN_OK && (id[0] != id0[0] || id[1] != id0[1])) status = IN_DIFFERENT;
@@ -447,6 +522,15 @@ static int check_input_path(rom_ctx *ctx, const char *path) {
   if (size == 1) ROM_FAIL(ctx, ROM_ERR_IO, "cannot open '%s': %s", path, why[status]);
   ROM_FAIL(ctx, ROM_ERR_IO, "cannot open '%s' on rank %d of %d: %s", path, first, size,
            why[status]);
+cleanup:
+  return err;
+}
+
+int rom_file_check(rom_ctx *ctx, const char *path) {
+  int err = ROM_OK;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK_ALL(ctx, path && *path, ROM_ERR_ARG, "rom_file_check needs a non-empty path");
+  ROM_TRY(ctx, check_input_path(ctx, path));
 cleanup:
   return err;
 }
