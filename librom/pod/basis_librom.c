@@ -239,36 +239,6 @@ cleanup:
   return err;
 }
 
-/* Reads a 1-element integer dataset; `exists` may be NULL (then a missing one is an error). */
-static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name, rom_int *v,
-                    int *exists) {
-  int err = ROM_OK, value = 0;
-  hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID;
-  if (exists) *exists = 0;
-  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
-    if (exists) return ROM_OK;
-    ROM_FAIL(ctx, ROM_ERR_FORMAT, "libROM basis file '%s' has no dataset '%s'%s", path, name,
-             H5Lexists(file, "num_time_intervals", H5P_DEFAULT) > 0
-                 ? " (it is from a libROM release before 2023, with time intervals: "
-                   "'spatial_basis_000000'; not supported)"
-                 : "");
-  }
-  dset = H5Dopen2(file, name, H5P_DEFAULT);
-  space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
-  ROM_CHECK(ctx, space >= 0 && H5Sget_simple_extent_npoints(space) == 1, ROM_ERR_FORMAT,
-            "libROM basis file '%s': dataset '%s' is not a single integer", path, name);
-  ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
-            ROM_ERR_IO, "libROM basis file '%s': cannot read dataset '%s'", path, name);
-  ROM_CHECK(ctx, value >= 0, ROM_ERR_FORMAT, "libROM basis file '%s': dataset '%s' = %d < 0", path,
-            name, value);
-  *v = value;
-  if (exists) *exists = 1;
-cleanup:
-  release(&space);
-  release(&dset);
-  return err;
-}
-
 /* A damaged or hostile file can declare any dims: the values must be numbers, and when
  * they are not compressed the file must store all `total` of them (HDF5 would otherwise
  * read unallocated storage as fill values). */
@@ -292,6 +262,37 @@ static int check_stored(rom_ctx *ctx, hid_t dset, const char *path, const char *
 cleanup:
   release(&type);
   release(&dcpl);
+  return err;
+}
+
+/* Reads a 1-element integer dataset; `exists` may be NULL (then a missing one is an error). */
+static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name, rom_int *v,
+                    int *exists) {
+  int err = ROM_OK, value = 0;
+  hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID;
+  if (exists) *exists = 0;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+    if (exists) return ROM_OK;
+    ROM_FAIL(ctx, ROM_ERR_FORMAT, "libROM basis file '%s' has no dataset '%s'%s", path, name,
+             H5Lexists(file, "num_time_intervals", H5P_DEFAULT) > 0
+                 ? " (it is from a libROM release before 2023, with time intervals: "
+                   "'spatial_basis_000000'; not supported)"
+                 : "");
+  }
+  dset = H5Dopen2(file, name, H5P_DEFAULT);
+  space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
+  ROM_CHECK(ctx, space >= 0 && H5Sget_simple_extent_npoints(space) == 1, ROM_ERR_FORMAT,
+            "libROM basis file '%s': dataset '%s' is not a single integer", path, name);
+  ROM_TRY(ctx, check_stored(ctx, dset, path, name, 1));
+  ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
+            ROM_ERR_IO, "libROM basis file '%s': cannot read dataset '%s'", path, name);
+  ROM_CHECK(ctx, value >= 0, ROM_ERR_FORMAT, "libROM basis file '%s': dataset '%s' = %d < 0", path,
+            name, value);
+  *v = value;
+  if (exists) *exists = 1;
+cleanup:
+  release(&space);
+  release(&dset);
   return err;
 }
 

@@ -26,7 +26,9 @@
  *
  * Environment: ROMKIT_FUZZ_SEEDS (seeds to run, default 1), ROMKIT_FUZZ_FIRST_SEED
  * (default 1), ROMKIT_FUZZ_REPS (cases per reader, kind and seed, default 3),
- * ROMKIT_FUZZ_CASE (run only this case number), ROMKIT_FUZZ_VERBOSE (print every case). */
+ * ROMKIT_FUZZ_CASE (run only this case number), ROMKIT_FUZZ_VERBOSE (print every case),
+ * ROMKIT_FUZZ_KEEP (a directory: also keep every mutated file there, for tests/cli/
+ * fuzz_info.sh). */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
@@ -679,6 +681,7 @@ int main(int argc, char **argv) {
              first = env_long("ROMKIT_FUZZ_FIRST_SEED", 1);
   const long reps = env_long("ROMKIT_FUZZ_REPS", 3), only = env_long("ROMKIT_FUZZ_CASE", -1);
   const int verbose = env_long("ROMKIT_FUZZ_VERBOSE", 0) != 0;
+  const char *keep = getenv("ROMKIT_FUZZ_KEEP");
   long cases = 0, ok_cases = 0, err_cases = 0, skipped = 0, by_mutation_err[M_COUNT] = {0};
   memset(seed_data, 0, sizeof seed_data);
   if (rom_ctx_size(ctx) != 1) {
@@ -733,6 +736,14 @@ int main(int argc, char **argv) {
             continue;
           }
           if (verbose) fprintf(stderr, "%s\n", current);
+          if (keep) { /* the corpus for tests/cli/fuzz_info.sh (romkit info on each) */
+            blob copy = {NULL, 0};
+            char kept[700];
+            snprintf(kept, sizeof kept, "%s/case%05ld_%s_%s.h5", keep, number, kind_names[k],
+                     mutation_names[mu]);
+            if (load(path, &copy) == 0) save(kept, copy.data, copy.size);
+            free(copy.data);
+          }
           alarm(CASE_SECONDS);
           int rc = read_file(ctx, k, reader_path);
           alarm(0);
