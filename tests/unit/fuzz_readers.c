@@ -1,7 +1,8 @@
 /* A deterministic mutation fuzzer for every romkit file reader (docs/reliability.md,
  * "Reader fuzzing").
  *
- * Seed files of every kind are written here by the library itself (snapshots, basis,
+ * Seed files of every kind are written here by the library itself (snapshots, read whole
+ * and by the out-of-core incremental POD, basis,
  * affine ROM, linear and manifold hyper-reduction, autoencoder, sweep, libROM basis).
  * Each case copies one seed, damages the copy with one mutation and hands it to the
  * reader of its kind, in this process (so that the sanitizer build sees every byte the
@@ -89,6 +90,7 @@ static void on_signal(int sig) {
 
 enum {
   K_SNAPSHOTS,
+  K_POD_FILE,
   K_BASIS,
   K_AFFINE,
   K_HYPER,
@@ -98,9 +100,9 @@ enum {
   K_LIBROM,
   K_COUNT
 };
-static const char *const kind_names[K_COUNT] = {"snapshots", "basis",          "affine_rom",
-                                                "hyper",     "hyper_manifold", "autoencoder",
-                                                "sweep",     "librom"};
+static const char *const kind_names[K_COUNT] = {"snapshots",   "pod_file", "basis",
+                                                "affine_rom",  "hyper",    "hyper_manifold",
+                                                "autoencoder", "sweep",    "librom"};
 
 #define NT 18 /* rows of the manifold hyper seed (one P1-like autoencoder) */
 
@@ -163,6 +165,7 @@ static int write_seeds(rom_ctx *ctx, const char *dir, char seeds[K_COUNT][600]) 
   for (rom_int i = 0; i < L; ++i)
     l[i] = 1.0 / 36.0;
   if (!failures) SEED_OK(rom_snapshots_write(s, seeds[K_SNAPSHOTS], 1));
+  if (!failures) SEED_OK(rom_snapshots_write(s, seeds[K_POD_FILE], 1));
   if (!failures) SEED_OK(rom_snapshots_matrix(s, &S));
   rom_pod_options po = rom_pod_options_default();
   if (!failures) SEED_OK(rom_pod_compute(S, &po, &b));
@@ -263,6 +266,16 @@ static int read_file(rom_ctx *ctx, int kind, const char *path) {
     rom_dmat *m = NULL;
     rc = rom_snapshots_read(ctx, path, ROM_AUTO_ROWS, &m);
     rom_dmat_destroy(&m);
+    break;
+  }
+  case K_POD_FILE: { /* the out-of-core, incremental POD streams the file in blocks */
+    rom_basis *b = NULL;
+    rom_pod_options o = rom_pod_options_default();
+    o.method = ROM_SVD_INCREMENTAL;
+    o.rank = 2;
+    o.memory_budget = 1 << 20;
+    rc = rom_pod_compute_file(ctx, path, &o, &b);
+    rom_basis_destroy(&b);
     break;
   }
   case K_BASIS: {
