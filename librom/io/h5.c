@@ -15,6 +15,7 @@
 #include "romkit/version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,48 @@ static void discard_writes(rom_h5 *f) {
       *mpi_file = sink;
   }
   rom_h5_release(&fapl);
+}
+
+/* A file descriptor for HDF5's last writes: a new file in /dev/shm (else $TMPDIR, /tmp),
+ * unlinked at once; -1 if none can be made. */
+static int scratch_fd(void) {
+  const char *dirs[3] = {"/dev/shm", getenv("TMPDIR"), "/tmp"};
+  char name[512];
+  for (int i = 0; i < 3; ++i) {
+    if (!dirs[i] || !*dirs[i]) continue;
+    snprintf(name, sizeof name, "%s/romkit-discard.%ld-%08lx", dirs[i], (long)getpid(),
+             (unsigned long)(MPI_Wtime() * 1e6) & 0xffffffffUL);
+    int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      unlink(name);
+      return fd;
+    }
+  }
+  return -1;
+}
+
+int rom_h5_close_local(hid_t *file, int give_up) {
+  int rc = 0;
+  rom_h5_quiet quiet;
+  if (!file || *file < 0) return 0;
+  rom_h5_quiet_begin(&quiet);
+  if (!give_up && H5Fflush(*file, H5F_SCOPE_GLOBAL) < 0) give_up = 1;
+  if (give_up) {
+    void *handle = NULL;
+    hid_t fapl = H5Fget_access_plist(*file);
+    int fd = -1;
+    rc = -1;
+    if (fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2 &&
+        H5Fget_vfd_handle(*file, fapl, &handle) >= 0 && handle && (fd = scratch_fd()) >= 0) {
+      dup2(fd, *(int *)handle); /* HDF5 keeps its descriptor number; it now leads elsewhere */
+      close(fd);
+    }
+    rom_h5_release(&fapl);
+  }
+  if (H5Fclose(*file) < 0) rc = -1;
+  *file = H5I_INVALID_HID;
+  rom_h5_quiet_end(&quiet);
+  return rc;
 }
 
 int rom_h5_commit(rom_h5 **pf) {

@@ -80,6 +80,13 @@ int rom_h5_temp_unchanged(const char *tmp, dev_t dev, ino_t ino);
  * On failure the temporary file is deleted (by the ranks with mine = 1). */
 int rom_h5_temp_finish(rom_ctx *ctx, const char *tmp, const char *path, int overwrite, int mine);
 
+/* rom_h5_close_local - closes a file that one rank created with HDF5's default (sec2)
+ * driver (libROM's per-rank files): flushes it first and, when that fails (a full disk) or
+ * give_up is set, points its file descriptor at a scratch file so that the close cannot
+ * fail (HDF5 1.10 crashes at exit after a failed close: h5.c, discard_writes). Returns 0,
+ * or -1 if the file could not be written out. Sets *file invalid. Not collective. */
+int rom_h5_close_local(hid_t *file, int give_up);
+
 /* The raw HDF5 file id and path, for stage modules that need more (e.g. extendible
  * datasets); errors must still go through rom_error_set with the path. Not collective. */
 hid_t rom_h5_id(const rom_h5 *f);
