@@ -118,6 +118,8 @@ static void handle_free(rom_h5 **pf) {
   rom_h5_release(&f->file);
   rom_free(f->ctx, f->path);
   rom_free(f->ctx, f->partial);
+  rom_free(f->ctx, f->mpiio_name);
+  if (f->dir_fd >= 0) close(f->dir_fd);
   rom_free(f->ctx, f);
   *pf = NULL;
 }
@@ -128,6 +130,7 @@ static int handle_new(rom_ctx *ctx, const char *path, int in_place, rom_h5 **out
   ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *f, (void **)&f));
   f->ctx = ctx;
   f->file = H5I_INVALID_HID;
+  f->dir_fd = -1;
   f->in_place = in_place;
   ROM_TRY(ctx, copy_string(ctx, path, NULL, &f->path));
   *out = f;
@@ -140,6 +143,52 @@ cleanup:
 /* The file HDF5 actually writes: the partial file, or the path itself. */
 static const char *target_path(const rom_h5 *f) {
   return f->partial ? f->partial : f->path;
+}
+
+/* Open MPI 4.1's MPI-IO (ompio) selects a shared-file-pointer component for every file it
+ * opens, and its "lockedfile" component formats a name derived from the file name into a
+ * 256-byte buffer: a fortified sprintf aborts the program ("buffer overflow detected")
+ * for names of about 238 characters or more. romkit uses no shared file pointers but a
+ * library cannot switch the component off (an MCA setting of the launch), so a long name
+ * reaches MPI-IO through its directory instead: "/proc/self/fd/<fd of the directory>/<file
+ * name>" (Linux), the same file under a short name. Each rank opens the directory itself
+ * (the descriptor stays open with the handle). A file name that stays too long even so is
+ * refused with a clear error instead of the abort. Collective. */
+#define MPIIO_NAME_MAX 200
+
+static int mpiio_name(rom_h5 *f, const char *name, const char **out) {
+  int err = ROM_OK, ok = 1;
+  rom_ctx *ctx = f->ctx;
+  size_t len = strlen(name);
+  *out = name;
+  if (len < MPIIO_NAME_MAX) return ROM_OK;
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  char *dir = NULL;
+  ok = slash && strlen(base) + 32 < MPIIO_NAME_MAX;
+  if (ok) {
+    size_t dlen = slash == name ? 1 : (size_t)(slash - name);
+    ok = rom_malloc(ctx, dlen + 1, (void **)&dir) == ROM_OK;
+    if (ok) {
+      memcpy(dir, name, dlen);
+      dir[dlen] = '\0';
+      f->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      ok = f->dir_fd >= 0 && rom_malloc(ctx, strlen(base) + 40, (void **)&f->mpiio_name) == ROM_OK;
+    }
+    if (ok) {
+      snprintf(f->mpiio_name, strlen(base) + 40, "/proc/self/fd/%d/%s", f->dir_fd, base);
+      ok = access(f->mpiio_name, F_OK) == 0 || errno == ENOENT; /* /proc is there */
+    }
+    rom_free(ctx, dir);
+  }
+  ROM_CHECK_ALL(ctx, ok, ROM_ERR_UNSUPPORTED,
+                "the path '%s' (%zu characters) is too long for Open MPI's MPI-IO (names of about "
+                "238 characters abort it) and cannot be shortened through its directory here "
+                "(a file name of at most %d characters and /proc are needed)",
+                name, len, MPIIO_NAME_MAX - 32);
+  *out = f->mpiio_name;
+cleanup:
+  return err;
 }
 
 /* MPI-IO on the context's communicator, collective metadata (see the file comment). */
@@ -207,6 +256,7 @@ static int h5_create(rom_ctx *ctx, const char *path, const char *kind, int overw
   int err = ROM_OK;
   rom_h5 *f = NULL;
   hid_t fapl = H5I_INVALID_HID;
+  const char *name = NULL;
   rom_h5_quiet quiet;
   if (!ctx) return ROM_ERR_ARG;
   rom_h5_quiet_begin(&quiet);
@@ -221,7 +271,8 @@ static int h5_create(rom_ctx *ctx, const char *path, const char *kind, int overw
   fapl = mpio_fapl(ctx);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
   /* the temporary file exists (empty, ours): truncating it is what opens it for writing */
-  f->file = H5Fcreate(target_path(f), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  ROM_TRY(ctx, mpiio_name(f, target_path(f), &name));
+  f->file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot create '%s' with parallel HDF5 (MPI-IO)",
                 target_path(f));
   if (use_partial) { /* MPI-IO opens by name: it must still be the file created above */
@@ -468,6 +519,7 @@ int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h
   int err = ROM_OK;
   rom_h5 *f = NULL;
   hid_t fapl = H5I_INVALID_HID;
+  const char *name = NULL;
   rom_h5_quiet quiet;
   if (!ctx) return ROM_ERR_ARG;
   rom_h5_quiet_begin(&quiet);
@@ -478,7 +530,8 @@ int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h
   ROM_TRY_ALL(ctx, handle_new(ctx, path, 0, &f));
   fapl = mpio_fapl(ctx);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
-  f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  ROM_TRY(ctx, mpiio_name(f, path, &name));
+  f->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot open '%s' with parallel HDF5 (MPI-IO)",
                 path);
   ROM_TRY(ctx, check_romkit_file(f, expected_kind));

@@ -17,6 +17,8 @@ struct rom_h5 {
   int overwrite;          /* publish by replacing an existing path */
   int in_place;           /* written directly at path (rom_h5_create_in_place): abort removes it */
   int64_t format_version; /* written, or read (rom_h5_open checked it) */
+  int dir_fd;             /* >= 0: the file's directory, open while MPI-IO may use it */
+  char *mpiio_name;       /* the short name MPI-IO got for a long path (h5.c); else NULL */
 };
 
 /* HDF5 prints its error stack by default. romkit turns that off for the duration of

@@ -258,5 +258,33 @@ grep -q "directory does not exist" err.txt; check "... saying so" 0 $?
 [ ! -e rank0/sub/b.h5 ]; check "... and writes nothing" 0 $?
 rm -rf rank0 rank1
 
+# ---- long paths: Open MPI's MPI-IO aborts on names of about 238 characters; romkit gives it
+# a short name through the directory (librom/io/h5.c, mpiio_name). A 1,000-character path
+# (nested directories), written and read at 1 and 2 ranks; a file name too long for that
+# fails cleanly.
+long="$dir"
+while [ ${#long} -lt 990 ]; do long="$long/$(printf 'd%.0s' $(seq 1 95))"; done
+mkdir -p "$long"
+long="$long/basis_with_a_long_enough_name.h5"
+echo "long path: ${#long} characters"
+[ ${#long} -ge 1000 ]; check "the long path has 1,000 characters or more" 0 $?
+for np in 1 2; do
+  run=("$R")
+  [ $np -eq 2 ] && run=("${np2[@]}" "$R")
+  rm -f "$long"
+  "${run[@]}" pod s.h5 -o "$long" --rank 3 >/dev/null 2>err.txt
+  check "pod -o a ${#long}-character path at $np rank(s)" 0 $?
+  "${run[@]}" info "$long" >info.txt 2>err.txt
+  check "info of it at $np rank(s)" 0 $?
+  grep -q "basis" info.txt; check "... reads the basis" 0 $?
+  "${run[@]}" hyper "$long" -o "$long.hr.h5" --method deim --samples 3 --basis-dim 3 >/dev/null 2>err.txt
+  check "hyper reads and writes ${#long}-character paths at $np rank(s)" 0 $?
+  rm -f "$long.hr.h5"
+done
+readable "$long"; check "h5py reads the long-path file" 0 $?
+toolong="$(dirname "$long")/$(printf 'n%.0s' $(seq 1 240)).h5"
+"$R" pod s.h5 -o "$toolong" --rank 3 >/dev/null 2>err.txt
+check "a 244-character file name fails cleanly" 1 $?
+
 echo "write_faults: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
