@@ -6,7 +6,8 @@
  * "q.h5.partial" was truncated and renamed, and a "<path>.partial" symlink was followed.
  * Now rank 0 makes "<path>.<pid>-<random>.partial" with O_CREAT | O_EXCL | O_NOFOLLOW
  * (open(2): it fails on any existing name, a symlink included), retrying with a new
- * random part on EEXIST, and broadcasts the name. A killed run leaves its temporary file
+ * random part on EEXIST, and broadcasts the name ("<directory>/.romkit.<pid>-<random>.partial"
+ * when the file's own name is too long to take the suffix). A killed run leaves its temporary file
  * behind under that name; it never blocks a later run (docs/reliability.md says how to
  * find and remove them).
  *
@@ -144,6 +145,17 @@ static int create_exclusive(const char *name, dev_t *dev, ino_t *ino) {
   return e;
 }
 
+/* "<path><suffix>", or "<directory>/.romkit<suffix>" when the file name and the suffix would
+ * pass the file system's limit on a name (NAME_MAX, 255 on Linux). */
+static void temp_name(const char *path, const char *suffix, char *name, size_t size) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (strlen(base) + strlen(suffix) <= 250)
+    snprintf(name, size, "%s%s", path, suffix);
+  else
+    snprintf(name, size, "%.*s.romkit%s", (int)(base - path), path, suffix);
+}
+
 int rom_h5_temp_create(rom_ctx *ctx, const char *path, int per_rank, char **tmp, dev_t *dev,
                        ino_t *ino) {
   int err = ROM_OK, result = 0;
@@ -157,7 +169,7 @@ int rom_h5_temp_create(rom_ctx *ctx, const char *path, int per_rank, char **tmp,
     if (rom_ctx_rank(ctx) == 0) make_suffix(suffix);
     ROM_MPI(ctx, MPI_Bcast(suffix, TEMP_SUFFIX_MAX, MPI_CHAR, 0, rom_ctx_comm(ctx)));
     suffix[TEMP_SUFFIX_MAX - 1] = '\0';
-    snprintf(name, len + TEMP_SUFFIX_MAX, "%s%s", path, suffix);
+    temp_name(path, suffix, name, len + TEMP_SUFFIX_MAX);
     result = create_exclusive(name, dev, ino);
     ROM_CHECK_ALL(ctx, result == 0, ROM_ERR_IO,
                   "cannot create the temporary file '%s' for '%s': %s", name, path,
@@ -166,7 +178,7 @@ int rom_h5_temp_create(rom_ctx *ctx, const char *path, int per_rank, char **tmp,
     if (rom_ctx_rank(ctx) == 0) { /* a new random part while the name is taken */
       for (int attempt = 0; attempt < 32; ++attempt) {
         make_suffix(suffix);
-        snprintf(name, len + TEMP_SUFFIX_MAX, "%s%s", path, suffix);
+        temp_name(path, suffix, name, len + TEMP_SUFFIX_MAX);
         result = create_exclusive(name, dev, ino);
         if (result != EEXIST) break;
       }
@@ -174,7 +186,7 @@ int rom_h5_temp_create(rom_ctx *ctx, const char *path, int per_rank, char **tmp,
     ROM_MPI(ctx, MPI_Bcast(&result, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
     ROM_MPI(ctx, MPI_Bcast(suffix, TEMP_SUFFIX_MAX, MPI_CHAR, 0, rom_ctx_comm(ctx)));
     suffix[TEMP_SUFFIX_MAX - 1] = '\0';
-    snprintf(name, len + TEMP_SUFFIX_MAX, "%s%s", path, suffix);
+    temp_name(path, suffix, name, len + TEMP_SUFFIX_MAX);
     ROM_CHECK(ctx, result == 0, ROM_ERR_IO, "cannot create the temporary file '%s' for '%s': %s",
               name, path, strerror(result));
   }

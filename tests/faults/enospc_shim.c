@@ -7,7 +7,11 @@
  *
  * Built by tests/CMakeLists.txt as a shared library; tests/cli/write_faults.sh preloads it
  * into romkit (after libasan in the sanitizer build: the ASan runtime must come first).
- * The counter is per process, so at P ranks each rank gets its own budget. */
+ * The counter is per process, so at P ranks each rank gets its own budget.
+ *
+ * ROMKIT_WRITE_DELAY_US (microseconds) slows every such write down instead of (or as well
+ * as) failing it: the kill tests (tests/cli/write_kill.sh) use it to catch a run in the
+ * middle of a write without a hook in the library. */
 #define _GNU_SOURCE
 
 #include <dlfcn.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 static long long budget = -2; /* -2: not read yet; -1: no limit */
+static long delay_us = 0;
 static const char *prefix = NULL;
 static size_t prefix_len = 0;
 
@@ -31,8 +36,10 @@ static void setup(void) {
   const char *k = getenv("ROMKIT_ENOSPC_AFTER");
   prefix = getenv("ROMKIT_ENOSPC_DIR");
   prefix_len = prefix ? strlen(prefix) : 0;
+  const char *d = getenv("ROMKIT_WRITE_DELAY_US");
   budget = (k && *k && prefix_len) ? atoll(k) : -1;
   if (budget < -1) budget = 0;
+  delay_us = d && *d ? atol(d) : 0;
 }
 
 /* True when fd is a regular file under the prefix (its path from /proc/self/fd). */
@@ -40,7 +47,8 @@ static int watched(int fd) {
   struct stat st;
   char link[64], path[PATH_MAX];
   setup();
-  if (budget < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  if (!prefix_len || (budget < 0 && delay_us <= 0) || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return 0;
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t n = readlink(link, path, sizeof path - 1);
   if (n <= 0) return 0;
@@ -50,6 +58,8 @@ static int watched(int fd) {
 
 /* How many of `want` bytes may still be written (0: the disk is full). */
 static size_t allow(size_t want) {
+  if (delay_us > 0) usleep((useconds_t)delay_us);
+  if (budget < 0) return want;
   if ((unsigned long long)budget >= want) {
     budget -= (long long)want;
     return want;
