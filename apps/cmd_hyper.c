@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define HYPER_MAX_AE 8       /* autoencoders (stacked components) in --manifold */
 #define HYPER_MAX_OFFSETS 64 /* offsets in --stencil offsets:... */
@@ -301,17 +300,11 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
     }
   }
 
-  if (!overwrite) {
-    int exists = rom_ctx_rank(ctx) == 0 ? access(output, F_OK) == 0 : 0;
-    MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
-    if (exists) {
-      if (rom_ctx_rank(ctx) == 0) {
-        fprintf(stderr, "romkit hyper: error: '%s': %s\n", output, rom_strerror(ROM_ERR_EXISTS));
-        fprintf(stderr, "romkit hyper: pass --overwrite to replace it\n");
-      }
-      rc = CLI_EXIT_FAILURE;
-      goto done;
-    }
+  /* check the output before the work (directory on every rank, file absent unless
+   * --overwrite; rom_hyper_write checks again) */
+  if ((err = rom_output_check(ctx, output, overwrite)) != ROM_OK) {
+    rc = cli_fail(ctx, "hyper", err);
+    goto done;
   }
   double t0 = MPI_Wtime();
   if ((err = rom_basis_read(ctx, input, ROM_AUTO_ROWS, &basis)) != ROM_OK) {

@@ -8,7 +8,6 @@
 #include "cli.h"
 
 #include <string.h>
-#include <unistd.h>
 
 /* A printf format: %s is the list of SVD methods (the library's table, cli_describe_names). */
 static const char *const pod_help =
@@ -41,15 +40,6 @@ static const char *const pod_help =
     "  -h, --help         this text\n\n"
     "Every basis vector's entry of largest magnitude is positive (ties: lowest row).\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
-
-/* Refuses an existing output before the work (the writers check again). Collective. */
-static int output_exists(rom_ctx *ctx, const char *path) {
-  int exists = rom_ctx_rank(ctx) == 0 ? access(path, F_OK) == 0 : 0;
-  MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
-  if (exists && rom_ctx_rank(ctx) == 0)
-    fprintf(stderr, "romkit pod: error: '%s': %s\n", path, rom_strerror(ROM_ERR_EXISTS));
-  return exists;
-}
 
 /* --librom-in: libROM basis files -> romkit basis file. */
 static int pod_from_librom(rom_ctx *ctx, const char *base, const char *output, int overwrite) {
@@ -163,8 +153,11 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     return cli_usage_error(ctx, "pod", "give either --energy or --rank, not both");
   if (have_rank) opts.truncation = ROM_POD_TRUNCATE_RANK;
 
-  /* Refuse an existing output before the work, not after it (rom_basis_write checks again). */
-  if (!overwrite && output_exists(ctx, output)) return CLI_EXIT_FAILURE;
+  /* Every output is checked before the work, not after it (directory present and writable
+   * on every rank, file absent unless --overwrite; the writers check again). */
+  if ((err = rom_output_check(ctx, output, overwrite)) != ROM_OK ||
+      (librom_out && (err = rom_basis_check_librom_output(ctx, librom_out, overwrite)) != ROM_OK))
+    return cli_fail(ctx, "pod", err);
   if (librom_in) return pod_from_librom(ctx, librom_in, output, overwrite);
 
   double t0 = MPI_Wtime();
@@ -184,11 +177,13 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   double t2 = MPI_Wtime();
-  if ((err = rom_basis_write(basis, output, overwrite)) != ROM_OK) {
-    rc = cli_fail(ctx, "pod", err);
-    goto done;
-  }
-  if (librom_out && (err = rom_basis_write_librom(basis, librom_out, overwrite)) != ROM_OK) {
+  /* All outputs or none: the files are held under their temporary names until every one
+   * is written, then published together (romkit/output.h). */
+  if ((err = rom_outputs_hold(ctx)) != ROM_OK ||
+      (err = rom_basis_write(basis, output, overwrite)) != ROM_OK ||
+      (librom_out && (err = rom_basis_write_librom(basis, librom_out, overwrite)) != ROM_OK) ||
+      (err = rom_outputs_publish(ctx)) != ROM_OK) {
+    rom_outputs_discard(ctx);
     rc = cli_fail(ctx, "pod", err);
     goto done;
   }

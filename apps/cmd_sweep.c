@@ -193,6 +193,10 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
     }
   }
 
+  /* The output is checked before the work (directory on every rank, file absent unless
+   * --overwrite; rom_sweep_write checks again). */
+  if ((rc = rom_output_check(ctx, o.out_path, o.overwrite))) goto fail;
+
   /* The problem's model gives the coefficients: it must be affine (rom_model_operator_terms
    * > 0). Its default resolution: the coefficient maps do not depend on the grid. */
   if ((rc = rom_problem_create(ctx, o.problem, NULL, &problem))) goto fail;

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* train_help_tail is a printf format: %s is the list of activations (the library's
  * table). */
@@ -219,15 +218,10 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   if ((rc = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return rc;
-  { /* refuse an existing output before reading or training */
-    int exists = rom_ctx_rank(ctx) == 0 ? access(a.output, F_OK) == 0 : 0;
-    MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
-    if (exists && !a.overwrite) {
-      if (rom_ctx_rank(ctx) == 0)
-        fprintf(stderr, "romkit train: error: '%s': %s\n", a.output, rom_strerror(ROM_ERR_EXISTS));
-      return CLI_EXIT_FAILURE;
-    }
-  }
+  /* check the output before reading or training (directory on every rank, file absent
+   * unless --overwrite; rom_ae_write checks again) */
+  if ((err = rom_output_check(ctx, a.output, a.overwrite)) != ROM_OK)
+    return cli_fail(ctx, "train", err);
   if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK)
     return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);

@@ -138,6 +138,11 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
  * if any of the files (or "<base>.<P>", which a reader would take as part of the set) exists
  * and overwrite is 0; with overwrite, stale files "<base>.<P>", ... are removed. Collective. */
 int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite);
+/* rom_basis_check_librom_output - the checks rom_basis_write_librom makes before writing
+ * (every rank's "<base>.<rank>" can be written: directory present and writable on that
+ * rank, file absent unless overwrite; "<base>.<P>" absent unless overwrite), for a program
+ * that checks all its outputs before computing (romkit/output.h). Collective. */
+int rom_basis_check_librom_output(rom_ctx *ctx, const char *base, int overwrite);
 
 /* rom_basis_read_librom - reads a libROM basis written on any number of ranks onto this
  * context's ranks: the files "<base>.NNNNNN" present (consecutive from 000000) are

@@ -36,6 +36,13 @@
 #define ROM_PRINTF(a, b)
 #endif
 
+/* The slot where the io stage keeps the files written but not yet published
+ * (rom_outputs_hold, librom/io/h5_publish.c): core only stores it and, when the context
+ * is destroyed with something still held, calls `release` (which removes the
+ * temporaries). Not collective. */
+void *rom_ctx_outputs(const rom_ctx *ctx);
+void rom_ctx_set_outputs(rom_ctx *ctx, void *outputs, void (*release)(rom_ctx *ctx, void *outputs));
+
 /* Records `code` and the formatted message on ctx (ctx may be NULL); returns code. */
 int rom_error_set(rom_ctx *ctx, int code, const char *file, int line, const char *func,
                   const char *fmt, ...) ROM_PRINTF(6, 7);

@@ -44,11 +44,21 @@ int rom_ctx_destroy(rom_ctx **pctx) {
   if (!pctx || !*pctx) return ROM_OK;
   rom_ctx *ctx = *pctx;
   int finalized = 0;
+  if (ctx->outputs_release) ctx->outputs_release(ctx, ctx->outputs);
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Comm_free(&ctx->comm);
   free(ctx);
   *pctx = NULL;
   return ROM_OK;
+}
+
+void *rom_ctx_outputs(const rom_ctx *ctx) {
+  return ctx ? ctx->outputs : NULL;
+}
+void rom_ctx_set_outputs(rom_ctx *ctx, void *outputs, void (*release)(rom_ctx *, void *)) {
+  if (!ctx) return;
+  ctx->outputs = outputs;
+  ctx->outputs_release = outputs ? release : NULL;
 }
 
 MPI_Comm rom_ctx_comm(const rom_ctx *ctx) {

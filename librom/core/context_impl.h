@@ -17,6 +17,9 @@ struct rom_ctx {
   char last_error[ROM_ERROR_MESSAGE_MAX];
   char last_error_sentence[ROM_ERROR_MESSAGE_MAX - 512]; /* the sentence alone */
   size_t bytes_in_use, bytes_peak;
+  /* the io stage's outputs waiting to be published (librom/io/h5_publish.c) */
+  void *outputs;
+  void (*outputs_release)(rom_ctx *ctx, void *outputs);
 };
 
 #endif

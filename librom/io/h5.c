@@ -1,4 +1,4 @@
-/* HDF5 files: create (write to "<path>.partial", rename on commit), open with format
+/* HDF5 files: create (write to a temporary file, publish on commit: h5_publish.c), open with format
  * checks, close, abort; the helpers the other librom/io files share.
  *
  * Every file is opened with the MPI-IO driver on the context's communicator and with
@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,19 +121,21 @@ static void handle_free(rom_h5 **pf) {
   rom_h5_release(&f->file);
   rom_free(f->ctx, f->path);
   rom_free(f->ctx, f->partial);
+  rom_free(f->ctx, f->mpiio_name);
+  if (f->dir_fd >= 0) close(f->dir_fd);
   rom_free(f->ctx, f);
   *pf = NULL;
 }
 
-static int handle_new(rom_ctx *ctx, const char *path, int partial, int in_place, rom_h5 **out) {
+static int handle_new(rom_ctx *ctx, const char *path, int in_place, rom_h5 **out) {
   int err = ROM_OK;
   rom_h5 *f = NULL;
   ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *f, (void **)&f));
   f->ctx = ctx;
   f->file = H5I_INVALID_HID;
+  f->dir_fd = -1;
   f->in_place = in_place;
   ROM_TRY(ctx, copy_string(ctx, path, NULL, &f->path));
-  if (partial) ROM_TRY(ctx, copy_string(ctx, path, ".partial", &f->partial));
   *out = f;
   f = NULL;
 cleanup:
@@ -143,6 +146,52 @@ cleanup:
 /* The file HDF5 actually writes: the partial file, or the path itself. */
 static const char *target_path(const rom_h5 *f) {
   return f->partial ? f->partial : f->path;
+}
+
+/* Open MPI 4.1's MPI-IO (ompio) selects a shared-file-pointer component for every file it
+ * opens, and its "lockedfile" component formats a name derived from the file name into a
+ * 256-byte buffer: a fortified sprintf aborts the program ("buffer overflow detected")
+ * for names of about 238 characters or more. romkit uses no shared file pointers but a
+ * library cannot switch the component off (an MCA setting of the launch), so a long name
+ * reaches MPI-IO through its directory instead: "/proc/self/fd/<fd of the directory>/<file
+ * name>" (Linux), the same file under a short name. Each rank opens the directory itself
+ * (the descriptor stays open with the handle). A file name that stays too long even so is
+ * refused with a clear error instead of the abort. Collective. */
+#define MPIIO_NAME_MAX 200
+
+static int mpiio_name(rom_h5 *f, const char *name, const char **out) {
+  int err = ROM_OK, ok = 1;
+  rom_ctx *ctx = f->ctx;
+  size_t len = strlen(name);
+  *out = name;
+  if (len < MPIIO_NAME_MAX) return ROM_OK;
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  char *dir = NULL;
+  ok = slash && strlen(base) + 32 < MPIIO_NAME_MAX;
+  if (ok) {
+    size_t dlen = slash == name ? 1 : (size_t)(slash - name);
+    ok = rom_malloc(ctx, dlen + 1, (void **)&dir) == ROM_OK;
+    if (ok) {
+      memcpy(dir, name, dlen);
+      dir[dlen] = '\0';
+      f->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      ok = f->dir_fd >= 0 && rom_malloc(ctx, strlen(base) + 40, (void **)&f->mpiio_name) == ROM_OK;
+    }
+    if (ok) {
+      snprintf(f->mpiio_name, strlen(base) + 40, "/proc/self/fd/%d/%s", f->dir_fd, base);
+      ok = access(f->mpiio_name, F_OK) == 0 || errno == ENOENT; /* /proc is there */
+    }
+    rom_free(ctx, dir);
+  }
+  ROM_CHECK_ALL(ctx, ok, ROM_ERR_UNSUPPORTED,
+                "the path '%s' (%zu characters) is too long for Open MPI's MPI-IO (names of about "
+                "238 characters abort it) and cannot be shortened through its directory here "
+                "(a file name of at most %d characters and /proc are needed)",
+                name, len, MPIIO_NAME_MAX - 32);
+  *out = f->mpiio_name;
+cleanup:
+  return err;
 }
 
 /* MPI-IO on the context's communicator, collective metadata (see the file comment).
@@ -167,50 +216,6 @@ static hid_t mpio_fapl(rom_ctx *ctx, int creating) {
 }
 
 /* ---- creating ----------------------------------------------------------------------------- */
-
-enum { OUT_OK = 0, OUT_EXISTS, OUT_IS_DIRECTORY, OUT_NO_DIRECTORY, OUT_NOT_WRITABLE };
-
-/* Rank 0: what stands in the way of writing `path` (existence is reported separately so
- * that overwrite can still be refused for an unwritable directory). */
-static int probe_output(rom_ctx *ctx, const char *path, int status[2]) {
-  int err = ROM_OK;
-  char *dir = NULL;
-  struct stat st;
-  status[0] = stat(path, &st) == 0 ? (S_ISDIR(st.st_mode) ? OUT_IS_DIRECTORY : OUT_EXISTS) : OUT_OK;
-  status[1] = OUT_OK;
-  ROM_TRY(ctx, copy_string(ctx, path, NULL, &dir));
-  char *slash = strrchr(dir, '/');
-  if (!slash)
-    strcpy(dir, ".");
-  else if (slash == dir)
-    dir[1] = '\0'; /* "/file" lives in "/" */
-  else
-    *slash = '\0';
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    status[1] = OUT_NO_DIRECTORY;
-  else if (access(dir, W_OK | X_OK) != 0)
-    status[1] = OUT_NOT_WRITABLE;
-cleanup:
-  rom_free(ctx, dir);
-  return err;
-}
-
-static int check_output_path(rom_ctx *ctx, const char *path, int overwrite) {
-  int err = ROM_OK, status[2] = {OUT_OK, OUT_OK};
-  if (rom_ctx_rank(ctx) == 0) err = probe_output(ctx, path, status);
-  ROM_TRY_ALL(ctx, err);
-  ROM_MPI(ctx, MPI_Bcast(status, 2, MPI_INT, 0, rom_ctx_comm(ctx)));
-  ROM_CHECK(ctx, status[0] != OUT_IS_DIRECTORY, ROM_ERR_IO, "cannot write '%s': it is a directory",
-            path);
-  ROM_CHECK(ctx, status[0] != OUT_EXISTS || overwrite, ROM_ERR_EXISTS,
-            "output file '%s' exists; pass overwrite to replace it", path);
-  ROM_CHECK(ctx, status[1] != OUT_NO_DIRECTORY, ROM_ERR_IO,
-            "cannot write '%s': its directory does not exist", path);
-  ROM_CHECK(ctx, status[1] != OUT_NOT_WRITABLE, ROM_ERR_IO,
-            "cannot write '%s': its directory is not writable", path);
-cleanup:
-  return err;
-}
 
 /* "2024-05-01T12:00:00Z" from rank 0's clock, so every rank writes the same value. */
 static int created_timestamp(rom_ctx *ctx, char stamp[32]) {
@@ -265,19 +270,34 @@ static int h5_create(rom_ctx *ctx, const char *path, const char *kind, int overw
   int err = ROM_OK;
   rom_h5 *f = NULL;
   hid_t fapl = H5I_INVALID_HID;
+  const char *name = NULL;
   rom_h5_quiet quiet;
   if (!ctx) return ROM_ERR_ARG;
   rom_h5_quiet_begin(&quiet);
   ROM_CHECK_ALL(ctx, out && path && *path && kind && *kind, ROM_ERR_ARG,
                 "rom_h5_create needs a non-empty path and kind and a non-NULL out");
   *out = NULL;
-  ROM_TRY(ctx, check_output_path(ctx, path, overwrite));
-  ROM_TRY_ALL(ctx, handle_new(ctx, path, use_partial, !use_partial, &f));
+  ROM_TRY(ctx, rom_h5_check_output(ctx, path, overwrite, 0));
+  ROM_TRY_ALL(ctx, handle_new(ctx, path, !use_partial, &f));
+  f->overwrite = overwrite;
+  if (use_partial)
+    ROM_TRY(ctx, rom_h5_temp_create(ctx, path, 0, &f->partial, &f->partial_dev, &f->partial_ino));
   fapl = mpio_fapl(ctx, 1);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
-  f->file = H5Fcreate(target_path(f), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  /* the temporary file exists (empty, ours): truncating it is what opens it for writing */
+  ROM_TRY(ctx, mpiio_name(f, target_path(f), &name));
+  f->file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot create '%s' with parallel HDF5 (MPI-IO)",
                 target_path(f));
+  if (use_partial) { /* MPI-IO opens by name: it must still be the file created above */
+    int same =
+        rom_ctx_rank(ctx) != 0 || rom_h5_temp_unchanged(f->partial, f->partial_dev, f->partial_ino);
+    ROM_MPI(ctx, MPI_Bcast(&same, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
+    ROM_CHECK(ctx, same, ROM_ERR_IO,
+              "the temporary file '%s' for '%s' was replaced while it was opened; not writing "
+              "through it",
+              f->partial, path);
+  }
   ROM_TRY(ctx, write_root_attributes(f, kind));
   *out = f;
   f = NULL;
@@ -299,20 +319,82 @@ int rom_h5_create_in_place(rom_ctx *ctx, const char *path, const char *kind, int
 
 /* ---- finishing -------------------------------------------------------------------------- */
 
-/* Rank 0 renames (or removes) after every rank has closed the file; the outcome is
- * broadcast so every rank reports it. */
-static int rank0_rename(rom_ctx *ctx, const char *from, const char *to) {
-  int err = ROM_OK, result[2] = {0, 0};
-  ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
-  if (rom_ctx_rank(ctx) == 0 && rename(from, to) != 0) {
-    result[0] = 1;
-    result[1] = errno;
+/* HDF5 1.10 frees a file's structures when H5Fclose fails (its flush hit a full disk) but
+ * keeps the identifier, and closing the library in MPI_Finalize then dereferences it: a
+ * segfault after romkit had reported the error (HDF5 issues #2257 and #1498, fixed in 1.14.1
+ * by pull request #2291). A file romkit gives up on must therefore close cleanly although
+ * its disk is full: its MPI-IO handle (H5Fget_vfd_handle gives the driver's own MPI_File)
+ * is closed and replaced by a scratch file opened with MPI_MODE_DELETE_ON_CLOSE in
+ * /dev/shm (memory; else $TMPDIR or /tmp), which takes HDF5's last metadata writes (a few
+ * KiB; the size it sets is sparse) and vanishes on close; the temporary file is deleted
+ * afterwards. (/dev/null takes the writes but not the file size HDF5 sets.) Collective. */
+static void discard_writes(rom_h5 *f) {
+  void *handle = NULL;
+  char scratch[512] = {0};
+  hid_t fapl = H5Fget_access_plist(f->file);
+  if (rom_ctx_rank(f->ctx) == 0) {
+    const char *dir = "/dev/shm", *tmpdir = getenv("TMPDIR");
+    struct stat st;
+    char rnd[16];
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+      dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+    snprintf(rnd, sizeof rnd, "%08lx", (unsigned long)(MPI_Wtime() * 1e6) & 0xffffffffUL);
+    snprintf(scratch, sizeof scratch, "%s/romkit-discard.%ld-%s", dir, (long)getpid(), rnd);
   }
-  ROM_MPI(ctx, MPI_Bcast(result, 2, MPI_INT, 0, rom_ctx_comm(ctx)));
-  ROM_CHECK(ctx, result[0] == 0, ROM_ERR_IO, "cannot rename '%s' to '%s': %s", from, to,
-            strerror(result[1]));
-cleanup:
-  return err;
+  MPI_Bcast(scratch, (int)sizeof scratch, MPI_CHAR, 0, rom_ctx_comm(f->ctx));
+  scratch[sizeof scratch - 1] = '\0';
+  if (fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO &&
+      H5Fget_vfd_handle(f->file, fapl, &handle) >= 0 && handle) {
+    MPI_File *mpi_file = handle, sink = MPI_FILE_NULL;
+    MPI_File_close(mpi_file);
+    if (MPI_File_open(rom_ctx_comm(f->ctx), scratch,
+                      MPI_MODE_RDWR | MPI_MODE_CREATE | MPI_MODE_DELETE_ON_CLOSE, MPI_INFO_NULL,
+                      &sink) == MPI_SUCCESS)
+      *mpi_file = sink;
+  }
+  rom_h5_release(&fapl);
+}
+
+/* A file descriptor for HDF5's last writes: a new file in /dev/shm (else $TMPDIR, /tmp),
+ * unlinked at once; -1 if none can be made. */
+static int scratch_fd(void) {
+  const char *dirs[3] = {"/dev/shm", getenv("TMPDIR"), "/tmp"};
+  char name[512];
+  for (int i = 0; i < 3; ++i) {
+    if (!dirs[i] || !*dirs[i]) continue;
+    snprintf(name, sizeof name, "%s/romkit-discard.%ld-%08lx", dirs[i], (long)getpid(),
+             (unsigned long)(MPI_Wtime() * 1e6) & 0xffffffffUL);
+    int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      unlink(name);
+      return fd;
+    }
+  }
+  return -1;
+}
+
+int rom_h5_close_local(hid_t *file, int give_up) {
+  int rc = 0;
+  rom_h5_quiet quiet;
+  if (!file || *file < 0) return 0;
+  rom_h5_quiet_begin(&quiet);
+  if (!give_up && H5Fflush(*file, H5F_SCOPE_GLOBAL) < 0) give_up = 1;
+  if (give_up) {
+    void *handle = NULL;
+    hid_t fapl = H5Fget_access_plist(*file);
+    int fd = -1;
+    rc = -1;
+    if (fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2 &&
+        H5Fget_vfd_handle(*file, fapl, &handle) >= 0 && handle && (fd = scratch_fd()) >= 0) {
+      dup2(fd, *(int *)handle); /* HDF5 keeps its descriptor number; it now leads elsewhere */
+      close(fd);
+    }
+    rom_h5_release(&fapl);
+  }
+  if (H5Fclose(*file) < 0) rc = -1;
+  *file = H5I_INVALID_HID;
+  rom_h5_quiet_end(&quiet);
+  return rc;
 }
 
 int rom_h5_commit(rom_h5 **pf) {
@@ -322,14 +404,29 @@ int rom_h5_commit(rom_h5 **pf) {
   rom_h5 *f = *pf;
   rom_ctx *ctx = f->ctx;
   rom_h5_quiet_begin(&quiet);
+  /* Everything is written out first: a flush that fails (a full disk) leaves the file open
+   * and whole in HDF5's eyes, so abort can still close it; a close after a good flush has
+   * nothing left to write. */
+  ROM_CHECK_ALL(ctx, H5Fflush(f->file, H5F_SCOPE_GLOBAL) >= 0, ROM_ERR_IO,
+                "cannot finish writing '%s' (writing it out to the file system failed: is the "
+                "disk full?)",
+                f->path);
   herr_t closed = H5Fclose(f->file);
   f->file = H5I_INVALID_HID;
   ROM_CHECK_ALL(ctx, closed >= 0, ROM_ERR_IO, "cannot finish writing '%s' (closing it failed)",
-                target_path(f));
-  if (f->partial) ROM_TRY(ctx, rank0_rename(ctx, f->partial, f->path));
+                f->path);
+  if (f->partial) {
+    ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx))); /* every rank has closed the file */
+    err = rom_h5_temp_finish(ctx, f->partial, f->path, f->overwrite, rom_ctx_rank(ctx) == 0);
+    if (err != ROM_OK) { /* the temporary file is gone; the user's path is untouched */
+      rom_error_trace(ctx, err, __FILE__, __LINE__, __func__);
+      handle_free(pf);
+      goto cleanup;
+    }
+  }
 cleanup:
   if (err != ROM_OK)
-    rom_h5_abort(pf); /* removes the partial file; the user's path stays untouched */
+    rom_h5_abort(pf); /* removes the temporary file; the user's path stays untouched */
   else
     handle_free(pf);
   rom_h5_quiet_end(&quiet);
@@ -341,10 +438,13 @@ void rom_h5_abort(rom_h5 **pf) {
   if (!pf || !*pf) return;
   rom_h5 *f = *pf;
   rom_h5_quiet_begin(&quiet);
-  rom_h5_release(&f->file);
   if (f->partial || f->in_place) {
+    if (f->file >= 0) discard_writes(f);
+    rom_h5_release(&f->file);
     MPI_Barrier(rom_ctx_comm(f->ctx)); /* nobody still has the file open */
     if (rom_ctx_rank(f->ctx) == 0) remove(target_path(f));
+  } else {
+    rom_h5_release(&f->file);
   }
   handle_free(pf);
   rom_h5_quiet_end(&quiet);
@@ -567,6 +667,7 @@ int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h
   int err = ROM_OK;
   rom_h5 *f = NULL;
   hid_t fapl = H5I_INVALID_HID;
+  const char *name = NULL;
   rom_h5_quiet quiet;
   if (!ctx) return ROM_ERR_ARG;
   rom_h5_quiet_begin(&quiet);
@@ -574,10 +675,11 @@ int rom_h5_open(rom_ctx *ctx, const char *path, const char *expected_kind, rom_h
                 "rom_h5_open needs a non-empty path and a non-NULL out");
   *out = NULL;
   ROM_TRY(ctx, check_input_path(ctx, path));
-  ROM_TRY_ALL(ctx, handle_new(ctx, path, 0, 0, &f));
+  ROM_TRY_ALL(ctx, handle_new(ctx, path, 0, &f));
   fapl = mpio_fapl(ctx, 0);
   ROM_CHECK_ALL(ctx, fapl >= 0, ROM_ERR_IO, "cannot set up parallel HDF5 (MPI-IO) for '%s'", path);
-  f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  ROM_TRY(ctx, mpiio_name(f, path, &name));
+  f->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
   ROM_CHECK_ALL(ctx, f->file >= 0, ROM_ERR_IO, "cannot open '%s' with parallel HDF5 (MPI-IO)",
                 path);
   ROM_TRY(ctx, check_romkit_file(f, expected_kind));

@@ -9,9 +9,13 @@
  * - Distributed matrices (N x n, row-distributed) are stored as datasets of dims
  *   {n, N}: row j of the dataset is column j of the matrix (one snapshot, one basis
  *   vector), each rank writing its block of columns [offset, offset + local_rows).
- * - Writes never touch the user's file until they are complete: rom_h5_create writes
- *   "<path>.partial" and rom_h5_commit renames it over <path>. An existing <path> is
- *   refused with ROM_ERR_EXISTS unless overwrite is set, before anything is written.
+ * - Writes never touch the user's file until they are complete: rom_h5_create writes a
+ *   unique temporary file "<path>.<pid>-<random>.partial" (created exclusively, never
+ *   through a symlink: h5_publish.c) and rom_h5_commit publishes it as <path> (a link that
+ *   fails if <path> exists, or with overwrite an atomic rename), or holds it back while
+ *   the context holds outputs (romkit/output.h). An existing <path> is refused with
+ *   ROM_ERR_EXISTS unless overwrite is set, before anything is written and again when
+ *   publishing. A failed write closes the file cleanly and deletes the temporary file.
  * - Every error names the file (and dataset or attribute). HDF5's own error printing
  *   is silenced while romkit works and restored afterwards.
  *
@@ -23,6 +27,7 @@
 #include "romkit/matrix.h"
 
 #include <hdf5.h>
+#include <sys/types.h>
 
 #define ROM_FORMAT_NAME "romkit"
 #define ROM_FORMAT_VERSION 1
@@ -55,6 +60,32 @@ int rom_h5_close(rom_h5 **f);
 /* rom_h5_flush - pushes everything written so far to the file (H5Fflush, global scope),
  * so it survives a crash of the writer. Collective. */
 int rom_h5_flush(rom_h5 *f);
+
+/* Output files (h5_publish.c). All collective.
+ * rom_h5_check_output - the directory of path exists and is writable on every rank, path
+ * is not a directory and (unless overwrite) does not exist: on rank 0, or with per_rank on
+ * every rank (each rank's own file, e.g. libROM's per-rank basis files). */
+int rom_h5_check_output(rom_ctx *ctx, const char *path, int overwrite, int per_rank);
+/* rom_h5_temp_create - creates (empty, O_EXCL | O_NOFOLLOW) the temporary file for path,
+ * "<path>.<pid>-<random>.partial" with rank 0's pid and random part, and returns its name
+ * (rom_free it) and identity: on rank 0 (every rank gets the name), or with per_rank on
+ * every rank for its own path. */
+int rom_h5_temp_create(rom_ctx *ctx, const char *path, int per_rank, char **tmp, dev_t *dev,
+                       ino_t *ino);
+/* rom_h5_temp_unchanged - true if tmp is still the regular file that rom_h5_temp_create
+ * made (not replaced by another file or a symlink meanwhile). Not collective. */
+int rom_h5_temp_unchanged(const char *tmp, dev_t dev, ino_t ino);
+/* rom_h5_temp_finish - a complete, closed temporary file: published as path now (ranks
+ * with mine = 1 do it; the outcome is agreed), or held while the context holds outputs.
+ * On failure the temporary file is deleted (by the ranks with mine = 1). */
+int rom_h5_temp_finish(rom_ctx *ctx, const char *tmp, const char *path, int overwrite, int mine);
+
+/* rom_h5_close_local - closes a file that one rank created with HDF5's default (sec2)
+ * driver (libROM's per-rank files): flushes it first and, when that fails (a full disk) or
+ * give_up is set, points its file descriptor at a scratch file so that the close cannot
+ * fail (HDF5 1.10 crashes at exit after a failed close: h5.c, discard_writes). Returns 0,
+ * or -1 if the file could not be written out. Sets *file invalid. Not collective. */
+int rom_h5_close_local(hid_t *file, int give_up);
 
 /* The raw HDF5 file id and path, for stage modules that need more (e.g. extendible
  * datasets); errors must still go through rom_error_set with the path. Not collective. */

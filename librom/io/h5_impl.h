@@ -10,10 +10,15 @@
 struct rom_h5 {
   rom_ctx *ctx;
   hid_t file;
-  char *path;    /* the user's path (what every message names) */
-  char *partial; /* "<path>.partial" while a rom_h5_create file is being written; else NULL */
-  int in_place;  /* written directly at path (rom_h5_create_in_place): abort removes it */
+  char *path;        /* the user's path (what every message names) */
+  char *partial;     /* the temporary file while a rom_h5_create file is written; else NULL */
+  dev_t partial_dev; /* ... and its identity (rank 0), checked after HDF5 opened it */
+  ino_t partial_ino;
+  int overwrite;          /* publish by replacing an existing path */
+  int in_place;           /* written directly at path (rom_h5_create_in_place): abort removes it */
   int64_t format_version; /* written, or read (rom_h5_open checked it) */
+  int dir_fd;             /* >= 0: the file's directory, open while MPI-IO may use it */
+  char *mpiio_name;       /* the short name MPI-IO got for a long path (h5.c); else NULL */
 };
 
 /* HDF5 prints its error stack by default. romkit turns that off for the duration of

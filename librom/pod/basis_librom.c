@@ -33,8 +33,9 @@
  * unless overwrite; the check covers every rank's file and "<base>.<P>", the first name
  * after this rank count, because a reader takes every consecutive file present; with
  * overwrite, stale files "<base>.<P>", "<base>.<P+1>", ... from an earlier run on more
- * ranks are removed. Each file is written as "<file>.partial" and renamed only after every
- * rank has succeeded.
+ * ranks are removed. Each file is written as a unique temporary file
+ * "<file>.<pid>-<random>.partial" (io/h5.h) and published only after every rank has
+ * succeeded (or held with the context's other outputs: romkit/output.h).
  *
  * Reading (rom_basis_read_librom) on any number of ranks: the files present are counted
  * ("<base>.000000", "<base>.000001", ... up to the first missing name), their row counts
@@ -44,6 +45,7 @@
  * or several files that hold them. Singular values come from file 0. */
 #define _POSIX_C_SOURCE 200809L
 #include "core/check.h"
+#include "io/h5.h"
 #include "pod/basis_impl.h"
 
 #include <hdf5.h>
@@ -174,18 +176,48 @@ static int write_rank_file(const rom_basis *b, const char *partial, const char *
     ROM_TRY(ctx,
             write_array(ctx, file, path, b->reference_is_mean ? "romkit_mean" : "romkit_reference",
                         H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, LIBROM_TYPE_DOUBLE, lr, b->reference));
-  ROM_CHECK(ctx, H5Fclose(file) >= 0, ROM_ERR_IO, "cannot close the libROM basis file '%s'", path);
-  file = H5I_INVALID_HID;
+  ROM_CHECK(ctx, rom_h5_close_local(&file, 0) == 0, ROM_ERR_IO,
+            "cannot finish writing the libROM basis file '%s' (is the disk full?)", path);
 cleanup:
-  release(&file);
+  rom_h5_close_local(&file, 1); /* a failed file closes without writing (io/h5.h) */
   rom_free(ctx, rowmajor);
   return err;
 }
 
+int rom_basis_check_librom_output(rom_ctx *ctx, const char *base, int overwrite) {
+  int err = ROM_OK, next = 0;
+  char *path = NULL, *other = NULL;
+  size_t len = 0;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK_ALL(ctx, base != NULL && base[0] != '\0', ROM_ERR_ARG,
+                "the libROM base name is NULL or empty");
+  len = strlen(base) + 40;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, 2 * len, (void **)&path));
+  other = path + len;
+  file_name(path, len, base, rom_ctx_rank(ctx));
+  /* this rank's file: its directory on every rank, the file absent unless overwrite */
+  ROM_TRY(ctx, rom_h5_check_output(ctx, path, overwrite, 1));
+  file_name(other, len, base, rom_ctx_size(ctx));
+  if (!overwrite) {
+    if (rom_ctx_rank(ctx) == 0) next = access(other, F_OK) == 0;
+    ROM_MPI(ctx, MPI_Bcast(&next, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
+    /* the same value on every rank, and so the same sentence */
+    ROM_CHECK(ctx, !next, ROM_ERR_EXISTS,
+              "libROM basis file '%s' exists: a reader would take it as part of the %d-file "
+              "set '%s' (pass overwrite to remove it)",
+              other, rom_ctx_size(ctx), base);
+  }
+cleanup:
+  rom_free(ctx, path);
+  return err;
+}
+
 int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite) {
-  int err = ROM_OK, rank = 0, size = 0, wrote = 0;
+  int err = ROM_OK, rank = 0, size = 0;
   rom_ctx *ctx = NULL;
   char *path = NULL, *partial = NULL, *other = NULL;
+  dev_t dev = 0;
+  ino_t ino = 0;
   size_t len = 0;
   quiet_t q;
   if (!b) return ROM_ERR_ARG;
@@ -193,39 +225,22 @@ int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite) 
   quiet_begin(&q);
   rank = rom_ctx_rank(ctx);
   size = rom_ctx_size(ctx);
-  ROM_CHECK_ALL(ctx, base != NULL && base[0] != '\0', ROM_ERR_ARG,
-                "rom_basis_write_librom: the base name is NULL or empty");
+  ROM_TRY(ctx, rom_basis_check_librom_output(ctx, base, overwrite));
   len = strlen(base) + 40;
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, 3 * len, (void **)&path));
-  partial = path + len;
-  other = partial + len;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, 2 * len, (void **)&path));
+  other = path + len;
   file_name(path, len, base, rank);
-  memcpy(partial, path, len);
-  strcat(partial, ".partial"); /* len leaves room: strlen(base) + 40 */
-  /* Existing files: this rank's, and (rank 0) the first name after this rank count. */
-  if (!overwrite) {
-    int mine = access(path, F_OK) == 0, next = 0;
-    if (rank == 0) {
-      file_name(other, len, base, size);
-      next = access(other, F_OK) == 0;
-    }
-    ROM_CHECK_ALL(ctx, !mine, ROM_ERR_EXISTS,
-                  "libROM basis file '%s' exists (pass overwrite to replace the set)", path);
-    file_name(other, len, base, size);
-    ROM_MPI(ctx, MPI_Bcast(&next, 1, MPI_INT, 0, rom_ctx_comm(ctx)));
-    /* the same value on every rank, and so the same sentence */
-    ROM_CHECK(ctx, !next, ROM_ERR_EXISTS,
-              "libROM basis file '%s' exists: a reader would take it as part of the %d-file "
-              "set '%s' (pass overwrite to remove it)",
-              other, size, base);
+  /* each rank's "<base>.<rank>.<pid>-<random>.partial" (rank 0's pid and random part) */
+  ROM_TRY(ctx, rom_h5_temp_create(ctx, path, 1, &partial, &dev, &ino));
+  {
+    int local = rom_h5_temp_unchanged(partial, dev, ino)
+                    ? write_rank_file(b, partial, path)
+                    : rom_error_set(ctx, ROM_ERR_IO, __FILE__, __LINE__, __func__,
+                                    "the temporary file '%s' for '%s' was replaced", partial, path);
+    if (local != ROM_OK) unlink(partial);
+    ROM_TRY_ALL(ctx, local);
   }
-  wrote = 1; /* from here on, a failure anywhere removes this rank's partial file */
-  ROM_TRY_ALL(ctx, write_rank_file(b, partial, path));
-  ROM_TRY_ALL(ctx, rename(partial, path) == 0
-                       ? ROM_OK
-                       : rom_error_set(ctx, ROM_ERR_IO, __FILE__, __LINE__, __func__,
-                                       "cannot rename '%s' to '%s'", partial, path));
-  wrote = 0;
+  ROM_TRY(ctx, rom_h5_temp_finish(ctx, partial, path, overwrite, 1)); /* or held */
   if (overwrite && rank == 0)
     for (rom_int f = size;; ++f) { /* stale files of an earlier run on more ranks */
       file_name(other, len, base, f);
@@ -233,7 +248,7 @@ int rom_basis_write_librom(const rom_basis *b, const char *base, int overwrite) 
     }
   ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
 cleanup:
-  if (wrote && partial) remove(partial);
+  rom_free(ctx, partial);
   rom_free(ctx, path);
   quiet_end(&q);
   return err;

@@ -6,6 +6,8 @@
 #include "romkit/fom.h"
 #include "romkit/nonlinear_rom.h"
 #include "romkit/snapshots.h"
+#include "io/h5.h"
+#include "romkit/output.h"
 #include "workflow/workflow_impl.h"
 
 #include <math.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 rom_reproduce_options rom_reproduce_options_default(void) {
   rom_reproduce_options o;
@@ -185,39 +188,78 @@ static double max_over_ranks(rom_ctx *ctx, double v) {
   return g;
 }
 
-/* --save: the FOM and ROM trajectories (snapshot files) and the latent states (text). */
+/* --save's three files, "PREFIX_fom.h5", "PREFIX_rom.h5", "PREFIX_latent.txt" (t = 0, 1, 2). */
+static void save_path(const repro_run *r, int t, char *path, size_t len) {
+  static const char *const tail[3] = {"_fom.h5", "_rom.h5", "_latent.txt"};
+  snprintf(path, len, "%s%s", r->o.save, tail[t]);
+}
+
+/* Before the work: every --save file can be written and does not exist (never overwritten). */
+static int check_save_paths(repro_run *r) {
+  int err = ROM_OK;
+  char path[ROM_REPRODUCE_PATH + 32];
+  for (int t = 0; t < 3; ++t) {
+    save_path(r, t, path, sizeof path);
+    ROM_TRY(r->ctx, rom_output_check(r->ctx, path, 0));
+  }
+cleanup:
+  return err;
+}
+
+/* The latent states as text, into the temporary file tmp (rank 0). */
+static int write_latent(const char *tmp, rom_int nstates, rom_int K, const double *q) {
+  FILE *f = fopen(tmp, "w"); /* ours: created exclusively by rom_h5_temp_create */
+  if (!f) return 0;
+  int ok = fprintf(f, "# step, then the %lld reduced / latent coordinates\n", (long long)K) > 0;
+  for (rom_int n = 0; n < nstates && ok; ++n) {
+    ok = fprintf(f, "%lld", (long long)n) > 0;
+    for (rom_int j = 0; j < K && ok; ++j)
+      ok = fprintf(f, " %.17g", q[n * K + j]) > 0;
+    ok = ok && fputc('\n', f) != EOF;
+  }
+  return (fclose(f) == 0) && ok;
+}
+
+/* --save: the FOM and ROM trajectories (snapshot files) and the latent states (text), all
+ * three or none (held and published together: romkit/output.h). */
 static int save_trajectories(repro_run *r, rom_int nstates, const double *F, const double *R,
                              rom_int K, const double *q) {
-  int err = ROM_OK, ok = 1;
+  int err = ROM_OK, ok = 1, held = 0;
   rom_ctx *ctx = r->ctx;
   char path[ROM_REPRODUCE_PATH + 32];
+  char *tmp = NULL;
+  dev_t dev = 0;
+  ino_t ino = 0;
   rom_snapshots *s = NULL;
+  if (!rom_ctx_outputs(ctx)) { /* a caller that holds outputs publishes them itself */
+    ROM_TRY(ctx, rom_outputs_hold(ctx));
+    held = 1;
+  }
   for (int t = 0; t < 2; ++t) {
     rom_snapshots_options so = rom_snapshots_options_default();
     so.capacity_hint = nstates;
-    snprintf(path, sizeof path, "%s_%s.h5", r->o.save, t == 0 ? "fom" : "rom");
+    save_path(r, t, path, sizeof path);
     ROM_TRY(ctx, rom_snapshots_create(ctx, r->L, &so, &s));
     ROM_TRY(ctx, rom_snapshots_add_block(s, nstates, t == 0 ? F : R, r->L));
     ROM_TRY(ctx, rom_snapshots_write(s, path, 0));
     rom_snapshots_destroy(&s);
   }
-  snprintf(path, sizeof path, "%s_latent.txt", r->o.save);
-  if (rom_ctx_rank(ctx) == 0) {
-    FILE *f = fopen(path, "wx");
-    ok = f != NULL;
-    if (f) {
-      fprintf(f, "# step, then the %lld reduced / latent coordinates\n", (long long)K);
-      for (rom_int n = 0; n < nstates; ++n) {
-        fprintf(f, "%lld", (long long)n);
-        for (rom_int j = 0; j < K; ++j)
-          fprintf(f, " %.17g", q[n * K + j]);
-        fputc('\n', f);
-      }
-      ok = fclose(f) == 0;
-    }
+  save_path(r, 2, path, sizeof path);
+  ROM_TRY(ctx, rom_h5_check_output(ctx, path, 0, 0));
+  ROM_TRY(ctx, rom_h5_temp_create(ctx, path, 0, &tmp, &dev, &ino));
+  if (rom_ctx_rank(ctx) == 0) ok = write_latent(tmp, nstates, K, q);
+  if (!rom_all_ok(ctx, ok)) {
+    if (rom_ctx_rank(ctx) == 0) unlink(tmp);
+    ROM_FAIL(ctx, ROM_ERR_IO, "cannot write '%s' (is the disk full?)", path);
   }
-  ROM_CHECK_ALL(ctx, ok, ROM_ERR_IO, "cannot create '%s' (exists?)", path);
+  ROM_TRY(ctx, rom_h5_temp_finish(ctx, tmp, path, 0, rom_ctx_rank(ctx) == 0));
+  if (held) {
+    held = 0;
+    ROM_TRY(ctx, rom_outputs_publish(ctx));
+  }
 cleanup:
+  if (held) rom_outputs_discard(ctx);
+  rom_free(ctx, tmp);
   rom_snapshots_destroy(&s);
   return err;
 }
@@ -481,6 +523,7 @@ int rom_reproduce_run(rom_ctx *ctx, rom_problem *problem, const rom_reproduce_op
   ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *r, (void **)&r));
   r->ctx = ctx;
   ROM_TRY(ctx, resolve(r, problem, opts));
+  if (r->o.save) ROM_TRY(ctx, check_save_paths(r)); /* before the work, not after it */
   err = run(r, result);
   if (r->npending && !r->o.progress) flush_pending(r);
   ROM_TRY(ctx, err);

@@ -213,6 +213,18 @@ def require(name, what):
                                   "(an older romkit): rebuild romkit")
 
 
+def fspath(path):
+    """A file name for the C library: os.fsencode(path), refusing a NUL character, which C
+    would take as the end of the name (so 'dir/a\\0b.h5' would write 'dir/a'). ValueError
+    names the path."""
+    encoded = os.fsencode(path)
+    if b"\0" in encoded:
+        raise ValueError(f"file name {path!r} contains a NUL character")
+    if not encoded:
+        raise ValueError("the file name is empty")
+    return encoded
+
+
 def lib():
     """The loaded library's functions (loading it on first use)."""
     return _lib if _lib is not None else _load()

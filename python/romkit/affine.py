@@ -16,13 +16,12 @@ exception raised inside a callback never crosses into C: romkit sees a failure
 (ROM_ERR_CALLBACK), and when the C call returns the original exception is raised again,
 with its own traceback and romkit's message added as a note.
 """
-import os
 
 import numpy as np
 
 from ._handles import Wrapper, c_vector_view, dptr, out_vector, small_vector, \
     state_vector
-from ._lib import ffi, lib, new
+from ._lib import ffi, fspath, lib, new
 from .context import resolve
 from .errors import RomkitError, call
 from .pod import Basis
@@ -246,12 +245,12 @@ class AffineROM(Wrapper):
         """Reads an affine ROM file. Collective."""
         ctx = resolve(ctx)
         out = new("rom_affine_rom **")
-        call(ctx._h, "rom_affine_rom_read", ctx._h, os.fsencode(path), out)
+        call(ctx._h, "rom_affine_rom_read", ctx._h, fspath(path), out)
         return cls._from_handle(ctx, out[0])
 
     def write(self, path, overwrite=False):
         """Writes the ROM file (kind "affine_rom"). Collective."""
-        call(self._ctx_h, "rom_affine_rom_write", self._h, os.fsencode(path),
+        call(self._ctx_h, "rom_affine_rom_write", self._h, fspath(path),
              1 if overwrite else 0)
 
     @property

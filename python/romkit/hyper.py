@@ -8,12 +8,11 @@ u_ref at its rows: what a :class:`romkit.NonlinearROM` with GNAT needs. All of i
 computed in C and replicated on every rank; it can be written to and read from an HDF5
 file (kind "hyper").
 """
-import os
 
 import numpy as np
 
 from ._handles import Wrapper, c_vector_view, c_view, dptr, iptr, state_vector
-from ._lib import lib, new, out_arg, pointer_to, require
+from ._lib import fspath, lib, new, out_arg, pointer_to, require
 from ._registry import HYPER_RULES, Registry
 from .affine import Model
 from .context import resolve
@@ -103,12 +102,12 @@ class HyperReduction(Wrapper):
         require("rom_hyper_read", "HyperReduction.read")
         ctx = resolve(ctx)
         out = new("rom_hyper **")
-        call(ctx._h, "rom_hyper_read", ctx._h, os.fsencode(path), out)
+        call(ctx._h, "rom_hyper_read", ctx._h, fspath(path), out)
         return cls.__new__(cls)._adopt(ctx, out[0], "rom_hyper_destroy")
 
     def write(self, path, overwrite=False):
         """Writes the file (rank 0's replicated data). Collective."""
-        call(self._ctx_h, "rom_hyper_write", self._h, os.fsencode(path), 1 if overwrite else 0)
+        call(self._ctx_h, "rom_hyper_write", self._h, fspath(path), 1 if overwrite else 0)
 
     def attach(self, model, state_basis, reference=None):
         """(Re)builds the sample mesh from the model's stencils and stores Phi and u_ref

@@ -8,13 +8,12 @@ views (``vectors``, ``singular_values``, ``reference``): no copies.
 Singular vectors follow romkit's sign rule: the entry of largest magnitude of each
 basis vector is positive (ties: the lowest global row).
 """
-import os
 
 import numpy as np
 
 from ._handles import Resource, Wrapper, c_vector_view, c_view, dptr, out_vector, \
     small_vector, state_vector
-from ._lib import lib, new, out_arg, pointer_to, require
+from ._lib import fspath, lib, new, out_arg, pointer_to, require
 from ._registry import SVD_RULES, Registry
 from .context import resolve
 from .errors import call
@@ -112,7 +111,7 @@ def pod_file(path, energy=None, rank=None, center=False, method="auto", ctx=None
     opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
                     power_iterations, incremental_tolerance)
     out = new("rom_basis **")
-    call(ctx._h, "rom_pod_compute_file", ctx._h, os.fsencode(path), opts, out)
+    call(ctx._h, "rom_pod_compute_file", ctx._h, fspath(path), opts, out)
     return Basis._from_handle(ctx, out[0])
 
 
@@ -154,19 +153,19 @@ class Basis(Wrapper):
         ctx = resolve(ctx)
         out = new("rom_basis **")
         rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-        call(ctx._h, "rom_basis_read", ctx._h, os.fsencode(path), rows, out)
+        call(ctx._h, "rom_basis_read", ctx._h, fspath(path), rows, out)
         return cls._from_handle(ctx, out[0])
 
     def write(self, path, overwrite=False):
         """Writes the basis file (kind "basis"); ROM_ERR_EXISTS if it exists and not
         overwrite. Collective."""
-        call(self._ctx_h, "rom_basis_write", self._h, os.fsencode(path), 1 if overwrite else 0)
+        call(self._ctx_h, "rom_basis_write", self._h, fspath(path), 1 if overwrite else 0)
 
     def write_librom(self, base, overwrite=False):
         """Writes the basis as libROM's BasisWriter does: one HDF5 file per rank,
         "<base>.000000", ... (docs/pod.md, "libROM interop"). Collective."""
         require("rom_basis_write_librom", "Basis.write_librom")
-        call(self._ctx_h, "rom_basis_write_librom", self._h, os.fsencode(base),
+        call(self._ctx_h, "rom_basis_write_librom", self._h, fspath(base),
              1 if overwrite else 0)
 
     @classmethod
@@ -176,7 +175,7 @@ class Basis(Wrapper):
         require("rom_basis_read_librom", "Basis.read_librom")
         ctx = resolve(ctx)
         out = new("rom_basis **")
-        call(ctx._h, "rom_basis_read_librom", ctx._h, os.fsencode(base), out)
+        call(ctx._h, "rom_basis_read_librom", ctx._h, fspath(base), out)
         return cls._from_handle(ctx, out[0])
 
     # ---- sizes ---------------------------------------------------------------------------

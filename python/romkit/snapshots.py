@@ -4,13 +4,12 @@ Each rank adds its own rows of each solution vector; romkit checks every snapsho
 NaN/Inf on every rank (ROM_ERR_NOT_FINITE names the row) and can stream them to an HDF5
 snapshot file as they arrive.
 """
-import os
 import weakref
 
 import numpy as np
 
 from ._handles import Wrapper, dptr, small_vector, state_vector
-from ._lib import ffi, lib, new, pointer_to
+from ._lib import ffi, fspath, lib, new, pointer_to
 from .context import resolve
 from .errors import call
 from .matrix import DistributedMatrix, check_matrix_array
@@ -41,7 +40,7 @@ class Snapshots(Wrapper):
         opts.capacity_hint = int(capacity_hint)
         opts.num_parameters = int(num_parameters)
         # a char array the object keeps: romkit may read the path after create
-        self._path = new("char[]", os.fsencode(stream_path)) if stream_path is not None \
+        self._path = new("char[]", fspath(stream_path)) if stream_path is not None \
             else None
         opts.stream_path = self._path if self._path is not None else ffi.NULL
         opts.overwrite = 1 if overwrite else 0
@@ -114,7 +113,7 @@ class Snapshots(Wrapper):
 
     def write(self, path, overwrite=False):
         """Writes the in-memory snapshots to a new HDF5 snapshot file. Collective."""
-        call(self._ctx_h, "rom_snapshots_write", self._h, os.fsencode(path),
+        call(self._ctx_h, "rom_snapshots_write", self._h, fspath(path),
              1 if overwrite else 0)
 
     def close(self):
@@ -142,5 +141,5 @@ def read_snapshots(path, ctx=None, local_rows=None):
     ctx = resolve(ctx)
     out = new("rom_dmat **")
     rows = lib().ROM_AUTO_ROWS if local_rows is None else int(local_rows)
-    call(ctx._h, "rom_snapshots_read", ctx._h, os.fsencode(path), rows, out)
+    call(ctx._h, "rom_snapshots_read", ctx._h, fspath(path), rows, out)
     return DistributedMatrix._from_c(ctx, out[0], "rom_dmat_destroy")

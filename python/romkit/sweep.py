@@ -14,13 +14,12 @@ coefficient function theta(mu), phi(mu)::
 
 docs/sweeps.md describes the designs and the file.
 """
-import os
 
 import numpy as np
 
 from ._handles import Wrapper, address, c_vector_view, c_view, dptr, iptr, small_vector, \
     state_vector
-from ._lib import ffi, lib, new, out_arg, pointer, require
+from ._lib import ffi, fspath, lib, new, out_arg, pointer, require
 from .affine import AffineROM, Model
 from .context import resolve
 from .errors import RomkitError, call
@@ -231,7 +230,7 @@ class SweepResult(Wrapper):
 
     def write(self, path, overwrite=False):
         """Writes the sweep file (kind "sweep"), as `romkit sweep -o` does. Collective."""
-        call(self._ctx_h, "rom_sweep_write", self._h, os.fsencode(path), 1 if overwrite else 0)
+        call(self._ctx_h, "rom_sweep_write", self._h, fspath(path), 1 if overwrite else 0)
 
     def __repr__(self):
         if self.closed:
