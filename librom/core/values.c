@@ -50,10 +50,10 @@ double rom_memory_physical(void) {
 int rom_memory_check(rom_ctx *ctx, double bytes, const char *what, const char *hint) {
   int err = ROM_OK;
   const double phys = rom_memory_physical(), gib = 1024.0 * 1024.0 * 1024.0;
-  ROM_CHECK_ALL(ctx, phys <= 0.0 || (bytes >= 0.0 && bytes <= phys), ROM_ERR_NOMEM,
-                "%s needs %.3g GiB per rank, more than the %.3g GiB of memory of this machine%s%s",
-                what ? what : "this operation", bytes / gib, phys / gib, hint ? ": " : "",
-                hint ? hint : "");
+  ROM_CHECK(ctx, phys <= 0.0 || (bytes >= 0.0 && bytes <= phys), ROM_ERR_NOMEM,
+            "%s need %.3g GiB per rank, more than the %.3g GiB of memory of this machine%s%s",
+            what ? what : "this operation", bytes / gib, phys / gib, hint ? ": " : "",
+            hint ? hint : "");
 cleanup:
   return err;
 }

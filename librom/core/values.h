@@ -32,11 +32,13 @@ int rom_malloc_n(rom_ctx *ctx, rom_int a, rom_int b, size_t size, void **out);
 /* rom_memory_physical - bytes of physical memory of this machine (sysconf), 0 if unknown.
  * Not collective. */
 double rom_memory_physical(void);
-/* rom_memory_check - ROM_ERR_NOMEM on every rank if `bytes` (this rank's need) exceeds the
- * physical memory of the machine on any rank, with a sentence naming `what` and both
- * figures in GiB and `hint` (what to change). Refusing before the allocation keeps an
- * absurd size from being granted by the kernel's overcommit and then swapping or being
- * killed. Collective. */
+/* rom_memory_check - ROM_ERR_NOMEM if `bytes` (this rank's need) exceeds the physical
+ * memory of the machine, with the sentence "<what> need X GiB per rank, more than the Y GiB
+ * of memory of this machine: <hint>" (what: a plural noun phrase; hint: what to change, may
+ * be NULL). Refusing before the allocation keeps an absurd size from being granted by the
+ * kernel's overcommit and then swapping or being killed. It is a sanity bound, not a
+ * budget: ranks sharing a machine are not added up. Not collective (wrap it in ROM_TRY_ALL
+ * where the sizes differ between ranks). */
 int rom_memory_check(rom_ctx *ctx, double bytes, const char *what, const char *hint);
 
 /* rom_check_finite_block - ROM_ERR_NOT_FINITE on every rank if any value of this rank's
