@@ -338,8 +338,8 @@ cleanup:
   return err;
 }
 
-int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
-                      double *data) {
+static int read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims, double *data,
+                      int check_finite) {
   int err = ROM_OK;
   rom_ctx *ctx = f->ctx;
   hid_t dset = H5I_INVALID_HID;
@@ -359,11 +359,21 @@ int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *
   ROM_CHECK(ctx, same, ROM_ERR_DIM, "dataset '%s' in '%s' has dims %s, expected %s", dataset,
             f->path, dims_text(found_ndims, found, a), dims_text(ndims, want, b));
   ROM_TRY(ctx, rom_h5_transfer_rows(f, dset, dataset, 0, 0, dims[0], data));
-  ROM_TRY(ctx, rom_check_finite_array(ctx, f->path, dataset, ndims, dims, data));
+  if (check_finite) ROM_TRY(ctx, rom_check_finite_array(ctx, f->path, dataset, ndims, dims, data));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
   return err;
+}
+
+int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                      double *data) {
+  return read_array(f, dataset, ndims, dims, data, 1);
+}
+
+int rom_h5_read_array_raw(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                          double *data) {
+  return read_array(f, dataset, ndims, dims, data, 0);
 }
 
 int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
