@@ -79,40 +79,58 @@ static void index_text(int ndims, const rom_int *dims, rom_int r, rom_int c, cha
   if (used < len) snprintf(buf + used, len - used, "]");
 }
 
+/* The first non-finite value of a block as a key: its linear position in the dataset's
+ * matrix view times 4 plus its kind (0 NaN, 1 +Inf, 2 -Inf); INT64_MAX if none. */
+static rom_int first_bad_key(rom_int row0, rom_int rows, rom_int col0, rom_int cols,
+                             rom_int total_cols, const double *data, rom_int ld) {
+  for (rom_int a = 0; a < rows && data; ++a) {
+    const double *row = data + a * ld;
+    for (rom_int b = 0; b < cols; ++b)
+      if (!isfinite(row[b]))
+        return ((row0 + a) * total_cols + col0 + b) * 4 + (isnan(row[b]) ? 0 : row[b] > 0 ? 1 : 2);
+  }
+  return INT64_MAX;
+}
+
+static rom_int matrix_cols(int ndims, const rom_int *dims) {
+  rom_int cols = 1;
+  for (int d = ndims >= 2 ? 1 : 0; d < ndims; ++d)
+    cols *= dims[d] > 0 ? dims[d] : 1;
+  return cols;
+}
+
+static int report(rom_ctx *ctx, const char *file, const char *dataset, int ndims,
+                  const rom_int *dims, rom_int key, const char *func, int line) {
+  char where[128];
+  static const char *const kinds[3] = {"NaN", "+Inf", "-Inf"};
+  rom_int cols = matrix_cols(ndims, dims), pos = key / 4;
+  index_text(ndims < 1 ? 1 : (ndims > 4 ? 4 : ndims), dims, pos / cols, pos % cols, where,
+             sizeof where);
+  return rom_error_set(ctx, ROM_ERR_NOT_FINITE, __FILE__, line, func,
+                       "dataset '%s' in '%s' holds %s at %s", dataset ? dataset : "(memory)",
+                       file ? file : "(memory)", kinds[key % 4], where);
+}
+
 int rom_check_finite_local(rom_ctx *ctx, const char *file, const char *dataset, int ndims,
                            const rom_int *dims, rom_int row0, rom_int rows, rom_int col0,
                            rom_int cols, const double *data, rom_int ld) {
-  int err = ROM_OK;
-  rom_int bad_r = -1, bad_c = -1;
-  double bad = 0.0;
-  char where[128] = "";
-  for (rom_int a = 0; a < rows && bad_r < 0 && data; ++a) {
-    const double *row = data + a * ld;
-    for (rom_int b = 0; b < cols; ++b)
-      if (!isfinite(row[b])) {
-        bad_r = row0 + a;
-        bad_c = col0 + b;
-        bad = row[b];
-        break;
-      }
-  }
-  if (bad_r >= 0)
-    index_text(ndims < 1 ? 1 : (ndims > 4 ? 4 : ndims), dims, bad_r, bad_c, where, sizeof where);
-  ROM_CHECK(ctx, bad_r < 0, ROM_ERR_NOT_FINITE, "dataset '%s' in '%s' holds %s at %s",
-            dataset ? dataset : "(memory)", file ? file : "(memory)",
-            isnan(bad) ? "NaN" : (bad > 0 ? "+Inf" : "-Inf"), where);
-cleanup:
-  return err;
+  rom_int key = first_bad_key(row0, rows, col0, cols, matrix_cols(ndims, dims), data, ld);
+  return key == INT64_MAX ? ROM_OK
+                          : report(ctx, file, dataset, ndims, dims, key, __func__, __LINE__);
 }
 
 int rom_check_finite_block(rom_ctx *ctx, const char *file, const char *dataset, int ndims,
                            const rom_int *dims, rom_int row0, rom_int rows, rom_int col0,
                            rom_int cols, const double *data, rom_int ld) {
-  int err = ROM_OK;
-  ROM_TRY_ALL(ctx, rom_check_finite_local(ctx, file, dataset, ndims, dims, row0, rows, col0, cols,
-                                          data, ld));
-cleanup:
-  return err;
+  /* every rank reports the same first bad value (the lowest position over the ranks), so
+   * the message does not depend on which rank holds it */
+  rom_int key = first_bad_key(row0, rows, col0, cols, matrix_cols(ndims, dims), data, ld), all = 0;
+  if (MPI_Allreduce(&key, &all, 1, MPI_INT64_T, MPI_MIN, rom_ctx_comm(ctx)) != MPI_SUCCESS)
+    return rom_error_set(ctx, ROM_ERR_MPI, __FILE__, __LINE__, __func__,
+                         "MPI_Allreduce failed while checking dataset '%s' in '%s'",
+                         dataset ? dataset : "(memory)", file ? file : "(memory)");
+  return all == INT64_MAX ? ROM_OK
+                          : report(ctx, file, dataset, ndims, dims, all, __func__, __LINE__);
 }
 
 int rom_check_finite_array(rom_ctx *ctx, const char *file, const char *dataset, int ndims,
