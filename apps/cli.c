@@ -78,6 +78,7 @@ int cli_parse_bytes(const char *text, double *out) {
                {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; ++i)
     if (!strcmp(end, units[i].suffix)) {
+      if (!isfinite(v * units[i].scale)) return -1; /* "1e308GiB" */
       *out = v * units[i].scale;
       return 0;
     }

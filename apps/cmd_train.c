@@ -44,7 +44,7 @@ static const char *const train_help_tail =
     "  --validation F      held-out fraction (default 0.1)\n"
     "  --seed S            weights, split and shuffles (default 42)\n"
     "  --reproducible C    cut each batch into C fixed chunks: bit-identical results on any\n"
-    "                      number of ranks (default 0: equal to round-off)\n"
+    "                      number of ranks (default 0: equal to round-off; at most 65536)\n"
     "  --max-seconds T     stop after T seconds of training\n"
     "  --init AE.h5        continue training that network (its layers, weights and scaling;\n"
     "                      Adam restarts: pass --lr to resume at a lower rate; the same\n"
@@ -77,11 +77,12 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
 #define NEED_VALUE                                                                                 \
   if (!v) return cli_usage_error(ctx, "train", "%s needs a value", o);                             \
   ++i
-#define INT_OPT(name, field, min)                                                                  \
+#define INT_OPT(name, field, min, max)                                                             \
   if (strcmp(o, name) == 0) {                                                                      \
     NEED_VALUE;                                                                                    \
-    if (cli_parse_int(v, &iv) || iv < (min))                                                       \
-      return cli_usage_error(ctx, "train", "%s %s: expected an integer >= %d", o, v, (int)(min));  \
+    if (cli_parse_int(v, &iv) || iv < (min) || iv > (max))                                         \
+      return cli_usage_error(ctx, "train", "%s %s: expected an integer in %d..%lld", o, v,         \
+                             (int)(min), (long long)(max));                                        \
     a->field = iv;                                                                                 \
     continue;                                                                                      \
   }
@@ -106,13 +107,16 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     STR_OPT("--mask", mask)
     STR_OPT("--scaling", scaling)
     STR_OPT("--init", init)
-    INT_OPT("--latent", latent, 1)
-    INT_OPT("--hidden", hidden, 1)
-    INT_OPT("--epochs", epochs, 1)
-    INT_OPT("--batch", batch, 1)
-    INT_OPT("--patience", patience, 0)
-    INT_OPT("--early-stop", early_stop, 0)
-    INT_OPT("--reproducible", chunks, 0)
+    /* sizes beyond these fail later with the sizes and memory they need; --reproducible is
+     * an int in the library (a larger value would wrap), and more chunks than a batch has
+     * samples only add empty slots */
+    INT_OPT("--latent", latent, 1, INT64_MAX)
+    INT_OPT("--hidden", hidden, 1, INT64_MAX)
+    INT_OPT("--epochs", epochs, 1, INT64_MAX)
+    INT_OPT("--batch", batch, 1, INT64_MAX)
+    INT_OPT("--patience", patience, 0, INT64_MAX)
+    INT_OPT("--early-stop", early_stop, 0, INT64_MAX)
+    INT_OPT("--reproducible", chunks, 0, 65536)
     DBL_OPT("--lr", lr, dv > 0 && isfinite(dv))
     DBL_OPT("--validation", validation, dv >= 0 && dv < 1)
     DBL_OPT("--max-seconds", max_seconds, dv >= 0)
@@ -226,6 +230,13 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
   rom_int h2 = 0;
+  if (a.latent >= N) { /* the library refuses it too (rom_ae_create); say it as a usage error */
+    rc = cli_usage_error(ctx, "train",
+                         "--latent %lld must be smaller than the snapshots' N = %lld: the "
+                         "autoencoder reduces N values to K (a few, e.g. 3 to 5)",
+                         (long long)a.latent, (long long)N);
+    goto done;
+  }
   if ((rc = network_recipe(ctx, &a, N, &recipe, &h2)) != CLI_EXIT_OK) goto done;
   rom_activation act = ROM_ACT_SWISH;
   rom_activation_parse(ctx, recipe.ae_activation, &act); /* checked by parse() or the recipe */

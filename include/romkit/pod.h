@@ -42,13 +42,21 @@ typedef struct {
                                    (0: the rank option, or min(N, m) with energy truncation);
                                    incremental through rom_pod_compute tracks min(2 k, m, N)
                                    triplets and returns the first k (docs/pod.md) */
-  rom_int oversampling;         /* randomized: extra sketch columns; default 10 */
-  int power_iterations;         /* randomized: subspace iterations; default 2 */
+  rom_int oversampling;         /* randomized: extra sketch columns (>= 0); default 10 */
+  int power_iterations;         /* randomized: subspace iterations, 0 ..
+                                   ROM_POD_MAX_POWER_ITERATIONS; default 2 */
   double incremental_tolerance; /* incremental: a new snapshot's component orthogonal to the
                                    basis is kept if its norm > tol * s_1; default 1e-12 */
 } rom_pod_options;
 
 rom_pod_options rom_pod_options_default(void);
+
+/* The most power iterations a randomized POD takes. Halko, Martinsson, Tropp (SIAM Rev. 53,
+ * 2011, Sec. 4.5) find q = 1 or 2 enough in practice: each iteration squares the decay of
+ * the spectrum, so past a few dozen the sketch is exact to rounding and more only burn two
+ * passes over the snapshots each. A larger value is refused (ROM_ERR_ARG) rather than run
+ * for hours. */
+#define ROM_POD_MAX_POWER_ITERATIONS 100
 
 /* The registry of SVD methods (one table, librom/pod/svd_methods.h): the methods are the
  * values 0 .. rom_svd_method_count() - 1, in table order.

@@ -15,6 +15,7 @@
  * names joined by ',').
  * In memory the k x k matrices are column-major, so they are transposed on the way. */
 #include "core/check.h"
+#include "core/values.h"
 #include "io/h5.h"
 #include "affine/affine_rom_impl.h"
 
@@ -204,6 +205,15 @@ int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out) {
     ROM_TRY(ctx, check_dims(f, "mass", 2, d_mass));
     ROM_TRY(ctx, check_dims(f, "mass_reference", 1, d_mref));
 
+    /* dims up to the bounds above may be declared without being stored: refuse arrays the
+     * machine cannot hold before allocating them (the operators, twice, and the rhs) */
+    char what[600];
+    snprintf(what, sizeof what, "the %lld operators of dimension %lld of '%s'", (long long)Qa,
+             (long long)k, path);
+    ROM_TRY_ALL(ctx, rom_memory_check(ctx,
+                                      8.0 * (double)kk * (2.0 * (double)Qa + 3.0) +
+                                          8.0 * (double)k * (double)(Qa + Qf),
+                                      what, "is the file damaged?"));
     ROM_TRY_ALL(ctx, rom_affine_rom_alloc(ctx, k, (int)Qa, (int)Qf, &rom));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(kk * Qa), (void **)&buf));
     ROM_TRY(ctx, rom_h5_read_array(f, "operators", 3, d_ops, buf));

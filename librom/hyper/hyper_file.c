@@ -17,11 +17,13 @@
  * num_needed, global_rows. Row indices are float64 (exact below 2^53) so that every
  * dataset goes through the same replicated-array path; the reader checks that they are
  * integers in range, ascending, and that the samples lie on the sample mesh. */
+#include "core/values.h"
 #include "hyper/hyper_impl.h"
 #include "io/h5.h"
 #include "manifold/subnet_file.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define HYPER_KIND "hyper"
@@ -137,11 +139,21 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   hr->N = N;
   hr->ns = ns;
   hr->nb = nb;
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns + nneeded + 1), (void **)&buf));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)ns, (void **)&hr->sample_rows));
-  ROM_TRY_ALL(
-      ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->residual_basis_rows));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&hr->gappy_pinv));
+  {
+    /* the sizes are attributes of the file: checked products, and the arrays must fit */
+    rom_int total = 0, rows = 0;
+    ROM_TRY_ALL(ctx, rom_count_mul(ctx, ns, nb, "the sampled residual basis", &total));
+    ROM_TRY_ALL(ctx, rom_count_mul(ctx, nneeded, k, "the sampled state basis", &rows));
+    char what[600];
+    snprintf(what, sizeof what, "the sampled bases of '%s' (%lld x %lld and %lld x %lld)", path,
+             (long long)ns, (long long)nb, (long long)nneeded, (long long)k);
+    ROM_TRY_ALL(ctx, rom_memory_check(ctx, 8.0 * (2.0 * (double)total + (double)rows), what,
+                                      "is the file damaged?"));
+  }
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns + nneeded + 1, 1, sizeof(double), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns, 1, sizeof(rom_int), (void **)&hr->sample_rows));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns, nb, sizeof(double), (void **)&hr->residual_basis_rows));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns, nb, sizeof(double), (void **)&hr->gappy_pinv));
   ROM_TRY(ctx, read_rows(f, "sample_rows", ns, N, buf, hr->sample_rows));
   {
     rom_int dims[2] = {nb, ns};
@@ -171,8 +183,8 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
                     path, (long long)d_rows, (long long)d_outputs, (long long)d_latent,
                     (long long)nneeded, (long long)N, (long long)k);
     } else {
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nneeded * k),
-                                  (void **)&hr->state_basis_rows));
+      ROM_TRY_ALL(ctx,
+                  rom_malloc_n(ctx, nneeded, k, sizeof(double), (void **)&hr->state_basis_rows));
       ROM_TRY(ctx, rom_h5_read_array(f, "state_basis_rows", 2, dims, hr->state_basis_rows));
     }
     ROM_TRY(ctx, rom_h5_read_array(f, "reference_rows", 1, dims + 1, hr->reference_rows));

@@ -135,8 +135,14 @@ int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double 
  * every rank. dims: ndims (1..4) sizes. */
 int rom_h5_write_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
                        const double *data);
-/* Reads into caller memory; the dataset's dims must equal `dims` exactly (ROM_ERR_DIM). */
+/* Reads into caller memory; the dataset's dims must equal `dims` exactly (ROM_ERR_DIM).
+ * Every read of numbers (matrices, vectors, arrays, blocks) fails with ROM_ERR_NOT_FINITE
+ * naming the file, the dataset and the index of a NaN or Inf (core/values.h). */
 int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims, double *data);
+/* rom_h5_read_array_raw - rom_h5_read_array without the finiteness check, for the datasets
+ * where NaN has a meaning: a snapshot file's /times and /parameters (NaN: untagged). */
+int rom_h5_read_array_raw(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                          double *data);
 /* Reads a whole array of any shape into new memory (rom_free(ctx, *data) to release). */
 int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
                             double **data);

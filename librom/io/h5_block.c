@@ -1,6 +1,7 @@
 /* Reading a block of rows of a distributed-matrix dataset: the out-of-core POD
  * (librom/pod/pod_file.c) streams a {m, N} snapshot dataset through memory b snapshots
  * at a time. */
+#include "core/values.h"
 #include "io/h5_impl.h"
 
 int rom_h5_read_dmat_rows(rom_h5 *f, const char *dataset, rom_int j0, rom_int count,
@@ -36,6 +37,8 @@ int rom_h5_read_dmat_rows(rom_h5 *f, const char *dataset, rom_int j0, rom_int co
             dataset, f->path, (long long)dims[1], (long long)N, rom_ctx_size(ctx));
   ROM_TRY(ctx,
           rom_h5_transfer_block(f, dset, dataset, 0, j0, count, offset, local_rows, block, ld));
+  ROM_TRY(ctx, rom_check_finite_block(ctx, f->path, dataset, 2, (rom_int[]){(rom_int)dims[0], N},
+                                      j0, count, offset, local_rows, block, ld));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);

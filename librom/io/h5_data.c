@@ -11,6 +11,7 @@
  * Every transfer is collective (H5FD_MPIO_COLLECTIVE): ranks with nothing to move still
  * take part, with empty selections (H5Sselect_none) on both sides. */
 #include "io/h5_impl.h"
+#include "core/values.h"
 #include "romkit/snapshots.h" /* ROM_AUTO_ROWS */
 
 #include <stdint.h>
@@ -290,6 +291,9 @@ int rom_h5_read_dmat(rom_h5 *f, const char *dataset, rom_int local_rows, rom_int
   ROM_TRY(ctx, rom_dmat_create(ctx, local_rows, n, &m));
   ROM_TRY(ctx, rom_h5_transfer_block(f, dset, dataset, 0, 0, n, rom_dmat_row_offset(m), local_rows,
                                      rom_dmat_data(m), rom_dmat_ld(m)));
+  ROM_TRY(ctx, rom_check_finite_block(ctx, f->path, dataset, 2, (rom_int[]){n, N}, 0, n,
+                                      rom_dmat_row_offset(m), local_rows, rom_dmat_data(m),
+                                      rom_dmat_ld(m)));
   *out = m;
   m = NULL;
 cleanup:
@@ -339,6 +343,8 @@ int rom_h5_read_dvec(rom_h5 *f, const char *dataset, rom_int local_rows, double 
   ROM_TRY(ctx, local_share(f, dataset, local_rows, (rom_int)dims[0], &local_rows, &offset));
   ROM_TRY(ctx,
           rom_h5_transfer_block(f, dset, dataset, 0, 0, 1, offset, local_rows, local, local_rows));
+  ROM_TRY(ctx, rom_check_finite_block(ctx, f->path, dataset, 1, (rom_int[]){(rom_int)dims[0]}, 0, 1,
+                                      offset, local_rows, local, local_rows));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
@@ -374,8 +380,8 @@ cleanup:
   return err;
 }
 
-int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
-                      double *data) {
+static int read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims, double *data,
+                      int check_finite) {
   int err = ROM_OK;
   rom_ctx *ctx = f->ctx;
   hid_t dset = H5I_INVALID_HID;
@@ -395,10 +401,21 @@ int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *
   ROM_CHECK(ctx, same, ROM_ERR_DIM, "dataset '%s' in '%s' has dims %s, expected %s", dataset,
             f->path, dims_text(found_ndims, found, a), dims_text(ndims, want, b));
   ROM_TRY(ctx, rom_h5_transfer_rows(f, dset, dataset, 0, 0, dims[0], data));
+  if (check_finite) ROM_TRY(ctx, rom_check_finite_array(ctx, f->path, dataset, ndims, dims, data));
 cleanup:
   rom_h5_release(&dset);
   rom_h5_quiet_end(&quiet);
   return err;
+}
+
+int rom_h5_read_array(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                      double *data) {
+  return read_array(f, dataset, ndims, dims, data, 1);
+}
+
+int rom_h5_read_array_raw(rom_h5 *f, const char *dataset, int ndims, const rom_int *dims,
+                          double *data) {
+  return read_array(f, dataset, ndims, dims, data, 0);
 }
 
 int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int dims[4],
@@ -420,12 +437,17 @@ int rom_h5_read_array_alloc(rom_h5 *f, const char *dataset, int *ndims, rom_int 
             f->path);
   rom_int total = 1;
   for (int i = 0; i < 4; ++i) {
+    /* declared dims come from the file: a corrupted one must fail here, not overflow */
+    ROM_CHECK_ALL(ctx, i >= nd || found[i] <= (hsize_t)INT64_MAX, ROM_ERR_FORMAT,
+                  "dataset '%s' in '%s' declares dimension %d of %llu entries", dataset, f->path, i,
+                  (unsigned long long)found[i]);
     dims[i] = i < nd ? (rom_int)found[i] : 0;
-    if (i < nd) total *= dims[i];
+    if (i < nd) ROM_TRY_ALL(ctx, rom_count_mul(ctx, total, dims[i], "dataset size", &total));
   }
   ROM_TRY_ALL(ctx, rom_size_mul(ctx, total, sizeof(double), &bytes));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, bytes, (void **)&buf));
   ROM_TRY(ctx, rom_h5_transfer_rows(f, dset, dataset, 0, 0, dims[0], buf));
+  ROM_TRY(ctx, rom_check_finite_array(ctx, f->path, dataset, nd, dims, buf));
   *ndims = nd;
   *data = buf;
   buf = NULL;

@@ -10,6 +10,7 @@
  *   dz_l = da_l .* f_l'(z_l),  dW_l = dz_l a_{l-1}^T,  db_l = sum over samples of dz_l,
  *   da_{l-1} = W_l^T dz_l,     with da_L = 2 (a_L - x) / (B N) for the batch mean.
  * Forward-mode Jacobian: J_0 = I_k, J_l = f_l'(z_l) .* (W_l J_{l-1}), dg/dq = J_L. */
+#include "core/values.h"
 #include "manifold/ae_impl.h"
 
 #include <cblas.h>
@@ -114,19 +115,37 @@ int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, 
     L->out = s->out;
     L->act = s->activation;
     L->has_bias = s->bias ? 1 : 0;
-    L->nweights = L->mask ? rom_mask_nnz(L->mask) : s->in * s->out;
+    /* sizes come from the command line or a file: a product that overflows is an error */
+    if (L->mask)
+      L->nweights = rom_mask_nnz(L->mask);
+    else
+      ROM_TRY(ctx, rom_count_mul(ctx, s->out, s->in, "the weights of a dense layer", &L->nweights));
     L->offset = offset;
-    offset += L->nweights;
+    ROM_TRY(ctx, rom_count_add(ctx, offset, L->nweights, "the network's parameters", &offset));
     L->bias_offset = L->has_bias ? offset : -1;
-    offset += L->has_bias ? L->out : 0;
+    ROM_TRY(ctx, rom_count_add(ctx, offset, L->has_bias ? L->out : 0, "the network's parameters",
+                               &offset));
   }
   ROM_CHECK(ctx, ae->layers[ae->nlayers - 1].out == N, ROM_ERR_DIM,
             "the decoder ends with %lld outputs but the encoder takes %lld inputs",
             (long long)ae->layers[ae->nlayers - 1].out, (long long)N);
+  {
+    /* Kim et al. (2022), Sec. 3: the encoder maps the N values of a state to k < N latent
+     * variables. With k >= N nothing is reduced: the network can learn the identity at best,
+     * its ROM is no smaller than the full model, and a careless k (e.g. a mistyped one)
+     * silently builds a network of k x hidden weights. */
+    rom_int k = ae->layers[num_encoder - 1].out;
+    ROM_CHECK(ctx, k < N, ROM_ERR_DIM,
+              "the latent dimension k = %lld must be smaller than the input dimension N = %lld: "
+              "an autoencoder reduces N values to k (the paper's k is 3 to 5 for N = 1000)",
+              (long long)k, (long long)N);
+  }
   ae->nparams = offset;
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)offset, (void **)&ae->params));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&ae->shift));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&ae->scale));
+  ROM_TRY(ctx, rom_memory_check(ctx, 8.0 * (double)offset, "the network's parameters",
+                                "use smaller layers (--hidden, --mask)"));
+  ROM_TRY(ctx, rom_malloc_n(ctx, offset, 1, sizeof(double), (void **)&ae->params));
+  ROM_TRY(ctx, rom_malloc_n(ctx, N, 1, sizeof(double), (void **)&ae->shift));
+  ROM_TRY(ctx, rom_malloc_n(ctx, N, 1, sizeof(double), (void **)&ae->scale));
   for (rom_int i = 0; i < N; ++i)
     ae->shift[i] = 0.0, ae->scale[i] = 1.0;
   for (int l = 0; l < ae->nlayers; ++l)
@@ -256,8 +275,7 @@ int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X,
   for (int l = l0; l < l1; ++l)
     width = ae->layers[l].out > width ? ae->layers[l].out : width;
   for (int t = 0; t < 2; ++t)
-    ROM_TRY(ctx,
-            rom_malloc(ctx, sizeof(double) * (size_t)(width * (B > 0 ? B : 1)), (void **)&buf[t]));
+    ROM_TRY(ctx, rom_malloc_n(ctx, width, B > 0 ? B : 1, sizeof(double), (void **)&buf[t]));
   rom_int in = ae->layers[l0].in;
   for (rom_int s = 0; s < B; ++s)
     memcpy(buf[0] + s * in, X + s * ldx, sizeof(double) * (size_t)in);
@@ -286,7 +304,7 @@ int rom_ae_encode(rom_ae *ae, rom_int m, const double *X, rom_int ldx, double *Q
             "encode: m = %lld, ldx = %lld (N = %lld), ldq = %lld (k = %lld)", (long long)m,
             (long long)ldx, (long long)N, (long long)ldq, (long long)k);
   if (m == 0) goto cleanup;
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&Xs));
+  ROM_TRY(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&Xs));
   for (rom_int j = 0; j < m; ++j)
     for (rom_int i = 0; i < N; ++i)
       Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
@@ -404,12 +422,14 @@ int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, doub
   ROM_CHECK(ctx, nl <= 64, ROM_ERR_UNSUPPORTED, "at most 64 layers are supported (got %d)", nl);
   if (m <= 0) goto cleanup;
   for (int l = 0; l < nl; ++l) {
-    total += 2 * ae->layers[l].out * m;
+    rom_int layer = 0;
+    ROM_TRY(ctx, rom_count_mul(ctx, 2 * ae->layers[l].out, m, "the activations", &layer));
+    ROM_TRY(ctx, rom_count_add(ctx, total, layer, "the activations", &total));
     width = ae->layers[l].in > width ? ae->layers[l].in : width;
   }
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)total, (void **)&ws));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&X0));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(width * m), (void **)&scratch));
+  ROM_TRY(ctx, rom_malloc_n(ctx, total, 1, sizeof(double), (void **)&ws));
+  ROM_TRY(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&X0));
+  ROM_TRY(ctx, rom_malloc_n(ctx, width, m, sizeof(double), (void **)&scratch));
   for (rom_int j = 0; j < m; ++j)
     memcpy(X0 + j * N, Xs + j * ldx, sizeof(double) * (size_t)N);
   /* forward: Z[l] holds the activation a_l after the pass, D[l] = f'(z_l) */

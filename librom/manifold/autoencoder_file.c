@@ -15,6 +15,7 @@
  * by h5py. The reader checks every dimension against the layer attributes and fails
  * with a sentence naming the file and dataset. Network of Kim, Choi, Widemann, Zohdi,
  * J. Comput. Phys. 451 (2022). */
+#include "core/values.h"
 #include "manifold/subnet_impl.h"
 
 #include <stdio.h>
@@ -270,10 +271,9 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
       ROM_TRY(ctx, rom_h5_dataset_dims(f, ds, &nd, dims, NULL));
       ROM_CHECK_ALL(ctx, nd == 1, ROM_ERR_DIM, "dataset '%s' in '%s' must be 1-D", ds, path);
       rom_int nnz = dims[0], nbuf = nnz > o + 1 ? nnz : o + 1;
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nbuf, (void **)&buf));
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(o + 1), (void **)&rp));
-      ROM_TRY_ALL(ctx,
-                  rom_malloc(ctx, sizeof(rom_int) * (size_t)(nnz > 0 ? nnz : 1), (void **)&ci));
+      ROM_TRY_ALL(ctx, rom_malloc_n(ctx, nbuf, 1, sizeof(double), (void **)&buf));
+      ROM_TRY_ALL(ctx, rom_malloc_n(ctx, o + 1, 1, sizeof(rom_int), (void **)&rp));
+      ROM_TRY_ALL(ctx, rom_malloc_n(ctx, nnz > 0 ? nnz : 1, 1, sizeof(rom_int), (void **)&ci));
       snprintf(ds, sizeof(ds), "%s/row_ptr", g);
       ROM_TRY(ctx, read_ints(f, ds, o + 1, rp, buf));
       snprintf(ds, sizeof(ds), "%s/col_index", g);
@@ -318,6 +318,15 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
     rom_int n = (rom_int)N;
     ROM_TRY(ctx, rom_h5_read_array(f, "scaling/shift", 1, &n, ae->shift));
     ROM_TRY(ctx, rom_h5_read_array(f, "scaling/scale", 1, &n, ae->scale));
+    /* the encoder divides by the scale (x_s = (x - shift) / scale): it must be > 0, as
+     * rom_ae_set_scaling requires (finiteness was checked by the read) */
+    rom_int bad = -1;
+    for (rom_int i = 0; i < n && bad < 0; ++i)
+      if (!(ae->scale[i] > 0.0)) bad = i;
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_FORMAT,
+                  "dataset 'scaling/scale' in '%s' holds %g at [%lld]: the input scaling divides "
+                  "by it, so it must be > 0",
+                  path, bad >= 0 ? ae->scale[bad] : 0.0, (long long)bad);
   }
   {
     int nd = 0, exists = 0;
@@ -326,7 +335,7 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
     if (exists) {
       ROM_CHECK_ALL(ctx, nd == 1, ROM_ERR_DIM, "dataset 'history/loss' in '%s' must be 1-D", path);
       rom_int n = dims[0];
-      ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(4 * n + 1), (void **)&hist));
+      ROM_TRY_ALL(ctx, rom_malloc_n(ctx, 4, n + 1, sizeof(double), (void **)&hist));
       ROM_TRY(ctx, rom_h5_read_array(f, "history/loss", 1, &n, hist));
       ROM_TRY(ctx, rom_h5_read_array(f, "history/val_loss", 1, &n, hist + n));
       ROM_TRY(ctx, rom_h5_read_array(f, "history/lr", 1, &n, hist + 2 * n));

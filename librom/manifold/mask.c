@@ -6,6 +6,7 @@
  * small). 1-D: output row i owns the band of `band` hidden units starting at shift*i.
  * 2-D: output node p owns the band at shift*p and connects to the union of the bands of
  * its 5-point-stencil neighbours (and its own). */
+#include "core/values.h"
 #include "manifold/ae_impl.h"
 
 #include <stdio.h>
@@ -18,8 +19,8 @@ static int mask_alloc(rom_ctx *ctx, rom_int rows, rom_int cols, rom_int nnz, rom
   m->ctx = ctx;
   m->rows = rows;
   m->cols = cols;
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(rows + 1), (void **)&m->row_ptr));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nnz, (void **)&m->col_index));
+  ROM_TRY(ctx, rom_malloc_n(ctx, rows + 1, 1, sizeof(rom_int), (void **)&m->row_ptr));
+  ROM_TRY(ctx, rom_malloc_n(ctx, nnz, 1, sizeof(rom_int), (void **)&m->col_index));
   *out = m;
   m = NULL;
 cleanup:
@@ -61,7 +62,17 @@ int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom
   ROM_CHECK(ctx, rows >= 1 && band >= 1 && shift >= 1, ROM_ERR_ARG,
             "banded mask: rows = %lld, band = %lld, shift = %lld must all be >= 1", (long long)rows,
             (long long)band, (long long)shift);
-  ROM_TRY(ctx, mask_alloc(ctx, rows, shift * (rows - 1) + band, rows * band, &m));
+  {
+    /* H2 = shift (rows - 1) + band columns and rows x band entries: sizes from the command
+     * line (--mask band:B:S), checked before anything is allocated */
+    rom_int cols = 0, nnz = 0;
+    ROM_TRY(ctx, rom_count_mul(ctx, shift, rows - 1, "banded mask: the hidden width", &cols));
+    ROM_TRY(ctx, rom_count_add(ctx, cols, band, "banded mask: the hidden width", &cols));
+    ROM_TRY(ctx, rom_count_mul(ctx, rows, band, "banded mask: the entries", &nnz));
+    ROM_TRY(ctx, rom_memory_check(ctx, 8.0 * (double)nnz, "the mask's entries",
+                                  "use a smaller band (--mask band:B:S)"));
+    ROM_TRY(ctx, mask_alloc(ctx, rows, cols, nnz, &m));
+  }
   for (rom_int i = 0; i < rows; ++i) {
     m->row_ptr[i] = i * band;
     for (rom_int j = 0; j < band; ++j)
@@ -82,7 +93,18 @@ int rom_mask_stencil2d(rom_ctx *ctx, rom_int nx, rom_int ny, rom_int band, rom_i
   ROM_CHECK(ctx, nx >= 1 && ny >= 1 && band >= 1 && shift >= 1, ROM_ERR_ARG,
             "stencil mask: nx = %lld, ny = %lld, band = %lld, shift = %lld must all be >= 1",
             (long long)nx, (long long)ny, (long long)band, (long long)shift);
-  rom_int rows = nx * ny, cols = shift * (rows - 1) + band;
+  rom_int rows = 0, cols = 0;
+  ROM_TRY(ctx, rom_count_mul(ctx, nx, ny, "stencil mask: the grid", &rows));
+  ROM_TRY(ctx, rom_count_mul(ctx, shift, rows - 1, "stencil mask: the hidden width", &cols));
+  ROM_TRY(ctx, rom_count_add(ctx, cols, band, "stencil mask: the hidden width", &cols));
+  {
+    /* at most 5 bands per node: the entries fit once 5 x rows x band does */
+    rom_int least = 0, most = 0;
+    ROM_TRY(ctx, rom_count_mul(ctx, rows, band, "stencil mask: the entries", &least));
+    ROM_TRY(ctx, rom_count_mul(ctx, least, 5, "stencil mask: the entries", &most));
+    ROM_TRY(ctx, rom_memory_check(ctx, 8.0 * (double)least, "the mask's entries",
+                                  "use a smaller band (--mask stencil:NX:NY:B:S)"));
+  }
   /* Count first: the union of up to 5 bands, each an interval [shift*p, shift*p + band). */
   rom_int nnz = 0;
   for (int pass = 0; pass < 2; ++pass) {
@@ -180,9 +202,9 @@ int rom_mask_from_spec(rom_ctx *ctx, const char *spec, rom_int rows, rom_mask **
              4) {
     ROM_CHECK(ctx, p[0] >= 1 && p[1] >= 1 && p[2] >= 1 && p[3] >= 1, ROM_ERR_ARG,
               "mask %s: all values must be >= 1", spec);
-    ROM_CHECK(ctx, p[0] * p[1] == rows, ROM_ERR_DIM,
-              "mask %s: the grid has %lld nodes but the snapshots have N = %lld", spec, p[0] * p[1],
-              (long long)rows);
+    ROM_CHECK(ctx, p[0] <= rows && p[1] <= rows && p[0] * p[1] == rows, ROM_ERR_DIM,
+              "mask %s: the grid has %lld x %lld nodes but the snapshots have N = %lld", spec, p[0],
+              p[1], (long long)rows);
     ROM_TRY(ctx, rom_mask_stencil2d(ctx, p[0], p[1], p[2], p[3], out));
   } else if (sscanf(spec, "dense:%lld%c", &p[0], &tail) == 1) {
     ROM_CHECK(ctx, p[0] >= 1, ROM_ERR_ARG, "mask %s: width must be >= 1", spec);

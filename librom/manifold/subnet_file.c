@@ -227,6 +227,15 @@ int rom_ae_subnet_read_h5(rom_ctx *ctx, rom_h5 *f, const char *prefix, rom_ae_su
   snprintf(ds, sizeof ds, "%s/scale", prefix);
   ROM_TRY(ctx, rom_h5_read_array(f, ds, 1, &nrows, s->scale));
   {
+    /* the decoder's output scaling, copied from its autoencoder, where it must be > 0 */
+    rom_int bad = -1;
+    for (rom_int i = 0; i < nrows && bad < 0; ++i)
+      if (!(s->scale[i] > 0.0)) bad = i;
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_FORMAT,
+                  "dataset '%s' in '%s' holds %g at [%lld]: an autoencoder's scaling is > 0", ds,
+                  path, bad >= 0 ? s->scale[bad] : 0.0, (long long)bad);
+  }
+  {
     rom_int koff = 0, roff = 0, first = 0;
     for (int b = 0; b < s->nblocks; ++b) {
       rom_subnet_block *B = &s->blocks[b];

@@ -22,6 +22,7 @@
  *   the message size and with at most C ranks busy.
  * Validation losses are computed per sample (in the same chunks) and summed in sample
  * order, so they are exact across P in chunk mode too. */
+#include "core/values.h"
 #include "manifold/ae_impl.h"
 
 #include <math.h>
@@ -74,7 +75,7 @@ static int sample_losses(rom_ae *ae, const double *Xs, rom_int N, const rom_int 
   int err = ROM_OK;
   double *Y = NULL;
   if (n <= 0) return ROM_OK;
-  ROM_TRY(ae->ctx, rom_malloc(ae->ctx, sizeof(double) * (size_t)(N * n), (void **)&Y));
+  ROM_TRY(ae->ctx, rom_malloc_n(ae->ctx, N, n, sizeof(double), (void **)&Y));
   for (rom_int t = 0; t < n; ++t)
     memcpy(buf + t * N, Xs + idx[t] * N, sizeof(double) * (size_t)N);
   ROM_TRY(ae->ctx, rom_ae_forward_range(ae, 0, ae->nlayers, n, buf, N, Y, N));
@@ -129,8 +130,54 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE, "training data: snapshot %lld holds NaN or Inf",
                   (long long)bad);
   }
+  {
+    /* All-zero snapshots: nothing to learn (the loss is already at its minimum for zero
+     * weights) and the min-max scaling of every feature degenerates to range 0; training
+     * would "succeed" on a network that decodes everything to 0. Almost always a wrong file
+     * or dataset, so it is refused. */
+    int any = 0;
+    for (rom_int j = 0; j < m && !any; ++j)
+      for (rom_int i = 0; i < N; ++i)
+        if (X[i + j * ldx] != 0.0) {
+          any = 1;
+          break;
+        }
+    ROM_CHECK_ALL(ctx, any, ROM_ERR_ARG,
+                  "training data: all %lld snapshots (N = %lld) are zero: there is nothing to "
+                  "learn and the input scaling would be degenerate (a wrong file or dataset?)",
+                  (long long)m, (long long)N);
+  }
+  {
+    /* The network's parameters and scaling, e.g. from a file given to continue training
+     * (rom_ae_read checks its datasets) or set by the caller: NaN here would surface only as
+     * "training diverged". */
+    rom_int bad = -1;
+    for (rom_int t = 0; t < np && bad < 0; ++t)
+      if (!isfinite(ae->params[t])) bad = t;
+    int layer = -1;
+    for (int l = 0; bad >= 0 && l < ae->nlayers; ++l)
+      if (bad >= ae->layers[l].offset) layer = l;
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE,
+                  "the network's parameter %lld (in layer %d) is %g before training: the initial "
+                  "weights and biases must be finite",
+                  (long long)bad, layer, bad >= 0 ? ae->params[bad] : 0.0);
+    for (rom_int i = 0; i < N && bad < 0; ++i)
+      if (!(isfinite(ae->shift[i]) && isfinite(ae->scale[i]) && ae->scale[i] > 0.0)) bad = i;
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE,
+                  "the network's input scaling of feature %lld is shift %g, scale %g: it must be "
+                  "finite with scale > 0",
+                  (long long)bad, bad >= 0 ? ae->shift[bad] : 0.0, bad >= 0 ? ae->scale[bad] : 0.0);
+  }
+  {
+    /* the working set below, before any of it is allocated: the scaled data (N m), the
+     * gradient slots, the best weights and Adam's two moments (np each) */
+    const double slots_d = o.reproducible_chunks > 0 ? (double)o.reproducible_chunks : 1.0;
+    const double need = 8.0 * ((double)N * (double)m * 2.0 + (double)np * (slots_d + 4.0));
+    ROM_TRY_ALL(ctx, rom_memory_check(ctx, need, "training's data and optimiser state",
+                                      "use fewer snapshots, smaller layers or fewer chunks"));
+  }
   if (o.scale_minmax) ROM_TRY_ALL(ctx, rom_ae_scaling_minmax(ae, m, X, ldx));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&Xs));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&Xs));
   for (rom_int j = 0; j < m; ++j)
     for (rom_int i = 0; i < N; ++i)
       Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
@@ -139,7 +186,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   rom_int nval = (rom_int)floor(o.validation_fraction * (double)m + 0.5);
   if (nval >= m) nval = m - 1;
   const rom_int ntrain = m - nval;
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(2 * m), (void **)&order));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, 2, m, sizeof(rom_int), (void **)&order));
   rom_int *split = order, *ord = order + m; /* split: [val | train]; ord: epoch order */
   for (rom_int j = 0; j < m; ++j)
     split[j] = j;
@@ -149,12 +196,11 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   const int C = o.reproducible_chunks;
   const rom_int slots = C > 0 ? C : 1, slot_len = np + 1; /* gradient + loss sum */
   const rom_int B = o.batch < ntrain ? o.batch : ntrain;
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(slots * slot_len), (void **)&gbuf));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)slot_len, (void **)&grad));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * (B > nval ? B : nval) + 1),
-                              (void **)&buf));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)np, (void **)&best));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nval + 1), (void **)&vloss));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, slots, slot_len, sizeof(double), (void **)&gbuf));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, slot_len, 1, sizeof(double), (void **)&grad));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, N, (B > nval ? B : nval) + 1, sizeof(double), (void **)&buf));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, np, 1, sizeof(double), (void **)&best));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, nval + 1, 1, sizeof(double), (void **)&vloss));
   ROM_TRY_ALL(ctx, rom_adam_init(ctx, np, &adam));
   rom_ae_history_reset(ae);
   memcpy(best, ae->params, sizeof(double) * (size_t)np);
@@ -303,7 +349,9 @@ int rom_ae_train_dmat(rom_ae *ae, const rom_dmat *S, const rom_ae_train_options 
   ROM_CHECK_ALL(ctx, N == rom_ae_input_dim(ae), ROM_ERR_DIM,
                 "the snapshots have N = %lld rows but the autoencoder takes %lld inputs",
                 (long long)N, (long long)rom_ae_input_dim(ae));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(N * m), (void **)&X));
+  ROM_TRY_ALL(ctx, rom_memory_check(ctx, 8.0 * (double)N * (double)m,
+                                    "the gathered training snapshots", "use fewer snapshots"));
+  ROM_TRY_ALL(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&X));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&counts));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&displs));
   int mine = (int)nl;

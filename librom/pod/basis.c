@@ -1,6 +1,7 @@
 /* The POD basis object: creation from the caller's vectors, accessors, projection
  * q = Phi^T (u - ref) and lifting u = ref + Phi q. */
 #include "core/check.h"
+#include "core/values.h"
 #include "pod/basis_impl.h"
 
 #include <cblas.h>
@@ -35,6 +36,28 @@ int rom_basis_adopt(rom_dmat **vectors, double **singular_values, rom_int r, dou
   b->reference_is_mean = reference_is_mean && b->reference != NULL;
   if (provenance) b->provenance = *provenance;
   *out = b;
+cleanup:
+  return err;
+}
+
+int rom_basis_check_singular_values(rom_ctx *ctx, const char *file, const char *dataset,
+                                    const double *s, rom_int r) {
+  int err = ROM_OK;
+  rom_int negative = -1, rising = -1;
+  ROM_TRY(ctx, rom_check_finite_array(ctx, file, dataset, 1, &r, s));
+  for (rom_int i = 0; i < r && negative < 0 && rising < 0; ++i) {
+    if (s[i] < 0.0)
+      negative = i;
+    else if (i > 0 && s[i] > s[i - 1])
+      rising = i;
+  }
+  ROM_CHECK_ALL(ctx, negative < 0, ROM_ERR_FORMAT,
+                "dataset '%s' in '%s' holds the negative singular value %g at [%lld]", dataset,
+                file, negative >= 0 ? s[negative] : 0.0, (long long)negative);
+  ROM_CHECK_ALL(ctx, rising < 0, ROM_ERR_FORMAT,
+                "dataset '%s' in '%s' is not in descending order: [%lld] = %.17g > [%lld] = %.17g",
+                dataset, file, (long long)rising, rising >= 0 ? s[rising] : 0.0,
+                (long long)(rising - 1), rising > 0 ? s[rising - 1] : 0.0);
 cleanup:
   return err;
 }

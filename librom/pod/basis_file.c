@@ -117,6 +117,7 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
   if (r > 0) {
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&sv));
     ROM_TRY(ctx, rom_h5_read_array(f, "/singular_values", 1, &r, sv));
+    ROM_TRY(ctx, rom_basis_check_singular_values(ctx, path, "/singular_values", sv, r));
   }
   if (has_mean || has_ref) {
     ROM_TRY_ALL(ctx,

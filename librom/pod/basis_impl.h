@@ -30,4 +30,12 @@ struct rom_basis {
 int rom_basis_adopt(rom_dmat **vectors, double **singular_values, rom_int r, double **reference,
                     int reference_is_mean, const rom_basis_provenance *provenance, rom_basis **out);
 
+/* rom_basis_check_singular_values - the r singular values read from `dataset` of `file`
+ * are what the format promises (docs/file-format.md: every value computed, descending):
+ * finite (ROM_ERR_NOT_FINITE), >= 0 and non-increasing (ROM_ERR_FORMAT), the message
+ * naming the file, the dataset and the index. A negative or unsorted value would give a
+ * wrong energy fraction and truncation without any error. Collective. */
+int rom_basis_check_singular_values(rom_ctx *ctx, const char *file, const char *dataset,
+                                    const double *s, rom_int r);
+
 #endif

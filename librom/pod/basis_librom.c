@@ -46,6 +46,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "core/check.h"
 #include "io/h5.h"
+#include "core/values.h"
 #include "pod/basis_impl.h"
 
 #include <hdf5.h>
@@ -280,6 +281,20 @@ cleanup:
   return err;
 }
 
+/* The type class of a dataset (H5T_NO_CLASS if it cannot be read). */
+static H5T_class_t dataset_class(hid_t dset) {
+  hid_t type = H5Dget_type(dset);
+  H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  if (type >= 0) H5Tclose(type);
+  return cls;
+}
+
+static const char *class_text(H5T_class_t cls) {
+  return cls == H5T_INTEGER ? "integers"
+         : cls == H5T_FLOAT ? "floating-point numbers"
+                            : "something that is not a number";
+}
+
 /* Reads a 1-element integer dataset; `exists` may be NULL (then a missing one is an error). */
 static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name, rom_int *v,
                     int *exists) {
@@ -298,6 +313,9 @@ static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name
   space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
   ROM_CHECK(ctx, space >= 0 && H5Sget_simple_extent_npoints(space) == 1, ROM_ERR_FORMAT,
             "libROM basis file '%s': dataset '%s' is not a single integer", path, name);
+  ROM_CHECK(ctx, dataset_class(dset) == H5T_INTEGER, ROM_ERR_FORMAT,
+            "libROM basis file '%s': dataset '%s' holds %s, libROM writes an integer there", path,
+            name, class_text(dataset_class(dset)));
   ROM_TRY(ctx, check_stored(ctx, dset, path, name, 1));
   ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
             ROM_ERR_IO, "libROM basis file '%s': cannot read dataset '%s'", path, name);
@@ -323,6 +341,11 @@ static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *
   space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
   ROM_CHECK(ctx, space >= 0, ROM_ERR_IO, "libROM basis file '%s': cannot open dataset '%s'", path,
             name);
+  /* libROM writes doubles (H5T_IEEE_F64BE) here: integers would be converted silently into
+   * a "basis" of whole numbers */
+  ROM_CHECK(ctx, dataset_class(dset) == H5T_FLOAT, ROM_ERR_FORMAT,
+            "libROM basis file '%s': dataset '%s' holds %s, libROM writes doubles there", path,
+            name, class_text(dataset_class(dset)));
   n = H5Sget_simple_extent_npoints(space);
   ROM_CHECK(ctx, n == (hssize_t)total, ROM_ERR_DIM,
             "libROM basis file '%s': dataset '%s' holds %lld values, expected %lld", path, name,
@@ -345,6 +368,8 @@ static int read_doubles(rom_ctx *ctx, hid_t file, const char *path, const char *
               ROM_ERR_IO, "libROM basis file '%s': cannot select in dataset '%s'", path, name);
     ROM_CHECK(ctx, H5Dread(dset, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out) >= 0, ROM_ERR_IO,
               "libROM basis file '%s': cannot read dataset '%s'", path, name);
+    ROM_TRY(ctx,
+            rom_check_finite_local(ctx, path, name, 1, &total, 0, 1, first, count, out, count));
   }
 cleanup:
   release(&mem);
@@ -391,7 +416,9 @@ static int scan_files(rom_ctx *ctx, const char *base, char *path, size_t len, ro
     ROM_TRY(ctx, open_file(ctx, path, &file));
     ROM_TRY(ctx, read_int(ctx, file, path, "spatial_basis_num_rows", &nrow, NULL));
     ROM_TRY(ctx, read_int(ctx, file, path, "spatial_basis_num_cols", &kf, NULL));
-    ROM_TRY(ctx, read_doubles(ctx, file, path, "spatial_basis", nrow * kf, 0, 0, NULL));
+    rom_int nvalues = 0;
+    ROM_TRY(ctx, rom_count_mul(ctx, nrow, kf, "libROM dataset 'spatial_basis'", &nvalues));
+    ROM_TRY(ctx, read_doubles(ctx, file, path, "spatial_basis", nvalues, 0, 0, NULL));
     ROM_TRY(ctx, read_int(ctx, file, path, "singular_value_size", &rf, NULL));
     if (f == 0) {
       *k = kf;
@@ -471,7 +498,7 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
   ROM_MPI(ctx, MPI_Bcast(rows, (int)nfiles, MPI_INT64_T, 0, rom_ctx_comm(ctx)));
   if (r > 0) ROM_MPI(ctx, MPI_Bcast(sv, (int)r, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
   for (rom_int f = 0; f < nfiles; ++f)
-    N += rows[f];
+    ROM_TRY_ALL(ctx, rom_count_add(ctx, N, rows[f], "libROM basis rows", &N));
   file_name(path, len, base, 0);
   ROM_CHECK(ctx, k >= 1 && N >= 1, ROM_ERR_FORMAT,
             "libROM basis '%s': the %lld files hold an empty basis (%lld rows, %lld columns)", base,
@@ -480,6 +507,7 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
             "libROM basis file '%s': dataset 'singular_value' has %lld values, fewer than the "
             "k = %lld basis vectors",
             path, (long long)r, (long long)k);
+  ROM_TRY(ctx, rom_basis_check_singular_values(ctx, path, "singular_value", sv, r));
 
   /* 2. This rank's rows of the even partition, from the files that hold them. */
   lr = rom_dmat_partition_even(N, rank, rom_ctx_size(ctx));
@@ -488,7 +516,9 @@ int rom_basis_read_librom(rom_ctx *ctx, const char *base, rom_basis **out) {
   {
     int local = ROM_OK;
     size_t bytes = 0;
-    local = rom_size_mul(ctx, lr * k, sizeof(double), &bytes);
+    rom_int count = 0;
+    local = rom_count_mul(ctx, lr, k, "libROM basis", &count);
+    if (local == ROM_OK) local = rom_size_mul(ctx, count, sizeof(double), &bytes);
     if (local == ROM_OK) local = rom_malloc(ctx, bytes, (void **)&buf);
     if (local == ROM_OK && reference > 0)
       local = rom_malloc(ctx, sizeof(double) * (size_t)lr, (void **)&ref);

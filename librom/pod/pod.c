@@ -212,8 +212,17 @@ int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom
   ROM_CHECK_ALL(ctx, rom_svd_method_lookup(o->method) != NULL, ROM_ERR_ARG,
                 "POD option method = %d is not a rom_svd_method (0..%d)", (int)o->method,
                 rom_svd_method_count() - 1);
-  ROM_CHECK_ALL(ctx, o->memory_budget >= 0.0, ROM_ERR_ARG,
-                "POD option memory_budget = %g bytes must be >= 0 (0: no limit)", o->memory_budget);
+  ROM_CHECK_ALL(ctx, o->memory_budget >= 0.0 && isfinite(o->memory_budget), ROM_ERR_ARG,
+                "POD option memory_budget = %g bytes must be finite and >= 0 (0: no limit)",
+                o->memory_budget);
+  ROM_CHECK_ALL(ctx, o->oversampling >= 0, ROM_ERR_ARG,
+                "POD option oversampling = %lld must be >= 0", (long long)o->oversampling);
+  ROM_CHECK_ALL(ctx,
+                o->power_iterations >= 0 && o->power_iterations <= ROM_POD_MAX_POWER_ITERATIONS,
+                ROM_ERR_ARG,
+                "POD option power_iterations = %d must be in 0..%d (ROM_POD_MAX_POWER_ITERATIONS: "
+                "one or two suffice in practice, each costs two passes over the snapshots)",
+                o->power_iterations, ROM_POD_MAX_POWER_ITERATIONS);
   if (N < 0) goto cleanup;
   ROM_CHECK_ALL(ctx, m >= 1, ROM_ERR_ARG,
                 "the snapshot matrix has no columns: POD needs at least one snapshot");

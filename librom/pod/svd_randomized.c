@@ -114,7 +114,7 @@ int rom_svd_randomized(const rom_dmat *A, const double *shift, const rom_pod_opt
                 (long long)o->oversampling, o->power_iterations);
   k = o->target_rank > 0 ? o->target_rank
                          : (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank < mn ? o->rank : mn);
-  l = k + o->oversampling < mn ? k + o->oversampling : mn;
+  l = o->oversampling < mn - k ? k + o->oversampling : mn; /* k + oversampling may overflow */
   if (o->truncation == ROM_POD_TRUNCATE_ENERGY) {
     if (k < mn)
       rom_log(ctx, ROM_LOG_WARN,

@@ -19,6 +19,7 @@
 #include "romkit/sweep.h"
 
 #include "core/check.h"
+#include "core/values.h"
 #include "io/h5.h"
 #include "affine/affine_rom_internal.h"
 
@@ -476,6 +477,18 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
     const rom_int ns = design->ns, base = ns / P, rem = ns % P;
     s->offset = (rom_int)r * base + (r < rem ? r : rem);
     s->local = base + (r < rem ? 1 : 0);
+  }
+  {
+    /* The samples' parameters and outputs stay in memory (this rank's block; rank 0 also
+     * receives the largest other block for the statistics): an absurd sample count must be
+     * refused here, with the sizes, not by the allocator or the kernel's OOM killer. */
+    const double most = (double)(design->ns / rom_ctx_size(ctx) + 1);
+    const double need = 8.0 * ((double)s->local * (double)(design->p + s->no) +
+                               (rom_ctx_rank(ctx) == 0 ? most * (double)s->no : 0.0));
+    char what[160];
+    snprintf(what, sizeof what, "the parameters and %d outputs of %lld samples on %d ranks", s->no,
+             (long long)design->ns, rom_ctx_size(ctx));
+    ROM_TRY_ALL(ctx, rom_memory_check(ctx, need, what, "use fewer samples or more ranks"));
   }
   {
     const size_t no = (size_t)s->no, p = (size_t)design->p, local = (size_t)s->local;
