@@ -115,9 +115,10 @@ const double *rom_basis_singular_values(const rom_basis *b, rom_int *r);
 const double *rom_basis_reference(const rom_basis *b);
 /* Energy fraction captured by the first k modes: sum_{i<k} s_i^2 over ||S - shift||_F^2,
  * the squared Frobenius norm of the (shifted) snapshot matrix, which rom_pod_compute
- * records, so a method that computes only some singular values (randomized, incremental)
- * still reports the true fraction; without it (a user basis, a file written before
- * format 1.1) the sum of the stored s_i^2. NAN if no singular values. */
+ * records, when the stored values sum to less (a method that computes only some singular
+ * values: randomized, incremental), so it still reports the true fraction; without it (a user
+ * basis, a file written before format 1.1) the sum of the stored s_i^2. NAN if no singular values.
+ */
 double rom_basis_energy(const rom_basis *b);
 /* ||S - shift||_F^2 of the snapshots the basis was computed from; 0 if unknown. */
 double rom_basis_total_energy(const rom_basis *b);

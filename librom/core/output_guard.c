@@ -30,17 +30,23 @@ void rom_output_poison(double *y, rom_int rows, rom_int cols, rom_int ld) {
   }
 }
 
-/* 1 if every value of the column is finite (exponent bits not all ones). An integer OR
- * reduction, which the compiler vectorises (a floating-point sum could not be
- * reordered). */
+/* 1 if every value of the column is finite: x * 0 is +-0 for a finite x and NaN for NaN or
+ * +-Inf, so the sum is 0 exactly when all are finite. Four independent partial sums: the
+ * additions cannot be reordered by the compiler (no -ffast-math), and one chain would run
+ * at the adder's latency; measured 0.4 ns per value against 1.5-2 ns for one chain or for
+ * an integer test of the exponent bits (docs/reliability.md). */
 static int column_finite(const double *c, rom_int rows) {
-  uint64_t bad = 0;
-  for (rom_int i = 0; i < rows; ++i) {
-    uint64_t bits;
-    memcpy(&bits, c + i, sizeof bits);
-    bad |= (uint64_t)((bits & UINT64_C(0x7ff0000000000000)) == UINT64_C(0x7ff0000000000000));
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  rom_int i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    s0 += c[i] * 0.0;
+    s1 += c[i + 1] * 0.0;
+    s2 += c[i + 2] * 0.0;
+    s3 += c[i + 3] * 0.0;
   }
-  return bad == 0;
+  for (; i < rows; ++i)
+    s0 += c[i] * 0.0;
+  return (s0 + s1) + (s2 + s3) == 0.0;
 }
 
 rom_int rom_output_first_bad(const double *y, rom_int rows, rom_int cols, rom_int ld, rom_int *row,

@@ -144,10 +144,12 @@ double rom_basis_energy(const rom_basis *b) {
     total += s2;
     if (i < k) kept += s2;
   }
-  /* Against the Frobenius norm when known: the stored values may be only the largest
-   * ones (randomized, incremental), and their sum alone would report 1.0 for a basis that
-   * misses energy. min(.., 1): rounding of the two sums. */
-  if (b->total_energy > 0.0) total = b->total_energy;
+  /* Against the Frobenius norm when the stored values miss some of it: they may be only
+   * the largest ones (randomized, incremental), and their sum alone would report 1.0 for a
+   * basis that misses energy. When they hold it all (an exact method: the two sums differ
+   * by rounding only) their own sum, consistent with the truncation rule (an energy
+   * threshold of 1 then gives exactly 1). */
+  if (b->total_energy > 0.0 && total < b->total_energy * (1.0 - 1e-12)) total = b->total_energy;
   return total > 0.0 ? fmin(kept / total, 1.0) : NAN;
 }
 
