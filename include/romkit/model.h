@@ -7,6 +7,15 @@
  * inside them, e.g. for halo exchange) and return 0 on success, non-zero on failure;
  * romkit turns a failure into ROM_ERR_CALLBACK on every rank.
  *
+ * Output contract: before every call romkit fills the callback's output (y, f, F, Y,
+ * coefficients, sampled F and Y) with NaN, and after it checks that every value was
+ * overwritten with a finite number. A callback that returns 0 but leaves any output value
+ * unwritten, or writes NaN or Inf from a finite input, fails with ROM_ERR_CALLBACK naming
+ * the callback, the output and the first bad position (a non-finite output from a
+ * non-finite input state passes, for the caller's divergence check). So a callback must
+ * write every output value on every call, in place; it must never read its output before
+ * writing it (it holds NaN, not zero).
+ *
  * The model is built with setters, so later kinds of callback (nonlinear residual,
  * Jacobian action, residual at sampled rows for hyper-reduction) are added by new
  * setters without breaking code written against this header.
@@ -107,6 +116,16 @@ typedef int (*rom_velocity_jacobian_sampled_fn)(void *user, rom_int nrows, const
                                                 rom_int ncols, const double *X, rom_int ldx,
                                                 double *Y, rom_int ldy);
 
+/* sample-mesh setup: called once when a hyper-reduced ROM is created (rom_nlrom_create,
+ *   rom_nlrom_create_manifold with hr), with the sample rows and the sample mesh `needed`
+ *   (sorted) that every later sampled call will pass (the same arrays, which stay valid and
+ *   unchanged while the ROM lives). The host builds its index map (each sampled row's
+ *   neighbours' positions in `needed`) here once instead of at every call. Optional.
+ *   Called on every rank; not collective (a failure on any rank fails the ROM's creation on
+ *   every rank). */
+typedef int (*rom_sample_mesh_setup_fn)(void *user, rom_int nrows, const rom_int *rows,
+                                        rom_int nneeded, const rom_int *needed);
+
 /* Setters. jacobian and jacobian_csr may be NULL (then romkit cannot run what needs
  * them and says so). Not collective. */
 int rom_model_set_velocity(rom_model *m, rom_velocity_fn velocity,
@@ -115,6 +134,19 @@ int rom_model_set_velocity_jacobian_csr(rom_model *m, rom_velocity_jacobian_csr_
 int rom_model_set_sampled_velocity(rom_model *m, rom_stencil_fn stencil,
                                    rom_velocity_sampled_fn velocity,
                                    rom_velocity_jacobian_sampled_fn jacobian);
+/* The optional one-time sample-mesh setup (NULL removes it). Not collective. */
+int rom_model_set_sample_mesh_setup(rom_model *m, rom_sample_mesh_setup_fn setup);
+
+/* Which callbacks the model has: ROM_MODEL_HAS_* flags, or-ed. Not collective. */
+#define ROM_MODEL_HAS_VELOCITY 0x1u          /* F */
+#define ROM_MODEL_HAS_JACOBIAN 0x2u          /* dF/du X */
+#define ROM_MODEL_HAS_JACOBIAN_CSR 0x4u      /* assembled dF/du */
+#define ROM_MODEL_HAS_SAMPLED_VELOCITY 0x8u  /* stencil and sampled F */
+#define ROM_MODEL_HAS_SAMPLED_JACOBIAN 0x10u /* sampled dF/du X */
+#define ROM_MODEL_HAS_SAMPLE_MESH_SETUP 0x20u
+#define ROM_MODEL_HAS_AFFINE_OPERATOR 0x40u
+#define ROM_MODEL_HAS_AFFINE_RHS 0x80u
+unsigned rom_model_callbacks(const rom_model *m);
 
 /* Checked calls into the host (argument checks agreed over ranks, a failing callback is
  * ROM_ERR_CALLBACK on every rank for the collective ones). */
@@ -126,6 +158,9 @@ int rom_model_velocity_jacobian(rom_model *m, const double *u_local, double t, c
 int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double t, const double *mu,
                                     rom_csr *J);
 int rom_model_stencil(rom_model *m, rom_int row, rom_int max, rom_int *cols, rom_int *count);
+/* Calls the sample-mesh setup if the model has one (ROM_OK without it). Not collective. */
+int rom_model_sample_mesh_setup(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                                const rom_int *needed);
 int rom_model_velocity_sampled(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
                                const rom_int *needed, const double *u_needed, double t,
                                const double *mu, double *F_rows);

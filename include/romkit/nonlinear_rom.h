@@ -30,6 +30,18 @@
  * A projected residual that is not finite, or that grows beyond divergence_factor times
  * its value at the first iteration of the step, is divergence: ROM_ERR_NOT_CONVERGED on
  * every rank, naming the step, the iteration and the residual, in either mode.
+ * That test is relative to each step's start, so a trajectory that drifts away a little
+ * every step (each step converging) would pass it. Two absolute guards catch that:
+ *  - growth_factor: the projected residual of any iteration must stay within
+ *    growth_factor times the reference residual, the initial projected residual of the
+ *    first step of the run (rom_nlrom_run, or rom_nlrom_step with step <= 1) that
+ *    exceeds the tolerance. A run that starts at rest under a forcing that ramps up by
+ *    more than this factor must raise or disable it;
+ *  - state_bound (host knowledge, e.g. a physical maximum): at the end of every step
+ *    max |u_i| over the rows the ROM evaluates (this rank's rows, reduced over the ranks
+ *    with one MPI_Allreduce per step; the sample mesh with hyper-reduction) must be
+ *    finite and <= state_bound.
+ * Both fail with ROM_ERR_NOT_CONVERGED on every rank, naming the step.
  *
  * Determinism: the reduced quantities are reduced to rank 0 and broadcast, so q is
  * bitwise identical on every rank and every rank takes the same decisions.
@@ -77,6 +89,10 @@ typedef struct {
   int fail_if_not_converged;       /* 0 (default): accept after max_iterations, count it;
                                       1: ROM_ERR_NOT_CONVERGED */
   double divergence_factor;        /* default 1e8 (see above); <= 0 disables the growth test */
+  double growth_factor;            /* default 1e6: the trajectory guard (see above); <= 0
+                                      disables it */
+  double state_bound;              /* > 0: max |u_i| allowed at the end of a step, over the
+                                      rows the ROM evaluates; default 0 (none) */
 } rom_nlrom_options;
 
 rom_nlrom_options rom_nlrom_options_default(void);
@@ -111,8 +127,11 @@ typedef struct rom_nlrom rom_nlrom;
  *                    hr must outlive it.
  *   o                options (NULL: defaults)
  * The ROM keeps pointers to m and basis (not copies): they must outlive it.
+ * With hr the model's sample-mesh setup (rom_model_set_sample_mesh_setup), if any, is
+ * called once here with hr's sample rows and sample mesh.
  * Collective. Errors: ROM_ERR_ARG, ROM_ERR_DIM (partitions, dims), ROM_ERR_STATE (model
- * lacks the callbacks needed), ROM_ERR_UNSUPPORTED. */
+ * lacks the callbacks needed: velocity and Jacobian action without hr, sampled velocity
+ * and sampled Jacobian with hr), ROM_ERR_UNSUPPORTED, ROM_ERR_CALLBACK (the setup). */
 int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *reference_local,
                      const rom_hyper *hr, const rom_nlrom_options *o, rom_nlrom **out);
 int rom_nlrom_destroy(rom_nlrom **rom); /* NULL-safe. Not collective. */

@@ -33,20 +33,25 @@ typedef enum {
 
 typedef struct {
   rom_pod_truncation truncation;
-  double energy;                /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
-  rom_int rank;                 /* k for ROM_POD_TRUNCATE_RANK */
-  int center;                   /* subtract the row mean of the snapshots first; stored as /mean */
-  rom_svd_method method;        /* default ROM_SVD_AUTO */
-  double memory_budget;         /* bytes per rank romkit may use (0: no limit); default 0 */
-  rom_int target_rank;          /* randomized / incremental: singular triplets computed
-                                   (0: the rank option, or min(N, m) with energy truncation);
-                                   incremental through rom_pod_compute tracks min(2 k, m, N)
-                                   triplets and returns the first k (docs/pod.md) */
-  rom_int oversampling;         /* randomized: extra sketch columns (>= 0); default 10 */
-  int power_iterations;         /* randomized: subspace iterations, 0 ..
-                                   ROM_POD_MAX_POWER_ITERATIONS; default 2 */
-  double incremental_tolerance; /* incremental: a new snapshot's component orthogonal to the
-                                   basis is kept if its norm > tol * s_1; default 1e-12 */
+  double energy;                 /* fraction of sum of s_i^2 kept, in (0, 1]; default 0.9999 */
+  rom_int rank;                  /* k for ROM_POD_TRUNCATE_RANK */
+  int center;                    /* subtract the row mean of the snapshots first; stored as /mean */
+  const double *reference_local; /* NULL (default), or a reference state u_ref on this rank's
+                                   rows: POD of S - u_ref 1^T, u_ref stored as the basis's
+                                   /reference and used by the ROMs built on the basis (e.g.
+                                   the initial condition, or the first snapshot). Not with
+                                   center. rom_pod_compute_file: rows of its even partition */
+  rom_svd_method method;         /* default ROM_SVD_AUTO */
+  double memory_budget;          /* bytes per rank romkit may use (0: no limit); default 0 */
+  rom_int target_rank;           /* randomized / incremental: singular triplets computed
+                                    (0: the rank option, or min(N, m) with energy truncation);
+                                    incremental through rom_pod_compute tracks min(2 k, m, N)
+                                    triplets and returns the first k (docs/pod.md) */
+  rom_int oversampling;          /* randomized: extra sketch columns (>= 0); default 10 */
+  int power_iterations;          /* randomized: subspace iterations, 0 ..
+                                    ROM_POD_MAX_POWER_ITERATIONS; default 2 */
+  double incremental_tolerance;  /* incremental: a new snapshot's component orthogonal to the
+                                    basis is kept if its norm > tol * s_1; default 1e-12 */
 } rom_pod_options;
 
 rom_pod_options rom_pod_options_default(void);
@@ -116,8 +121,22 @@ const rom_dmat *rom_basis_vectors(const rom_basis *b);
 const double *rom_basis_singular_values(const rom_basis *b, rom_int *r);
 /* Mean or reference vector (local rows), NULL if none. */
 const double *rom_basis_reference(const rom_basis *b);
-/* Energy fraction captured by the first k modes (NAN if no singular values). */
+/* Energy fraction captured by the first k modes: sum_{i<k} s_i^2 over ||S - shift||_F^2,
+ * the squared Frobenius norm of the (shifted) snapshot matrix, which rom_pod_compute
+ * records, when the stored values sum to less (a method that computes only some singular
+ * values: randomized, incremental), so it still reports the true fraction; without it (a user
+ * basis, a file written before format 1.1) the sum of the stored s_i^2. NAN if no singular values.
+ */
 double rom_basis_energy(const rom_basis *b);
+/* ||S - shift||_F^2 of the snapshots the basis was computed from; 0 if unknown. */
+double rom_basis_total_energy(const rom_basis *b);
+/* The SVD method that computed the basis ("tsqr", "randomized", ...; what 'auto' chose),
+ * or "user" for rom_basis_create. Not collective. */
+const char *rom_basis_method(const rom_basis *b);
+/* rom_basis_truncate - a new basis of the first k vectors of b, with all of b's singular
+ * values, its reference and its total energy (so its energy is the fraction kept by k).
+ * Collective. Errors: ROM_ERR_ARG (k outside 1..dim). */
+int rom_basis_truncate(const rom_basis *b, rom_int k, rom_basis **out);
 
 /* q = Phi^T (u - ref) (k values, replicated). Collective. */
 int rom_basis_project(const rom_basis *b, const double *u_local, double *q);

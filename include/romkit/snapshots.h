@@ -49,9 +49,17 @@ int rom_snapshots_add_block(rom_snapshots *s, rom_int count, const double *U_loc
 
 /* Number of snapshots added so far. Not collective. */
 rom_int rom_snapshots_count(const rom_snapshots *s);
-/* The in-memory snapshots as an N x m matrix, owned by the collection and valid until
- * the next add or destroy. ROM_ERR_STATE if keep_in_memory was 0. Not collective. */
+/* The in-memory snapshots as an N x m matrix, owned by the collection. The matrix handle
+ * is valid until the next add; its data (rom_dmat_data: the m snapshots it had) stays
+ * valid even after adds that grow the collection (growth then moves to a new buffer and
+ * keeps the old one) until rom_snapshots_release_views or destroy, so a pointer or a
+ * Python numpy view taken from it never dangles. ROM_ERR_STATE if keep_in_memory was 0.
+ * Not collective. */
 int rom_snapshots_matrix(rom_snapshots *s, const rom_dmat **out);
+/* rom_snapshots_release_views - the caller holds no pointer into an earlier matrix of
+ * rom_snapshots_matrix any more: frees the buffers growth kept for them (at most about
+ * the collection's own size, as capacity doubles). Not collective. */
+int rom_snapshots_release_views(rom_snapshots *s);
 
 /* rom_snapshots_write - writes the in-memory snapshots to a new HDF5 snapshot file.
  * Collective. ROM_ERR_EXISTS if path exists and overwrite is 0. */

@@ -11,8 +11,10 @@
  * The coefficient functions theta(mu), phi(mu) are not collective: they are cheap,
  * rank-local functions of the parameter vector. */
 #include "core/check.h"
+#include "core/output_guard.h"
 #include "model/model_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int rom_model_create(rom_ctx *ctx, rom_int local_rows, int num_parameters, void *user,
@@ -95,28 +97,111 @@ int rom_model_rhs_terms(const rom_model *m) {
   return m ? m->rhs.nterms : 0;
 }
 
-/* Agree on the host's return code `rc` over all ranks: ROM_OK everywhere, or
- * ROM_ERR_CALLBACK everywhere with a sentence naming the callback (`what`) and q. */
-static int agree_on_callback(rom_model *m, int rc, const char *what, int q, const char *func) {
-  int err = ROM_OK;
-  if (rom_all_ok(m->ctx, rc == 0)) return ROM_OK;
+/* ---- the guard around every call into the host ------------------------------------------
+ *
+ * Every output buffer is filled with romkit's NaN marker before the call
+ * (core/output_guard.h) and scanned after it, so a callback that returns 0 without writing
+ * its output (or writes NaN or Inf) is ROM_ERR_CALLBACK naming the callback, the output and
+ * the first bad position, instead of a silent wrong answer. An output that aliases an input
+ * is not filled (only scanned). A non-finite value the host computed from a non-finite
+ * input state (a diverging ROM iterate) is not the host's fault: it passes, and the
+ * caller's own divergence check reports it (librom/online/nonlinear_rom.c). */
+typedef struct {
+  const char *what; /* the callback, as messages name it */
+  const char *name; /* the output argument */
+  int q;            /* the affine term, or -1 */
+  double *y;        /* rows x cols, leading dimension ld */
+  rom_int rows, cols, ld;
+  const double *in; /* input state whose non-finite values excuse a non-finite output */
+  rom_int in_rows, in_cols, in_ld;
+} call_guard;
+
+static call_guard guard_make(const char *what, const char *name, int q, double *y, rom_int rows,
+                             rom_int cols, rom_int ld) {
+  call_guard g;
+  memset(&g, 0, sizeof g);
+  g.what = what;
+  g.name = name;
+  g.q = q;
+  g.y = y;
+  g.rows = rows;
+  g.cols = cols;
+  g.ld = ld > 0 ? ld : 1;
+  return g;
+}
+
+/* Fills the output with the marker unless it overlaps an input (x: nx doubles from x). */
+static void guard_arm(const call_guard *g, const double *x, rom_int nx, const double *x2,
+                      rom_int nx2) {
+  rom_int ny = g->rows > 0 && g->cols > 0 ? g->ld * (g->cols - 1) + g->rows : 0;
+  if (ny == 0 || rom_output_overlaps(g->y, ny, x, nx) || rom_output_overlaps(g->y, ny, x2, nx2))
+    return;
+  rom_output_poison(g->y, g->rows, g->cols, g->ld);
+}
+
+/* Local verdict on the call: 0 fine, 1 the host returned non-zero, 2 output left
+ * unwritten, 3 non-finite output for a finite input; the message on ctx if not 0. */
+static int guard_verdict(rom_model *m, const call_guard *g, int rc, const char *func) {
+  rom_int row = -1, col = -1, count = 0;
+  double value = 0.0;
+  int unwritten = 0;
+  char where[96] = "";
+  char term[48] = "";
+  if (g->q >= 0) snprintf(term, sizeof term, " for term q = %d", g->q);
   if (rc != 0) {
-    if (q >= 0)
-      err = rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
-                          "the host's %s callback returned %d for term q = %d on rank %d", what, rc,
-                          q, rom_ctx_rank(m->ctx));
-    else
-      err = rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
-                          "the host's %s callback returned %d on rank %d", what, rc,
-                          rom_ctx_rank(m->ctx));
-  } else if (q >= 0) {
-    err = rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
-                        "the host's %s callback failed on another rank for term q = %d", what, q);
-  } else {
-    err = rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
-                        "the host's %s callback failed on another rank", what);
+    rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
+                  "the host's %s callback returned %d%s on rank %d", g->what, rc, term,
+                  rom_ctx_rank(m->ctx));
+    return 1;
   }
-  return err;
+  if (rom_output_first_bad(g->y, g->rows, g->cols, g->ld, &row, &col, &value, &unwritten, &count) <
+      0)
+    return 0;
+  if (!unwritten && g->in &&
+      rom_output_first_bad(g->in, g->in_rows, g->in_cols, g->in_ld, NULL, NULL, NULL, NULL, NULL) >=
+          0)
+    return 0; /* non-finite in, non-finite out: the caller's divergence check */
+  if (g->cols > 1)
+    snprintf(where, sizeof where, "%s[row %lld, column %lld]", g->name, (long long)row,
+             (long long)col);
+  else
+    snprintf(where, sizeof where, "%s[%lld]", g->name, (long long)row);
+  if (unwritten) {
+    rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
+                  "the host's %s callback returned 0%s on rank %d but left %s unwritten (%lld "
+                  "of %lld values non-finite): romkit fills every output with NaN before the "
+                  "call, and the callback must overwrite all of them in place (in Python "
+                  "write into the array given, `%s[:] = ...`, never rebind it)",
+                  g->what, term, rom_ctx_rank(m->ctx), where, (long long)count,
+                  (long long)(g->rows * g->cols), g->name);
+    return 2;
+  }
+  rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
+                "the host's %s callback%s on rank %d wrote a non-finite value %s = %g (%lld "
+                "of %lld values NaN or Inf) for a finite input",
+                g->what, term, rom_ctx_rank(m->ctx), where, value, (long long)count,
+                (long long)(g->rows * g->cols));
+  return 3;
+}
+
+/* After a collective callback: the verdict agreed over all ranks (one reduction, as the
+ * return code alone needed): ROM_OK everywhere, or ROM_ERR_CALLBACK everywhere (the
+ * ranks where the call was fine say it failed on another rank). */
+static int guard_agree(rom_model *m, const call_guard *g, int rc, const char *func) {
+  int verdict = guard_verdict(m, g, rc, func);
+  if (rom_all_ok(m->ctx, verdict == 0)) return ROM_OK;
+  if (verdict != 0) return ROM_ERR_CALLBACK;
+  if (g->q >= 0)
+    return rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
+                         "the host's %s callback failed on another rank for term q = %d", g->what,
+                         g->q);
+  return rom_error_set(m->ctx, ROM_ERR_CALLBACK, __FILE__, __LINE__, func,
+                       "the host's %s callback failed on another rank", g->what);
+}
+
+/* After a rank-local callback. */
+static int guard_local(rom_model *m, const call_guard *g, int rc, const char *func) {
+  return guard_verdict(m, g, rc, func) == 0 ? ROM_OK : ROM_ERR_CALLBACK;
 }
 
 int rom_model_apply_operator_term(rom_model *m, int q, const double *x_local, double *y_local) {
@@ -133,8 +218,11 @@ int rom_model_apply_operator_term(rom_model *m, int q, const double *x_local, do
                 "x_local and y_local must not be NULL on a rank with %lld local rows",
                 (long long)m->local_rows);
   {
+    call_guard g = guard_make("operator-term (apply A_q)", "y_local", q, y_local, m->local_rows, 1,
+                              m->local_rows);
+    guard_arm(&g, x_local, m->local_rows, NULL, 0);
     int rc = m->op.apply(m->user, q, x_local, y_local);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "operator-term (apply A_q)", q, __func__));
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -154,8 +242,11 @@ int rom_model_rhs_term(rom_model *m, int q, double *f_local) {
                 "f_local must not be NULL on a rank with %lld local rows",
                 (long long)m->local_rows);
   {
+    call_guard g =
+        guard_make("rhs-term (f_q)", "f_local", q, f_local, m->local_rows, 1, m->local_rows);
+    guard_arm(&g, NULL, 0, NULL, 0);
     int rc = m->rhs.term(m->user, q, f_local);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "rhs-term (f_q)", q, __func__));
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -175,8 +266,11 @@ int rom_model_apply_mass(rom_model *m, const double *x_local, double *y_local) {
     goto cleanup;
   }
   {
+    call_guard g =
+        guard_make("mass (apply M)", "y_local", -1, y_local, m->local_rows, 1, m->local_rows);
+    guard_arm(&g, x_local, m->local_rows, NULL, 0);
     int rc = m->apply_mass(m->user, x_local, y_local);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "mass (apply M)", -1, __func__));
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -195,9 +289,11 @@ int rom_model_operator_coefficients(rom_model *m, const double *mu, double *thet
             "theta must not be NULL, and mu must not be NULL for a model with %d parameters",
             m->num_parameters);
   {
+    call_guard g =
+        guard_make("operator coefficient theta(mu)", "theta", -1, theta, m->op.nterms, 1, 1);
+    guard_arm(&g, mu, m->num_parameters, NULL, 0);
     int rc = m->op.coefficients(m->user, mu, theta);
-    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
-              "the host's operator coefficient callback theta(mu) returned %d", rc);
+    ROM_TRY(ctx, guard_local(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -216,9 +312,10 @@ int rom_model_rhs_coefficients(rom_model *m, const double *mu, double *phi) {
             "phi must not be NULL, and mu must not be NULL for a model with %d parameters",
             m->num_parameters);
   {
+    call_guard g = guard_make("rhs coefficient phi(mu)", "phi", -1, phi, m->rhs.nterms, 1, 1);
+    guard_arm(&g, mu, m->num_parameters, NULL, 0);
     int rc = m->rhs.coefficients(m->user, mu, phi);
-    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
-              "the host's rhs coefficient callback phi(mu) returned %d", rc);
+    ROM_TRY(ctx, guard_local(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -267,6 +364,48 @@ cleanup:
   return err;
 }
 
+int rom_model_set_sample_mesh_setup(rom_model *m, rom_sample_mesh_setup_fn setup) {
+  if (!m) return ROM_ERR_ARG;
+  m->sampled.setup = setup; /* NULL removes it */
+  return ROM_OK;
+}
+
+unsigned rom_model_callbacks(const rom_model *m) {
+  unsigned f = 0;
+  if (!m) return 0;
+  if (m->nl.velocity) f |= ROM_MODEL_HAS_VELOCITY;
+  if (m->nl.jacobian) f |= ROM_MODEL_HAS_JACOBIAN;
+  if (m->nl.jacobian_csr) f |= ROM_MODEL_HAS_JACOBIAN_CSR;
+  if (m->sampled.velocity && m->sampled.stencil) f |= ROM_MODEL_HAS_SAMPLED_VELOCITY;
+  if (m->sampled.jacobian) f |= ROM_MODEL_HAS_SAMPLED_JACOBIAN;
+  if (m->sampled.setup) f |= ROM_MODEL_HAS_SAMPLE_MESH_SETUP;
+  if (m->op.apply) f |= ROM_MODEL_HAS_AFFINE_OPERATOR;
+  if (m->rhs.term) f |= ROM_MODEL_HAS_AFFINE_RHS;
+  return f;
+}
+
+int rom_model_sample_mesh_setup(rom_model *m, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                                const rom_int *needed) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK(ctx,
+            nrows >= 0 && nneeded >= 0 && (nrows == 0 || rows != NULL) &&
+                (nneeded == 0 || needed != NULL),
+            ROM_ERR_ARG, "nrows = %lld, nneeded = %lld must be >= 0 and the arrays non-NULL",
+            (long long)nrows, (long long)nneeded);
+  if (!m->sampled.setup) goto cleanup;
+  {
+    int rc = m->sampled.setup(m->user, nrows, rows, nneeded, needed);
+    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
+              "the host's sample-mesh setup callback returned %d (%lld sampled rows, %lld rows "
+              "on the sample mesh)",
+              rc, (long long)nrows, (long long)nneeded);
+  }
+cleanup:
+  return err;
+}
+
 /* Collective: mu present when the model has parameters, state arrays present on ranks
  * with rows. */
 static int check_nonlinear_args(rom_model *m, const double *mu, const double *a, const double *b,
@@ -291,8 +430,12 @@ int rom_model_velocity(rom_model *m, const double *u_local, double t, const doub
   rom_ctx *ctx = m->ctx;
   ROM_TRY(ctx, check_nonlinear_args(m, mu, u_local, F_local, "u_local and F_local", __func__));
   {
+    call_guard g =
+        guard_make("velocity F(u, t; mu)", "F_local", -1, F_local, m->local_rows, 1, m->local_rows);
+    g.in = u_local, g.in_rows = m->local_rows, g.in_cols = 1, g.in_ld = m->local_rows;
+    guard_arm(&g, u_local, m->local_rows, NULL, 0);
     int rc = m->nl.velocity(m->user, u_local, t, mu, F_local);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "velocity F(u, t; mu)", -1, __func__));
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -329,8 +472,12 @@ int rom_model_velocity_jacobian(rom_model *m, const double *u_local, double t, c
                 (long long)L, (long long)ncols);
   if (ncols == 0) goto cleanup; /* the same on every rank: nothing to apply */
   {
+    call_guard g =
+        guard_make("velocity Jacobian action dF/du X", "Y_local", -1, Y_local, L, ncols, ldy);
+    g.in = u_local, g.in_rows = L, g.in_cols = 1, g.in_ld = L;
+    guard_arm(&g, u_local, L, X_local, L > 0 ? ldx * (ncols - 1) + L : 0);
     int rc = m->nl.jacobian(m->user, u_local, t, mu, ncols, X_local, ldx, Y_local, ldy);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "velocity Jacobian action dF/du X", -1, __func__));
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -352,7 +499,9 @@ int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double 
   memset(J, 0, sizeof *J);
   {
     int rc = m->nl.jacobian_csr(m->user, u_local, t, mu, J);
-    ROM_TRY(ctx, agree_on_callback(m, rc, "assembled velocity Jacobian (CSR)", -1, __func__));
+    /* the host's own arrays: nothing to fill, the values are checked below */
+    call_guard g = guard_make("assembled velocity Jacobian (CSR)", "values", -1, NULL, 0, 1, 1);
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
   /* The host's matrix must describe this rank's rows of a square N x N matrix. */
   ROM_CHECK_ALL(ctx, J->local_rows == L && J->global_cols == m->nl.global_rows, ROM_ERR_CALLBACK,
@@ -372,6 +521,12 @@ int rom_model_velocity_jacobian_csr(rom_model *m, const double *u_local, double 
                   "the host's CSR Jacobian is malformed (row_ptr must start at 0 and not "
                   "decrease, column indices must lie in 0..%lld; first bad position %lld)",
                   (long long)m->nl.global_rows - 1, (long long)bad);
+  }
+  {
+    call_guard g = guard_make("assembled velocity Jacobian (CSR)", "values", -1,
+                              (double *)J->values, J->row_ptr[L], 1, J->row_ptr[L]);
+    g.in = u_local, g.in_rows = L, g.in_cols = 1, g.in_ld = L;
+    ROM_TRY(ctx, guard_agree(m, &g, 0, __func__));
   }
 cleanup:
   return err;
@@ -438,10 +593,11 @@ int rom_model_velocity_sampled(rom_model *m, rom_int nrows, const rom_int *rows,
   rom_ctx *ctx = m->ctx;
   ROM_TRY(ctx, check_sampled_args(m, nrows, rows, nneeded, needed, u_needed, mu, F_rows, __func__));
   {
+    call_guard g = guard_make("sampled-velocity", "F_rows", -1, F_rows, nrows, 1, nrows);
+    g.in = u_needed, g.in_rows = nneeded, g.in_cols = 1, g.in_ld = nneeded;
+    guard_arm(&g, u_needed, nneeded, NULL, 0);
     int rc = m->sampled.velocity(m->user, nrows, rows, nneeded, needed, u_needed, t, mu, F_rows);
-    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
-              "the host's sampled-velocity callback returned %d (%lld rows, %lld needed)", rc,
-              (long long)nrows, (long long)nneeded);
+    ROM_TRY(ctx, guard_local(m, &g, rc, __func__));
   }
 cleanup:
   return err;
@@ -466,12 +622,12 @@ int rom_model_velocity_jacobian_sampled(rom_model *m, rom_int nrows, const rom_i
             ROM_ERR_ARG, "X and Y must not be NULL");
   if (ncols == 0 || nrows == 0) goto cleanup;
   {
+    call_guard g = guard_make("sampled-Jacobian", "Y", -1, Y, nrows, ncols, ldy);
+    g.in = u_needed, g.in_rows = nneeded, g.in_cols = 1, g.in_ld = nneeded;
+    guard_arm(&g, u_needed, nneeded, X, nneeded > 0 ? ldx * (ncols - 1) + nneeded : 0);
     int rc = m->sampled.jacobian(m->user, nrows, rows, nneeded, needed, u_needed, t, mu, ncols, X,
                                  ldx, Y, ldy);
-    ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK,
-              "the host's sampled-Jacobian callback returned %d (%lld rows, %lld needed, %lld "
-              "columns)",
-              rc, (long long)nrows, (long long)nneeded, (long long)ncols);
+    ROM_TRY(ctx, guard_local(m, &g, rc, __func__));
   }
 cleanup:
   return err;

@@ -33,6 +33,7 @@ typedef struct {
   rom_stencil_fn stencil;
   rom_velocity_sampled_fn velocity;
   rom_velocity_jacobian_sampled_fn jacobian; /* may be NULL */
+  rom_sample_mesh_setup_fn setup;            /* may be NULL */
 } rom_model_sampled;
 
 struct rom_model {

@@ -40,6 +40,8 @@ rom_nlrom_options rom_nlrom_options_default(void) {
   o.tolerance = 1e-8;
   o.fail_if_not_converged = 0;
   o.divergence_factor = 1e8;
+  o.growth_factor = 1e6;
+  o.state_bound = 0.0;
   return o;
 }
 
@@ -188,6 +190,8 @@ static int setup_hyper(rom_nlrom *rom, const double *reference_local) {
     rom->lsq_lwork = (lapack_int)wq + 1;
     ROM_TRY_ALL(ctx, alloc_doubles(ctx, rom->lsq_lwork, &rom->lsq_work));
   }
+  /* The host's one-time look at the sample mesh: every sampled call passes these arrays. */
+  ROM_TRY_ALL(ctx, rom_model_sample_mesh_setup(rom->model, ns, rom->samples, nn, rom->needed));
 cleanup:
   return err;
 }
@@ -206,6 +210,34 @@ static int check_options(rom_ctx *ctx, const rom_nlrom_options *o) {
                 "tolerance = %g must be finite and >= 0", o->tolerance);
   ROM_CHECK_ALL(ctx, !isnan(o->divergence_factor), ROM_ERR_ARG,
                 "divergence_factor must not be NaN");
+  ROM_CHECK_ALL(ctx, !isnan(o->growth_factor), ROM_ERR_ARG, "growth_factor must not be NaN");
+  ROM_CHECK_ALL(ctx, !isnan(o->state_bound), ROM_ERR_ARG,
+                "state_bound must not be NaN (0 or less: no bound)");
+cleanup:
+  return err;
+}
+
+/* The callbacks the ROM will call must exist now, not fail at the first step: the
+ * velocity and its Jacobian action without hyper-reduction, the sampled velocity and
+ * sampled Jacobian with it (include/romkit/nonlinear_rom.h, ROM_ERR_STATE). */
+static int check_callbacks(rom_ctx *ctx, const rom_model *m, int hyper) {
+  int err = ROM_OK;
+  const unsigned f = rom_model_callbacks(m);
+  if (hyper) {
+    ROM_CHECK_ALL(ctx, f & ROM_MODEL_HAS_SAMPLED_VELOCITY, ROM_ERR_STATE,
+                  "the model has no sampled velocity: a hyper-reduced ROM needs "
+                  "rom_model_set_sampled_velocity (stencil, sampled velocity and sampled "
+                  "Jacobian)");
+    ROM_CHECK_ALL(ctx, f & ROM_MODEL_HAS_SAMPLED_JACOBIAN, ROM_ERR_STATE,
+                  "the model has no sampled Jacobian: pass it to rom_model_set_sampled_velocity "
+                  "(a hyper-reduced ROM needs dF/du at the samples)");
+  } else {
+    ROM_CHECK_ALL(ctx, f & ROM_MODEL_HAS_VELOCITY, ROM_ERR_STATE,
+                  "the model has no velocity F(u, t; mu): call rom_model_set_velocity");
+    ROM_CHECK_ALL(ctx, f & ROM_MODEL_HAS_JACOBIAN, ROM_ERR_STATE,
+                  "the model has no Jacobian action dF/du X: pass it to rom_model_set_velocity "
+                  "(the ROM's Newton and Gauss-Newton iterations need it)");
+  }
 cleanup:
   return err;
 }
@@ -261,6 +293,7 @@ int rom_nlrom_create_manifold(rom_model *m, int nae, rom_ae *const *aes,
                 "a manifold ROM needs the autoencoders, or hyper-reduction data holding the "
                 "decoder sub-network, or both");
   ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_TRY(ctx, check_callbacks(ctx, m, hr != NULL));
   ROM_MPI(ctx, MPI_Allreduce(&L, &N, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
   for (int b = 0; b < nae; ++b) {
     ROM_CHECK_ALL(ctx, aes[b] != NULL, ROM_ERR_ARG, "autoencoder %d is NULL", b);
@@ -340,6 +373,7 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
   ROM_CHECK_ALL(ctx, basis != NULL || hr != NULL, ROM_ERR_ARG,
                 "the basis may be NULL only with hyper-reduction data");
   ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_TRY(ctx, check_callbacks(ctx, m, hr != NULL));
   ROM_CHECK_ALL(ctx, !rom_hyper_decoder(hr), ROM_ERR_ARG,
                 "this hyper-reduction data holds a decoder sub-network (a nonlinear manifold): "
                 "use rom_nlrom_create_manifold");
@@ -723,6 +757,40 @@ cleanup:
   return err;
 }
 
+/* The host's state bound (nonlinear_rom.h): max |u_i| over the rows evaluated at the
+ * step's final q (the loop always ends right after an evaluation there), this rank's rows
+ * reduced over the ranks, or the sample mesh with hyper-reduction (replicated). */
+static int check_state_bound(rom_nlrom *rom, rom_int step, double t1) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const double *u = rom->hr ? rom->u_needed : rom->u;
+  const rom_int n = rom->hr ? rom->nn : rom->L;
+  double umax = 0.0;
+  rom_int where = -1;
+  for (rom_int i = 0; i < n; ++i) {
+    double a = fabs(u[i]);
+    if (!(a <= umax)) { /* NaN counts as unbounded */
+      umax = isnan(a) ? INFINITY : a;
+      where = i;
+    }
+  }
+  if (!rom->hr && rom_ctx_size(ctx) > 1)
+    ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &umax, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
+  if (rom->hr)
+    ROM_CHECK(ctx, umax <= rom->o.state_bound, ROM_ERR_NOT_CONVERGED,
+              "step %lld (t = %g): the state reached |u| = %g at global row %lld of the sample "
+              "mesh, beyond state_bound = %g: the ROM trajectory diverges",
+              (long long)step, t1, umax, (long long)(where >= 0 ? rom->needed[where] : -1),
+              rom->o.state_bound);
+  else
+    ROM_CHECK(ctx, umax <= rom->o.state_bound, ROM_ERR_NOT_CONVERGED,
+              "step %lld (t = %g): the state reached max |u| = %g, beyond state_bound = %g: "
+              "the ROM trajectory diverges",
+              (long long)step, t1, umax, rom->o.state_bound);
+cleanup:
+  return err;
+}
+
 static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, rom_int step,
                          const double *q_old, const double *q_older, double *q,
                          rom_nlrom_stats *stats) {
@@ -758,6 +826,20 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
               "(more than divergence_factor = %g times): the %s iteration diverged",
               (long long)step, sc.t1, it, norm0, norm, rom->o.divergence_factor,
               projection_name(rom));
+    if (it == 0 && rom->norm_ref == 0.0 && norm > rom->o.tolerance) {
+      rom->norm_ref = norm; /* the trajectory guard's reference (nonlinear_rom.h) */
+      rom->norm_ref_step = step;
+    }
+    ROM_CHECK(ctx,
+              !(rom->o.growth_factor > 0.0 && rom->norm_ref > 0.0 &&
+                norm > rom->o.growth_factor * rom->norm_ref),
+              ROM_ERR_NOT_CONVERGED,
+              "step %lld (t = %g), iteration %d: the projected residual %g is more than "
+              "growth_factor = %g times the initial residual of step %lld (%g): the ROM "
+              "trajectory diverges (the %s iterations of each step converge, but the state "
+              "drifts away); raise growth_factor if this growth is physical",
+              (long long)step, sc.t1, it, norm, rom->o.growth_factor, (long long)rom->norm_ref_step,
+              rom->norm_ref, projection_name(rom));
     if (norm <= rom->o.tolerance) break;
     if (it >= rom->o.max_iterations) {
       ROM_CHECK(ctx, !rom->o.fail_if_not_converged, ROM_ERR_NOT_CONVERGED,
@@ -771,6 +853,7 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
     ROM_TRY(ctx, update(rom, &sc, step, it, q));
     stats->iterations++;
   }
+  if (rom->o.state_bound > 0.0) ROM_TRY(ctx, check_state_bound(rom, step, sc.t1));
   if (rom->manifold) { /* the loop always ends right after an evaluation at the final q */
     const rom_int n = rom->hr ? rom->ns : rom->L;
     memcpy(rom->last_q, q, sizeof(double) * (size_t)k);
@@ -799,6 +882,7 @@ int rom_nlrom_step(rom_nlrom *rom, const double *mu, double t, double dt, rom_in
   ROM_CHECK_ALL(ctx, q_old != NULL && q_new != NULL, ROM_ERR_ARG,
                 "q_old and q_new must not be NULL");
   ROM_CHECK_ALL(ctx, isfinite(dt) && dt > 0.0, ROM_ERR_ARG, "dt = %g must be finite and > 0", dt);
+  if (step <= 1) rom->norm_ref = 0.0; /* a new trajectory: a new reference residual */
   ROM_TRY_ALL(ctx, step_internal(rom, mu, t, dt, step, q_old, q_older, q_new, stats));
 cleanup:
   stats->seconds += rom_wtime() - t0;
@@ -831,6 +915,7 @@ int rom_nlrom_run(rom_nlrom *rom, const double *mu, double t0, double dt, rom_in
   ROM_CHECK_ALL(ctx, trajectory_q != NULL, ROM_ERR_ARG, "trajectory_q must not be NULL");
   ROM_CHECK_ALL(ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
   ROM_CHECK_ALL(ctx, isfinite(dt) && dt > 0.0, ROM_ERR_ARG, "dt = %g must be finite and > 0", dt);
+  rom->norm_ref = 0.0;
   if (q0)
     memcpy(trajectory_q, q0, sizeof(double) * (size_t)rom->k);
   else

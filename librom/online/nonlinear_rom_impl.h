@@ -51,6 +51,11 @@ struct rom_nlrom {
                                history term without another decoder evaluation) */
   int have_last;
 
+  /* The trajectory guard (growth_factor): the reference projected residual, 0 until a
+   * step's initial residual exceeds the tolerance, and the step that set it. */
+  double norm_ref;
+  rom_int norm_ref_step;
+
   /* Small replicated workspace. */
   double *red;     /* (k + 1) x (k + 1): reduced block */
   double *mat;     /* k x k */

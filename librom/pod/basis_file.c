@@ -3,8 +3,9 @@
  *   /singular_values  {r}      all singular values computed (absent if none)
  *   /mean or /reference {N}    optional: the snapshot mean (centering) or a user reference
  *   root attributes   method, truncation, energy (the threshold option), rank (= k),
- *                     center (0/1), num_rows (N), dim (k), energy_captured, plus the
- *                     common ones written by rom_h5_create. */
+ *                     center (0/1), num_rows (N), dim (k), energy_captured,
+ *                     total_energy (optional: ||S - shift||_F^2), plus the common ones
+ *                     written by rom_h5_create. */
 #include "core/check.h"
 #include "io/h5.h"
 #include "pod/basis_impl.h"
@@ -43,6 +44,8 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite) {
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "dim", rom_dmat_cols(b->vectors)));
   if (b->num_singular > 0)
     ROM_TRY(ctx, rom_h5_write_attr_double(f, "energy_captured", rom_basis_energy(b)));
+  if (b->total_energy > 0.0)
+    ROM_TRY(ctx, rom_h5_write_attr_double(f, "total_energy", b->total_energy));
   ROM_TRY(ctx, rom_h5_commit(&f));
 cleanup:
   if (err != ROM_OK) rom_h5_abort(&f);
@@ -137,9 +140,17 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
   prov.rank = found ? attr : 0;
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "center", &attr, &found));
   prov.center = found && attr != 0;
-  ROM_TRY(ctx, rom_h5_close(&f));
-  ROM_TRY_ALL(ctx,
-              rom_basis_adopt(&V, r > 0 ? &sv : NULL, r, ref ? &ref : NULL, has_mean, &prov, out));
+  {
+    /* optional (files before it lack it: energy from the stored values alone) */
+    double total = 0.0;
+    ROM_TRY(ctx, rom_h5_read_attr_double(f, "total_energy", &total, &found));
+    ROM_CHECK(ctx, !found || (isfinite(total) && total >= 0.0), ROM_ERR_FORMAT,
+              "file '%s': attribute total_energy = %g must be finite and >= 0", path, total);
+    ROM_TRY(ctx, rom_h5_close(&f));
+    ROM_TRY_ALL(
+        ctx, rom_basis_adopt(&V, r > 0 ? &sv : NULL, r, ref ? &ref : NULL, has_mean, &prov, out));
+    (*out)->total_energy = found ? total : 0.0;
+  }
 cleanup:
   rom_h5_abort(&f);
   rom_dmat_destroy(&V);

@@ -20,6 +20,9 @@ struct rom_basis {
   rom_int num_singular;    /* r */
   double *reference;       /* local rows, NULL if none */
   int reference_is_mean;   /* written as /mean instead of /reference */
+  double total_energy;     /* ||S - shift 1^T||_F^2 of the snapshots the basis came from (the
+                              sum of ALL squared singular values, also those not computed);
+                              0: unknown (user bases, old files) */
   rom_basis_provenance provenance;
 };
 

@@ -19,6 +19,7 @@ rom_pod_options rom_pod_options_default(void) {
   o.energy = 0.9999;
   o.rank = 0;
   o.center = 0;
+  o.reference_local = NULL;
   o.method = ROM_SVD_AUTO;
   o.memory_budget = 0.0;
   o.target_rank = 0;
@@ -35,9 +36,11 @@ rom_pod_options rom_pod_options_default(void) {
  *      (every exact method copies the local block; Brand's update streams the snapshots);
  *   2. m <= 4000 and 8 n m + 2 m^2 * 8 * d <= B (or B = 0)            -> tsqr
  *      (the m x m factors are small: TSQR is exact and the fastest, one pass, log P messages);
- *   3. a target rank is given (target_rank > 0, or ROM_POD_TRUNCATE_RANK with rank <= m / 4)
- *                                                                     -> randomized
- *      (m is large here and only k << m triplets are wanted);
+ *   3. a target rank is given (target_rank > 0, or ROM_POD_TRUNCATE_RANK with rank <= m / 4),
+ *      and N > 4000 too                                               -> randomized
+ *      (both sides are large here and only k << m triplets are wanted; with N <= 4000 the
+ *      matrix has at most N singular values and an exact SVD costs about what the sketch's
+ *      passes cost, so a sketch's approximation buys nothing);
  *   4. ScaLAPACK's estimate 4 * 8 n m (block-cyclic copy, receive buffer, U, workspace)
  *      fits B (or B = 0)                                              -> scalapack
  *      (exact values for large m, O(N m / P) memory, no m x m factor on one rank);
@@ -55,8 +58,9 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
   if (B > 0.0 && block > B) return ROM_SVD_INCREMENTAL;
   if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
     return ROM_SVD_TSQR;
-  if (o && (o->target_rank > 0 ||
-            (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 && o->rank <= m / 4)))
+  if (o && N > 4000 &&
+      (o->target_rank > 0 ||
+       (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 && o->rank <= m / 4)))
     target = 1;
   if (target) return ROM_SVD_RANDOMIZED;
   if (B == 0.0 || 4.0 * block <= B) return ROM_SVD_SCALAPACK;
@@ -223,6 +227,9 @@ int rom_pod_check_options(rom_ctx *ctx, const rom_pod_options *o, rom_int N, rom
                 "POD option power_iterations = %d must be in 0..%d (ROM_POD_MAX_POWER_ITERATIONS: "
                 "one or two suffice in practice, each costs two passes over the snapshots)",
                 o->power_iterations, ROM_POD_MAX_POWER_ITERATIONS);
+  ROM_CHECK_ALL(ctx, !(o->center && o->reference_local), ROM_ERR_ARG,
+                "POD options center and reference_local exclude each other (centring subtracts "
+                "the mean, reference_local a state of your choosing)");
   if (N < 0) goto cleanup;
   ROM_CHECK_ALL(ctx, m >= 1, ROM_ERR_ARG,
                 "the snapshot matrix has no columns: POD needs at least one snapshot");
@@ -242,7 +249,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   rom_pod_options o;
   rom_svd_result res = {0, NULL, NULL, ROM_SVD_AUTO};
   rom_svd_method method = ROM_SVD_AUTO;
-  double *mean = NULL;
+  double *mean = NULL, total = 0.0;
   rom_int N = 0, m = 0, lr = 0;
   rom_basis_provenance prov;
   if (!S) return ROM_ERR_ARG;
@@ -257,7 +264,17 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   ROM_TRY(ctx, rom_pod_check_options(ctx, &o, N, m));
   ROM_TRY(ctx, rom_dmat_check_finite(S, "snapshots"));
 
-  if (o.center) {
+  if (o.reference_local) {
+    /* The caller's reference state: subtracted by the drivers exactly like the mean. */
+    rom_int bad = -1;
+    for (rom_int i = 0; i < lr && bad < 0; ++i)
+      if (!isfinite(o.reference_local[i])) bad = i;
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE,
+                  "the POD reference state is not finite at local row %lld (rank %d)",
+                  (long long)bad, rom_ctx_rank(ctx));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(lr > 0 ? lr : 1), (void **)&mean));
+    if (lr > 0) memcpy(mean, o.reference_local, sizeof(double) * (size_t)lr);
+  } else if (o.center) {
     /* Row mean over the snapshots; each driver subtracts it from its own copy or product. */
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)lr, sizeof(double), (void **)&mean));
     for (rom_int j = 0; j < m; ++j) {
@@ -269,10 +286,25 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
       mean[i] /= (double)m;
   }
 
+  /* ||S - shift||_F^2, the denominator of the basis's energy (rom_basis_energy): one pass,
+   * one reduction, next to an SVD of the same matrix. */
+  for (rom_int j = 0; j < m; ++j) {
+    const double *col = rom_dmat_data_const(S) + j * rom_dmat_ld(S);
+    for (rom_int i = 0; i < lr; ++i) {
+      double d = mean ? col[i] - mean[i] : col[i];
+      total += d * d;
+    }
+  }
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+
   res.method = o.method;
   ROM_TRY(ctx, rom_svd_method_lookup(o.method)->driver(S, mean, &o, &res));
   method = res.method; /* 'auto': the method it chose */
   if (!(res.r > 0 && res.s[0] > 0.0)) {
+    if (o.reference_local)
+      ROM_FAIL(ctx, ROM_ERR_ARG,
+               "the snapshots minus the reference state are all zero (every snapshot equals "
+               "the reference), no basis");
     if (o.center)
       ROM_FAIL(ctx, ROM_ERR_ARG,
                "the centered snapshots are all zero (every snapshot equals the "
@@ -287,8 +319,9 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   prov.energy = o.energy;
   prov.rank = o.truncation == ROM_POD_TRUNCATE_RANK ? o.rank : 0;
   prov.center = o.center ? 1 : 0;
-  ROM_TRY_ALL(
-      ctx, rom_basis_adopt(&res.U, &res.s, res.r, o.center ? &mean : NULL, o.center, &prov, out));
+  ROM_TRY_ALL(ctx, rom_basis_adopt(&res.U, &res.s, res.r, mean ? &mean : NULL,
+                                   o.center && !o.reference_local, &prov, out));
+  (*out)->total_energy = total;
   rom_log(ctx, ROM_LOG_INFO, "POD (%s): N = %lld, m = %lld, k = %lld, energy %.12g",
           rom_svd_method_name(method), (long long)N, (long long)m, (long long)rom_basis_dim(*out),
           rom_basis_energy(*out));

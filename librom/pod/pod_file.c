@@ -62,7 +62,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   rom_h5 *f = NULL;
   rom_isvd *t = NULL;
   rom_dmat *U = NULL;
-  double *block = NULL, *mean = NULL, *s = NULL;
+  double *block = NULL, *mean = NULL, *s = NULL, total = 0.0;
   rom_int dims[4] = {0, 0, 0, 0}, N = 0, m = 0, mn = 0, lr = 0, lr_max = 0, kmax = 0, cap = 0;
   rom_int b = 0, k = 0, r = 0;
   int ndims = 0;
@@ -104,8 +104,8 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   ROM_TRY(ctx, rom_isvd_workspace_bytes(ctx, lr_max, cap, &ws));
   /* block-independent memory: SVD workspace, mean, singular values and sign-rule arrays of
    * the basis (3 x cap doubles), handles */
-  fixed = ws + sizeof(double) * (size_t)(o.center ? lr_max : 0) + 3 * sizeof(double) * (size_t)cap +
-          POD_FILE_SLACK;
+  fixed = ws + sizeof(double) * (size_t)(o.center || o.reference_local ? lr_max : 0) +
+          3 * sizeof(double) * (size_t)cap + POD_FILE_SLACK;
   if (o.memory_budget > 0.0) {
     double room = o.memory_budget - (double)fixed;
     b = lr_max > 0 ? (room >= 0.0 ? (rom_int)(room / (8.0 * (double)lr_max)) : 0) : m;
@@ -128,7 +128,11 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
           o.center ? "two passes (the first for the mean)" : "one pass");
 
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(lr * b), (void **)&block));
-  if (o.center) {
+  if (o.reference_local) {
+    /* the caller's reference state on this rank's rows of the even partition */
+    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(lr > 0 ? lr : 1), sizeof(double), (void **)&mean));
+    if (lr > 0) memcpy(mean, o.reference_local, sizeof(double) * (size_t)lr);
+  } else if (o.center) {
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)lr, sizeof(double), (void **)&mean));
     for (rom_int j0 = 0; j0 < m; j0 += b) {
       rom_int cnt = m - j0 < b ? m - j0 : b;
@@ -149,6 +153,8 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
       if (mean)
         for (rom_int i = 0; i < lr; ++i)
           col[i] -= mean[i];
+      for (rom_int i = 0; i < lr; ++i)
+        total += col[i] * col[i];
       ROM_TRY(ctx, rom_isvd_add(t, col));
     }
   }
@@ -176,7 +182,10 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   prov.energy = o.energy;
   prov.rank = o.truncation == ROM_POD_TRUNCATE_RANK ? o.rank : 0;
   prov.center = o.center ? 1 : 0;
-  ROM_TRY_ALL(ctx, rom_basis_adopt(&U, &s, r, o.center ? &mean : NULL, o.center, &prov, out));
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  ROM_TRY_ALL(ctx, rom_basis_adopt(&U, &s, r, mean ? &mean : NULL, o.center && !o.reference_local,
+                                   &prov, out));
+  (*out)->total_energy = total; /* the incremental SVD keeps only the largest values */
   rom_log(ctx, ROM_LOG_INFO, "out-of-core POD of '%s': k = %lld of %lld values, peak %.1f MiB here",
           path, (long long)k, (long long)r, (double)rom_ctx_bytes_peak(ctx) / 1048576.0);
 cleanup:

@@ -16,11 +16,15 @@ struct rom_snapshots {
   rom_int capacity_hint;
   rom_int num_parameters; /* p */
   int keep_in_memory;
-  int tagged;        /* some snapshot was added with rom_snapshots_add_tagged */
-  double *data;      /* local_rows x capacity, column-major, ld = local_rows (if kept) */
-  double *times;     /* capacity; NaN for untagged snapshots (always kept: small) */
-  double *params;    /* capacity x p, row-major like /parameters; NaN when untagged */
-  rom_dmat *view;    /* wraps the first `count` columns of data (if kept) */
+  int tagged;       /* some snapshot was added with rom_snapshots_add_tagged */
+  double *data;     /* local_rows x capacity, column-major, ld = local_rows (if kept) */
+  double *times;    /* capacity; NaN for untagged snapshots (always kept: small) */
+  double *params;   /* capacity x p, row-major like /parameters; NaN when untagged */
+  rom_dmat *view;   /* wraps the first `count` columns of data (if kept) */
+  int exported;     /* rom_snapshots_matrix handed out data since the last release */
+  double **retired; /* buffers replaced by growth while exported: kept for the caller's
+                       pointers until rom_snapshots_release_views or destroy */
+  rom_int nretired, retired_cap;
   rom_h5 *stream;    /* open stream file, or NULL */
   int stream_tagged; /* the stream file has /times (and /parameters) */
 };

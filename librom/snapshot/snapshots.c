@@ -39,13 +39,32 @@ static int reserve(rom_snapshots *s, rom_int extra) {
   if (err == ROM_OK) err = rom_malloc(ctx, times_bytes, (void **)&times);
   if (err == ROM_OK) err = rom_malloc(ctx, params_bytes, (void **)&params);
   ROM_TRY_ALL(ctx, err);
+  if (s->keep_in_memory && s->exported && s->data) {
+    /* The caller may still read the old buffer through a matrix of rom_snapshots_matrix
+     * (e.g. a numpy view in Python): keep it, freed by rom_snapshots_release_views. */
+    if (s->nretired == s->retired_cap) {
+      rom_int ncap = s->retired_cap ? 2 * s->retired_cap : 4;
+      double **list = NULL;
+      err = rom_malloc(ctx, sizeof(double *) * (size_t)ncap, (void **)&list);
+      if (err == ROM_OK) {
+        if (s->nretired) memcpy(list, s->retired, sizeof(double *) * (size_t)s->nretired);
+        rom_free(ctx, s->retired);
+        s->retired = list;
+        s->retired_cap = ncap;
+      }
+    }
+    ROM_TRY_ALL(ctx, err);
+  }
   if (s->keep_in_memory && s->count > 0)
     memcpy(data, s->data, sizeof(double) * (size_t)(s->local_rows * s->count));
   if (s->count > 0) {
     memcpy(times, s->times, sizeof(double) * (size_t)s->count);
     memcpy(params, s->params, sizeof(double) * (size_t)(s->count * s->num_parameters));
   }
-  rom_free(ctx, s->data);
+  if (s->keep_in_memory && s->exported && s->data)
+    s->retired[s->nretired++] = s->data;
+  else
+    rom_free(ctx, s->data);
   rom_free(ctx, s->times);
   rom_free(ctx, s->params);
   s->data = data;
@@ -115,6 +134,8 @@ int rom_snapshots_destroy(rom_snapshots **ps) {
   rom_ctx *ctx = s->ctx;
   if (s->stream) err = rom_snapshot_stream_close(s);
   rom_dmat_destroy(&s->view);
+  rom_snapshots_release_views(s);
+  rom_free(ctx, s->retired);
   rom_free(ctx, s->data);
   rom_free(ctx, s->times);
   rom_free(ctx, s->params);
@@ -223,5 +244,15 @@ int rom_snapshots_matrix(rom_snapshots *s, const rom_dmat **out) {
              "the collection keeps no snapshots in memory (keep_in_memory = 0); read them back "
              "from its stream file with rom_snapshots_read");
   *out = s->view;
+  s->exported = 1;
+  return ROM_OK;
+}
+
+int rom_snapshots_release_views(rom_snapshots *s) {
+  if (!s) return ROM_ERR_ARG;
+  for (rom_int i = 0; i < s->nretired; ++i)
+    rom_free(s->ctx, s->retired[i]);
+  s->nretired = 0;
+  s->exported = 0;
   return ROM_OK;
 }

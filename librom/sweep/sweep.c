@@ -20,6 +20,7 @@
 
 #include "core/check.h"
 #include "core/values.h"
+#include "core/output_guard.h"
 #include "io/h5.h"
 #include "affine/affine_rom_internal.h"
 
@@ -325,9 +326,28 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
     double *mu = s->mu + i * p, *values = s->outputs + i * no;
     ROM_TRY(ctx, rom_sweep_design_sample(s->design, g, mu));
     if (coef) {
+      /* Outputs filled with romkit's NaN marker first (core/output_guard.h): a callback
+       * that leaves theta or phi unwritten, or writes NaN or Inf, is an error, not a
+       * silent sample. */
+      rom_int bad = -1, count = 0;
+      int unwritten = 0;
+      rom_output_poison(theta, Qa, 1, Qa);
+      rom_output_poison(phi, Qf, 1, Qf);
       int rc = coef(user, mu, theta, phi);
       ROM_CHECK(ctx, rc == 0, ROM_ERR_CALLBACK, "the coefficient callback returned %d%s%s", rc,
                 rc < 0 ? " " : "", rc < 0 ? rom_error_name(rc) : "");
+      for (int pass = 0; pass < 2; ++pass) {
+        const double *v = pass ? phi : theta;
+        double value = 0.0;
+        rom_output_first_bad(v, pass ? Qf : Qa, 1, 1, &bad, NULL, &value, &unwritten, &count);
+        ROM_CHECK(ctx, bad < 0 || !unwritten, ROM_ERR_CALLBACK,
+                  "the coefficient callback returned 0 but left %s[%lld] unwritten (%lld of %d "
+                  "values): it must write all %d operator and %d rhs coefficients in place",
+                  pass ? "phi" : "theta", (long long)bad, (long long)count, pass ? Qf : Qa, Qa, Qf);
+        ROM_CHECK(ctx, bad < 0, ROM_ERR_CALLBACK,
+                  "the coefficient callback wrote %s[%lld] = %g (%lld of %d values NaN or Inf)",
+                  pass ? "phi" : "theta", (long long)bad, value, (long long)count, pass ? Qf : Qa);
+      }
     } else {
       memcpy(theta, mu, sizeof(double) * (size_t)Qa);
       for (int r = 0; r < Qf; ++r)

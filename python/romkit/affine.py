@@ -11,7 +11,10 @@ optional mass matrix M by callbacks that act on this rank's rows::
     def mass(x, y):       y[:] = M @ x
 
 x, y, f, mu and out are numpy views of romkit's buffers, valid only during the call
-(copy what you keep). Return None (or 0) on success; a non-zero int is a failure. An
+(copy what you keep). Return None (or 0) on success; a non-zero int is a failure.
+Outputs (y, f, out) hold NaN when the callback starts: write every value, in place
+(``y[:] = ...``; ``y = ...`` only rebinds the name). An output left unwritten, or NaN/Inf
+written, is RomkitError(ROM_ERR_CALLBACK) naming the callback and the first bad index. An
 exception raised inside a callback never crosses into C: romkit sees a failure
 (ROM_ERR_CALLBACK), and when the C call returns the original exception is raised again,
 with its own traceback and romkit's message added as a note.
@@ -172,6 +175,12 @@ class Model(Wrapper):
                 if hasattr(exc, "add_note"):
                     exc.add_note(f"(raised in a romkit host callback; romkit reported: {err})")
                 raise exc from None
+            if "unwritten" in str(err) and hasattr(err, "add_note"):
+                # romkit filled the output with NaN and the callback left it: the usual
+                # Python slip is rebinding the argument (F = f(u)) instead of writing it.
+                err.add_note("a Python callback must write into the array it is given, "
+                             "e.g. F[:] = f(u) or np.copyto(F, f(u)); `F = f(u)` only "
+                             "rebinds the local name and leaves romkit's buffer unwritten")
             raise
         if self._pending:  # a failure romkit did not report must not be lost either
             exc = self._pending[0]

@@ -86,6 +86,7 @@ class DistributedMatrix(Wrapper):
     def _init(self, array=None, borrowed_from=None):
         self._array = array
         self._borrowed_from = borrowed_from
+        self._view_owner = None  # what numpy views must keep alive besides the handle
 
     @classmethod
     def zeros(cls, local_rows, cols, ctx=None):
@@ -156,7 +157,8 @@ class DistributedMatrix(Wrapper):
             return self._array
         f = lib()
         rows, cols, ld = f.rom_dmat_local_rows(h), f.rom_dmat_cols(h), f.rom_dmat_ld(h)
-        return c_view(f.rom_dmat_data(h), (rows, cols), (8, 8 * ld), self._res)
+        owner = self._res if self._view_owner is None else (self._res, self._view_owner)
+        return c_view(f.rom_dmat_data(h), (rows, cols), (8, 8 * ld), owner)
 
     # ---- operations (all in C) ------------------------------------------------------------
     def check_finite(self, what="matrix"):

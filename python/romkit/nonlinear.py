@@ -52,6 +52,35 @@ def _int_array(p, n):
     return np.frombuffer(ffi.buffer(p, 8 * int(n)), dtype=np.int64).copy()
 
 
+def _frozen_int_array(p, n):
+    """A read-only copy of n rom_int values at `p`."""
+    a = _int_array(p, n)
+    a.flags.writeable = False
+    return a
+
+
+class _SampleMesh:
+    """The sample mesh's rows and needed arrays, copied once per hyper-reduced ROM creation
+    (the model's sample-mesh setup call) and handed to every sampled call after that as
+    the same read-only arrays, so the host can key an index map on them (no copy per
+    call). An address seen at no setup call (or whose ends changed) gets a fresh copy."""
+
+    def __init__(self):
+        self._arrays = {}  # (address, n) -> read-only int64 array
+
+    def remember(self, p, n):
+        a = _frozen_int_array(p, n)
+        if a.size:
+            self._arrays[(address_of(p), int(n))] = a
+        return a
+
+    def get(self, p, n):
+        a = self._arrays.get((address_of(p), int(n)))
+        if a is not None and a[0] == p[0] and a[-1] == p[int(n) - 1]:
+            return a
+        return _frozen_int_array(p, n)
+
+
 def _block(address, rows, cols, ld, writeable):
     """A rows x cols Fortran-ordered view of C memory with leading dimension ld."""
     return c_view(address, (int(rows), int(cols)), (8, 8 * max(int(ld), 1)), None, writeable)
@@ -99,6 +128,13 @@ class NonlinearModel(Model):
     """
 
     _what = "NonlinearModel"
+
+    def sample_mesh_setup(self, rows, needed):
+        """Called once when a hyper-reduced ROM is created on this model, with the sample
+        rows and the sample mesh `needed` (sorted) as read-only int64 arrays; every later
+        sampled call gets these same array objects. Override it (or pass ``setup`` to
+        :meth:`set_sampled_velocity`) to build the host's index map once, e.g. each
+        row's neighbours' positions in `needed`. The default does nothing."""
 
     def set_velocity(self, velocity, jacobian=None):
         """velocity(u, t, mu, F) sets F = F(u, t; mu); jacobian(u, t, mu, X, Y) sets
@@ -151,14 +187,22 @@ class NonlinearModel(Model):
         call(self._ctx_h, "rom_model_set_velocity_jacobian_csr", h, ccsr)
         self._keep()
 
-    def set_sampled_velocity(self, stencil, velocity, jacobian=None):
+    def set_sampled_velocity(self, stencil, velocity, jacobian=None, setup=None):
         """Callbacks of hyper-reduction (global row indices, int64 arrays):
         stencil(row) returns the global rows F[row] depends on (itself included);
         velocity(rows, needed, u_needed, t, mu, F_rows) sets F at the sampled `rows` from
         the state at the `needed` rows only; jacobian(rows, needed, u_needed, t, mu, X, Y)
-        sets Y (nrows x ncols) = dF/du[rows, needed] X (nneeded x ncols)."""
+        sets Y (nrows x ncols) = dF/du[rows, needed] X (nneeded x ncols);
+        setup(rows, needed) (default: the :meth:`sample_mesh_setup` method) is called once
+        per hyper-reduced ROM creation with the read-only arrays every sampled call then
+        receives (the same objects: no copy per call)."""
         require("rom_model_set_sampled_velocity", "NonlinearModel.set_sampled_velocity")
         h, nparam = self._h, self.num_parameters
+        mesh = self._sample_mesh = _SampleMesh()
+        if setup is None:
+            setup = self.sample_mesh_setup
+        elif not callable(setup):
+            raise TypeError(f"setup must be callable, got {type(setup).__name__}")
 
         def stencil_body(user, row, cap, cols, count):
             result = np.asarray(stencil(int(row)), dtype=np.int64).reshape(-1)
@@ -168,8 +212,11 @@ class NonlinearModel(Model):
                 cols[i] = int(result[i])
             return 0
 
+        def setup_body(user, nrows, rows, nneeded, needed):
+            return setup(mesh.remember(rows, nrows), mesh.remember(needed, nneeded))
+
         def velocity_body(user, nrows, rows, nneeded, needed, u_needed, t, mu, F):
-            return velocity(_int_array(rows, nrows), _int_array(needed, nneeded),
+            return velocity(mesh.get(rows, nrows), mesh.get(needed, nneeded),
                             c_vector_view(u_needed, nneeded, writeable=False), t,
                             c_vector_view(mu, nparam, writeable=False), c_vector_view(F, nrows))
 
@@ -180,14 +227,17 @@ class NonlinearModel(Model):
         if jacobian is not None:
             def jacobian_body(user, nrows, rows, nneeded, needed, u_needed, t, mu, ncols, X, ldx,
                               Y, ldy):
-                return jacobian(_int_array(rows, nrows), _int_array(needed, nneeded),
+                return jacobian(mesh.get(rows, nrows), mesh.get(needed, nneeded),
                                 c_vector_view(u_needed, nneeded, writeable=False), t,
                                 c_vector_view(mu, nparam, writeable=False),
                                 _block(X, nneeded, ncols, ldx, False),
                                 _block(Y, nrows, ncols, ldy, True))
             cjac = self._trampoline("sampled_jacobian", jacobian,
                                     "rom_velocity_jacobian_sampled_fn", jacobian_body)
+        csetup = self._trampoline("sample_mesh_setup", setup, "rom_sample_mesh_setup_fn",
+                                  setup_body)
         call(self._ctx_h, "rom_model_set_sampled_velocity", h, cst, cvel, cjac)
+        call(self._ctx_h, "rom_model_set_sample_mesh_setup", h, csetup)
         self._keep()
 
     # ---- checked calls into the host ---------------------------------------------------------
@@ -245,6 +295,14 @@ class NonlinearROM(Wrapper):
         lspg_solver: "normal_equations" (default) or "tsqr".
         max_iterations, tolerance, fail_if_not_converged, divergence_factor: the rest of
             rom_nlrom_options (None: romkit's defaults, 4, 1e-8, False, 1e8).
+        growth_factor: the trajectory guard: any projected residual above growth_factor
+            times the first step's initial residual stops the run (None: 1e6; 0: off).
+        state_bound: the host's bound on max |u_i| at the end of every step (None: none).
+            Both raise RomkitError(ROM_ERR_NOT_CONVERGED) naming the step
+            (docs/nonlinear.md, "Divergence guards").
+
+    Creation fails with ROM_ERR_STATE if the model lacks a callback the ROM needs (the
+    Jacobian action without hyper, the sampled Jacobian with it).
 
     The ROM keeps the model, basis and hyper-reduction alive.
     """
@@ -253,7 +311,8 @@ class NonlinearROM(Wrapper):
 
     def __init__(self, model, basis=None, reference=None, hyper=None, projection="lspg",
                  scheme="backward_euler", lspg_solver="normal_equations", max_iterations=None,
-                 tolerance=None, fail_if_not_converged=False, divergence_factor=None):
+                 tolerance=None, fail_if_not_converged=False, divergence_factor=None,
+                 growth_factor=None, state_bound=None):
         from .hyper import HyperReduction
         require("rom_nlrom_create", "NonlinearROM")
         if not isinstance(model, Model):
@@ -276,6 +335,10 @@ class NonlinearROM(Wrapper):
         opts.fail_if_not_converged = 1 if fail_if_not_converged else 0
         if divergence_factor is not None:
             opts.divergence_factor = float(divergence_factor)
+        if growth_factor is not None:
+            opts.growth_factor = float(growth_factor)
+        if state_bound is not None:
+            opts.state_bound = float(state_bound)
         ref = None
         if reference is not None:
             ref = state_vector(reference, model.local_rows, "reference")

@@ -11,9 +11,9 @@ basis vector is positive (ties: the lowest global row).
 
 import numpy as np
 
-from ._handles import Resource, Wrapper, c_vector_view, c_view, dptr, out_vector, \
+from ._handles import Wrapper, c_vector_view, c_view, dptr, out_vector, \
     small_vector, state_vector
-from ._lib import fspath, lib, new, out_arg, pointer_to, require
+from ._lib import ffi, fspath, lib, new, out_arg, pointer_to, require  # noqa: F401
 from ._registry import SVD_RULES, Registry
 from .context import resolve
 from .errors import call
@@ -29,9 +29,27 @@ def _method(name):
     return SVD_METHODS.value(name)
 
 
+def _reference(reference, matrix, center):
+    """(center, reference array or None) for pod's `reference` argument."""
+    if reference is None:
+        return center, None
+    if center:
+        raise ValueError("give center=True or a reference, not both")
+    if isinstance(reference, str):
+        if reference == "mean":
+            return True, None
+        if reference == "first":
+            if matrix.cols < 1:
+                raise ValueError("reference='first' needs at least one snapshot")
+            return False, np.array(matrix.array[:, 0], dtype=np.float64)
+        raise ValueError(f"reference must be None, 'mean', 'first' or an array of this rank's "
+                         f"rows, got {reference!r}")
+    return False, state_vector(reference, matrix.local_rows, "reference")
+
+
 def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None, *,
-        memory_budget=None, target_rank=None, oversampling=None, power_iterations=None,
-        incremental_tolerance=None):
+        reference=None, memory_budget=None, target_rank=None, oversampling=None,
+        power_iterations=None, incremental_tolerance=None):
     """POD basis of a snapshot matrix (N x m, rows distributed). Collective.
 
     Args:
@@ -41,7 +59,12 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
             (default 0.9999 when rank is not given).
         rank: keep exactly k = rank vectors (clipped to the number of singular values).
         center: subtract the row mean first (stored as the basis reference).
-        method: "auto", "tsqr", "scalapack", "randomized" or "incremental".
+        reference: a reference state u_ref subtracted from every snapshot before the SVD
+            and stored with the basis (as /reference), so ROMs built on the basis use it
+            by default: this rank's rows (float64), "first" (the first snapshot) or
+            "mean" (the same as center=True).
+        method: "auto", "tsqr", "scalapack", "randomized" or "incremental"; what "auto"
+            chose is logged at info level and kept as ``Basis.method``.
         ctx: context for a numpy array (default: the serial default context).
         memory_budget, target_rank, oversampling, power_iterations,
         incremental_tolerance: the other fields of rom_pod_options.
@@ -56,8 +79,14 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
         matrix = snapshots.matrix()
     else:
         matrix = as_matrix(snapshots, ctx, "snapshots")
+    center, ref = _reference(reference, matrix, center)
     opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
                     power_iterations, incremental_tolerance)
+    if ref is not None:
+        opts.reference_local = dptr(ref) if ref.size else ffi.NULL
+        if not ref.size:  # a rank without rows still passes a reference (of no values)
+            ref = np.zeros(1)
+            opts.reference_local = dptr(ref)
     out = new("rom_basis **")
     call(matrix._ctx_h, "rom_pod_compute", matrix._h, opts, out)
     return Basis._from_handle(matrix, out[0])
@@ -94,8 +123,8 @@ def _options(energy=None, rank=None, center=False, method="auto", memory_budget=
 
 
 def pod_file(path, energy=None, rank=None, center=False, method="auto", ctx=None, *,
-             memory_budget=None, target_rank=None, oversampling=None, power_iterations=None,
-             incremental_tolerance=None):
+             reference=None, memory_budget=None, target_rank=None, oversampling=None,
+             power_iterations=None, incremental_tolerance=None):
     """Out-of-core POD of the /snapshots dataset of a romkit snapshot file
     (rom_pod_compute_file). Collective.
 
@@ -103,13 +132,29 @@ def pod_file(path, energy=None, rank=None, center=False, method="auto", ctx=None
     likewise). With method "auto" or "incremental" the blocks stream through the
     incremental SVD, with blocks as large as `memory_budget` bytes per rank allows
     (0 or None: no limit); other methods read the whole matrix. The arguments are those
-    of :func:`pod`. Raises RomkitError: ROM_ERR_IO (missing file), ROM_ERR_FORMAT (not a
-    snapshot file), ROM_ERR_NOMEM (budget too small, naming the bytes needed).
+    of :func:`pod`; a reference array holds this rank's rows of the even partition ("first"
+    is not available here: read the first snapshot yourself). Raises RomkitError:
+    ROM_ERR_IO (missing file), ROM_ERR_FORMAT (not a snapshot file), ROM_ERR_NOMEM (budget
+    too small, naming the bytes needed).
     """
     require("rom_pod_compute_file", "pod_file")
     ctx = resolve(ctx)
+    ref = None
+    if isinstance(reference, str) and reference == "mean":
+        center, reference = True, None
+    if reference is not None:
+        if center:
+            raise ValueError("give center=True or a reference, not both")
+        if isinstance(reference, str):
+            raise ValueError(f"pod_file's reference must be None, 'mean' or an array, got "
+                             f"{reference!r}")
+        ref = np.ascontiguousarray(reference, dtype=np.float64).reshape(-1)
+        if ref.size == 0:
+            ref = np.zeros(1)
     opts = _options(energy, rank, center, method, memory_budget, target_rank, oversampling,
                     power_iterations, incremental_tolerance)
+    if ref is not None:
+        opts.reference_local = dptr(ref)
     out = new("rom_basis **")
     call(ctx._h, "rom_pod_compute_file", ctx._h, fspath(path), opts, out)
     return Basis._from_handle(ctx, out[0])
@@ -194,8 +239,24 @@ class Basis(Wrapper):
 
     @property
     def energy(self):
-        """Energy fraction kept by the k vectors (nan without singular values)."""
+        """Energy fraction kept by the k vectors: sum_{i<k} s_i^2 / ||S - shift||_F^2 for a
+        basis from :func:`pod` (true even when the method computed only the largest
+        values); for a user basis or an old file, over the stored values. nan without
+        singular values."""
         return lib().rom_basis_energy(self._h)
+
+    @property
+    def total_energy(self):
+        """||S - shift||_F^2 of the snapshots (the sum of all squared singular values);
+        0.0 if unknown."""
+        require("rom_basis_total_energy", "Basis.total_energy")
+        return lib().rom_basis_total_energy(self._h)
+
+    @property
+    def method(self):
+        """The SVD method that computed the basis (what "auto" chose), or "user"."""
+        require("rom_basis_method", "Basis.method")
+        return lib().rom_basis_method(self._h).decode()
 
     # ---- zero-copy views -----------------------------------------------------------------
     @property
@@ -246,24 +307,15 @@ class Basis(Wrapper):
         return u
 
     def truncated(self, k):
-        """A new basis of the first k vectors (and the same reference), copied by romkit.
-        Collective."""
+        """A new basis of the first k vectors with the same singular values (all of them),
+        reference and total energy, so its ``energy`` is the fraction k vectors keep
+        (rom_basis_truncate). Collective."""
         k = int(k)
         if not 1 <= k <= self.dim:
             raise ValueError(f"k must be in 1..{self.dim}, got {k}")
-        f = lib()
-        V = f.rom_basis_vectors(self._h)
-        view = new("rom_dmat **")
-        rows, ld = f.rom_dmat_local_rows(V), f.rom_dmat_ld(V)
-        data = f.rom_dmat_data(V) if rows else None
-        call(self._ctx_h, "rom_dmat_wrap", self._ctx_h, rows, k, data, ld, view)
-        tmp = Resource(view[0], "rom_dmat_destroy", self._res)
-        try:
-            ref = f.rom_basis_reference(self._h)
-            out = new("rom_basis **")
-            call(self._ctx_h, "rom_basis_create", view[0], None, 0, ref if ref else None, out)
-        finally:
-            tmp.release()
+        require("rom_basis_truncate", "Basis.truncated")
+        out = new("rom_basis **")
+        call(self._ctx_h, "rom_basis_truncate", self._h, k, out)
         return Basis._from_handle(self, out[0])
 
     def __repr__(self):

@@ -51,13 +51,19 @@ class Snapshots(Wrapper):
         self._local_rows = int(local_rows)
         self._num_parameters = int(num_parameters)
         self._borrowed = weakref.WeakSet()
+        self._leases = weakref.WeakSet()
 
     def _invalidate_views(self):
-        # rom_snapshots_matrix's matrix is valid until the next add: retire handed-out ones.
+        # rom_snapshots_matrix's matrix handle is valid until the next add: retire handed-out
+        # wrappers (using one then raises "closed"). The numpy views of their data stay valid:
+        # each holds a lease on this collection, and while any lease is alive romkit keeps
+        # the buffers growth replaces (rom_snapshots_matrix); with none alive they are freed.
         for m in list(self._borrowed):
             if m._res is not None:
                 m._res.release()
         self._borrowed.clear()
+        if len(self._leases) == 0 and self._res is not None:
+            lib().rom_snapshots_release_views(self._h)
 
     @property
     def local_rows(self):
@@ -108,6 +114,9 @@ class Snapshots(Wrapper):
         out = new("rom_dmat **")
         call(self._ctx_h, "rom_snapshots_matrix", self._h, out)
         m = DistributedMatrix._from_c(self, out[0], None)
+        lease = _Lease(self._res)
+        m._view_owner = lease  # numpy views of m.array keep the lease, hence the memory
+        self._leases.add(lease)
         self._borrowed.add(m)
         return m
 
@@ -123,6 +132,10 @@ class Snapshots(Wrapper):
             return
         self._invalidate_views()
         res, self._res = self._res, None
+        if len(self._leases) > 0:
+            # numpy views of the snapshots are alive: the C collection (its memory, and its
+            # stream file) is destroyed when the last of them is gone, not under them.
+            return
         rc = res.release()
         if rc != 0:
             from .errors import check
@@ -132,6 +145,16 @@ class Snapshots(Wrapper):
         if self.closed:
             return "<romkit.Snapshots closed>"
         return f"<romkit.Snapshots {self.count} x {self._local_rows} local rows>"
+
+
+class _Lease:
+    """Held by the numpy views of one matrix() of a Snapshots: keeps the collection's C
+    object (and so every buffer those views point into) alive."""
+
+    __slots__ = ("res", "__weakref__")
+
+    def __init__(self, res):
+        self.res = res
 
 
 def read_snapshots(path, ctx=None, local_rows=None):

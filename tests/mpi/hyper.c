@@ -359,6 +359,62 @@ static void all_rows_equals_no_hr(nlh *H) {
 }
 
 /* POD bases from FOM runs at a = 0.9, 1.1; test at a = 1.0 (the P1 protocol in miniature). */
+/* The sampled callbacks' contract (include/romkit/model.h): the one-time sample-mesh setup
+ * gets hr's rows and mesh once per ROM creation; a sampled velocity or Jacobian that leaves
+ * an output unwritten is ROM_ERR_CALLBACK naming it (never a silent answer); a model without
+ * the sampled Jacobian is refused at creation (ROM_ERR_STATE), not at the first step. */
+static int count_setup(void *user, rom_int nrows, const rom_int *rows, rom_int nneeded,
+                       const rom_int *needed) {
+  nlh *H = user;
+  (void)rows;
+  (void)needed;
+  H->setup_calls++;
+  H->setup_nrows = nrows;
+  H->setup_nneeded = nneeded;
+  return H->setup_calls > 1 ? 7 : 0; /* the second call fails: agreed over the ranks */
+}
+
+static void sampled_callback_contract(nlh *H, rom_basis *b, rom_hyper *hr,
+                                      const rom_nlrom_options *o, rom_int k) {
+  rom_ctx *ctx = H->ctx;
+  rom_nlrom *rom = NULL;
+  double *traj = malloc(sizeof(double) * (size_t)(k * 4));
+  H->setup_calls = 0;
+  CHECK_OK(ctx, rom_model_set_sample_mesh_setup(H->model, count_setup));
+  CHECK(rom_model_callbacks(H->model) & ROM_MODEL_HAS_SAMPLE_MESH_SETUP, "setup flag");
+  CHECK_OK(ctx, rom_nlrom_create(H->model, b, NULL, hr, o, &rom));
+  CHECK(H->setup_calls == 1 && H->setup_nrows == rom_hyper_num_samples(hr) &&
+            H->setup_nneeded == rom_hyper_num_needed(hr),
+        "setup called once with the sample mesh: %d calls, %lld rows, %lld needed", H->setup_calls,
+        (long long)H->setup_nrows, (long long)H->setup_nneeded);
+  CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, DT, 3, NULL, traj, NULL));
+  CHECK(H->setup_calls == 1, "no setup call while stepping (%d)", H->setup_calls);
+  for (int mode = 1; mode <= 2; ++mode) {
+    H->skip_write = mode;
+    CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, DT, 3, NULL, traj, NULL), ROM_ERR_CALLBACK);
+    const char *msg = rom_ctx_last_error(ctx);
+    CHECK(strstr(msg, mode == 1 ? "sampled-velocity" : "sampled-Jacobian") &&
+              strstr(msg, "unwritten") && strstr(msg, mode == 1 ? "F_rows[" : "Y[row"),
+          "the unwritten sampled output is named: %s", msg);
+    H->skip_write = 0;
+  }
+  rom_nlrom_destroy(&rom);
+  /* A failing setup fails the creation on every rank. */
+  CHECK_ERR(ctx, rom_nlrom_create(H->model, b, NULL, hr, o, &rom), ROM_ERR_CALLBACK);
+  CHECK(rom == NULL && strstr(rom_ctx_last_error(ctx), "setup"), "setup failure: %s",
+        rom_ctx_last_error(ctx));
+  CHECK_OK(ctx, rom_model_set_sample_mesh_setup(H->model, NULL));
+  /* No sampled Jacobian: refused at creation. */
+  CHECK_OK(ctx,
+           rom_model_set_sampled_velocity(H->model, nlh_cb_stencil, nlh_cb_velocity_sampled, NULL));
+  CHECK_ERR(ctx, rom_nlrom_create(H->model, b, NULL, hr, o, &rom), ROM_ERR_STATE);
+  CHECK(rom == NULL && strstr(rom_ctx_last_error(ctx), "sampled Jacobian"),
+        "missing sampled Jacobian named: %s", rom_ctx_last_error(ctx));
+  CHECK_OK(ctx, rom_model_set_sampled_velocity(H->model, nlh_cb_stencil, nlh_cb_velocity_sampled,
+                                               nlh_cb_jacobian_sampled));
+  free(traj);
+}
+
 static void subsampled_hr(nlh *H) {
   rom_ctx *ctx = H->ctx;
   const rom_int N = H->N, k = 6, nb = 14, ns = 22;
@@ -427,6 +483,7 @@ static void subsampled_hr(nlh *H) {
              "residual evaluation (%lld iterations)\n",
              rom_hyper_method_name(methods[mth]), (long long)nb, (long long)ho.num_samples,
              (long long)rom_hyper_num_needed(hr), 100 * e_hr, 1e6 * t_hr, (long long)st.iterations);
+    if (mth == 0) sampled_callback_contract(H, b, hr, &o, k);
     /* Round trip through the file: exact, and the same trajectory bit for bit. */
     if (mth == 0) {
       double *traj2 = malloc(sizeof(double) * k * (STEPS + 1));

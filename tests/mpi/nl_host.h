@@ -23,6 +23,10 @@ typedef struct {
   double *full, *xfull;
   double h;
   int nan_velocity; /* 1: the velocity returns NaN (to provoke divergence) */
+  int skip_write;   /* 1: the velocity (full or sampled) leaves its last row unwritten,
+                       2: the Jacobian (full or sampled) leaves its last column unwritten */
+  int setup_calls;  /* sample-mesh setup calls seen */
+  rom_int setup_nrows, setup_nneeded;
   rom_model *model;
 } nlh;
 
@@ -68,7 +72,7 @@ static int nlh_cb_velocity(void *user, const double *u, double t, const double *
   if (nlh_gather(H, u, H->full)) return 1;
   double *Ff = malloc(sizeof(double) * (size_t)H->N);
   nlh_velocity_full(H, H->full, mu, Ff);
-  for (rom_int l = 0; l < H->L; ++l)
+  for (rom_int l = 0; l < H->L - (H->skip_write == 1); ++l)
     F[l] = H->nan_velocity ? NAN : Ff[H->off + l];
   free(Ff);
   return 0;
@@ -87,7 +91,7 @@ static int nlh_cb_jacobian(void *user, const double *u, double t, const double *
       for (rom_int j = i - 1; j <= i + 1; ++j)
         if (j >= 0 && j < H->N)
           s += nlh_jacobian_entry(H, H->full, i, j, mu, H->full[i], um) * H->xfull[j];
-      Y[l + c * ldy] = s;
+      if (!(H->skip_write == 2 && c == ncols - 1)) Y[l + c * ldy] = s;
     }
   }
   return 0;
@@ -135,6 +139,7 @@ static int nlh_cb_velocity_sampled(void *user, rom_int nrows, const rom_int *row
         nlh_at(H, nneeded, needed, u, i + 1, &up))
       return 2;
     const double h = H->h;
+    if (H->skip_write == 1 && r == nrows - 1) break;
     F[r] = -ui * (ui - um) / h + mu[0] * (um - 2.0 * ui + up) / (h * h) - mu[1] * ui * ui * ui;
     if (H->nan_velocity) F[r] = NAN;
   }
@@ -152,14 +157,15 @@ static int nlh_cb_jacobian_sampled(void *user, rom_int nrows, const rom_int *row
     double um, ui;
     if (nlh_at(H, nneeded, needed, u, i - 1, &um) || nlh_at(H, nneeded, needed, u, i, &ui))
       return 2;
-    for (rom_int c = 0; c < ncols; ++c)
+    const rom_int nc = ncols - (H->skip_write == 2); /* 2: the last column unwritten */
+    for (rom_int c = 0; c < nc; ++c)
       Y[r + c * ldy] = 0.0;
     for (rom_int j = i - 1; j <= i + 1; ++j) {
       if (j < 0 || j >= H->N) continue;
       rom_int a = nlh_find(nneeded, needed, j);
       if (a < 0) return 2;
       double e = nlh_jacobian_entry(H, NULL, i, j, mu, ui, um);
-      for (rom_int c = 0; c < ncols; ++c)
+      for (rom_int c = 0; c < nc; ++c)
         Y[r + c * ldy] += e * X[a + c * ldx];
     }
   }

@@ -9,7 +9,11 @@
  *  - the POD ROM's error at k = 6 is small, and the reduced states agree bit for bit on
  *    every rank;
  *  - fail_if_not_converged gives ROM_ERR_NOT_CONVERGED on every rank, the default accepts
- *    and counts the step, a NaN velocity is divergence in both modes. */
+ *    and counts the step; a velocity that writes NaN, or leaves an output unwritten, is
+ *    ROM_ERR_CALLBACK naming it;
+ *  - the absolute guards: a trajectory that doubles every step (each step converging)
+ *    stops with ROM_ERR_NOT_CONVERGED at the step the growth factor predicts, or at the
+ *    host's state bound; a model without its Jacobian is refused at creation. */
 #include "nl_host.h"
 
 #define GN 40
@@ -242,11 +246,26 @@ static void failures(nlh *H) {
     CHECK(st.not_converged_steps == 5 && st.iterations == 5,
           "accepted after max_iterations: %lld steps not converged, %lld iterations",
           (long long)st.not_converged_steps, (long long)st.iterations);
+    /* A host that writes NaN for a finite state is the host's failure, named. */
     H->nan_velocity = 1;
-    CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, DT, 5, NULL, traj, &st), ROM_ERR_NOT_CONVERGED);
-    CHECK(strstr(rom_ctx_last_error(ctx), "diverged") != NULL || rom_ctx_rank(ctx) != 0,
-          "divergence is named: %s", rom_ctx_last_error(ctx));
+    CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, DT, 5, NULL, traj, &st), ROM_ERR_CALLBACK);
+    CHECK(strstr(rom_ctx_last_error(ctx), "non-finite value F_local[") != NULL ||
+              strstr(rom_ctx_last_error(ctx), "another rank") != NULL,
+          "the NaN output is named: %s", rom_ctx_last_error(ctx));
     H->nan_velocity = 0;
+    /* Outputs left unwritten (the C form of Python's `F = f(u)`): ROM_ERR_CALLBACK on every
+     * rank, naming the callback and the position, not a trajectory computed from stale
+     * buffer contents. */
+    for (int mode = 1; mode <= 2; ++mode) {
+      H->skip_write = mode;
+      CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, DT, 5, NULL, traj, &st), ROM_ERR_CALLBACK);
+      const char *msg = rom_ctx_last_error(ctx);
+      CHECK((strstr(msg, mode == 1 ? "velocity F(u, t; mu)" : "Jacobian action") &&
+             strstr(msg, "unwritten") && strstr(msg, mode == 1 ? "F_local[" : "Y_local[row")) ||
+                strstr(msg, "another rank"),
+            "unwritten output named (mode %d): %s", mode, msg);
+      H->skip_write = 0;
+    }
     rom_nlrom_destroy(&rom);
   }
   /* Bad arguments. */
@@ -263,6 +282,80 @@ static void failures(nlh *H) {
   free(u0);
 }
 
+/* du/dt = a u: backward Euler doubles the state every step (a dt = 1/2) and every step's
+ * Newton converges in one iteration, so only the absolute guards can see the divergence. */
+static int grow_velocity(void *user, const double *u, double t, const double *mu, double *F) {
+  const nlh *H = user;
+  (void)t;
+  (void)mu;
+  for (rom_int i = 0; i < H->L; ++i)
+    F[i] = 50.0 * u[i];
+  return 0;
+}
+
+static int grow_jacobian(void *user, const double *u, double t, const double *mu, rom_int ncols,
+                         const double *X, rom_int ldx, double *Y, rom_int ldy) {
+  const nlh *H = user;
+  (void)u, (void)t, (void)mu;
+  for (rom_int c = 0; c < ncols; ++c)
+    for (rom_int i = 0; i < H->L; ++i)
+      Y[i + c * ldy] = 50.0 * X[i + c * ldx];
+  return 0;
+}
+
+static void trajectory_guards(nlh *H) {
+  rom_ctx *ctx = H->ctx;
+  const rom_int N = H->N, k = 4, steps = 30;
+  double *Q = malloc(sizeof(double) * N * k), q0[4] = {1.0, 0.5, 0.0, 0.0};
+  double *traj = malloc(sizeof(double) * (size_t)(k * (steps + 1)));
+  rom_model *gm = NULL, *nojac = NULL;
+  rom_nlrom *rom = NULL;
+  nlh_random_orthonormal(N, k, 5, Q);
+  rom_basis *b = nlh_basis(H, Q, k, NULL);
+  CHECK_OK(ctx, rom_model_create(ctx, H->L, 2, H, &gm));
+  CHECK_OK(ctx, rom_model_set_velocity(gm, grow_velocity, grow_jacobian));
+  for (int proj = 0; proj < 2; ++proj) {
+    rom_nlrom_options o = rom_nlrom_options_default();
+    o.projection = proj ? ROM_NLROM_LSPG : ROM_NLROM_GALERKIN;
+    /* Default options: the residual doubles per step, 2^20 > growth_factor = 1e6 at step 21. */
+    CHECK_OK(ctx, rom_nlrom_create(gm, b, NULL, NULL, &o, &rom));
+    CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, 0.01, steps, q0, traj, NULL), ROM_ERR_NOT_CONVERGED);
+    CHECK(strstr(rom_ctx_last_error(ctx), "step 21 ") &&
+              strstr(rom_ctx_last_error(ctx), "growth_factor"),
+          "the growth guard names step 21: %s", rom_ctx_last_error(ctx));
+    rom_nlrom_destroy(&rom);
+    /* Disabled: the run finishes with the exact doubling (the guard is what stopped it). */
+    o.growth_factor = 0.0;
+    CHECK_OK(ctx, rom_nlrom_create(gm, b, NULL, NULL, &o, &rom));
+    CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, 0.01, steps, q0, traj, NULL));
+    CHECK_CLOSE(traj[steps * k], ldexp(1.0, (int)steps), 1e-9, "q_0 doubles every step");
+    rom_nlrom_destroy(&rom);
+    /* The host's bound: |u| doubles every step, so a bound of 1 is crossed within a few
+     * steps, and a bound it never reaches changes nothing. */
+    o.state_bound = 1.0;
+    CHECK_OK(ctx, rom_nlrom_create(gm, b, NULL, NULL, &o, &rom));
+    CHECK_ERR(ctx, rom_nlrom_run(rom, MU, 0.0, 0.01, steps, q0, traj, NULL), ROM_ERR_NOT_CONVERGED);
+    CHECK(strstr(rom_ctx_last_error(ctx), "state_bound = 1"), "the state bound is named: %s",
+          rom_ctx_last_error(ctx));
+    rom_nlrom_destroy(&rom);
+    o.state_bound = 1e12; /* a bound never reached: no effect */
+    CHECK_OK(ctx, rom_nlrom_create(gm, b, NULL, NULL, &o, &rom));
+    CHECK_OK(ctx, rom_nlrom_run(rom, MU, 0.0, 0.01, steps, q0, traj, NULL));
+    rom_nlrom_destroy(&rom);
+  }
+  /* A model without the Jacobian action is refused at creation (ROM_ERR_STATE). */
+  CHECK_OK(ctx, rom_model_create(ctx, H->L, 2, H, &nojac));
+  CHECK_OK(ctx, rom_model_set_velocity(nojac, grow_velocity, NULL));
+  CHECK_ERR(ctx, rom_nlrom_create(nojac, b, NULL, NULL, NULL, &rom), ROM_ERR_STATE);
+  CHECK(rom == NULL && strstr(rom_ctx_last_error(ctx), "Jacobian action"),
+        "missing Jacobian named: %s", rom_ctx_last_error(ctx));
+  rom_model_destroy(&nojac);
+  rom_model_destroy(&gm);
+  rom_basis_destroy(&b);
+  free(Q);
+  free(traj);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   nlh H;
@@ -270,6 +363,7 @@ int main(int argc, char **argv) {
   full_basis_reproduces_fom(&H);
   lspg_minimises_the_residual(&H);
   failures(&H);
+  trajectory_guards(&H);
   nlh_destroy(&H);
   return test_finish(&ctx);
 }
