@@ -22,7 +22,7 @@ from .matrix import DistributedMatrix, as_matrix
 
 __all__ = ["pod", "pod_file", "Basis", "SVD_METHODS"]
 
-# "auto", "tsqr", "scalapack", "randomized", "incremental": the library's table (pod.h).
+# "auto", "tsqr", "scalapack", "randomized", "incremental", "wide": the library's table (pod.h).
 SVD_METHODS = Registry("rom_svd_method", "method", SVD_RULES)
 
 
@@ -42,7 +42,7 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
             (default 0.9999 when rank is not given).
         rank: keep exactly k = rank vectors (clipped to the number of singular values).
         center: subtract the row mean first (stored as the basis reference).
-        method: "auto", "tsqr", "scalapack", "randomized" or "incremental".
+        method: "auto", "tsqr", "scalapack", "randomized", "incremental" or "wide".
         ctx: context for a numpy array (default: the serial default context).
         memory_budget, target_rank, oversampling, power_iterations,
         incremental_tolerance: the other fields of rom_pod_options.
