@@ -18,6 +18,10 @@
  * the exact s_i (and of all values for the exact methods), ||U^T U - I||_max.
  * Then serial LAPACK on rank 0 with the gathered matrix (the other ranks sleep):
  *   (a) dgeqrf + dgesdd(R) + dormqr (timed separately, for the cost model), (b) dgesdd 'S'.
+ * A wide matrix (m > N: s_i = 10^(-8 i/N), i = 0..N-1, U the DST-I of size N) runs 'wide' and
+ * 'scalapack' by default, and LAPACK as (b) dgesdd 'S' (the reference the ratio column is
+ * taken against), (c) dgesvd jobu='S', jobvt='N' (U only, as POD needs), (d) the serial
+ * analogue of 'wide': transpose, dgeqrf of A^T, dgesdd of R^T.
  * At P >= 2 it also measures the network constants for the cost model (docs/svd-cost-model.md):
  * the median time of a one-double MPI_Allreduce and of ping-pongs of 8 B and 8 MiB between
  * ranks 0 and 1. libROM's numbers are quoted from docs/problems.md (20000 x 200 only), not
@@ -40,7 +44,7 @@
 #define LIBROM_BRAND_K50_1RANK_S 1.19
 #define LIBROM_BRAND_K50_ERROR 3.5e-4
 
-#define MAX_METHODS 4
+#define MAX_METHODS 6
 
 static const char *const bench_svd_help =
     "usage: [mpirun -n P] romkit bench svd [--rows N] [--cols m] [--rank k]\n"
@@ -49,13 +53,16 @@ static const char *const bench_svd_help =
     "U and V orthonormal discrete sine transform vectors, at the current rank count: median\n"
     "time, romkit peak bytes per rank, process peak RSS, leading singular-value errors and\n"
     "||U^T U - I||, beside serial LAPACK on rank 0 in the same run ((a) dgeqrf + dgesdd(R) +\n"
-    "dormqr, (b) dgesdd jobz='S'). Set OPENBLAS_NUM_THREADS=1.\n\n"
+    "dormqr, (b) dgesdd jobz='S'). A wide matrix (--cols > --rows) has s_i = 10^(-8 i/N), runs\n"
+    "wide,scalapack by default and compares with dgesdd jobz='S', dgesvd (U only) and the\n"
+    "serial transpose-QR. Set OPENBLAS_NUM_THREADS=1.\n\n"
     "options:\n"
     "  --rows N       global rows (default 20000)\n"
     "  --cols m       columns = snapshots (default 200)\n"
     "  --rank k       triplets for randomized / incremental (default 20)\n"
-    "  --methods L    comma-separated subset of tsqr,scalapack,randomized,incremental, or\n"
-    "                 'none' (only LAPACK) (default: all four)\n"
+    "  --methods L    comma-separated subset of tsqr,scalapack,randomized,incremental,wide,\n"
+    "                 or 'none' (only LAPACK) (default: the first four; wide,scalapack when\n"
+    "                 m > N)\n"
     "  --repeat R     repetitions, the median is reported (default 5)\n"
     "  --no-lapack    skip the serial LAPACK reference (it needs 3 N m doubles on rank 0)\n"
     "  --json         one JSON object on stdout instead of the table\n";
@@ -194,6 +201,50 @@ done:
   return err;
 }
 
+/* Serial LAPACK on a wide N x m matrix (m > N), median of `repeat` runs: t[0] dgesdd 'S',
+ * t[1] dgesvd jobu='S' jobvt='N', t[2] transpose + dgeqrf of A^T + dgesdd of R^T (t[3] the
+ * first two steps). Returns 0 on success. */
+static int bench_lapack_wide(rom_int N, rom_int m, const double *a, int repeat, double t[4]) {
+  lapack_int n = (lapack_int)N, c = (lapack_int)m;
+  double *w = malloc(sizeof(double) * (size_t)(N * m)),
+         *vt = malloc(sizeof(double) * (size_t)(N * m));
+  double *u = malloc(sizeof(double) * (size_t)(N * N)),
+         *r = malloc(sizeof(double) * (size_t)(N * N));
+  double *s = malloc(sizeof(double) * (size_t)N), *tau = malloc(sizeof(double) * (size_t)N);
+  double *tm = malloc(sizeof(double) * 4 * (size_t)repeat);
+  int ok = w && vt && u && r && s && tau && tm;
+  for (int rep = 0; ok && rep < repeat; ++rep) {
+    lapack_int info = 0;
+    memcpy(w, a, sizeof(double) * (size_t)(N * m));
+    double t0 = MPI_Wtime();
+    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', n, c, w, n, s, u, n, vt, n);
+    double t1 = MPI_Wtime();
+    memcpy(w, a, sizeof(double) * (size_t)(N * m));
+    double t2 = MPI_Wtime();
+    info |= LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'N', n, c, w, n, s, u, n, vt, 1, vt + N);
+    double t3 = MPI_Wtime();
+    for (rom_int i0 = 0; i0 < N; i0 += 32) /* vt <- A^T, m x N */
+      for (rom_int j0 = 0; j0 < m; j0 += 32)
+        for (rom_int i = i0; i < i0 + 32 && i < N; ++i)
+          for (rom_int j = j0; j < j0 + 32 && j < m; ++j)
+            vt[j + i * m] = a[i + j * N];
+    info |= LAPACKE_dgeqrf(LAPACK_COL_MAJOR, c, n, vt, c, tau);
+    double t4 = MPI_Wtime();
+    for (rom_int j = 0; j < N; ++j) /* r <- R^T */
+      for (rom_int i = 0; i < N; ++i)
+        r[i + j * N] = i >= j ? vt[j + i * m] : 0.0;
+    info |= LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', n, n, r, n, s, u, n, w, n);
+    double t5 = MPI_Wtime();
+    tm[rep] = t1 - t0, tm[repeat + rep] = t3 - t2, tm[2 * repeat + rep] = t5 - t3;
+    tm[3 * repeat + rep] = t4 - t3;
+    ok = info == 0;
+  }
+  for (int i = 0; ok && i < 4; ++i)
+    t[i] = bench_median(tm + i * repeat, repeat);
+  free(w), free(vt), free(u), free(r), free(s), free(tau), free(tm);
+  return ok ? 0 : -1;
+}
+
 static double loadavg(void) {
   double l = NAN;
   FILE *f = fopen("/proc/loadavg", "r");
@@ -222,6 +273,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   memset(res, 0, sizeof res);
   res[0].method = ROM_SVD_TSQR, res[1].method = ROM_SVD_SCALAPACK;
   res[2].method = ROM_SVD_RANDOMIZED, res[3].method = ROM_SVD_INCREMENTAL;
+  int methods_given = 0;
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", bench_svd_help);
     return CLI_EXIT_OK;
@@ -239,6 +291,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     if (!strcmp(argv[i], "--methods")) {
       if (i + 1 >= argc) return cli_usage_error(ctx, "bench svd", "--methods needs a list");
       nmethods = 0;
+      methods_given = 1;
       if (strcmp(argv[i + 1], "none") != 0) {
         char list[256];
         snprintf(list, sizeof list, "%s", argv[i + 1]);
@@ -271,12 +324,15 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       return cli_usage_error(ctx, "bench svd", "%s needs a whole number >= 1", argv[i]);
     ++i;
   }
-  if (m > N)
-    return cli_usage_error(ctx, "bench svd", "--cols %lld exceeds --rows %lld", (long long)m,
-                           (long long)N);
-  if (k > m)
-    return cli_usage_error(ctx, "bench svd", "--rank %lld exceeds --cols %lld", (long long)k,
-                           (long long)m);
+  const int wide = m > N;
+  const rom_int r_all = wide ? N : m; /* the nonzero singular values */
+  if (wide && !methods_given) {
+    nmethods = 2;
+    res[0].method = ROM_SVD_WIDE, res[1].method = ROM_SVD_SCALAPACK;
+  }
+  if (k > r_all)
+    return cli_usage_error(ctx, "bench svd", "--rank %lld exceeds min(--rows, --cols) = %lld",
+                           (long long)k, (long long)r_all);
   if (with_lapack && N * m > 400000000LL)
     return cli_usage_error(ctx, "bench svd",
                            "N x m = %lld is too large for the gathered LAPACK "
@@ -287,13 +343,14 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   double *s = malloc(sizeof(double) * (size_t)m), *gathered = NULL;
   rom_dmat *A = NULL;
   bench_lapack_times lt = {NAN, NAN, NAN, NAN, NAN};
+  double lw[4] = {NAN, NAN, NAN, NAN}; /* wide: gesdd, gesvd (U only), transpose-QR-SVD, its QR */
   if (!s) return cli_usage_error(ctx, "bench svd", "out of memory for %lld columns", (long long)m);
   for (rom_int i = 0; i < m; ++i)
-    s[i] = pow(10.0, -8.0 * (double)i / (double)m);
+    s[i] = i < r_all ? pow(10.0, -8.0 * (double)i / (double)r_all) : 0.0;
   double t_build = MPI_Wtime();
   if ((err = rom_known_spectrum_matrix(
-           ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, m, &A)) !=
-      ROM_OK) {
+           ctx, rom_dmat_partition_even(N, rom_ctx_rank(ctx), rom_ctx_size(ctx)), m, s, r_all,
+           &A)) != ROM_OK) {
     rc = cli_fail(ctx, "bench svd", err);
     goto done;
   }
@@ -327,19 +384,26 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       goto done;
     }
     rom_dmat_destroy(&A);
-    if (rank == 0) lapack_ok = bench_lapack_reference(N, m, gathered, (int)repeat, &lt) == 0;
+    if (rank == 0 && wide) {
+      lapack_ok = bench_lapack_wide(N, m, gathered, (int)repeat, lw) == 0;
+      lt.gesdd = lw[0];
+    } else if (rank == 0) {
+      lapack_ok = bench_lapack_reference(N, m, gathered, (int)repeat, &lt) == 0;
+    }
     bench_polite_barrier(comm);
     MPI_Bcast(&lapack_ok, 1, MPI_INT, 0, comm);
   }
   double load_end = loadavg();
 
+  /* the ratio column: to LAPACK's QR + SVD of R for tall matrices, to dgesdd for wide ones */
+  const double base = wide ? lt.gesdd : lt.qr_svd;
   const int published = N == 20000 && m == 200 && (size == 1 || size == 2);
   const double t_librom = size == 1 ? LIBROM_STATIC_SVD_1RANK_S : LIBROM_STATIC_SVD_2RANK_S;
   const double mib = 1024.0 * 1024.0;
   if (rank == 0 && json) {
     printf(
         "{\"benchmark\": \"svd\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": %lld, "
-        "\"rank_k\": %lld,\n \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\", ",
+        "\"rank_k\": %lld,\n \"spectrum\": \"s_i = 10^(-8 i/r), i = 0..r-1, r = min(N, m)\", ",
         (long long)N, (long long)m, size, (long long)repeat, (long long)k);
     json_number("build_s", t_build, "%.3f", 1);
     json_number("loadavg_start", load_start, "%.2f", 1);
@@ -358,6 +422,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       json_number("time_min_s", q->tmin, "%.6f", 1);
       json_number("time_max_s", q->tmax, "%.6f", 1);
       json_number("ratio_vs_lapack_qr_svd", q->time / lt.qr_svd, "%.4f", 1);
+      json_number("ratio_vs_lapack_gesdd", q->time / lt.gesdd, "%.4f", 1);
       json_number("romkit_peak_bytes", q->peak_total, "%.0f", 1);
       json_number("romkit_extra_bytes", q->extra, "%.0f", 1);
       json_number("romkit_extra_local_blocks", q->extra_blocks, "%.4f", 1);
@@ -373,7 +438,9 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     json_number("geqrf_s", lt.geqrf, "%.6f", 1);
     json_number("gesdd_of_R_s", lt.gesdd_r, "%.6f", 1);
     json_number("ormqr_s", lt.ormqr, "%.6f", 1);
-    json_number("gesdd_s", lt.gesdd, "%.6f", 0);
+    json_number("gesdd_s", lt.gesdd, "%.6f", 1);
+    json_number("gesvd_u_only_s", lw[1], "%.6f", 1);
+    json_number("transpose_geqrf_gesdd_s", lw[2], "%.6f", 0);
     printf("},\n \"network\": {");
     json_number("allreduce_1double_s", net_allreduce, "%.3e", 1);
     json_number("pingpong_8B_s", net_lat, "%.3e", 1);
@@ -392,7 +459,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
            "(randomized, incremental); load average %.2f -> %.2f\n",
            (long long)N, (long long)m, size, size == 1 ? "" : "s", (long long)repeat, (long long)k,
            load_start, load_end);
-    printf("matrix: A = U diag(s) V^T, s_i = 10^(-8 i/m), U, V orthonormal DST-I vectors "
+    printf("matrix: A = U diag(s) V^T, s_i = 10^(-8 i/r), r = min(N, m), U, V orthonormal DST-I "
+           "vectors "
            "(built in %.2f s)\n\n",
            t_build);
     printf("%-44s %9s %7s %10s %8s %9s %9s %9s %9s %9s\n", "method", "time[s]", "/LAPACK",
@@ -407,19 +475,25 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       else
         snprintf(name, sizeof name, "romkit %s (k = %lld)", rom_svd_method_name(q->method),
                  (long long)q->k);
-      printf("%-44s %9.4f %7.3f %10.1f %8.2f %9.1f %9.2e %9.2e ", name, q->time,
-             q->time / lt.qr_svd, q->peak_total / mib, q->extra_blocks, q->rss / mib, q->err20,
-             q->errk);
+      printf("%-44s %9.4f %7.3f %10.1f %8.2f %9.1f %9.2e %9.2e ", name, q->time, q->time / base,
+             q->peak_total / mib, q->extra_blocks, q->rss / mib, q->err20, q->errk);
       if (exact)
         printf("%9.2e ", q->errall);
       else
         printf("%9s ", "-");
       printf("%9.2e\n", q->orth);
     }
-    printf("%-44s %9.4f %7.3f  (dgeqrf %.4f, dgesdd(R) %.4f, dormqr %.4f)\n",
-           "LAPACK dgeqrf+dgesdd(R)+dormqr, rank 0", lt.qr_svd, 1.0, lt.geqrf, lt.gesdd_r,
-           lt.ormqr);
-    printf("%-44s %9.4f %7.3f\n", "LAPACK dgesdd jobz=S, rank 0", lt.gesdd, lt.gesdd / lt.qr_svd);
+    if (wide) {
+      printf("%-44s %9.4f %7.3f\n", "LAPACK dgesdd jobz=S, rank 0", lt.gesdd, 1.0);
+      printf("%-44s %9.4f %7.3f\n", "LAPACK dgesvd jobu=S jobvt=N, rank 0", lw[1], lw[1] / base);
+      printf("%-44s %9.4f %7.3f  (transpose + dgeqrf %.4f)\n",
+             "LAPACK A^T = QR, dgesdd(R^T), rank 0", lw[2], lw[2] / base, lw[3]);
+    } else {
+      printf("%-44s %9.4f %7.3f  (dgeqrf %.4f, dgesdd(R) %.4f, dormqr %.4f)\n",
+             "LAPACK dgeqrf+dgesdd(R)+dormqr, rank 0", lt.qr_svd, 1.0, lt.geqrf, lt.gesdd_r,
+             lt.ormqr);
+      printf("%-44s %9.4f %7.3f\n", "LAPACK dgesdd jobz=S, rank 0", lt.gesdd, lt.gesdd / lt.qr_svd);
+    }
     if (published) {
       printf("%-44s %9.2f %7.3f%s\n", "libROM StaticSVD (published*, not measured)", t_librom,
              t_librom / lt.qr_svd, size == 1 ? "   peak 238 MiB*" : "");

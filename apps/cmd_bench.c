@@ -8,7 +8,7 @@ static const char *const bench_help =
     "targets:\n"
     "  pod    POD of a 20000 x 200 matrix with known spectrum s_i = 10^(-8 i/200):\n"
     "         TSQR time, peak memory, singular-value error, beside serial LAPACK\n"
-    "  svd    every SVD method (tsqr, scalapack, randomized, incremental) on an N x m matrix\n"
+    "  svd    every SVD method (tsqr, scalapack, randomized, incremental, wide) on an N x m matrix\n"
     "         with known spectrum: time, peak memory, errors, beside serial LAPACK\n"
     "  heat   P3 heat conduction: online ROM solves per second at k = 10, 20 and the\n"
     "         speed-up over the FOM's direct solve\n\n"

@@ -24,11 +24,12 @@ typedef enum {
 
 /* How the SVD is computed (docs/pod.md has the cost model of each). */
 typedef enum {
-  ROM_SVD_AUTO = 0,       /* chosen from N, m, the rank count and the memory budget; logged */
-  ROM_SVD_TSQR = 1,       /* TSQR + dgesdd of R: exact, for m small enough that m x m fits */
-  ROM_SVD_SCALAPACK = 2,  /* pdgesvd on a 2-D block-cyclic process grid: exact, any m */
-  ROM_SVD_RANDOMIZED = 3, /* Halko-Martinsson-Tropp sketch with power iterations, k << m */
-  ROM_SVD_INCREMENTAL = 4 /* Brand's streaming update, one snapshot at a time */
+  ROM_SVD_AUTO = 0,        /* chosen from N, m, the rank count and the memory budget; logged */
+  ROM_SVD_TSQR = 1,        /* TSQR + dgesdd of R: exact, for m small enough that m x m fits */
+  ROM_SVD_SCALAPACK = 2,   /* pdgesvd on a 2-D block-cyclic process grid: exact, any m */
+  ROM_SVD_RANDOMIZED = 3,  /* Halko-Martinsson-Tropp sketch with power iterations, k << m */
+  ROM_SVD_INCREMENTAL = 4, /* Brand's streaming update, one snapshot at a time */
+  ROM_SVD_WIDE = 5         /* TSQR of the transpose, for m > N: exact, N x N factors, any m */
 } rom_svd_method;
 
 typedef struct {
@@ -66,7 +67,7 @@ rom_pod_options rom_pod_options_default(void);
 /* The registry of SVD methods (one table, librom/pod/svd_methods.h): the methods are the
  * values 0 .. rom_svd_method_count() - 1, in table order.
  *   rom_svd_method_name         as the CLI spells them: "auto", "tsqr", "scalapack",
- *                               "randomized", "incremental"; "unknown" out of range
+ *                               "randomized", "incremental", "wide"; "unknown" out of range
  *   rom_svd_method_from_name    the method of a name; ROM_ERR_ARG for anything else
  *   rom_svd_method_description  one line for help texts ("" out of range)
  *   rom_svd_method_rules        ROM_SVD_RULE_* flags (0 out of range)

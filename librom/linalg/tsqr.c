@@ -62,6 +62,10 @@ static int qr_factor(rom_ctx *ctx, rom_int rows, rom_int cols, double *a, rom_in
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK,
             "dgeqrf workspace query for a %lld x %lld block returned info = %d", (long long)rows,
             (long long)cols, (int)info);
+  ROM_CHECK(ctx, query < (double)INT_MAX, ROM_ERR_UNSUPPORTED,
+            "dgeqrf asks for %.0f doubles of workspace for a %lld x %lld block, beyond LAPACK's "
+            "32-bit LWORK",
+            query, (long long)rows, (long long)cols);
   lwork = query >= 1.0 ? (lapack_int)query : 1;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
   info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)cols, a,
@@ -86,6 +90,10 @@ static int qr_apply(rom_ctx *ctx, rom_int rows, rom_int k, rom_int reflectors, c
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK,
             "dormqr workspace query for a %lld x %lld block returned info = %d", (long long)rows,
             (long long)k, (int)info);
+  ROM_CHECK(ctx, query < (double)INT_MAX, ROM_ERR_UNSUPPORTED,
+            "dormqr asks for %.0f doubles of workspace for a %lld x %lld block, beyond LAPACK's "
+            "32-bit LWORK",
+            query, (long long)rows, (long long)k);
   lwork = query >= 1.0 ? (lapack_int)query : 1;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
   info = LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)rows, (lapack_int)k,
@@ -253,10 +261,10 @@ int rom_tsqr_factor(const rom_dmat *A, const double *row_shift, rom_tsqr **out) 
   ROM_CHECK_ALL(ctx, A->local_rows <= INT_MAX, ROM_ERR_UNSUPPORTED,
                 "TSQR: the local block of %lld rows exceeds LAPACK's 32-bit int",
                 (long long)A->local_rows);
-  ROM_CHECK(ctx, A->cols <= 32767, ROM_ERR_UNSUPPORTED,
-            "TSQR: %lld columns exceed the supported 32767 (tree messages of 2 m^2 doubles "
-            "must fit MPI's int counts)",
-            (long long)A->cols);
+  /* Every tree message is one element of a vector datatype (block_type), whose int
+   * arguments are at most max(m, local rows, ld): no MPI count grows with m^2. */
+  ROM_CHECK(ctx, A->cols <= INT_MAX, ROM_ERR_UNSUPPORTED,
+            "TSQR: %lld columns exceed LAPACK's and MPI's 32-bit int", (long long)A->cols);
   ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *t, (void **)&t));
   t->ctx = ctx;
   t->local_rows = A->local_rows;
@@ -350,9 +358,8 @@ int rom_tsqr_apply_q(const rom_tsqr *t, rom_int k, const double *C, rom_int ldc,
                 "matrix's rows, k columns)",
                 (long long)out->local_rows, (long long)out->cols, (long long)t->local_rows,
                 (long long)k);
-  ROM_CHECK_ALL(ctx, k >= 0 && k <= INT_MAX / (2 * (m > 0 ? m : 1)), ROM_ERR_UNSUPPORTED,
-                "TSQR apply Q: k = %lld columns unsupported with m = %lld", (long long)k,
-                (long long)m);
+  ROM_CHECK_ALL(ctx, k >= 0 && k <= INT_MAX, ROM_ERR_UNSUPPORTED,
+                "TSQR apply Q: k = %lld columns (negative, or beyond MPI's int)", (long long)k);
   ROM_CHECK_ALL(ctx, rank != 0 || t->r_rows == 0 || k == 0 || (C != NULL && ldc >= t->r_rows),
                 ROM_ERR_ARG, "TSQR apply Q: C is NULL or ldc = %lld < r = %lld on rank 0",
                 (long long)ldc, (long long)t->r_rows);

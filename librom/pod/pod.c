@@ -1,12 +1,13 @@
 /* POD: validation, centring, the choice of SVD method ('auto'), and the finishing touches
  * every method shares (truncation rule, sign rule, the basis object). The SVDs themselves
  * are the drivers of the table in svd_methods.h: svd_tsqr.c, svd_scalapack.c,
- * svd_randomized.c, svd_incremental.c. See include/romkit/pod.h and docs/pod.md. */
+ * svd_randomized.c, svd_incremental.c, svd_wide.c. See include/romkit/pod.h and docs/pod.md. */
 #include "core/check.h"
 #include "pod/basis_impl.h"
 #include "pod/svd_driver.h"
 
 #include <lapacke.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,10 @@ rom_pod_options rom_pod_options_default(void) {
  * the TSQR tree depth d = ceil(log2 P) + 1 (levels at which a rank may hold a stacked factor):
  *   1. B > 0 and the local block copy 8 n m > B                       -> incremental
  *      (every exact method copies the local block; Brand's update streams the snapshots);
+ *   1b. m > N, N <= 4000 and 8 N ceil(m / P) + 4 N^2 * 8 * d + 64 N^2 <= B (or B = 0)
+ *                                                                     -> wide
+ *      (a wide snapshot set: TSQR of the transpose, whose factors are N x N; exact, and its
+ *      local QRs are m / P x N, so it is faster than serial LAPACK on A: docs/pod.md);
  *   2. m <= 4000 and 8 n m + 2 m^2 * 8 * d <= B (or B = 0)            -> tsqr
  *      (the m x m factors are small: TSQR is exact and the fastest, one pass, log P messages);
  *   3. a target rank is given (target_rank > 0, or ROM_POD_TRUNCATE_RANK with rank <= m / 4),
@@ -56,6 +61,12 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
   for (int p = 1; p < P; p *= 2)
     depth += 1.0;
   if (B > 0.0 && block > B) return ROM_SVD_INCREMENTAL;
+  if (m > N && N <= 4000 &&
+      (B == 0.0 || 8.0 * (double)N * (double)((m + P - 1) / P) +
+                           4.0 * (double)N * (double)N * 8.0 * depth +
+                           64.0 * (double)N * (double)N <=
+                       B))
+    return ROM_SVD_WIDE;
   if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
     return ROM_SVD_TSQR;
   if (o && N > 4000 &&
@@ -119,6 +130,10 @@ int rom_small_svd(rom_ctx *ctx, rom_int r, rom_int m, const double *R, rom_int l
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK,
             "dgesdd workspace query (%lld x %lld) returned info = %d", (long long)r, (long long)m,
             (int)info);
+  ROM_CHECK(ctx, query < (double)INT_MAX, ROM_ERR_UNSUPPORTED,
+            "dgesdd asks for %.0f doubles of workspace for the %lld x %lld factor, beyond "
+            "LAPACK's 32-bit LWORK",
+            query, (long long)r, (long long)m);
   lwork = query >= 1.0 ? (lapack_int)query : 1;
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)lwork, (void **)&work));
   info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', (lapack_int)r, (lapack_int)m, a, (lapack_int)r,

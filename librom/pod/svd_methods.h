@@ -23,6 +23,8 @@
     "randomized SVD for a target rank k << m")                                                     \
   X(ROM_SVD_INCREMENTAL, "incremental", rom_svd_incremental,                                       \
     ROM_SVD_RULE_TARGET_RANK | ROM_SVD_RULE_STREAMS,                                               \
-    "streaming (Brand) SVD, one snapshot at a time")
+    "streaming (Brand) SVD, one snapshot at a time")                                               \
+  X(ROM_SVD_WIDE, "wide", rom_svd_wide, ROM_SVD_RULE_EXACT,                                        \
+    "TSQR of the transpose + SVD of the N x N R: exact, for m > N, N up to a few 1000")
 
 #endif

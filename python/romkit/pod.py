@@ -21,7 +21,7 @@ from .matrix import DistributedMatrix, as_matrix
 
 __all__ = ["pod", "pod_file", "Basis", "SVD_METHODS"]
 
-# "auto", "tsqr", "scalapack", "randomized", "incremental": the library's table (pod.h).
+# "auto", "tsqr", "scalapack", "randomized", "incremental", "wide": the library's table (pod.h).
 SVD_METHODS = Registry("rom_svd_method", "method", SVD_RULES)
 
 
@@ -63,7 +63,7 @@ def pod(snapshots, energy=None, rank=None, center=False, method="auto", ctx=None
             and stored with the basis (as /reference), so ROMs built on the basis use it
             by default: this rank's rows (float64), "first" (the first snapshot) or
             "mean" (the same as center=True).
-        method: "auto", "tsqr", "scalapack", "randomized" or "incremental"; what "auto"
+        method: "auto", "tsqr", "scalapack", "randomized", "incremental" or "wide"; what "auto"
             chose is logged at info level and kept as ``Basis.method``.
         ctx: context for a numpy array (default: the serial default context).
         memory_budget, target_rank, oversampling, power_iterations,
