@@ -24,8 +24,11 @@
  *   p         iterations, tolerance, bagging (rom_dmd_opt_params, include/romkit/dmd.h)
  *   omega     out: r fitted continuous-time eigenvalues
  *   B         out: r x k column-major, amplitude-scaled reduced modes
- *   omega_std out: r standard deviations over the bags ("bop"); NULL for plain "opt"
- *             (for "bop" the std of Re and Im is packed as one complex: Re std + i Im std)
+ *   omega_std out: 2 r doubles, the standard deviations of Re(omega_i) and Im(omega_i)
+ *             over the bags, interleaved (std Re_0, std Im_0, std Re_1, ...), in the order
+ *             of omega ("bop"); NULL for plain "opt" (then not written)
+ * The caller passes t relative to the first snapshot (t - t_0), so B is the amplitude at
+ * t_0; it sorts the result by Re(omega) itself (any order is fine here).
  * Errors: ROM_ERR_ARG, ROM_ERR_LAPACK, ROM_ERR_NOMEM. */
 int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const double *t, int r,
                           const double complex *omega0, const rom_dmd_opt_params *p,
