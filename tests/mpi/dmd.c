@@ -500,6 +500,13 @@ static void test_bad_input(rom_ctx *ctx) {
   t[3] = NAN;
   CHECK_ERR(ctx, rom_dmd_fit(X, t, 0, NULL, NULL, &d), ROM_ERR_ARG);
   t[3] = 3.5;
+  if (size > 1) { /* times that differ between ranks are refused on every rank */
+    t[2] = rank == 1 ? 2.5 : 2.0;
+    CHECK_ERR(ctx, rom_dmd_fit(X, t, 0, NULL, NULL, &d), ROM_ERR_ARG);
+    CHECK(strstr(rom_ctx_last_error(ctx), "differ between ranks") != NULL || rank == 1,
+          "message: %s", rom_ctx_last_error(ctx));
+    t[2] = 2.0;
+  }
   o.method = ROM_DMD_DMDC;
   {
     double u[5] = {1, 2, 3, 4, 5};
