@@ -48,6 +48,10 @@
  * times max |omega0| (exact DMD of real data gives exact pairs; this only absorbs a
  * caller's rounding). */
 #define VP_PAIR_RTOL 1e-8
+/* Defaults of the zero fields of rom_dmd_opt_params (include/romkit/dmd.h). */
+#define VP_DEFAULT_MAX_ITER 100
+#define VP_DEFAULT_TOL 1e-10
+#define VP_DEFAULT_BAG_FRACTION 0.6
 /* Stream of the counter RNG for the bags' draws (any fixed value: "bopdmd"). */
 #define VP_BAG_STREAM 0x626f70646d64ULL
 
@@ -495,7 +499,8 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
   int *pair = NULL, *idx = NULL, *match = NULL, *wint = NULL;
   double complex *bag_omega = NULL, *alpha_full = NULL;
   double *cost = NULL, *work = NULL;
-  int have_pairs = 0, bags = 0, bag_size = 0;
+  int have_pairs = 0, bags = 0, bag_size = 0, max_iter = 0;
+  double tol = 0;
   uint64_t seed = 0;
   double t_ref = 0;
   memset(&full, 0, sizeof(full));
@@ -510,16 +515,19 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
   ROM_CHECK(ctx, m > r, ROM_ERR_DIM, "m = %d samples must be more than r = %d exponentials", m, r);
   ROM_CHECK(ctx, (double)m * (double)k * (double)r < (double)INT_MAX, ROM_ERR_DIM,
             "m k r = %d x %d x %d is too large for the Jacobian (LAPACK's 32-bit sizes)", m, k, r);
-  ROM_CHECK(ctx, p->max_iter >= 1, ROM_ERR_ARG, "max_iter = %d must be >= 1", p->max_iter);
-  ROM_CHECK(ctx, isfinite(p->tol) && p->tol >= 0, ROM_ERR_ARG, "tol = %g must be finite and >= 0",
-            p->tol);
+  ROM_CHECK(ctx, p->max_iter >= 0, ROM_ERR_ARG, "max_iter = %d must be >= 1 (0: the default %d)",
+            p->max_iter, VP_DEFAULT_MAX_ITER);
+  ROM_CHECK(ctx, isfinite(p->tol) && p->tol >= 0, ROM_ERR_ARG,
+            "tol = %g must be finite and >= 0 (0: the default %g)", p->tol, VP_DEFAULT_TOL);
+  max_iter = p->max_iter ? p->max_iter : VP_DEFAULT_MAX_ITER;
+  tol = p->tol > 0 ? p->tol : VP_DEFAULT_TOL;
   bags = p->bags;
   ROM_CHECK(ctx, bags == 0 || bags >= 2, ROM_ERR_ARG,
             "bags = %d: 0 (plain optimized DMD) or at least 2 (BOP-DMD)", bags);
   if (bags > 0) {
     /* Zero means the documented defaults of rom_dmd_opt_params: 60 % of the samples, the
      * context's seed. */
-    bag_size = p->bag_size > 0 ? p->bag_size : (int)(0.6 * m);
+    bag_size = p->bag_size > 0 ? p->bag_size : (int)(VP_DEFAULT_BAG_FRACTION * m);
     seed = p->seed ? p->seed : rom_ctx_seed(ctx);
     ROM_CHECK(ctx, bag_size > r && bag_size < m, ROM_ERR_ARG,
               "bag_size = %d samples per bag must be more than r = %d and fewer than m = %d",
@@ -554,7 +562,7 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
 
   vp_point *fit = NULL;
   int iterations = 0, stop = 0;
-  ROM_TRY(ctx, vp_fit(ctx, &full, omega0, have_pairs ? pair : NULL, p->max_iter, p->tol, &fit,
+  ROM_TRY(ctx, vp_fit(ctx, &full, omega0, have_pairs ? pair : NULL, max_iter, tol, &fit,
                       &iterations, &stop));
   rom_log(ctx, stop == VP_MAX_ITER ? ROM_LOG_WARN : ROM_LOG_INFO,
           "optimized DMD: %d iterations, relative residual %.3e, stopped: %s%s", iterations,
@@ -597,8 +605,8 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
       bag.znorm = cblas_dznrm2(bag_size * k, bag.Z, 1);
       vp_point *bfit = NULL;
       int bit = 0, bstop = 0;
-      ROM_TRY(ctx, vp_fit(ctx, &bag, alpha_full, have_pairs ? pair : NULL, p->max_iter, p->tol,
-                          &bfit, &bit, &bstop));
+      ROM_TRY(ctx, vp_fit(ctx, &bag, alpha_full, have_pairs ? pair : NULL, max_iter, tol, &bfit,
+                          &bit, &bstop));
       not_converged += bstop == VP_MAX_ITER;
       for (int i = 0; i < r; i++)
         for (int j = 0; j < r; j++) {
@@ -611,28 +619,31 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
     }
     if (not_converged)
       rom_log(ctx, ROM_LOG_WARN, "BOP-DMD: %d of %d bags reached max_iter = %d before tol",
-              not_converged, bags, p->max_iter);
-    /* Mean and sample standard deviation, two passes. */
+              not_converged, bags, max_iter);
+    /* Mean and sample standard deviations of Re and Im, two passes (into work: 2 r). */
     for (int i = 0; i < r; i++) {
       double complex mean = 0;
       for (int b = 0; b < bags; b++)
         mean += bag_omega[(size_t)b * r + i];
       mean /= bags;
-      double var = 0;
+      double vre = 0, vim = 0;
       for (int b = 0; b < bags; b++) {
-        double d = cabs(bag_omega[(size_t)b * r + i] - mean);
-        var += d * d;
+        double complex d = bag_omega[(size_t)b * r + i] - mean;
+        vre += creal(d) * creal(d), vim += cimag(d) * cimag(d);
       }
       omega[i] = mean;
-      work[i] = var / (bags - 1);
+      work[2 * i] = vre / (bags - 1), work[2 * i + 1] = vim / (bags - 1);
     }
     if (have_pairs) {
       vp_symmetrize(r, pair, omega);
       for (int i = 0; i < r; i++)
-        if (pair[i] > i) work[i] = work[pair[i]] = 0.5 * (work[i] + work[pair[i]]);
+        if (pair[i] > i)
+          for (int c = 0; c < 2; c++)
+            work[2 * i + c] = work[2 * pair[i] + c] =
+                0.5 * (work[2 * i + c] + work[2 * pair[i] + c]);
     }
     if (omega_std)
-      for (int i = 0; i < r; i++)
+      for (int i = 0; i < 2 * r; i++)
         omega_std[i] = sqrt(work[i]);
     /* B: least squares of all the data for the mean eigenvalues. */
     memcpy(full.pt[0].alpha, omega, sizeof(double complex) * (size_t)r);

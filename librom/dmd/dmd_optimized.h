@@ -42,19 +42,22 @@
  *   r         number of exponentials, 1 <= r <= k
  *   omega0    r initial continuous-time eigenvalues, finite (e.g. log(lambda)/dt of
  *             exact DMD)
- *   p         max_iter >= 1 Levenberg-Marquardt iterations per fit; tol >= 0: stop when
- *             the relative residual ||Y^T - Phi B||/||Y|| < tol or an accepted step moves
- *             omega by less than tol relative; bags >= 0 (0: plain optimized DMD;
- *             >= 2: BOP-DMD with that many bags); bag_size: samples per bag,
- *             r < bag_size < m (used only when bags > 0); seed: the bags' random draw
+ *   p         as rom_dmd_opt_params (include/romkit/dmd.h), zero fields meaning the
+ *             defaults: max_iter (>= 0; 0: 100) Levenberg-Marquardt iterations per fit;
+ *             tol (>= 0; 0: 1e-10): stop when the relative residual
+ *             ||Y^T - Phi B||_F / ||Y||_F < tol or when an accepted step lowers the
+ *             residual by less than tol relative; bag_size (0: 60 % of m, else
+ *             r < bag_size < m) and seed (0: the context's) of the bags. Except bags,
+ *             taken literally: 0 is plain optimized DMD (the "opt" method), >= 2 is
+ *             BOP-DMD with that many bags (the "bop" method passes its count, default 100)
  * Output:
  *   omega     r continuous-time eigenvalues (BOP-DMD: the mean over bags)
  *   B         r x k column-major: row i is b_i phi_i, the amplitude times the reduced
  *             mode, so that x(t) ~ U sum_i B(i, :)^T exp(omega_i t). For BOP-DMD, B is
  *             the least-squares fit of all the data for the mean omega.
- *   omega_std r standard deviations over bags (sqrt of the sample variance of the
- *             complex eigenvalue, sum |omega_b - mean|^2 / (bags - 1)), zero when
- *             bags == 0; may be NULL.
+ *   omega_std 2 r doubles or NULL: (std Re omega_i, std Im omega_i) interleaved, the
+ *             sample standard deviations over the bags (divisor bags - 1); zero when
+ *             bags == 0.
  *
  * Real data: if omega0 is closed under complex conjugation (as exact DMD's eigenvalues
  * of real data are), every iterate, the bag means and the output are kept exactly

@@ -208,7 +208,7 @@ static void test_noise(rom_ctx *ctx) {
 static void test_bop(rom_ctx *ctx) {
   enum { K = 8, M = 300, DRAWS = 4, BAGS = 40 };
   double complex omega[R], Bt[R * K], o0[R], ob[R], Bb[R * K];
-  double *Y = malloc(sizeof(double) * K * M), t[M], sd[R], zmax = 0, z2 = 0;
+  double *Y = malloc(sizeof(double) * K * M), t[M], sd[2 * R], zmax = 0, z2 = 0;
   int nz = 0, above3 = 0;
   rom_dmd_opt_params p = params(100, 1e-10, BAGS, 0);
   truth(K, 31, omega, Bt);
@@ -223,14 +223,18 @@ static void test_bop(rom_ctx *ctx) {
       int j = 0;
       for (int c = 1; c < R; c++)
         if (cabs(ob[c] - omega[i]) < cabs(ob[j] - omega[i])) j = c;
-      CHECK(sd[j] > 0 && isfinite(sd[j]), "std[%d] = %g is positive", j, sd[j]);
-      double z = cabs(ob[j] - omega[i]) / sd[j];
+      /* The complex std: sqrt(std(Re)^2 + std(Im)^2). */
+      double sj = hypot(sd[2 * j], sd[2 * j + 1]);
+      CHECK(sj > 0 && isfinite(sj), "std of omega[%d] = %g is positive", j, sj);
+      double z = cabs(ob[j] - omega[i]) / sj;
       printf(" %.2f", z);
       zmax = fmax(zmax, z), z2 += z * z, nz++, above3 += z > 3;
     }
-    printf("  (std %.2e .. %.2e)\n", sd[0], sd[R - 1]);
+    printf("  (std Re, Im of omega[0]: %.2e, %.2e)\n", sd[0], sd[1]);
     for (int i = 0; i < R; i++)
-      CHECK(ob[i ^ 1] == conj(ob[i]) && sd[i ^ 1] == sd[i], "BOP output conjugate-symmetric");
+      CHECK(ob[i ^ 1] == conj(ob[i]) && sd[2 * (i ^ 1)] == sd[2 * i] &&
+                sd[2 * (i ^ 1) + 1] == sd[2 * i + 1],
+            "BOP output conjugate-symmetric");
   }
   double zrms = sqrt(z2 / nz);
   printf("BOP-DMD: %d z-scores, rms %.2f, max %.2f, %d above 3\n", nz, zrms, zmax, above3);
@@ -239,7 +243,7 @@ static void test_bop(rom_ctx *ctx) {
   CHECK(zrms > 0.2, "rms z-score %.2f > 0.2 (the std is not absurdly large)", zrms);
   /* Same seed, same bags: bit-identical; another seed: different bags. */
   double complex ob2[R], Bb2[R * K];
-  double sd2[R];
+  double sd2[2 * R];
   CHECK_OK(ctx, rom_dmd_optimized_fit(ctx, K, M, Y, t, R, o0, &p, ob2, Bb2, sd2));
   CHECK(memcmp(ob, ob2, sizeof ob) == 0 && memcmp(sd, sd2, sizeof sd) == 0,
         "BOP-DMD with the same seed is bit-identical");
@@ -266,10 +270,14 @@ static void test_bad_input(rom_ctx *ctx) {
   CHECK(strstr(rom_ctx_last_error(ctx), "m = 1") != NULL, "m < 2 names m: %s",
         rom_ctx_last_error(ctx));
   CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, 5, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_DIM);
-  p.max_iter = 0;
+  p.max_iter = -1;
   CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "max_iter = 0") != NULL, "max_iter named: %s",
+  CHECK(strstr(rom_ctx_last_error(ctx), "max_iter = -1") != NULL, "max_iter named: %s",
         rom_ctx_last_error(ctx));
+  /* Zero fields mean the defaults (rom_dmd_opt_params): a plain fit converges. */
+  p.max_iter = 0, p.tol = 0;
+  CHECK_OK(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL));
+  CHECK(eig_error(om, omega) < 1e-9, "defaults: eigenvalue error %.3e", eig_error(om, omega));
   p.max_iter = 50;
   p.tol = NAN;
   CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_ARG);
