@@ -51,6 +51,7 @@
 /* Defaults of the zero fields of rom_dmd_opt_params (include/romkit/dmd.h). */
 #define VP_DEFAULT_MAX_ITER 100
 #define VP_DEFAULT_TOL 1e-10
+#define VP_DEFAULT_BAGS 100
 #define VP_DEFAULT_BAG_FRACTION 0.6
 /* Stream of the counter RNG for the bags' draws (any fixed value: "bopdmd"). */
 #define VP_BAG_STREAM 0x626f70646d64ULL
@@ -521,14 +522,15 @@ int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const dou
             "tol = %g must be finite and >= 0 (0: the default %g)", p->tol, VP_DEFAULT_TOL);
   max_iter = p->max_iter ? p->max_iter : VP_DEFAULT_MAX_ITER;
   tol = p->tol > 0 ? p->tol : VP_DEFAULT_TOL;
-  bags = p->bags;
-  ROM_CHECK(ctx, bags == 0 || bags >= 2, ROM_ERR_ARG,
-            "bags = %d: 0 (plain optimized DMD) or at least 2 (BOP-DMD)", bags);
-  if (bags > 0) {
-    /* Zero means the documented defaults of rom_dmd_opt_params: 60 % of the samples, the
-     * context's seed. */
+  if (omega_std) {
+    /* BOP-DMD. Zero fields mean the documented defaults of rom_dmd_opt_params: 100 bags
+     * of 60 % of the samples, the context's seed. */
+    bags = p->bags ? p->bags : VP_DEFAULT_BAGS;
     bag_size = p->bag_size > 0 ? p->bag_size : (int)(VP_DEFAULT_BAG_FRACTION * m);
     seed = p->seed ? p->seed : rom_ctx_seed(ctx);
+    ROM_CHECK(ctx, bags >= 2, ROM_ERR_ARG,
+              "bags = %d: BOP-DMD needs at least 2 bags (0: the default %d)", bags,
+              VP_DEFAULT_BAGS);
     ROM_CHECK(ctx, bag_size > r && bag_size < m, ROM_ERR_ARG,
               "bag_size = %d samples per bag must be more than r = %d and fewer than m = %d",
               bag_size, r, m);

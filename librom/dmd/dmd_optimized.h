@@ -46,18 +46,17 @@
  *             defaults: max_iter (>= 0; 0: 100) Levenberg-Marquardt iterations per fit;
  *             tol (>= 0; 0: 1e-10): stop when the relative residual
  *             ||Y^T - Phi B||_F / ||Y||_F < tol or when an accepted step lowers the
- *             residual by less than tol relative; bag_size (0: 60 % of m, else
- *             r < bag_size < m) and seed (0: the context's) of the bags. Except bags,
- *             taken literally: 0 is plain optimized DMD (the "opt" method), >= 2 is
- *             BOP-DMD with that many bags (the "bop" method passes its count, default 100)
+ *             residual by less than tol relative; BOP-DMD only: bags (0: 100, else >= 2),
+ *             bag_size (0: 60 % of m, else r < bag_size < m), seed (0: the context's)
  * Output:
- *   omega     r continuous-time eigenvalues (BOP-DMD: the mean over bags)
+ *   omega     r continuous-time eigenvalues (BOP-DMD: the mean over the bags)
  *   B         r x k column-major: row i is b_i phi_i, the amplitude times the reduced
  *             mode, so that x(t) ~ U sum_i B(i, :)^T exp(omega_i t). For BOP-DMD, B is
  *             the least-squares fit of all the data for the mean omega.
- *   omega_std 2 r doubles or NULL: (std Re omega_i, std Im omega_i) interleaved, the
- *             sample standard deviations over the bags (divisor bags - 1); zero when
- *             bags == 0.
+ *   omega_std NULL: plain optimized DMD (the "opt" method; p's bag fields are ignored).
+ *             Otherwise BOP-DMD (the "bop" method) runs, and omega_std receives 2 r
+ *             doubles: (std Re omega_i, std Im omega_i) interleaved, in the order of
+ *             omega, the sample standard deviations over the bags (divisor bags - 1).
  *
  * Real data: if omega0 is closed under complex conjugation (as exact DMD's eigenvalues
  * of real data are), every iterate, the bag means and the output are kept exactly

@@ -256,7 +256,7 @@ static void test_bop(rom_ctx *ctx) {
 static void test_bad_input(rom_ctx *ctx) {
   const int k = 8, m = 40;
   double complex omega[R], Bt[R * 8], o0[R], om[R], Bf[R * 8];
-  double t[40], Y[8 * 40];
+  double t[40], Y[8 * 40], sd[2 * R];
   rom_dmd_opt_params p = params(50, 1e-10, 0, 0);
   truth(k, 41, omega, Bt);
   for (int j = 0; j < m; j++)
@@ -282,10 +282,13 @@ static void test_bad_input(rom_ctx *ctx) {
   p.tol = NAN;
   CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_ARG);
   p.tol = 1e-10;
+  /* BOP-DMD (omega_std given): at least 2 bags, r < bag_size < m. */
   p.bags = 1;
-  CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_ARG);
+  CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, sd), ROM_ERR_ARG);
+  CHECK(strstr(rom_ctx_last_error(ctx), "bags = 1") != NULL, "bags named: %s",
+        rom_ctx_last_error(ctx));
   p.bags = 5, p.bag_size = m;
-  CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, NULL), ROM_ERR_ARG);
+  CHECK_ERR(ctx, rom_dmd_optimized_fit(ctx, k, m, Y, t, R, o0, &p, om, Bf, sd), ROM_ERR_ARG);
   CHECK(strstr(rom_ctx_last_error(ctx), "bag_size = 40") != NULL, "bag_size named: %s",
         rom_ctx_last_error(ctx));
   p.bags = 0, p.bag_size = 0;
