@@ -19,8 +19,8 @@ Writes to OUTDIR:
   train_noisy.bin   the same with Gaussian noise of `noise` times the RMS of the clean data
                     (numpy default_rng(2026))
   truth.bin         N x q raw float64, column-major, the clean truth at the test times
-  train.h5, train_noisy.h5   the same snapshots as romkit snapshot files (docs/file-format.md,
-                    kind "snapshots": /snapshots {m, N}, /times {m})
+  train.h5, train_noisy.h5, truth.h5   the same as romkit snapshot files
+                    (docs/file-format.md, kind "snapshots": /snapshots {m, N}, /times {m})
   test_times.txt    the q test times, one per line
   omega.txt         the 10 true continuous-time eigenvalues (re im per line)
   meta.txt          N m dt q
@@ -97,6 +97,7 @@ def main():
     T.T.tofile(os.path.join(a.outdir, "truth.bin"))
     write_snapshots(os.path.join(a.outdir, "train.h5"), U, t_train)
     write_snapshots(os.path.join(a.outdir, "train_noisy.h5"), Un, t_train)
+    write_snapshots(os.path.join(a.outdir, "truth.h5"), T, t_test)
     np.savetxt(os.path.join(a.outdir, "test_times.txt"), t_test, fmt="%.17g")
     om = [complex(s, w) for s, w, _, _ in PAIRS] + [complex(s, -w) for s, w, _, _ in PAIRS]
     om += [complex(d, 0) for d, _ in DECAYS]

@@ -143,22 +143,23 @@ int main(int argc, char** argv)
     }
     MPI_Barrier(MPI_COMM_WORLD);
     double t2 = MPI_Wtime();
-    double cpu_frac = (cpu_seconds() - cpu0) / (t2 - t0);
+    double cpu_s = cpu_seconds() - cpu0, cpu_frac = cpu_s / (t2 - t0);
 
     double loc[2] = {num, den}, glob[2];
     MPI_Allreduce(loc, glob, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
     double tmax[3] = {t1 - t0, t2 - t1, t2 - t0}, tm[3];
     MPI_Reduce(tmax, tm, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    double cf;
+    double cf, cpu_max;
     MPI_Reduce(&cpu_frac, &cf, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&cpu_s, &cpu_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     long rss = vmhwm_kib(), rss_max;
     MPI_Reduce(&rss, &rss_max, 1, MPI_LONG, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank == 0)
         std::printf("DMD_BENCH tool=librom method=exact P=%d N=%ld m=%d r=%d q=%d fit_s=%.6f "
-                    "predict_s=%.6f total_s=%.6f read_s=%.4f err=%.6e cpu_frac=%.3f "
-                    "rss_max_mib=%.1f\n",
+                    "predict_s=%.6f total_s=%.6f read_s=%.4f err=%.6e eig_err=nan cpu_s=%.4f "
+                    "cpu_frac=%.3f rss_max_mib=%.1f\n",
                     nprocs, N, m, r, q, tm[0], tm[1], tm[2], read_s,
-                    std::sqrt(glob[0] / glob[1]), cf, rss_max / 1024.0);
+                    std::sqrt(glob[0] / glob[1]), cpu_max, cf, rss_max / 1024.0);
     dmd.reset();
     MPI_Finalize();
     return 0;
