@@ -102,7 +102,7 @@ for set in clean noisy; do
                         "$DATA/cli.dmd.h5" --times "$TLIST" -o "$DATA/cli.pred.h5" --compare "$DATA/truth.h5" \
                         --overwrite > "$DATA/cli-predict.log" 2>&1
                     c=$(now)
-                    err=$(grep -oiE 'relative error[^0-9]*[0-9.eE+-]+' "$DATA/cli-predict.log" | grep -oE '[0-9][0-9.eE+-]*$' | head -1)
+                    err=$(sed -nE 's/.*relative error against [^:]*: ([0-9.eE+-]+).*/\1/p' "$DATA/cli-predict.log" | head -1)
                     echo "DMD_BENCH tool=cli method=$meth P=$np fit_s=$(awk -v a="$a" -v b="$b" 'BEGIN{print b-a}') predict_s=$(awk -v b="$b" -v c="$c" 'BEGIN{print c-b}') total_s=$(awk -v a="$a" -v c="$c" 'BEGIN{print c-a}') err=${err:-nan} eig_err=nan cpu_s=nan cpu_frac=nan set=$set load=$load" | tee -a "$RES"
                 done
             fi
