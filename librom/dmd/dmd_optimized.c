@@ -48,6 +48,11 @@
  * times max |omega0| (exact DMD of real data gives exact pairs; this only absorbs a
  * caller's rounding). */
 #define VP_PAIR_RTOL 1e-8
+/* A relative residual below this is round-off: the data are fitted exactly (noise-free
+ * data), and no step can improve the eigenvalues any more. tol is not used for this test:
+ * near an exact fit the eigenvalue error is ~ the residual times the conditioning, so a
+ * fit stopped at a residual of tol would leave errors well above tol. */
+#define VP_RESIDUAL_FLOOR (1e3 * DBL_EPSILON)
 /* Defaults of the zero fields of rom_dmd_opt_params (include/romkit/dmd.h). */
 #define VP_DEFAULT_MAX_ITER 100
 #define VP_DEFAULT_TOL 1e-10
@@ -58,7 +63,7 @@
 
 /* How a fit stopped (for the log). */
 enum { VP_MAX_ITER = 0, VP_SMALL_RESIDUAL, VP_STALLED, VP_NO_DESCENT };
-static const char *const vp_stop_names[] = {"max_iter reached", "relative residual < tol",
+static const char *const vp_stop_names[] = {"max_iter reached", "residual at round-off",
                                             "relative decrease of the residual < tol",
                                             "no damping gives a smaller residual"};
 
@@ -384,7 +389,7 @@ static int vp_fit(rom_ctx *ctx, vp_ws *w, const double complex *alpha0, const in
             "the time span %.6g (or its SVD failed)",
             w->t[w->m - 1] - w->t[0]);
   for (it = 0; it < max_iter; it++) {
-    if (cur->err <= tol * w->znorm) {
+    if (cur->err <= VP_RESIDUAL_FLOOR * w->znorm) {
       *stop = VP_SMALL_RESIDUAL;
       break;
     }
@@ -438,7 +443,7 @@ static int vp_fit(rom_ctx *ctx, vp_ws *w, const double complex *alpha0, const in
       break;
     }
   }
-  if (it == max_iter && *stop == VP_MAX_ITER && cur->err <= tol * w->znorm)
+  if (it == max_iter && *stop == VP_MAX_ITER && cur->err <= VP_RESIDUAL_FLOOR * w->znorm)
     *stop = VP_SMALL_RESIDUAL;
   *best = cur;
   *iterations = it;

@@ -44,9 +44,9 @@
  *             exact DMD)
  *   p         as rom_dmd_opt_params (include/romkit/dmd.h), zero fields meaning the
  *             defaults: max_iter (>= 0; 0: 100) Levenberg-Marquardt iterations per fit;
- *             tol (>= 0; 0: 1e-10): stop when the relative residual
- *             ||Y^T - Phi B||_F / ||Y||_F < tol or when an accepted step lowers the
- *             residual by less than tol relative; BOP-DMD only: bags (0: 100, else >= 2),
+ *             tol (>= 0; 0: 1e-10): stop when an accepted step lowers the residual
+ *             ||Y^T - Phi B||_F by less than tol relative (also: when the relative
+ *             residual is at round-off, 1e3 eps, or no damping lowers it any more); BOP-DMD only: bags (0: 100, else >= 2),
  *             bag_size (0: 60 % of m, else r < bag_size < m), seed (0: the context's)
  * Output:
  *   omega     r continuous-time eigenvalues (BOP-DMD: the mean over the bags)
