@@ -10,6 +10,7 @@
 #include "romkit/snapshots.h"
 #include "romkit/pod.h"
 #include "romkit/isvd.h"
+#include "romkit/interp.h"
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
 #include "romkit/sweep.h"
