@@ -59,9 +59,9 @@ extern "C" {
  * order). Each yields weights w_i(mu*) with sum_i w_i Gamma_i the interpolated tangent
  * vector. */
 typedef enum {
-  ROM_INTERP_IDW = 0,         /* inverse distance weighting (Shepard 1968): w_i ~ 1/d_i^p */
-  ROM_INTERP_RBF_GAUSSIAN = 1, /* radial basis functions phi(eps r) = exp(-(eps r)^2) */
-  ROM_INTERP_RBF_MULTIQUADRIC = 2,      /* phi(eps r) = sqrt(1 + (eps r)^2) (Hardy 1971) */
+  ROM_INTERP_IDW = 0,              /* inverse distance weighting (Shepard 1968): w_i ~ 1/d_i^p */
+  ROM_INTERP_RBF_GAUSSIAN = 1,     /* radial basis functions phi(eps r) = exp(-(eps r)^2) */
+  ROM_INTERP_RBF_MULTIQUADRIC = 2, /* phi(eps r) = sqrt(1 + (eps r)^2) (Hardy 1971) */
   ROM_INTERP_RBF_INVERSE_QUADRATIC = 3, /* phi(eps r) = 1 / (1 + (eps r)^2) */
   ROM_INTERP_LAGRANGE = 4 /* Lagrange polynomials: 1-D, or tensor products on a grid */
 } rom_interp_method;
@@ -156,10 +156,10 @@ int rom_grassmann_interpolate(int n, const rom_dmat *const *bases, int d, const 
  * that is not on the manifold (not symmetric or not positive definite for SPD: SINGULAR;
  * singular or without a real principal logarithm for NONSINGULAR: SINGULAR), NaN
  * (NOT_FINITE). Not collective. */
-int rom_matrix_manifold_log(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows,
-                            rom_int cols, const double *X0, const double *X, double *Gamma);
-int rom_matrix_manifold_exp(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows,
-                            rom_int cols, const double *X0, const double *Gamma, double *X);
+int rom_matrix_manifold_log(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows, rom_int cols,
+                            const double *X0, const double *X, double *Gamma);
+int rom_matrix_manifold_exp(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows, rom_int cols,
+                            const double *X0, const double *Gamma, double *X);
 
 /* rom_interp_matrices - the rows x cols matrix at `target` from n matrices mats[i] at the
  * training parameters, interpolated on `manifold` (the same steps as above). Not

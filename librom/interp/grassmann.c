@@ -63,9 +63,9 @@ static int thin_svd(const rom_dmat *M, rom_dmat *U, double *s, double *Vt) {
       for (rom_int j = 0; j < k; ++j)
         for (rom_int i = 0; i < k; ++i)
           R[i + j * k] = i <= j ? r[i + j * ld] : 0.0;
-      lapack_int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (lapack_int)k, (lapack_int)k, R,
-                                       (lapack_int)k, s, Ur, (lapack_int)k, Vt, (lapack_int)k,
-                                       work);
+      lapack_int info =
+          LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (lapack_int)k, (lapack_int)k, R, (lapack_int)k,
+                         s, Ur, (lapack_int)k, Vt, (lapack_int)k, work);
       if (info != 0)
         local = rom_error_set(ctx, ROM_ERR_LAPACK, __FILE__, __LINE__, __func__,
                               "dgesvd of the %lld x %lld TSQR factor failed (info %d)",
@@ -100,8 +100,8 @@ cleanup:
 static void local_times(rom_int L, rom_int k, double alpha, const double *X, rom_int ldx,
                         const double *B, double beta, double *Y, rom_int ldy) {
   if (L == 0 || k == 0) return;
-  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)L, (int)k, (int)k, alpha, X,
-              (int)ldx, B, (int)k, beta, Y, (int)ldy);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)L, (int)k, (int)k, alpha, X, (int)ldx,
+              B, (int)k, beta, Y, (int)ldy);
 }
 
 /* B = Vt^T diag(f) Vt (k x k). */
@@ -144,11 +144,11 @@ int rom_grassmann_log(const rom_dmat *Y0, const rom_dmat *Y, rom_dmat *Gamma) {
         col += fabs(C[i + j * k]);
       anorm = fmax(anorm, col);
     }
-    lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int)k, (lapack_int)k, Cinv,
-                                     (lapack_int)k, ipiv);
+    lapack_int info =
+        LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int)k, (lapack_int)k, Cinv, (lapack_int)k, ipiv);
     if (info == 0)
-      info = LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', (lapack_int)k, Cinv, (lapack_int)k, anorm,
-                            &rcond);
+      info =
+          LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', (lapack_int)k, Cinv, (lapack_int)k, anorm, &rcond);
     ROM_CHECK(ctx, info == 0 && rcond > 1e-12, ROM_ERR_SINGULAR,
               "Y0^T Y is singular (reciprocal condition %.2e): the two %lld-dimensional "
               "subspaces are orthogonal in some direction and the Grassmann log is undefined "
@@ -288,7 +288,8 @@ int rom_grassmann_interpolate_weighted(int n, const rom_dmat *const *bases, int 
     ROM_TRY(ctx, rom_grassmann_log(Y0, bases[i], Gi));
     for (rom_int j = 0; j < k; ++j)
       for (rom_int l = 0; l < L; ++l)
-        rom_dmat_data(G)[l + j * rom_dmat_ld(G)] += w[i] * rom_dmat_data(Gi)[l + j * rom_dmat_ld(Gi)];
+        rom_dmat_data(G)[l + j * rom_dmat_ld(G)] +=
+            w[i] * rom_dmat_data(Gi)[l + j * rom_dmat_ld(Gi)];
   }
   ROM_TRY(ctx, rom_grassmann_exp(Y0, G, out));
 cleanup:

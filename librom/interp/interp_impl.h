@@ -10,11 +10,10 @@
 /* The weights w[0..n-1] at `target` of the n distinct, finite training points params
  * (n x d, row major), already checked by rom_interp_weights. Not collective. */
 typedef int (*rom_interp_weights_fn)(rom_ctx *ctx, int n, int d, const double *params,
-                                     const double *target, const rom_interp_options *o,
-                                     double *w);
+                                     const double *target, const rom_interp_options *o, double *w);
 
 #define ROM_INTERP_PROTOTYPE(e, n, fn, r, d)                                                       \
-  int fn(rom_ctx *ctx, int n_, int d_, const double *params, const double *target,               \
+  int fn(rom_ctx *ctx, int n_, int d_, const double *params, const double *target,                 \
          const rom_interp_options *o, double *w);
 ROM_INTERP_METHOD_TABLE(ROM_INTERP_PROTOTYPE)
 #undef ROM_INTERP_PROTOTYPE

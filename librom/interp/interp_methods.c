@@ -76,8 +76,7 @@ int rom_interp_weights(rom_ctx *ctx, int n, int d, const double *params, const d
   if (!ctx) return ROM_ERR_ARG;
   ROM_CHECK(ctx, e != NULL, ROM_ERR_ARG, "unknown interpolation method %d (0..%d)", (int)o.method,
             NUM_METHODS - 1);
-  ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 training points (n = %d)",
-            n);
+  ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 training points (n = %d)", n);
   ROM_CHECK(ctx, d >= 1, ROM_ERR_ARG, "the parameters need d >= 1 coordinates (d = %d)", d);
   ROM_CHECK(ctx, params && target && w, ROM_ERR_ARG,
             "params, target and w must not be NULL (n = %d, d = %d)", n, d);

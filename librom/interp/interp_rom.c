@@ -35,8 +35,7 @@ int rom_interp_linear_rom(int n, const rom_dmat *const *V, const double *const *
             "A, b, A_out and b_out must not be NULL (n = %d local ROMs)", n);
   ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 local ROMs (n = %d)", n);
   for (int i = 0; i < n; ++i) {
-    ROM_CHECK(ctx, V[i] && A[i] && b[i], ROM_ERR_ARG, "local ROM %d has a NULL basis or matrix",
-              i);
+    ROM_CHECK(ctx, V[i] && A[i] && b[i], ROM_ERR_ARG, "local ROM %d has a NULL basis or matrix", i);
     ROM_CHECK(ctx, rom_dmat_cols(V[i]) == k, ROM_ERR_DIM,
               "the basis of local ROM %d has %lld columns, local ROM 0's has %lld", i,
               (long long)rom_dmat_cols(V[i]), (long long)k);

@@ -35,14 +35,18 @@ static int symmetric_function(rom_ctx *ctx, rom_int k, const double *S, int fn, 
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)k, (void **)&lam));
   memcpy(E, S, sizeof(double) * (size_t)(k * k));
   {
-    lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)k, E, (lapack_int)k, lam);
+    lapack_int info =
+        LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)k, E, (lapack_int)k, lam);
     ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dsyevd of %s failed (info %d)", what, (int)info);
   }
   if (fn != 1)
     ROM_CHECK(ctx, lam[0] > 1e-14 * fabs(lam[k - 1]) && lam[0] > 0.0, ROM_ERR_SINGULAR,
               "%s is not positive definite (eigenvalues %g .. %g)", what, lam[0], lam[k - 1]);
   for (rom_int j = 0; j < k; ++j) {
-    double f = fn == 0 ? log(lam[j]) : fn == 1 ? exp(lam[j]) : fn == 2 ? sqrt(lam[j]) : 1.0 / sqrt(lam[j]);
+    double f = fn == 0   ? log(lam[j])
+               : fn == 1 ? exp(lam[j])
+               : fn == 2 ? sqrt(lam[j])
+                         : 1.0 / sqrt(lam[j]);
     for (rom_int i = 0; i < k; ++i)
       F[i + j * k] = E[i + j * k] * f;
   }
@@ -135,8 +139,8 @@ static int matrix_log(rom_ctx *ctx, rom_int k, const double *P, double *out) {
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)k, (void **)&ipiv));
   for (size_t i = 0; i < kk; ++i)
     A[i] = P[i];
-  info = LAPACKE_zgeev(LAPACK_COL_MAJOR, 'N', 'V', (lapack_int)k, A, (lapack_int)k, lam, NULL, 1,
-                       W, (lapack_int)k);
+  info = LAPACKE_zgeev(LAPACK_COL_MAJOR, 'N', 'V', (lapack_int)k, A, (lapack_int)k, lam, NULL, 1, W,
+                       (lapack_int)k);
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "zgeev failed (info %d)", (int)info);
   for (rom_int j = 0; j < k; ++j) {
     const double complex l = lam[j];
@@ -166,8 +170,8 @@ static int matrix_log(rom_ctx *ctx, rom_int k, const double *P, double *out) {
             "X X0^-1 is defective or nearly so (eigenvector reciprocal condition %.2e): its "
             "logarithm is not computed reliably by diagonalisation",
             rcond);
-  info = LAPACKE_zgetrs(LAPACK_COL_MAJOR, 'N', (lapack_int)k, (lapack_int)k, A, (lapack_int)k,
-                        ipiv, B, (lapack_int)k);
+  info = LAPACKE_zgetrs(LAPACK_COL_MAJOR, 'N', (lapack_int)k, (lapack_int)k, A, (lapack_int)k, ipiv,
+                        B, (lapack_int)k);
   ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "zgetrs failed (info %d)", (int)info);
   /* B = L^T; a real P has a real principal log (its complex eigenvalues come in pairs) */
   for (rom_int j = 0; j < k; ++j)
@@ -196,14 +200,13 @@ static int check_args(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows, 
             (long long)rows, (long long)cols);
   ROM_CHECK(ctx, manifold == ROM_MANIFOLD_GENERAL || rows == cols, ROM_ERR_DIM,
             "the %s manifold holds square matrices, not %lld x %lld",
-            manifold == ROM_MANIFOLD_SPD ? "SPD" : "nonsingular", (long long)rows,
-            (long long)cols);
+            manifold == ROM_MANIFOLD_SPD ? "SPD" : "nonsingular", (long long)rows, (long long)cols);
   ROM_CHECK(ctx, A && B, ROM_ERR_ARG, "%s and %s must not be NULL", a, b);
   for (rom_int i = 0; i < rows * cols; ++i) {
-    ROM_CHECK(ctx, isfinite(A[i]), ROM_ERR_NOT_FINITE, "%s holds %g at entry (%lld, %lld)", a,
-              A[i], (long long)(i % rows), (long long)(i / rows));
-    ROM_CHECK(ctx, isfinite(B[i]), ROM_ERR_NOT_FINITE, "%s holds %g at entry (%lld, %lld)", b,
-              B[i], (long long)(i % rows), (long long)(i / rows));
+    ROM_CHECK(ctx, isfinite(A[i]), ROM_ERR_NOT_FINITE, "%s holds %g at entry (%lld, %lld)", a, A[i],
+              (long long)(i % rows), (long long)(i / rows));
+    ROM_CHECK(ctx, isfinite(B[i]), ROM_ERR_NOT_FINITE, "%s holds %g at entry (%lld, %lld)", b, B[i],
+              (long long)(i % rows), (long long)(i / rows));
   }
 cleanup:
   return err;
@@ -214,14 +217,13 @@ static int spd_roots(rom_ctx *ctx, rom_int k, const double *X0, double *half, do
   int err = ROM_OK;
   ROM_TRY(ctx, check_symmetric(ctx, k, X0, "the reference matrix"));
   if (half) ROM_TRY(ctx, symmetric_function(ctx, k, X0, 2, "the reference matrix", half));
-  if (inv_half)
-    ROM_TRY(ctx, symmetric_function(ctx, k, X0, 3, "the reference matrix", inv_half));
+  if (inv_half) ROM_TRY(ctx, symmetric_function(ctx, k, X0, 3, "the reference matrix", inv_half));
 cleanup:
   return err;
 }
 
-int rom_matrix_manifold_log(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows,
-                            rom_int cols, const double *X0, const double *X, double *Gamma) {
+int rom_matrix_manifold_log(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows, rom_int cols,
+                            const double *X0, const double *X, double *Gamma) {
   int err = ROM_OK;
   double *R = NULL, *T = NULL;
   lapack_int *ipiv = NULL;
@@ -247,10 +249,11 @@ int rom_matrix_manifold_log(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int 
     /* P = X X0^-1, i.e. X0^T P^T = X^T */
     lapack_int info = 0;
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)k, (void **)&ipiv));
-    memcpy(R, X0, sizeof(double) * (size_t)(k * k));
     for (rom_int j = 0; j < k; ++j)
-      for (rom_int i = 0; i < k; ++i)
+      for (rom_int i = 0; i < k; ++i) {
+        R[i + j * k] = X0[j + i * k];
         T[i + j * k] = X[j + i * k];
+      }
     info = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int)k, (lapack_int)k, R, (lapack_int)k, ipiv, T,
                          (lapack_int)k);
     ROM_CHECK(ctx, info >= 0, ROM_ERR_LAPACK, "dgesv: argument %d is invalid", (int)-info);
@@ -268,8 +271,8 @@ cleanup:
   return err;
 }
 
-int rom_matrix_manifold_exp(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows,
-                            rom_int cols, const double *X0, const double *Gamma, double *X) {
+int rom_matrix_manifold_exp(rom_ctx *ctx, rom_matrix_manifold manifold, rom_int rows, rom_int cols,
+                            const double *X0, const double *Gamma, double *X) {
   int err = ROM_OK;
   double *R = NULL, *T = NULL, *E = NULL;
   const rom_int k = rows;
@@ -334,8 +337,7 @@ int rom_interp_matrices(rom_ctx *ctx, rom_matrix_manifold manifold, int n, rom_i
   int reference = 0;
   if (!ctx) return ROM_ERR_ARG;
   ROM_CHECK(ctx, mats != NULL && out != NULL, ROM_ERR_ARG, "mats and out must not be NULL");
-  ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 training points (n = %d)",
-            n);
+  ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 training points (n = %d)", n);
   for (int i = 0; i < n; ++i)
     ROM_CHECK(ctx, mats[i] != NULL, ROM_ERR_ARG, "matrix %d is NULL", i);
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)n, (void **)&w));
