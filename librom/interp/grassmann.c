@@ -134,26 +134,25 @@ int rom_grassmann_log(const rom_dmat *Y0, const rom_dmat *Y, rom_dmat *Gamma) {
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(lapack_int) * (size_t)(k + 1), (void **)&ipiv));
   ROM_TRY(ctx, gram(Y0, Y, C));
   /* (Y0^T Y)^-1, refused when the subspaces are (nearly) orthogonal in some direction:
-   * the log is then undefined (a principal angle of pi/2). */
+   * the singular values of Y0^T Y are the cosines of the principal angles, and at an
+   * angle of pi/2 the log is undefined. */
   {
-    double anorm = 0.0, rcond = 0.0;
+    double smin = 0.0;
+    lapack_int info = 0;
     memcpy(Cinv, C, sizeof(double) * (size_t)(k * k));
-    for (rom_int j = 0; j < k; ++j) {
-      double col = 0.0;
-      for (rom_int i = 0; i < k; ++i)
-        col += fabs(C[i + j * k]);
-      anorm = fmax(anorm, col);
-    }
-    lapack_int info =
+    info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', (lapack_int)k, (lapack_int)k, Cinv,
+                          (lapack_int)k, s, NULL, 1, NULL, 1, B);
+    ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgesvd of Y0^T Y failed (info %d)", (int)info);
+    smin = s[k - 1];
+    ROM_CHECK(ctx, smin > 1e-10, ROM_ERR_SINGULAR,
+              "Y0^T Y is singular (smallest principal-angle cosine %.2e): the two "
+              "%lld-dimensional subspaces are orthogonal in some direction and the Grassmann "
+              "log is undefined (choose a closer reference point)",
+              smin, (long long)k);
+    memcpy(Cinv, C, sizeof(double) * (size_t)(k * k));
+    info =
         LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int)k, (lapack_int)k, Cinv, (lapack_int)k, ipiv);
-    if (info == 0)
-      info =
-          LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', (lapack_int)k, Cinv, (lapack_int)k, anorm, &rcond);
-    ROM_CHECK(ctx, info == 0 && rcond > 1e-12, ROM_ERR_SINGULAR,
-              "Y0^T Y is singular (reciprocal condition %.2e): the two %lld-dimensional "
-              "subspaces are orthogonal in some direction and the Grassmann log is undefined "
-              "(choose a closer reference point)",
-              rcond, (long long)k);
+    ROM_CHECK(ctx, info == 0, ROM_ERR_SINGULAR, "dgetrf of Y0^T Y failed (info %d)", (int)info);
     info = LAPACKE_dgetri(LAPACK_COL_MAJOR, (lapack_int)k, Cinv, (lapack_int)k, ipiv);
     ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgetri failed (info %d)", (int)info);
   }
