@@ -21,6 +21,7 @@
 #include "romkit/problems.h"
 #include "romkit/problem.h"
 #include "romkit/workflow.h"
+#include "romkit/parametric.h"
 #include "romkit/binding.h"
 
 #endif

@@ -106,6 +106,14 @@ typedef struct {
   int polynomial;
   double idw_power;           /* IDW exponent p > 0; default 2 */
   rom_interp_outside outside; /* default ROM_INTERP_OUTSIDE_REFUSE */
+  /* Use only the `neighbours` training points nearest to the target (ties: the lower
+   * index), the others get weight 0: a local interpolation, as Amsallem and Farhat
+   * interpolate between nearby points. The tangent-space linearisation is accurate near
+   * the reference only, and a high-degree Lagrange polynomial over far points oscillates,
+   * so 2 (1-D: piecewise geodesic) to d + 2 is the robust choice for bases whose subspaces
+   * turn quickly with mu. 0 (default): all points. The training-range check still uses
+   * all points. */
+  int neighbours;
   /* Training point whose tangent space is used (the reference i0); -1 (default): the
    * training point nearest to the target. */
   int reference;

@@ -57,6 +57,7 @@ rom_interp_options rom_interp_options_default(void) {
   o.polynomial = 1;
   o.idw_power = 2.0;
   o.outside = ROM_INTERP_OUTSIDE_REFUSE;
+  o.neighbours = 0;
   o.reference = -1;
   return o;
 }
@@ -73,6 +74,8 @@ int rom_interp_weights(rom_ctx *ctx, int n, int d, const double *params, const d
   int err = ROM_OK;
   rom_interp_options o = opts ? *opts : rom_interp_options_default();
   const rom_interp_method_entry *e = rom_interp_method_lookup(o.method);
+  int *pick = NULL;
+  double *sub = NULL;
   if (!ctx) return ROM_ERR_ARG;
   ROM_CHECK(ctx, e != NULL, ROM_ERR_ARG, "unknown interpolation method %d (0..%d)", (int)o.method,
             NUM_METHODS - 1);
@@ -130,12 +133,43 @@ int rom_interp_weights(rom_ctx *ctx, int n, int d, const double *params, const d
                 k, target[k], lo, hi);
     }
   }
-  ROM_TRY(ctx, e->weights(ctx, n, d, params, target, &o, w));
+  ROM_CHECK(ctx, o.neighbours >= 0, ROM_ERR_ARG, "options.neighbours = %d must be >= 0",
+            o.neighbours);
+  if (o.neighbours > 0 && o.neighbours < n) {
+    /* the nearest `neighbours` points (selection by repeated minimum: n is small) */
+    const int m = o.neighbours;
+    ROM_CHECK(ctx, m >= 2, ROM_ERR_ARG,
+              "options.neighbours = %d: a local interpolation needs at least 2 points", m);
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(int) * (size_t)n, (void **)&pick));
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(m * d + m), (void **)&sub));
+    for (int i = 0; i < n; ++i)
+      pick[i] = 0;
+    for (int c = 0; c < m; ++c) {
+      int best = -1;
+      double dbest = INFINITY;
+      for (int i = 0; i < n; ++i) {
+        const double di = rom_interp_distance(d, params + i * d, target);
+        if (!pick[i] && di < dbest) {
+          dbest = di;
+          best = i;
+        }
+      }
+      pick[best] = c + 1;
+      memcpy(sub + c * d, params + best * d, sizeof(double) * (size_t)d);
+    }
+    ROM_TRY(ctx, e->weights(ctx, m, d, sub, target, &o, sub + m * d));
+    for (int i = 0; i < n; ++i)
+      w[i] = pick[i] ? sub[m * d + pick[i] - 1] : 0.0;
+  } else {
+    ROM_TRY(ctx, e->weights(ctx, n, d, params, target, &o, w));
+  }
   for (int i = 0; i < n; ++i)
     ROM_CHECK(ctx, isfinite(w[i]), ROM_ERR_NOT_FINITE,
               "the %s weight of training point %d is %g (an ill-conditioned system?)", e->name, i,
               w[i]);
 cleanup:
+  rom_free(ctx, pick);
+  rom_free(ctx, sub);
   return err;
 }
 

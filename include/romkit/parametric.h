@@ -1,0 +1,71 @@
+/* romkit — parametric studies that compare ROMs at unseen parameters (docs/interp.md).
+ *
+ * rom_parametric_heat_run is the study behind `romkit interp` and tests/mpi/interp_rom.c:
+ * on the non-affine heat problem P3X (romkit/problems.h), transient, it builds local
+ * POD-Galerkin ROMs (dimension k) at the training parameters, interpolates them to each
+ * unseen test parameter on matrix manifolds (romkit/interp.h: the basis on the Grassmann
+ * manifold, the reduced operator on `manifold` after aligning the bases), and measures
+ * against the full-order model at that parameter:
+ *   interp      the interpolated ROM: no full-order operator at the test parameter
+ *   basis_only  the interpolated basis with the exact reduced operator V*^T A(mu*) V*
+ *               (separates the basis' error from the operator interpolation's)
+ *   global      one POD basis of every training trajectory (k vectors), Galerkin with the
+ *               exact operator at the test parameter (needs A(mu*): k full-order applies)
+ *   local       POD of the test parameter's own trajectory (the best k-dimensional Galerkin
+ *               ROM: a reference, not a method)
+ * Errors are the space-time relative errors (percent) of docs/problems.md's metric
+ * (rom_burgers_error_metric: avg over all states). */
+#ifndef ROMKIT_PARAMETRIC_H
+#define ROMKIT_PARAMETRIC_H
+
+#include "romkit/interp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ROM_PARAMETRIC_MAX_POINTS 16
+
+typedef struct {
+  rom_int n;     /* interior nodes per direction; default 32 (N = 1024) */
+  rom_int steps; /* implicit Euler steps; default 50 */
+  double dt;     /* default 0.01 (T = 0.5, as P3's transient) */
+  rom_int dim;   /* k, per local and global ROM; default 6 */
+  int ntrain;    /* default 5: mu = -2, -1, 0, 1, 2 */
+  double train[ROM_PARAMETRIC_MAX_POINTS];
+  int ntest; /* default 3: mu = -1.5, 0.3, 1.7 */
+  double test[ROM_PARAMETRIC_MAX_POINTS];
+  rom_interp_options interp;    /* default: Lagrange on the 2 nearest points (piecewise
+                                   geodesic), the rest rom_interp_options_default() */
+  rom_matrix_manifold manifold; /* of the reduced operator; default ROM_MANIFOLD_SPD */
+  rom_int local_rows;           /* ROM_AUTO_ROWS: even partition */
+} rom_parametric_heat_options;
+
+rom_parametric_heat_options rom_parametric_heat_options_default(void);
+
+typedef struct {
+  int ntest;
+  double mu[ROM_PARAMETRIC_MAX_POINTS];
+  double err_interp[ROM_PARAMETRIC_MAX_POINTS]; /* percent, avg metric */
+  double err_interp_max[ROM_PARAMETRIC_MAX_POINTS];
+  double err_basis_only[ROM_PARAMETRIC_MAX_POINTS];
+  double err_global[ROM_PARAMETRIC_MAX_POINTS];
+  double err_local[ROM_PARAMETRIC_MAX_POINTS];
+  /* at the training parameters: max over them of the interpolated ROM's distance to the
+   * local ROM there (relative, reduced operator and trajectory): ~1e-12 */
+  double train_reproduction;
+  double seconds_offline;         /* FOM trajectories, local PODs and reduced operators */
+  double seconds_interpolate;     /* rom_interp_linear_rom per test parameter (mean) */
+  double seconds_global_operator; /* V^T A(mu*) V of the global ROM per test parameter (mean) */
+} rom_parametric_heat_result;
+
+/* rom_parametric_heat_run - the study above. Collective. Errors: bad options (ARG, naming
+ * the field), and every error of the steps (outside the training range under
+ * ROM_INTERP_OUTSIDE_REFUSE, ...). */
+int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opts,
+                            rom_parametric_heat_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
