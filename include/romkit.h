@@ -11,6 +11,7 @@
 #include "romkit/pod.h"
 #include "romkit/isvd.h"
 #include "romkit/interp.h"
+#include "romkit/dmd.h"
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
 #include "romkit/sweep.h"
