@@ -13,11 +13,19 @@
  *               exact operator at the test parameter (needs A(mu*): k full-order applies)
  *   local       POD of the test parameter's own trajectory (the best k-dimensional Galerkin
  *               ROM: a reference, not a method)
+ *   dmd         parametric DMD (libROM's getParametricDMD, after Amsallem and Farhat): a
+ *               DMD with control of rank k per training trajectory (romkit/dmd.h; the
+ *               constant source is the control input u = 1, since the trajectory from
+ *               u(0) = 0 is affine, not linear, in time), its basis interpolated on the
+ *               Grassmann manifold and its Atilde, Btilde in the aligned coordinates
+ *               (Atilde on options.dmd_manifold), then stepped y_{j+1} = A y_j + B from
+ *               y_0 = 0 and lifted: data only, no operator of the FOM at all
  * Errors are the space-time relative errors (percent) of docs/problems.md's metric
  * (rom_burgers_error_metric: avg over all states). */
 #ifndef ROMKIT_PARAMETRIC_H
 #define ROMKIT_PARAMETRIC_H
 
+#include "romkit/dmd.h"
 #include "romkit/interp.h"
 
 #ifdef __cplusplus
@@ -35,10 +43,12 @@ typedef struct {
   double train[ROM_PARAMETRIC_MAX_POINTS];
   int ntest; /* default 3: mu = -1.5, 0.3, 1.7 */
   double test[ROM_PARAMETRIC_MAX_POINTS];
-  rom_interp_options interp;    /* default: Lagrange on the 2 nearest points (piecewise
-                                   geodesic), the rest rom_interp_options_default() */
-  rom_matrix_manifold manifold; /* of the reduced operator; default ROM_MANIFOLD_SPD */
-  rom_int local_rows;           /* ROM_AUTO_ROWS: even partition */
+  rom_interp_options interp;        /* default: Lagrange on the 2 nearest points (piecewise
+                                       geodesic), the rest rom_interp_options_default() */
+  rom_matrix_manifold manifold;     /* of the reduced operator; default ROM_MANIFOLD_SPD */
+  rom_int local_rows;               /* ROM_AUTO_ROWS: even partition */
+  rom_matrix_manifold dmd_manifold; /* of the DMD's Atilde; default ROM_MANIFOLD_GENERAL */
+  int dmd;                          /* run the parametric DMD; default 1 */
 } rom_parametric_heat_options;
 
 rom_parametric_heat_options rom_parametric_heat_options_default(void);
@@ -51,8 +61,10 @@ typedef struct {
   double err_basis_only[ROM_PARAMETRIC_MAX_POINTS];
   double err_global[ROM_PARAMETRIC_MAX_POINTS];
   double err_local[ROM_PARAMETRIC_MAX_POINTS];
-  /* at the training parameters: max over them of the interpolated ROM's distance to the
-   * local ROM there (relative, reduced operator and trajectory): ~1e-12 */
+  double err_dmd[ROM_PARAMETRIC_MAX_POINTS]; /* parametric DMD (-1 when options.dmd = 0) */
+  /* at the training parameters: max over them of the relative distance of the interpolated
+   * ROM's trajectory to the local ROM's there (and of the parametric DMD's to the training
+   * DMD's): ~1e-12 */
   double train_reproduction;
   double seconds_offline;         /* FOM trajectories, local PODs and reduced operators */
   double seconds_interpolate;     /* rom_interp_linear_rom per test parameter (mean) */

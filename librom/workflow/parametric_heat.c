@@ -4,6 +4,7 @@
  * POD-Galerkin ROM and the local ROM of the test parameter itself. */
 #include "core/check.h"
 #include "romkit/parametric.h"
+#include "romkit/dmd.h"
 #include "romkit/pod.h"
 #include "romkit/problems.h"
 #include "romkit/snapshots.h"
@@ -30,6 +31,8 @@ rom_parametric_heat_options rom_parametric_heat_options_default(void) {
   o.interp.neighbours = 2; /* piecewise geodesic: docs/interp.md */
   o.manifold = ROM_MANIFOLD_SPD;
   o.local_rows = ROM_AUTO_ROWS;
+  o.dmd_manifold = ROM_MANIFOLD_GENERAL;
+  o.dmd = 1;
   return o;
 }
 
@@ -37,7 +40,60 @@ rom_parametric_heat_options rom_parametric_heat_options_default(void) {
 typedef struct {
   rom_basis *basis;
   double *A, *b; /* k x k, k */
+  rom_dmd *dmd;  /* the DMD with control of the same trajectory */
 } local_rom;
+
+/* DMD with control u = 1 of a trajectory (L x T, ld L), rank k. Collective. */
+static int dmd_of(rom_ctx *ctx, rom_int L, rom_int T, double *traj, rom_int k, double dt,
+                  rom_dmd **out) {
+  int err = ROM_OK;
+  rom_dmat *X = NULL;
+  double *ones = NULL;
+  rom_dmd_options d = rom_dmd_options_default();
+  d.method = ROM_DMD_DMDC;
+  d.truncation = ROM_POD_TRUNCATE_RANK;
+  d.rank = k;
+  d.svd_method = ROM_SVD_TSQR;
+  d.dt = dt;
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)T, (void **)&ones));
+  for (rom_int j = 0; j < T; ++j)
+    ones[j] = 1.0;
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, T, traj, L, &X));
+  ROM_TRY(ctx, rom_dmd_fit(X, NULL, 1, ones, &d, out));
+  ROM_CHECK(ctx, rom_dmd_rank(*out) == k, ROM_ERR_DIM,
+            "the DMD of a training trajectory has rank %lld < dim = %lld",
+            (long long)rom_dmd_rank(*out), (long long)k);
+cleanup:
+  rom_dmat_destroy(&X);
+  rom_free(ctx, ones);
+  return err;
+}
+
+/* y_{j+1} = A y_j + b from y_0 = 0, x_j = V y_j, j = 0..steps. */
+static int dmd_transient(const rom_dmat *V, const double *A, const double *b, rom_int steps,
+                         double *traj) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_dmat_ctx(V);
+  const rom_int k = rom_dmat_cols(V), L = rom_dmat_local_rows(V);
+  double *y = NULL, *z = NULL;
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)k, sizeof(double), (void **)&y));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)k, (void **)&z));
+  if (L > 0) memset(traj, 0, sizeof(double) * (size_t)L);
+  for (rom_int s = 1; s <= steps; ++s) {
+    for (rom_int i = 0; i < k; ++i) {
+      double acc = b[i];
+      for (rom_int j = 0; j < k; ++j)
+        acc += A[i + j * k] * y[j];
+      z[i] = acc;
+    }
+    memcpy(y, z, sizeof(double) * (size_t)k);
+    ROM_TRY(ctx, rom_dmat_times_vector(V, y, traj + s * L));
+  }
+cleanup:
+  rom_free(ctx, y);
+  rom_free(ctx, z);
+  return err;
+}
 
 /* V^T A(mu) V and V^T 1 for a distributed basis V. Collective. */
 static int project(rom_heat2d_exp *h, const double *mu, const rom_dmat *V, double *A, double *b) {
@@ -144,6 +200,8 @@ int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opt
   rom_int L = 0, k = o.dim, T = o.steps + 1;
   const rom_dmat *Vs[ROM_PARAMETRIC_MAX_POINTS];
   const double *As[ROM_PARAMETRIC_MAX_POINTS], *bs[ROM_PARAMETRIC_MAX_POINTS];
+  const rom_dmat *Ds[ROM_PARAMETRIC_MAX_POINTS];
+  const double *DAs[ROM_PARAMETRIC_MAX_POINTS], *DBs[ROM_PARAMETRIC_MAX_POINTS];
   double t0 = 0.0, tmp = 0.0;
   memset(loc, 0, sizeof loc);
   if (!ctx) return ROM_ERR_ARG;
@@ -171,6 +229,12 @@ int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opt
     Vs[i] = rom_basis_vectors(loc[i].basis);
     As[i] = loc[i].A;
     bs[i] = loc[i].b;
+    if (o.dmd) {
+      ROM_TRY(ctx, dmd_of(ctx, L, T, traj, k, o.dt, &loc[i].dmd));
+      Ds[i] = rom_dmd_basis(loc[i].dmd);
+      DAs[i] = rom_dmd_operator(loc[i].dmd);
+      DBs[i] = rom_dmd_control_operator(loc[i].dmd);
+    }
   }
   ROM_TRY(ctx, pod_of(ctx, L, T * o.ntrain, all, k, &global));
   r->seconds_offline = rom_wtime() - t0;
@@ -186,6 +250,14 @@ int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opt
     ROM_TRY(ctx, rom_transient(Vs[i], As[i], bs[i], o.dt, o.steps, fom));
     ROM_TRY(ctx, rom_burgers_error_metric(ctx, T, L, fom, rom, 0, &avg, &mx));
     r->train_reproduction = fmax(r->train_reproduction, avg / 100.0);
+    if (o.dmd) { /* the parametric DMD there is the training DMD's own prediction */
+      ROM_TRY(ctx, rom_interp_linear_rom(o.ntrain, Ds, DAs, DBs, o.dmd_manifold, 1, o.train,
+                                         &o.train[i], &o.interp, A, b, Vstar));
+      ROM_TRY(ctx, dmd_transient(Vstar, A, b, o.steps, rom));
+      ROM_TRY(ctx, dmd_transient(Ds[i], DAs[i], DBs[i], o.steps, fom));
+      ROM_TRY(ctx, rom_burgers_error_metric(ctx, T, L, fom, rom, 0, &avg, &mx));
+      r->train_reproduction = fmax(r->train_reproduction, avg / 100.0);
+    }
   }
 
   r->ntest = o.ntest;
@@ -219,10 +291,19 @@ int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opt
     ROM_TRY(ctx, rom_transient(rom_basis_vectors(own), Ae, b, o.dt, o.steps, rom));
     ROM_TRY(ctx, rom_burgers_error_metric(ctx, T, L, fom, rom, 0, &r->err_local[t], &mx));
     rom_basis_destroy(&own);
+    /* parametric DMD(c) */
+    r->err_dmd[t] = -1.0;
+    if (o.dmd) {
+      ROM_TRY(ctx, rom_interp_linear_rom(o.ntrain, Ds, DAs, DBs, o.dmd_manifold, 1, o.train, mu,
+                                         &o.interp, A, b, Vstar));
+      ROM_TRY(ctx, dmd_transient(Vstar, A, b, o.steps, rom));
+      ROM_TRY(ctx, rom_burgers_error_metric(ctx, T, L, fom, rom, 0, &r->err_dmd[t], &mx));
+    }
   }
 cleanup:
   for (int i = 0; i < ROM_PARAMETRIC_MAX_POINTS; ++i) {
     rom_basis_destroy(&loc[i].basis);
+    rom_dmd_destroy(&loc[i].dmd);
     rom_free(ctx, loc[i].A);
   }
   rom_basis_destroy(&global);
