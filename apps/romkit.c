@@ -19,6 +19,8 @@ static const command commands[] = {
     {"hyper", cmd_hyper, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
     {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
+    {"interp", cmd_interp,
+     "interpolated ROMs and parametric DMD on matrix manifolds (P3X, unseen parameters)"},
     {"bench", cmd_bench, "benchmarks: 'romkit bench pod', 'romkit bench heat'"},
 };
 

@@ -208,6 +208,13 @@ int rom_parametric_heat_run(rom_ctx *ctx, const rom_parametric_heat_options *opt
   ROM_CHECK(ctx, r != NULL, ROM_ERR_ARG, "result must not be NULL");
   memset(r, 0, sizeof *r);
   ROM_TRY(ctx, check_options(ctx, &o));
+  /* the test parameters against the training range (and every other check of the
+   * interpolant) before the offline stage, not after it */
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)o.ntrain, (void **)&A));
+  for (int t = 0; t < o.ntest; ++t)
+    ROM_TRY(ctx, rom_interp_weights(ctx, o.ntrain, 1, o.train, &o.test[t], &o.interp, A));
+  rom_free(ctx, A);
+  A = NULL;
   ROM_TRY(ctx, rom_heat2d_exp_create(ctx, o.n, o.local_rows, &h));
   L = rom_heat2d_exp_local_rows(h);
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(L * T * o.ntrain + 1), (void **)&all));
