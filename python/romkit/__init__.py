@@ -26,6 +26,8 @@ The surface:
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
     SVD_METHODS, HYPER_METHODS, ACTIVATIONS   the library's method tables (names, rules)
     workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
+    interp                              interpolation on matrix manifolds (Grassmann, SPD),
+                                        `romkit interp heat` as interp.heat_study
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -49,6 +51,7 @@ from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, 
                     read_sweep, sweep)
 from . import plot
 from . import workflow
+from . import interp
 from .workflow import reproduce
 
 __version__ = "0.1.0"
@@ -64,7 +67,8 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS",
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
-           "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce"]
+           "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
+           "interp"]
 
 
 def library_path():
