@@ -37,6 +37,7 @@
 #define ROMKIT_DMD_H
 
 #include "romkit/pod.h"
+#include "romkit/snapshots.h"
 
 #ifdef __cplusplus
 extern "C" {

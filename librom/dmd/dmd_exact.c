@@ -140,49 +140,91 @@ cleanup:
   return err;
 }
 
+/* Z = Y1^+ (c x r) for Y1 (r x c, full row rank, c >= r): QR of Y1^T = Q R (dgeqrf,
+ * dorgqr), Z = Q R^-T (dtrsm). Backward stable, and invariant under the rotations of the
+ * basis U that round-off makes differ between rank counts. */
+static int pseudo_inverse(rom_ctx *ctx, rom_int r, rom_int c, const double *Y1, double *Z) {
+  int err = ROM_OK;
+  double *tau = NULL, *R = NULL, *work = NULL, wq1 = 0.0, wq2 = 0.0;
+  rom_int i, j;
+  lapack_int info;
+  ROM_CHECK(ctx, c >= r, ROM_ERR_ARG,
+            "DMD rank %lld exceeds the %lld snapshot pairs: lower the rank", (long long)r,
+            (long long)c);
+  for (j = 0; j < r; j++)
+    for (i = 0; i < c; i++)
+      Z[i + j * c] = Y1[j + i * r];
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&tau));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(r * r), (void **)&R));
+  info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)c, (lapack_int)r, Z, (lapack_int)c, tau,
+                             &wq1, -1);
+  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgeqrf workspace query failed (info = %d)", (int)info);
+  info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)c, (lapack_int)r, (lapack_int)r, Z,
+                             (lapack_int)c, tau, &wq2, -1);
+  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dorgqr workspace query failed (info = %d)", (int)info);
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(fmax(wq1, wq2) + 1), (void **)&work));
+  info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)c, (lapack_int)r, Z, (lapack_int)c, tau,
+                             work, (lapack_int)fmax(wq1, wq2));
+  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dgeqrf of the reduced snapshots failed (info = %d)",
+            (int)info);
+  for (j = 0; j < r; j++)
+    for (i = 0; i < r; i++)
+      R[i + j * r] = i <= j ? Z[i + j * c] : 0.0;
+  for (i = 0; i < r; i++)
+    ROM_CHECK(ctx, R[i + i * r] != 0.0, ROM_ERR_LAPACK,
+              "the reduced snapshots are rank deficient (R[%lld,%lld] = 0): lower the rank",
+              (long long)i, (long long)i);
+  info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)c, (lapack_int)r, (lapack_int)r, Z,
+                             (lapack_int)c, tau, work, (lapack_int)fmax(wq1, wq2));
+  ROM_CHECK(ctx, info == 0, ROM_ERR_LAPACK, "dorgqr failed (info = %d)", (int)info);
+  cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, (int)c, (int)r, 1.0,
+              R, (int)r, Z, (int)c);
+cleanup:
+  rom_free(ctx, tau);
+  rom_free(ctx, R);
+  rom_free(ctx, work);
+  return err;
+}
+
 int rom_dmd_fit_exact(const rom_dmd_data *d, rom_dmd *dmd) {
   int err = ROM_OK;
   rom_ctx *ctx = rom_dmat_ctx(d->X);
   rom_dmat *X1 = NULL, *X2 = NULL, *U = NULL;
   rom_basis *basis = NULL;
-  double *V = NULL, *P = NULL, *At = NULL;
+  double *Y = NULL, *Z = NULL, *At = NULL;
   double complex *W = NULL, *M = NULL;
-  rom_int m = d->m, r = 0, i, j, k;
+  rom_int m = d->m, c = d->m - 1, r = 0, i, j, k;
   if (!d->uniform) return fit_continuous(d, dmd);
-  ROM_TRY(ctx, rom_dmd_column_view(d->X, 0, m - 1, &X1));
-  ROM_TRY(ctx, rom_dmd_column_view(d->X, 1, m - 1, &X2));
+  ROM_TRY(ctx, rom_dmd_column_view(d->X, 0, c, &X1));
+  ROM_TRY(ctx, rom_dmd_column_view(d->X, 1, c, &X2));
   ROM_TRY(ctx, dmd_pod(X1, d->opts, dmd, &basis, &r));
   ROM_TRY(ctx, rom_dmd_copy_cols(rom_basis_vectors(basis), r, &U));
   ROM_TRY(ctx, rom_dmd_set_rank(dmd, r, rom_dmat_local_rows(d->X)));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)((m - 1) * r), (void **)&V));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(r * (m - 1)), (void **)&P));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(r * m), (void **)&Y));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(c * r), (void **)&Z));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(r * r), (void **)&At));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double complex) * (size_t)(r * r), (void **)&W));
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double complex) * (size_t)((m - 1) * r), (void **)&M));
-  /* V S^-1 = X1^T U S^-2 (X1^T U = V S) */
-  ROM_TRY(ctx, rom_dmat_transpose_times(X1, U, V, m - 1));
-  for (k = 0; k < r; k++)
-    for (j = 0; j < m - 1; j++)
-      V[j + k * (m - 1)] /= dmd->sv[k] * dmd->sv[k];
-  /* Atilde = (U^T X2) (V S^-1) */
-  ROM_TRY(ctx, rom_dmat_transpose_times(U, X2, P, r));
-  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)r, (int)(m - 1), 1.0, P,
-              (int)r, V, (int)(m - 1), 0.0, At, (int)r);
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double complex) * (size_t)(c * r), (void **)&M));
+  /* Y = U^T X = [Y1 y_{m-1}] with Y1 = U^T X1 = S V^T; then V S^-1 = Y1^+ and
+   * Atilde = U^T X2 V S^-1 = Y2 Y1^+ (Tu et al. 2014, Algorithm 2) */
+  ROM_TRY(ctx, rom_dmat_transpose_times(U, d->X, Y, r));
+  ROM_TRY(ctx, pseudo_inverse(ctx, r, c, Y, Z));
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)r, (int)c, 1.0, Y + r, (int)r,
+              Z, (int)c, 0.0, At, (int)r);
   ROM_TRY(ctx, rom_dmd_spectrum(dmd, At, 0, W));
-  /* exact modes X2 (V S^-1 W) */
+  /* exact modes X2 (Y1^+ W) */
   for (k = 0; k < r; k++)
-    for (j = 0; j < m - 1; j++) {
+    for (j = 0; j < c; j++) {
       double complex s = 0.0;
       for (i = 0; i < r; i++)
-        s += V[j + i * (m - 1)] * W[i + k * r];
-      M[j + k * (m - 1)] = s;
+        s += Z[j + i * c] * W[i + k * r];
+      M[j + k * c] = s;
     }
-  ROM_TRY(ctx, rom_dmd_modes_from(dmd, X2, m - 1, M));
+  ROM_TRY(ctx, rom_dmd_modes_from(dmd, X2, c, M));
   ROM_TRY(ctx, rom_dmd_fit_amplitudes(dmd, d->X, m, d->times,
                                       d->opts->amplitudes == ROM_DMD_AMPLITUDES_ALL));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r, (void **)&dmd->y0));
-  ROM_TRY(ctx, rom_dmat_transpose_times(U, X1, P, r)); /* first column: U^T x_0 */
-  memcpy(dmd->y0, P, sizeof(double) * (size_t)r);
+  memcpy(dmd->y0, Y, sizeof(double) * (size_t)r);
   dmd->Atilde = At;
   At = NULL;
   dmd->basis = U;
@@ -192,8 +234,8 @@ cleanup:
   rom_dmat_destroy(&X2);
   rom_dmat_destroy(&U);
   rom_basis_destroy(&basis);
-  rom_free(ctx, V);
-  rom_free(ctx, P);
+  rom_free(ctx, Y);
+  rom_free(ctx, Z);
   rom_free(ctx, At);
   rom_free(ctx, W);
   rom_free(ctx, M);
