@@ -185,7 +185,8 @@ int rom_interp_matrices(rom_ctx *ctx, rom_matrix_manifold manifold, int n, rom_i
  * interpolates A on `manifold` (ROM_MANIFOLD_SPD for a symmetric positive definite
  * operator, as in the heat problem), b linearly and V on the Grassmann manifold.
  * Outputs: A (k x k) and b (k), replicated, and V (N x k, partitioned like the V_i; may be
- * NULL when only the reduced model is wanted). The inputs are not modified. The solution
+ * NULL when only the reduced model is wanted). b and b_out may both be NULL (a model without
+ * a right-hand side, e.g. a DMD's Atilde alone). The inputs are not modified. The solution
  * is u(target) ~ V q with A q = b (or the time-dependent system with these operators).
  * Collective. */
 int rom_interp_linear_rom(int n, const rom_dmat *const *V, const double *const *A,

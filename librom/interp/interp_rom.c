@@ -31,11 +31,14 @@ int rom_interp_linear_rom(int n, const rom_dmat *const *V, const double *const *
   ctx = rom_dmat_ctx(V[0]);
   k = rom_dmat_cols(V[0]);
   L = rom_dmat_local_rows(V[0]);
-  ROM_CHECK(ctx, A && b && A_out && b_out, ROM_ERR_ARG,
-            "A, b, A_out and b_out must not be NULL (n = %d local ROMs)", n);
+  ROM_CHECK(ctx, A && A_out && (b == NULL) == (b_out == NULL), ROM_ERR_ARG,
+            "A and A_out must not be NULL, and b, b_out both given or both NULL (n = %d local "
+            "ROMs)",
+            n);
   ROM_CHECK(ctx, n >= 2, ROM_ERR_ARG, "interpolation needs at least 2 local ROMs (n = %d)", n);
   for (int i = 0; i < n; ++i) {
-    ROM_CHECK(ctx, V[i] && A[i] && b[i], ROM_ERR_ARG, "local ROM %d has a NULL basis or matrix", i);
+    ROM_CHECK(ctx, V[i] && A[i] && (!b || b[i]), ROM_ERR_ARG,
+              "local ROM %d has a NULL basis or matrix", i);
     ROM_CHECK(ctx, rom_dmat_cols(V[i]) == k, ROM_ERR_DIM,
               "the basis of local ROM %d has %lld columns, local ROM 0's has %lld", i,
               (long long)rom_dmat_cols(V[i]), (long long)k);
@@ -56,7 +59,7 @@ int rom_interp_linear_rom(int n, const rom_dmat *const *V, const double *const *
     br[i] = Ar[i] + k * k;
     if (i == reference) {
       memcpy(Ar[i], A[i], sizeof(double) * (size_t)(k * k));
-      memcpy(br[i], b[i], sizeof(double) * (size_t)k);
+      if (b) memcpy(br[i], b[i], sizeof(double) * (size_t)k);
       continue;
     }
     for (rom_int j = 0; j < k; ++j)
@@ -68,13 +71,16 @@ int rom_interp_linear_rom(int n, const rom_dmat *const *V, const double *const *
                 A[i], (int)k, 0.0, T, (int)k);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)k, (int)k, (int)k, 1.0, T, (int)k,
                 Q, (int)k, 0.0, Ar[i], (int)k);
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)k, (int)k, 1.0, Q, (int)k, b[i], 1, 0.0, br[i], 1);
+    if (b)
+      cblas_dgemv(CblasColMajor, CblasTrans, (int)k, (int)k, 1.0, Q, (int)k, b[i], 1, 0.0, br[i],
+                  1);
   }
   /* Every rank holds the same reduced data: the same result everywhere, agreed on. */
   ROM_TRY_ALL(ctx, rom_interp_matrices_weighted(ctx, manifold, n, k, k, (const double *const *)Ar,
                                                 reference, w, A_out));
-  ROM_TRY_ALL(ctx, rom_interp_matrices_weighted(ctx, ROM_MANIFOLD_GENERAL, n, k, 1,
-                                                (const double *const *)br, reference, w, b_out));
+  if (b)
+    ROM_TRY_ALL(ctx, rom_interp_matrices_weighted(ctx, ROM_MANIFOLD_GENERAL, n, k, 1,
+                                                  (const double *const *)br, reference, w, b_out));
   if (V_out) ROM_TRY(ctx, rom_grassmann_interpolate_weighted(n, V, reference, w, V_out));
 cleanup:
   rom_dmat_destroy(&Vi);
