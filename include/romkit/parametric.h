@@ -74,16 +74,16 @@ typedef struct {
 /* rom_dmd_parametric - parametric DMD (libROM's getParametricDMD, after Amsallem and
  * Farhat 2008, 2011): the DMD at `target` from n DMDs fitted at the training parameters
  * (n x d, row major). Each training DMD must have a basis and a reduced operator Atilde
- * ("exact" or "dmdc", not windowed: rom_dmd_basis / rom_dmd_operator), the same rank r, the
- * same rows and the same dt. The bases are aligned to the reference's (Procrustes), Atilde
- * is rotated with them and interpolated on `manifold` (ROM_MANIFOLD_GENERAL, or
- * ROM_MANIFOLD_NONSINGULAR), the basis on the Grassmann manifold, and the result is
- * rom_dmd_create_projected(V*, A*, dt, t0, x0): modes V* W, amplitudes from x0.
- *   x0_local  the state at t0 (local rows); NULL: the weighted sum of the training DMDs'
- *             own reconstructions at their t0 (sum_i w_i x_i(t0), data only)
- *   t0        the time of x0
- * Collective. Errors: ROM_ERR_STATE (a DMD without basis or operator), ROM_ERR_DIM (ranks
- * or rows differ), ROM_ERR_ARG (dt differs, and every error of rom_interp_weights: outside
+ * ("exact", not windowed: rom_dmd_basis / rom_dmd_operator), the same rank r, the same rows
+ * and the same dt. A DMD with control is refused (ROM_ERR_UNSUPPORTED: the projected DMD has
+ * no input matrix); rom_parametric_heat_run shows how to interpolate its Btilde too. The bases are
+ * aligned to the reference's (Procrustes), Atilde is rotated with them and interpolated on
+ * `manifold` (ROM_MANIFOLD_GENERAL, or ROM_MANIFOLD_NONSINGULAR), the basis on the Grassmann
+ * manifold, and the result is rom_dmd_create_projected(V*, A*, dt, t0, x0): modes V* W, amplitudes
+ * from x0. x0_local  the state at t0 (local rows); NULL: the weighted sum of the training DMDs' own
+ * reconstructions at their t0 (sum_i w_i x_i(t0), data only) t0        the time of x0 Collective.
+ * Errors: ROM_ERR_STATE (a DMD without basis or operator), ROM_ERR_UNSUPPORTED (DMDc), ROM_ERR_DIM
+ * (ranks or rows differ), ROM_ERR_ARG (dt differs, and every error of rom_interp_weights: outside
  * the training range, duplicates, NaN), and those of rom_dmd_create_projected. */
 int rom_dmd_parametric(int n, const rom_dmd *const *dmds, int d, const double *params,
                        const double *target, const rom_interp_options *o,

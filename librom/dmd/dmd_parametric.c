@@ -36,8 +36,14 @@ int rom_dmd_parametric(int n, const rom_dmd *const *dmds, int d, const double *p
     A[i] = rom_dmd_operator(dmds[i]);
     ROM_CHECK(ctx, V[i] && A[i] && rom_dmd_window_count(dmds[i]) == 1, ROM_ERR_STATE,
               "training DMD %d (method %s) has no basis and reduced operator: parametric DMD "
-              "needs unwindowed 'exact' or 'dmdc' DMDs",
+              "needs unwindowed 'exact' DMDs",
               i, rom_dmd_method_name(rom_dmd_get_method(dmds[i])));
+    /* a projected DMD has no input matrix: interpolating Atilde alone would drop B u */
+    ROM_CHECK(ctx, rom_dmd_control_dim(dmds[i]) == 0, ROM_ERR_UNSUPPORTED,
+              "training DMD %d is a DMD with control (q = %lld): rom_dmd_parametric "
+              "interpolates Atilde only; interpolate its basis, Atilde and Btilde with "
+              "rom_interp_linear_rom (b = the columns of Btilde) as docs/interp.md shows",
+              i, (long long)rom_dmd_control_dim(dmds[i]));
     ROM_CHECK(ctx, rom_dmd_rank(dmds[i]) == r, ROM_ERR_DIM,
               "training DMD %d has rank %lld, DMD 0 rank %lld (fit them with a fixed rank)", i,
               (long long)rom_dmd_rank(dmds[i]), (long long)r);

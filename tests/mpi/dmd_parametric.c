@@ -3,8 +3,8 @@
  * A(mu) = A0 + mu A1. Every training DMD spans U, so after alignment the training Atilde are
  * R^T A(mu_i) R for one rotation R: linear in mu, and a quadratic (Lagrange) interpolant
  * gives eig(A(mu*)) exactly at an unseen mu*; its prediction is U A(mu*)^j y0. At a training
- * parameter the training DMD comes back. Bad input: ranks that differ, windowed DMDs,
- * outside the training range. */
+ * parameter the training DMD comes back. Bad input: ranks that differ, windowed DMDs, DMDs
+ * with control, outside the training range, duplicate parameters. */
 #include "testutil.h"
 
 #include <lapacke.h>
@@ -156,6 +156,31 @@ int main(int argc, char **argv) {
                                  ROM_MANIFOLD_GENERAL, 0.0, NULL, &pd),
               ROM_ERR_STATE);
     rom_dmd_destroy(&windowed);
+    /* a DMD with control: refused, Btilde would be dropped */
+    {
+      rom_dmat *X = NULL;
+      rom_dmd *c = NULL;
+      double u[M];
+      rom_dmd_options d = rom_dmd_options_default();
+      d.method = ROM_DMD_DMDC;
+      d.truncation = ROM_POD_TRUNCATE_RANK;
+      d.rank = R;
+      d.dt = 0.1;
+      for (int j = 0; j < M; ++j)
+        u[j] = sin(1.0 + j);
+      CHECK_OK(ctx, rom_dmat_create(ctx, L, M, &X));
+      for (int j = 0; j < M; ++j)
+        for (rom_int l = 0; l < L; ++l)
+          rom_dmat_data(X)[l + j * rom_dmat_ld(X)] = state_row(offset + l, 1.0, j) + 0.01 * u[j];
+      CHECK_OK(ctx, rom_dmd_fit(X, NULL, 1, u, &d, &c));
+      other[2] = c;
+      CHECK_ERR(ctx,
+                rom_dmd_parametric(3, (const rom_dmd *const *)other, 1, mus, &stars[0], &o,
+                                   ROM_MANIFOLD_GENERAL, 0.0, NULL, &pd),
+                ROM_ERR_UNSUPPORTED);
+      rom_dmd_destroy(&c);
+      rom_dmat_destroy(&X);
+    }
   }
   for (int i = 0; i < 3; ++i)
     rom_dmd_destroy(&train[i]);
