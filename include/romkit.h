@@ -11,6 +11,7 @@
 #include "romkit/snapshots.h"
 #include "romkit/pod.h"
 #include "romkit/isvd.h"
+#include "romkit/interp.h"
 #include "romkit/dmd.h"
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
@@ -22,6 +23,7 @@
 #include "romkit/problems.h"
 #include "romkit/problem.h"
 #include "romkit/workflow.h"
+#include "romkit/parametric.h"
 #include "romkit/binding.h"
 
 #endif

@@ -51,6 +51,34 @@ int rom_heat2d_solve(rom_heat2d *h, const double *mu, double *u_local);
 int rom_heat2d_transient(rom_heat2d *h, const double *mu, double dt, rom_int steps,
                          double *trajectory_local);
 
+/* ---- P3X — heat conduction with a non-affine conductivity (docs/problems.md, "P3X") ---------
+ *
+ *   u_t - div(exp(mu x) grad u) = 1 (transient, u(0) = 0),  -div(exp(mu x) grad u) = 1 (steady)
+ * on the unit square, u = 0 on the boundary; the 5-point scheme of P3 with kappa at the face
+ * midpoints. One parameter mu (the registry's range: [-2, 2]). A(mu) is SPD but not affine
+ * in any finite set of functions of mu: the test case of interpolated ROMs (romkit/interp.h).
+ * The model is the nonlinear-form one with F(u; mu) = 1 - A(mu) u (velocity, Jacobian action
+ * and CSR). Row-distributed in any contiguous partition. */
+typedef struct rom_heat2d_exp rom_heat2d_exp;
+
+/* rom_heat2d_exp_create - n x n interior nodes, `local_rows` here (ROM_AUTO_ROWS: even).
+ * Collective. */
+int rom_heat2d_exp_create(rom_ctx *ctx, rom_int n, rom_int local_rows, rom_heat2d_exp **out);
+int rom_heat2d_exp_destroy(rom_heat2d_exp **h); /* NULL-safe. */
+rom_int rom_heat2d_exp_global_rows(const rom_heat2d_exp *h);
+rom_int rom_heat2d_exp_local_rows(const rom_heat2d_exp *h);
+rom_int rom_heat2d_exp_row_offset(const rom_heat2d_exp *h);
+rom_model *rom_heat2d_exp_model(rom_heat2d_exp *h); /* owned by h */
+/* Y = A(mu) X for ncols distributed vectors (column-major local blocks). Collective. */
+int rom_heat2d_exp_apply(rom_heat2d_exp *h, const double *mu, rom_int ncols, const double *X,
+                         rom_int ldx, double *Y, rom_int ldy);
+/* Direct solves (banded Cholesky on rank 0, as P3): steady A(mu) u = 1, and implicit Euler
+ * (I + dt A) u^{s+1} = u^s + dt from u = 0 into (steps + 1) blocks of local rows.
+ * Collective. */
+int rom_heat2d_exp_solve(rom_heat2d_exp *h, const double *mu, double *u_local);
+int rom_heat2d_exp_transient(rom_heat2d_exp *h, const double *mu, double dt, rom_int steps,
+                             double *trajectory_local);
+
 /* ---- P1 — 1D inviscid Burgers (Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451, 2022,
  * sec. 5.1; docs/problems.md) ------------------------------------------------------------------
  *

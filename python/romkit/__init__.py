@@ -27,6 +27,8 @@ The surface:
     dmd, DMD, StreamingDMD, DMD_METHODS dynamic mode decomposition (exact, DMDc, opt, bop)
     SVD_METHODS, HYPER_METHODS, ACTIVATIONS   the library's method tables (names, rules)
     workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
+    interp                              interpolation on matrix manifolds (Grassmann, SPD),
+                                        `romkit interp heat` as interp.heat_study
     RomkitError, strerror, error_name   errors
     load_library, library_path          the loaded libromkit.so
 """
@@ -51,6 +53,7 @@ from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, 
                     read_sweep, sweep)
 from . import plot
 from . import workflow
+from . import interp
 from .workflow import reproduce
 
 __version__ = "0.1.0"
@@ -67,7 +70,8 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
            "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
-           "dmd", "DMD", "StreamingDMD", "DMD_METHODS"]
+           "dmd", "DMD", "StreamingDMD", "DMD_METHODS",
+           "interp"]
 
 
 def library_path():

@@ -400,12 +400,12 @@ static void check_recipes(rom_ctx *ctx) {
 static void check_registry(rom_ctx *ctx) {
   char buf[256];
   const int n0 = rom_problem_count();
-  CHECK(n0 == 3, "3 built-in problems, got %d", n0);
+  CHECK(n0 == 4, "4 built-in problems, got %d", n0);
   CHECK(!strcmp(rom_problem_name(0), "P1") && !strcmp(rom_problem_name(1), "P2") &&
-            !strcmp(rom_problem_name(2), "P3") && rom_problem_name(3) == NULL &&
-            rom_problem_name(-1) == NULL,
+            !strcmp(rom_problem_name(2), "P3") && !strcmp(rom_problem_name(3), "P3X") &&
+            rom_problem_name(4) == NULL && rom_problem_name(-1) == NULL,
         "names in order");
-  CHECK(!strcmp(rom_problem_names(buf, sizeof buf), "P1, P2, P3"), "names: %s", buf);
+  CHECK(!strcmp(rom_problem_names(buf, sizeof buf), "P1, P2, P3, P3X"), "names: %s", buf);
   CHECK(rom_problem_find("p2") == rom_problem_find("P2") && rom_problem_find("P2") != NULL,
         "case-insensitive lookup");
   CHECK(rom_problem_find("Heat") == rom_problem_find("P3") &&
@@ -452,7 +452,8 @@ static void check_registry(rom_ctx *ctx) {
               !strcmp(rom_problem_cache_prefix(p), "MyBurgers_g40"),
           "the user's problem by its alias");
     rom_problem_destroy(&p);
-    CHECK(!strcmp(rom_problem_names(buf, sizeof buf), "P1, P2, P3, MyBurgers"), "names: %s", buf);
+    CHECK(!strcmp(rom_problem_names(buf, sizeof buf), "P1, P2, P3, P3X, MyBurgers"), "names: %s",
+          buf);
     rom_problem_destroy(&p); /* NULL-safe */
   }
 }
