@@ -247,7 +247,10 @@ static int publish_set(rom_ctx *ctx, held_set *set) {
     else
       h->published = 1;
   }
-  if (!rom_all_ok(ctx, failed < 0)) {
+  {
+    int local = failed < 0 ? ROM_OK : why == EEXIST ? ROM_ERR_EXISTS : ROM_ERR_IO;
+    int agreed = rom_agree_error(ctx, local); /* one code on every rank */
+    if (agreed == ROM_OK) goto cleanup;
     for (int i = 0; i < set->n; ++i) { /* take back what was published; drop the rest */
       held_file *h = &set->files[i];
       if (!h->mine) continue;
@@ -257,7 +260,10 @@ static int publish_set(rom_ctx *ctx, held_set *set) {
         unlink(h->tmp);
       h->published = 0;
     }
-    if (failed < 0) ROM_FAIL(ctx, ROM_ERR_IO, "publishing the output files failed on another rank");
+    MPI_Barrier(rom_ctx_comm(ctx)); /* the files are as they will stay when this returns */
+    if (local != agreed)
+      ROM_FAIL(ctx, agreed, "publishing the output files ('%s'%s) failed on another rank",
+               set->n ? set->files[0].path : "", set->n > 1 ? ", ..." : "");
     const held_file *h = &set->files[failed];
     if (why == EEXIST)
       ROM_FAIL(ctx, ROM_ERR_EXISTS,

@@ -13,7 +13,7 @@ C function writes both, so the numbers are the same bits)::
 import json
 import sys
 
-from ._lib import ffi, lib, new, out_arg, pointer_to, require
+from ._lib import ffi, fspath, lib, new, out_arg, pointer_to, require
 from ._registry import Registry
 from .context import resolve
 from .errors import RomkitError, call
@@ -35,6 +35,12 @@ def _positive(name, value):
 def _c_string(keep, text):
     """A C copy of `text`, kept alive in `keep` for as long as the options point to it."""
     keep.append(new("char[]", str(text).encode()))
+    return keep[-1]
+
+
+def _c_path(keep, path):
+    """Like _c_string for a file or directory name: NUL refused (fspath)."""
+    keep.append(new("char[]", fspath(path)))
     return keep[-1]
 
 
@@ -105,12 +111,12 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     if tolerance is not None:
         o.tolerance = _positive("tolerance", tolerance)
     if workdir is not None:
-        o.workdir = _c_string(keep, workdir)
+        o.workdir = _c_path(keep, workdir)
     files = list(ae_files)
     if len(files) > f.ROM_PROBLEM_MAX_COMPONENTS:
         raise ValueError(f"at most {f.ROM_PROBLEM_MAX_COMPONENTS} ae_files, got {len(files)}")
     for i, name in enumerate(files):
-        o.ae_files[i] = _c_string(keep, name)
+        o.ae_files[i] = _c_path(keep, name)
     o.num_ae_files = len(files)
     ae_seed = int(ae_seed)
     if ae_seed < 0 or ae_seed >= 2**64:
@@ -121,7 +127,7 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     if ae_max_seconds is not None:
         o.ae_max_seconds = _positive("ae_max_seconds", ae_max_seconds)
     if save is not None:
-        o.save = _c_string(keep, save)
+        o.save = _c_path(keep, save)
     if progress is not None and progress is not False:
         sink = progress if callable(progress) else (lambda text: (sys.stdout.write(text),
                                                                    sys.stdout.flush()))

@@ -114,5 +114,20 @@ for what in rank job; do
   after "kill -9 of one $what"
 done
 
+# 4. two writers of the same -o without --overwrite: A is slowed down mid-write, B runs to
+# completion meanwhile; A must then fail (ROM_ERR_EXISTS) and leave B's file as it is.
+"${slow[@]}" "$R" pod s.h5 -o "$out/b.h5" --rank 5 >/dev/null 2>a_err.txt &
+a=$!
+wait_for_partial; check "two writers: A's write started" 0 $?
+"$R" pod s.h5 -o "$out/b.h5" --rank 2 >/dev/null 2>&1
+check "two writers: B succeeds while A writes" 0 $?
+cp "$out/b.h5" b_copy.h5
+wait $a
+check "two writers: A fails when it would publish" 1 $?
+grep -q "ROM_ERR_EXISTS" a_err.txt; check "two writers: A says the file appeared" 0 $?
+cmp -s "$out/b.h5" b_copy.h5; check "two writers: B's file is untouched" 0 $?
+[ "$(find "$out" -name '*.partial' | wc -l)" -eq 0 ]; check "two writers: A removed its temporary file" 0 $?
+rm -f "$out"/*
+
 echo "write_kill: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
