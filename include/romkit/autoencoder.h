@@ -65,7 +65,9 @@ typedef struct rom_mask rom_mask;
 
 /* rom_mask_banded - the paper's 1-D mask: row i connects to columns
  * shift*i .. shift*i + band - 1, with cols = shift*(rows - 1) + band (P1: rows 1000,
- * band 36, shift 12 -> 12024 columns). Not collective. */
+ * band 36, shift 12 -> 12024 columns). Not collective. ROM_ERR_NOMEM (before allocating)
+ * when cols or rows x band overflow 64 bits or the entries exceed the machine's memory; the
+ * same holds for rom_mask_stencil2d. */
 int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom_mask **out);
 /* rom_mask_stencil2d - the paper's 2-D mask on an nx x ny grid of output nodes
  * (row p = ix + nx*iy): node p owns the band [shift*p, shift*p + band) of hidden units
@@ -116,7 +118,10 @@ typedef struct rom_ae rom_ae;
  * uniform with a = sqrt(5)), b ~ U(-1/sqrt(in), 1/sqrt(in)); a masked layer draws its
  * entries as the dense layer it masks would (fan-in = in), as the authors' pruned
  * nn.Linear did. Input scaling starts as shift 0, scale 1. Collective (no communication,
- * but every rank must agree). */
+ * but every rank must agree). The latent dimension k (the encoder's last output) must be
+ * smaller than N (ROM_ERR_DIM: with k >= N nothing is reduced); sizes whose products
+ * overflow 64 bits, or a parameter count beyond the machine's memory, are ROM_ERR_NOMEM
+ * before anything is allocated. */
 int rom_ae_create(rom_ctx *ctx, int num_encoder, const rom_layer_spec *encoder, int num_decoder,
                   const rom_layer_spec *decoder, uint64_t seed, rom_ae **out);
 int rom_ae_destroy(rom_ae **ae); /* NULL-safe */
@@ -243,7 +248,10 @@ rom_ae_train_options rom_ae_train_options_default(void);
  * ldx, unscaled; the scaling set on ae is applied). X must be the same on every rank.
  * Logs one line per epoch at ROM_LOG_INFO (epoch, loss, validation loss, learning rate,
  * seconds) and records the history (rom_ae_history). Collective. ROM_ERR_NOT_FINITE on
- * every rank if X holds NaN/Inf. */
+ * every rank if X holds NaN/Inf, or if the network's parameters or scaling do (naming the
+ * parameter: a network read to continue training, or set by the caller); ROM_ERR_ARG if
+ * every snapshot is zero (nothing to learn, a degenerate scaling); ROM_ERR_NOMEM, before
+ * allocating, if the data and the optimiser state exceed the machine's memory. */
 int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
                  const rom_ae_train_options *opts);
 /* rom_ae_train_dmat - the same for a row-distributed N x m snapshot matrix (gathered to

@@ -172,7 +172,7 @@ cases=(
   "2|expects 5..1000 grid points|reproduce P2 --method pod-galerkin --grid $big"
   "2|expects 1..1000000|reproduce P1 --method pod-galerkin --steps -1"
 )
-# Each case runs in the background (6 at a time: they mostly wait for MPI's start-up), with
+# Each case runs in the background (8 at a time: they mostly wait for MPI's start-up), with
 # its own output name x.<i>.h5 and its own stderr, then the results are read in order.
 run_case() { # run_case INDEX ARGS
   local extra=""
@@ -183,9 +183,9 @@ run_case() { # run_case INDEX ARGS
 }
 i=0
 for c in "${cases[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge 8 ]; do wait -n; done
   run_case $i "${c#*|*|}" &
   i=$((i + 1))
-  [ $((i % 6)) -eq 0 ] && wait
 done
 wait
 i=0
