@@ -24,8 +24,8 @@
  * (docs/pod.md, "Why not Cholesky-QR / the method of snapshots"); the QR keeps them to
  * eps s_1. Why not TSQR of A itself: with m > N each rank's local QR of its lr x m rows
  * compresses nothing, and rank 0 ends with an N x m R whose SVD is the whole serial problem.
- * Why not ScaLAPACK: pdgesvd bidiagonalises the N x m matrix on a 2-D grid, 10x slower than
- * this on 256 x 40000 (docs/pod.md, "Wide snapshot sets").
+ * Why not ScaLAPACK: pdgesvd bidiagonalises the N x m matrix on a 2-D grid, 4-12x slower than
+ * this on 256 x 40000 at 1-2 ranks (docs/pod.md, "Wide snapshot sets").
  *
  * Cost per rank: the transposition moves N m (P - 1) / P^2 values, the local QR costs
  * 2 m_q N^2 flops, the tree log2 P QRs of 2N x N stacks, rank 0 the SVD of the N x N R.
