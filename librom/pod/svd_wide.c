@@ -24,18 +24,17 @@
  * (docs/pod.md, "Why not Cholesky-QR / the method of snapshots"); the QR keeps them to
  * eps s_1. Why not TSQR of A itself: with m > N each rank's local QR of its lr x m rows
  * compresses nothing, and rank 0 ends with an N x m R whose SVD is the whole serial problem.
- * Why not ScaLAPACK: pdgesvd bidiagonalises the N x m matrix on a 2-D grid, 10x slower than
- * this on 256 x 40000 (docs/pod.md, "Wide snapshot sets").
+ * Why not ScaLAPACK: pdgesvd bidiagonalises the N x m matrix on a 2-D grid, 4-12x slower than
+ * this on 256 x 40000 at 1-2 ranks (docs/pod.md, "Wide snapshot sets").
  *
  * Cost per rank: the transposition moves N m (P - 1) / P^2 values, the local QR costs
  * 2 m_q N^2 flops, the tree log2 P QRs of 2N x N stacks, rank 0 the SVD of the N x N R.
  * Serial LAPACK dgesdd on A costs about 4 m N^2 + O(N^3) (LQ, then forming VT).
- * Memory per rank: T (m_q x N, about one local block when the rows are evenly spread), two
- * send buffers of lr x ceil(m / P) (2 / P of the local block),
- * R_q, O(N^2) per tree level, O(N^2) on rank 0, and U (lr x k). So N must be small enough
- * for an N x N factor on one rank: ROM_SVD_AUTO takes this method only for m > N and
- * N <= 4000 (pod.c). The per-rank need is checked against the memory budget before the
- * transposition (ROM_ERR_NOMEM naming the bytes).
+ * Memory per rank: T (m_q x N, about one local block when the rows are evenly spread), one
+ * or two send buffers of lr x ceil(m / P) (1 / P of the local block each), R_q, O(N^2) per tree
+ * level, O(N^2) on rank 0, and U (lr x k). So N must be small enough for an N x N factor on one
+ * rank: ROM_SVD_AUTO takes this method only for m > N and N <= 4000 (pod.c). The per-rank need is
+ * checked against the memory budget before the transposition (ROM_ERR_NOMEM naming the bytes).
  *
  * Limits: N, m, and the host block's leading dimension below 2^31 (LAPACK's and MPI's int
  * arguments); ROM_ERR_UNSUPPORTED beyond. */
@@ -112,7 +111,7 @@ cleanup:
 /* Step 1: T (mq x N, ld max(1, mq)) = this rank's columns of A^T - 1 shift^T, from every
  * rank's rows (offsets off[0..P]). The receives are posted first, each into contiguous
  * columns of T; each sender transposes its rows for one destination at a time into one of two
- * buffers (lr x ceil(m / P) doubles each, so the extra memory is 2 / P of a local block) and
+ * buffers (one when P = 2; lr x ceil(m / P) doubles each: 1 / P of a local block) and
  * sends it contiguously. (A strided MPI datatype doing the transposition itself, one double
  * per element, measured 5-10x slower than this in Open MPI.) Collective. */
 static int wide_transpose_distribution(const rom_dmat *A, const rom_int *off, const double *shift,
@@ -128,12 +127,12 @@ static int wide_transpose_distribution(const rom_dmat *A, const rom_int *off, co
   MPI_Request *req = NULL, send_req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   MPI_Datatype types[2] = {MPI_DATATYPE_NULL, MPI_DATATYPE_NULL}; /* mq and widest doubles */
   double *buf[2] = {NULL, NULL};
-  int nreq = 0, nsent = 0;
+  int nreq = 0, nsent = 0, nbuf = P - 1 < 2 ? P - 1 : 2; /* one destination: one buffer */
   size_t bytes = 0;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(MPI_Request) * (size_t)P, (void **)&req));
   if (P > 1 && lr > 0) {
     int local_err = rom_size_mul(ctx, lr * (widest > 0 ? widest : 1), sizeof(double), &bytes);
-    for (int b = 0; b < 2 && local_err == ROM_OK; ++b)
+    for (int b = 0; b < nbuf && local_err == ROM_OK; ++b)
       local_err = rom_malloc(ctx, bytes, (void **)&buf[b]);
     ROM_TRY_ALL(ctx, local_err);
   } else {
@@ -149,7 +148,7 @@ static int wide_transpose_distribution(const rom_dmat *A, const rom_int *off, co
     ROM_MPI(ctx, MPI_Irecv(T + off[p] * mq, (int)lp, types[0], p, WIDE_TAG_T, comm, &req[nreq++]));
   }
   for (int d = 1; d < P && lr > 0; ++d) {
-    int q = (me + d) % P, slot = nsent % 2;
+    int q = (me + d) % P, slot = nsent % nbuf;
     rom_int cq = wide_col_start(m, P, q), nq = wide_col_start(m, P, q + 1) - cq;
     MPI_Datatype *t = NULL;
     if (nq == 0) continue;
@@ -241,15 +240,16 @@ int rom_svd_wide(const rom_dmat *A, const double *shift, const rom_pod_options *
                 "the wide SVD: the local block's leading dimension %lld exceeds MPI's int",
                 (long long)rom_dmat_ld(A));
   {
-    /* Per-rank need (doubles): T, the local QR's R_q and workspace (64 N), the tree's copy
-     * of R_q and two N x N stacks per level, on rank 0 R, R^T, u and rom_small_svd's two
-     * copies and workspace (about 8 N^2), and U. The maximum over ranks, agreed. */
+    /* Per-rank need (doubles): T, the send buffers, the local QR's R_q and workspace (64 N), the
+     * tree's copy of R_q and two N x N stacks per level, on rank 0 R, R^T, u and rom_small_svd's
+     * two copies and workspace (about 8 N^2), and U. The maximum over ranks, agreed. */
     double depth = 1.0, dN = (double)N, need = 0.0;
     for (int p = 1; p < P; p *= 2)
       depth += 1.0;
-    need =
-        8.0 * ((double)mq * dN + 65.0 * dN + 2.0 * (double)nq * dN + 2.0 * depth * 2.0 * dN * dN +
-               (double)lr * (double)r + (me == 0 ? 8.0 * dN * dN : 0.0));
+    need = 8.0 * ((double)mq * dN +
+                  (double)(P - 1 < 2 ? P - 1 : 2) * (double)lr * (double)((m + P - 1) / P) +
+                  65.0 * dN + 2.0 * (double)nq * dN + 2.0 * depth * 2.0 * dN * dN +
+                  (double)lr * (double)r + (me == 0 ? 8.0 * dN * dN : 0.0));
     ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &need, 1, MPI_DOUBLE, MPI_MAX, comm));
     ROM_CHECK(ctx, o->memory_budget <= 0.0 || need <= o->memory_budget, ROM_ERR_NOMEM,
               "the wide SVD of the %lld x %lld snapshot matrix needs %.0f bytes per rank (its "
