@@ -116,6 +116,8 @@ static int family_count(cli_family family) {
     return rom_hyper_method_count();
   case CLI_ACTIVATIONS:
     return rom_activation_count();
+  case CLI_DMD_METHODS:
+    return rom_dmd_method_count();
   }
   return 0;
 }
@@ -128,6 +130,8 @@ static const char *family_name(cli_family family, int i) {
     return rom_hyper_method_name((rom_hyper_method)i);
   case CLI_ACTIVATIONS:
     return rom_activation_name((rom_activation)i);
+  case CLI_DMD_METHODS:
+    return rom_dmd_method_name((rom_dmd_method)i);
   }
   return "unknown";
 }
@@ -140,6 +144,8 @@ static const char *family_description(cli_family family, int i) {
     return rom_hyper_method_description((rom_hyper_method)i);
   case CLI_ACTIVATIONS:
     return rom_activation_description((rom_activation)i);
+  case CLI_DMD_METHODS:
+    return rom_dmd_method_description((rom_dmd_method)i);
   }
   return "";
 }
@@ -152,6 +158,8 @@ static unsigned family_rules(cli_family family, int i) {
     return rom_hyper_method_rules((rom_hyper_method)i);
   case CLI_ACTIVATIONS:
     return 0u;
+  case CLI_DMD_METHODS:
+    return rom_dmd_method_rules((rom_dmd_method)i);
   }
   return 0u;
 }

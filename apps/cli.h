@@ -40,7 +40,7 @@ int cli_parse_double_list(const char *text, double *out, int max);
 
 /* Method families: the library's tables (romkit/pod.h, hyper.h, autoencoder.h), read by
  * the help texts and the "unknown name" errors so that no sub-command spells a name. */
-typedef enum { CLI_SVD_METHODS, CLI_HYPER_METHODS, CLI_ACTIVATIONS } cli_family;
+typedef enum { CLI_SVD_METHODS, CLI_HYPER_METHODS, CLI_ACTIVATIONS, CLI_DMD_METHODS } cli_family;
 /* The names of the family's members whose rules r satisfy (r & mask) == value (0, 0: all),
  * in table order, joined by ", " and `last` before the final one ("gnat, sopt or
  * deim-os"), into buf (truncated to size). Returns buf. */
@@ -70,6 +70,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv);
 int cmd_sweep(rom_ctx *ctx, int argc, char **argv);
 int cmd_train(rom_ctx *ctx, int argc, char **argv);
 int cmd_interp(rom_ctx *ctx, int argc, char **argv);
+int cmd_dmd(rom_ctx *ctx, int argc, char **argv);
 /* `romkit bench` targets. */
 int bench_pod(rom_ctx *ctx, int argc, char **argv);
 int bench_svd(rom_ctx *ctx, int argc, char **argv);

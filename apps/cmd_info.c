@@ -161,6 +161,49 @@ static size_t modes_for(const double *sigma, size_t r, double fraction) {
   return r;
 }
 
+/* kind "dmd": the eigenvalues of the DMD at `prefix` ("" or a window group), discrete and
+ * continuous-time (docs/dmd.md), the first INFO_MAX_SHOWN of them. */
+static void print_dmd_part(hid_t file, const char *prefix) {
+  char name[128];
+  snprintf(name, sizeof name, "%s/omegas", prefix[0] ? prefix : "");
+  if (H5Lexists(file, name[0] == '/' ? name + 1 : name, H5P_DEFAULT) <= 0) return;
+  hid_t dom = H5Dopen2(file, name, H5P_DEFAULT);
+  snprintf(name, sizeof name, "%s/eigenvalues", prefix);
+  hid_t dla = H5Dopen2(file, name, H5P_DEFAULT);
+  hid_t space = dom >= 0 ? H5Dget_space(dom) : -1;
+  hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+  double *om = n > 0 ? calloc((size_t)n, sizeof(double)) : NULL;
+  double *la = n > 0 ? calloc((size_t)n, sizeof(double)) : NULL;
+  if (om && la && dla >= 0 &&
+      H5Dread(dom, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, om) >= 0 &&
+      H5Dread(dla, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, la) >= 0) {
+    hssize_t r = n / 2;
+    printf("DMD eigenvalues%s%s: %lld (lambda, |lambda|, omega = log(lambda)/dt)\n",
+           prefix[0] ? " of " : "", prefix[0] ? prefix + 1 : "", (long long)r);
+    for (hssize_t i = 0; i < r && i < INFO_MAX_SHOWN; ++i)
+      printf("  %2lld  %+.6f %+.6fi  |%.6f|  %+.6g %+.6gi\n", (long long)i, la[2 * i],
+             la[2 * i + 1], hypot(la[2 * i], la[2 * i + 1]), om[2 * i], om[2 * i + 1]);
+    if (r > INFO_MAX_SHOWN) printf("  ... (%lld more)\n", (long long)(r - INFO_MAX_SHOWN));
+  }
+  free(om);
+  free(la);
+  if (space >= 0) H5Sclose(space);
+  if (dom >= 0) H5Dclose(dom);
+  if (dla >= 0) H5Dclose(dla);
+}
+
+static void print_dmd(hid_t file, const char *kind) {
+  if (strcmp(kind, "dmd") != 0) return;
+  print_dmd_part(file, "");
+  for (int k = 0; k < 1000000; ++k) {
+    char group[32];
+    snprintf(group, sizeof group, "window_%06d", k);
+    if (H5Lexists(file, group, H5P_DEFAULT) <= 0) break;
+    snprintf(group, sizeof group, "/window_%06d", k);
+    print_dmd_part(file, group);
+  }
+}
+
 static void print_spectrum(hid_t file) {
   if (H5Lexists(file, "singular_values", H5P_DEFAULT) <= 0) return;
   hid_t dset = H5Dopen2(file, "singular_values", H5P_DEFAULT);
@@ -245,6 +288,7 @@ static int describe(const char *path) {
   printf("datasets:\n");
   H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, print_dataset, NULL);
   print_spectrum(file);
+  print_dmd(file, kind);
   H5Fclose(file);
   fflush(stdout);
   if (!romkit) {

@@ -24,6 +24,7 @@ The surface:
     Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
     Problem, problem_names              any registered problem by name (P1, P2, P3, yours)
     HyperReduction, select_samples      DEIM / QDEIM / GNAT / S-OPT hyper-reduction
+    dmd, DMD, StreamingDMD, DMD_METHODS dynamic mode decomposition (exact, DMDc, opt, bop)
     SVD_METHODS, HYPER_METHODS, ACTIVATIONS   the library's method tables (names, rules)
     workflow.reproduce                  the `romkit reproduce` pipeline (P1, P2 rows), as a dict
     interp                              interpolation on matrix manifolds (Grassmann, SPD),
@@ -42,6 +43,7 @@ from .isvd import StreamingSVD
 from .nonlinear import LSPG_SOLVERS, PROJECTIONS, TIME_SCHEMES, NonlinearModel, NonlinearROM
 from .burgers import Burgers1D, Burgers2D, error_metric
 from .hyper import HYPER_METHODS, HyperReduction, select_samples
+from .dmd import DMD, DMD_METHODS, StreamingDMD, dmd
 from ._registry import Registry as _Registry
 from . import fom
 from .problems import Heat2D
@@ -68,7 +70,7 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
            "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
-           "interp"]
+           "dmd", "DMD", "StreamingDMD", "DMD_METHODS", "interp"]
 
 
 def library_path():

@@ -12,11 +12,14 @@ the Figure::
     rp.fields_2d(u_fom, u_rom, shape=(n, n))                # FOM | ROM | |ROM - FOM|
     rp.fields_1d(x, u_fom, u_rom)
     rp.histogram("sweep.h5", output="T_average")            # or an array of values
+    rp.dmd_eigenvalues(d)                  # a romkit.DMD, a "dmd" file, or complex lambdas
+    rp.dmd_modes(d, x=x)                   # real parts of the leading modes (this rank's rows)
+    rp.dmd_prediction(t, data, d.predict(t), rows=[10, 50])
 """
 import numpy as np
 
 __all__ = ["singular_values", "error_vs_basis_size", "error_over_time", "fields_2d",
-           "fields_1d", "histogram"]
+           "fields_1d", "histogram", "dmd_eigenvalues", "dmd_modes", "dmd_prediction"]
 
 
 def _figure(ax, ncols=1, size=(5.5, 4.0)):
@@ -173,4 +176,83 @@ def histogram(values, output=0, bins=40, ax=None, path=None, reference=None, tit
     a.set_ylabel("probability density")
     a.set_title(title or "distribution of the output")
     a.legend()
+    return _finish(fig, path)
+
+
+def _dmd_lambdas(dmd):
+    """Complex eigenvalues (and bop's std of omega, or None) of a DMD, a file, or an array."""
+    if isinstance(dmd, (str, bytes)) or hasattr(dmd, "__fspath__"):
+        import h5py
+        with h5py.File(dmd, "r") as f:
+            lam = f["eigenvalues"][...] @ np.array([1.0, 1j])
+            std = f["eigenvalue_std"][...] @ np.array([1.0, 1j]) if "eigenvalue_std" in f else None
+        return lam, std
+    if hasattr(dmd, "eigenvalues"):
+        return np.asarray(dmd.eigenvalues), dmd.eigenvalue_std
+    return np.asarray(dmd, dtype=np.complex128).reshape(-1), None
+
+
+def dmd_eigenvalues(dmd, ax=None, path=None, title=None, amplitudes=True):
+    """The DMD eigenvalues lambda_i in the complex plane with the unit circle (inside:
+    decaying, outside: growing). `dmd`: a romkit.DMD (marker size ~ |b_i| when amplitudes),
+    a "dmd" file, or complex values."""
+    lam, _ = _dmd_lambdas(dmd)
+    fig, (ax,) = _figure(ax, size=(4.6, 4.4))
+    th = np.linspace(0.0, 2.0 * np.pi, 361)
+    ax.plot(np.cos(th), np.sin(th), color="0.6", lw=1.0, label="unit circle")
+    size = 30.0
+    if amplitudes and hasattr(dmd, "amplitudes") and len(lam):
+        b = np.abs(np.asarray(dmd.amplitudes))
+        size = 20.0 + 120.0 * b / b.max() if b.max() > 0 else 30.0
+    ax.scatter(lam.real, lam.imag, s=size, color="C3", zorder=3, label="DMD eigenvalues")
+    ax.axhline(0.0, color="0.85", lw=0.8)
+    ax.axvline(0.0, color="0.85", lw=0.8)
+    ax.set_aspect("equal")
+    ax.set_xlabel("Re lambda")
+    ax.set_ylabel("Im lambda")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(title or f"DMD eigenvalues (r = {len(lam)})")
+    return _finish(fig, path)
+
+
+def dmd_modes(dmd, x=None, count=4, ax=None, path=None, title=None, part="real"):
+    """The first `count` DMD modes (real or imaginary part, normalised to max 1) against x
+    (default: the row index). `dmd`: a romkit.DMD (this rank's rows) or an N x r array."""
+    modes = np.asarray(dmd.modes if hasattr(dmd, "modes") else dmd)
+    fig, (ax,) = _figure(ax)
+    x = np.arange(modes.shape[0]) if x is None else np.asarray(x)
+    for i in range(min(count, modes.shape[1])):
+        v = modes[:, i].imag if part == "imag" else modes[:, i].real
+        scale = np.abs(v).max()
+        ax.plot(x, v / scale if scale > 0 else v, label=f"mode {i}")
+    ax.set_xlabel("x")
+    ax.set_ylabel(f"{part} part (normalised)")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "DMD modes")
+    return _finish(fig, path)
+
+
+def dmd_prediction(t, data, prediction, rows=None, t_data=None, ax=None, path=None,
+                   title=None):
+    """The DMD prediction (N x nt, at times t) against the data (N x nd at t_data, default
+    t) at a few rows, and the relative error per time in a second panel."""
+    data, prediction = np.asarray(data), np.asarray(prediction)
+    t = np.asarray(t)
+    t_data = t if t_data is None else np.asarray(t_data)
+    rows = [0, data.shape[0] // 2] if rows is None else list(rows)
+    fig, axes = _figure(ax, ncols=1 if ax is not None else 2)
+    a0 = axes[0]
+    for k, i in enumerate(rows):
+        a0.plot(t_data, data[i], "o", ms=3, color=f"C{k}", label=f"data, row {i}")
+        a0.plot(t, prediction[i], "-", color=f"C{k}", label=f"DMD, row {i}")
+    a0.set_xlabel("t")
+    a0.legend(fontsize=8)
+    a0.set_title(title or "DMD prediction against data")
+    if len(axes) > 1 and data.shape == prediction.shape:
+        err = np.linalg.norm(prediction - data, axis=0) / np.maximum(
+            np.linalg.norm(data, axis=0), np.finfo(float).tiny)
+        axes[1].semilogy(t, np.maximum(err, 1e-17))
+        axes[1].set_xlabel("t")
+        axes[1].set_ylabel("relative error")
+        axes[1].set_title("||x_DMD - x|| / ||x||")
     return _finish(fig, path)
