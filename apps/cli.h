@@ -69,8 +69,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv);
 int cmd_reproduce(rom_ctx *ctx, int argc, char **argv);
 int cmd_sweep(rom_ctx *ctx, int argc, char **argv);
 int cmd_train(rom_ctx *ctx, int argc, char **argv);
-int cmd_dmd(rom_ctx *ctx, int argc, char **argv);
 int cmd_interp(rom_ctx *ctx, int argc, char **argv);
+int cmd_dmd(rom_ctx *ctx, int argc, char **argv);
 /* `romkit bench` targets. */
 int bench_pod(rom_ctx *ctx, int argc, char **argv);
 int bench_svd(rom_ctx *ctx, int argc, char **argv);

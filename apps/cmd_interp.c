@@ -2,11 +2,24 @@
  * `romkit interp heat` runs rom_parametric_heat_run (romkit/parametric.h) on the non-affine
  * heat problem P3X: local POD-Galerkin ROMs and DMDs at training parameters, interpolated
  * to unseen ones, against the FOM and a global POD-Galerkin ROM. This file parses the
- * arguments and prints the table. */
+ * arguments and prints the table.
+ * `romkit interp dmd A.h5 B.h5 ... --params ... --at MU -o P.h5` is parametric DMD on DMD
+ * files (rom_dmd_parametric): the result is a DMD file for `romkit dmd predict`. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+static const char *const help_dmd =
+    "       [mpirun -n P] romkit interp dmd DMD1.h5 DMD2.h5 ... --params MU1,MU2,... --at MU\n"
+    "         -o OUT.h5 [--method lagrange] [--neighbours M] [--manifold general]\n"
+    "         [--outside refuse|warn|allow] [--overwrite]\n\n"
+    "Parametric DMD (libROM's getParametricDMD): exact DMDs fitted at the training\n"
+    "parameters (`romkit dmd fit --rank R`, the same R and dt) are interpolated to MU: their\n"
+    "bases on the Grassmann manifold after Procrustes alignment, Atilde on --manifold\n"
+    "(general or nonsingular); the initial state is the weighted sum of the training DMDs'\n"
+    "own. OUT.h5 is a DMD file: `romkit dmd predict OUT.h5 ...`.\n\n";
 
 static const char *const help_head =
     "usage: [mpirun -n P] romkit interp heat [--n 32] [--steps 50] [--dt 0.01] [--dim 6]\n"
@@ -52,7 +65,9 @@ static int manifold_of(const char *v, rom_matrix_manifold *m) {
 
 static int parse(rom_ctx *ctx, int argc, char **argv, rom_parametric_heat_options *o) {
   if (argc < 2 || strcmp(argv[1], "heat"))
-    return cli_usage_error(ctx, "interp", "expected the study 'heat' (romkit interp heat ...)");
+    return cli_usage_error(ctx, "interp",
+                           "expected 'heat' or 'dmd' (romkit interp heat ..., romkit interp dmd "
+                           "...)");
   for (int i = 2; i < argc; ++i) {
     const char *a = argv[i];
     if (!strcmp(a, "--no-dmd")) {
@@ -130,6 +145,85 @@ static int parse(rom_ctx *ctx, int argc, char **argv, rom_parametric_heat_option
   return CLI_EXIT_OK;
 }
 
+static int interp_dmd(rom_ctx *ctx, int argc, char **argv) {
+  const char *files[64], *output = NULL;
+  int nfiles = 0, nparams = -1, overwrite = 0, rc = ROM_OK;
+  double params[64], at = NAN;
+  rom_interp_options o = rom_interp_options_default();
+  rom_matrix_manifold manifold = ROM_MANIFOLD_GENERAL;
+  rom_dmd *dmds[64] = {0}, *out = NULL;
+  o.method = ROM_INTERP_LAGRANGE;
+  for (int i = 2; i < argc; ++i) {
+    const char *a = argv[i];
+    if (a[0] != '-') {
+      if (nfiles == 64) return cli_usage_error(ctx, "interp", "at most 64 DMD files");
+      files[nfiles++] = a;
+      continue;
+    }
+    if (!strcmp(a, "--overwrite")) {
+      overwrite = 1;
+      continue;
+    }
+    if (i + 1 >= argc)
+      return cli_usage_error(ctx, "interp", "unknown option '%s' or missing value", a);
+    const char *v = argv[++i];
+    rom_int iv = 0;
+    if (!strcmp(a, "--params")) {
+      nparams = cli_parse_double_list(v, params, 64);
+      if (nparams < 2)
+        return cli_usage_error(ctx, "interp", "--params expects 2..64 numbers, got '%s'", v);
+    } else if (!strcmp(a, "--at")) {
+      if (cli_parse_double(v, &at))
+        return cli_usage_error(ctx, "interp", "--at expects a number, got '%s'", v);
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      output = v;
+    } else if (!strcmp(a, "--method")) {
+      if (rom_interp_method_from_name(v, &o.method))
+        return cli_usage_error(ctx, "interp", "unknown --method '%s' (see romkit interp --help)",
+                               v);
+    } else if (!strcmp(a, "--neighbours")) {
+      if (cli_parse_int(v, &iv) || iv < 0 || iv > 64)
+        return cli_usage_error(ctx, "interp", "--neighbours expects 0..64, got '%s'", v);
+      o.neighbours = (int)iv;
+    } else if (!strcmp(a, "--manifold")) {
+      if (manifold_of(v, &manifold) || manifold == ROM_MANIFOLD_SPD)
+        return cli_usage_error(ctx, "interp", "--manifold expects general or nonsingular, got '%s'",
+                               v);
+    } else if (!strcmp(a, "--outside")) {
+      if (!strcmp(v, "refuse"))
+        o.outside = ROM_INTERP_OUTSIDE_REFUSE;
+      else if (!strcmp(v, "warn"))
+        o.outside = ROM_INTERP_OUTSIDE_WARN;
+      else if (!strcmp(v, "allow"))
+        o.outside = ROM_INTERP_OUTSIDE_ALLOW;
+      else
+        return cli_usage_error(ctx, "interp", "--outside expects refuse, warn or allow, got '%s'",
+                               v);
+    } else {
+      return cli_usage_error(ctx, "interp", "unknown option '%s'", a);
+    }
+  }
+  if (nfiles < 2) return cli_usage_error(ctx, "interp", "dmd needs at least 2 DMD files");
+  if (nparams != nfiles)
+    return cli_usage_error(ctx, "interp",
+                           "--params must give one parameter per DMD file (%d files)", nfiles);
+  if (isnan(at)) return cli_usage_error(ctx, "interp", "dmd needs --at MU");
+  if (!output) return cli_usage_error(ctx, "interp", "dmd needs -o OUT.h5");
+  for (int i = 0; i < nfiles && rc == ROM_OK; ++i)
+    rc = rom_dmd_read(ctx, files[i], ROM_AUTO_ROWS, &dmds[i]);
+  if (rc == ROM_OK)
+    rc = rom_dmd_parametric(nfiles, (const rom_dmd *const *)dmds, 1, params, &at, &o, manifold,
+                            rom_dmd_t0(dmds[0]), NULL, &out);
+  if (rc == ROM_OK) rc = rom_dmd_write(out, output, overwrite);
+  if (rc == ROM_OK)
+    cli_printf(ctx, "interp dmd: %d DMDs of rank %lld at mu = %g -> %s\n", nfiles,
+               (long long)rom_dmd_rank(out), at, output);
+  for (int i = 0; i < nfiles; ++i)
+    rom_dmd_destroy(&dmds[i]);
+  rom_dmd_destroy(&out);
+  return rc == ROM_OK ? CLI_EXIT_OK : cli_fail(ctx, "interp", rc);
+}
+
 static void log_line(void *user, rom_log_level level, const char *line) {
   (void)user;
   (void)level;
@@ -147,9 +241,10 @@ int cmd_interp(rom_ctx *ctx, int argc, char **argv) {
                  rom_interp_method_name((rom_interp_method)m),
                  rom_interp_method_description((rom_interp_method)m),
                  m == ROM_INTERP_LAGRANGE ? "; the default" : "");
-    cli_printf(ctx, "%s", help_tail);
+    cli_printf(ctx, "%s\n%s", help_tail, help_dmd);
     return CLI_EXIT_OK;
   }
+  if (argc >= 2 && !strcmp(argv[1], "dmd")) return interp_dmd(ctx, argc, argv);
   if ((exit_code = parse(ctx, argc, argv, &o)) != CLI_EXIT_OK) return exit_code;
   if (o.interp.outside == ROM_INTERP_OUTSIDE_WARN) {
     rom_ctx_set_log_fn(ctx, log_line, NULL);

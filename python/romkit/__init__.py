@@ -70,8 +70,7 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
            "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
-           "dmd", "DMD", "StreamingDMD", "DMD_METHODS",
-           "interp"]
+           "dmd", "DMD", "StreamingDMD", "DMD_METHODS", "interp"]
 
 
 def library_path():
