@@ -80,7 +80,8 @@ typedef enum {
   ROM_DMD_AMPLITUDES_FIRST = 0, /* b = argmin || Phi b - x_0 ||  (Tu et al. 2014) */
   ROM_DMD_AMPLITUDES_ALL = 1    /* b = argmin sum_j || Phi diag(exp(omega (t_j - t_0))) b - x_j ||
                                    over all snapshots (Jovanovic, Schmid, Nichols, Phys.
-                                   Fluids 26, 2014); the default with irregular stamps */
+                                   Fluids 26, 2014); always used with irregular stamps,
+                                   and by "dmdc" never (it fits x_0) */
 } rom_dmd_amplitudes;
 
 typedef struct {
@@ -161,14 +162,17 @@ const double *rom_dmd_amplitudes_of(const rom_dmd *dmd);
 /* "bop": standard deviation of Re and Im of omega_i over the bags (r interleaved pairs);
  * NULL for the other methods */
 const double *rom_dmd_eigenvalue_std(const rom_dmd *dmd);
-/* singular values of X1 (all computed, descending), NULL/0 if not stored */
+/* singular values the rank was chosen on (all computed, descending): of X1 ("exact", "opt",
+ * "bop"), of all snapshots (irregular stamps), of X2 ("dmdc"); NULL/0 if not stored */
 const double *rom_dmd_singular_values(const rom_dmd *dmd, rom_int *count);
 /* modes Phi = re + i im, each N x r distributed like the snapshots (windows: NULL) */
 int rom_dmd_modes(const rom_dmd *dmd, const rom_dmat **re, const rom_dmat **im);
-/* the POD basis U (N x r) of the reduced operator; NULL for "opt"/"bop" without one */
+/* the POD basis U (N x r) of the reduced coordinates (every method keeps one; NULL for a
+ * windowed container) */
 const rom_dmat *rom_dmd_basis(const rom_dmd *dmd);
 /* Atilde (r x r, column-major, ld r, real): the reduced operator in the basis' coordinates;
- * NULL for "opt"/"bop" (they fit omega directly) */
+ * NULL for "opt"/"bop" (they fit omega directly) and for irregular stamps (the fit is of the
+ * continuous-time operator; its eigenvalues are the omegas) */
 const double *rom_dmd_operator(const rom_dmd *dmd);
 /* "dmdc": Btilde (r x q, column-major, ld r), the reduced input matrix; else NULL */
 const double *rom_dmd_control_operator(const rom_dmd *dmd);

@@ -108,6 +108,25 @@ static int stamps_uniform(const double *t, rom_int m, double *dt) {
   return 1;
 }
 
+/* Replicated inputs (times, controls) must be the same on every rank, or the ranks would fit
+ * different models without noticing: compare against the ranks' maximum. Collective. */
+static int check_replicated(rom_ctx *ctx, rom_int n, const double *a, const char *what) {
+  int err = ROM_OK;
+  double *mx = NULL;
+  rom_int i, bad = -1;
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(n > 0 ? n : 1), (void **)&mx));
+  ROM_MPI(ctx, MPI_Allreduce(a, mx, (int)n, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
+  for (i = 0; i < n && bad < 0; i++)
+    if (mx[i] != a[i]) bad = i;
+  ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_ARG,
+                "%s differ between ranks (entry %lld is %.17g here, %.17g on another rank): pass "
+                "the same values on every rank",
+                what, (long long)bad, bad >= 0 ? a[bad] : 0.0, bad >= 0 ? mx[bad] : 0.0);
+cleanup:
+  rom_free(ctx, mx);
+  return err;
+}
+
 static int fit_one(const rom_dmat *X, rom_int j0, rom_int m, const double *times, rom_int q,
                    const double *control, const rom_dmd_options *o, rom_dmd **out) {
   int err = ROM_OK;
@@ -204,6 +223,8 @@ int rom_dmd_fit(const rom_dmat *X, const double *times, rom_int q, const double 
     for (j = 0; j < m; j++)
       t[j] = o.t0 + (double)j * o.dt;
   }
+  ROM_TRY(ctx, check_replicated(ctx, m, t, "the DMD time stamps"));
+  if (control) ROM_TRY(ctx, check_replicated(ctx, q * (m - 1), control, "the DMD control inputs"));
   ROM_TRY(ctx, rom_dmat_check_finite(X, "DMD snapshots"));
 
   if (o.window == 0 || o.window >= m) {

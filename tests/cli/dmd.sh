@@ -38,6 +38,10 @@ romkit_snapshots.write(w + "/future.h5", np.array([state(s) for s in tf]))
 ti = 0.1 * np.arange(60) + 0.03 * np.sin(3.0 * np.arange(60))
 romkit_snapshots.write(w + "/irregular.h5", np.array([state(s) for s in ti]))
 np.savetxt(w + "/times.txt", ti)
+import h5py
+romkit_snapshots.write(w + "/tagged.h5", np.array([state(s) for s in ti]))
+with h5py.File(w + "/tagged.h5", "a") as f:
+    f["times"] = ti
 np.savetxt(w + "/times_short.txt", ti[:10])
 # DMDc: x_{k+1} = A x_k + B u_k, N = 4, q = 1
 rng = np.random.default_rng(1)
@@ -84,6 +88,7 @@ run_ok "dmdc predict" "$ROMKIT_BIN" dmd predict "$work/c.h5" --control "$work/u.
   -o "$work/cp.h5" --compare "$work/ctl.h5"
 run_ok "irregular times" mpi -n 2 "$ROMKIT_BIN" dmd fit "$work/irregular.h5" \
   --times "$work/times.txt" -o "$work/irr.h5" --rank 5
+run_ok "the file's /times" "$ROMKIT_BIN" dmd fit "$work/tagged.h5" --rank 5 -o "$work/tag.h5"
 run_ok "windowed" "$ROMKIT_BIN" dmd fit "$work/train.h5" --dt 0.1 --window 20 --rank 5 \
   -o "$work/w.h5"
 
@@ -107,6 +112,12 @@ with h5py.File(f"{w}/irr.h5", "r") as f:
     e = max(min(abs(x - om)) for x in o)
     print(("ok" if e < 1e-4 else "FAIL"), f"irregular times: omega error {e:.2e}")
     bad += e >= 1e-4
+with h5py.File(f"{w}/tag.h5", "r") as f:
+    o = f["omegas"][()] @ np.array([1, 1j])
+    e = max(min(abs(x - om)) for x in o)
+    ok = e < 1e-4 and f["scalars"][6] == 0
+    print(("ok" if ok else "FAIL"), f"fit on the file's irregular /times: omega error {e:.2e}")
+    bad += not ok
 with h5py.File(f"{w}/w.h5", "r") as f:
     ok = f.attrs["windows"] == 3 and "window_000002/eigenvalues" in f
     print(("ok" if ok else "FAIL"), "windowed file has 3 windows")

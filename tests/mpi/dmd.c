@@ -184,6 +184,9 @@ static void test_exact(rom_ctx *ctx) {
       for (int i = 0; i < 2 * NMODES; i++)
         e = fmax(e, fabs(la[i] - ref[i]));
       CHECK(e <= 1e-12, "eigenvalues on %d ranks vs 1 rank differ by %.3g > 1e-12", size, e);
+      if (rank == 0)
+        printf("dmd(np=%d): exact DMD eigenvalue error %.2e, vs 1 rank %.2e\n", size,
+               lambda_error(d, dt), e);
     }
     CHECK_OK(ctx, rom_dmd_predict(d, 6.0, mine));
     {
@@ -198,6 +201,8 @@ static void test_exact(rom_ctx *ctx) {
         e = fmax(e, fabs(pdist[i] - pref[i])), s = fmax(s, fabs(pref[i]));
       CHECK(e <= 1e-12 * s, "prediction on %d ranks vs 1 rank differs by %.3g (relative)", size,
             e / s);
+      if (rank == 0)
+        printf("dmd(np=%d): prediction at t = 6 vs 1 rank %.2e (relative)\n", size, e / s);
     }
     free(all);
     free(pref);
@@ -323,6 +328,7 @@ static void test_control(rom_ctx *ctx) {
       }
     (void)Ar, (void)Br;
     CHECK(ea <= 1e-9, "DMDc recovers A to %.3g > 1e-9", ea);
+    if (rank == 0) printf("dmd(np=%d): DMDc error in A %.2e, in B %.2e\n", size, ea, eb);
     CHECK(eb <= 1e-9, "DMDc recovers B to %.3g > 1e-9", eb);
     /* stepping the reduced model with the inputs reproduces the trajectory */
     {
@@ -388,6 +394,9 @@ static void test_variants(rom_ctx *ctx) {
   {
     double e1 = irregular_error(ctx, n, 0.1), e2 = irregular_error(ctx, n, 0.05);
     CHECK(e1 <= 1e-4, "irregular stamps, h = 0.1: omega error %.3g > 1e-4", e1);
+    if (rank == 0)
+      printf("dmd(np=%d): irregular stamps, omega error %.2e (h = 0.1), %.2e (h = 0.05)\n", size,
+             e1, e2);
     CHECK(e2 <= e1 / 8.0, "irregular stamps: halving h took the error from %.3g to %.3g (< 8x)", e1,
           e2);
   }
@@ -446,6 +455,7 @@ static void test_variants(rom_ctx *ctx) {
       for (rom_int i = 0; i < 2 * rom_dmd_rank(d) && rom_dmd_rank(ds) == rom_dmd_rank(d); i++)
         e = fmax(e, fabs(a[i] - b[i]));
       CHECK(e <= 1e-9, "streaming vs batch eigenvalues differ by %.3g", e);
+      if (rank == 0) printf("dmd(np=%d): streaming vs batch eigenvalues %.2e\n", size, e);
       CHECK(predict_error(ctx, ds, off, 7.0) <= 1e-7, "streaming prediction %.3g",
             predict_error(ctx, ds, off, 7.0));
     }
@@ -490,6 +500,13 @@ static void test_bad_input(rom_ctx *ctx) {
   t[3] = NAN;
   CHECK_ERR(ctx, rom_dmd_fit(X, t, 0, NULL, NULL, &d), ROM_ERR_ARG);
   t[3] = 3.5;
+  if (size > 1) { /* times that differ between ranks are refused on every rank */
+    t[2] = rank == 1 ? 2.5 : 2.0;
+    CHECK_ERR(ctx, rom_dmd_fit(X, t, 0, NULL, NULL, &d), ROM_ERR_ARG);
+    CHECK(strstr(rom_ctx_last_error(ctx), "differ between ranks") != NULL || rank == 1,
+          "message: %s", rom_ctx_last_error(ctx));
+    t[2] = 2.0;
+  }
   o.method = ROM_DMD_DMDC;
   {
     double u[5] = {1, 2, 3, 4, 5};

@@ -14,6 +14,7 @@
 #include "hyper/hyper_impl.h"
 #include "manifold/ae_impl.h"
 #include "pod/svd_driver.h"
+#include "dmd/dmd_methods.h"
 
 static void svd_methods(void) {
   const int n = rom_svd_method_count();
@@ -157,6 +158,41 @@ static void activations(rom_ctx *ctx) {
   }
 }
 
+/* The DMD methods (librom/dmd/dmd_methods.h): enum order, names, fit functions, rules. */
+static void dmd_methods(void) {
+  const int n = rom_dmd_method_count();
+  CHECK(n == 4, "4 DMD methods, got %d", n);
+  for (int i = 0; i < n; i++) {
+    rom_dmd_method back = (rom_dmd_method)-1;
+    const char *name = rom_dmd_method_name((rom_dmd_method)i);
+    CHECK(rom_dmd_method_from_name(name, &back) == ROM_OK && (int)back == i,
+          "DMD method %d '%s' round-trips", i, name);
+    CHECK(rom_dmd_method_fit((rom_dmd_method)i) != NULL, "DMD method '%s' has a fit", name);
+    CHECK(strlen(rom_dmd_method_description((rom_dmd_method)i)) > 10, "description of '%s'", name);
+    for (int j = 0; j < i; j++)
+      CHECK(strcmp(name, rom_dmd_method_name((rom_dmd_method)j)) != 0, "'%s' is unique", name);
+  }
+  CHECK(!strcmp(rom_dmd_method_name(ROM_DMD_EXACT), "exact") &&
+            !strcmp(rom_dmd_method_name(ROM_DMD_DMDC), "dmdc") &&
+            !strcmp(rom_dmd_method_name(ROM_DMD_OPT), "opt") &&
+            !strcmp(rom_dmd_method_name(ROM_DMD_BOP), "bop"),
+        "the enum values name their methods");
+  CHECK(!strcmp(rom_dmd_method_name((rom_dmd_method)n), "unknown") &&
+            rom_dmd_method_rules((rom_dmd_method)n) == 0u &&
+            rom_dmd_method_fit((rom_dmd_method)-1) == NULL,
+        "past the DMD table: unknown, no rules, no fit");
+  CHECK(rom_dmd_method_rules(ROM_DMD_DMDC) == ROM_DMD_RULE_CONTROL, "dmdc needs control only");
+  CHECK((rom_dmd_method_rules(ROM_DMD_BOP) & ROM_DMD_RULE_UNCERTAINTY) &&
+            !(rom_dmd_method_rules(ROM_DMD_OPT) & ROM_DMD_RULE_UNCERTAINTY),
+        "bop gives uncertainty, opt does not");
+  {
+    rom_dmd_method m = ROM_DMD_DMDC;
+    CHECK(rom_dmd_method_from_name("optimized", &m) == ROM_ERR_ARG && m == ROM_DMD_DMDC,
+          "unknown DMD name refused, output untouched");
+    CHECK(rom_dmd_method_from_name(NULL, &m) == ROM_ERR_ARG, "NULL name refused");
+  }
+}
+
 static void format_versions(void) {
   CHECK(rom_format_version("hyper") == 2, "hyper files are at format_version 2 (names)");
   CHECK(rom_format_version("basis") == 1, "basis files are still at 1");
@@ -170,6 +206,7 @@ int main(int argc, char **argv) {
   svd_methods();
   hyper_methods();
   activations(ctx);
+  dmd_methods();
   format_versions();
   return test_finish(&ctx);
 }
