@@ -81,7 +81,7 @@ for set in clean noisy; do
             # shellcheck disable=SC2086
             a=$(now); line=$(mpirun $MPIRUN_ARGS -np "$np" -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS \
                 "$DATA/librom_dmd_bench" "$train" "$DATA/truth.bin" "$DATA/test_times.txt" "$N" "$M" "$DT" "$R" \
-                2>&1 | grep '^DMD_BENCH '); b=$(now)
+                "$DATA/omega.txt" 2>&1 | grep '^DMD_BENCH '); b=$(now)
             echo "$line set=$set load=$load process_s=$(awk -v a="$a" -v b="$b" 'BEGIN{print b-a}')" | tee -a "$RES"
             for meth in $methods; do
                 # shellcheck disable=SC2086

@@ -3,7 +3,7 @@
 // side-by-side table in docs/dmd.md (scripts/dmd_librom_compare.sh builds and runs both).
 //
 // Usage:
-//   mpirun -np P librom_dmd_bench TRAIN.bin TRUTH.bin TIMES.txt N m dt r
+//   mpirun -np P librom_dmd_bench TRAIN.bin TRUTH.bin TIMES.txt N m dt r [OMEGA.txt]
 //
 // TRAIN.bin: N x m raw float64, column-major (column j = snapshot at t_j = j dt).
 // TRUTH.bin: N x q raw float64, column-major, the true states at the q times of TIMES.txt.
@@ -15,7 +15,10 @@
 //   predict  predict(t) at the q test times (libROM projects the first snapshot on the modes
 //            for the amplitudes, Tu et al. 2014 -- as romkit's default)
 // The relative prediction error ||pred - truth||_F / ||truth||_F over all test times is
-// summed over ranks. The last line starts with "DMD_BENCH " and holds key=value pairs.
+// summed over ranks. With OMEGA.txt (the true continuous-time eigenvalues, "re im" per line)
+// it also prints the largest relative error of log(lambda) / dt (each true eigenvalue
+// matched to the nearest fitted one), read from the protected d_eigs through a subclass.
+// The last line starts with "DMD_BENCH " and holds key=value pairs.
 // Modelled on the project's libROM POD harness (librom-bench/pod_bench.cpp).
 
 #include "algo/DMD.h"
@@ -26,6 +29,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +39,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
+
+// CAROM::DMD keeps its eigenvalues protected; a subclass reads them.
+struct DMDWithEigs : public CAROM::DMD
+{
+    DMDWithEigs(int dim, double dt) : CAROM::DMD(dim, dt) {}
+    const std::vector<std::complex<double>>& eigenvalues() const { return d_eigs; }
+};
 
 static double cpu_seconds()
 {
@@ -95,8 +106,9 @@ int main(int argc, char** argv)
     int rank = 0, nprocs = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nprocs);
-    if (argc != 8)
-        die(rank, "usage: mpirun -np P librom_dmd_bench TRAIN.bin TRUTH.bin TIMES.txt N m dt r");
+    if (argc != 8 && argc != 9)
+        die(rank, "usage: mpirun -np P librom_dmd_bench TRAIN.bin TRUTH.bin TIMES.txt N m dt r "
+                  "[OMEGA.txt]");
     const std::string train = argv[1], truth = argv[2], times = argv[3];
     const long N = std::atol(argv[4]);
     const int m = std::atoi(argv[5]);
@@ -127,7 +139,7 @@ int main(int argc, char** argv)
     double cpu0 = cpu_seconds();
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
-    std::unique_ptr<CAROM::DMD> dmd(new CAROM::DMD(static_cast<int>(n_local), dt));
+    std::unique_ptr<DMDWithEigs> dmd(new DMDWithEigs(static_cast<int>(n_local), dt));
     for (int j = 0; j < m; ++j) dmd->takeSample(&X[static_cast<size_t>(j) * n_local], j * dt);
     dmd->train(r);
     MPI_Barrier(MPI_COMM_WORLD);
@@ -152,14 +164,29 @@ int main(int argc, char** argv)
     double cf, cpu_max;
     MPI_Reduce(&cpu_frac, &cf, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
     MPI_Reduce(&cpu_s, &cpu_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    double eig_err = NAN;
+    if (argc == 9) {
+        FILE* f = std::fopen(argv[8], "r");
+        if (!f) die(rank, std::string("cannot open ") + argv[8]);
+        double re, im;
+        eig_err = 0;
+        while (std::fscanf(f, "%lf %lf", &re, &im) == 2) {
+            std::complex<double> w(re, im);
+            double best = INFINITY;
+            for (const std::complex<double>& lam : dmd->eigenvalues())
+                best = std::min(best, std::abs(std::log(lam) / dt - w));
+            eig_err = std::max(eig_err, best / std::abs(w));
+        }
+        std::fclose(f);
+    }
     long rss = vmhwm_kib(), rss_max;
     MPI_Reduce(&rss, &rss_max, 1, MPI_LONG, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank == 0)
         std::printf("DMD_BENCH tool=librom method=exact P=%d N=%ld m=%d r=%d q=%d fit_s=%.6f "
-                    "predict_s=%.6f total_s=%.6f read_s=%.4f err=%.6e eig_err=nan cpu_s=%.4f "
+                    "predict_s=%.6f total_s=%.6f read_s=%.4f err=%.6e eig_err=%.6e cpu_s=%.4f "
                     "cpu_frac=%.3f rss_max_mib=%.1f\n",
                     nprocs, N, m, r, q, tm[0], tm[1], tm[2], read_s,
-                    std::sqrt(glob[0] / glob[1]), cpu_max, cf, rss_max / 1024.0);
+                    std::sqrt(glob[0] / glob[1]), eig_err, cpu_max, cf, rss_max / 1024.0);
     dmd.reset();
     MPI_Finalize();
     return 0;

@@ -95,17 +95,20 @@ int main(int argc, char **argv) {
   {
     FILE *f = fopen(argv[3], "r");
     if (!f) die(rank, "cannot open ", argv[3]);
-    while (q < 4096 && fscanf(f, "%lf", &tq[q]) == 1) q++;
+    while (q < 4096 && fscanf(f, "%lf", &tq[q]) == 1)
+      q++;
     fclose(f);
   }
   if (argc == 10) {
     FILE *f = fopen(argv[9], "r");
     if (!f) die(rank, "cannot open ", argv[9]);
-    while (nom < 256 && fscanf(f, "%lf %lf", &om_true[2 * nom], &om_true[2 * nom + 1]) == 2) nom++;
+    while (nom < 256 && fscanf(f, "%lf %lf", &om_true[2 * nom], &om_true[2 * nom + 1]) == 2)
+      nom++;
     fclose(f);
   }
   rom_dmd_options opts = rom_dmd_options_default();
-  if (rom_dmd_method_from_name(argv[8], &opts.method) != ROM_OK) die(rank, "unknown method ", argv[8]);
+  if (rom_dmd_method_from_name(argv[8], &opts.method) != ROM_OK)
+    die(rank, "unknown method ", argv[8]);
   opts.truncation = ROM_POD_TRUNCATE_RANK;
   opts.rank = r;
   opts.dt = dt;
@@ -132,7 +135,8 @@ int main(int argc, char **argv) {
   double cpu0 = cpu_seconds();
   MPI_Barrier(MPI_COMM_WORLD);
   double t0 = MPI_Wtime();
-  if (rom_dmd_fit(A, NULL, 0, NULL, &opts, &dmd) != ROM_OK) die(rank, rom_ctx_last_error(ctx), NULL);
+  if (rom_dmd_fit(A, NULL, 0, NULL, &opts, &dmd) != ROM_OK)
+    die(rank, rom_ctx_last_error(ctx), NULL);
   MPI_Barrier(MPI_COMM_WORLD);
   double t1 = MPI_Wtime();
   if (rom_dmd_predict_many(dmd, q, tq, P, n_local) != ROM_OK)
@@ -169,7 +173,8 @@ int main(int argc, char **argv) {
   }
   if (rank == 0)
     printf("DMD_BENCH tool=romkit method=%s P=%d N=%ld m=%d r=%d q=%d fit_s=%.6f predict_s=%.6f "
-           "total_s=%.6f read_s=%.4f err=%.6e eig_err=%.6e cpu_s=%.4f cpu_frac=%.3f rss_max_mib=%.1f\n",
+           "total_s=%.6f read_s=%.4f err=%.6e eig_err=%.6e cpu_s=%.4f cpu_frac=%.3f "
+           "rss_max_mib=%.1f\n",
            argv[8], nprocs, N, m, r, q, tm[0], tm[1], tm[2], read_s, sqrt(glob[0] / glob[1]),
            eig_err, cpu_max, cf, rss_max / 1024.0);
   rom_dmd_destroy(&dmd);

@@ -46,8 +46,9 @@
  *             defaults: max_iter (>= 0; 0: 100) Levenberg-Marquardt iterations per fit;
  *             tol (>= 0; 0: 1e-10): stop when an accepted step lowers the residual
  *             ||Y^T - Phi B||_F by less than tol relative (also: when the relative
- *             residual is at round-off, 1e3 eps, or no damping lowers it any more); BOP-DMD only: bags (0: 100, else >= 2),
- *             bag_size (0: 60 % of m, else r < bag_size < m), seed (0: the context's)
+ *             residual is at round-off, 1e3 eps, or no damping lowers it any more);
+ *             BOP-DMD only: bags (0: 100, else >= 2), bag_size (0: 60 % of m, else
+ *             r < bag_size < m), seed (0: the context's)
  * Output:
  *   omega     r continuous-time eigenvalues (BOP-DMD: the mean over the bags)
  *   B         r x k column-major: row i is b_i phi_i, the amplitude times the reduced
@@ -64,9 +65,9 @@
  * and the rows of B of a pair are exact conjugates, so predictions are real. Otherwise
  * omega is fitted as r free complex numbers.
  *
- * Errors: ROM_ERR_ARG (sizes, params), ROM_ERR_NOT_FINITE (Y, t or omega0 holds NaN/Inf,
- * omega0 overflows exp(omega t), or B cannot be referred back to t = 0), ROM_ERR_LAPACK.
- * Not reaching tol in max_iter iterations is not an error (the best fit found is
+ * Errors: ROM_ERR_DIM (r > k, m <= r), ROM_ERR_ARG (m < 2, NULL, params), ROM_ERR_NOT_FINITE (Y, t
+ * or omega0 holds NaN/Inf, omega0 overflows exp(omega t), or B cannot be referred back to t = 0),
+ * ROM_ERR_LAPACK. Not reaching tol in max_iter iterations is not an error (the best fit found is
  * returned, and a warning is logged).
  */
 int rom_dmd_optimized_fit(rom_ctx *ctx, int k, int m, const double *Y, const double *t, int r,
