@@ -314,6 +314,10 @@ static int describe(const char *path) {
     fprintf(stderr, "romkit info: '%s' is not a romkit file (no 'format' attribute)\n", path);
     return CLI_EXIT_FAILURE;
   }
+  if (!kind[0]) {
+    fprintf(stderr, "romkit info: '%s' has no valid 'kind' attribute (one string)\n", path);
+    return CLI_EXIT_FAILURE;
+  }
   if (version < 1 || version > rom_format_version(kind)) { /* older versions of a kind read */
     fprintf(stderr, "romkit info: '%s' has format_version %lld, this romkit reads 1", path,
             version);
