@@ -363,6 +363,10 @@ static int describe(const char *path) {
     fprintf(stderr, "romkit info: '%s' is not a romkit file (no 'format' attribute)\n", path);
     return CLI_EXIT_FAILURE;
   }
+  if (!kind[0]) {
+    fprintf(stderr, "romkit info: '%s' has no valid 'kind' attribute (one string)\n", path);
+    return CLI_EXIT_FAILURE;
+  }
   if (version < 1 || version > rom_format_version(kind)) { /* older versions of a kind read */
     fprintf(stderr, "romkit info: '%s' has format_version %lld, this romkit reads 1", path,
             version);
@@ -382,8 +386,11 @@ int cmd_info(rom_ctx *ctx, int argc, char **argv) {
   if (argv[1][0] == '-') return cli_usage_error(ctx, "info", "unknown option '%s'", argv[1]);
   int code = CLI_EXIT_OK;
   /* regular, the same on every rank, global heaps intact: before HDF5 touches it */
-  int checked = rom_file_check(ctx, argv[1]);
-  if (checked != ROM_OK) return cli_fail(ctx, "info", checked);
+  if (rom_file_check(ctx, argv[1]) != ROM_OK) { /* one line, like describe's own errors */
+    if (rom_ctx_rank(ctx) == 0)
+      fprintf(stderr, "romkit info: error: %s\n", rom_ctx_last_error_sentence(ctx));
+    return CLI_EXIT_FAILURE;
+  }
   if (rom_ctx_rank(ctx) == 0) {
     H5E_auto2_t func = NULL;
     void *data = NULL;

@@ -91,7 +91,7 @@ static int plausible_extent(rom_h5 *f, const char *name, hid_t dset, hid_t type,
   ROM_CHECK_ALL(ctx, filters >= 0, ROM_ERR_IO, "cannot query dataset '%s' in '%s'", name, f->path);
   if (filters == 0) {
     hsize_t stored = H5Dget_storage_size(dset);
-    ROM_CHECK_ALL(ctx, (hsize_t)bytes <= stored, ROM_ERR_FORMAT,
+    ROM_CHECK_ALL(ctx, (hsize_t)bytes <= stored, ROM_ERR_DIM,
                   "dataset '%s' in '%s' declares dims %s (%zu bytes) but the file stores only "
                   "%llu bytes of it",
                   name, f->path, dims_text(ndims, dims, text), bytes, (unsigned long long)stored);

@@ -257,6 +257,23 @@ int rom_ae_read(rom_ctx *ctx, const char *path, rom_ae **out) {
     ROM_CHECK_ALL(ctx, in >= 1 && o >= 1, ROM_ERR_FORMAT,
                   "'/%s' in '%s' has sizes in = %lld, out = %lld", g, path, (long long)in,
                   (long long)o);
+    {
+      /* The sizes must be those of the stored arrays (rom_h5_dataset_dims has checked
+       * that those are stored in full), so that a damaged or hostile in/out never sizes
+       * an allocation or overflows in * out: dense weights {out, in}, a mask's row_ptr
+       * {out + 1}. */
+      int nd = 0;
+      rom_int dims[4] = {0, 0, 0, 0};
+      snprintf(ds, sizeof(ds), masked ? "%s/row_ptr" : "%s/weights", g);
+      ROM_TRY(ctx, rom_h5_dataset_dims(f, ds, &nd, dims, NULL));
+      int fits =
+          masked ? (nd == 1 && dims[0] - 1 == o) : (nd == 2 && dims[0] == o && dims[1] == in);
+      ROM_CHECK_ALL(ctx, fits, ROM_ERR_DIM,
+                    "'/%s' in '%s' has sizes in = %lld, out = %lld, but its dataset '%s' has %d "
+                    "dims {%lld, %lld}",
+                    g, path, (long long)in, (long long)o, ds, nd, (long long)dims[0],
+                    (long long)dims[1]);
+    }
     specs[l].in = in;
     specs[l].out = o;
     specs[l].bias = bias != 0;

@@ -27,6 +27,22 @@ for f in corpus/*_bitflip.h5 corpus/*_attr_rank.h5 corpus/*_attr_type.h5 corpus/
     echo "FAIL: romkit info $(basename "$f") exited $rc"; tail -3 info.err
   fi
 done
+# format_version as an array (it overflowed a stack variable of romkit info), and kind as
+# an array of strings
+/usr/bin/python3 - <<'PY' || { echo "FAIL: h5py"; exit 1; }
+import h5py, numpy as np
+with h5py.File("version_array.h5", "w") as f:
+    f.attrs.update(format="romkit", format_version=np.arange(1, 65, dtype=np.int64), kind="basis")
+    f["basis"] = np.eye(3)
+with h5py.File("kind_array.h5", "w") as f:
+    f.attrs.update(format="romkit", format_version=np.int64(1), kind=np.array([b"basis"] * 40))
+PY
+for f in version_array.h5 kind_array.h5; do
+  timeout 30 "$ROMKIT_BIN" info "$f" >/dev/null 2>info.err
+  rc=$?
+  if [ "$rc" -eq 1 ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: romkit info $f exited $rc (expected 1): $(cat info.err)"; fi
+done
 mkfifo fifo.h5
 timeout 30 "$ROMKIT_BIN" info fifo.h5 >/dev/null 2>info.err
 rc=$?
