@@ -191,13 +191,13 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   rom_int computed = 0;
   (void)rom_basis_singular_values(basis, &computed);
   cli_printf(ctx,
-             "pod: N = %lld, k = %lld, energy captured %.10f of the %lld singular values "
-             "computed, method %s, %.3f s (read + POD %.3f, write %.3f) on %d rank%s -> "
+             "pod: N = %lld, k = %lld, energy captured %.10f (of ||S||_F^2; %lld singular "
+             "values computed), method %s, %.3f s (read + POD %.3f, write %.3f) on %d rank%s -> "
              "%s%s%s%s\n",
              (long long)rom_basis_global_rows(basis), (long long)rom_basis_dim(basis),
-             rom_basis_energy(basis), (long long)computed, rom_svd_method_name(opts.method),
-             t3 - t0, t2 - t0, t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s",
-             output, librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
+             rom_basis_energy(basis), (long long)computed, rom_basis_method(basis), t3 - t0,
+             t2 - t0, t3 - t2, rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s", output,
+             librom_out ? " and libROM files " : "", librom_out ? librom_out : "",
              librom_out ? ".*" : "");
 done:
   rom_basis_destroy(&basis);

@@ -14,7 +14,11 @@ discretisation (backward Euler, BDF2) itself. :class:`NonlinearModel` is a
 
 The arguments are numpy views of romkit's buffers, valid only during the call (inputs
 read-only; X and Y are Fortran-ordered column blocks); write outputs in place and return
-None. Exceptions propagate exactly as for the affine callbacks (romkit.Model): the C call
+None. Outputs hold NaN when the callback starts; one left unwritten (``F = ...`` instead
+of ``F[:] = ...``) or NaN/Inf written is RomkitError(ROM_ERR_CALLBACK) naming the callback.
+``setup(rows, needed)`` (or an override of :meth:`NonlinearModel.sample_mesh_setup`) is
+called once per hyper-reduced ROM with the read-only arrays the sampled callbacks then
+receive at every call. Exceptions propagate exactly as for the affine callbacks (romkit.Model): the C call
 fails with ROM_ERR_CALLBACK and the original exception is raised again when it returns.
 
 :class:`NonlinearROM` is the projection ROM (rom_nlrom): Galerkin (Newton on Phi^T r = 0)

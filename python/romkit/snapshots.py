@@ -132,10 +132,6 @@ class Snapshots(Wrapper):
             return
         self._invalidate_views()
         res, self._res = self._res, None
-        if len(self._leases) > 0:
-            # numpy views of the snapshots are alive: the C collection (its memory, and its
-            # stream file) is destroyed when the last of them is gone, not under them.
-            return
         rc = res.release()
         if rc != 0:
             from .errors import check

@@ -146,9 +146,8 @@ with rk.Context() as c:
     assert np.array_equal(a[:, 0], first), (a[:5, 0], first[:5])
     b = snaps.matrix().array
     assert b.shape == (n, 201) and np.array_equal(b[:, 0], first) and b[0, 200] == 199.0
-    snaps.close()                     # views alive: the C memory outlives the close
-    assert np.array_equal(a[:, 0], first) and b[0, 200] == 199.0
     del a, b
+    snaps.close()
 print("ok")
 """
 
