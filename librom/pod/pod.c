@@ -61,14 +61,14 @@ rom_svd_method rom_pod_choose_method(rom_int N, rom_int m, int P, const rom_pod_
   for (int p = 1; p < P; p *= 2)
     depth += 1.0;
   if (B > 0.0 && block > B) return ROM_SVD_INCREMENTAL;
+  if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
+    return ROM_SVD_TSQR;
   if (m > N && N <= 4000 &&
       (B == 0.0 || 8.0 * (double)N * (double)((m + P - 1) / P) +
                            4.0 * (double)N * (double)N * 8.0 * depth +
                            64.0 * (double)N * (double)N <=
                        B))
     return ROM_SVD_WIDE;
-  if (m <= 4000 && (B == 0.0 || block + 2.0 * (double)m * (double)m * 8.0 * depth <= B))
-    return ROM_SVD_TSQR;
   if (o && N > 4000 &&
       (o->target_rank > 0 ||
        (o->truncation == ROM_POD_TRUNCATE_RANK && o->rank >= 1 && o->rank <= m / 4)))

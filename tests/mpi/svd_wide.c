@@ -10,8 +10,8 @@
  *      condition number, loses everything below about 1e-8 s_1), and each vector to its
  *      perturbation bound eps s_1 / gap;
  *  (c) errors on every rank: a memory budget too small (ROM_ERR_NOMEM naming the bytes);
- *  (d) ROM_SVD_AUTO takes "wide" for m > N (rom_pod_choose_method, and the method stored in
- *      the basis's provenance through rom_pod_compute). */
+ *  (d) ROM_SVD_AUTO takes "wide" for m > N, m > 4000 (rom_pod_choose_method, and the method stored
+ * in the basis's provenance through rom_pod_compute). */
 #include "testutil_svd.h"
 
 #include "pod/svd_driver.h"
@@ -221,6 +221,8 @@ static void test_auto(rom_ctx *ctx, int rank, int size) {
   CHECK(rom_pod_choose_method(8, (rom_int)1 << 31, 64, &o) == ROM_SVD_WIDE,
         "8 x 2^31 on 64 ranks: wide");
   CHECK(rom_pod_choose_method(20000, 200, 2, &o) == ROM_SVD_TSQR, "20000 x 200: tsqr");
+  CHECK(rom_pod_choose_method(400, 700, 2, &o) == ROM_SVD_TSQR,
+        "400 x 700 (m <= 4000: TSQR's m x m factor is small): tsqr");
   CHECK(rom_pod_choose_method(5000, 40000, 16, &o) == ROM_SVD_SCALAPACK,
         "5000 x 40000 (N x N factors too large): scalapack");
   o.truncation = ROM_POD_TRUNCATE_RANK;
@@ -232,11 +234,11 @@ static void test_auto(rom_ctx *ctx, int rank, int size) {
   CHECK(rom_pod_choose_method(256, 40000, 2, &o) == ROM_SVD_INCREMENTAL,
         "256 x 40000 with a 1 MB budget: incremental");
   {
-    rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(12, rank, size), 3000, 31);
+    rom_dmat *A = test_random_matrix(ctx, test_uneven_rows(12, rank, size), 5000, 31);
     rom_basis *b = NULL;
     rom_pod_options a = wide_options(ROM_SVD_AUTO, 12);
     CHECK_OK(ctx, rom_pod_compute(A, &a, &b));
-    if (b) compare_with_lapack(ctx, "auto 12 x 3000", A, 0, b, 1e-9);
+    if (b) compare_with_lapack(ctx, "auto 12 x 5000", A, 0, b, 1e-9);
     rom_basis_destroy(&b);
     rom_dmat_destroy(&A);
   }
