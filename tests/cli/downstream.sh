@@ -82,6 +82,30 @@ check "make hello_static (pkg-config --static)" \
 check "hello_static has no libromkit.so" bash -c "! ldd '$work/hello_static' | grep -q libromkit"
 check "make hello_static: runs (1, 2 ranks)" run_ranks "$work/hello_static"
 
+# The Python package: 'pip install ./python' into a venv that sees Debian's numpy and cffi,
+# run outside the source tree; the library is found in the installed prefix (romkit on PATH),
+# through LD_LIBRARY_PATH, after ROMKIT_LIB, and not at all (an error listing the places tried).
+py=/usr/bin/python3
+if "$py" -c 'import ensurepip, setuptools, cffi, numpy' 2>/dev/null; then
+  check "python: venv" "$py" -m venv --system-site-packages "$work/venv"
+  check "python: pip install ./python" "$work/venv/bin/pip" install -q --no-build-isolation \
+    --no-index --no-deps "$src_dir/python"
+  pod='import numpy as np, romkit
+b = romkit.pod(np.asfortranarray(np.diag([3.0, 1.0, 0.0, 0.0])[:, :2]), rank=2)
+assert np.allclose(b.singular_values[:2], [3, 1], rtol=0, atol=1e-12), b.singular_values
+print(romkit.library_path())'
+  check "python: finds the prefix of romkit on PATH" bash -c \
+    "out=\$(cd '$work' && env -u ROMKIT_LIB -u LD_LIBRARY_PATH PATH='$prefix/bin':\$PATH '$work/venv/bin/python' -c '$pod') && echo \"\$out\" && [ \"\$(dirname \"\$out\")\" = \"\$(readlink -f '$libdir')\" ]"
+  check "python: finds it through LD_LIBRARY_PATH" bash -c \
+    "cd '$work' && env -u ROMKIT_LIB LD_LIBRARY_PATH='$libdir' '$work/venv/bin/python' -c '$pod'"
+  check "python: ROMKIT_LIB first" bash -c \
+    "cd '$work' && ROMKIT_LIB='$build_dir/libromkit.so' PATH='$prefix/bin':\$PATH '$work/venv/bin/python' -c '$pod' | grep -F '$build_dir/'"
+  check "python: not found names the places tried" bash -c \
+    "cd '$work' && ! out=\$(env -u ROMKIT_LIB -u LD_LIBRARY_PATH '$work/venv/bin/python' -c 'import romkit; romkit.library_path()' 2>&1) && echo \"\$out\" | grep -q 'tried, in order' && echo \"\$out\" | grep -qF 'ROMKIT_LIB'"
+else
+  echo "python: skipped ($py lacks venv, setuptools, cffi or numpy)"
+fi
+
 # add_subdirectory(): ROMKIT_WERROR defaults to OFF (configure only; a full build of the
 # library again would take minutes).
 mkdir -p "$work/sub"

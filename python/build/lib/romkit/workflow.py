@@ -1,0 +1,160 @@
+"""Workflows of the C library (include/romkit/workflow.h): the pipelines the CLI runs, from
+Python.
+
+:func:`reproduce` is ``romkit reproduce`` (docs/reproduction.md): training FOM runs, POD
+bases or autoencoders, hyper-reduction, then the FOM and the ROM at the test parameter, the
+errors beside the published row. It returns the dict of the CLI's ``--json`` line (the same
+C function writes both, so the numbers are the same bits)::
+
+    import romkit
+    r = romkit.workflow.reproduce("P1", "pod-lspg-hr", workdir="/tmp/p1")
+    r["avg_error_pct"], r["speedup"], r["published_avg_pct"]
+"""
+import json
+import sys
+
+from ._lib import ffi, fspath, lib, new, out_arg, pointer_to, require
+from ._registry import Registry
+from .context import resolve
+from .errors import RomkitError, call
+from .hyper import HYPER_METHODS
+from .problem import Problem
+
+__all__ = ["reproduce", "METHODS"]
+
+# "pod-galerkin", ..., "nm-lspg-hr": the library's table (romkit/workflow.h).
+METHODS = Registry("rom_reproduce_method", "method", ctx_first=True)
+
+
+def _positive(name, value):
+    if not float(value) > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return float(value)
+
+
+def _c_string(keep, text):
+    """A C copy of `text`, kept alive in `keep` for as long as the options point to it."""
+    keep.append(new("char[]", str(text).encode()))
+    return keep[-1]
+
+
+def _c_path(keep, path):
+    """Like _c_string for a file or directory name: NUL refused (fspath)."""
+    keep.append(new("char[]", fspath(path)))
+    return keep[-1]
+
+
+def _count(name, value):
+    value = int(value)
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
+
+
+def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None,
+              hr_samples=None, hr_method=None, hr_sample_mesh=False, train_params=None,
+              test_param=None, workdir=None, max_iterations=None, tolerance=None, ae_files=(),
+              ae_seed=42, ae_epochs=None, ae_max_seconds=None, save=None, progress=None,
+              ctx=None):
+    """Runs the reproduction pipeline (rom_reproduce_run) and returns its JSON record as a dict.
+
+    Args:
+        problem: a registered problem's name ("P1", "P2", ...; romkit/problem.h) or a
+            romkit.Problem (on the same context).
+        method: one of METHODS.
+        grid, steps: the problem's resolution and time steps (None: the paper's; no
+            published row then), as ``--grid`` / ``--steps``.
+        dim, hr_basis, hr_samples, hr_method, hr_sample_mesh, train_params, test_param,
+        max_iterations, tolerance, ae_files, ae_seed, ae_epochs, ae_max_seconds, save: the
+            options of ``romkit reproduce`` (None: the problem's recipe).
+        workdir: the cache directory (None: a new one under $TMPDIR or /tmp).
+        progress: None (silent; the context's logger at level "info" gets the lines),
+            True (print to stdout) or a callable taking each text fragment.
+        ctx: the context (default: the serial default context). Collective on it.
+    Raises:
+        RomkitError with romkit's message (a bad option names the field), ValueError for
+        Python-side argument errors.
+    """
+    require("rom_reproduce_run", "romkit.workflow.reproduce")
+    ctx = resolve(ctx)
+    f = lib()
+    o = pointer_to(f.rom_reproduce_options_default())
+    m = out_arg("rom_reproduce_method_from_name", 2)
+    call(ctx._h, "rom_reproduce_method_from_name", ctx._h, str(method).encode(), m)
+    o.method = m[0]
+    keep = []  # buffers the options point to, alive until the run returns
+    if dim is not None:
+        o.dim = _count("dim", dim)
+    if hr_basis is not None:
+        o.hr_basis = _count("hr_basis", hr_basis)
+    if hr_samples is not None:
+        o.hr_samples = _count("hr_samples", hr_samples)
+    if hr_method is not None:
+        if not isinstance(hr_method, str) or hr_method not in HYPER_METHODS:
+            raise ValueError(f"unknown hr_method {hr_method!r} ({', '.join(HYPER_METHODS)})")
+        o.hr_method = HYPER_METHODS.value(hr_method)
+    o.hr_sample_mesh = 1 if hr_sample_mesh else 0
+    if train_params is not None:
+        values = [float(a) for a in train_params]
+        if not values:
+            raise ValueError("train_params must not be empty")
+        train = new("double[]", values)
+        keep.append(train)
+        o.train = train
+        o.ntrain = len(values)
+    if test_param is not None:
+        test = new("double[]", [float(test_param)])
+        keep.append(test)
+        o.test = test
+    if max_iterations is not None:
+        o.max_iterations = _count("max_iterations", max_iterations)
+    if tolerance is not None:
+        o.tolerance = _positive("tolerance", tolerance)
+    if workdir is not None:
+        o.workdir = _c_path(keep, workdir)
+    files = list(ae_files)
+    if len(files) > f.ROM_PROBLEM_MAX_COMPONENTS:
+        raise ValueError(f"at most {f.ROM_PROBLEM_MAX_COMPONENTS} ae_files, got {len(files)}")
+    for i, name in enumerate(files):
+        o.ae_files[i] = _c_path(keep, name)
+    o.num_ae_files = len(files)
+    ae_seed = int(ae_seed)
+    if ae_seed < 0 or ae_seed >= 2**64:
+        raise ValueError(f"ae_seed must be in [0, 2**64), got {ae_seed}")
+    o.ae_seed = ae_seed
+    if ae_epochs is not None:
+        o.ae_epochs = _count("ae_epochs", ae_epochs)
+    if ae_max_seconds is not None:
+        o.ae_max_seconds = _positive("ae_max_seconds", ae_max_seconds)
+    if save is not None:
+        o.save = _c_path(keep, save)
+    if progress is not None and progress is not False:
+        sink = progress if callable(progress) else (lambda text: (sys.stdout.write(text),
+                                                                   sys.stdout.flush()))
+        fn = ffi.callback("rom_reproduce_progress_fn",
+                          lambda user, text: sink(ffi.string(text).decode(errors="replace")))
+        keep.append(fn)
+        o.progress = fn
+
+    if isinstance(problem, Problem):
+        if grid is not None or steps is not None:
+            raise ValueError("grid and steps are the Problem's: give them to Problem(...)")
+        return _run(ctx, problem, o, keep)
+    with Problem(str(problem), resolution=None if grid is None else _count("grid", grid),
+                 steps=None if steps is None else _count("steps", steps), ctx=ctx) as p:
+        return _run(ctx, p, o, keep)
+
+
+def _run(ctx, problem, o, keep):
+    result = new("rom_reproduce_result *")
+    call(ctx._h, "rom_reproduce_run", ctx._h, problem._h, o, result)
+    need = new("size_t *")
+    call(None, "rom_reproduce_result_json", result, None, 0, need)
+    text = new("char[]", need[0])
+    call(None, "rom_reproduce_result_json", result, text, need[0], None)
+    assert keep is not None  # the buffers the options point to live until here
+    try:
+        return json.loads(ffi.string(text).decode())
+    except ValueError as e:  # pragma: no cover - the C writer's contract
+        raise RomkitError(-1, f"rom_reproduce_result_json wrote invalid JSON ({e})",
+                          call="rom_reproduce_result_json") from e
