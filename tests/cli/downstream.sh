@@ -100,6 +100,11 @@ print(romkit.library_path())'
     "cd '$work' && env -u ROMKIT_LIB LD_LIBRARY_PATH='$libdir' '$work/venv/bin/python' -c '$pod'"
   check "python: ROMKIT_LIB first" bash -c \
     "cd '$work' && ROMKIT_LIB='$build_dir/libromkit.so' PATH='$prefix/bin':\$PATH '$work/venv/bin/python' -c '$pod' | grep -F '$build_dir/'"
+  site=$(ls -d "$prefix"/lib/python3*/site-packages 2>/dev/null | head -n 1)
+  check "python: cmake --install put the package in <prefix>/lib/python3.X/site-packages" \
+    test -f "${site:-/nonexistent}/romkit/__init__.py"
+  check "python: the package in the prefix finds the prefix's library" bash -c \
+    "out=\$(cd '$work' && env -u ROMKIT_LIB -u LD_LIBRARY_PATH PYTHONPATH='$site' '$py' -c '$pod') && echo \"\$out\" && [ \"\$(dirname \"\$out\")\" = \"\$(readlink -f '$libdir')\" ]"
   check "python: not found names the places tried" bash -c \
     "cd '$work' && ! out=\$(env -u ROMKIT_LIB -u LD_LIBRARY_PATH '$work/venv/bin/python' -c 'import romkit; romkit.library_path()' 2>&1) && echo \"\$out\" | grep -q 'tried, in order' && echo \"\$out\" | grep -qF 'ROMKIT_LIB'"
 else
