@@ -88,8 +88,11 @@ check "make hello_static: runs (1, 2 ranks)" run_ranks "$work/hello_static"
 py=/usr/bin/python3
 if "$py" -c 'import ensurepip, setuptools, cffi, numpy' 2>/dev/null; then
   check "python: venv" "$py" -m venv --system-site-packages "$work/venv"
+  # From a copy: setuptools writes build/ and romkit.egg-info/ beside pyproject.toml.
+  cp -r "$src_dir/python" "$work/python"
+  rm -rf "$work/python/build" "$work/python/romkit.egg-info"
   check "python: pip install ./python" "$work/venv/bin/pip" install -q --no-build-isolation \
-    --no-index --no-deps "$src_dir/python"
+    --no-index --no-deps "$work/python"
   pod='import numpy as np, romkit
 b = romkit.pod(np.asfortranarray(np.diag([3.0, 1.0, 0.0, 0.0])[:, :2]), rank=2)
 assert np.allclose(b.singular_values[:2], [3, 1], rtol=0, atol=1e-12), b.singular_values
