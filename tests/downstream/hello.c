@@ -16,7 +16,8 @@ int main(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const rom_int n = 6, rows = rom_dmat_partition_even(n, rank, size);
-  if (rom_ctx_create(MPI_COMM_WORLD, &ctx) == ROM_OK && rom_dmat_create(ctx, rows, 2, &S) == ROM_OK) {
+  if (rom_ctx_create(MPI_COMM_WORLD, &ctx) == ROM_OK &&
+      rom_dmat_create(ctx, rows, 2, &S) == ROM_OK) {
     double *a = rom_dmat_data(S);
     const rom_int off = rom_dmat_row_offset(S), ld = rom_dmat_ld(S);
     for (rom_int i = 0; i < rows; i++) {
