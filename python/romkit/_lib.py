@@ -157,16 +157,74 @@ def _open(candidate, real):
     return functions
 
 
-def _candidates(path):
+_SONAME = "libromkit.so"
+
+
+def _prefix_candidates():
+    """libromkit.so in the prefixes romkit may be installed in: the ancestors of this package
+    (<prefix>/lib/python3.X/site-packages/romkit after 'cmake --install' or pip into that
+    prefix), the prefix of a `romkit` program on PATH (<prefix>/bin/romkit) and the Python
+    prefix (a venv)."""
+    import shutil
+    import sys
     here = os.path.dirname(os.path.abspath(__file__))
-    return [path, os.environ.get("ROMKIT_LIB"),
-            os.path.join(here, "..", "..", "build", "libromkit.so")]
+    # <prefix>/lib/python3.X/site-packages/romkit (or lib/python3/dist-packages/romkit)
+    prefixes = [os.path.abspath(os.path.join(here, "..", "..", "..", ".."))]
+    program = shutil.which("romkit")
+    if program:
+        prefixes.append(os.path.dirname(os.path.dirname(os.path.realpath(program))))
+    prefixes += [sys.prefix, getattr(sys, "base_prefix", sys.prefix)]
+    out = []
+    for p in prefixes:
+        c = os.path.join(p, "lib", _SONAME)
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _system_candidates():
+    """libromkit.so where the system's dynamic loader looks: $LD_LIBRARY_PATH, the ldconfig
+    cache (/etc/ld.so.conf), then the default directories."""
+    import subprocess
+    import sysconfig
+    dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
+    out = [os.path.join(d, _SONAME) for d in dirs]
+    try:
+        cache = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True,
+                               timeout=10).stdout
+        for line in cache.splitlines():
+            name, _, target = line.strip().partition(" => ")
+            if name.startswith(_SONAME) and target:
+                out.append(target.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    for d in ["/usr/local/lib", "/usr/lib"] + ([f"/usr/lib/{multiarch}"] if multiarch else []):
+        out.append(os.path.join(d, _SONAME))
+    return out
+
+
+def _candidates(path):
+    """Where libromkit.so is looked for, in order: the `path` argument, $ROMKIT_LIB, the build
+    tree beside this source package (python/../build), an installed prefix, the system
+    loader path."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = []
+    build_tree = os.path.abspath(os.path.join(here, "..", "..", "build", _SONAME))
+    for c in ([path, os.environ.get("ROMKIT_LIB"), build_tree] + _prefix_candidates()
+              + _system_candidates()):
+        if c and c not in out:
+            out.append(c)
+    return out
 
 
 def load_library(path=None):
-    """Loads libromkit.so from `path`, $ROMKIT_LIB, or ../../build/libromkit.so next to
-    the package (the build tree), with the declarations of romkit.cdef next to it, and
-    returns the cffi library object (``ffi.dlopen``): every public function by name.
+    """Loads libromkit.so from `path`, $ROMKIT_LIB, ../../build/libromkit.so next to the
+    package (the build tree), an installed prefix (the ancestors of the package, the prefix
+    of `romkit` on PATH, the Python prefix), or the system loader path ($LD_LIBRARY_PATH,
+    the ldconfig cache, /usr/local/lib, /usr/lib), with the declarations of romkit.cdef next
+    to it, and returns the cffi library object (``ffi.dlopen``): every public function by
+    name.
 
     The library is loaded with RTLD_GLOBAL so that Open MPI's plugins find MPI's symbols.
     Loading a second, different library in one process is refused.
@@ -192,9 +250,10 @@ def _load(path=None):
             return _lib
         if candidate == path:
             raise OSError(f"romkit: library '{path}' does not exist")
-    raise OSError("romkit: libromkit.so not found (tried: " + ", ".join(tried) +
-                  "). Build romkit (make build, or cmake --build build) or set ROMKIT_LIB "
-                  "to the path of libromkit.so")
+    raise OSError("romkit: libromkit.so not found; tried, in order:\n  " + "\n  ".join(tried) +
+                  "\nBuild romkit (make build, or cmake --build build) and install it "
+                  "(cmake --install build --prefix P), or set ROMKIT_LIB to the path of "
+                  "libromkit.so")
 
 
 def has(name):
