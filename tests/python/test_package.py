@@ -299,3 +299,21 @@ def test_context_outlives_close_while_objects_use_it(rk):
     assert b.project(np.ascontiguousarray(S[:, 0])).shape == (2,)
     with pytest.raises(ValueError, match="Context is closed"):
         rk.pod(S, ctx=ctx)
+
+
+# ---- state vectors -----------------------------------------------------------------------
+def test_state_vector_one_row_any_stride(rk, ctx):
+    """A rank that owns one row: x[:, j] of a C-ordered (1, m) array has stride 8 m, which
+    does not matter for one entry (issue 15); two strided entries are still refused."""
+    from romkit._handles import state_vector
+    C = np.ascontiguousarray(0.9 ** np.arange(12.0)[None, :])     # (1, 12), C order
+    v = state_vector(C[:, 3], 1, "x")
+    assert v.strides[0] == 8 * 12 and v[0] == 0.9 ** 3
+    with pytest.raises(ValueError, match="stride"):
+        state_vector(np.zeros((2, 5))[:, 1], 2, "x")
+    # Through a public call: streaming DMD of x_{k+1} = 0.9 x_k on one row.
+    s = rk.StreamingDMD(1, dt=1.0, ctx=ctx)
+    for j in range(C.shape[1]):
+        s.add(C[:, j])
+    d = s.finalize()
+    assert d.rank == 1 and abs(d.eigenvalues[0] - 0.9) < 1e-12
