@@ -415,7 +415,7 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       printf("%s\n  {\"name\": \"%s\", \"k\": %lld, \"r\": %lld, ", j ? "," : "",
              rom_svd_method_name(q->method), (long long)q->k, (long long)q->r);
       if (q->method == ROM_SVD_INCREMENTAL)
-        printf("\"max_rank\": %lld, ", (long long)(2 * k < m ? 2 * k : m));
+        printf("\"incremental_tolerance\": %g, ", rom_pod_options_default().incremental_tolerance);
       if (q->method == ROM_SVD_RANDOMIZED)
         printf("\"oversampling\": 10, \"power_iterations\": 2, ");
       json_number("time_s", q->time, "%.6f", 1);
@@ -470,8 +470,8 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       int exact = (rom_svd_method_rules(q->method) & ROM_SVD_RULE_EXACT) != 0;
       char name[64];
       if (q->method == ROM_SVD_INCREMENTAL)
-        snprintf(name, sizeof name, "romkit incremental (k %lld, max_rank %lld)", (long long)q->k,
-                 (long long)(2 * k < m ? 2 * k : m));
+        snprintf(name, sizeof name, "romkit incremental (k %lld, tol %.0e)", (long long)q->k,
+                 rom_pod_options_default().incremental_tolerance);
       else
         snprintf(name, sizeof name, "romkit %s (k = %lld)", rom_svd_method_name(q->method),
                  (long long)q->k);

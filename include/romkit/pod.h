@@ -46,13 +46,15 @@ typedef struct {
   double memory_budget;          /* bytes per rank romkit may use (0: no limit); default 0 */
   rom_int target_rank;           /* randomized / incremental: singular triplets computed
                                     (0: the rank option, or min(N, m) with energy truncation);
-                                    incremental through rom_pod_compute tracks min(2 k, m, N)
-                                    triplets and returns the first k (docs/pod.md) */
+                                    incremental through rom_pod_compute tracks every value
+                                    above incremental_tolerance * s_1 and returns the first
+                                    k (docs/pod.md) */
   rom_int oversampling;          /* randomized: extra sketch columns (>= 0); default 10 */
   int power_iterations;          /* randomized: subspace iterations, 0 ..
                                     ROM_POD_MAX_POWER_ITERATIONS; default 2 */
   double incremental_tolerance;  /* incremental: a new snapshot's component orthogonal to the
-                                    basis is kept if its norm > tol * s_1; default 1e-12 */
+                                    basis is kept if its norm > tol * s_1, and an update
+                                    keeps the values > tol * s_1; default 1e-12 */
 } rom_pod_options;
 
 rom_pod_options rom_pod_options_default(void);

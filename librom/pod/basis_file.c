@@ -46,6 +46,9 @@ int rom_basis_write(const rom_basis *b, const char *path, int overwrite) {
     ROM_TRY(ctx, rom_h5_write_attr_double(f, "energy_captured", rom_basis_energy(b)));
   if (b->total_energy > 0.0)
     ROM_TRY(ctx, rom_h5_write_attr_double(f, "total_energy", b->total_energy));
+  if (b->provenance.has_discarded_bound)
+    ROM_TRY(ctx, rom_h5_write_attr_double(f, "discarded_energy_bound",
+                                          b->provenance.discarded_energy_bound));
   ROM_TRY(ctx, rom_h5_commit(&f));
 cleanup:
   if (err != ROM_OK) rom_h5_abort(&f);
@@ -140,6 +143,14 @@ int rom_basis_read(rom_ctx *ctx, const char *path, rom_int local_rows, rom_basis
   prov.rank = found ? attr : 0;
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "center", &attr, &found));
   prov.center = found && attr != 0;
+  /* optional (incremental POD only): kept so that a read-write round trip keeps it */
+  ROM_TRY(ctx, rom_h5_read_attr_double(f, "discarded_energy_bound", &prov.discarded_energy_bound,
+                                       &found));
+  ROM_CHECK(
+      ctx, !found || (isfinite(prov.discarded_energy_bound) && prov.discarded_energy_bound >= 0.0),
+      ROM_ERR_FORMAT, "file '%s': attribute discarded_energy_bound = %g must be finite and >= 0",
+      path, prov.discarded_energy_bound);
+  prov.has_discarded_bound = found;
   {
     /* optional (files before it lack it: energy from the stored values alone) */
     double total = 0.0;

@@ -6,11 +6,14 @@
 
 /* How the basis was made; written as root attributes of the basis file. */
 typedef struct {
-  char method[16];     /* "tsqr" for rom_pod_compute, "user" for rom_basis_create */
-  char truncation[16]; /* "energy", "rank" or "none" */
-  double energy;       /* the energy option (used when truncation is "energy") */
-  rom_int rank;        /* the rank option in memory; the file stores k (file-format.md) */
-  int center;          /* 1 if the snapshot mean was subtracted (reference is the mean) */
+  char method[16];               /* "tsqr" for rom_pod_compute, "user" for rom_basis_create */
+  char truncation[16];           /* "energy", "rank" or "none" */
+  double energy;                 /* the energy option (used when truncation is "energy") */
+  rom_int rank;                  /* the rank option in memory; the file stores k (file-format.md) */
+  int center;                    /* 1 if the snapshot mean was subtracted (reference is the mean) */
+  int has_discarded_bound;       /* 1: written as the attribute discarded_energy_bound */
+  double discarded_energy_bound; /* incremental: a-posteriori bound on the energy the
+                                    updates discarded (svd_incremental.c) */
 } rom_basis_provenance;
 
 struct rom_basis {

@@ -21,7 +21,8 @@
  *   updates the right singular vectors; romkit keeps none, so it writes none and ignores
  *   them when reading. (Older libROM releases, before 2023, suffixed every name with a time
  *   interval, "spatial_basis_000000", and wrote "num_time_intervals" and "time_000000";
- *   those files are not read here: the message says so.)
+ *   those files are not read here: the message names libROM's converter,
+ *   scripts/data/update_basis_format.py.)
  *
  * romkit's additions, which libROM ignores: when the basis has a reference or mean vector
  * it is written as "romkit_mean" or "romkit_reference" (1-D, the rank's rows), so a round
@@ -303,11 +304,7 @@ static int read_int(rom_ctx *ctx, hid_t file, const char *path, const char *name
   if (exists) *exists = 0;
   if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
     if (exists) return ROM_OK;
-    ROM_FAIL(ctx, ROM_ERR_FORMAT, "libROM basis file '%s' has no dataset '%s'%s", path, name,
-             H5Lexists(file, "num_time_intervals", H5P_DEFAULT) > 0
-                 ? " (it is from a libROM release before 2023, with time intervals: "
-                   "'spatial_basis_000000'; not supported)"
-                 : "");
+    ROM_FAIL(ctx, ROM_ERR_FORMAT, "libROM basis file '%s' has no dataset '%s'", path, name);
   }
   dset = H5Dopen2(file, name, H5P_DEFAULT);
   space = dset >= 0 ? H5Dget_space(dset) : H5I_INVALID_HID;
@@ -378,6 +375,25 @@ cleanup:
   return err;
 }
 
+/* A file from a libROM release before 2023 names every dataset with a 6-digit time interval
+ * ("spatial_basis_000000", "spatial_basis_num_rows_000000", ..., sometimes with
+ * "num_time_intervals"). libROM itself converts such files with its
+ * scripts/data/update_basis_format.py, which drops the suffix of interval 0; the message
+ * points there instead of at the first missing dataset. */
+static int check_current_layout(rom_ctx *ctx, hid_t file, const char *path) {
+  static const char *const old_names[] = {"spatial_basis_000000", "spatial_basis_num_rows_000000",
+                                          "singular_value_000000", "num_time_intervals"};
+  if (H5Lexists(file, "spatial_basis_num_rows", H5P_DEFAULT) > 0) return ROM_OK;
+  for (size_t i = 0; i < sizeof old_names / sizeof old_names[0]; ++i)
+    ROM_ENSURE(ctx, H5Lexists(file, old_names[i], H5P_DEFAULT) <= 0, ROM_ERR_FORMAT,
+               "libROM basis file '%s' has the layout of libROM releases before 2023 (dataset "
+               "'%s': names suffixed with a time interval); convert it with libROM's "
+               "scripts/data/update_basis_format.py (python3 update_basis_format.py '%s', once "
+               "per rank file; it keeps time interval 0) and read it again",
+               path, old_names[i], path);
+  return ROM_OK;
+}
+
 static int open_file(rom_ctx *ctx, const char *path, hid_t *file) {
   struct stat st;
   *file = H5I_INVALID_HID;
@@ -414,6 +430,7 @@ static int scan_files(rom_ctx *ctx, const char *base, char *path, size_t len, ro
     int has_mean = 0, has_ref = 0;
     file_name(path, len, base, f);
     ROM_TRY(ctx, open_file(ctx, path, &file));
+    ROM_TRY(ctx, check_current_layout(ctx, file, path));
     ROM_TRY(ctx, read_int(ctx, file, path, "spatial_basis_num_rows", &nrow, NULL));
     ROM_TRY(ctx, read_int(ctx, file, path, "spatial_basis_num_cols", &kf, NULL));
     rom_int nvalues = 0;

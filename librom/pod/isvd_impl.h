@@ -40,4 +40,10 @@ int rom_isvd_reorthonormalise(rom_isvd *isvd, int use_tsqr);
 /* max |U^T U - I| (one Allreduce). Collective. */
 int rom_isvd_orthogonality(rom_isvd *isvd, double *loss);
 
+/* rom_isvd_discarded_bound - a-posteriori upper bound on ||A - U U^T A||_F for the
+ * snapshots A added so far and the basis U of the values held: what the truncations and
+ * the dropped residuals threw away (svd_incremental.c says why it bounds). Not
+ * collective (the same on every rank). */
+double rom_isvd_discarded_bound(const rom_isvd *isvd);
+
 #endif

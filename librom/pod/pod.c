@@ -262,7 +262,7 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   int err = ROM_OK;
   rom_ctx *ctx = NULL;
   rom_pod_options o;
-  rom_svd_result res = {0, NULL, NULL, ROM_SVD_AUTO};
+  rom_svd_result res = {0, NULL, NULL, ROM_SVD_AUTO, 0, 0.0};
   rom_svd_method method = ROM_SVD_AUTO;
   double *mean = NULL, total = 0.0;
   rom_int N = 0, m = 0, lr = 0;
@@ -334,6 +334,8 @@ int rom_pod_compute(const rom_dmat *S, const rom_pod_options *opts, rom_basis **
   prov.energy = o.energy;
   prov.rank = o.truncation == ROM_POD_TRUNCATE_RANK ? o.rank : 0;
   prov.center = o.center ? 1 : 0;
+  prov.has_discarded_bound = res.has_discarded_bound;
+  prov.discarded_energy_bound = res.discarded_energy_bound;
   ROM_TRY_ALL(ctx, rom_basis_adopt(&res.U, &res.s, res.r, mean ? &mean : NULL,
                                    o.center && !o.reference_local, &prov, out));
   (*out)->total_energy = total;

@@ -16,11 +16,13 @@
 #include "romkit/pod.h"
 
 typedef struct {
-  rom_int r;             /* number of singular values computed */
-  double *s;             /* r values, descending, replicated on every rank (rom_malloc) */
-  rom_dmat *U;           /* N x k left singular vectors, rows distributed like A */
-  rom_svd_method method; /* the method that computed them: set by the caller to the one it
-                            asks for; rom_svd_auto replaces it by its choice */
+  rom_int r;                     /* number of singular values computed */
+  double *s;                     /* r values, descending, replicated on every rank (rom_malloc) */
+  rom_dmat *U;                   /* N x k left singular vectors, rows distributed like A */
+  rom_svd_method method;         /* the method that computed them: set by the caller to the one it
+                                    asks for; rom_svd_auto replaces it by its choice */
+  int has_discarded_bound;       /* 1: the driver bounds what it discarded (incremental) */
+  double discarded_energy_bound; /* then: >= ||A - U_r U_r^T A||_F^2 over its r values */
 } rom_svd_result;
 
 /* A driver: one line of the table in svd_methods.h, called through it by rom_pod_compute. */

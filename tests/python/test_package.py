@@ -288,6 +288,45 @@ def test_librom_interop_round_trip(rk, ctx, tmp_path):
     np.testing.assert_allclose(r.singular_values, b.singular_values, rtol=0, atol=0)
 
 
+
+@pytest.mark.parametrize("with_intervals", [False, True])
+def test_librom_pre_2023_basis_names_the_converter(rk, ctx, tmp_path, with_intervals):
+    """A basis file of libROM before 2023 (every name suffixed with the time interval,
+    written here with h5py in that layout) is refused with ROM_ERR_FORMAT and a pointer to
+    libROM's scripts/data/update_basis_format.py; once the suffixes of interval 0 are
+    dropped (what that script does) the same file reads back exactly (issue 15)."""
+    h5py = pytest.importorskip("h5py")
+    from romkit._lib import has
+    if not has("rom_basis_read_librom"):
+        pytest.skip("this libromkit.so has no libROM interop yet")
+    rng = np.random.default_rng(3)
+    V, _ = np.linalg.qr(rng.standard_normal((7, 2)))
+    s = np.array([3.0, 0.5])
+    path = str(tmp_path / "basis.000000")
+    be_f, be_i = np.dtype(">f8"), np.dtype(">i4")
+    with h5py.File(path, "w") as f:
+        f["spatial_basis_000000"] = V.reshape(-1).astype(be_f)       # row-major, libROM
+        f["spatial_basis_num_rows_000000"] = np.array([7], be_i)
+        f["spatial_basis_num_cols_000000"] = np.array([2], be_i)
+        f["singular_value_000000"] = s.astype(be_f)
+        f["singular_value_size_000000"] = np.array([2], be_i)
+        if with_intervals:
+            f["num_time_intervals"] = np.array([1], be_i)
+            f["time_000000"] = np.array([0.0], be_f)
+    with pytest.raises(rk.RomkitError) as info:
+        rk.Basis.read_librom(str(tmp_path / "basis"), ctx)
+    msg = str(info.value)
+    assert "update_basis_format.py" in msg and "before 2023" in msg and path in msg
+    assert "no dataset" not in msg
+    assert info.value.name == "ROM_ERR_FORMAT"
+    with h5py.File(path, "r+") as f:                 # the conversion libROM's script does
+        for key in list(f.keys()):
+            if key.endswith("_000000"):
+                f.move(key, key[:-7])
+    r = rk.Basis.read_librom(str(tmp_path / "basis"), ctx)
+    np.testing.assert_array_equal(r.vectors, V)
+    np.testing.assert_array_equal(r.singular_values, s)
+
 def test_context_outlives_close_while_objects_use_it(rk):
     ctx = rk.Context()
     S, s = decaying(12, 4)
@@ -299,3 +338,21 @@ def test_context_outlives_close_while_objects_use_it(rk):
     assert b.project(np.ascontiguousarray(S[:, 0])).shape == (2,)
     with pytest.raises(ValueError, match="Context is closed"):
         rk.pod(S, ctx=ctx)
+
+
+# ---- state vectors -----------------------------------------------------------------------
+def test_state_vector_one_row_any_stride(rk, ctx):
+    """A rank that owns one row: x[:, j] of a C-ordered (1, m) array has stride 8 m, which
+    does not matter for one entry (issue 15); two strided entries are still refused."""
+    from romkit._handles import state_vector
+    C = np.ascontiguousarray(0.9 ** np.arange(12.0)[None, :])     # (1, 12), C order
+    v = state_vector(C[:, 3], 1, "x")
+    assert v.strides[0] == 8 * 12 and v[0] == 0.9 ** 3
+    with pytest.raises(ValueError, match="stride"):
+        state_vector(np.zeros((2, 5))[:, 1], 2, "x")
+    # Through a public call: streaming DMD of x_{k+1} = 0.9 x_k on one row.
+    s = rk.StreamingDMD(1, dt=1.0, ctx=ctx)
+    for j in range(C.shape[1]):
+        s.add(C[:, j])
+    d = s.finalize()
+    assert d.rank == 1 and abs(d.eigenvalues[0] - 0.9) < 1e-12
