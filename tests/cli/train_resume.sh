@@ -11,6 +11,7 @@ mpiexec="${MPIEXEC:-mpirun}"
 mpi="$mpiexec --allow-run-as-root --oversubscribe"
 export OPENBLAS_NUM_THREADS=1
 py=/usr/bin/python3
+here="$(cd "$(dirname "$0")" && pwd)"
 dir="${ROMKIT_TEST_DIR:-.}/cli_train_resume.$$"
 mkdir -p "$dir" && cd "$dir" || exit 1
 trap 'rm -rf "$dir"' EXIT
@@ -19,7 +20,7 @@ failed=0
 check() { # check NAME EXPECTED_RC ACTUAL_RC
   if [ "$2" -eq "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1 (rc $3, expected $2)"; fi
 }
-$py - "$(cd "$(dirname "$0")" && pwd)" <<'PY' || { echo "cannot write the snapshot file with h5py"; exit 1; }
+$py - "$here" <<'PY' || { echo "cannot write the snapshot file with h5py"; exit 1; }
 import sys
 import numpy as np
 sys.path.insert(0, sys.argv[1])
