@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS=1
 py=/usr/bin/python3
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${ROMKIT_TEST_DIR:-.}/cli_train_resume.$$"
-mkdir -p "$dir" && cd "$dir" || exit 1
+mkdir -p "$dir" && dir="$(cd "$dir" && pwd)" && cd "$dir" || exit 1
 trap 'rm -rf "$dir"' EXIT
 passed=0
 failed=0
