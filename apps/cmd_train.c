@@ -5,11 +5,27 @@
  * writes the autoencoder file (rom_ae_write). The network is a recipe (romkit/problem.h):
  * the named problem's (`--problem`, from the registry), or P1's without one, with the options
  * given explicitly written over it; rom_problem_autoencoder_create builds it. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* Exit code of a run stopped by SIGINT/SIGTERM (or --stop-after-epoch) with its checkpoint
+ * written: distinct from success (0), failure (1) and usage (2), so scripts can resume. */
+#define TRAIN_EXIT_INTERRUPTED 3
+/* Default --checkpoint-every: a P1 epoch takes about a second, so at most ~2 minutes lost. */
+#define TRAIN_CHECKPOINT_EVERY 100
+
+/* Set by the handler, read by the training loop at the end of each epoch (rom_ae_train's
+ * stop_flag): a handler may only touch a volatile sig_atomic_t (C99 7.14.1.1). */
+static volatile sig_atomic_t train_stop_requested = 0;
+static void train_on_signal(int sig) {
+  train_stop_requested = sig;
+}
 
 /* train_help_tail is a printf format: %s is the list of activations (the library's
  * table). */
@@ -49,24 +65,34 @@ static const char *const train_help_tail =
     "  --init AE.h5        continue training that network (its layers, weights and scaling;\n"
     "                      Adam restarts: pass --lr to resume at a lower rate; the same\n"
     "                      --seed keeps the same validation split)\n"
+    "  --checkpoint-every N  write the training state to AE.h5.ckpt.h5 every N epochs (default\n"
+    "                      100; 0: only on SIGINT/SIGTERM), atomically; on SIGINT/SIGTERM the\n"
+    "                      run writes it after the current epoch and exits with code 3. The\n"
+    "                      checkpoint is removed once AE.h5 is written.\n"
+    "  --resume            continue from AE.h5.ckpt.h5 bit for bit (Adam state, schedule,\n"
+    "                      early stopping, epoch count, history); give the same options (only\n"
+    "                      --epochs and --max-seconds may change): a differing one is refused\n"
+    "  --stop-after-epoch K  stop as on SIGTERM once K epochs are done (for tests)\n"
     "  --quiet             no per-epoch progress lines\n"
     "  --overwrite         replace an existing output file\n"
     "  -h, --help          this text\n\n"
-    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
+    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments, 3 stopped by\n"
+    "SIGINT/SIGTERM with the checkpoint written (continue with --resume).\n";
 
 typedef struct {
   const char *input, *output, *problem, *activation, *mask, *scaling;
   const char *init; /* --init: continue training this network */
-  rom_int latent, hidden, epochs, batch, patience, early_stop, chunks;
+  rom_int latent, hidden, epochs, batch, patience, early_stop, chunks, ckpt_every, stop_after;
   double lr, validation, max_seconds;
   uint64_t seed;
-  int decoder_bias, quiet, overwrite;
+  int decoder_bias, quiet, overwrite, resume;
 } train_args;
 
 static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   memset(a, 0, sizeof(*a));
   a->latent = a->hidden = a->epochs = a->batch = a->patience = a->early_stop = a->chunks = -1;
   a->lr = a->validation = -1;
+  a->ckpt_every = TRAIN_CHECKPOINT_EVERY;
   a->seed = 42;
   a->decoder_bias = -1;
   for (int i = 1; i < argc; ++i) {
@@ -117,6 +143,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     INT_OPT("--patience", patience, 0, INT64_MAX)
     INT_OPT("--early-stop", early_stop, 0, INT64_MAX)
     INT_OPT("--reproducible", chunks, 0, 65536)
+    INT_OPT("--checkpoint-every", ckpt_every, 0, INT64_MAX)
+    INT_OPT("--stop-after-epoch", stop_after, 1, INT64_MAX)
     DBL_OPT("--lr", lr, dv > 0 && isfinite(dv))
     DBL_OPT("--validation", validation, dv >= 0 && dv < 1)
     DBL_OPT("--max-seconds", max_seconds, dv >= 0)
@@ -129,6 +157,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     }
     if (strcmp(o, "--decoder-bias") == 0) {
       a->decoder_bias = 1;
+      continue;
+    }
+    if (strcmp(o, "--resume") == 0) {
+      a->resume = 1;
       continue;
     }
     if (strcmp(o, "--quiet") == 0) {
@@ -155,6 +187,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
                            "--init takes the network (layers, mask, scaling) from its file: "
                            "--hidden, --activation, --mask, --scaling and --decoder-bias do not "
                            "apply");
+  if (a->init && a->resume)
+    return cli_usage_error(ctx, "train",
+                           "--resume continues from the checkpoint AE.h5.ckpt.h5; --init starts a "
+                           "new training from a finished network: give one of them");
   if (a->latent < 1 && !a->init) return cli_usage_error(ctx, "train", "--latent K is required");
   if (a->problem && !rom_problem_find(a->problem)) {
     char known[512];
@@ -226,6 +262,26 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
    * unless --overwrite; rom_ae_write checks again) */
   if ((err = rom_output_check(ctx, a.output, a.overwrite)) != ROM_OK)
     return cli_fail(ctx, "train", err);
+  /* the checkpoint beside the output: it must exist for --resume, and is not replaced by a
+   * new run unless --overwrite (hours of training are not lost to a forgotten --resume) */
+  char ckpt[4096];
+  if (snprintf(ckpt, sizeof ckpt, "%s.ckpt.h5", a.output) >= (int)sizeof ckpt)
+    return cli_usage_error(ctx, "train", "-o %.40s...: path too long", a.output);
+  {
+    struct stat sb;
+    int exists = rom_ctx_rank(ctx) == 0 && stat(ckpt, &sb) == 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
+    if (a.resume && !exists)
+      return cli_usage_error(ctx, "train",
+                             "--resume: no checkpoint '%s' (it is written beside "
+                             "-o by a run with the same options)",
+                             ckpt);
+    if (!a.resume && exists && !a.overwrite)
+      return cli_usage_error(ctx, "train",
+                             "checkpoint '%s' exists: continue it with --resume, or start over "
+                             "with --overwrite",
+                             ckpt);
+  }
   if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK)
     return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
@@ -279,6 +335,11 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if (a.validation >= 0) o.validation_fraction = a.validation;
   o.max_seconds = a.max_seconds;
   o.seed = a.seed;
+  o.checkpoint_path = ckpt;
+  o.checkpoint_every = a.ckpt_every;
+  o.stop_after_epoch = a.stop_after > 0 ? a.stop_after : 0;
+  o.resume_path = a.resume ? ckpt : NULL;
+  o.stop_flag = &train_stop_requested;
   if (a.init)
     cli_printf(ctx,
                "train: %s: N = %lld, %lld snapshots; continuing %s (%lld parameters: its "
@@ -296,11 +357,41 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
         rom_ctx_size(ctx) == 1 ? "" : "s");
   if (!a.quiet && rom_ctx_log_level(ctx) < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
   double t0 = MPI_Wtime();
-  if ((err = rom_ae_train_dmat(ae, S, &o)) != ROM_OK ||
-      (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
+  {
+    /* SIGINT/SIGTERM only raise the flag; the loop checkpoints after the epoch and returns.
+     * SA_RESETHAND: a second signal kills at once (the last checkpoint stays intact). */
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = train_on_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    train_stop_requested = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    err = rom_ae_train_dmat(ae, S, &o);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+  }
+  if (err == ROM_OK && rom_ae_train_interrupted(ae)) {
+    rom_int epochs = 0;
+    rom_ae_history(ae, &epochs, NULL, NULL, NULL, NULL);
+    cli_printf(ctx,
+               "train: stopped after epoch %lld of %lld%s; checkpoint %s written, continue with "
+               "the same command and --resume\n",
+               (long long)epochs, (long long)o.epochs,
+               train_stop_requested == SIGINT    ? " (SIGINT)"
+               : train_stop_requested == SIGTERM ? " (SIGTERM)"
+                                                 : "",
+               ckpt);
+    rc = TRAIN_EXIT_INTERRUPTED;
+    goto done;
+  }
+  if (err != ROM_OK || (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }
+  MPI_Barrier(rom_ctx_comm(ctx)); /* every rank is done with the checkpoint */
+  if (rom_ctx_rank(ctx) == 0) remove(ckpt);
   {
     rom_int epochs = 0;
     const double *loss, *val;

@@ -27,6 +27,8 @@
 
 #include "romkit/matrix.h"
 
+#include <signal.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -240,6 +242,28 @@ typedef struct {
   double max_seconds;         /* stop after this wall time (0: no limit) */
   int scale_minmax;           /* 1: first set the input scaling to the data's per-feature
                                  minimum and range (rom_ae_scaling_minmax; the paper's P2) */
+  /* Checkpoints (docs/autoencoder.md, "Checkpoints and --resume"). */
+  const char *checkpoint_path;      /* NULL (default): none. Otherwise the training state is written
+                                       there (atomically, replacing the previous one) every
+                                       checkpoint_every epochs, when stop_flag is raised, when
+                                       stop_after_epoch is reached and at the time limit */
+  rom_int checkpoint_every;         /* epochs between checkpoints (0: only when stopping) */
+  const char *resume_path;          /* NULL (default): train from the network as given. Otherwise
+                                       continue from this checkpoint: weights, scaling, Adam's moments
+                                       and step count, the schedule (lr, plateau counter, best loss),
+                                       early stopping, the best weights, epoch count and history; the
+                                       shuffles are keyed by (seed, epoch), so the run goes on bit for
+                                       bit as if never stopped. The checkpoint must have the same
+                                       layers and the same options (all but epochs, max_seconds and
+                                       the checkpoint fields) and the same data, else ROM_ERR_ARG
+                                       naming the difference */
+  rom_int stop_after_epoch;         /* > 0: stop (checkpoint written, rom_ae_train_interrupted
+                                       true) once this many epochs are done (tests; 0: never) */
+  volatile sig_atomic_t *stop_flag; /* non-NULL: checked at the end of every epoch (one
+                                  MPI_Allreduce: any rank's flag stops all); when nonzero the
+                                  checkpoint is written and training returns ROM_OK with
+                                  rom_ae_train_interrupted true. For a SIGINT/SIGTERM handler
+                                  that only sets the flag. */
 } rom_ae_train_options;
 
 rom_ae_train_options rom_ae_train_options_default(void);
@@ -265,6 +289,10 @@ int rom_ae_history(const rom_ae *ae, rom_int *epochs, const double **loss, const
                    const double **lr, const double **seconds);
 /* Epoch (0-based) whose weights were kept (best validation loss); -1 before training. */
 rom_int rom_ae_best_epoch(const rom_ae *ae);
+/* 1 if the last rom_ae_train stopped on stop_flag or stop_after_epoch (a checkpoint was
+ * written if a path was given; the network holds its best weights so far, not a finished
+ * training), 0 otherwise. Not collective. */
+int rom_ae_train_interrupted(const rom_ae *ae);
 
 /* ---------------------------------------------------------------- files */
 

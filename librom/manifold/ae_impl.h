@@ -12,6 +12,7 @@
 #define ROMKIT_MANIFOLD_AE_IMPL_H
 
 #include "core/check.h"
+#include "io/h5.h"
 #include "manifold/activations.h"
 #include "romkit/autoencoder.h"
 #include "romkit/rng.h"
@@ -62,6 +63,7 @@ struct rom_ae {
   double *params;
   double *shift, *scale; /* N each */
   uint64_t seed;
+  int interrupted; /* the last rom_ae_train stopped early on request (stop flag/epoch) */
   /* history */
   rom_int hist_len, hist_cap, best_epoch;
   double *hist_loss, *hist_val, *hist_lr, *hist_sec;
@@ -116,6 +118,32 @@ int rom_adam_init(rom_ctx *ctx, rom_int n, rom_adam *a);
 void rom_adam_free(rom_ctx *ctx, rom_adam *a);
 void rom_adam_step(rom_adam *a, double *theta, const double *grad, double lr, double beta1,
                    double beta2, double eps);
+
+/* The state of a training run between two epochs: everything rom_ae_train carries from
+ * one epoch to the next besides the network (params, history, best_epoch live in ae).
+ * Written and read by train_checkpoint.c. */
+typedef struct {
+  rom_int epoch_next;                      /* epochs done */
+  double lr, best_val, sched_best, es_ref; /* schedule and early stopping */
+  rom_int es_epoch, bad_epochs;
+  rom_adam *adam;
+  double *best;         /* np: the best weights so far */
+  double data_checksum; /* sum of the training data in column order: the same data? */
+} rom_ae_train_state;
+
+/* rom_ae_checkpoint_write - the autoencoder file of ae's current network (rom_ae_write's
+ * contents) plus the state and the options it was trained with, written atomically to path
+ * (io layer: a temporary name, then published). Collective.
+ * rom_ae_checkpoint_read - reads one back into ae and st (st->adam initialised with ae's
+ * parameter count, st->best allocated): refuses, with ROM_ERR_ARG naming the difference, a
+ * checkpoint of other layers, options (o) or data (m samples, checksum in st). Collective.
+ * (train_checkpoint.c) */
+int rom_ae_checkpoint_write(rom_ae *ae, const char *path, const rom_ae_train_options *o, rom_int m,
+                            const rom_ae_train_state *st);
+int rom_ae_checkpoint_read(rom_ae *ae, const char *path, const rom_ae_train_options *o, rom_int m,
+                           rom_ae_train_state *st);
+/* The contents of an autoencoder file into an open file (autoencoder_file.c). Collective. */
+int rom_ae_write_contents(rom_ae *ae, rom_h5 *f);
 
 /* History buffer (autoencoder.c). */
 int rom_ae_history_reset(rom_ae *ae);

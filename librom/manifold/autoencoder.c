@@ -194,6 +194,9 @@ const double *rom_ae_scale(const rom_ae *ae) {
 rom_int rom_ae_best_epoch(const rom_ae *ae) {
   return ae->best_epoch;
 }
+int rom_ae_train_interrupted(const rom_ae *ae) {
+  return ae ? ae->interrupted : 0;
+}
 
 int rom_ae_layer(const rom_ae *ae, int l, rom_layer_spec *spec) {
   int err = ROM_OK;

@@ -132,7 +132,7 @@ static int write_ints(rom_h5 *f, const char *name, rom_int n, const rom_int *v, 
   return rom_h5_write_array(f, name, 1, &n, buf);
 }
 
-static int write_contents(rom_ae *ae, rom_h5 *f) {
+int rom_ae_write_contents(rom_ae *ae, rom_h5 *f) {
   int err = ROM_OK;
   rom_ctx *ctx = ae->ctx;
   double *buf = NULL;
@@ -197,7 +197,7 @@ int rom_ae_write(rom_ae *ae, const char *path, int overwrite) {
   rom_h5 *f = NULL;
   ROM_CHECK(ctx, ae && path, ROM_ERR_ARG, "autoencoder and path are required");
   ROM_TRY(ctx, rom_h5_create(ctx, path, KIND, overwrite, &f));
-  ROM_TRY(ctx, write_contents(ae, f));
+  ROM_TRY(ctx, rom_ae_write_contents(ae, f));
   ROM_TRY(ctx, rom_h5_commit(&f));
 cleanup:
   rom_h5_abort(&f);

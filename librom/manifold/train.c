@@ -176,7 +176,12 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     ROM_TRY_ALL(ctx, rom_memory_check(ctx, need, "training's data and optimiser state",
                                       "use fewer snapshots, smaller layers or fewer chunks"));
   }
-  if (o.scale_minmax) ROM_TRY_ALL(ctx, rom_ae_scaling_minmax(ae, m, X, ldx));
+  ROM_CHECK_ALL(ctx, o.checkpoint_every >= 0 && o.stop_after_epoch >= 0, ROM_ERR_ARG,
+                "training options: checkpoint_every %lld, stop_after_epoch %lld must be >= 0",
+                (long long)o.checkpoint_every, (long long)o.stop_after_epoch);
+  ae->interrupted = 0;
+  /* on resume the scaling comes from the checkpoint (the same data gives the same one) */
+  if (o.scale_minmax && !o.resume_path) ROM_TRY_ALL(ctx, rom_ae_scaling_minmax(ae, m, X, ldx));
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&Xs));
   for (rom_int j = 0; j < m; ++j)
     for (rom_int i = 0; i < N; ++i)
@@ -202,12 +207,31 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, np, 1, sizeof(double), (void **)&best));
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, nval + 1, 1, sizeof(double), (void **)&vloss));
   ROM_TRY_ALL(ctx, rom_adam_init(ctx, np, &adam));
-  rom_ae_history_reset(ae);
-  memcpy(best, ae->params, sizeof(double) * (size_t)np);
+  rom_ae_train_state st;
+  memset(&st, 0, sizeof(st));
+  st.adam = &adam;
+  st.best = best;
+  for (rom_int j = 0; j < m; ++j) /* identifies the data in a checkpoint */
+    for (rom_int i = 0; i < N; ++i)
+      st.data_checksum += X[i + j * ldx];
+  if (o.resume_path) {
+    ROM_TRY(ctx, rom_ae_checkpoint_read(ae, o.resume_path, &o, m, &st));
+    /* the scaled data from the checkpoint's scaling */
+    for (rom_int j = 0; j < m; ++j)
+      for (rom_int i = 0; i < N; ++i)
+        Xs[i + j * N] = (X[i + j * ldx] - ae->shift[i]) / ae->scale[i];
+    rom_log(ctx, ROM_LOG_INFO, "resuming from '%s' after epoch %lld (lr %.2e, Adam step %lld)",
+            o.resume_path, (long long)st.epoch_next, st.lr, (long long)adam.t);
+  } else {
+    rom_ae_history_reset(ae);
+    memcpy(best, ae->params, sizeof(double) * (size_t)np);
+    st.lr = o.learning_rate;
+    st.best_val = st.sched_best = st.es_ref = INFINITY;
+  }
 
-  double lr = o.learning_rate, best_val = INFINITY, sched_best = INFINITY, es_ref = INFINITY;
-  rom_int es_epoch = 0;
-  rom_int bad_epochs = 0;
+  double lr = st.lr, best_val = st.best_val, sched_best = st.sched_best, es_ref = st.es_ref;
+  rom_int es_epoch = st.es_epoch;
+  rom_int bad_epochs = st.bad_epochs;
   const double t_start = rom_wtime();
   rom_log(ctx, ROM_LOG_INFO,
           "training: %lld samples (%lld train, %lld validation), N = %lld, k = %lld, %lld "
@@ -215,7 +239,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
           (long long)m, (long long)ntrain, (long long)nval, (long long)N,
           (long long)rom_ae_latent_dim(ae), (long long)np, (long long)B, P, P == 1 ? "" : "s",
           C > 0 ? ", reproducible chunks" : "");
-  for (rom_int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (rom_int epoch = st.epoch_next; epoch < o.epochs; ++epoch) {
     const double t0 = rom_wtime();
     memcpy(ord, train, sizeof(rom_int) * (size_t)ntrain);
     shuffle(ord, ntrain, o.seed, STREAM_SHUFFLE + (uint64_t)epoch);
@@ -312,13 +336,40 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       lr = nlr;
       bad_epochs = 0;
     }
+    int timeout = 0, stop = 0;
     if (o.max_seconds > 0) { /* rank 0's clock decides, so every rank stops together */
-      int stop = rom_wtime() - t_start > o.max_seconds;
-      ROM_MPI(ctx, MPI_Bcast(&stop, 1, MPI_INT, 0, comm));
-      if (stop) {
-        rom_log(ctx, ROM_LOG_INFO, "stop: time limit of %g s reached", o.max_seconds);
-        break;
-      }
+      timeout = rom_wtime() - t_start > o.max_seconds;
+      ROM_MPI(ctx, MPI_Bcast(&timeout, 1, MPI_INT, 0, comm));
+    }
+    if (o.stop_flag) { /* a signal may reach some ranks only: any rank's flag stops all */
+      stop = *o.stop_flag != 0;
+      ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));
+    }
+    if (o.stop_after_epoch > 0 && epoch + 1 >= o.stop_after_epoch) stop = 1;
+    /* Checkpoint: the state between this epoch and the next, the same on every rank. */
+    if (o.checkpoint_path &&
+        (stop || timeout || (o.checkpoint_every > 0 && (epoch + 1) % o.checkpoint_every == 0))) {
+      st.epoch_next = epoch + 1;
+      st.lr = lr;
+      st.best_val = best_val;
+      st.sched_best = sched_best;
+      st.es_ref = es_ref;
+      st.es_epoch = es_epoch;
+      st.bad_epochs = bad_epochs;
+      ROM_TRY(ctx, rom_ae_checkpoint_write(ae, o.checkpoint_path, &o, m, &st));
+      rom_log(ctx, ROM_LOG_DEBUG, "checkpoint after epoch %lld -> %s", (long long)epoch,
+              o.checkpoint_path);
+    }
+    if (stop && epoch + 1 < o.epochs) {
+      rom_log(ctx, ROM_LOG_INFO, "stop requested after epoch %lld%s%s", (long long)epoch,
+              o.checkpoint_path ? ": checkpoint written to " : "",
+              o.checkpoint_path ? o.checkpoint_path : "");
+      ae->interrupted = 1;
+      break;
+    }
+    if (timeout) {
+      rom_log(ctx, ROM_LOG_INFO, "stop: time limit of %g s reached", o.max_seconds);
+      break;
     }
   }
   memcpy(ae->params, best, sizeof(double) * (size_t)np);

@@ -124,6 +124,9 @@ cleanup:
   return err;
 }
 
+/* Epochs between training checkpoints (as romkit train's default). */
+#define REPRO_CHECKPOINT_EVERY 100
+
 /* Trains network k of the recipe on S (this rank's L rows x cols) and writes it to path. */
 static int train_network(repro_run *r, int k, double *S, rom_int cols, const char *path,
                          rom_ae **out, double *train_s) {
@@ -132,17 +135,29 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   rom_int Lc = 0, first = 0;
   rom_dmat *view = NULL;
   rom_ae_train_options to = rom_ae_train_options_default();
+  char ckpt[ROM_REPRODUCE_PATH + 1400];
+  int resume = 0;
   rom_problem_train_options(&r->recipe, &to);
   to.seed = r->o.ae_seed;
   to.max_seconds = r->o.ae_max_seconds;
   to.epochs = r->o.ae_epochs;
+  /* Checkpoints beside the cached network (docs/autoencoder.md, "Checkpoints and
+   * --resume"): a run killed mid-training continues from the last one when reproduce is
+   * run again with the same settings (the cache name holds them; a checkpoint of other
+   * settings is refused naming the difference). */
+  snprintf(ckpt, sizeof ckpt, "%s.ckpt.h5", path);
+  ROM_TRY(ctx, repro_exists(r, ckpt, &resume));
+  to.checkpoint_path = ckpt;
+  to.checkpoint_every = REPRO_CHECKPOINT_EVERY;
+  to.resume_path = resume ? ckpt : NULL;
   ROM_TRY(ctx, rom_problem_autoencoder_create(ctx, &r->recipe, r->comp_rows, r->o.dim, r->o.ae_seed,
                                               out));
   rom_problem_component_local(r->problem, k, &Lc, &first);
   ROM_TRY(ctx, rom_dmat_wrap(ctx, Lc, cols, Lc > 0 ? S + first : NULL, r->L, &view));
-  repro_progress(r,
-                 "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs)...",
-                 k, (long long)cols, (unsigned long long)r->o.ae_seed, (long long)to.epochs);
+  repro_progress(
+      r, "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs%s)...", k,
+      (long long)cols, (unsigned long long)r->o.ae_seed, (long long)to.epochs,
+      resume ? ", resuming from its checkpoint" : "");
   double t0 = MPI_Wtime();
   err = rom_ae_train_dmat(*out, view, &to);
   *train_s += MPI_Wtime() - t0;
@@ -154,6 +169,8 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   repro_progress(r, " %lld epochs, %.1f s, best validation loss %.3e (epoch %lld)\n", (long long)ne,
                  MPI_Wtime() - t0, best >= 0 ? val[best] : NAN, (long long)best);
   ROM_TRY(ctx, rom_ae_write(*out, path, 0));
+  ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx))); /* every rank is done with the checkpoint */
+  if (rom_ctx_rank(ctx) == 0) remove(ckpt);
 cleanup:
   rom_dmat_destroy(&view);
   return err;
