@@ -80,6 +80,10 @@ def _write_stubs(directory, mpi_comm):
     for name in STANDARD_HEADERS:
         with open(os.path.join(directory, name), "w") as f:
             f.write("/* romkit cdef stub: cffi knows the standard types itself */\n")
+    with open(os.path.join(directory, "signal.h"), "w") as f:
+        # cffi's parser lacks sig_atomic_t (rom_ae_train_options.stop_flag); glibc's is int
+        f.write("/* romkit cdef stub: sig_atomic_t as glibc defines it */\n"
+                "typedef int sig_atomic_t;\n")
     with open(os.path.join(directory, "mpi.h"), "w") as f:
         f.write("/* romkit cdef stub: only the communicator type, as the library's MPI has it */\n"
                 f"typedef {mpi_comm} MPI_Comm;\n")
