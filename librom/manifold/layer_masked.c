@@ -19,8 +19,8 @@
  * is still summed over the row's entries in CSR order, exactly as the general loop below:
  * the results are the same bits. */
 #define MASKED_SMALL_B 8
-static void masked_forward_small(const rom_nn_layer *L, const double *W, const double *b,
-                                 rom_int B, const double *X, double *Z) {
+static void masked_forward_small(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                                 const double *X, double *Z) {
   const rom_mask *m = L->mask;
   const rom_int in = L->in, out = L->out;
   const rom_int *rp = m->row_ptr, *ci = m->col_index;
