@@ -61,6 +61,19 @@ int rom_model_set_affine_rhs(rom_model *m, int nterms, rom_vector_term_fn term,
 /* Mass matrix for transient problems (default: identity). Not collective. */
 int rom_model_set_mass(rom_model *m, rom_apply_fn apply_mass);
 
+/* The host's linear solver (optional): x = B^{-1} b, or x = B^{-T} b when `transpose` is
+ * non-zero, with B = shift M + scale A(theta) on this rank's rows, for the operator
+ * coefficients theta (Qa values); M is the mass matrix above (the identity by default).
+ * Steady solves pass (shift, scale) = (0, 1), an implicit-Euler step (1, dt). romkit calls
+ * it for full-order solves it chooses itself: the greedy's snapshots, the Riesz
+ * representers of the error bounds (B = A(theta_bar), the inner-product matrix) and the
+ * adjoints of output gradients. A host with a symmetric A may ignore `transpose`.
+ * Collective. */
+typedef int (*rom_affine_solve_fn)(void *user, const double *theta, double shift, double scale,
+                                   int transpose, const double *b_local, double *x_local);
+/* NULL removes the solver. Not collective. */
+int rom_model_set_affine_solve(rom_model *m, rom_affine_solve_fn solve);
+
 /* ---- Nonlinear time-dependent problems -------------------------------------------------
  *
  * Semi-discrete form, mass matrix identity:      du/dt = F(u, t; mu)
@@ -176,6 +189,7 @@ rom_int rom_model_local_rows(const rom_model *m);
 int rom_model_num_parameters(const rom_model *m);
 int rom_model_operator_terms(const rom_model *m);
 int rom_model_rhs_terms(const rom_model *m);
+int rom_model_has_affine_solve(const rom_model *m); /* 1 if a solver was set, else 0 */
 
 /* Calls into the host through the table, with argument checks and error mapping
  * (used by romkit's offline stages; also handy for hosts testing their callbacks). */
@@ -184,6 +198,12 @@ int rom_model_rhs_term(rom_model *m, int q, double *f_local);
 int rom_model_apply_mass(rom_model *m, const double *x_local, double *y_local);
 int rom_model_operator_coefficients(rom_model *m, const double *mu, double *theta);
 int rom_model_rhs_coefficients(rom_model *m, const double *mu, double *phi);
+/* rom_model_affine_solve - the host's solver (rom_model_set_affine_solve) with checks:
+ * ROM_ERR_STATE without a solver or an affine operator, ROM_ERR_ARG for non-finite theta,
+ * shift or scale, ROM_ERR_CALLBACK (every rank) if the host fails or leaves x unwritten.
+ * b_local and x_local may not overlap. Collective. */
+int rom_model_affine_solve(rom_model *m, const double *theta, double shift, double scale,
+                           int transpose, const double *b_local, double *x_local);
 
 #ifdef __cplusplus
 }

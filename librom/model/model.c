@@ -14,6 +14,7 @@
 #include "core/output_guard.h"
 #include "model/model_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +80,16 @@ int rom_model_set_mass(rom_model *m, rom_apply_fn apply_mass) {
   if (!m) return ROM_ERR_ARG;
   m->apply_mass = apply_mass; /* NULL restores the identity */
   return ROM_OK;
+}
+
+int rom_model_set_affine_solve(rom_model *m, rom_affine_solve_fn solve) {
+  if (!m) return ROM_ERR_ARG;
+  m->affine_solve = solve; /* NULL removes it */
+  return ROM_OK;
+}
+
+int rom_model_has_affine_solve(const rom_model *m) {
+  return m && m->affine_solve ? 1 : 0;
 }
 
 rom_ctx *rom_model_ctx(const rom_model *m) {
@@ -222,6 +233,40 @@ int rom_model_apply_operator_term(rom_model *m, int q, const double *x_local, do
                               m->local_rows);
     guard_arm(&g, x_local, m->local_rows, NULL, 0);
     int rc = m->op.apply(m->user, q, x_local, y_local);
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_affine_solve(rom_model *m, const double *theta, double shift, double scale,
+                           int transpose, const double *b_local, double *x_local) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  int bad = -1;
+  ROM_CHECK_ALL(ctx, m->affine_solve != NULL, ROM_ERR_STATE,
+                "the model has no linear solver: call rom_model_set_affine_solve");
+  ROM_CHECK_ALL(ctx, m->op.nterms > 0, ROM_ERR_STATE,
+                "the model has no affine operator: call rom_model_set_affine_operator");
+  ROM_CHECK_ALL(ctx, theta != NULL, ROM_ERR_ARG, "theta must not be NULL (%d coefficients)",
+                m->op.nterms);
+  for (int q = 0; q < m->op.nterms && bad < 0; ++q)
+    if (!isfinite(theta[q])) bad = q;
+  ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_NOT_FINITE, "theta[%d] = %g is not finite", bad,
+                bad >= 0 ? theta[bad] : 0.0);
+  ROM_CHECK_ALL(ctx, isfinite(shift) && isfinite(scale), ROM_ERR_NOT_FINITE,
+                "shift = %g and scale = %g must be finite", shift, scale);
+  ROM_CHECK_ALL(ctx, m->local_rows == 0 || (b_local != NULL && x_local != NULL), ROM_ERR_ARG,
+                "b_local and x_local must not be NULL on a rank with %lld local rows",
+                (long long)m->local_rows);
+  ROM_CHECK_ALL(ctx, !rom_output_overlaps(x_local, m->local_rows, b_local, m->local_rows),
+                ROM_ERR_ARG, "x_local and b_local must not overlap");
+  {
+    call_guard g = guard_make("linear solve (B^-1 b)", "x_local", -1, x_local, m->local_rows, 1,
+                              m->local_rows);
+    guard_arm(&g, b_local, m->local_rows, NULL, 0);
+    int rc = m->affine_solve(m->user, theta, shift, scale, transpose ? 1 : 0, b_local, x_local);
     ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:

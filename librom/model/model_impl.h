@@ -43,7 +43,8 @@ struct rom_model {
   void *user; /* handed back unchanged to every callback */
   rom_model_affine_operator op;
   rom_model_affine_rhs rhs;
-  rom_apply_fn apply_mass; /* NULL: identity */
+  rom_apply_fn apply_mass;          /* NULL: identity */
+  rom_affine_solve_fn affine_solve; /* NULL: none (rom_model_set_affine_solve) */
   rom_model_nonlinear nl;
   rom_model_sampled sampled;
 };

@@ -52,6 +52,10 @@ struct rom_heat2d {
   rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
   double *global;      /* N values: the gathered vector in the term callback */
   rom_model *model;
+  /* The model's linear solver (heat_affine_solve): rank 0 keeps the last factorisation,
+   * so repeated solves with one matrix (Riesz representers, greedy) factor it once. */
+  double *solve_ab;  /* banded Cholesky factor of shift I + scale A(theta); NULL: none */
+  double *solve_key; /* theta (nblocks values), shift, scale of solve_ab */
 };
 
 rom_heat2d_options rom_heat2d_options_default(void) {
@@ -118,6 +122,48 @@ static int heat_phi(void *user, const double *mu, double *phi) {
   return 0;
 }
 
+static int factor_band(rom_heat2d *h, const double *mu, double shift, double scale,
+                       double **ab_out);
+static int band_solve(rom_heat2d *h, const double *ab, double *b);
+
+/* The model's linear solver (model.h, rom_affine_solve_fn): (shift I + scale A(theta)) x = b
+ * (M = I), gathered to rank 0 and solved there by banded Cholesky. A is symmetric, so
+ * `transpose` changes nothing. A matrix that is not positive definite fails on every rank. */
+static int heat_affine_solve(void *user, const double *theta, double shift, double scale,
+                             int transpose, const double *b_local, double *x_local) {
+  rom_heat2d *h = user;
+  rom_ctx *ctx = h->ctx;
+  MPI_Comm comm = rom_ctx_comm(ctx);
+  const int nk = h->nblocks + 2;
+  int failed = 0;
+  (void)transpose;
+  if (MPI_Gatherv(b_local, (int)h->rows.local_rows, MPI_DOUBLE, h->global, h->rows.counts,
+                  h->rows.displs, MPI_DOUBLE, 0, comm) != MPI_SUCCESS)
+    return 1;
+  if (rom_ctx_rank(ctx) == 0) {
+    int same = h->solve_ab != NULL;
+    for (int q = 0; q < h->nblocks && same; ++q)
+      same = h->solve_key[q] == theta[q];
+    same = same && h->solve_key[nk - 2] == shift && h->solve_key[nk - 1] == scale;
+    if (!same) {
+      rom_free(ctx, h->solve_ab);
+      h->solve_ab = NULL;
+      if (factor_band(h, theta, shift, scale, &h->solve_ab) != ROM_OK) failed = 1;
+      if (!failed) {
+        memcpy(h->solve_key, theta, sizeof(double) * (size_t)h->nblocks);
+        h->solve_key[nk - 2] = shift;
+        h->solve_key[nk - 1] = scale;
+      }
+    }
+    if (!failed && band_solve(h, h->solve_ab, h->global) != ROM_OK) failed = 1;
+  }
+  if (MPI_Bcast(&failed, 1, MPI_INT, 0, comm) != MPI_SUCCESS || failed) return 1;
+  if (MPI_Scatterv(h->global, h->rows.counts, h->rows.displs, MPI_DOUBLE, x_local,
+                   (int)h->rows.local_rows, MPI_DOUBLE, 0, comm) != MPI_SUCCESS)
+    return 1;
+  return 0;
+}
+
 /* ---- creation ---------------------------------------------------------------------------- */
 
 int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int local_rows,
@@ -168,11 +214,14 @@ int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int loca
     }
 
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->global));
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * (size_t)(h->nblocks + 2), (void **)&h->solve_key));
 
     ROM_TRY(ctx, rom_model_create(ctx, local_rows, h->nblocks, h, &h->model));
     ROM_TRY_ALL(ctx,
                 rom_model_set_affine_operator(h->model, h->nblocks, heat_apply_term, heat_theta));
     ROM_TRY_ALL(ctx, rom_model_set_affine_rhs(h->model, 1, heat_rhs_term, heat_phi));
+    ROM_TRY_ALL(ctx, rom_model_set_affine_solve(h->model, heat_affine_solve));
     /* Mass: the identity (the model's default). */
   }
   *out = h;
@@ -193,6 +242,8 @@ int rom_heat2d_destroy(rom_heat2d **ph) {
   rom_free(ctx, h->node_y);
   rom_row_layout_free(ctx, &h->rows);
   rom_free(ctx, h->global);
+  rom_free(ctx, h->solve_ab);
+  rom_free(ctx, h->solve_key);
   rom_free(ctx, h);
   *ph = NULL;
   return ROM_OK;
