@@ -424,7 +424,8 @@ class ManifoldROM(NonlinearROM):
     step on the sample mesh through the decoder sub-network.
 
     reference: u_ref on this rank's rows (None: 0, e.g. when the autoencoder's scaling
-    holds the reference; with hyper: hyper's stored reference rows). The initial latent
+    holds the reference; with hyper the steps use hyper's stored reference rows, but
+    :meth:`lift` still adds `reference`, so give it there too). The initial latent
     state is the caller's q0 in :meth:`run`: 0 when u_ref is the initial condition and
     g(0) = 0 (P1), or ``ae.encode(u0 - u_ref)`` (P2). The other arguments are
     :class:`NonlinearROM`'s. The autoencoders are copied (sub-networks) by the C
