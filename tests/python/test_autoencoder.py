@@ -214,3 +214,40 @@ def test_train_refuses_bad_data(rk, ctx):
         ae.train(np.zeros((N + 1, 4), order="F"), epochs=1)
     with pytest.raises(TypeError):
         ae.train(X.astype(np.float32), epochs=1)
+
+
+def test_two_ranks_equal_serial_cli(rk, ctx, tmp_path):
+    """Python at 2 ranks (mpi4py; replicated data and distributed rows) with reproducible
+    chunks equals `romkit train --reproducible 4` on 1 rank bit for bit."""
+    import shutil
+    import sys
+    mpirun = shutil.which("mpirun") or shutil.which("mpiexec")
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    if mpirun is None:
+        pytest.skip("mpirun not found")
+    if subprocess.run([py, "-c", "import mpi4py"], capture_output=True).returncode != 0:
+        pytest.skip("mpi4py not installed for /usr/bin/python3")
+    X = data()
+    with rk.Snapshots(N, ctx=ctx) as S:
+        S.add_block(X)
+        S.write(tmp_path / "snap.h5")
+    cli = subprocess.run([romkit_bin(rk), "train", str(tmp_path / "snap.h5"), "-o",
+                          str(tmp_path / "cli.h5"), "--latent", str(K), "--problem", "P1",
+                          "--epochs", "3", "--batch", "8", "--seed", "11", "--reproducible", "4",
+                          "--quiet"], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    env = dict(os.environ, ROMKIT_LIB=rk.library_path(), OPENBLAS_NUM_THREADS="1",
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    cmd = [mpirun, "--oversubscribe", "-n", "2", py,
+           os.path.join(os.path.dirname(os.path.abspath(__file__)), "mpi_ae_check.py"),
+           str(tmp_path / "rep.h5"), str(tmp_path / "dist.h5"), "3", "8", "4", "11"]
+    if os.geteuid() == 0:
+        cmd.insert(1, "--allow-run-as-root")
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "OK rank 1 of 2" in run.stdout, run.stdout + run.stderr
+    ref = rk.Autoencoder.read(tmp_path / "cli.h5", ctx=ctx)
+    for name in ("rep.h5", "dist.h5"):
+        got = rk.Autoencoder.read(tmp_path / name, ctx=ctx)
+        assert np.array_equal(got.params, ref.params), name
+        assert np.array_equal(got.history["loss"], ref.history["loss"]), name
