@@ -125,3 +125,18 @@ def test_p1_manifold_roms_reproduce_the_cli(rk, ctx, tmp_path):
     avg, mx = fom.error_metric(truth, rom.lift(q))
     assert avg == pytest.approx(ref["avg_error_pct"], rel=1e-10)
     assert mx == pytest.approx(ref["max_error_pct"], rel=1e-10)
+
+
+def test_bad_input(small_burgers):
+    rk, fom = small_burgers["rk"], small_burgers["fom"]
+    other = rk.Autoencoder(100, 3, ctx=fom.ctx)  # 100 outputs, the model has 240 rows
+    with pytest.raises(rk.RomkitError, match="240|100"):
+        rk.ManifoldROM(fom.model, other)
+    with pytest.raises(TypeError):
+        rk.ManifoldROM(fom.model, [other, "not a network"])
+    with pytest.raises(ValueError):
+        rk.ManifoldROM(fom.model, [])
+    hr = rk.HyperReduction.create(rk.pod(small_burgers["R"], rank=6), method="gnat",
+                                  num_samples=8, ctx=fom.ctx)
+    with pytest.raises(rk.RomkitError):
+        hr.attach_decoder(fom.model, other)
