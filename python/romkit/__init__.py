@@ -20,6 +20,8 @@ The surface:
     read_sweep, plot                    sweep files; matplotlib helpers (romkit.plot)
     pod_file, StreamingSVD              out-of-core POD of a snapshot file; streaming SVD
     NonlinearModel, NonlinearROM        nonlinear host callbacks in Python; Galerkin/LSPG ROMs
+    Autoencoder, DecoderSubnet          masked autoencoders: train, read/write, encode/decode
+    ManifoldROM                         NM-Galerkin / NM-LSPG / NM-LSPG-HR on a decoder
     fom.integrate                       the reference implicit FOM integrator
     Burgers1D, Burgers2D, error_metric  P1 / P2 reference FOMs and the paper's error metric
     Problem, problem_names              any registered problem by name (P1, P2, P3, yours)
@@ -40,7 +42,9 @@ from .errors import RomkitError, error_name, strerror
 from .matrix import DistributedMatrix
 from .pod import SVD_METHODS, Basis, pod, pod_file
 from .isvd import StreamingSVD
-from .nonlinear import LSPG_SOLVERS, PROJECTIONS, TIME_SCHEMES, NonlinearModel, NonlinearROM
+from .nonlinear import (LSPG_SOLVERS, PROJECTIONS, TIME_SCHEMES, ManifoldROM, NonlinearModel,
+                        NonlinearROM)
+from .autoencoder import Autoencoder, DecoderSubnet, mask_from_spec
 from .burgers import Burgers1D, Burgers2D, error_metric
 from .hyper import HYPER_METHODS, HyperReduction, select_samples
 from .dmd import DMD, DMD_METHODS, StreamingDMD, dmd
@@ -70,7 +74,8 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "fom", "Burgers1D", "Burgers2D", "error_metric", "HyperReduction",
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
            "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
-           "dmd", "DMD", "StreamingDMD", "DMD_METHODS", "interp"]
+           "dmd", "DMD", "StreamingDMD", "DMD_METHODS", "interp", "Autoencoder",
+           "DecoderSubnet", "mask_from_spec", "ManifoldROM"]
 
 
 def library_path():

@@ -12,7 +12,7 @@ file (kind "hyper").
 import numpy as np
 
 from ._handles import Wrapper, c_vector_view, c_view, dptr, iptr, state_vector
-from ._lib import fspath, lib, new, out_arg, pointer_to, require
+from ._lib import ffi, fspath, lib, new, out_arg, pointer_to, require
 from ._registry import HYPER_RULES, Registry
 from .affine import Model
 from .context import resolve
@@ -118,6 +118,31 @@ class HyperReduction(Wrapper):
             raise TypeError(f"state_basis must be a romkit.Basis, got {type(state_basis).__name__}")
         ref = None if reference is None else state_vector(reference, model.local_rows, "reference")
         model._call("rom_hyper_attach", self._h, model._h, state_basis._h, dptr(ref))
+
+    def attach_decoder(self, model, autoencoders, reference=None):
+        """The nonlinear-manifold counterpart of :meth:`attach` (rom_hyper_attach_decoder;
+        Kim et al. 2022, Sec. 4.2): builds the sample mesh from the model's stencils and
+        stores the sub-network of the stacked decoders of `autoencoders` (a
+        romkit.Autoencoder or a list, one per component) feeding it, and u_ref at its
+        rows (reference: this rank's rows; None: 0). For a :class:`romkit.ManifoldROM`
+        (NM-LSPG-HR). Collective."""
+        from .autoencoder import Autoencoder
+        if not isinstance(model, Model):
+            raise TypeError(f"model must be a romkit.NonlinearModel, got {type(model).__name__}")
+        aes = [autoencoders] if isinstance(autoencoders, Autoencoder) else list(autoencoders)
+        if not aes or not all(isinstance(a, Autoencoder) for a in aes):
+            raise TypeError("autoencoders must be a romkit.Autoencoder or a list of them")
+        ref = None if reference is None else state_vector(reference, model.local_rows, "reference")
+        handles = ffi.new("rom_ae *[]", [a._h for a in aes])
+        model._call("rom_hyper_attach_decoder", self._h, model._h, len(aes), handles, dptr(ref))
+
+    @property
+    def decoder(self):
+        """The decoder sub-network on the sample mesh (a romkit.DecoderSubnet owned by this
+        object), or None for a linear hyper-reduction."""
+        from .autoencoder import DecoderSubnet
+        h = lib().rom_hyper_decoder(self._h)
+        return None if h == ffi.NULL else DecoderSubnet._borrowed(self, h)
 
     # ---- sizes -------------------------------------------------------------------------------
     @property

@@ -23,7 +23,9 @@ fails with ROM_ERR_CALLBACK and the original exception is raised again when it r
 
 :class:`NonlinearROM` is the projection ROM (rom_nlrom): Galerkin (Newton on Phi^T r = 0)
 or LSPG (Gauss-Newton on min ||r||), optionally with GNAT hyper-reduction
-(:class:`romkit.HyperReduction`).
+(:class:`romkit.HyperReduction`). :class:`ManifoldROM` is its nonlinear-manifold
+counterpart on the decoder of a :class:`romkit.Autoencoder` (NM-Galerkin, NM-LSPG,
+NM-LSPG-HR).
 """
 import numpy as np
 
@@ -35,7 +37,8 @@ from .errors import call
 from .matrix import check_matrix_array
 from .pod import Basis
 
-__all__ = ["NonlinearModel", "NonlinearROM", "PROJECTIONS", "TIME_SCHEMES", "LSPG_SOLVERS"]
+__all__ = ["NonlinearModel", "NonlinearROM", "ManifoldROM", "PROJECTIONS", "TIME_SCHEMES",
+           "LSPG_SOLVERS"]
 
 PROJECTIONS = {"galerkin": 0, "lspg": 1}
 TIME_SCHEMES = {"backward_euler": 0, "bdf2": 1}
@@ -328,21 +331,8 @@ class NonlinearROM(Wrapper):
                             f"{type(hyper).__name__}")
         if basis is None and hyper is None:
             raise ValueError("give a basis (or a HyperReduction that holds the basis rows)")
-        opts = pointer_to(lib().rom_nlrom_options_default())
-        opts.projection = choice(projection, PROJECTIONS, "projection")
-        opts.scheme = choice(scheme, TIME_SCHEMES, "scheme")
-        opts.lspg_solver = choice(lspg_solver, LSPG_SOLVERS, "lspg_solver")
-        if max_iterations is not None:
-            opts.max_iterations = int(max_iterations)
-        if tolerance is not None:
-            opts.tolerance = float(tolerance)
-        opts.fail_if_not_converged = 1 if fail_if_not_converged else 0
-        if divergence_factor is not None:
-            opts.divergence_factor = float(divergence_factor)
-        if growth_factor is not None:
-            opts.growth_factor = float(growth_factor)
-        if state_bound is not None:
-            opts.state_bound = float(state_bound)
+        opts = _options(projection, scheme, lspg_solver, max_iterations, tolerance,
+                        fail_if_not_converged, divergence_factor, growth_factor, state_bound)
         ref = None
         if reference is not None:
             ref = state_vector(reference, model.local_rows, "reference")
@@ -420,6 +410,98 @@ class NonlinearROM(Wrapper):
         if self.closed:
             return "<romkit.NonlinearROM closed>"
         return f"<romkit.NonlinearROM {self.projection}, k = {self.dim}>"
+
+
+class ManifoldROM(NonlinearROM):
+    """The nonlinear-manifold ROMs of Kim, Choi, Widemann, Zohdi (J. Comput. Phys. 451,
+    2022; Lee & Carlberg, J. Comput. Phys. 404, 2020), rom_nlrom_create_manifold: the
+    state is u = u_ref + g(q), g the stacked decoders of `autoencoders` (one
+    romkit.Autoencoder, or one per component as P2's u and v), q the latent state.
+
+    projection "galerkin": NM-Galerkin (Newton on q - q_hist - beta dt J_g^+ F = 0);
+    "lspg": NM-LSPG (Gauss-Newton on min ||r(q)||); with `hyper` (a HyperReduction on
+    which :meth:`~romkit.HyperReduction.attach_decoder` was called): NM-LSPG-HR, every
+    step on the sample mesh through the decoder sub-network.
+
+    reference: u_ref on this rank's rows (None: 0, e.g. when the autoencoder's scaling
+    holds the reference; with hyper the steps use hyper's stored reference rows, but
+    :meth:`lift` still adds `reference`, so give it there too). The initial latent
+    state is the caller's q0 in :meth:`run`: 0 when u_ref is the initial condition and
+    g(0) = 0 (P1), or ``ae.encode(u0 - u_ref)`` (P2). The other arguments are
+    :class:`NonlinearROM`'s. The autoencoders are copied (sub-networks) by the C
+    library; hyper is kept alive by the ROM. Collective to create.
+    """
+
+    _what = "ManifoldROM"
+
+    def __init__(self, model, autoencoders, reference=None, hyper=None, projection="lspg",
+                 scheme="backward_euler", lspg_solver="normal_equations", max_iterations=None,
+                 tolerance=None, fail_if_not_converged=False, divergence_factor=None,
+                 growth_factor=None, state_bound=None):
+        from .autoencoder import Autoencoder
+        from .hyper import HyperReduction
+        require("rom_nlrom_create_manifold", "ManifoldROM")
+        if not isinstance(model, Model):
+            raise TypeError(f"model must be a romkit.NonlinearModel, got {type(model).__name__}")
+        if isinstance(autoencoders, Autoencoder):
+            autoencoders = [autoencoders]
+        aes = list(autoencoders) if autoencoders is not None else []
+        if not all(isinstance(a, Autoencoder) for a in aes):
+            raise TypeError("autoencoders must be a romkit.Autoencoder or a list of them")
+        if hyper is not None and not isinstance(hyper, HyperReduction):
+            raise TypeError(f"hyper must be a romkit.HyperReduction or None, got "
+                            f"{type(hyper).__name__}")
+        if not aes and hyper is None:
+            raise ValueError("give the autoencoders (or a HyperReduction with a decoder attached)")
+        opts = _options(projection, scheme, lspg_solver, max_iterations, tolerance,
+                        fail_if_not_converged, divergence_factor, growth_factor, state_bound)
+        ref = None
+        if reference is not None:
+            ref = state_vector(reference, model.local_rows, "reference")
+        handles = ffi.new("rom_ae *[]", [a._h for a in aes]) if aes else None
+        out = new("rom_nlrom **")
+        model._call("rom_nlrom_create_manifold", model._h, len(aes), handles, dptr(ref),
+                    hyper._h if hyper is not None else None, opts, out)
+        keep = [model._res, ref] + ([hyper._res] if hyper is not None else [])
+        self._adopt(model, out[0], "rom_nlrom_destroy", keep=keep)
+        self._model = model
+        self._has_basis = bool(aes)
+        self._local_rows = model.local_rows
+        self.projection = projection
+        self.last_stats = None
+
+    def lift(self, q, out=None):
+        """u = u_ref + g(q) on this rank's rows (into `out` if given); q may also be a
+        trajectory (m x k), giving m x local_rows. Needs the autoencoders. Not collective."""
+        if not self._has_basis:
+            raise ValueError("this ManifoldROM was created without autoencoders: it cannot lift")
+        return NonlinearROM.lift(self, q, out)
+
+    def __repr__(self):
+        if self.closed:
+            return "<romkit.ManifoldROM closed>"
+        return f"<romkit.ManifoldROM nm-{self.projection}, k = {self.dim}>"
+
+
+def _options(projection, scheme, lspg_solver, max_iterations, tolerance, fail_if_not_converged,
+             divergence_factor, growth_factor, state_bound):
+    """rom_nlrom_options from the keyword arguments (None: romkit's default)."""
+    opts = pointer_to(lib().rom_nlrom_options_default())
+    opts.projection = choice(projection, PROJECTIONS, "projection")
+    opts.scheme = choice(scheme, TIME_SCHEMES, "scheme")
+    opts.lspg_solver = choice(lspg_solver, LSPG_SOLVERS, "lspg_solver")
+    if max_iterations is not None:
+        opts.max_iterations = int(max_iterations)
+    if tolerance is not None:
+        opts.tolerance = float(tolerance)
+    opts.fail_if_not_converged = 1 if fail_if_not_converged else 0
+    if divergence_factor is not None:
+        opts.divergence_factor = float(divergence_factor)
+    if growth_factor is not None:
+        opts.growth_factor = float(growth_factor)
+    if state_bound is not None:
+        opts.state_bound = float(state_bound)
+    return opts
 
 
 def _trajectory_out(out, nstates, n, name):
