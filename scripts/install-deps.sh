@@ -5,11 +5,13 @@ set -euo pipefail
 packages=(cmake make gcc pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
           libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
           libsuitesparse-dev python3-numpy python3-h5py python3-pytest python3-mpi4py
-          python3-cffi python3-matplotlib python3-dolfinx)
+          python3-cffi python3-matplotlib python3-dolfinx python3-torch)
 # python3-cffi: the Python package loads libromkit.so through cffi, with the declarations
 # generated from include/romkit.h at build time (python/romkit/_cdef.py).
 # python3-matplotlib: the plots of the Python package (romkit.plot: DMD eigenvalues, modes and
 # predictions, P3 figures) and their tests.
+# python3-torch: the PyTorch side of the autoencoder comparison (scripts/torch_p1_epoch.py,
+# docs/benchmarks.md) and its test (tests/python/test_torch_variants.py).
 # python3-dolfinx (DOLFINx 0.5 + PETSc 3.18, ~150 packages with its dependencies) is what
 # examples/fem_dolfinx and its test (tests/cli/fem_example.sh) need; ROMKIT_SKIP_FEM=1 at
 # test time skips that test on a machine without it.

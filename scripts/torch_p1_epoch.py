@@ -127,6 +127,7 @@ def build(torch, N, latent, variant, dtype, seed, band=BAND, shift=SHIFT):
     cols = (shift * torch.arange(N)[:, None] + torch.arange(band)[None, :]).reshape(-1)
     mask[rows, cols] = 1
     if variant == "dense":
+        import torch.nn.utils.prune  # a submodule `import torch` does not load (torch 1.13)
         torch.nn.utils.prune.custom_from_mask(dense, name="weight", mask=mask)
         out = dense
     elif variant == "band":
