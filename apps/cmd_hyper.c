@@ -1,4 +1,5 @@
-/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os} --samples ns
+/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os,qdeim-e}
+ *              --samples ns
  *              [--basis-dim nb] [--manifold AE.h5[,AE_V.h5] --problem NAME | --stencil SPEC]
  *              [--overwrite]
  * Sample selection on a residual basis file, in parallel on any number of ranks

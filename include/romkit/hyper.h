@@ -31,6 +31,12 @@
  *                     |u_1|, each later vector u_l the div rows of largest |u_l - U c|,
  *                     c the least-squares fit on the rows picked so far; ns >= nb (equals
  *                     DEIM at ns == nb). The selection of the paper's P1 HR row.
+ *  - ROM_HYPER_QDEIM_E QDEIM oversampled by eigenvalue-gap points (GappyPOD+E: Peherstorfer,
+ *                     Drmac, Gugercin, SIAM J. Sci. Comput. 42, 2020, Algorithm 2; libROM's
+ *                     QDEIM with more samples than vectors): the QDEIM rows, then each
+ *                     further row maximises a lower bound on the growth of
+ *                     sigma_min(P^T Phi_r)^2, so ||(P^T Phi_r)^+||_2 (the gappy error
+ *                     bound's factor) falls as ns grows; ns >= nb (QDEIM at ns == nb).
  *
  * The sample mesh: the needed rows are the union of the sampled rows' stencils (the
  * host's rom_model_stencil, asked on the owning rank, then all-gathered). The object
@@ -56,13 +62,14 @@ typedef enum {
   ROM_HYPER_QDEIM = 1,
   ROM_HYPER_GNAT = 2,
   ROM_HYPER_SOPT = 3,
-  ROM_HYPER_DEIM_OS = 4
+  ROM_HYPER_DEIM_OS = 4,
+  ROM_HYPER_QDEIM_E = 5
 } rom_hyper_method;
 
 /* The registry of selection methods (one table, librom/hyper/methods.h): the methods are
  * the values 0 .. rom_hyper_method_count() - 1, in table order.
- *   rom_hyper_method_name         "deim", "qdeim", "gnat", "sopt", "deim-os"; "unknown"
- *                                 out of range
+ *   rom_hyper_method_name         "deim", "qdeim", "gnat", "sopt", "deim-os", "qdeim-e";
+ *                                 "unknown" out of range
  *   rom_hyper_method_from_name    the method of a name; ROM_ERR_ARG for anything else
  *   rom_hyper_method_description  one line for help texts ("" out of range)
  *   rom_hyper_method_rules        ROM_HYPER_RULE_* flags (0 out of range)

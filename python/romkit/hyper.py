@@ -1,7 +1,8 @@
 """Hyper-reduction: sample selection, the sample mesh and the gappy-POD data (rom_hyper).
 
 ``select_samples(residual_basis, "gnat", num_samples)`` picks sample rows of a residual
-basis (DEIM, QDEIM, GNAT, S-OPT, oversampled DEIM "deim-os"; include/romkit/hyper.h).
+basis (DEIM, QDEIM, GNAT, S-OPT, oversampled DEIM "deim-os", oversampled QDEIM "qdeim-e";
+include/romkit/hyper.h).
 :class:`HyperReduction` holds the samples, the gappy operator (P^T Phi_r)^+ and, with a
 model and a state basis, the sample mesh (the union of the samples' stencils) with Phi and
 u_ref at its rows: what a :class:`romkit.NonlinearROM` with GNAT needs. All of it is
@@ -23,7 +24,7 @@ from .pod import Basis
 
 __all__ = ["HYPER_METHODS", "select_samples", "HyperReduction"]
 
-# "deim", "qdeim", "gnat", "sopt", "deim-os": the library's table (hyper.h).
+# "deim", "qdeim", "gnat", "sopt", "deim-os", "qdeim-e": the library's table (hyper.h).
 HYPER_METHODS = Registry("rom_hyper_method", "method", HYPER_RULES)
 
 

@@ -3,9 +3,10 @@
  * Independent checks:
  *  - DEIM interpolates exactly at the sampled rows: P^T Phi (P^T Phi)^{-1} P^T f = P^T f,
  *    and GNAT's (P^T Phi)^+ is a left inverse of P^T Phi;
- *  - every method's samples are identical on the uneven partition, the even partition and
- *    a serial run on rank 0 (MPI_COMM_SELF) — so identical at 1, 2 and 4 ranks — and an
- *    exact tie in the first DEIM pick goes to the lowest row;
+ *  - every method's samples (qdeim-e included; its values against scipy:
+ *    tests/python/test_hyper_oversampling.py) are identical on the uneven partition, the
+ *    even partition and a serial run on rank 0 (MPI_COMM_SELF) — so identical at 1, 2 and
+ *    4 ranks — and an exact tie in the first DEIM pick goes to the lowest row;
  *  - deim-os (the authors' oversampled DEIM) equals an independent serial re-computation
  *    of its rule (plain loops and LAPACKE_dgelsd on the full matrix), at every rank count;
  *  - GNAT with every row sampled and a full orthonormal residual basis equals LSPG without
@@ -116,10 +117,11 @@ static void selection_checks(rom_ctx *ctx) {
     CHECK_OK(ctx, rom_ctx_create(MPI_COMM_SELF, &self));
     As = dmat_from_full(self, N, nb, U, N, 0);
   }
-  const rom_hyper_method methods[6] = {ROM_HYPER_DEIM, ROM_HYPER_QDEIM,   ROM_HYPER_GNAT,
-                                       ROM_HYPER_SOPT, ROM_HYPER_DEIM_OS, ROM_HYPER_DEIM_OS};
-  const rom_int nss[6] = {nb, nb, 13, 13, 13, 19};
-  for (int mth = 0; mth < 6; ++mth) {
+  const rom_hyper_method methods[7] = {ROM_HYPER_DEIM,   ROM_HYPER_QDEIM,   ROM_HYPER_GNAT,
+                                       ROM_HYPER_SOPT,   ROM_HYPER_DEIM_OS, ROM_HYPER_DEIM_OS,
+                                       ROM_HYPER_QDEIM_E};
+  const rom_int nss[7] = {nb, nb, 13, 13, 13, 19, 13};
+  for (int mth = 0; mth < 7; ++mth) {
     rom_int su[32], se[32], ss[32];
     const rom_int ns = nss[mth];
     const char *name = rom_hyper_method_name(methods[mth]);
@@ -189,7 +191,7 @@ static void selection_checks(rom_ctx *ctx) {
     free(U2);
   }
   /* DEIM interpolates exactly at the samples; GNAT's pinv is a left inverse. */
-  for (int mth = 0; mth < 6; ++mth) {
+  for (int mth = 0; mth < 7; ++mth) {
     rom_hyper_options o = rom_hyper_options_default();
     o.method = methods[mth];
     o.num_samples = nss[mth];
