@@ -31,7 +31,9 @@
 #include <math.h>
 #include <string.h>
 
-int rom_hyper_select_qdeim_e(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
+int rom_hyper_select_qdeim_e(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit,
+                             rom_int *samples) {
+  (void)ninit; /* no ROM_HYPER_RULE_INITIAL_SAMPLES (methods.h): always 0 */
   int err = ROM_OK;
   rom_ctx *ctx = rom_dmat_ctx(U);
   const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
@@ -39,7 +41,7 @@ int rom_hyper_select_qdeim_e(const rom_dmat *U, rom_int nb, rom_int ns, rom_int 
   double *Z = NULL, *A = NULL, *sv = NULL, *Wt = NULL, *work = NULL, *score = NULL;
   double *w = NULL;
   lapack_int lwork = -1;
-  ROM_TRY(ctx, rom_hyper_select_qdeim(U, nb, nb, samples));
+  ROM_TRY(ctx, rom_hyper_select_qdeim(U, nb, nb, 0, samples));
   if (ns == nb) return ROM_OK;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&Z));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb), (void **)&A));

@@ -82,3 +82,98 @@ def test_qdeim_e_rules(rk, ctx):
         rk.select_samples(U, "qdeim-e", 3, ctx=ctx)      # ns < nb
     with pytest.raises(rk.RomkitError):
         rk.select_samples(U, "qdeim-e", 31, ctx=ctx)     # ns > N
+
+
+# ---- S-OPT from initial samples ------------------------------------------------------------
+
+def sopt_reference(U, ns, initial=()):
+    """Greedy S-optimality written from its definition (Lauzon et al., arXiv:2203.16494):
+    the next row maximises log det(Z^T Z) - sum_j log ||Z_j||^2 of the sampled basis Z
+    extended by the row, on its first m = min(s + 1, nb) columns; brute force with
+    numpy's slogdet (romkit uses Gram-Schmidt / determinant-lemma updates). The first
+    pick without initial samples is argmax |u_1| (S is 1 for any single row)."""
+    N, nb = U.shape
+    p = [int(i) for i in initial]
+    while len(p) < ns:
+        s = len(p)
+        if s == 0:
+            p.append(int(np.argmax(np.abs(U[:, 0]))))
+            continue
+        m = min(s + 1, nb)
+        best, best_i = -np.inf, -1
+        for i in range(N):
+            if i in p:
+                continue
+            Z = U[p + [i], :m]
+            sign, logdet = np.linalg.slogdet(Z.T @ Z)
+            score = logdet - np.sum(np.log(np.sum(Z ** 2, axis=0))) if sign > 0 else -np.inf
+            if score > best:
+                best, best_i = score, i
+        p.append(best_i)
+    return np.array(p)
+
+
+def test_sopt_initial_samples_against_reference(rk, ctx):
+    U = basis(np.random.default_rng(11), 50, 6)
+    np.testing.assert_array_equal(rk.select_samples(U, "sopt", 12, ctx=ctx),
+                                  sopt_reference(U, 12))       # the reference itself
+    init = [7, 31, 2]
+    got = rk.select_samples(U, "sopt", 12, ctx=ctx, initial_samples=init)
+    np.testing.assert_array_equal(got[:3], init)
+    np.testing.assert_array_equal(got, sopt_reference(U, 12, init))
+    # more initial samples than vectors (the determinant-lemma branch from the start)
+    init8 = [0, 5, 10, 15, 20, 25, 30, 35]
+    got = rk.select_samples(U, "sopt", 14, ctx=ctx, initial_samples=init8)
+    np.testing.assert_array_equal(got, sopt_reference(U, 14, init8))
+    # all samples given: returned as they are
+    np.testing.assert_array_equal(
+        rk.select_samples(U, "sopt", 6, ctx=ctx, initial_samples=init8[:6]), init8[:6])
+    # the object keeps them (sample_rows ascending)
+    hr = rk.HyperReduction.create(U, method="sopt", num_samples=10, ctx=ctx,
+                                  initial_samples=np.array(init))
+    assert set(init) <= set(hr.sample_rows.tolist()) and hr.num_samples == 10
+
+
+def test_sopt_initial_samples_errors(rk, ctx):
+    U = basis(np.random.default_rng(12), 30, 4)
+    assert "initial_samples" in rk.HYPER_METHODS.rules("sopt")
+    assert "initial_samples" not in rk.HYPER_METHODS.rules("gnat")
+    for method, ns, init, what in [("gnat", 6, [1], "only sopt"),
+                                   ("sopt", 6, [3, 3], "distinct"),
+                                   ("sopt", 6, [30], "not in 0..29"),
+                                   ("sopt", 4, [1, 2, 3, 4, 5], "must be 0 .. ns")]:
+        with pytest.raises(rk.RomkitError, match=what) as e:
+            rk.select_samples(U, method, ns, ctx=ctx, initial_samples=init)
+        assert e.value.name == "ROM_ERR_ARG"
+    V = U.copy(order="F")
+    V[9] = V[8]                                  # two equal rows: dependent initial samples
+    with pytest.raises(rk.RomkitError, match="initial samples") as e:
+        rk.select_samples(V, "sopt", 6, ctx=ctx, initial_samples=[8, 9])
+    assert e.value.name == "ROM_ERR_SINGULAR"
+    with pytest.raises(TypeError):
+        rk.select_samples(U, "sopt", 6, ctx=ctx, initial_samples=[1.5])
+
+
+def test_sopt_initial_samples_cli(rk, ctx, tmp_path):
+    import os
+    import subprocess
+    exe = os.environ.get("ROMKIT_BIN")
+    if not exe or not os.path.exists(exe):
+        pytest.skip("ROMKIT_BIN is not set (run through ctest)")
+    h5py = pytest.importorskip("h5py")
+    U = basis(np.random.default_rng(13), 40, 5)
+    rk.pod(np.asfortranarray(U * [5, 4, 3, 2, 1]), rank=5, center=False,
+           ctx=ctx).write(tmp_path / "res.h5")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    run = subprocess.run([exe, "hyper", str(tmp_path / "res.h5"), "-o", str(tmp_path / "hr.h5"),
+                          "--method", "sopt", "--samples", "9", "--initial-samples", "3,17,29"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with h5py.File(tmp_path / "hr.h5", "r") as f:
+        rows = f["sample_rows"][()].astype(int).tolist()
+    assert len(rows) == 9 and {3, 17, 29} <= set(rows), rows
+    bad = subprocess.run([exe, "hyper", str(tmp_path / "res.h5"), "-o", str(tmp_path / "x.h5"),
+                          "--method", "sopt", "--samples", "9", "--initial-samples", "3,x"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode != 0 and "--initial-samples" in bad.stderr, bad.stderr
+    assert not (tmp_path / "x.h5").exists()
