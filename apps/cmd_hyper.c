@@ -1,5 +1,7 @@
-/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os} --samples ns
- *              [--basis-dim nb] [--manifold AE.h5[,AE_V.h5] --problem NAME | --stencil SPEC]
+/* romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method {deim,qdeim,gnat,sopt,deim-os,qdeim-e}
+ *              --samples ns
+ *              [--basis-dim nb] [--initial-samples R1,R2,...] [--manifold AE.h5[,AE_V.h5] --problem
+ * NAME | --stencil SPEC]
  *              [--overwrite]
  * Sample selection on a residual basis file, in parallel on any number of ranks
  * (rom_hyper_create without a model), and the model-independent hyper-reduction data
@@ -23,7 +25,8 @@
 /* A printf format: %s is the list of methods (the library's table, cli_describe_names). */
 static const char *const hyper_help =
     "usage: [mpirun -n P] romkit hyper RESIDUAL_BASIS.h5 -o HR.h5 --method M --samples NS\n"
-    "                                  [--basis-dim NB] [--overwrite]\n"
+    "                                  [--basis-dim NB] [--initial-samples LIST]\n"
+    "                                  [--overwrite]\n"
     "                                  [--manifold AE.h5[,AE_V.h5]\n"
     "                                   --problem NAME | --stencil SPEC]\n\n"
     "Selects NS sample rows of the first NB vectors of the residual basis in\n"
@@ -37,6 +40,10 @@ static const char *const hyper_help =
     "%s"
     "  --samples NS       number of sample rows (default NB)\n"
     "  --basis-dim NB     residual basis vectors used (default: all in the file)\n"
+    "  --initial-samples R1,R2,...\n"
+    "                     start the selection from these rows (0-based global indices;\n"
+    "                     sopt only, rom_hyper_select_from): they are the first samples,\n"
+    "                     the method adds NS minus their number\n"
     "  --manifold LIST    nonlinear-manifold hyper-reduction: the autoencoder file(s)\n"
     "                     (kind \"autoencoder\", e.g. from `romkit train`), comma-separated,\n"
     "                     one per stacked component in row order (P2: u then v); their\n"
@@ -194,6 +201,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
   rom_problem *problem = NULL;
   rom_model *model = NULL, *own_model = NULL;
   char *ae_list = NULL;
+  rom_int *initial = NULL;
+  const char *initial_text = NULL;
   const char *ae_path[HYPER_MAX_AE];
   rom_ae *aes[HYPER_MAX_AE];
   memset(&stencil, 0, sizeof stencil);
@@ -228,6 +237,10 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       if (cli_parse_int(argv[++i], &opts.residual_dim) != 0 || opts.residual_dim < 1)
         return cli_usage_error(ctx, "hyper", "--basis-dim '%s' is not a whole number >= 1",
                                argv[i]);
+    } else if (!strcmp(a, "--initial-samples")) {
+      if (!has_value)
+        return cli_usage_error(ctx, "hyper", "--initial-samples needs rows R1,R2,...");
+      initial_text = argv[++i];
     } else if (!strcmp(a, "--manifold")) {
       if (!has_value)
         return cli_usage_error(ctx, "hyper",
@@ -277,6 +290,36 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
     return cli_usage_error(ctx, "hyper",
                            "--problem/--stencil are used with --manifold only (a linear "
                            "hyper-reduction is completed by the host with rom_hyper_attach)");
+  if (initial_text) { /* R1,R2,...: whole numbers >= 0 (range and repeats: the library) */
+    rom_int n = 1;
+    for (const char *c = initial_text; *c; ++c)
+      n += *c == ',';
+    if (!(initial = malloc(sizeof(rom_int) * (size_t)n)) ||
+        !(ae_list = malloc(strlen(initial_text) + 1))) {
+      rc = cli_fail(ctx, "hyper", ROM_ERR_NOMEM);
+      goto done;
+    }
+    memcpy(ae_list, initial_text, strlen(initial_text) + 1);
+    rom_int k = 0;
+    for (char *item = ae_list;;) {
+      char *comma = strchr(item, ',');
+      if (comma) *comma = '\0';
+      if (cli_parse_int(item, &initial[k]) != 0 || initial[k] < 0) {
+        rc = cli_usage_error(ctx, "hyper",
+                             "--initial-samples '%s': '%s' is not a whole number >= 0 (give "
+                             "0-based rows separated by commas)",
+                             initial_text, item);
+        goto done;
+      }
+      ++k;
+      if (!comma) break;
+      item = comma + 1;
+    }
+    opts.num_initial_samples = k;
+    opts.initial_samples = initial;
+    free(ae_list);
+    ae_list = NULL;
+  }
   if (manifold) { /* split the comma-separated list (a copy: argv is left as it is) */
     size_t len = strlen(manifold);
     if (!(ae_list = malloc(len + 1))) {
@@ -433,5 +476,6 @@ done:
     rom_ae_destroy(&aes[b]);
   rom_basis_destroy(&basis);
   free(ae_list);
+  free(initial);
   return rc;
 }

@@ -31,6 +31,12 @@
  *                     |u_1|, each later vector u_l the div rows of largest |u_l - U c|,
  *                     c the least-squares fit on the rows picked so far; ns >= nb (equals
  *                     DEIM at ns == nb). The selection of the paper's P1 HR row.
+ *  - ROM_HYPER_QDEIM_E QDEIM oversampled by eigenvalue-gap points (GappyPOD+E: Peherstorfer,
+ *                     Drmac, Gugercin, SIAM J. Sci. Comput. 42, 2020, Algorithm 2; libROM's
+ *                     QDEIM with more samples than vectors): the QDEIM rows, then each
+ *                     further row maximises a lower bound on the growth of
+ *                     sigma_min(P^T Phi_r)^2, so ||(P^T Phi_r)^+||_2 (the gappy error
+ *                     bound's factor) falls as ns grows; ns >= nb (QDEIM at ns == nb).
  *
  * The sample mesh: the needed rows are the union of the sampled rows' stencils (the
  * host's rom_model_stencil, asked on the owning rank, then all-gathered). The object
@@ -56,18 +62,20 @@ typedef enum {
   ROM_HYPER_QDEIM = 1,
   ROM_HYPER_GNAT = 2,
   ROM_HYPER_SOPT = 3,
-  ROM_HYPER_DEIM_OS = 4
+  ROM_HYPER_DEIM_OS = 4,
+  ROM_HYPER_QDEIM_E = 5
 } rom_hyper_method;
 
 /* The registry of selection methods (one table, librom/hyper/methods.h): the methods are
  * the values 0 .. rom_hyper_method_count() - 1, in table order.
- *   rom_hyper_method_name         "deim", "qdeim", "gnat", "sopt", "deim-os"; "unknown"
- *                                 out of range
+ *   rom_hyper_method_name         "deim", "qdeim", "gnat", "sopt", "deim-os", "qdeim-e";
+ *                                 "unknown" out of range
  *   rom_hyper_method_from_name    the method of a name; ROM_ERR_ARG for anything else
  *   rom_hyper_method_description  one line for help texts ("" out of range)
  *   rom_hyper_method_rules        ROM_HYPER_RULE_* flags (0 out of range)
  * Not collective. */
-#define ROM_HYPER_RULE_EXACT_SAMPLES 0x1u /* selects exactly nb samples: ns must equal nb */
+#define ROM_HYPER_RULE_EXACT_SAMPLES 0x1u   /* selects exactly nb samples: ns must equal nb */
+#define ROM_HYPER_RULE_INITIAL_SAMPLES 0x2u /* may start from given samples: S-OPT */
 int rom_hyper_method_count(void);
 const char *rom_hyper_method_name(rom_hyper_method method);
 int rom_hyper_method_from_name(const char *name, rom_hyper_method *method);
@@ -84,10 +92,25 @@ unsigned rom_hyper_method_rules(rom_hyper_method method);
 int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,
                      rom_int *samples);
 
+/* rom_hyper_select_from - rom_hyper_select that starts from `ninit` given sample rows
+ * (global indices, distinct, the same on every rank): samples[0 .. ninit) = initial, and
+ * the method's greedy adds ns - ninit rows, scoring candidates against the initial ones as
+ * if it had picked them (libROM's S_OPT init_samples: e.g. rows a host must sample anyway,
+ * or the samples of a previous, smaller selection to extend). ninit = 0: rom_hyper_select.
+ * Only methods with ROM_HYPER_RULE_INITIAL_SAMPLES (sopt) accept ninit > 0. Collective.
+ * Errors: those of rom_hyper_select; ROM_ERR_ARG (ninit < 0 or > ns, a row out of range or
+ * repeated, initial rows that differ between ranks, a method without the rule);
+ * ROM_ERR_SINGULAR (the initial rows of U are linearly dependent in the columns the greedy
+ * needs). */
+int rom_hyper_select_from(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,
+                          rom_int ninit, const rom_int *initial, rom_int *samples);
+
 typedef struct {
-  rom_hyper_method method; /* default ROM_HYPER_GNAT */
-  rom_int num_samples;     /* ns; 0 (default): ns = nb */
-  rom_int residual_dim;    /* nb; 0 (default): all columns of the residual basis */
+  rom_hyper_method method;        /* default ROM_HYPER_GNAT */
+  rom_int num_samples;            /* ns; 0 (default): ns = nb */
+  rom_int residual_dim;           /* nb; 0 (default): all columns of the residual basis */
+  rom_int num_initial_samples;    /* 0 (default), or rows to start from (sopt only; */
+  const rom_int *initial_samples; /* rom_hyper_select_from); not stored in the object */
 } rom_hyper_options;
 
 rom_hyper_options rom_hyper_options_default(void);

@@ -19,7 +19,9 @@
  * Cost O(N nb^2 / P) flops and O(ns) small reductions. */
 #include "hyper/hyper_impl.h"
 
-int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
+int rom_hyper_select_deim_os(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit,
+                             rom_int *samples) {
+  (void)ninit; /* no ROM_HYPER_RULE_INITIAL_SAMPLES (methods.h): always 0 */
   int err = ROM_OK;
   rom_ctx *ctx = rom_dmat_ctx(U);
   rom_int *take = NULL;

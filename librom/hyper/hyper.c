@@ -23,6 +23,8 @@ rom_hyper_options rom_hyper_options_default(void) {
   o.method = ROM_HYPER_GNAT;
   o.num_samples = 0;
   o.residual_dim = 0;
+  o.num_initial_samples = 0;
+  o.initial_samples = NULL;
   return o;
 }
 
@@ -171,6 +173,11 @@ cleanup:
 
 int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,
                      rom_int *samples) {
+  return rom_hyper_select_from(U, method, nb, ns, 0, NULL, samples);
+}
+
+int rom_hyper_select_from(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom_int ns,
+                          rom_int ninit, const rom_int *initial, rom_int *samples) {
   int err = ROM_OK;
   if (!U) return ROM_ERR_ARG;
   rom_ctx *ctx = rom_dmat_ctx(U);
@@ -197,7 +204,47 @@ int rom_hyper_select(const rom_dmat *U, rom_hyper_method method, rom_int nb, rom
                 "%s selects exactly nb = %lld samples (ns = %lld requested): use %s to oversample",
                 entry->name, (long long)nb, (long long)ns, others);
   ROM_TRY(ctx, rom_dmat_check_finite(U, "the residual basis"));
-  ROM_TRY(ctx, entry->select(U, nb, ns, samples));
+  {
+    /* The initial samples must be replicated: a rank with other rows (or another count)
+     * would select other samples and then disagree on every later collective. One
+     * reduction of a hash of (ninit, rows): max(h) == ~max(~h) iff every rank has the same
+     * h. Unsigned arithmetic (wraps, no overflow). */
+    uint64_t h[2] = {(uint64_t)ninit * 0x9e3779b97f4a7c15ull, 0}, hmax[2] = {0, 0};
+    for (rom_int a = 0; initial && a < ninit; ++a)
+      h[0] = (h[0] ^ (uint64_t)initial[a]) * 0x100000001b3ull;
+    h[1] = ~h[0];
+    ROM_CHECK_ALL(
+        ctx, MPI_Allreduce(h, hmax, 2, MPI_UINT64_T, MPI_MAX, rom_ctx_comm(ctx)) == MPI_SUCCESS,
+        ROM_ERR_MPI, "MPI_Allreduce of the initial samples' hash failed");
+    ROM_CHECK_ALL(ctx, hmax[0] == ~hmax[1], ROM_ERR_ARG,
+                  "the initial samples differ between ranks: they must be the same rows, in "
+                  "the same order, on every rank");
+  }
+  if (ninit != 0) {
+    char takers[256]; /* the methods that take initial samples, for the error message */
+    rom_int bad = -1, dup = -1;
+    rom_hyper_method_list(takers, sizeof takers, ROM_HYPER_RULE_INITIAL_SAMPLES,
+                          ROM_HYPER_RULE_INITIAL_SAMPLES, " or ");
+    ROM_CHECK_ALL(ctx, entry->rules & ROM_HYPER_RULE_INITIAL_SAMPLES, ROM_ERR_ARG,
+                  "%s cannot start from initial samples (%lld given): only %s can", entry->name,
+                  (long long)ninit, takers);
+    ROM_CHECK_ALL(ctx, ninit > 0 && ninit <= ns && initial != NULL, ROM_ERR_ARG,
+                  "%lld initial samples%s: must be 0 .. ns = %lld", (long long)ninit,
+                  initial ? "" : " but initial is NULL", (long long)ns);
+    for (rom_int a = 0; a < ninit && bad < 0 && dup < 0; ++a) {
+      if (initial[a] < 0 || initial[a] >= N) bad = a;
+      for (rom_int b = 0; b < a && bad < 0 && dup < 0; ++b)
+        if (initial[a] == initial[b]) dup = a;
+    }
+    ROM_CHECK_ALL(ctx, bad < 0, ROM_ERR_ARG,
+                  "initial sample %lld is row %lld: not in 0..%lld (the residual basis's rows)",
+                  (long long)bad, (long long)(bad >= 0 ? initial[bad] : 0), (long long)(N - 1));
+    ROM_CHECK_ALL(ctx, dup < 0, ROM_ERR_ARG,
+                  "initial sample %lld repeats row %lld: the rows must be distinct", (long long)dup,
+                  (long long)(dup >= 0 ? initial[dup] : 0));
+    memcpy(samples, initial, sizeof(rom_int) * (size_t)ninit);
+  }
+  ROM_TRY(ctx, entry->select(U, nb, ns, ninit, samples));
 cleanup:
   return err;
 }
@@ -270,7 +317,9 @@ int rom_hyper_create(rom_model *model, const rom_basis *state_basis, const doubl
     hr->ns = ns;
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(ns > 0 ? ns : 1),
                                 (void **)&hr->sample_rows));
-    ROM_TRY(ctx, rom_hyper_select(residual_basis, opts.method, nb, ns, hr->sample_rows));
+    ROM_TRY(ctx,
+            rom_hyper_select_from(residual_basis, opts.method, nb, ns, opts.num_initial_samples,
+                                  opts.initial_samples, hr->sample_rows));
     qsort(hr->sample_rows, (size_t)ns, sizeof(rom_int), cmp_rows);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
                                 (void **)&hr->residual_basis_rows));

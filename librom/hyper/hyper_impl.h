@@ -43,8 +43,11 @@ int rom_hyper_alloc(rom_ctx *ctx, rom_hyper **out);
 
 /* A selection method (one line of the table in methods.h): U (N x >= nb), nb, ns already
  * checked against the method's rules (ns == nb with ROM_HYPER_RULE_EXACT_SAMPLES); samples
- * get ns rows in pick order. Collective. */
-typedef int (*rom_hyper_select_fn)(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+ * get ns rows in pick order. samples[0 .. ninit) hold the caller's initial samples on entry
+ * (checked: distinct, in range, replicated); ninit is 0 unless the method has
+ * ROM_HYPER_RULE_INITIAL_SAMPLES. Collective. */
+typedef int (*rom_hyper_select_fn)(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit,
+                                   rom_int *samples);
 
 /* One entry of the method table (methods.c). */
 typedef struct {
@@ -65,7 +68,7 @@ void rom_hyper_method_list(char *buf, size_t size, unsigned mask, unsigned value
 
 /* The selection functions, declared from the table. */
 #define ROM_HYPER_DECLARE_SELECT(e, n, fn, r, d)                                                   \
-  int fn(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples);
+  int fn(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit, rom_int *samples);
 ROM_HYPER_METHOD_TABLE(ROM_HYPER_DECLARE_SELECT)
 #undef ROM_HYPER_DECLARE_SELECT
 /* The oversampled greedy behind GNAT and deim-os (greedy.c): take[p] samples for residual

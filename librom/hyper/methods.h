@@ -20,9 +20,13 @@
     "pivoted QR of Phi_r^T (Drmac & Gugercin 2016)")                                               \
   X(ROM_HYPER_GNAT, "gnat", rom_hyper_select_gnat, 0u,                                             \
     "oversampled greedy on the gappy residual (Carlberg et al. 2013)")                             \
-  X(ROM_HYPER_SOPT, "sopt", rom_hyper_select_sopt, 0u, "greedy S-optimality (Lauzon et al. 2022)") \
+  X(ROM_HYPER_SOPT, "sopt", rom_hyper_select_sopt, ROM_HYPER_RULE_INITIAL_SAMPLES,                 \
+    "greedy S-optimality (Lauzon et al. 2022); may start from initial samples")                    \
   X(ROM_HYPER_DEIM_OS, "deim-os", rom_hyper_select_deim_os, 0u,                                    \
     "oversampled DEIM of the code of Kim et al. 2022: the first vector gets NS/NB + "              \
-    "(NS mod NB) rows, each later vector NS/NB")
+    "(NS mod NB) rows, each later vector NS/NB")                                                   \
+  X(ROM_HYPER_QDEIM_E, "qdeim-e", rom_hyper_select_qdeim_e, 0u,                                    \
+    "QDEIM, then oversampling by eigenvalue-gap points (GappyPOD+E, Peherstorfer, Drmac & "        \
+    "Gugercin 2020)")
 
 #endif

@@ -16,7 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
+int rom_hyper_select_qdeim(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit,
+                           rom_int *samples) {
+  (void)ninit; /* no ROM_HYPER_RULE_INITIAL_SAMPLES (methods.h): always 0 */
   int err = ROM_OK;
   (void)ns; /* ns == nb: ROM_HYPER_RULE_EXACT_SAMPLES (methods.h) */
   rom_ctx *ctx = rom_dmat_ctx(U);

@@ -18,7 +18,13 @@
  *    where c_j = ||Z_j||^2.
  * The small matrices Q, B are computed on every rank from the replicated sampled rows;
  * each rank scores its own rows (fixed-order loops), and the global argmax breaks ties by
- * the lowest row, so the samples do not depend on the partition. Cost per step O(N m^2/P). */
+ * the lowest row, so the samples do not depend on the partition. Cost per step O(N m^2/P).
+ *
+ * Initial samples (rom_hyper_select_from; libROM's S_OPT takes them too): samples[0 ..
+ * ninit) are given; their rows fill Z and the greedy continues at s = ninit exactly as if
+ * it had picked them. Rows that are linearly dependent in the first min(ninit + 1, nb)
+ * columns leave no candidate a non-zero score: ROM_ERR_SINGULAR naming the initial
+ * samples. */
 #include "hyper/hyper_impl.h"
 
 #include <lapacke.h>
@@ -27,12 +33,18 @@
 
 /* Orthonormal basis Q (m x s, ld m) of the columns of Z^T, Z = first s rows, m columns of
  * the sampled rows (ld ldz), by classical Gram-Schmidt applied twice (Giraud, Langou,
- * Rozloznik 2005: twice is enough). Returns 0 if a row is dependent on the others. */
+ * Rozloznik 2005: twice is enough). Returns 0 if a row is dependent on the others: its
+ * remainder below ROM_HYPER_RANK_TOL of its norm (rounding leaves ~1e-16 there, not 0;
+ * given initial samples can be dependent, greedy picks are not). */
 static int row_space_basis(const double *Z, rom_int ldz, rom_int s, rom_int m, double *Q) {
   for (rom_int a = 0; a < s; ++a) {
     double *q = Q + a * m;
-    for (rom_int j = 0; j < m; ++j)
+    double nrm0 = 0.0;
+    for (rom_int j = 0; j < m; ++j) {
       q[j] = Z[a + j * ldz];
+      nrm0 += q[j] * q[j];
+    }
+    nrm0 = sqrt(nrm0);
     for (int pass = 0; pass < 2; ++pass)
       for (rom_int b = 0; b < a; ++b) {
         const double *qb = Q + b * m;
@@ -46,14 +58,15 @@ static int row_space_basis(const double *Z, rom_int ldz, rom_int s, rom_int m, d
     for (rom_int j = 0; j < m; ++j)
       nrm += q[j] * q[j];
     nrm = sqrt(nrm);
-    if (!(nrm > 0.0)) return 0;
+    if (!(nrm > ROM_HYPER_RANK_TOL * nrm0)) return 0;
     for (rom_int j = 0; j < m; ++j)
       q[j] /= nrm;
   }
   return 1;
 }
 
-int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *samples) {
+int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int ninit,
+                          rom_int *samples) {
   int err = ROM_OK;
   rom_ctx *ctx = rom_dmat_ctx(U);
   const rom_int L = rom_dmat_local_rows(U), off = rom_dmat_row_offset(U), ld = rom_dmat_ld(U);
@@ -67,7 +80,12 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)nb, sizeof(double), (void **)&row_values));
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)nb, sizeof(double), (void **)&y));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(L + 1), (void **)&score));
-  for (rom_int s = 0; s < ns; ++s) {
+  for (rom_int s = 0; s < ninit; ++s) { /* the given rows, as if picked (one small gather) */
+    ROM_TRY(ctx, rom_hyper_gather_rows(U, 1, &samples[s], nb, row_values));
+    for (rom_int j = 0; j < nb; ++j)
+      Z[s + j * ns] = row_values[j];
+  }
+  for (rom_int s = ninit; s < ns; ++s) {
     const rom_int m = s + 1 < nb ? s + 1 : nb;
     int square = s < m; /* adding the candidate makes [Z; x] square (s + 1 == m) */
     int lerr = ROM_OK;
@@ -84,8 +102,11 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
       if (square) {
         if (!row_space_basis(Z, ns, s, m, Q))
           lerr = rom_error_set(ctx, ROM_ERR_SINGULAR, __FILE__, __LINE__, __func__,
-                               "S-OPT step %lld: the sampled rows are linearly dependent",
-                               (long long)s);
+                               "S-OPT step %lld: the sampled rows are linearly dependent%s",
+                               (long long)s,
+                               s == ninit ? " (the initial samples' rows of the residual "
+                                            "basis, in its leading columns)"
+                                          : "");
       } else {
         /* B = L^{-1}, Z^T Z = L L^T (m x m). */
         memset(B, 0, sizeof(double) * (size_t)(m * m));
@@ -103,8 +124,11 @@ int rom_hyper_select_sopt(const rom_dmat *U, rom_int nb, rom_int ns, rom_int *sa
         if (info != 0)
           lerr = rom_error_set(ctx, ROM_ERR_SINGULAR, __FILE__, __LINE__, __func__,
                                "S-OPT step %lld: the sampled basis Z^T Z is singular (LAPACK "
-                               "info %d)",
-                               (long long)s, (int)info);
+                               "info %d)%s",
+                               (long long)s, (int)info,
+                               s == ninit ? ": the initial samples' rows of the residual basis "
+                                            "are linearly dependent"
+                                          : "");
       }
       if (lerr == ROM_OK)
         for (rom_int i = 0; i < L; ++i) {

@@ -15,7 +15,7 @@ __all__ = ["Registry", "SVD_RULES", "HYPER_RULES"]
 
 # The rule flags of the C headers (pod.h ROM_SVD_RULE_*, hyper.h ROM_HYPER_RULE_*).
 SVD_RULES = {"automatic": 0x1, "exact": 0x2, "target_rank": 0x4, "streams": 0x8}
-HYPER_RULES = {"exact_samples": 0x1}
+HYPER_RULES = {"exact_samples": 0x1, "initial_samples": 0x2}
 
 
 class Registry(collections.abc.Sequence):

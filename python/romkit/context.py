@@ -5,7 +5,19 @@ duplicates it (rom_ctx_create). ``Context()`` without one is the serial default:
 one-rank context on MPI_COMM_SELF. If MPI is not initialised yet (no mpi4py imported),
 romkit initialises it (rom_mpi_init_serial) and finalises it at interpreter exit.
 The C library itself never touches MPI_COMM_WORLD.
+
+Under ``mpirun -np N`` (N > 1), ``Context()`` without a communicator refuses with a
+RomkitError (ROM_ERR_MPI) instead of running N identical serial jobs that each compute
+the whole problem and write the same output file (a corrupt or silently duplicated
+result, not an error anyone would see). Refusing, not warning: the warning would be
+printed N times while the N jobs race on the file. The launch is recognised from the
+launcher's environment (OMPI_COMM_WORLD_SIZE: Open MPI; PMI_SIZE: MPICH/Hydra, Intel
+MPI, srun --mpi=pmi2; MV2_COMM_WORLD_SIZE: MVAPICH2; PMIX_RANK > 0: any PMIx launcher)
+or, when mpi4py is imported, from MPI.COMM_WORLD's size. Pass ``MPI.COMM_WORLD`` for one
+parallel run, ``MPI.COMM_SELF`` for deliberately independent serial runs per rank, or
+set ROMKIT_SERIAL_UNDER_MPI=1 (no mpi4py needed) for the latter.
 """
+import os
 import sys
 
 from ._handles import Resource, Wrapper
@@ -15,6 +27,50 @@ from .errors import RomkitError
 __all__ = ["Context", "default_context"]
 
 LOG_LEVELS = {"silent": 0, "error": 1, "warn": 2, "info": 3, "debug": 4}
+
+
+_LAUNCH_SIZE_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
+
+
+def _int_env(name):
+    try:
+        return int(os.environ.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _mpirun_launch(mpi):
+    """(ranks, evidence) if this process is one of several ranks an MPI launcher started,
+    else None. ranks may be a lower bound (">= 2" from PMIX_RANK alone)."""
+    for name in _LAUNCH_SIZE_VARS:
+        n = _int_env(name)
+        if n is not None and n > 1:
+            return str(n), f"{name}={n}"
+    r = _int_env("PMIX_RANK")
+    if r is not None and r > 0:
+        return ">= 2", f"PMIX_RANK={r}"
+    if mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized():
+        n = mpi.COMM_WORLD.Get_size()
+        if n > 1:
+            return str(n), f"mpi4py MPI.COMM_WORLD.Get_size() = {n}"
+    return None
+
+
+def _refuse_serial_under_mpirun(mpi):
+    """Raises RomkitError if a serial context is asked for in a multi-rank launch (see the
+    module docstring for why this refuses rather than warns)."""
+    if os.environ.get("ROMKIT_SERIAL_UNDER_MPI", "") not in ("", "0"):
+        return
+    launch = _mpirun_launch(mpi)
+    if launch is None:
+        return
+    ranks, evidence = launch
+    raise RomkitError(
+        -3, f"this process is one of {ranks} MPI ranks ({evidence}) but no communicator "
+        "was given, so every rank would run the whole problem serially and write the same "
+        "files. Pass comm=MPI.COMM_WORLD (mpi4py) to Context(comm) for one parallel run, "
+        "or comm=MPI.COMM_SELF (or set ROMKIT_SERIAL_UNDER_MPI=1) for independent serial "
+        "runs per rank (docs/python.md, \"MPI with mpi4py\")", name="ROM_ERR_MPI", call="Context")
 
 
 def _fortran_handle(comm):
@@ -52,6 +108,7 @@ class Context(Wrapper):
         out = new("rom_ctx **")
         mpi = sys.modules.get("mpi4py.MPI")
         if comm is None:
+            _refuse_serial_under_mpirun(mpi)
             if mpi is not None and not mpi.Is_initialized():
                 raise RomkitError(-13, "mpi4py is imported but MPI is not initialised "
                                   "(mpi4py.rc.initialize = False?): call MPI.Init() first",

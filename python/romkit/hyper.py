@@ -1,7 +1,8 @@
 """Hyper-reduction: sample selection, the sample mesh and the gappy-POD data (rom_hyper).
 
 ``select_samples(residual_basis, "gnat", num_samples)`` picks sample rows of a residual
-basis (DEIM, QDEIM, GNAT, S-OPT, oversampled DEIM "deim-os"; include/romkit/hyper.h).
+basis (DEIM, QDEIM, GNAT, S-OPT, oversampled DEIM "deim-os", oversampled QDEIM "qdeim-e";
+include/romkit/hyper.h).
 :class:`HyperReduction` holds the samples, the gappy operator (P^T Phi_r)^+ and, with a
 model and a state basis, the sample mesh (the union of the samples' stencils) with Phi and
 u_ref at its rows: what a :class:`romkit.NonlinearROM` with GNAT needs. All of it is
@@ -23,7 +24,7 @@ from .pod import Basis
 
 __all__ = ["HYPER_METHODS", "select_samples", "HyperReduction"]
 
-# "deim", "qdeim", "gnat", "sopt", "deim-os": the library's table (hyper.h).
+# "deim", "qdeim", "gnat", "sopt", "deim-os", "qdeim-e": the library's table (hyper.h).
 HYPER_METHODS = Registry("rom_hyper_method", "method", HYPER_RULES)
 
 
@@ -39,20 +40,37 @@ def _residual_matrix(residual_basis, ctx):
     return as_matrix(residual_basis, ctx, "residual_basis")
 
 
-def select_samples(residual_basis, method="gnat", num_samples=None, residual_dim=0, ctx=None):
+def _initial_rows(initial_samples):
+    """The initial samples as a contiguous int64 array (None: empty)."""
+    if initial_samples is None:
+        return np.zeros(1, dtype=np.int64), 0
+    rows = np.asarray(initial_samples)
+    if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
+        raise TypeError("initial_samples must be a 1-D sequence of integer row indices, got "
+                        f"shape {rows.shape}, dtype {rows.dtype}")
+    n = rows.size
+    return np.ascontiguousarray(np.append(rows.astype(np.int64), 0)), n
+
+
+def select_samples(residual_basis, method="gnat", num_samples=None, residual_dim=0, ctx=None,
+                   initial_samples=None):
     """`num_samples` sample rows (global indices, in the order picked; int64 array,
     replicated) for the first `residual_dim` columns (0: all) of the residual basis.
-    num_samples None: the number of columns used. Collective. RomkitError: ROM_ERR_ARG
-    (ns < nb, ns != nb for DEIM/QDEIM, ns > N), ROM_ERR_SINGULAR, ROM_ERR_NOT_FINITE."""
-    require("rom_hyper_select", "select_samples")
+    num_samples None: the number of columns used. initial_samples: rows to start from (the
+    same on every rank; methods with the "initial_samples" rule, i.e. "sopt"): they are the
+    first samples and the method adds the rest (rom_hyper_select_from). Collective.
+    RomkitError: ROM_ERR_ARG (ns < nb, ns != nb for DEIM/QDEIM, ns > N, bad initial
+    samples), ROM_ERR_SINGULAR, ROM_ERR_NOT_FINITE."""
+    require("rom_hyper_select_from", "select_samples")
     U = _residual_matrix(residual_basis, ctx)
     nb = int(residual_dim)
     ns = int(num_samples) if num_samples is not None else (nb or U.cols)
     if ns < 0:
         raise ValueError(f"num_samples must be >= 0, got {ns}")
+    init, ninit = _initial_rows(initial_samples)
     samples = np.zeros(max(ns, 1), dtype=np.int64)
-    call(U._ctx_h, "rom_hyper_select", U._h, _method(method), nb, ns,
-         iptr(samples))
+    call(U._ctx_h, "rom_hyper_select_from", U._h, _method(method), nb, ns, ninit,
+         iptr(init), iptr(samples))
     return samples[:ns]
 
 
@@ -63,12 +81,13 @@ class HyperReduction(Wrapper):
 
     @classmethod
     def create(cls, residual_basis, model=None, state_basis=None, reference=None,
-               method="gnat", num_samples=0, residual_dim=0, ctx=None):
+               method="gnat", num_samples=0, residual_dim=0, ctx=None, initial_samples=None):
         """Selects the samples on the residual basis (a Basis, DistributedMatrix or numpy
         array) and precomputes the gappy operator; with a model and a state basis also
         the sample mesh (the model's stencil callbacks) and Phi, u_ref at its rows.
         reference: u_ref on this rank's rows (None: the state basis's reference, or 0).
-        num_samples 0: ns = nb; residual_dim 0: all columns. Collective."""
+        num_samples 0: ns = nb; residual_dim 0: all columns. initial_samples: rows the
+        selection starts from ("sopt"; see select_samples). Collective."""
         require("rom_hyper_create", "HyperReduction")
         if (model is None) != (state_basis is None):
             raise ValueError("give both model and state_basis, or neither (attach them later)")
@@ -81,6 +100,9 @@ class HyperReduction(Wrapper):
         opts.method = _method(method)
         opts.num_samples = int(num_samples)
         opts.residual_dim = int(residual_dim)
+        init, ninit = _initial_rows(initial_samples)   # kept alive until the call returns
+        opts.num_initial_samples = ninit
+        opts.initial_samples = iptr(init)
         ref = None
         if reference is not None:
             if model is None:

@@ -3,9 +3,10 @@
  * Independent checks:
  *  - DEIM interpolates exactly at the sampled rows: P^T Phi (P^T Phi)^{-1} P^T f = P^T f,
  *    and GNAT's (P^T Phi)^+ is a left inverse of P^T Phi;
- *  - every method's samples are identical on the uneven partition, the even partition and
- *    a serial run on rank 0 (MPI_COMM_SELF) — so identical at 1, 2 and 4 ranks — and an
- *    exact tie in the first DEIM pick goes to the lowest row;
+ *  - every method's samples (qdeim-e included; its values against scipy:
+ *    tests/python/test_hyper_oversampling.py) are identical on the uneven partition, the
+ *    even partition and a serial run on rank 0 (MPI_COMM_SELF) — so identical at 1, 2 and
+ *    4 ranks — and an exact tie in the first DEIM pick goes to the lowest row;
  *  - deim-os (the authors' oversampled DEIM) equals an independent serial re-computation
  *    of its rule (plain loops and LAPACKE_dgelsd on the full matrix), at every rank count;
  *  - GNAT with every row sampled and a full orthonormal residual basis equals LSPG without
@@ -116,10 +117,11 @@ static void selection_checks(rom_ctx *ctx) {
     CHECK_OK(ctx, rom_ctx_create(MPI_COMM_SELF, &self));
     As = dmat_from_full(self, N, nb, U, N, 0);
   }
-  const rom_hyper_method methods[6] = {ROM_HYPER_DEIM, ROM_HYPER_QDEIM,   ROM_HYPER_GNAT,
-                                       ROM_HYPER_SOPT, ROM_HYPER_DEIM_OS, ROM_HYPER_DEIM_OS};
-  const rom_int nss[6] = {nb, nb, 13, 13, 13, 19};
-  for (int mth = 0; mth < 6; ++mth) {
+  const rom_hyper_method methods[7] = {ROM_HYPER_DEIM,   ROM_HYPER_QDEIM,   ROM_HYPER_GNAT,
+                                       ROM_HYPER_SOPT,   ROM_HYPER_DEIM_OS, ROM_HYPER_DEIM_OS,
+                                       ROM_HYPER_QDEIM_E};
+  const rom_int nss[7] = {nb, nb, 13, 13, 13, 19, 13};
+  for (int mth = 0; mth < 7; ++mth) {
     rom_int su[32], se[32], ss[32];
     const rom_int ns = nss[mth];
     const char *name = rom_hyper_method_name(methods[mth]);
@@ -174,6 +176,39 @@ static void selection_checks(rom_ctx *ctx) {
             (long long)su[0], (long long)best);
     }
   }
+  /* S-OPT from initial samples (rom_hyper_select_from): the given rows come first, the
+   * result is the same on every partition, and extending S-OPT's own first 9 picks to 13
+   * gives S-OPT's 13 (the greedy continues as if it had picked them). */
+  {
+    const rom_int init[3] = {5, 40, 22};
+    rom_int su[16], se[16], ss[16], full[16];
+    CHECK_OK(ctx, rom_hyper_select_from(Au, ROM_HYPER_SOPT, nb, 13, 3, init, su));
+    CHECK_OK(ctx, rom_hyper_select_from(Ae, ROM_HYPER_SOPT, nb, 13, 3, init, se));
+    int same = memcmp(su, se, sizeof(rom_int) * 13) == 0;
+    if (me == 0) {
+      CHECK_OK(self, rom_hyper_select_from(As, ROM_HYPER_SOPT, nb, 13, 3, init, ss));
+      same = same && memcmp(su, ss, sizeof(rom_int) * 13) == 0;
+    }
+    int all = 0;
+    MPI_Allreduce(&same, &all, 1, MPI_INT, MPI_MIN, rom_ctx_comm(ctx));
+    CHECK(all, "sopt with initial samples: identical on the uneven, even and serial partitions");
+    CHECK(su[0] == 5 && su[1] == 40 && su[2] == 22, "sopt: the initial samples come first");
+    CHECK_OK(ctx, rom_hyper_select(Au, ROM_HYPER_SOPT, nb, 13, full));
+    CHECK_OK(ctx, rom_hyper_select_from(Au, ROM_HYPER_SOPT, nb, 13, 9, full, se));
+    CHECK(memcmp(full, se, sizeof(rom_int) * 13) == 0,
+          "sopt from its own first 9 picks = sopt (13 samples)");
+    CHECK(rom_hyper_select_from(Au, ROM_HYPER_GNAT, nb, 13, 3, init, se) == ROM_ERR_ARG,
+          "gnat refuses initial samples");
+    const rom_int dup[2] = {7, 7}, out[1] = {61};
+    CHECK(rom_hyper_select_from(Au, ROM_HYPER_SOPT, nb, 13, 2, dup, se) == ROM_ERR_ARG,
+          "a repeated initial sample is ROM_ERR_ARG");
+    CHECK(rom_hyper_select_from(Au, ROM_HYPER_SOPT, nb, 13, 1, out, se) == ROM_ERR_ARG,
+          "an initial sample out of range is ROM_ERR_ARG");
+    const rom_int mine[1] = {(rom_int)me};
+    CHECK(rom_hyper_select_from(Au, ROM_HYPER_SOPT, nb, 13, 1, mine, se) ==
+              (P > 1 ? ROM_ERR_ARG : ROM_OK),
+          "initial samples that differ between ranks are ROM_ERR_ARG on every rank");
+  }
   /* An exact tie: N even, column 0 symmetric: the two middle rows hold the same value. */
   {
     const rom_int N2 = 40;
@@ -189,7 +224,7 @@ static void selection_checks(rom_ctx *ctx) {
     free(U2);
   }
   /* DEIM interpolates exactly at the samples; GNAT's pinv is a left inverse. */
-  for (int mth = 0; mth < 6; ++mth) {
+  for (int mth = 0; mth < 7; ++mth) {
     rom_hyper_options o = rom_hyper_options_default();
     o.method = methods[mth];
     o.num_samples = nss[mth];

@@ -52,7 +52,7 @@ def test_methods_reach_the_library(rk, ctx):
         ns = 4 if "exact_samples" in rk.HYPER_METHODS.rules(m) else 6
         rows = rk.select_samples(U, m, ns, ctx=ctx)
         assert len(set(rows.tolist())) == ns
-    with pytest.raises(ValueError, match="deim, qdeim, gnat, sopt, deim-os"):
+    with pytest.raises(ValueError, match="deim, qdeim, gnat, sopt, deim-os, qdeim-e"):
         rk.select_samples(U, "nope", 4, ctx=ctx)
 
 
