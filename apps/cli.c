@@ -444,6 +444,16 @@ void cli_printf(rom_ctx *ctx, const char *fmt, ...) {
   fflush(stdout);
 }
 
+int cli_take_input(rom_ctx *ctx, const char *cmd, const char *sub, const char *a,
+                   const char **input, const char *what) {
+  if (a[0] == '-' && a[1] != '\0')
+    return cli_usage_error(ctx, cmd, "unknown option '%s'%s%s%s", a, sub ? " for '" : "",
+                           sub ? sub : "", sub ? "'" : "");
+  if (*input) return cli_usage_error(ctx, cmd, "more than one %s ('%s' and '%s')", what, *input, a);
+  *input = a;
+  return CLI_EXIT_OK;
+}
+
 int cli_wants_help(int argc, char **argv) {
   for (int i = 1; i < argc; ++i)
     if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;

@@ -78,6 +78,12 @@ void cli_printf(rom_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The tail of a sub-command's option loop, for a word `a` that is no known option: '-x' is
+ * "unknown option '-x'" (with " for 'SUB'" when sub is given), the first other word is the
+ * input file (*input), a second one "more than one WHAT ('A' and 'B')". Returns
+ * CLI_EXIT_OK or CLI_EXIT_USAGE (message printed). */
+int cli_take_input(rom_ctx *ctx, const char *cmd, const char *sub, const char *a,
+                   const char **input, const char *what);
 /* True if argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* Strict number parsing: the whole string must be a number. Return 0 on success. */

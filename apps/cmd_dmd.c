@@ -276,12 +276,9 @@ static int dmd_fit(rom_ctx *ctx, int argc, char **argv) {
         return cli_usage_error(ctx, "dmd", "--method '%s' is not one of %s", argv[i], known);
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "dmd", "unknown option '%s' for 'dmd fit'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "dmd", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "dmd", "dmd fit", a, &input, "input file")) !=
+               CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input) return cli_usage_error(ctx, "dmd", "missing the snapshot file (SNAPSHOTS.h5)");
@@ -396,12 +393,9 @@ static int dmd_predict(rom_ctx *ctx, int argc, char **argv) {
       compare = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "dmd", "unknown option '%s' for 'dmd predict'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "dmd", "more than one DMD file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "dmd", "dmd predict", a, &input, "DMD file")) !=
+               CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input) return cli_usage_error(ctx, "dmd", "missing the DMD file (DMD.h5)");

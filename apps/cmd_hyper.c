@@ -259,12 +259,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       }
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "hyper", "unknown option '%s'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "hyper", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "hyper", NULL, a, &input, "input file")) != CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input)

@@ -143,12 +143,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
         librom_in = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "pod", "unknown option '%s'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "pod", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "pod", NULL, a, &input, "input file")) != CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (librom_in) {
