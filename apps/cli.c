@@ -206,15 +206,20 @@ int cli_globals_parse(rom_ctx *ctx, int argc, char **argv, cli_globals *g) {
     /* The merged list: the globals before the command, the command's name, the options
      * file's flags that the command line does not give, then the command line's. */
     char **merged = malloc(((size_t)argc + 2 * CLI_OPTIONS_MAX + 1) * sizeof *merged);
-    int n = 0;
+    int n = 0, insert_after = command;
     if (!merged) goto usage;
+    /* the file's flags go after the command's leading words (the action of 'dmd fit',
+     * 'bench pod', 'interp heat', or an input file), before the command line's flags, so
+     * that a parser that keeps the last value keeps the command line's */
+    while (command && insert_after + 1 < argc && argv[insert_after + 1][0] != '-')
+      ++insert_after;
     for (int i = 1; i < argc; ++i) {
       if (!strcmp(argv[i], "--options")) {
         ++i;
         continue;
       }
       merged[n++] = argv[i];
-      if (i != command) continue;
+      if (!command || i != insert_after) continue;
       for (int j = 0; j < nfile; ++j) {
         int given = 0;
         for (int k = command + 1; k < argc && !given; ++k)

@@ -76,7 +76,9 @@ json "reproduce --json" method pod-galerkin -- "$R" reproduce P2 --grid 12 --ste
   --method pod-galerkin --train-params 0.9,1.1 --workdir repro --json
 grep -q "avg %" json.err && ok || bad "reproduce --json: the report is not on stderr"
 [ "$(wc -l <json.out)" -eq 1 ] && ok || bad "reproduce --json: stdout holds more than the JSON line"
-json "bench pod --json" benchmark pod -- "$R" bench pod --rows 300 --cols 20 --repeat 1 --json
+# the options file's flags go after the target's name ('bench pod'), under --cols 20
+printf -- '--rows 300\n--cols 30\n--repeat 1\n' >bench.opts
+json "bench pod --json with --options" cols 20 -- "$R" bench pod --options bench.opts --cols 20 --json
 json "interp heat --json" command interp -- "$R" interp heat --n 6 --steps 8 --dim 2 --no-dmd --json
 json "version --json" version - -- "$R" version --json
 "$R" demo --json >/dev/null 2>&1
