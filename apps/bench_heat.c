@@ -24,8 +24,8 @@ static const char *const help =
     "P3 heat conduction (4 conductivity subdomains, mu in [0.1, 10]^4): online reduced\n"
     "solves per second at k = 10 and 20, implicit-Euler step time, the FOM direct-solve\n"
     "time and the speed-up, then the online rate at n = 32, 64, 128 (flat in N).\n"
-    "Timings are medians over --repeat runs. --json prints one JSON object instead of\n"
-    "the table. Set OPENBLAS_NUM_THREADS=1.\n";
+    "Timings are medians over --repeat runs. --json prints one JSON object on stdout\n"
+    "instead of the table. Set OPENBLAS_NUM_THREADS=1.\n";
 
 /* Log-uniform parameters in [0.1, 10]: mu = 10^(-1 + 2 U). */
 static void sample_mu(uint64_t seed, uint64_t stream, rom_int index, int Q, double *mu) {
@@ -154,16 +154,15 @@ static int step_time(rom_affine_rom *rom, int repeat, double *seconds) {
 
 int bench_heat(rom_ctx *ctx, int argc, char **argv) {
   rom_int n = 128, repeat = 5, train = BENCH_TRAIN;
-  int json = 0, rc = ROM_OK;
+  const int json = cli_json_mode(); /* --json: a global option (apps/cli.h) */
+  int rc = ROM_OK;
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", help);
     return CLI_EXIT_OK;
   }
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
-    if (!strcmp(a, "--json")) {
-      json = 1;
-    } else if (!strcmp(a, "--n") || !strcmp(a, "--repeat") || !strcmp(a, "--train")) {
+    if (!strcmp(a, "--n") || !strcmp(a, "--repeat") || !strcmp(a, "--train")) {
       rom_int v = 0;
       if (i + 1 >= argc) return cli_usage_error(ctx, "bench heat", "%s needs a value", a);
       if (cli_parse_int(argv[++i], &v))
@@ -205,24 +204,24 @@ int bench_heat(rom_ctx *ctx, int argc, char **argv) {
   const int ranks = rom_ctx_size(ctx);
   const char *threads = getenv("OPENBLAS_NUM_THREADS");
   if (json) {
-    cli_printf(ctx,
-               "{\"benchmark\": \"heat\", \"n\": %lld, \"N\": %lld, \"ranks\": %d, "
-               "\"openblas_threads\": \"%s\", \"train\": %lld, \"repeat\": %lld, "
-               "\"fom_solve_seconds\": %.6e, \"online\": [",
-               (long long)n, (long long)(n * n), ranks, threads ? threads : "unset",
-               (long long)train, (long long)repeat, fom_seconds);
+    cli_json_printf(ctx,
+                    "{\"benchmark\": \"heat\", \"n\": %lld, \"N\": %lld, \"ranks\": %d, "
+                    "\"openblas_threads\": \"%s\", \"train\": %lld, \"repeat\": %lld, "
+                    "\"fom_solve_seconds\": %.6e, \"online\": [",
+                    (long long)n, (long long)(n * n), ranks, threads ? threads : "unset",
+                    (long long)train, (long long)repeat, fom_seconds);
     for (int i = 0; i < 2; ++i)
-      cli_printf(ctx,
-                 "%s{\"k\": %d, \"solves_per_second\": %.6e, \"seconds_per_solve\": %.6e, "
-                 "\"speedup\": %.6e, \"transient_step_seconds\": %.6e}",
-                 i ? ", " : "", i ? BENCH_KMAX : 10, rate[i], 1.0 / rate[i], fom_seconds * rate[i],
-                 step[i]);
-    cli_printf(ctx, "], \"flat_in_N\": [");
+      cli_json_printf(ctx,
+                      "%s{\"k\": %d, \"solves_per_second\": %.6e, \"seconds_per_solve\": %.6e, "
+                      "\"speedup\": %.6e, \"transient_step_seconds\": %.6e}",
+                      i ? ", " : "", i ? BENCH_KMAX : 10, rate[i], 1.0 / rate[i],
+                      fom_seconds * rate[i], step[i]);
+    cli_json_printf(ctx, "], \"flat_in_N\": [");
     for (int j = 0; j < 3; ++j)
-      cli_printf(ctx, "%s{\"n\": %lld, \"N\": %lld, \"k\": %d, \"solves_per_second\": %.6e}",
-                 j ? ", " : "", (long long)flat_n[j], (long long)(flat_n[j] * flat_n[j]),
-                 BENCH_KMAX, flat_rate[j]);
-    cli_printf(ctx, "]}\n");
+      cli_json_printf(ctx, "%s{\"n\": %lld, \"N\": %lld, \"k\": %d, \"solves_per_second\": %.6e}",
+                      j ? ", " : "", (long long)flat_n[j], (long long)(flat_n[j] * flat_n[j]),
+                      BENCH_KMAX, flat_rate[j]);
+    cli_json_printf(ctx, "]}\n");
     return CLI_EXIT_OK;
   }
   cli_printf(ctx,

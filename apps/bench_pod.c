@@ -45,7 +45,8 @@ static const char *const bench_pod_help =
 
 int bench_pod(rom_ctx *ctx, int argc, char **argv) {
   rom_int N = 20000, m = 200, repeat = 5;
-  int json = 0, rc = CLI_EXIT_OK, err = ROM_OK;
+  const int json = cli_json_mode(); /* --json: a global option (apps/cli.h) */
+  int rc = CLI_EXIT_OK, err = ROM_OK;
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   MPI_Comm comm = rom_ctx_comm(ctx);
   if (cli_wants_help(argc, argv)) {
@@ -54,10 +55,6 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
   }
   for (int i = 1; i < argc; ++i) {
     rom_int *target = NULL;
-    if (!strcmp(argv[i], "--json")) {
-      json = 1;
-      continue;
-    }
     if (!strcmp(argv[i], "--rows"))
       target = &N;
     else if (!strcmp(argv[i], "--cols"))
@@ -180,7 +177,8 @@ int bench_pod(rom_ctx *ctx, int argc, char **argv) {
   const double t_librom = size == 1 ? LIBROM_STATIC_SVD_1RANK_S : LIBROM_STATIC_SVD_2RANK_S;
   const double mib = 1024.0 * 1024.0;
   if (rank == 0 && json) {
-    printf(
+    cli_json_printf(
+        ctx,
         "{\"benchmark\": \"pod\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": "
         "%lld,\n"
         " \"spectrum\": \"s_i = 10^(-8 i/m), i = 0..m-1\",\n"

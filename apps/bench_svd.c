@@ -256,17 +256,18 @@ static double loadavg(void) {
 }
 
 static void json_number(const char *key, double v, const char *fmt, int comma) {
-  printf("\"%s\": ", key);
+  fprintf(cli_json_stream(), "\"%s\": ", key);
   if (isfinite(v))
-    printf(fmt, v);
+    fprintf(cli_json_stream(), fmt, v);
   else
-    printf("null");
-  if (comma) printf(", ");
+    fprintf(cli_json_stream(), "null");
+  if (comma) fprintf(cli_json_stream(), ", ");
 }
 
 int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   rom_int N = 20000, m = 200, k = 20, repeat = 5;
-  int json = 0, rc = CLI_EXIT_OK, err = ROM_OK, nmethods = 4, with_lapack = 1;
+  const int json = cli_json_mode(); /* --json: a global option (apps/cli.h) */
+  int rc = CLI_EXIT_OK, err = ROM_OK, nmethods = 4, with_lapack = 1;
   int rank = rom_ctx_rank(ctx), size = rom_ctx_size(ctx);
   MPI_Comm comm = rom_ctx_comm(ctx);
   method_result res[MAX_METHODS];
@@ -280,10 +281,6 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   }
   for (int i = 1; i < argc; ++i) {
     rom_int *target = NULL;
-    if (!strcmp(argv[i], "--json")) {
-      json = 1;
-      continue;
-    }
     if (!strcmp(argv[i], "--no-lapack")) {
       with_lapack = 0;
       continue;
@@ -401,23 +398,25 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
   const double t_librom = size == 1 ? LIBROM_STATIC_SVD_1RANK_S : LIBROM_STATIC_SVD_2RANK_S;
   const double mib = 1024.0 * 1024.0;
   if (rank == 0 && json) {
-    printf(
+    cli_json_printf(
+        ctx,
         "{\"benchmark\": \"svd\", \"rows\": %lld, \"cols\": %lld, \"ranks\": %d, \"repeat\": %lld, "
         "\"rank_k\": %lld,\n \"spectrum\": \"s_i = 10^(-8 i/r), i = 0..r-1, r = min(N, m)\", ",
         (long long)N, (long long)m, size, (long long)repeat, (long long)k);
     json_number("build_s", t_build, "%.3f", 1);
     json_number("loadavg_start", load_start, "%.2f", 1);
     json_number("loadavg_end", load_end, "%.2f", 0);
-    printf(",\n \"methods\": [");
+    cli_json_printf(ctx, ",\n \"methods\": [");
     for (int j = 0; j < nmethods; ++j) {
       const method_result *q = &res[j];
       int exact = (rom_svd_method_rules(q->method) & ROM_SVD_RULE_EXACT) != 0;
-      printf("%s\n  {\"name\": \"%s\", \"k\": %lld, \"r\": %lld, ", j ? "," : "",
-             rom_svd_method_name(q->method), (long long)q->k, (long long)q->r);
+      cli_json_printf(ctx, "%s\n  {\"name\": \"%s\", \"k\": %lld, \"r\": %lld, ", j ? "," : "",
+                      rom_svd_method_name(q->method), (long long)q->k, (long long)q->r);
       if (q->method == ROM_SVD_INCREMENTAL)
-        printf("\"incremental_tolerance\": %g, ", rom_pod_options_default().incremental_tolerance);
+        cli_json_printf(ctx, "\"incremental_tolerance\": %g, ",
+                        rom_pod_options_default().incremental_tolerance);
       if (q->method == ROM_SVD_RANDOMIZED)
-        printf("\"oversampling\": 10, \"power_iterations\": 2, ");
+        cli_json_printf(ctx, "\"oversampling\": 10, \"power_iterations\": 2, ");
       json_number("time_s", q->time, "%.6f", 1);
       json_number("time_min_s", q->tmin, "%.6f", 1);
       json_number("time_max_s", q->tmax, "%.6f", 1);
@@ -431,9 +430,10 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
       json_number("sv_rel_error_firstk", q->errk, "%.3e", 1);
       json_number("sv_rel_error_all_computed", exact ? q->errall : NAN, "%.3e", 1);
       json_number("orthogonality_max", q->orth, "%.3e", 0);
-      printf("}");
+      cli_json_printf(ctx, "}");
     }
-    printf("],\n \"lapack\": {\"measured\": %s, ", with_lapack && lapack_ok ? "true" : "false");
+    cli_json_printf(ctx, "],\n \"lapack\": {\"measured\": %s, ",
+                    with_lapack && lapack_ok ? "true" : "false");
     json_number("geqrf_gesdd_ormqr_s", lt.qr_svd, "%.6f", 1);
     json_number("geqrf_s", lt.geqrf, "%.6f", 1);
     json_number("gesdd_of_R_s", lt.gesdd_r, "%.6f", 1);
@@ -441,19 +441,21 @@ int bench_svd(rom_ctx *ctx, int argc, char **argv) {
     json_number("gesdd_s", lt.gesdd, "%.6f", 1);
     json_number("gesvd_u_only_s", lw[1], "%.6f", 1);
     json_number("transpose_geqrf_gesdd_s", lw[2], "%.6f", 0);
-    printf("},\n \"network\": {");
+    cli_json_printf(ctx, "},\n \"network\": {");
     json_number("allreduce_1double_s", net_allreduce, "%.3e", 1);
     json_number("pingpong_8B_s", net_lat, "%.3e", 1);
     json_number("pingpong_8MiB_s", net_8mib, "%.3e", 0);
-    printf("},\n \"librom_published\": {\"note\": \"quoted from docs/problems.md (libROM 2.x, "
-           "20000 x 200), not measured here\", ");
+    cli_json_printf(
+        ctx, "},\n \"librom_published\": {\"note\": \"quoted from docs/problems.md (libROM 2.x, "
+             "20000 x 200), not measured here\", ");
     if (published)
-      printf("\"static_svd_s\": %.2f, \"static_svd_mib_1rank\": %s, \"brand_k50_1rank_s\": %.2f, "
-             "\"brand_k50_error\": %.1e}}\n",
-             t_librom, size == 1 ? "238" : "null", LIBROM_BRAND_K50_1RANK_S,
-             LIBROM_BRAND_K50_ERROR);
+      cli_json_printf(
+          ctx,
+          "\"static_svd_s\": %.2f, \"static_svd_mib_1rank\": %s, \"brand_k50_1rank_s\": %.2f, "
+          "\"brand_k50_error\": %.1e}}\n",
+          t_librom, size == 1 ? "238" : "null", LIBROM_BRAND_K50_1RANK_S, LIBROM_BRAND_K50_ERROR);
     else
-      printf("\"static_svd_s\": null}}\n");
+      cli_json_printf(ctx, "\"static_svd_s\": null}}\n");
   } else if (rank == 0) {
     printf("romkit bench svd: N = %lld, m = %lld, %d rank%s, median of %lld runs, k = %lld "
            "(randomized, incremental); load average %.2f -> %.2f\n",

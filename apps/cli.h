@@ -13,6 +13,56 @@
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
 
+/* ---- the conventions every command shares (docs/user-guide.md, "Command-line conventions")
+ * Global options, accepted before or after the command name and removed from its argv:
+ *   -v/--verbose, -q/--quiet, --log-level silent|error|warning|info|debug (also 0..4; the
+ *   last one given wins, over ROMKIT_LOG, over the default info), --json, --options FILE.
+ * --options FILE: one "--flag [value]" per line, '#' comments, blank lines; merged under
+ * the command line (a flag the command line gives is taken from the command line), as
+ * PETSc's -options_file. */
+typedef struct {
+  int argc;       /* the command's argv after the merge: argv[0] is the command's name */
+  char **argv;    /* (NULL when no command was given) */
+  int json;       /* --json */
+  int help;       /* -h/--help before the command name (or no command) */
+  int version;    /* --version before the command name */
+  char **storage; /* owned strings and vector (cli_globals_release) */
+} cli_globals;
+
+/* Reads the global options and the options file out of the program's argv, sets the
+ * context's log level, and fills *g. Returns CLI_EXIT_OK or CLI_EXIT_USAGE (message printed
+ * on rank 0, naming the file and line for an options-file error). Not collective: every
+ * rank reads the options file itself. */
+int cli_globals_parse(rom_ctx *ctx, int argc, char **argv, cli_globals *g);
+void cli_globals_release(cli_globals *g);
+
+/* JSON mode (--json): cli_json_start keeps the real stdout for the JSON and points file
+ * descriptor 1 at stderr, so that every human line (ours, the library's, HDF5's) goes to
+ * stderr and stdout holds one JSON object. cli_json_mode() says whether it is on. */
+void cli_json_start(void);
+int cli_json_mode(void);
+/* The stream the JSON goes to (stdout, or the kept stdout in JSON mode). */
+FILE *cli_json_stream(void);
+/* A small JSON writer, rank 0 only: cli_json_begin opens the top-level object, each call
+ * adds one member (non-finite numbers are written as null), cli_json_object/_array open a
+ * nested one (key NULL inside an array), cli_json_end closes the innermost (the top level:
+ * with a newline and a flush). cli_json_raw inserts text that already is JSON. */
+void cli_json_begin(rom_ctx *ctx);
+void cli_json_string(rom_ctx *ctx, const char *key, const char *value);
+void cli_json_number(rom_ctx *ctx, const char *key, double value);
+void cli_json_integer(rom_ctx *ctx, const char *key, long long value);
+void cli_json_numbers(rom_ctx *ctx, const char *key, const double *values, long long count);
+void cli_json_raw(rom_ctx *ctx, const char *key, const char *json);
+void cli_json_object(rom_ctx *ctx, const char *key);
+void cli_json_array(rom_ctx *ctx, const char *key);
+void cli_json_end(rom_ctx *ctx);
+/* printf to the JSON stream, rank 0 only (JSON written by hand: the benchmarks). */
+void cli_json_printf(rom_ctx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 /* Prints "romkit <cmd>: <message>" (rank 0) and returns CLI_EXIT_USAGE. */
 int cli_usage_error(rom_ctx *ctx, const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -22,12 +72,18 @@ int cli_usage_error(rom_ctx *ctx, const char *cmd, const char *fmt, ...)
 /* Prints romkit's last error for a failed call (rank 0 and any rank whose message
  * differs) and returns CLI_EXIT_FAILURE. */
 int cli_fail(rom_ctx *ctx, const char *cmd, int code);
-/* printf on rank 0 only. */
+/* printf on rank 0 only (stdout; stderr in JSON mode). */
 void cli_printf(rom_ctx *ctx, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The tail of a sub-command's option loop, for a word `a` that is no known option: '-x' is
+ * "unknown option '-x'" (with " for 'SUB'" when sub is given), the first other word is the
+ * input file (*input), a second one "more than one WHAT ('A' and 'B')". Returns
+ * CLI_EXIT_OK or CLI_EXIT_USAGE (message printed). */
+int cli_take_input(rom_ctx *ctx, const char *cmd, const char *sub, const char *a,
+                   const char **input, const char *what);
 /* True if argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* Strict number parsing: the whole string must be a number. Return 0 on success. */

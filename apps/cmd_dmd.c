@@ -50,6 +50,8 @@ static const char *const dmd_help =
     "  -o, --output PATH  the predicted states, a snapshot file with /times\n"
     "common:\n"
     "  --overwrite        replace an existing output file (otherwise: error, untouched)\n"
+    "  --json             one JSON object on stdout (fit, info: method, sizes, eigenvalues\n"
+    "                     and omegas per window; predict: states, errors); text to stderr\n"
     "  -h, --help         this text\n\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
 
@@ -145,12 +147,46 @@ static double *file_times(rom_ctx *ctx, const char *path, rom_int m) {
   return t;
 }
 
-static int output_exists(rom_ctx *ctx, const char *path) {
-  int exists = rom_ctx_rank(ctx) == 0 ? access(path, F_OK) == 0 : 0;
-  MPI_Bcast(&exists, 1, MPI_INT, 0, rom_ctx_comm(ctx));
-  if (exists && rom_ctx_rank(ctx) == 0)
-    fprintf(stderr, "romkit dmd: error: '%s': %s\n", path, rom_strerror(ROM_ERR_EXISTS));
-  return exists;
+/* The output checked before the work (romkit/output.h: directory present and writable on
+ * every rank, file absent unless --overwrite); 0 if it can be written, else the error is
+ * printed. */
+static int output_refused(rom_ctx *ctx, const char *path, int overwrite) {
+  int err = rom_output_check(ctx, path, overwrite);
+  return err == ROM_OK ? 0 : (cli_fail(ctx, "dmd", err), 1);
+}
+
+/* The summary as JSON members: method, sizes, times, and per window the eigenvalues and
+ * omegas as [re, im] pairs. */
+static void json_summary(rom_ctx *ctx, const rom_dmd *d) {
+  rom_int nw = rom_dmd_window_count(d);
+  cli_json_string(ctx, "method", rom_dmd_method_name(rom_dmd_get_method(d)));
+  cli_json_integer(ctx, "N", (long long)rom_dmd_global_rows(d));
+  cli_json_integer(ctx, "snapshots", (long long)rom_dmd_snapshot_count(d));
+  cli_json_number(ctx, "t0", rom_dmd_t0(d));
+  cli_json_number(ctx, "t_end", rom_dmd_t_end(d));
+  cli_json_number(ctx, "dt", rom_dmd_dt(d));
+  cli_json_integer(ctx, "control_dim", (long long)rom_dmd_control_dim(d));
+  cli_json_array(ctx, "windows");
+  for (rom_int k = 0; k < nw; k++) {
+    const rom_dmd *w = NULL;
+    if (rom_dmd_window(d, k, &w) != ROM_OK) continue;
+    const double *la = rom_dmd_eigenvalues(w), *om = rom_dmd_omegas(w);
+    rom_int r = rom_dmd_rank(w);
+    cli_json_object(ctx, NULL);
+    cli_json_number(ctx, "t0", rom_dmd_t0(w));
+    cli_json_number(ctx, "t_end", rom_dmd_t_end(w));
+    cli_json_integer(ctx, "rank", (long long)r);
+    cli_json_array(ctx, "eigenvalues");
+    for (rom_int i = 0; i < r; i++)
+      cli_json_numbers(ctx, NULL, la + 2 * i, 2);
+    cli_json_end(ctx);
+    cli_json_array(ctx, "omegas");
+    for (rom_int i = 0; i < r; i++)
+      cli_json_numbers(ctx, NULL, om + 2 * i, 2);
+    cli_json_end(ctx);
+    cli_json_end(ctx);
+  }
+  cli_json_end(ctx);
 }
 
 static void print_summary(rom_ctx *ctx, const rom_dmd *d) {
@@ -240,12 +276,9 @@ static int dmd_fit(rom_ctx *ctx, int argc, char **argv) {
         return cli_usage_error(ctx, "dmd", "--method '%s' is not one of %s", argv[i], known);
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "dmd", "unknown option '%s' for 'dmd fit'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "dmd", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "dmd", "dmd fit", a, &input, "input file")) !=
+               CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input) return cli_usage_error(ctx, "dmd", "missing the snapshot file (SNAPSHOTS.h5)");
@@ -259,7 +292,7 @@ static int dmd_fit(rom_ctx *ctx, int argc, char **argv) {
                            rom_dmd_method_name(o.method));
   if (!(rom_dmd_method_rules(o.method) & ROM_DMD_RULE_CONTROL) && control_path)
     return cli_usage_error(ctx, "dmd", "--control applies to --method dmdc only");
-  if (!overwrite && output_exists(ctx, output)) return CLI_EXIT_FAILURE;
+  if (output_refused(ctx, output, overwrite)) return CLI_EXIT_FAILURE;
 
   double t0 = MPI_Wtime();
   if ((err = rom_snapshots_read(ctx, input, ROM_AUTO_ROWS, &X)) != ROM_OK) {
@@ -302,6 +335,16 @@ static int dmd_fit(rom_ctx *ctx, int argc, char **argv) {
       (err = rom_dmd_write(d, output, overwrite)) != ROM_OK) {
     rc = cli_fail(ctx, "dmd", err);
     goto done;
+  }
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "dmd fit");
+    cli_json_string(ctx, "input", input);
+    cli_json_string(ctx, "output", output);
+    json_summary(ctx, d);
+    cli_json_number(ctx, "seconds", MPI_Wtime() - t0);
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
   }
   cli_printf(ctx, "dmd fit: %s -> %s, %.3f s on %d rank%s\n", input, output, MPI_Wtime() - t0,
              rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
@@ -350,12 +393,9 @@ static int dmd_predict(rom_ctx *ctx, int argc, char **argv) {
       compare = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "dmd", "unknown option '%s' for 'dmd predict'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "dmd", "more than one DMD file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "dmd", "dmd predict", a, &input, "DMD file")) !=
+               CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input) return cli_usage_error(ctx, "dmd", "missing the DMD file (DMD.h5)");
@@ -380,7 +420,7 @@ static int dmd_predict(rom_ctx *ctx, int argc, char **argv) {
     for (rom_int j = 0; j < nt; j++)
       t[j] = from + (to - from) * (double)j / (double)steps;
   }
-  if (!overwrite && output_exists(ctx, output)) {
+  if (output_refused(ctx, output, overwrite)) {
     free(t);
     return CLI_EXIT_FAILURE;
   }
@@ -423,6 +463,7 @@ static int dmd_predict(rom_ctx *ctx, int argc, char **argv) {
   }
   cli_printf(ctx, "dmd predict: %lld states at t = %.6g .. %.6g -> %s\n", (long long)nt, t[0],
              t[nt - 1], output);
+  double rel_error = NAN, worst_error = NAN;
   if (compare) {
     if ((err = rom_snapshots_read(ctx, compare, n, &ref)) != ROM_OK) goto fail;
     if (rom_dmat_cols(ref) != nt) {
@@ -443,8 +484,25 @@ static int dmd_predict(rom_ctx *ctx, int argc, char **argv) {
       acc[1] += s[1];
       if (s[1] > 0.0) worst = fmax(worst, sqrt(s[0] / s[1]));
     }
+    rel_error = acc[1] > 0.0 ? sqrt(acc[0] / acc[1]) : 0.0;
+    worst_error = worst;
     cli_printf(ctx, "relative error against %s: %.3e (Frobenius), worst state %.3e\n", compare,
-               acc[1] > 0.0 ? sqrt(acc[0] / acc[1]) : 0.0, worst);
+               rel_error, worst);
+  }
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "dmd predict");
+    cli_json_string(ctx, "input", input);
+    cli_json_string(ctx, "output", output);
+    cli_json_integer(ctx, "states", (long long)nt);
+    cli_json_number(ctx, "t_first", t[0]);
+    cli_json_number(ctx, "t_last", t[nt - 1]);
+    if (compare) {
+      cli_json_string(ctx, "compare", compare);
+      cli_json_number(ctx, "relative_error", rel_error);
+      cli_json_number(ctx, "worst_state_error", worst_error);
+    }
+    cli_json_end(ctx);
   }
   goto done;
 fail:
@@ -465,6 +523,13 @@ static int dmd_info(rom_ctx *ctx, int argc, char **argv) {
   if (argc != 3) return cli_usage_error(ctx, "dmd", "'dmd info' takes one DMD file");
   if ((err = rom_dmd_read(ctx, argv[2], ROM_AUTO_ROWS, &d)) != ROM_OK)
     return cli_fail(ctx, "dmd", err);
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "dmd info");
+    cli_json_string(ctx, "file", argv[2]);
+    json_summary(ctx, d);
+    cli_json_end(ctx);
+  }
   cli_printf(ctx, "file %s\n", argv[2]);
   print_summary(ctx, d);
   rom_dmd_destroy(&d);

@@ -62,6 +62,8 @@ static const char *const hyper_help =
     "                          (and i); outside 0..N-1 they are dropped, or wrap with\n"
     "                          :periodic (offsets:-1,0:periodic is P1's stencil)\n"
     "  --overwrite        replace HR.h5 if it exists (otherwise: error, file untouched)\n"
+    "  --json             one JSON object on stdout (method, N, nb, ns, seconds; with\n"
+    "                     --ae the sample mesh and decoder sizes); the text to stderr\n"
     "  -h, --help         this text\n\n"
     "Without --manifold the file holds the model-independent part only (state_dim = 0):\n"
     "the sample mesh (the union of the samples' stencils) and the state basis rows there\n"
@@ -270,12 +272,8 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
       }
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "hyper", "unknown option '%s'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "hyper", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "hyper", NULL, a, &input, "input file")) != CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (!input)
@@ -442,6 +440,27 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   double t3 = MPI_Wtime();
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "hyper");
+    cli_json_string(ctx, "input", input);
+    cli_json_string(ctx, "output", output);
+    cli_json_string(ctx, "method", rom_hyper_method_name(opts.method));
+    cli_json_integer(ctx, "N", (long long)rom_hyper_global_rows(hr));
+    cli_json_integer(ctx, "nb", (long long)rom_hyper_residual_dim(hr));
+    cli_json_integer(ctx, "ns", (long long)rom_hyper_num_samples(hr));
+    if (manifold) {
+      cli_json_integer(ctx, "latent", (long long)rom_hyper_state_dim(hr));
+      cli_json_integer(ctx, "sample_mesh_rows", (long long)rom_hyper_num_needed(hr));
+      cli_json_integer(ctx, "decoder_hidden_units",
+                       (long long)rom_ae_subnet_num_hidden_units(rom_hyper_decoder(hr)));
+      cli_json_integer(ctx, "decoder_parameters",
+                       (long long)rom_ae_subnet_num_params(rom_hyper_decoder(hr)));
+    }
+    cli_json_number(ctx, "seconds", t3 - t0);
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
+  }
   if (!manifold) {
     cli_printf(ctx,
                "hyper: %s, N = %lld, nb = %lld, ns = %lld, %.3f s (read %.3f, selection %.3f, "

@@ -20,11 +20,13 @@ static const char *const known_attributes[] = {"format",         "kind",    "for
                                                "romkit_version", "created", "ranks"};
 
 static void print_usage(void) {
-  printf("usage: romkit info FILE.h5\n\n"
+  printf("usage: romkit info FILE.h5 [--json]\n\n"
          "Prints what a romkit HDF5 file holds: kind, format version, the romkit version and\n"
          "date that wrote it, every root attribute, every dataset with its dims, and for a\n"
          "file with /singular_values the number of modes that capture 90%%, 99%%, 99.99%%\n"
-         "and 99.9999%% of the energy (sum of sigma^2).\n\n"
+         "and 99.9999%% of the energy (sum of sigma^2). With --json: one JSON object on\n"
+         "stdout (file, kind, format_version, datasets with dims and types, singular values\n"
+         "and modes per energy fraction), the text on stderr.\n\n"
          "Runs on rank 0 only. Exit codes: 0 success, 1 missing, unreadable or non-romkit\n"
          "file, 2 bad arguments.\n");
 }
@@ -280,6 +282,71 @@ static void print_spectrum(hid_t file) {
 
 /* ---- the command ------------------------------------------------------------------------- */
 
+/* ---- JSON (--json) ------------------------------------------------------------------------ */
+
+static rom_ctx *json_ctx; /* the context of the JSON writer, for the HDF5 visit callback */
+
+static herr_t json_dataset(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+  (void)info;
+  (void)data;
+  hid_t object = H5Oopen(group, name, H5P_DEFAULT);
+  if (object < 0) return 0;
+  if (H5Iget_type(object) == H5I_DATASET) {
+    hid_t space = H5Dget_space(object), type = H5Dget_type(object);
+    hsize_t dims[H5S_MAX_RANK];
+    double d[H5S_MAX_RANK];
+    int ndims = H5Sget_simple_extent_dims(space, dims, NULL);
+    char buf[32];
+    for (int i = 0; i < ndims; ++i)
+      d[i] = (double)dims[i];
+    cli_json_object(json_ctx, NULL);
+    cli_json_string(json_ctx, "name", name);
+    cli_json_numbers(json_ctx, "dims", d, ndims > 0 ? ndims : 0);
+    cli_json_string(json_ctx, "type", type_name(type, buf));
+    cli_json_end(json_ctx);
+    H5Sclose(space);
+    H5Tclose(type);
+  }
+  H5Oclose(object);
+  return 0;
+}
+
+/* The file as one JSON object: path, kind, format_version, the datasets with their dims
+ * and types, and for /singular_values the count and the modes per energy fraction. */
+static void describe_json(rom_ctx *ctx, hid_t file, const char *path, const char *kind,
+                          long long version) {
+  json_ctx = ctx;
+  cli_json_begin(ctx);
+  cli_json_string(ctx, "command", "info");
+  cli_json_string(ctx, "file", path);
+  cli_json_string(ctx, "kind", kind);
+  cli_json_integer(ctx, "format_version", version);
+  cli_json_array(ctx, "datasets");
+  H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, json_dataset, NULL);
+  cli_json_end(ctx);
+  if (H5Lexists(file, "singular_values", H5P_DEFAULT) > 0) {
+    hid_t dset = H5Dopen2(file, "singular_values", H5P_DEFAULT);
+    hid_t space = dset >= 0 ? H5Dget_space(dset) : -1;
+    hssize_t r = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    double *sigma = r > 0 && plausible_count(dset, r) ? calloc((size_t)r, sizeof(double)) : NULL;
+    if (sigma && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sigma) >= 0) {
+      static const double fractions[] = {0.90, 0.99, 0.9999, 0.999999};
+      cli_json_numbers(ctx, "singular_values", sigma, (long long)r);
+      cli_json_object(ctx, "modes_for_energy");
+      for (int i = 0; i < 4; ++i) {
+        char key[16];
+        snprintf(key, sizeof key, "%g", fractions[i]);
+        cli_json_integer(ctx, key, (long long)modes_for(sigma, (size_t)r, fractions[i]));
+      }
+      cli_json_end(ctx);
+    }
+    free(sigma);
+    if (space >= 0) H5Sclose(space);
+    if (dset >= 0) H5Dclose(dset);
+  }
+  cli_json_end(ctx);
+}
+
 /* -1 when missing, not one integer or unreadable. */
 static long long format_version(hid_t file) {
   long long version = -1;
@@ -317,7 +384,7 @@ static void read_kind(hid_t file, char *buf, size_t len) {
 }
 
 /* Rank 0: returns the exit code. */
-static int describe(const char *path) {
+static int describe(rom_ctx *ctx, const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) {
     fprintf(stderr, "romkit info: error: cannot open '%s': no such file\n", path);
@@ -374,6 +441,12 @@ static int describe(const char *path) {
     fprintf(stderr, "\n");
     return CLI_EXIT_FAILURE;
   }
+  if (cli_json_mode()) {
+    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) return CLI_EXIT_FAILURE;
+    describe_json(ctx, file, path, kind, version);
+    H5Fclose(file);
+  }
   return CLI_EXIT_OK;
 }
 
@@ -396,7 +469,7 @@ int cmd_info(rom_ctx *ctx, int argc, char **argv) {
     void *data = NULL;
     H5Eget_auto2(H5E_DEFAULT, &func, &data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our sentences, not HDF5's error stack */
-    code = describe(argv[1]);
+    code = describe(ctx, argv[1]);
     H5Eset_auto2(H5E_DEFAULT, func, data);
   }
   MPI_Bcast(&code, 1, MPI_INT, 0, rom_ctx_comm(ctx));

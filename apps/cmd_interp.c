@@ -49,7 +49,10 @@ static const char *const help_tail =
     "  --dmd-manifold M of the DMD's Atilde: general (default), nonsingular\n"
     "  --outside P      a test parameter outside the training range: refuse (default),\n"
     "                   warn (extrapolate with a warning), allow\n"
-    "  --no-dmd         skip the parametric DMD\n";
+    "  --no-dmd         skip the parametric DMD\n"
+    "  --json           (heat and dmd) one JSON object on stdout: the errors per test\n"
+    "                   parameter and the timings (heat), the output's rank (dmd); the\n"
+    "                   text goes to stderr\n";
 
 static int manifold_of(const char *v, rom_matrix_manifold *m) {
   if (!strcmp(v, "general"))
@@ -209,12 +212,23 @@ static int interp_dmd(rom_ctx *ctx, int argc, char **argv) {
                            "--params must give one parameter per DMD file (%d files)", nfiles);
   if (isnan(at)) return cli_usage_error(ctx, "interp", "dmd needs --at MU");
   if (!output) return cli_usage_error(ctx, "interp", "dmd needs -o OUT.h5");
+  /* the output is checked before any file is read (romkit/output.h) */
+  if ((rc = rom_output_check(ctx, output, overwrite)) != ROM_OK) return cli_fail(ctx, "interp", rc);
   for (int i = 0; i < nfiles && rc == ROM_OK; ++i)
     rc = rom_dmd_read(ctx, files[i], ROM_AUTO_ROWS, &dmds[i]);
   if (rc == ROM_OK)
     rc = rom_dmd_parametric(nfiles, (const rom_dmd *const *)dmds, 1, params, &at, &o, manifold,
                             rom_dmd_t0(dmds[0]), NULL, &out);
   if (rc == ROM_OK) rc = rom_dmd_write(out, output, overwrite);
+  if (rc == ROM_OK && cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "interp dmd");
+    cli_json_integer(ctx, "files", nfiles);
+    cli_json_integer(ctx, "rank", (long long)rom_dmd_rank(out));
+    cli_json_number(ctx, "at", at);
+    cli_json_string(ctx, "output", output);
+    cli_json_end(ctx);
+  }
   if (rc == ROM_OK)
     cli_printf(ctx, "interp dmd: %d DMDs of rank %lld at mu = %g -> %s\n", nfiles,
                (long long)rom_dmd_rank(out), at, output);
@@ -246,12 +260,34 @@ int cmd_interp(rom_ctx *ctx, int argc, char **argv) {
   }
   if (argc >= 2 && !strcmp(argv[1], "dmd")) return interp_dmd(ctx, argc, argv);
   if ((exit_code = parse(ctx, argc, argv, &o)) != CLI_EXIT_OK) return exit_code;
-  if (o.interp.outside == ROM_INTERP_OUTSIDE_WARN) {
-    rom_ctx_set_log_fn(ctx, log_line, NULL);
-    if (rom_ctx_log_level(ctx) < ROM_LOG_WARN) rom_ctx_set_log_level(ctx, ROM_LOG_WARN);
-  }
+  /* the warnings are the library's, at ROM_LOG_WARN, under the CLI's default level (info);
+   * -q and ROMKIT_LOG=0 silence them as every log line */
+  if (o.interp.outside == ROM_INTERP_OUTSIDE_WARN) rom_ctx_set_log_fn(ctx, log_line, NULL);
   int rc = rom_parametric_heat_run(ctx, &o, &r);
   if (rc != ROM_OK) return cli_fail(ctx, "interp", rc);
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "interp");
+    cli_json_string(ctx, "method", rom_interp_method_name(o.interp.method));
+    cli_json_integer(ctx, "n", (long long)o.n);
+    cli_json_integer(ctx, "steps", (long long)o.steps);
+    cli_json_integer(ctx, "dim", (long long)o.dim);
+    cli_json_integer(ctx, "training_parameters", o.ntrain);
+    cli_json_numbers(ctx, "mu", r.mu, r.ntest);
+    cli_json_numbers(ctx, "error_interp_pct", r.err_interp, r.ntest);
+    cli_json_numbers(ctx, "error_basis_only_pct", r.err_basis_only, r.ntest);
+    cli_json_numbers(ctx, "error_global_pct", r.err_global, r.ntest);
+    cli_json_numbers(ctx, "error_own_pod_pct", r.err_local, r.ntest);
+    cli_json_array(ctx, "error_parametric_dmd_pct"); /* null where not computed */
+    for (int t = 0; t < r.ntest; ++t)
+      cli_json_number(ctx, NULL, r.err_dmd[t] >= 0.0 ? r.err_dmd[t] : NAN);
+    cli_json_end(ctx);
+    cli_json_number(ctx, "training_reproduction", r.train_reproduction);
+    cli_json_number(ctx, "seconds_offline", r.seconds_offline);
+    cli_json_number(ctx, "seconds_interpolate", r.seconds_interpolate);
+    cli_json_number(ctx, "seconds_global_operator", r.seconds_global_operator);
+    cli_json_end(ctx);
+  }
   cli_printf(ctx,
              "P3X transient (n = %lld, %lld steps of %g), k = %lld, %d training parameters, "
              "%s on %d nearest, operator on the %s manifold\n",

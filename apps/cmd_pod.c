@@ -37,6 +37,8 @@ static const char *const pod_help =
     "                     ranks) instead of snapshots, and write it as the romkit basis\n"
     "                     file -o BASIS.h5: the migration path from libROM\n"
     "  --overwrite        replace existing output files (otherwise: error, files untouched)\n"
+    "  --json             one JSON object on stdout (N, k, energy, method, singular\n"
+    "                     values, seconds); the human line goes to stderr\n"
     "  -h, --help         this text\n\n"
     "Every basis vector's entry of largest magnitude is positive (ties: lowest row).\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
@@ -51,7 +53,19 @@ static int pod_from_librom(rom_ctx *ctx, const char *base, const char *output, i
     rc = cli_fail(ctx, "pod", err);
   } else {
     rom_int r = 0;
-    rom_basis_singular_values(basis, &r);
+    const double *sigma = rom_basis_singular_values(basis, &r);
+    if (cli_json_mode()) {
+      cli_json_begin(ctx);
+      cli_json_string(ctx, "command", "pod");
+      cli_json_string(ctx, "librom_in", base);
+      cli_json_string(ctx, "output", output);
+      cli_json_integer(ctx, "N", (long long)rom_basis_global_rows(basis));
+      cli_json_integer(ctx, "k", (long long)rom_basis_dim(basis));
+      cli_json_numbers(ctx, "singular_values", sigma, (long long)r);
+      cli_json_number(ctx, "seconds", MPI_Wtime() - t0);
+      cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+      cli_json_end(ctx);
+    }
     cli_printf(ctx,
                "pod: libROM basis %s.* -> %s: N = %lld, k = %lld, %lld singular values, %.3f s "
                "on %d rank%s\n",
@@ -129,12 +143,8 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
         librom_in = argv[++i];
     } else if (!strcmp(a, "--overwrite")) {
       overwrite = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(ctx, "pod", "unknown option '%s'", a);
-    } else if (!input) {
-      input = a;
-    } else {
-      return cli_usage_error(ctx, "pod", "more than one input file ('%s' and '%s')", input, a);
+    } else if ((rc = cli_take_input(ctx, "pod", NULL, a, &input, "input file")) != CLI_EXIT_OK) {
+      return rc;
     }
   }
   if (librom_in) {
@@ -161,17 +171,11 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   if (librom_in) return pod_from_librom(ctx, librom_in, output, overwrite);
 
   double t0 = MPI_Wtime();
-  {
-    /* The file-based entry point: it reads the snapshots in core when they fit the
-     * budget and streams them through the incremental SVD when they do not (or when
-     * --method incremental asks for it). The library logs what 'auto' chose at
-     * ROM_LOG_INFO: show it. */
-    rom_log_level level = rom_ctx_log_level(ctx);
-    if (opts.method == ROM_SVD_AUTO && level < ROM_LOG_INFO)
-      rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
-    err = rom_pod_compute_file(ctx, input, &opts, &basis);
-    rom_ctx_set_log_level(ctx, level);
-  }
+  /* The file-based entry point: it reads the snapshots in core when they fit the budget and
+   * streams them through the incremental SVD when they do not (or when --method incremental
+   * asks for it). The library logs what 'auto' chose at ROM_LOG_INFO, the CLI's default
+   * level (-q or ROMKIT_LOG=0 silence it). */
+  err = rom_pod_compute_file(ctx, input, &opts, &basis);
   if (err != ROM_OK) {
     rc = cli_fail(ctx, "pod", err);
     goto done;
@@ -189,7 +193,24 @@ int cmd_pod(rom_ctx *ctx, int argc, char **argv) {
   }
   double t3 = MPI_Wtime();
   rom_int computed = 0;
-  (void)rom_basis_singular_values(basis, &computed);
+  const double *sigma = rom_basis_singular_values(basis, &computed);
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "pod");
+    cli_json_string(ctx, "input", input);
+    cli_json_string(ctx, "output", output);
+    if (librom_out) cli_json_string(ctx, "librom_out", librom_out);
+    cli_json_integer(ctx, "N", (long long)rom_basis_global_rows(basis));
+    cli_json_integer(ctx, "k", (long long)rom_basis_dim(basis));
+    cli_json_number(ctx, "energy", rom_basis_energy(basis));
+    cli_json_string(ctx, "method", rom_basis_method(basis));
+    cli_json_numbers(ctx, "singular_values", sigma, (long long)computed);
+    cli_json_number(ctx, "seconds", t3 - t0);
+    cli_json_number(ctx, "read_pod_seconds", t2 - t0);
+    cli_json_number(ctx, "write_seconds", t3 - t2);
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
+  }
   cli_printf(ctx,
              "pod: N = %lld, k = %lld, energy captured %.10f (of ||S||_F^2; %lld singular "
              "values computed), method %s, %.3f s (read + POD %.3f, write %.3f) on %d rank%s -> "

@@ -45,9 +45,9 @@ static const char *const help_options =
     "                      named by their settings, reused when the same settings are\n"
     "                      asked again, never overwritten); default: a new directory\n"
     "                      under $TMPDIR or /tmp\n"
-    "  --json              end with one line of JSON (method, problem, test_param, dim,\n"
+    "  --json              one line of JSON on stdout (method, problem, test_param, dim,\n"
     "                      avg_error_pct, max_error_pct, fom_seconds, rom_seconds,\n"
-    "                      speedup, and more)\n"
+    "                      speedup, and more); the report and progress go to stderr\n"
     "  --max-iterations K  ROM (Gauss-)Newton updates per step; default 4\n"
     "  --tolerance T       ROM stopping tolerance on the projected residual; default 1e-8\n"
     "                      (NM: P1 1e-5, P2 1e-6, as the paper)\n"
@@ -78,7 +78,6 @@ static const char *const help_options =
 typedef struct {
   const char *problem; /* registry name */
   rom_int grid, steps; /* 0: the problem's */
-  int json;
   rom_reproduce_options o;
   double train[ROM_PROBLEM_MAX_TRAIN];
   double test;
@@ -115,10 +114,6 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
   *o = rom_reproduce_options_default();
   for (int i = 1; i < argc; ++i) {
     const char *s = argv[i];
-    if (!strcmp(s, "--json")) {
-      a->json = 1;
-      continue;
-    }
     if (!strcmp(s, "--hr-sample-mesh")) {
       o->hr_sample_mesh = 1;
       continue;
@@ -298,8 +293,10 @@ static int check_with_problem(rom_ctx *ctx, args *a, rom_problem *p) {
 
 /* ---- the report ------------------------------------------------------------------------ */
 
+/* The pipeline's progress: human text (stderr in JSON mode, as every human line), at the
+ * info level like the library's own lines, so -q and ROMKIT_LOG=0 silence it. */
 static void progress(void *user, const char *text) {
-  (void)user;
+  if (rom_ctx_log_level((const rom_ctx *)user) < ROM_LOG_INFO) return;
   fputs(text, stdout);
   fflush(stdout);
 }
@@ -342,8 +339,8 @@ static int print_json(rom_ctx *ctx, const rom_reproduce_result *r) {
   line = malloc(need);
   if (!line) return cli_fail(ctx, CMD, ROM_ERR_NOMEM);
   rom_reproduce_result_json(r, line, need, NULL);
-  printf("%s\n", line);
-  fflush(stdout);
+  fprintf(cli_json_stream(), "%s\n", line);
+  fflush(cli_json_stream());
   free(line);
   return CLI_EXIT_OK;
 }
@@ -372,12 +369,13 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   a.o.progress = progress;
+  a.o.progress_user = ctx;
   if ((rc = rom_reproduce_run(ctx, p, &a.o, res))) {
     exit_code = cli_fail(ctx, CMD, rc);
     goto done;
   }
   report(ctx, res);
-  if (a.json) exit_code = print_json(ctx, res);
+  if (cli_json_mode()) exit_code = print_json(ctx, res);
 done:
   free(res);
   rom_problem_destroy(&p);

@@ -37,7 +37,9 @@ static const char *const help =
     "                   'romkit demo')\n"
     "  --log            log-uniform sampling (logarithmically spaced grid) for every parameter\n"
     "  --seed S         seed of the random designs (default 42)\n"
-    "  -o FILE          the sweep file; an existing one is kept unless --overwrite\n\n"
+    "  -o FILE          the sweep file; an existing one is kept unless --overwrite\n"
+    "  --json           one JSON object on stdout (design, samples, seconds, and mean, std,\n"
+    "                   min, max per output); the text goes to stderr\n\n"
     "problems (--problem NAME; names and aliases in any case):\n";
 
 typedef struct {
@@ -323,6 +325,32 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
                  stats[i], sqrt(stats[no + i]), stats[2 * no + i], stats[3 * no + i]);
     cli_printf(ctx, "\n  -> %s (/parameters {%lld, %d}, /outputs {%lld, %d})\n", o.out_path,
                (long long)ns, p, (long long)ns, no);
+    if (cli_json_mode()) {
+      const double t = rom_sweep_seconds(sweep);
+      cli_json_begin(ctx);
+      cli_json_string(ctx, "command", "sweep");
+      cli_json_string(ctx, "rom", o.rom_path);
+      cli_json_string(ctx, "problem", rom_problem_name_of(problem));
+      cli_json_string(ctx, "design", o.design);
+      cli_json_integer(ctx, "samples", (long long)ns);
+      cli_json_integer(ctx, "parameters", p);
+      cli_json_number(ctx, "seconds", t);
+      cli_json_number(ctx, "samples_per_second", t > 0 ? (double)ns / t : NAN);
+      cli_json_string(ctx, "output", o.out_path);
+      cli_json_array(ctx, "outputs");
+      for (int i = 0; i < no; ++i) {
+        cli_json_object(ctx, NULL);
+        cli_json_string(ctx, "name", rom_sweep_output_name(sweep, i));
+        cli_json_number(ctx, "mean", stats[i]);
+        cli_json_number(ctx, "std", sqrt(stats[no + i]));
+        cli_json_number(ctx, "min", stats[2 * no + i]);
+        cli_json_number(ctx, "max", stats[3 * no + i]);
+        cli_json_end(ctx);
+      }
+      cli_json_end(ctx);
+      cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+      cli_json_end(ctx);
+    }
   }
   goto done;
 fail:

@@ -73,7 +73,9 @@ static const char *const train_help_tail =
     "                      early stopping, epoch count, history); give the same options (only\n"
     "                      --epochs and --max-seconds may change): a differing one is refused\n"
     "  --stop-after-epoch K  stop as on SIGTERM once K epochs are done (for tests)\n"
-    "  --quiet             no per-epoch progress lines\n"
+    "  -q, --quiet         no per-epoch progress lines (the global option: errors only)\n"
+    "  --json              one JSON object on stdout (epochs, best epoch, losses, seconds);\n"
+    "                      the human lines go to stderr\n"
     "  --overwrite         replace an existing output file\n"
     "  -h, --help          this text\n\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments, 3 stopped by\n"
@@ -85,7 +87,7 @@ typedef struct {
   rom_int latent, hidden, epochs, batch, patience, early_stop, chunks, ckpt_every, stop_after;
   double lr, validation, max_seconds;
   uint64_t seed;
-  int decoder_bias, quiet, overwrite, resume;
+  int decoder_bias, overwrite, resume;
 } train_args;
 
 static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
@@ -161,10 +163,6 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     }
     if (strcmp(o, "--resume") == 0) {
       a->resume = 1;
-      continue;
-    }
-    if (strcmp(o, "--quiet") == 0) {
-      a->quiet = 1;
       continue;
     }
     if (strcmp(o, "--overwrite") == 0) {
@@ -355,7 +353,8 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
         (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
         (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
         rom_ctx_size(ctx) == 1 ? "" : "s");
-  if (!a.quiet && rom_ctx_log_level(ctx) < ROM_LOG_INFO) rom_ctx_set_log_level(ctx, ROM_LOG_INFO);
+  /* the per-epoch lines are the library's, at ROM_LOG_INFO: the CLI's default level, which
+   * -q and ROMKIT_LOG=0 lower */
   double t0 = MPI_Wtime();
   {
     /* SIGINT/SIGTERM only raise the flag; the loop checkpoints after the epoch and returns.
@@ -383,6 +382,15 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
                : train_stop_requested == SIGTERM ? " (SIGTERM)"
                                                  : "",
                ckpt);
+    if (cli_json_mode()) {
+      cli_json_begin(ctx);
+      cli_json_string(ctx, "command", "train");
+      cli_json_string(ctx, "input", a.input);
+      cli_json_string(ctx, "checkpoint", ckpt);
+      cli_json_string(ctx, "status", "interrupted");
+      cli_json_integer(ctx, "epochs", (long long)epochs);
+      cli_json_end(ctx);
+    }
     rc = TRAIN_EXIT_INTERRUPTED;
     goto done;
   }
@@ -397,6 +405,24 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     const double *loss, *val;
     rom_ae_history(ae, &epochs, &loss, &val, NULL, NULL);
     rom_int best = rom_ae_best_epoch(ae);
+    if (cli_json_mode()) {
+      cli_json_begin(ctx);
+      cli_json_string(ctx, "command", "train");
+      cli_json_string(ctx, "input", a.input);
+      cli_json_string(ctx, "output", a.output);
+      cli_json_string(ctx, "status", "done");
+      cli_json_integer(ctx, "N", (long long)N);
+      cli_json_integer(ctx, "snapshots", (long long)m);
+      cli_json_integer(ctx, "latent", (long long)rom_ae_latent_dim(ae));
+      cli_json_integer(ctx, "parameters", (long long)rom_ae_num_params(ae));
+      cli_json_integer(ctx, "epochs", (long long)epochs);
+      cli_json_integer(ctx, "best_epoch", (long long)best);
+      cli_json_number(ctx, "loss", best >= 0 ? loss[best] : NAN);
+      cli_json_number(ctx, "validation_loss", best >= 0 ? val[best] : NAN);
+      cli_json_number(ctx, "seconds", MPI_Wtime() - t0);
+      cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+      cli_json_end(ctx);
+    }
     cli_printf(ctx,
                "train: %lld epochs in %.2f s (%.3f s/epoch), best epoch %lld: loss %.6e, "
                "validation loss %.6e -> %s\n",

@@ -16,11 +16,12 @@ OUT=$(readlink -f "$OUT")
 W=$OUT/work
 mkdir -p "$W"
 fail=0
-run() { # run NAME CMD...: stdout+stderr to NAME.log, last line to NAME.json
+run() { # run NAME CMD...: stdout+stderr to NAME.log, the JSON line (else the last) to NAME.json
   local name=$1
   shift
   "$@" >"$OUT/$name.log" 2>&1 || { echo "FAIL $name (exit $?)"; fail=1; }
-  tail -n 1 "$OUT/$name.log" >"$OUT/$name.json"
+  # under mpirun the ranks' stderr may come after rank 0's JSON line on stdout
+  { grep '^{' "$OUT/$name.log" || tail -n 1 "$OUT/$name.log"; } | tail -n 1 >"$OUT/$name.json"
 }
 # P1, the paper's POD rows (own workdir per rank count: everything is recomputed)
 for m in pod-galerkin pod-lspg pod-lspg-hr; do

@@ -24,8 +24,8 @@ trap 'rm -f "$tmp"' EXIT
 for ((nb = nb_min; nb <= nb_max; ++nb)); do
   for ((ns = nb; ns <= ns_max; ++ns)); do
     if "$romkit" reproduce P1 --method nm-lspg-hr --ae "$ae" --hr-basis "$nb" --hr-samples "$ns" \
-      --workdir "$work" --json >"$tmp.log" 2>&1; then
-      tail -n 1 "$tmp.log" >>"$tmp"
+      --workdir "$work" --json >"$tmp.log" 2>/dev/null; then
+      cat "$tmp.log" >>"$tmp" # --json: stdout is the JSON line alone
     else
       echo "{\"hr_basis\": $nb, \"hr_samples\": $ns, \"failed\": true}" >>"$tmp"
     fi

@@ -17,19 +17,19 @@ export OPENBLAS_NUM_THREADS=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/romkit-reproduce-test-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# run LABEL OUTFILE COMMAND...: the command must exit 0 and end with a JSON line.
+# run LABEL OUTFILE COMMAND...: the command must exit 0; with --json its stdout (OUTFILE) is
+# the JSON line alone, the report and progress go to stderr (OUTFILE.log).
 run() {
   local label=$1 out=$2
   shift 2
-  "$@" >"$out.log" 2>&1
+  "$@" >"$out" 2>"$out.log"
   local rc=$?
   if [ $rc -ne 0 ]; then
     echo "FAIL $label: exit $rc"
-    cat "$out.log"
+    cat "$out.log" "$out"
     fail=1
     return 1
   fi
-  tail -n 1 "$out.log" >"$out"
 }
 
 # check LABEL JSONFILE AVG MAX: within 15 % of the published avg/max.
