@@ -18,6 +18,8 @@ static const command commands[] = {
     {"train", cmd_train, "train the masked autoencoder of a nonlinear-manifold ROM on snapshots"},
     {"hyper", cmd_hyper, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
+    {"greedy-nonlinear", cmd_greedy_nonlinear,
+     "greedy training parameters of a nonlinear ROM (residual indicator)"},
     {"dmd", cmd_dmd, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
     {"interp", cmd_interp,
