@@ -18,7 +18,7 @@
 static const char *const help =
     "usage: [mpirun -n P] romkit greedy-nonlinear [--problem NAME] [--hr] [--dim k]\n"
     "           [--grid G] [--initial a,b,...] [--max-fom M] [--tolerance PCT]\n"
-    "           [--indicator-tolerance ETA] [--test a,b,...] [--compare a,b,...]\n"
+    "           [--indicator-tolerance ETA] [--stall R] [--test L] [--compare L]\n"
     "           [--resolution N] [--steps S]\n\n"
     "Chooses the training parameters of a POD-LSPG ROM (with --hr: POD-LSPG-HR, GNAT) of a\n"
     "nonlinear problem greedily: at each step the ROM of the current training runs is solved\n"
@@ -35,6 +35,8 @@ static const char *const help =
     "  --max-fom M             FOM runs at most; default 4\n"
     "  --tolerance PCT         stop when the calibrated estimate of the max error (%) is <= PCT\n"
     "  --indicator-tolerance E stop when the largest indicator is <= E\n"
+    "  --stall R               stop when a FOM run lowered the largest indicator by less\n"
+    "                          than the fraction R (the basis dimension limits the error)\n"
     "  --test L                test parameters: report the problem's avg/max error (%) there\n"
     "  --compare L             with --test: the same report for this fixed training set\n"
     "                          (default the recipe's, P1: 0.9,1.1)\n"
@@ -103,6 +105,10 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
       if (!strcmp(s, "--max-fom")) o.max_fom_runs = (int)n;
       if (!strcmp(s, "--resolution")) po.resolution = n;
       if (!strcmp(s, "--steps")) po.steps = n;
+    } else if (!strcmp(s, "--stall")) {
+      if (cli_parse_double(v, &d) || !(d > 0.0 && d < 1.0))
+        return cli_usage_error(ctx, CMD, "--stall expects a fraction in (0, 1), got '%s'", v);
+      o.stall_ratio = d;
     } else if (!strcmp(s, "--tolerance") || !strcmp(s, "--indicator-tolerance")) {
       if (cli_parse_double(v, &d) || !(d > 0.0) || !isfinite(d))
         return cli_usage_error(ctx, CMD, "%s expects a positive number, got '%s'", s, v);
@@ -144,7 +150,9 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   cli_printf(ctx, "chosen training parameters (%d FOM runs, %s):", res->nfom,
-             res->converged ? "tolerance reached" : "max FOM runs");
+             res->converged == 1   ? "tolerance reached"
+             : res->converged == 2 ? "stalled"
+                                   : "max FOM runs");
   for (int t = 0; t < res->nfom * np; ++t)
     cli_printf(ctx, "%s%.10g", t ? "," : " ", res->train[t]);
   cli_printf(ctx, "\ntimes: FOM %.3f s, offline %.3f s, candidate ROMs %.3f s (max over ranks)\n",

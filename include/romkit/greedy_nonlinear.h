@@ -15,7 +15,8 @@
  *       (rom_nlrom_stats.indicator_sum; on the sample mesh with HR)
  *     mu* = argmax eta (the lowest index on ties; training points excluded)
  *     stop if the calibrated estimate c * eta(mu*) <= tolerance, or the raw eta(mu*) <=
- *       indicator_tolerance, or max_fom_runs FOM runs were made
+ *       indicator_tolerance, or the last FOM run lowered max eta by less than stall_ratio,
+ *       or max_fom_runs FOM runs were made
  *     FOM run at mu*; the true error e* (the problem's max error metric, %) of the current
  *       ROM at mu* gives the local calibration c = e* / eta(mu*) (libROM calibrates its
  *       indicator tolerance on the error at the newest point the same way); add mu*.
@@ -52,12 +53,15 @@ typedef struct {
                             problem samples log-uniformly); default 21; grid^p <= 10000 */
   const double *initial; /* ninitial x p; NULL: the centre of the parameter box */
   int ninitial;
-  int max_fom_runs;                  /* default 4, at most ROM_PROBLEM_MAX_TRAIN */
-  double tolerance;                  /* on the calibrated estimate (the problem's max error, %);
-                                        0: none */
-  double indicator_tolerance;        /* on the raw indicator max; 0: none */
-  int max_iterations;                /* ROM Gauss-Newton updates per step; 0: recipe */
-  double rom_tolerance;              /* ROM projected-residual tolerance; 0: recipe */
+  int max_fom_runs;           /* default 4, at most ROM_PROBLEM_MAX_TRAIN */
+  double tolerance;           /* on the calibrated estimate (the problem's max error, %);
+                                 0: none */
+  double indicator_tolerance; /* on the raw indicator max; 0: none */
+  double stall_ratio;         /* stop when a FOM run lowered the max indicator by less than this
+                                 fraction (the basis dimension, not the training set, limits the
+                                 error: P1 at dim 5); 0: none */
+  int max_iterations;         /* ROM Gauss-Newton updates per step; 0: recipe */
+  double rom_tolerance;       /* ROM projected-residual tolerance; 0: recipe */
   rom_nlgreedy_progress_fn progress; /* lines of text on rank 0; NULL: the logger (info) */
   void *progress_user;
 } rom_nlgreedy_options;
@@ -78,7 +82,7 @@ typedef struct {
   double true_error_pct[ROM_PROBLEM_MAX_TRAIN]; /* e*: max error at mu* (NaN: not run) */
   double calibration[ROM_PROBLEM_MAX_TRAIN];    /* e* / eta(mu*) */
   int failed_candidates;                        /* ROM runs that failed (eta = inf) */
-  int converged;                                /* 1: stopped on a tolerance; 0: on max_fom_runs */
+  int converged; /* 1: stopped on a tolerance; 2: stalled (stall_ratio); 0: max_fom_runs */
   rom_int dim, hr_basis, hr_samples;
   int hyper;
   double fom_seconds, offline_seconds, rom_seconds; /* rom: the candidate sweeps (max over ranks) */

@@ -349,6 +349,8 @@ int rom_nlgreedy_run(rom_ctx *ctx, rom_problem *problem, const rom_nlgreedy_opti
   ROM_CHECK(ctx, opts->tolerance >= 0 && opts->indicator_tolerance >= 0, ROM_ERR_ARG,
             "tolerance = %g and indicator_tolerance = %g must be >= 0 (0: none)", opts->tolerance,
             opts->indicator_tolerance);
+  ROM_CHECK(ctx, opts->stall_ratio >= 0 && opts->stall_ratio < 1, ROM_ERR_ARG,
+            "stall_ratio = %g must be in [0, 1) (0: none)", opts->stall_ratio);
   ROM_CHECK(ctx, opts->max_fom_runs >= 1 && opts->max_fom_runs <= ROM_PROBLEM_MAX_TRAIN,
             ROM_ERR_ARG, "max_fom_runs = %d must be in 1..%d", opts->max_fom_runs,
             ROM_PROBLEM_MAX_TRAIN);
@@ -432,6 +434,13 @@ int rom_nlgreedy_run(rom_ctx *ctx, rom_problem *problem, const rom_nlgreedy_opti
     if ((opts->indicator_tolerance > 0 && eta[best] <= opts->indicator_tolerance) ||
         (opts->tolerance > 0 && isfinite(calib) && calib * eta[best] <= opts->tolerance)) {
       res->converged = 1;
+      break;
+    }
+    if (it > 0 && opts->stall_ratio > 0 &&
+        eta[best] > (1.0 - opts->stall_ratio) * res->max_indicator[it - 1]) {
+      res->converged = 2;
+      progress(&g, "  stalled: the last FOM run lowered the max indicator by less than %g %%\n",
+               100.0 * opts->stall_ratio);
       break;
     }
     if (g.ntrain >= opts->max_fom_runs) break;

@@ -240,6 +240,17 @@ static void check_greedy(rom_ctx *ctx) {
     o = rom_nlgreedy_options_default();
     o.max_fom_runs = 0;
     CHECK_ERR(ctx, rom_nlgreedy_run(ctx, p, &o, a), ROM_ERR_ARG);
+    o = rom_nlgreedy_options_default();
+    o.stall_ratio = 1.0;
+    CHECK_ERR(ctx, rom_nlgreedy_run(ctx, p, &o, a), ROM_ERR_ARG);
+    /* a stall ratio no FOM run can meet: one greedy FOM run, then the stop */
+    o = rom_nlgreedy_options_default();
+    o.dim = 4;
+    o.grid = 5;
+    o.stall_ratio = 0.99;
+    CHECK_OK(ctx, rom_nlgreedy_run(ctx, p, &o, a));
+    CHECK(a->converged == 2 && a->nfom == 2 && a->iterations == 2,
+          "stalled after one greedy run: converged %d, %d FOM runs", a->converged, a->nfom);
     rom_problem_destroy(&p);
   }
   rom_ctx_destroy(&self);
