@@ -51,6 +51,14 @@ static int parse_list(rom_ctx *ctx, const char *flag, const char *v, double *out
   return 0;
 }
 
+/* One line per test point: the point's first parameter, its avg and max error (%). */
+static void print_points(rom_ctx *ctx, const char *label, int np, int ntest, const double *test,
+                         const double *avg, const double *mx) {
+  for (int i = 0; i < ntest; ++i)
+    cli_printf(ctx, "  %-8s test mu_0 = %-8g avg %.4f %%  max %.4f %%\n", label, test[i * np],
+               avg[i], mx[i]);
+}
+
 static void print_errors(rom_ctx *ctx, const char *label, int nfom, int ntest, const double *avg,
                          const double *mx) {
   double sa = 0.0, worst_avg = 0.0, worst_max = 0.0;
@@ -164,6 +172,7 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
       rc = cli_fail(ctx, CMD, rc);
       goto done;
     }
+    print_points(ctx, "greedy", np, ntest, test, avg, mx);
     print_errors(ctx, "greedy", res->nfom, ntest, avg, mx);
     if (!ncompare && rom_problem_recipe_of(p, &r) == ROM_OK) {
       ncompare = r.ntrain * np;
@@ -175,6 +184,7 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
         rc = cli_fail(ctx, CMD, rc);
         goto done;
       }
+      print_points(ctx, "fixed", np, ntest, test, avg, mx);
       print_errors(ctx, "fixed", ncompare / np, ntest, avg, mx);
     }
   }
