@@ -3,8 +3,9 @@
  * and 4 ranks with an uneven partition. Independent checks:
  *  - the indicator of one step equals ||u1 - u0 - dt F(u1)||_2 computed here from the
  *    lifted ROM state and the model's velocity (POD-LSPG normal equations and TSQR,
- *    POD-Galerkin), and with hyper-reduction equals that residual restricted to the
- *    sampled rows (gathered here);
+ *    POD-Galerkin, NM-LSPG on a random masked autoencoder; NaN for NM-Galerkin), and
+ *    with hyper-reduction equals that residual restricted to the sampled rows (gathered
+ *    here);
  *  - a basis that holds the FOM trajectory gives an indicator at the FOM's Newton
  *    tolerance (zero-ish), a poor basis one many orders larger;
  *  - over a few parameters the indicator grows with the true error (same ordering);
@@ -93,11 +94,18 @@ static void check_one_step(rom_problem *p, double **runs) {
   const rom_int L = rom_problem_local_rows(p), k = 4;
   const double a = 1.03, dt = rom_problem_time_step(p);
   rom_basis *b = pod_of(p, runs, 1, k);
-  double *u0 = NULL, *u1 = NULL, q0[4] = {0}, q1[4];
+  double *u0 = NULL, *u1 = NULL, *uprev = NULL, q0[4] = {0}, q1[4];
   u0 = malloc(sizeof(double) * (size_t)(L + 1));
   u1 = malloc(sizeof(double) * (size_t)(L + 1));
+  uprev = malloc(sizeof(double) * (size_t)(L + 1));
   CHECK_OK(ctx, rom_problem_initial(p, &a, u0));
-  for (int kind = 0; kind < 4; ++kind) {
+  rom_mask *mask = NULL;
+  rom_ae *ae = NULL; /* a random shallow masked autoencoder: the manifold ROMs */
+  CHECK_OK(ctx, rom_mask_banded(ctx, N, 36, 12, &mask));
+  CHECK_OK(ctx, rom_ae_create_shallow(ctx, N, 2 * N, 3, 12 * (N - 1) + 36, ROM_ACT_SWISH, 0, mask,
+                                      11, &ae));
+  rom_mask_destroy(&mask);
+  for (int kind = 0; kind < 6; ++kind) {
     rom_nlrom_options o = rom_nlrom_options_default();
     rom_nlrom *rom = NULL;
     rom_hyper *hr = NULL;
@@ -114,13 +122,24 @@ static void check_one_step(rom_problem *p, double **runs) {
       CHECK_OK(ctx, rom_hyper_create(rom_problem_model(p), b, u0, R, &ho, &hr));
       R = NULL;
     }
-    CHECK_OK(ctx, rom_nlrom_create(rom_problem_model(p), b, u0, hr, &o, &rom));
+    if (kind >= 4) { /* NM-LSPG, NM-Galerkin (latent residual: no indicator) */
+      o.projection = kind == 4 ? ROM_NLROM_LSPG : ROM_NLROM_GALERKIN;
+      CHECK_OK(ctx, rom_nlrom_create_manifold(rom_problem_model(p), 1, &ae, u0, NULL, &o, &rom));
+    } else {
+      CHECK_OK(ctx, rom_nlrom_create(rom_problem_model(p), b, u0, hr, &o, &rom));
+    }
     memcpy(q1, q0, sizeof q1);
     CHECK_OK(ctx, rom_nlrom_step(rom, &a, 0.0, dt, 1, q0, NULL, q1, &st));
+    if (kind == 5) {
+      CHECK(st.indicator_rows == 0 && isnan(st.indicator_sum), "NM-Galerkin: no indicator");
+      rom_nlrom_destroy(&rom);
+      continue;
+    }
+    CHECK_OK(ctx, rom_nlrom_lift(rom, q0, uprev)); /* u^0 (the decoder's g(0) for NM) */
     CHECK_OK(ctx, rom_nlrom_lift(rom, q1, u1));
-    double want = kind == 3 ? residual_norm(p, a, u0, u1, rom_hyper_num_samples(hr),
+    double want = kind == 3 ? residual_norm(p, a, uprev, u1, rom_hyper_num_samples(hr),
                                             rom_hyper_sample_rows(hr))
-                            : residual_norm(p, a, u0, u1, 0, NULL);
+                            : residual_norm(p, a, uprev, u1, 0, NULL);
     CHECK_CLOSE(st.indicator_last, want, 1e-10, "kind %d: indicator = residual norm", kind);
     CHECK(st.indicator_sum == st.indicator_last && st.indicator_max == st.indicator_last,
           "kind %d: one step: sum = max = last", kind);
@@ -133,8 +152,10 @@ static void check_one_step(rom_problem *p, double **runs) {
     rom_hyper_destroy(&hr);
   }
   rom_basis_destroy(&b);
+  rom_ae_destroy(&ae);
   free(u0);
   free(u1);
+  free(uprev);
 }
 
 /* The ROM at a: indicator_sum and the true max error (%). */
