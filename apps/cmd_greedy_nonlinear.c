@@ -163,7 +163,16 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
                                    : "max FOM runs");
   for (int t = 0; t < res->nfom * np; ++t)
     cli_printf(ctx, "%s%.10g", t ? "," : " ", res->train[t]);
-  cli_printf(ctx, "\ntimes: FOM %.3f s, offline %.3f s, candidate ROMs %.3f s (max over ranks)\n",
+  cli_printf(ctx, "\n");
+  for (int i = 0; i < res->iterations; ++i)
+    if (isfinite(res->true_error_pct[i]))
+      cli_printf(ctx,
+                 "  pick %d (mu_0 = %g): indicator %.6g, estimate %.4g %%, true max error %.4g "
+                 "%% (effectivity %.3g), calibration now %.4g %%/unit\n",
+                 i, res->train[(res->ninitial + i) * np], res->max_indicator[i],
+                 res->estimate_pct[i], res->true_error_pct[i],
+                 res->estimate_pct[i] / res->true_error_pct[i], res->calibration[i]);
+  cli_printf(ctx, "times: FOM %.3f s, offline %.3f s, candidate ROMs %.3f s (max over ranks)\n",
              res->fom_seconds, res->offline_seconds, res->rom_seconds);
   if (ntest) {
     rom_problem_recipe r;

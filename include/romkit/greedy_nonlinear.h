@@ -71,7 +71,8 @@ rom_nlgreedy_options rom_nlgreedy_options_default(void);
 typedef struct {
   int num_parameters;
   int ncandidates;
-  int nfom; /* FOM runs made = training points */
+  int nfom;     /* FOM runs made = training points */
+  int ninitial; /* of which the initial points; iteration i's pick is train[ninitial + i] */
   double train[ROM_PROBLEM_MAX_TRAIN * ROM_PROBLEM_MAX_PARAMETERS]; /* nfom x p, in order */
   /* iteration i = 0 .. iterations-1: the ROM of the first (ninitial + i) training points */
   int iterations;

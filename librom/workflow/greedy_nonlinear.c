@@ -392,6 +392,7 @@ int rom_nlgreedy_run(rom_ctx *ctx, rom_problem *problem, const rom_nlgreedy_opti
       mid[i] = lg[i] ? sqrt(lo[i] * hi[i]) : 0.5 * (lo[i] + hi[i]);
     ROM_TRY(ctx, nlg_add_fom(&g, mid));
   }
+  res->ninitial = g.ntrain;
   progress(&g, "nonlinear greedy on %s: POD-LSPG%s, dim %lld, %d candidates, %d rank(s)\n",
            rom_problem_name_of(problem), opts->hyper ? "-HR" : "", (long long)g.k, ncand, P);
 

@@ -233,6 +233,7 @@ def greedy_nonlinear(problem, *, hyper=False, dim=None, grid=None, candidates=No
         "estimate_pct": [r.estimate_pct[i] for i in range(it)],
         "true_error_pct": [r.true_error_pct[i] for i in range(it)],
         "calibration": [r.calibration[i] for i in range(it)],
+        "ninitial": r.ninitial,
         "converged": r.converged,
         "failed_candidates": r.failed_candidates,
         "fom_seconds": r.fom_seconds,
