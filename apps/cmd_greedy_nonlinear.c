@@ -4,8 +4,8 @@
  * choice of training parameters driven by the residual error indicator (rom_nlgreedy_run,
  * romkit/greedy_nonlinear.h; docs/nonlinear.md, "Residual error indicator and greedy
  * training"), and with --test compares its ROM against a fixed training set
- * (rom_nlgreedy_test_error) at the test parameters. `romkit greedy` routes nonlinear
- * problems here. */
+ * (rom_nlgreedy_test_error) at the test parameters. `romkit greedy` (affine problems) is
+ * to route nonlinear problems to cmd_greedy_nonlinear. */
 #include "cli.h"
 
 #include <math.h>
