@@ -46,6 +46,15 @@ typedef struct {
   double fom_seconds, offline_seconds;
 } nlg;
 
+/* A call on the one-rank context: its failure is recorded there; carry the sentence over to
+ * the caller's context (every rank fails alike: the replicated data are the same bits). */
+#define SELF_TRY(g, expr)                                                                          \
+  do {                                                                                             \
+    err = (expr);                                                                                  \
+    if (err != ROM_OK)                                                                             \
+      ROM_FAIL((g)->ctx, err, "on the replicated ROM: %s", rom_ctx_last_error((g)->self));         \
+  } while (0)
+
 static void progress(nlg *g, const char *fmt, ...) ROM_PRINTF(2, 3);
 static void progress(nlg *g, const char *fmt, ...) {
   char text[1024];
@@ -132,10 +141,10 @@ static int nlg_setup(nlg *g, rom_ctx *ctx, rom_problem *problem, const rom_nlgre
   ROM_CHECK(ctx, o->rom_tolerance >= 0 && isfinite(o->rom_tolerance), ROM_ERR_ARG,
             "rom_tolerance = %g must be finite and >= 0", o->rom_tolerance);
   ROM_TRY(ctx, rom_ctx_create(MPI_COMM_SELF, &g->self));
-  ROM_TRY(ctx, rom_problem_create_for_rows(g->self, name, g->N, ROM_AUTO_ROWS, &g->ps));
-  ROM_TRY(ctx, rom_calloc(g->self, (size_t)g->N + 1, sizeof(double), (void **)&g->u0s));
-  ROM_TRY(ctx, rom_calloc(g->self, (size_t)g->N + 1, sizeof(double), (void **)&g->lifted));
-  ROM_TRY(ctx, rom_calloc(g->self, (size_t)(g->nstates * g->k), sizeof(double), (void **)&g->q));
+  SELF_TRY(g, rom_problem_create_for_rows(g->self, name, g->N, ROM_AUTO_ROWS, &g->ps));
+  SELF_TRY(g, rom_calloc(g->self, (size_t)g->N + 1, sizeof(double), (void **)&g->u0s));
+  SELF_TRY(g, rom_calloc(g->self, (size_t)g->N + 1, sizeof(double), (void **)&g->lifted));
+  SELF_TRY(g, rom_calloc(g->self, (size_t)(g->nstates * g->k), sizeof(double), (void **)&g->q));
 cleanup:
   return err;
 }
@@ -182,7 +191,7 @@ static int gather_columns(nlg *g, const rom_dmat *D, rom_dmat **out) {
   ROM_MPI(ctx, MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, rom_ctx_comm(ctx)));
   for (int r = 0, o = 0; r < P; o += counts[r], ++r)
     displs[r] = o;
-  ROM_TRY(ctx, rom_dmat_create(g->self, g->N, cols, out));
+  SELF_TRY(g, rom_dmat_create(g->self, g->N, cols, out));
   {
     double *dst = rom_dmat_data(*out);
     const rom_int ldd = rom_dmat_ld(*out);
@@ -236,8 +245,8 @@ static int nlg_build(nlg *g) {
   ROM_CHECK(ctx, rom_dmat_cols(g->Vs) == g->k, ROM_ERR_ARG,
             "the training runs give %lld snapshots, fewer than dim = %lld",
             (long long)rom_dmat_cols(g->Vs), (long long)g->k);
-  ROM_TRY(ctx, rom_basis_create(g->Vs, NULL, 0, NULL, &g->bs));
-  ROM_TRY(ctx, rom_problem_initial(g->ps, g->train, g->u0s));
+  SELF_TRY(g, rom_basis_create(g->Vs, NULL, 0, NULL, &g->bs));
+  SELF_TRY(g, rom_problem_initial(g->ps, g->train, g->u0s));
   if (g->o.hyper) {
     /* the reproduction's recipe (docs/problems.md, P1): residual basis of the raw states */
     rom_hyper_options ho = rom_hyper_options_default();
@@ -245,16 +254,16 @@ static int nlg_build(nlg *g) {
     ho.method = g->o.hr_method;
     ho.residual_dim = rom_dmat_cols(g->Rs);
     ho.num_samples = g->ns;
-    ROM_TRY(ctx, rom_hyper_create(rom_problem_model(g->ps), g->bs, g->u0s, g->Rs, &ho, &g->hrs));
-    ROM_TRY(ctx, rom_calloc(g->self, (size_t)rom_hyper_num_needed(g->hrs) + 1, sizeof(double),
-                            (void **)&g->u0n));
+    SELF_TRY(g, rom_hyper_create(rom_problem_model(g->ps), g->bs, g->u0s, g->Rs, &ho, &g->hrs));
+    SELF_TRY(g, rom_calloc(g->self, (size_t)rom_hyper_num_needed(g->hrs) + 1, sizeof(double),
+                           (void **)&g->u0n));
   }
   {
     rom_nlrom_options no = rom_nlrom_options_default();
     no.projection = ROM_NLROM_LSPG;
     no.max_iterations = g->o.max_iterations ? g->o.max_iterations : g->rc.max_iterations;
     no.tolerance = g->o.rom_tolerance > 0 ? g->o.rom_tolerance : g->rc.tolerance;
-    ROM_TRY(ctx, rom_nlrom_create(rom_problem_model(g->ps), g->bs, g->u0s, g->hrs, &no, &g->rom));
+    SELF_TRY(g, rom_nlrom_create(rom_problem_model(g->ps), g->bs, g->u0s, g->hrs, &no, &g->rom));
   }
   g->offline_seconds += MPI_Wtime() - t0;
 cleanup:
@@ -293,7 +302,7 @@ static int nlg_error(nlg *g, const double *mu, const double *F, double *avg, dou
   if (!ok) goto cleanup;
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)((g->L + 1) * g->nstates), sizeof(double), (void **)&R));
   for (rom_int n = 0; n < g->nstates; ++n) {
-    ROM_TRY(ctx, rom_nlrom_lift(g->rom, g->q + n * g->k, g->lifted));
+    SELF_TRY(g, rom_nlrom_lift(g->rom, g->q + n * g->k, g->lifted));
     memcpy(R + n * g->L, g->lifted + g->off, sizeof(double) * (size_t)g->L);
   }
   ROM_TRY(ctx, rom_problem_error(g->p, g->nstates, F, R, 0, avg, max));
