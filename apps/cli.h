@@ -123,6 +123,7 @@ int cmd_demo(rom_ctx *ctx, int argc, char **argv);
 int cmd_bench(rom_ctx *ctx, int argc, char **argv);
 int cmd_hyper(rom_ctx *ctx, int argc, char **argv);
 int cmd_reproduce(rom_ctx *ctx, int argc, char **argv);
+int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv);
 int cmd_sweep(rom_ctx *ctx, int argc, char **argv);
 int cmd_train(rom_ctx *ctx, int argc, char **argv);
 int cmd_interp(rom_ctx *ctx, int argc, char **argv);

@@ -22,6 +22,8 @@ static const command commands[] = {
      "train the masked autoencoder of a nonlinear-manifold ROM on snapshots"},
     {"hyper", cmd_hyper, 1, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, 1, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
+    {"greedy-nonlinear", cmd_greedy_nonlinear, 0,
+     "greedy training parameters of a nonlinear ROM (residual indicator)"},
     {"dmd", cmd_dmd, 1, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, 1,
      "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},

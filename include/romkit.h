@@ -23,6 +23,7 @@
 #include "romkit/problems.h"
 #include "romkit/problem.h"
 #include "romkit/workflow.h"
+#include "romkit/greedy_nonlinear.h"
 #include "romkit/parametric.h"
 #include "romkit/binding.h"
 

@@ -109,6 +109,22 @@ typedef struct {
   double last_residual;      /* projected residual norm at the end of the last step */
   double max_final_residual; /* largest end-of-step projected residual norm */
   double seconds;            /* wall time inside rom_nlrom_run / _step */
+  /* The residual error indicator (docs/nonlinear.md, "Residual error indicator and greedy
+   * training"): eta_n = ||r(u^n)||_2, the 2-norm of the FOM's fully discrete residual of the
+   * scheme (backward Euler: r(u) = u - u^{n-1} - dt F(u, t^n; mu)) at the ROM state u^n of
+   * each step's end, u^{n-1} the ROM's previous state. Without hyper-reduction r is the
+   * full N-row residual (POD Galerkin and LSPG, NM-LSPG); with hyper-reduction it is
+   * P^T r, the residual at the ns sampled rows, which the step computes anyway (O(ns), no
+   * N-sized work). The sum over steps is the indicator: for backward Euler the error
+   * e^n = u_ROM^n - u_FOM^n obeys (I - dt Jbar) e^n = e^{n-1} + r^n (Jbar: F's Jacobian
+   * averaged between the states), so ||e^n|| <= sum_{m <= n} ||r^m|| while
+   * ||(I - dt Jbar)^{-1}|| <= 1 (contractive steps) and e^0 = 0; in general the sum times a
+   * stability factor. Not available for NM-Galerkin, whose residual is latent
+   * (indicator_rows = 0, the values NaN). */
+  double indicator_sum;   /* sum over the steps of eta_n */
+  double indicator_max;   /* max over the steps of eta_n */
+  double indicator_last;  /* eta of the last step */
+  rom_int indicator_rows; /* rows the norm runs over: N, or ns with hyper-reduction */
 } rom_nlrom_stats;
 
 typedef struct rom_nlrom rom_nlrom;
@@ -186,6 +202,20 @@ int rom_nlrom_step(rom_nlrom *rom, const double *mu, double t, double dt, rom_in
  * stats (may be NULL) is reset first. Collective. */
 int rom_nlrom_run(rom_nlrom *rom, const double *mu, double t0, double dt, rom_int steps,
                   const double *q0, double *trajectory_q, rom_nlrom_stats *stats);
+
+/* rom_nlrom_set_reference - replaces the reference state u_ref (the affine offset of
+ * u = u_ref + Phi q, or u_ref + g(q)), e.g. to run one ROM at many parameters whose
+ * initial states differ (P1: u_ref = u0(mu), q0 = 0), without creating the ROM again.
+ *   reference_local   this rank's rows; needed when the ROM holds rows of its own (a basis,
+ *                     or autoencoders): the ROM without hyper-reduction and rom_nlrom_lift
+ *                     use it. NULL otherwise.
+ *   reference_needed  with hyper-reduction: the values at hr's sample mesh, in the order of
+ *                     rom_hyper_needed_rows (nneeded values, the same on every rank).
+ *                     NULL without hyper-reduction.
+ * Not collective. Errors: ROM_ERR_ARG when a needed array is NULL or one is given that the
+ * ROM does not use. */
+int rom_nlrom_set_reference(rom_nlrom *rom, const double *reference_local,
+                            const double *reference_needed);
 
 /* rom_nlrom_lift - u_local = u_ref + Phi q (manifold: u_ref + g(q)) on this rank's rows
  * (needs the basis, or the autoencoders for a manifold ROM).

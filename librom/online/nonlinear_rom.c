@@ -444,6 +444,24 @@ rom_int rom_nlrom_dim(const rom_nlrom *rom) {
   return rom ? rom->k : 0;
 }
 
+int rom_nlrom_set_reference(rom_nlrom *rom, const double *reference_local,
+                            const double *reference_needed) {
+  if (!rom) return ROM_ERR_ARG;
+  /* rom->ref exists exactly when the ROM holds rows of its own (a basis or autoencoders) */
+  ROM_ENSURE(rom->ctx, (rom->ref != NULL) == (reference_local != NULL), ROM_ERR_ARG,
+             rom->ref ? "reference_local must not be NULL: this ROM holds rows of the state"
+                      : "reference_local must be NULL: this ROM holds no rows of the state "
+                        "(hyper-reduction only)");
+  ROM_ENSURE(rom->ctx, (rom->hr != NULL) == (reference_needed != NULL), ROM_ERR_ARG,
+             rom->hr ? "reference_needed (the sample-mesh values) must not be NULL with "
+                       "hyper-reduction"
+                     : "reference_needed must be NULL without hyper-reduction");
+  if (reference_local && rom->L > 0)
+    memcpy(rom->ref, reference_local, sizeof(double) * (size_t)rom->L);
+  if (reference_needed) memcpy(rom->ref_needed, reference_needed, sizeof(double) * (size_t)rom->nn);
+  return ROM_OK;
+}
+
 int rom_nlrom_lift(const rom_nlrom *rom, const double *q, double *u_local) {
   if (!rom) return ROM_ERR_ARG;
   ROM_ENSURE(rom->ctx, rom->basis != NULL || rom->dec_owned != NULL, ROM_ERR_STATE,
@@ -791,6 +809,47 @@ cleanup:
   return err;
 }
 
+/* The residual error indicator of the step (nonlinear_rom.h, rom_nlrom_stats): the loop
+ * ends right after an evaluation at the final q, so the residual is at hand: r_s in S's
+ * last column with hyper-reduction (replicated), r^T r in the reduced block of the
+ * normal equations, else W's last column, reduced here (one scalar). */
+static int step_indicator(rom_nlrom *rom, rom_nlrom_stats *stats) {
+  int err = ROM_OK;
+  const rom_int k = rom->k;
+  double rr = 0.0;
+  if (rom->manifold && !rom->hr && rom->o.projection == ROM_NLROM_GALERKIN) {
+    stats->indicator_rows = 0; /* NM-Galerkin: the residual is latent */
+    stats->indicator_sum = stats->indicator_max = stats->indicator_last = NAN;
+    goto cleanup;
+  }
+  if (rom->hr) {
+    const double *rs = rom->S + k * rom->ns;
+    for (rom_int i = 0; i < rom->ns; ++i)
+      rr += rs[i] * rs[i];
+    stats->indicator_rows = rom->ns;
+  } else {
+    if (rom->o.projection == ROM_NLROM_LSPG && rom->o.lspg_solver == ROM_LSPG_NORMAL_EQUATIONS) {
+      rr = rom->red[k + k * (k + 1)];
+    } else {
+      const double *r = rom->W + k * rom->ld_w;
+      for (rom_int i = 0; i < rom->L; ++i)
+        rr += r[i] * r[i];
+      ROM_TRY(rom->ctx, reduce_replicated(rom->ctx, &rr, 1));
+    }
+    if (stats->indicator_rows == 0) /* N, once per run (stats are the same on every rank) */
+      ROM_MPI(rom->ctx, MPI_Allreduce(&rom->L, &stats->indicator_rows, 1, MPI_INT64_T, MPI_SUM,
+                                      rom_ctx_comm(rom->ctx)));
+  }
+  {
+    const double eta = sqrt(rr);
+    stats->indicator_last = eta;
+    stats->indicator_sum += eta;
+    if (!(eta <= stats->indicator_max)) stats->indicator_max = eta;
+  }
+cleanup:
+  return err;
+}
+
 static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, rom_int step,
                          const double *q_old, const double *q_older, double *q,
                          rom_nlrom_stats *stats) {
@@ -853,6 +912,7 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
     ROM_TRY(ctx, update(rom, &sc, step, it, q));
     stats->iterations++;
   }
+  ROM_TRY(ctx, step_indicator(rom, stats));
   if (rom->o.state_bound > 0.0) ROM_TRY(ctx, check_state_bound(rom, step, sc.t1));
   if (rom->manifold) { /* the loop always ends right after an evaluation at the final q */
     const rom_int n = rom->hr ? rom->ns : rom->L;

@@ -20,7 +20,7 @@ from .errors import RomkitError, call
 from .hyper import HYPER_METHODS
 from .problem import Problem
 
-__all__ = ["reproduce", "METHODS"]
+__all__ = ["reproduce", "greedy_nonlinear", "METHODS"]
 
 # "pod-galerkin", ..., "nm-lspg-hr": the library's table (romkit/workflow.h).
 METHODS = Registry("rom_reproduce_method", "method", ctx_first=True)
@@ -158,3 +158,85 @@ def _run(ctx, problem, o, keep):
     except ValueError as e:  # pragma: no cover - the C writer's contract
         raise RomkitError(-1, f"rom_reproduce_result_json wrote invalid JSON ({e})",
                           call="rom_reproduce_result_json") from e
+
+
+def greedy_nonlinear(problem, *, hyper=False, dim=None, grid=None, candidates=None,
+                     initial=None, max_fom_runs=None, tolerance=None, indicator_tolerance=None,
+                     stall_ratio=None, progress=None, ctx=None):
+    """The greedy choice of training parameters of a POD-LSPG(-HR) ROM driven by the residual
+    error indicator (rom_nlgreedy_run, romkit/greedy_nonlinear.h; docs/nonlinear.md,
+    "Residual error indicator and greedy training"), as ``romkit greedy-nonlinear``.
+
+    Args:
+        problem: a romkit.Problem (a time-dependent one-component problem such as P1).
+        hyper: POD-LSPG-HR (GNAT) instead of POD-LSPG.
+        dim, grid, max_fom_runs, tolerance, indicator_tolerance, stall_ratio: the options of
+            rom_nlgreedy_options (None: the library's defaults / the problem's recipe).
+        candidates, initial: sequences of parameter points (each a sequence of
+            num_parameters values); None: the grid / the box centre.
+        progress: None (silent), True (stdout) or a callable taking each line.
+        ctx: the context (default: the serial default context). Collective on it.
+    Returns:
+        a dict: "train" (the chosen points, in order), "nfom", "max_indicator",
+        "estimate_pct", "true_error_pct", "calibration" (one per iteration), "converged",
+        "failed_candidates" and the timings.
+    """
+    require("rom_nlgreedy_run", "romkit.workflow.greedy_nonlinear")
+    ctx = resolve(ctx)
+    if not isinstance(problem, Problem):
+        raise TypeError("problem must be a romkit.Problem")
+    f = lib()
+    o = pointer_to(f.rom_nlgreedy_options_default())
+    keep = []
+    np_ = f.rom_problem_num_parameters(problem._h)
+    o.hyper = 1 if hyper else 0
+    if dim is not None:
+        o.dim = _count("dim", dim)
+    if grid is not None:
+        o.grid = _count("grid", grid)
+    if max_fom_runs is not None:
+        o.max_fom_runs = _count("max_fom_runs", max_fom_runs)
+    if tolerance is not None:
+        o.tolerance = _positive("tolerance", tolerance)
+    if indicator_tolerance is not None:
+        o.indicator_tolerance = _positive("indicator_tolerance", indicator_tolerance)
+    if stall_ratio is not None:
+        o.stall_ratio = _positive("stall_ratio", stall_ratio)
+
+    def points(name, pts):
+        values = [float(v) for p in pts for v in p]
+        if not values or len(values) % np_:
+            raise ValueError(f"{name}: give points of {np_} value(s) each")
+        arr = new("double[]", values)
+        keep.append(arr)
+        return arr, len(values) // np_
+
+    if candidates is not None:
+        o.candidates, o.ncandidates = points("candidates", candidates)
+    if initial is not None:
+        o.initial, o.ninitial = points("initial", initial)
+    if progress is not None and progress is not False:
+        sink = progress if callable(progress) else (lambda text: (sys.stdout.write(text),
+                                                                   sys.stdout.flush()))
+        fn = ffi.callback("rom_nlgreedy_progress_fn",
+                          lambda user, text: sink(ffi.string(text).decode(errors="replace")))
+        keep.append(fn)
+        o.progress = fn
+    r = new("rom_nlgreedy_result *")
+    call(ctx._h, "rom_nlgreedy_run", ctx._h, problem._h, o, r)
+    it, n = r.iterations, r.nfom
+    return {
+        "train": [[r.train[t * np_ + i] for i in range(np_)] for t in range(n)],
+        "nfom": n,
+        "iterations": it,
+        "max_indicator": [r.max_indicator[i] for i in range(it)],
+        "estimate_pct": [r.estimate_pct[i] for i in range(it)],
+        "true_error_pct": [r.true_error_pct[i] for i in range(it)],
+        "calibration": [r.calibration[i] for i in range(it)],
+        "ninitial": r.ninitial,
+        "converged": r.converged,
+        "failed_candidates": r.failed_candidates,
+        "fom_seconds": r.fom_seconds,
+        "offline_seconds": r.offline_seconds,
+        "rom_seconds": r.rom_seconds,
+    }
