@@ -60,6 +60,9 @@ int main(int argc, char **argv) {
       exit_code = CLI_EXIT_USAGE;
     } else {
       exit_code = found->run(ctx, argc - 1, argv + 1);
+      /* the stages the command timed, as PETSc's -log_view (info level, stderr; nothing
+       * when no stage was timed; docs/user-guide.md, "Progress and timing") */
+      rom_stage_summary(ctx);
     }
   }
   rom_ctx_destroy(&ctx);

@@ -26,6 +26,7 @@
 #include "romkit/hyper.h"
 #include "romkit/problem.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,13 @@ typedef struct {
   const char *save;
   rom_reproduce_progress_fn progress; /* NULL: lines go to the context's logger (info) */
   void *progress_user;
+  /* non-NULL: checked between the training FOM runs and at the end of every training epoch
+   * (any rank's flag stops all); when nonzero the run stops at that point, the network's
+   * training checkpoint is written beside the cached network, and rom_reproduce_run returns
+   * ROM_OK with result->interrupted = 1. Running the same settings again continues from the
+   * cache and the checkpoint (docs/autoencoder.md, "Checkpoints and --resume"). For a
+   * SIGINT/SIGTERM handler that only sets the flag. */
+  volatile sig_atomic_t *stop_flag;
 } rom_reproduce_options;
 
 rom_reproduce_options rom_reproduce_options_default(void);
@@ -130,6 +138,7 @@ typedef struct {
   rom_int hr_total_samples, hr_needed_rows;
   rom_int hr_decoder_hidden_units, hr_decoder_params; /* NM HR: the decoder sub-network */
   char workdir[ROM_REPRODUCE_PATH];
+  int interrupted; /* 1: stopped on opts->stop_flag before the end (no errors or timings) */
 } rom_reproduce_result;
 
 /* rom_reproduce_run - runs the reproduction pipeline of `problem` (created by the caller

@@ -5,6 +5,7 @@
  * in networks.c. */
 #include "romkit/fom.h"
 #include "romkit/nonlinear_rom.h"
+#include "romkit/progress.h"
 #include "romkit/snapshots.h"
 #include "io/h5.h"
 #include "romkit/output.h"
@@ -51,6 +52,25 @@ void repro_progress(repro_run *r, const char *fmt, ...) {
     if (*s == '\n' || r->npending + 1 >= sizeof r->pending) flush_pending(r);
     if (*s != '\n') r->pending[r->npending++] = *s;
   }
+}
+
+int repro_stop_requested(repro_run *r, int *stop) {
+  int err = ROM_OK;
+  int local = r->o.stop_flag && *r->o.stop_flag ? 1 : 0, any = 0;
+  *stop = 0;
+  if (!r->o.stop_flag) goto cleanup; /* the same on every rank: the caller's options */
+  ROM_MPI(r->ctx, MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, rom_ctx_comm(r->ctx)));
+  *stop = any;
+  if (any) r->interrupted = 1;
+cleanup:
+  return err;
+}
+
+/* Observer of the timed FOM run: its time steps to the progress reporter. */
+static void fom_step_observer(void *user, rom_int step, int iteration, const double *u_local) {
+  (void)iteration;
+  (void)u_local;
+  rom_progress_update(user, step - 1); /* the steps before this one are done */
 }
 
 /* ---- options ---------------------------------------------------------------------------- */
@@ -277,6 +297,7 @@ static int build_hyper(repro_run *r, const rom_basis *basis, const double *u0, r
   rom_dmat *R = NULL;
   rom_int *samples = NULL, *mesh = NULL;
   ROM_TRY(ctx, repro_bases(r, 1, nb, rb));
+  if (r->interrupted) goto cleanup;
   ROM_TRY(ctx, repro_block_diagonal(r, rb, nb, 1, &R));
   double t0 = MPI_Wtime();
   if (r->ncomp == 1) { /* the library selects (any method, deim-os included) */
@@ -409,6 +430,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   ROM_TRY(ctx, rom_problem_initial(r->problem, r->test, u0));
   if (!nm) {
     ROM_TRY(ctx, repro_bases(r, 0, k, sb));
+    if (r->interrupted) goto cleanup;
     ROM_TRY(ctx, repro_block_diagonal(r, sb, k, 0, &V));
     ROM_TRY(ctx, rom_basis_create(V, NULL, 0, u0, &basis));
   } else {
@@ -417,6 +439,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
      * min-max scaling (P2) the output shift is the per-node minimum, i.e. the paper's
      * reference, so u_ref = 0 here and q0 = encoder(u0) per component. */
     ROM_TRY(ctx, repro_autoencoders(r, aes, &res->ae_train_seconds, &nnets));
+    if (r->interrupted) goto cleanup;
     k = rom_ae_latent_dim(aes[0]);
     o->dim = res->dim = k;
     K = ncomp * k;
@@ -436,7 +459,11 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   }
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)(K * nstates), sizeof(double), (void **)&q));
   if (rom_reproduce_method_is_hyper(o->method)) {
-    ROM_TRY(ctx, build_hyper(r, basis, u0, aes, ref, &hr));
+    rom_stage_begin(ctx, "reproduce: hyper-reduction");
+    err = build_hyper(r, basis, u0, aes, ref, &hr);
+    rom_stage_end(ctx, "reproduce: hyper-reduction");
+    ROM_TRY(ctx, err);
+    if (r->interrupted) goto cleanup;
     res->hr_total_samples = rom_hyper_num_samples(hr);
     res->hr_needed_rows = rom_hyper_num_needed(hr);
     if (nm) {
@@ -448,10 +475,20 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   /* ---- online: the FOM and the ROM at the test parameter, time stepping timed ---- */
   {
     rom_fom_options fo = rom_fom_options_default();
+    rom_progress progress;
+    /* progress of the FOM's time steps: a call per Newton iteration that reads the clock
+     * only on rank 0 with the info level let through (negligible next to a Newton step) */
+    rom_progress_start(&progress, ctx, "FOM at the test parameter, time steps", r->steps);
+    fo.observer = fom_step_observer;
+    fo.observer_user = &progress;
     ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    rom_stage_begin(ctx, "reproduce: FOM at the test parameter");
     double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    ROM_TRY(ctx, rom_fom_integrate(r->model, r->test, u0, 0.0, r->dt, r->steps, &fo, F, &fs));
+    err = rom_fom_integrate(r->model, r->test, u0, 0.0, r->dt, r->steps, &fo, F, &fs);
+    rom_stage_end(ctx, "reproduce: FOM at the test parameter");
+    ROM_TRY(ctx, err);
+    rom_progress_update(&progress, r->steps);
     res->fom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
     res->fom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
   }
@@ -466,9 +503,12 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     else
       ROM_TRY(ctx, rom_nlrom_create(r->model, basis, u0, hr, &no, &rom));
     ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    rom_stage_begin(ctx, "reproduce: ROM at the test parameter");
     double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    ROM_TRY(ctx, rom_nlrom_run(rom, r->test, 0.0, r->dt, r->steps, q0, q, &rs));
+    err = rom_nlrom_run(rom, r->test, 0.0, r->dt, r->steps, q0, q, &rs);
+    rom_stage_end(ctx, "reproduce: ROM at the test parameter");
+    ROM_TRY(ctx, err);
     res->rom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
     res->rom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
   }
@@ -491,6 +531,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     }
   }
 cleanup:
+  if (err == ROM_OK && r->interrupted) res->interrupted = 1;
   rom_nlrom_destroy(&rom);
   rom_hyper_destroy(&hr);
   rom_basis_destroy(&basis);
