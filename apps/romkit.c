@@ -18,6 +18,8 @@ static const command commands[] = {
     {"train", cmd_train, "train the masked autoencoder of a nonlinear-manifold ROM on snapshots"},
     {"hyper", cmd_hyper, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
+    {"export-snapshots", cmd_export_snapshots,
+     "the training set of reproduce's networks as a snapshot file for 'romkit train'"},
     {"dmd", cmd_dmd, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
     {"interp", cmd_interp,
@@ -29,7 +31,7 @@ static void print_usage(void) {
   printf("romkit %s — reduced-order modelling toolkit\n\n", ROM_VERSION_STRING);
   printf("usage: [mpirun -n P] romkit <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
-    printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("  %-16s %s\n", commands[i].name, commands[i].summary);
   printf("\n'romkit <command> --help' describes each command. Exit codes: 0 success,\n"
          "1 failure (the message says why), 2 bad arguments.\n");
 }

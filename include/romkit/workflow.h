@@ -157,6 +157,22 @@ int rom_reproduce_run(rom_ctx *ctx, rom_problem *problem, const rom_reproduce_op
 int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_options *opts,
                             rom_reproduce_result *result);
 
+/* rom_reproduce_export_training_set - writes the training set of reproduce's networks to a
+ * snapshot file (`romkit export-snapshots`; docs/user-guide.md): the states of the training
+ * runs (read from opts->workdir's cache, or computed and cached there), component
+ * `component`'s rows (comp_rows features, the file's N), one snapshot per state, runs in
+ * training order. states: 0 the differences u^n - u^0, n = 1..steps (the P1 network's data),
+ * 1 the raw states u^n, n = 0..steps (P2's, whose network scales its inputs), -1 the
+ * recipe's choice. opts gives the training parameters (train / ntrain; NULL: the recipe's)
+ * and the workdir; the method and the HR, save and network fields are ignored. The file is
+ * what `romkit train` reads. *count (may be NULL) gets the number of snapshots.
+ *   Collective on ctx.
+ * Errors: ROM_ERR_ARG (the message names the field), ROM_ERR_IO (an existing file without
+ * overwrite, an unusable directory), and what the FOM runs report. */
+int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
+                                      const rom_reproduce_options *opts, int component, int states,
+                                      const char *path, int overwrite, rom_int *count);
+
 /* rom_reproduce_result_json - the run as one line of JSON (no newline), the line
  * `romkit reproduce --json` prints: method, problem, test_param, dim, avg_error_pct,
  * max_error_pct, fom_seconds, rom_seconds, speedup, then per-component errors of the other

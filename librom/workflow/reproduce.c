@@ -586,3 +586,73 @@ cleanup:
   rom_problem_destroy(&problem);
   return err;
 }
+
+/* ---- the network's training set ------------------------------------------------------------ */
+
+int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
+                                      const rom_reproduce_options *opts, int component, int states,
+                                      const char *path, int overwrite, rom_int *count) {
+  int err = ROM_OK;
+  repro_run *r = NULL;
+  double *S = NULL;
+  rom_int cols = 0, Lc = 0, first = 0;
+  rom_snapshots *snap = NULL;
+  rom_reproduce_options o;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, problem && opts && path && *path, ROM_ERR_ARG,
+            "problem, opts and path must not be NULL or empty");
+  ROM_CHECK(ctx, rom_problem_ctx(problem) == ctx, ROM_ERR_ARG,
+            "the problem was created on another context");
+  ROM_CHECK(ctx, states >= -1 && states <= 1, ROM_ERR_ARG,
+            "states = %d must be -1 (the recipe's), 0 (u^n - u^0) or 1 (raw states)", states);
+  if (count) *count = 0;
+  ROM_TRY(ctx, rom_output_check(ctx, path, overwrite)); /* before any FOM run */
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *r, (void **)&r));
+  r->ctx = ctx;
+  /* the settings of the training runs are reproduce's; only they matter here */
+  o = *opts;
+  o.method = ROM_REPRODUCE_POD_LSPG;
+  o.dim = 0;
+  o.hr_basis = o.hr_samples = 0;
+  o.hr_sample_mesh = 0;
+  o.num_ae_files = 0;
+  o.ae_epochs = 0;
+  o.ae_max_seconds = 0.0;
+  o.save = NULL;
+  ROM_TRY(ctx, resolve(r, problem, &o));
+  ROM_CHECK(ctx, component >= 0 && component < r->ncomp, ROM_ERR_ARG,
+            "component = %d: problem %s has components 0..%d", component,
+            rom_problem_name_of(problem), r->ncomp - 1);
+  ROM_TRY(ctx, repro_prepare_workdir(r, r->o.workdir));
+  {
+    size_t used = 0;
+    for (int t = 0; t < r->o.ntrain && used < sizeof r->train_text; ++t) {
+      char one[256];
+      repro_point_text(r, r->train + (size_t)t * (size_t)r->nparam, one, sizeof one);
+      int w =
+          snprintf(r->train_text + used, sizeof r->train_text - used, "%s%s", t ? "," : "", one);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  if (states < 0) states = r->recipe.ae_minmax_scaling ? 1 : 0;
+  ROM_TRY(ctx, repro_training_snapshots(r, states ? REPRO_SNAP_RAW : REPRO_SNAP_DIFF, &S, &cols));
+  ROM_CHECK(ctx, !r->interrupted, ROM_ERR_ARG, "stopped on opts->stop_flag before the export");
+  rom_problem_component_local(problem, component, &Lc, &first);
+  {
+    rom_snapshots_options so = rom_snapshots_options_default();
+    so.capacity_hint = cols;
+    ROM_TRY(ctx, rom_snapshots_create(ctx, Lc, &so, &snap));
+    ROM_TRY(ctx, rom_snapshots_add_block(snap, cols, Lc > 0 ? S + first : NULL, r->L));
+    ROM_TRY(ctx, rom_snapshots_write(snap, path, overwrite));
+  }
+  repro_progress(r, "  training set of component %d: %lld snapshots (%s) of %lld rows -> %s\n",
+                 component, (long long)cols, states ? "raw states" : "u^n - u^0",
+                 (long long)r->comp_rows, path);
+  if (count) *count = cols;
+cleanup:
+  if (r && r->npending && !r->o.progress) flush_pending(r);
+  rom_snapshots_destroy(&snap);
+  rom_free(ctx, S);
+  rom_free(ctx, r);
+  return err;
+}
