@@ -402,7 +402,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = reproduce_on_signal;
-    sa.sa_flags = (int)SA_RESETHAND;
+    sa.sa_flags = (int)(SA_RESETHAND | SA_RESTART);
     sigemptyset(&sa.sa_mask);
     reproduce_stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);
