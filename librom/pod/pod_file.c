@@ -151,7 +151,6 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   rom_progress_start(&progress, ctx, "out-of-core POD: snapshots", m);
   for (rom_int j0 = 0; j0 < m; j0 += b) {
     rom_int cnt = m - j0 < b ? m - j0 : b;
-    rom_progress_update(&progress, j0);
     ROM_TRY(ctx, rom_h5_read_dmat_rows(f, POD_FILE_DATASET, j0, cnt, lr, block, lr > 0 ? lr : 1));
     for (rom_int j = 0; j < cnt; ++j) {
       double *col = block + j * lr;
@@ -161,6 +160,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
       for (rom_int i = 0; i < lr; ++i)
         total += col[i] * col[i];
       ROM_TRY(ctx, rom_isvd_add(t, col));
+      rom_progress_update(&progress, j0 + j + 1);
     }
   }
   rom_progress_update(&progress, m);
