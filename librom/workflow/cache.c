@@ -134,10 +134,14 @@ static int compute_training_run(repro_run *r, const double *mu, const char *num,
   ROM_TRY(ctx, rom_fom_integrate(r->model, mu, u0, 0.0, r->dt, r->steps, &fo, T, &fs));
   rom_progress_update(&progress, r->steps);
   ROM_TRY_ALL(ctx, sink.rc);
-  repro_progress(r, "  training FOM at a = %s: computed, %.2f s, %lld Newton iterations -> %s%s\n",
-                 num, fs.seconds, (long long)fs.newton_iterations,
-                 have_f ? "(trajectory cached; the Newton iterates were not) " : "",
-                 newton ? "trajectory and Newton iterates cached" : "trajectory cached");
+  /* say what was run and what the cache now holds (the trajectory may have been cached
+   * without the Newton iterates another method needs) */
+  repro_progress(r, "  training FOM at a = %s: computed%s, %.2f s, %lld Newton iterations -> %s\n",
+                 num, have_f ? " for its Newton iterates (the trajectory was cached)" : "",
+                 fs.seconds, (long long)fs.newton_iterations,
+                 have_f   ? "Newton iterates cached"
+                 : newton ? "trajectory and Newton iterates cached"
+                          : "trajectory cached");
   so = rom_snapshots_options_default();
   so.capacity_hint = r->steps + 1;
   if (!have_f) {
