@@ -4,11 +4,24 @@
  * Parses the arguments, creates the problem from the registry (romkit/problem.h), runs the
  * library's reproduction pipeline (rom_reproduce_run, romkit/workflow.h; docs/reproduction.md)
  * and prints its report and, with --json, its JSON line (rom_reproduce_result_json). */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Exit code of a run stopped by SIGINT/SIGTERM with the training checkpoint written (as
+ * `romkit train`'s): running the same command again continues from the cache. */
+#define REPRODUCE_EXIT_INTERRUPTED 3
+
+/* Set by the handler, read by the pipeline between training runs and at the end of every
+ * training epoch (rom_reproduce_options.stop_flag; C99 7.14.1.1). */
+static volatile sig_atomic_t reproduce_stop_requested = 0;
+static void reproduce_on_signal(int sig) {
+  reproduce_stop_requested = sig;
+}
 
 static const char *const help =
     "usage: [mpirun -n P] romkit reproduce P1|P2|--problem NAME --method M [--dim p]\n"
@@ -69,7 +82,13 @@ static const char *const help_options =
     "                      PREFIX_rom.h5 (snapshot files, one state per time step) and\n"
     "                      PREFIX_latent.txt (the reduced / latent state per step); never\n"
     "                      overwrites (for plots: scripts/plot_nm.py)\n\n"
-    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
+    "Each stage says whether it was computed or read from the workdir (cached); long stages\n"
+    "print progress with an ETA, and a timing summary ends the run (on stderr, at the info\n"
+    "log level; docs/user-guide.md, \"Progress and timing\"). SIGINT/SIGTERM during the\n"
+    "training stops it after the current epoch with its checkpoint written beside the cached\n"
+    "network (exit code 3); the same command then continues where it stopped.\n\n"
+    "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments, 3 stopped by\n"
+    "SIGINT/SIGTERM (run the same command again to continue).\n";
 
 #define CMD "reproduce"
 
@@ -370,8 +389,35 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
   }
   a.o.progress = progress;
   a.o.progress_user = ctx;
-  if ((rc = rom_reproduce_run(ctx, p, &a.o, res))) {
+  a.o.stop_flag = &reproduce_stop_requested;
+  {
+    /* SIGINT/SIGTERM only raise the flag; the pipeline stops at its next check and the
+     * training writes its checkpoint. SA_RESETHAND: a second signal kills at once. */
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = reproduce_on_signal;
+    sa.sa_flags = (int)(SA_RESETHAND | SA_RESTART);
+    sigemptyset(&sa.sa_mask);
+    reproduce_stop_requested = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    rc = rom_reproduce_run(ctx, p, &a.o, res);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+  }
+  if (rc) {
     exit_code = cli_fail(ctx, CMD, rc);
+    goto done;
+  }
+  if (res->interrupted) {
+    cli_printf(ctx,
+               "reproduce: stopped%s; the workdir holds what was done: continue with the "
+               "same command and --workdir %s\n",
+               reproduce_stop_requested == SIGINT    ? " (SIGINT)"
+               : reproduce_stop_requested == SIGTERM ? " (SIGTERM)"
+                                                     : "",
+               res->workdir);
+    exit_code = REPRODUCE_EXIT_INTERRUPTED;
     goto done;
   }
   report(ctx, res);

@@ -280,8 +280,10 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
                              "with --overwrite",
                              ckpt);
   }
-  if ((err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S)) != ROM_OK)
-    return cli_fail(ctx, "train", err);
+  rom_stage_begin(ctx, "train: read the snapshots");
+  err = rom_snapshots_read(ctx, a.input, ROM_AUTO_ROWS, &S);
+  rom_stage_end(ctx, "train: read the snapshots");
+  if (err != ROM_OK) return cli_fail(ctx, "train", err);
   const rom_int N = rom_dmat_global_rows(S), m = rom_dmat_cols(S);
   rom_int h2 = 0;
   if (a.latent >= N) { /* the library refuses it too (rom_ae_create); say it as a usage error */
@@ -367,7 +369,9 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     train_stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    rom_stage_begin(ctx, "train: training");
     err = rom_ae_train_dmat(ae, S, &o);
+    rom_stage_end(ctx, "train: training");
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
   }
@@ -394,7 +398,10 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
     rc = TRAIN_EXIT_INTERRUPTED;
     goto done;
   }
-  if (err != ROM_OK || (err = rom_ae_write(ae, a.output, a.overwrite)) != ROM_OK) {
+  rom_stage_begin(ctx, "train: write the network");
+  if (err == ROM_OK) err = rom_ae_write(ae, a.output, a.overwrite);
+  rom_stage_end(ctx, "train: write the network");
+  if (err != ROM_OK) {
     rc = cli_fail(ctx, "train", err);
     goto done;
   }

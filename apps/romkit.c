@@ -22,6 +22,8 @@ static const command commands[] = {
      "train the masked autoencoder of a nonlinear-manifold ROM on snapshots"},
     {"hyper", cmd_hyper, 1, "hyper-reduction samples (DEIM, QDEIM, GNAT, S-OPT) from a basis file"},
     {"reproduce", cmd_reproduce, 1, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
+    {"export-snapshots", cmd_export_snapshots, 0,
+     "the training set of reproduce's networks as a snapshot file for 'romkit train'"},
     {"greedy-nonlinear", cmd_greedy_nonlinear, 0,
      "greedy training parameters of a nonlinear ROM (residual indicator)"},
     {"dmd", cmd_dmd, 1, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
@@ -51,7 +53,7 @@ static void print_usage(void) {
   printf("romkit %s — reduced-order modelling toolkit\n\n", ROM_VERSION_STRING);
   printf("usage: [mpirun -n P] romkit [global options] <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
-    printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("  %-16s %s\n", commands[i].name, commands[i].summary);
   printf("\nglobal options (before or after the command name):\n"
          "  -v, --verbose        debug lines of the library too (--log-level debug)\n"
          "  -q, --quiet          errors only: no info or progress lines (--log-level error)\n"
@@ -102,6 +104,9 @@ int main(int argc, char **argv) {
     } else {
       if (g.json) cli_json_start();
       exit_code = found->run(ctx, g.argc, g.argv);
+      /* the stages the command timed, as PETSc's -log_view (info level, stderr; nothing
+       * when no stage was timed; docs/user-guide.md, "Progress and timing") */
+      rom_stage_summary(ctx);
     }
   }
   cli_globals_release(&g);

@@ -5,6 +5,7 @@
 #include "romkit/version.h"
 #include "romkit/error.h"
 #include "romkit/context.h"
+#include "romkit/progress.h"
 #include "romkit/output.h"
 #include "romkit/rng.h"
 #include "romkit/matrix.h"

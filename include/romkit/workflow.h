@@ -26,6 +26,7 @@
 #include "romkit/hyper.h"
 #include "romkit/problem.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,13 @@ typedef struct {
   const char *save;
   rom_reproduce_progress_fn progress; /* NULL: lines go to the context's logger (info) */
   void *progress_user;
+  /* non-NULL: checked between the training FOM runs and at the end of every training epoch
+   * (any rank's flag stops all); when nonzero the run stops at that point, the network's
+   * training checkpoint is written beside the cached network, and rom_reproduce_run returns
+   * ROM_OK with result->interrupted = 1. Running the same settings again continues from the
+   * cache and the checkpoint (docs/autoencoder.md, "Checkpoints and --resume"). For a
+   * SIGINT/SIGTERM handler that only sets the flag. */
+  volatile sig_atomic_t *stop_flag;
 } rom_reproduce_options;
 
 rom_reproduce_options rom_reproduce_options_default(void);
@@ -130,6 +138,7 @@ typedef struct {
   rom_int hr_total_samples, hr_needed_rows;
   rom_int hr_decoder_hidden_units, hr_decoder_params; /* NM HR: the decoder sub-network */
   char workdir[ROM_REPRODUCE_PATH];
+  int interrupted; /* 1: stopped on opts->stop_flag before the end (no errors or timings) */
 } rom_reproduce_result;
 
 /* rom_reproduce_run - runs the reproduction pipeline of `problem` (created by the caller
@@ -147,6 +156,22 @@ int rom_reproduce_run(rom_ctx *ctx, rom_problem *problem, const rom_reproduce_op
  * with default options: the paper's resolution and steps). Collective. */
 int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_options *opts,
                             rom_reproduce_result *result);
+
+/* rom_reproduce_export_training_set - writes the training set of reproduce's networks to a
+ * snapshot file (`romkit export-snapshots`; docs/user-guide.md): the states of the training
+ * runs (read from opts->workdir's cache, or computed and cached there), component
+ * `component`'s rows (comp_rows features, the file's N), one snapshot per state, runs in
+ * training order. states: 0 the differences u^n - u^0, n = 1..steps (the P1 network's data),
+ * 1 the raw states u^n, n = 0..steps (P2's, whose network scales its inputs), -1 the
+ * recipe's choice. opts gives the training parameters (train / ntrain; NULL: the recipe's)
+ * and the workdir; the method and the HR, save and network fields are ignored. The file is
+ * what `romkit train` reads. *count (may be NULL) gets the number of snapshots.
+ *   Collective on ctx.
+ * Errors: ROM_ERR_ARG (the message names the field), ROM_ERR_IO (an existing file without
+ * overwrite, an unusable directory), and what the FOM runs report. */
+int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
+                                      const rom_reproduce_options *opts, int component, int states,
+                                      const char *path, int overwrite, rom_int *count);
 
 /* rom_reproduce_result_json - the run as one line of JSON (no newline), the line
  * `romkit reproduce --json` prints: method, problem, test_param, dim, avg_error_pct,

@@ -3,6 +3,7 @@
 #define ROMKIT_CORE_CONTEXT_IMPL_H
 
 #include "romkit/context.h"
+#include "romkit/progress.h"
 
 #define ROM_ERROR_MESSAGE_MAX 2048
 
@@ -20,6 +21,14 @@ struct rom_ctx {
   /* the io stage's outputs waiting to be published (librom/io/h5_publish.c) */
   void *outputs;
   void (*outputs_release)(rom_ctx *ctx, void *outputs);
+  /* stage timers (librom/core/progress.c, romkit/progress.h) */
+  struct {
+    char name[ROM_STAGE_NAME_MAX];
+    rom_int count;
+    double seconds, started; /* started < 0: not running */
+  } stages[ROM_STAGE_MAX];
+  int nstages;
+  double stages_t0; /* rom_wtime() when the first stage began */
 };
 
 #endif

@@ -24,6 +24,7 @@
  * order, so they are exact across P in chunk mode too. */
 #include "core/values.h"
 #include "manifold/ae_impl.h"
+#include "romkit/progress.h"
 
 #include <math.h>
 #include <string.h>
@@ -301,8 +302,19 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     }
     const double sec = rom_wtime() - t0;
     ROM_TRY(ctx, rom_ae_history_push(ae, loss, vl, lr, sec));
-    rom_log(ctx, ROM_LOG_INFO, "epoch %6lld  loss %.6e  val_loss %.6e  lr %.2e  %.3f s",
-            (long long)epoch, loss, vl, lr, sec);
+    if (rom_ctx_log_level(ctx) >= ROM_LOG_INFO) {
+      /* ETA to the epoch limit (or the time limit, if sooner) from this run's mean epoch;
+       * early stopping may end the run before it (romkit/progress.h) */
+      char eta[32];
+      const double elapsed = rom_wtime() - t_start;
+      double left = rom_progress_eta(elapsed, epoch + 1 - st.epoch_next, o.epochs - st.epoch_next);
+      if (o.max_seconds > 0 && o.max_seconds - elapsed < left)
+        left = o.max_seconds - elapsed > 0 ? o.max_seconds - elapsed : 0.0;
+      rom_log(ctx, ROM_LOG_INFO,
+              "epoch %6lld  loss %.6e  val_loss %.6e  lr %.2e  %.3f s  (%lld/%lld done, ETA %s)",
+              (long long)epoch, loss, vl, lr, sec, (long long)epoch + 1, (long long)o.epochs,
+              rom_progress_format_seconds(left, eta, sizeof eta));
+    }
 
     /* Best weights: the lowest validation loss. Early stopping counts the epochs since the
      * last improvement by the scheduler's relative threshold (1e-4): once the learning rate

@@ -26,6 +26,7 @@
 #include "pod/basis_impl.h"
 #include "pod/isvd_impl.h"
 #include "pod/svd_driver.h"
+#include "romkit/progress.h"
 #include "romkit/snapshots.h"
 
 #include <stdio.h>
@@ -68,12 +69,14 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   int ndims = 0;
   size_t ws = 0, fixed = 0;
   rom_basis_provenance prov;
+  rom_progress progress;
   if (!ctx) return ROM_ERR_ARG;
   ROM_CHECK(ctx, out != NULL, ROM_ERR_ARG, "rom_pod_compute_file: out must not be NULL");
   *out = NULL;
   ROM_CHECK_ALL(ctx, path != NULL && *path, ROM_ERR_ARG, "rom_pod_compute_file: no snapshot path");
   o = opts ? *opts : rom_pod_options_default();
   ROM_TRY(ctx, rom_pod_check_options(ctx, &o, -1, -1)); /* before touching the file */
+  rom_stage_begin(ctx, "pod: POD of a snapshot file");
 
   ROM_TRY(ctx, rom_h5_open(ctx, path, POD_FILE_KIND, &f));
   ROM_TRY(ctx, rom_h5_dataset_dims(f, POD_FILE_DATASET, &ndims, dims, NULL));
@@ -145,6 +148,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
       mean[i] /= (double)m;
   }
   ROM_TRY(ctx, rom_isvd_create_ex(ctx, lr, kmax, o.incremental_tolerance, 0, cap, &t));
+  rom_progress_start(&progress, ctx, "out-of-core POD: snapshots", m);
   for (rom_int j0 = 0; j0 < m; j0 += b) {
     rom_int cnt = m - j0 < b ? m - j0 : b;
     ROM_TRY(ctx, rom_h5_read_dmat_rows(f, POD_FILE_DATASET, j0, cnt, lr, block, lr > 0 ? lr : 1));
@@ -156,8 +160,10 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
       for (rom_int i = 0; i < lr; ++i)
         total += col[i] * col[i];
       ROM_TRY(ctx, rom_isvd_add(t, col));
+      rom_progress_update(&progress, j0 + j + 1);
     }
   }
+  rom_progress_update(&progress, m);
   rom_free(ctx, block);
   block = NULL;
   ROM_TRY(ctx, rom_h5_close(&f));
@@ -189,6 +195,7 @@ int rom_pod_compute_file(rom_ctx *ctx, const char *path, const rom_pod_options *
   rom_log(ctx, ROM_LOG_INFO, "out-of-core POD of '%s': k = %lld of %lld values, peak %.1f MiB here",
           path, (long long)k, (long long)r, (double)rom_ctx_bytes_peak(ctx) / 1048576.0);
 cleanup:
+  rom_stage_end(ctx, "pod: POD of a snapshot file");
   rom_h5_abort(&f);
   rom_isvd_destroy(&t);
   rom_dmat_destroy(&U);

@@ -15,6 +15,7 @@
  * sample i: stream ROM_SWEEP_STREAM_MC, index i p + j; LHS position inside the stratum:
  * stream ROM_SWEEP_STREAM_LHS, index i p + j; LHS permutation of parameter j: round keys
  * from stream ROM_SWEEP_STREAM_PERM + j. */
+#include "romkit/progress.h"
 #include "romkit/rng.h"
 #include "romkit/sweep.h"
 
@@ -320,8 +321,19 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
   const int p = s->design->p, no = s->no, Qa = rom_affine_rom_operator_terms(rom),
             Qf = rom_affine_rom_rhs_terms(rom);
   rom_int i = 0;
+  rom_progress progress;
+  char label[96];
   *failed = -1;
+  /* rank 0 reports its own block (the blocks are equal to within one sample): no collective
+   * inside the loop, so a failing sample cannot leave a rank waiting */
+  if (rom_ctx_size(ctx) > 1)
+    snprintf(label, sizeof label, "sweep: rank 0's samples (%lld in all)",
+             (long long)s->design->ns);
+  else
+    snprintf(label, sizeof label, "sweep: samples");
+  rom_progress_start(&progress, ctx, label, s->local);
   for (i = 0; i < s->local; ++i) {
+    if ((i & 63) == 0) rom_progress_update(&progress, i); /* the clock every 64 samples */
     const rom_int g = s->offset + i;
     double *mu = s->mu + i * p, *values = s->outputs + i * no;
     ROM_TRY(ctx, rom_sweep_design_sample(s->design, g, mu));
@@ -359,6 +371,7 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
     else
       memcpy(values, q, sizeof(double) * (size_t)no);
   }
+  rom_progress_update(&progress, s->local);
 cleanup:
   if (err != ROM_OK) *failed = s->offset + i;
   return err;
@@ -534,7 +547,9 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
   {
     rom_int failed = -1;
     double t0 = rom_wtime();
+    rom_stage_begin(ctx, "sweep: evaluation");
     int local_err = evaluate_block(s, rom, coefficients, user, theta, phi, q, &failed);
+    rom_stage_end(ctx, "sweep: evaluation");
     double dt = rom_wtime() - t0;
     ROM_TRY(ctx, agree_on_failure(s, local_err, failed));
     ROM_MPI(ctx, MPI_Allreduce(&dt, &s->seconds, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));

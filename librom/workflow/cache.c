@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "romkit/fom.h"
+#include "romkit/progress.h"
 #include "romkit/snapshots.h"
 #include "workflow/workflow_impl.h"
 
@@ -86,17 +87,19 @@ int repro_cache_mismatch(repro_run *r, const char *path, const char *what, rom_i
                        path, (long long)have, what, (long long)want);
 }
 
-/* Observer of the training runs: every Newton iterate into a snapshot collection. */
+/* Observer of the training runs: every Newton iterate into a snapshot collection (when the
+ * recipe keeps them), and the time steps to the progress reporter. */
 typedef struct {
   rom_snapshots *s;
   int rc;
+  rom_progress *progress;
 } newton_sink;
 
 static void newton_observer(void *user, rom_int step, int iteration, const double *u_local) {
   newton_sink *k = user;
-  (void)step;
   (void)iteration;
-  if (k->rc == ROM_OK) k->rc = rom_snapshots_add(k->s, u_local);
+  if (k->progress) rom_progress_update(k->progress, step - 1); /* steps before this one */
+  if (k->s && k->rc == ROM_OK) k->rc = rom_snapshots_add(k->s, u_local);
 }
 
 /* Runs the FOM at training point mu and writes what is missing of its trajectory (fpath)
@@ -108,9 +111,11 @@ static int compute_training_run(repro_run *r, const double *mu, const char *num,
   double *u0 = NULL, *T = NULL;
   rom_snapshots *st = NULL, *sn = NULL;
   rom_snapshots_options so = rom_snapshots_options_default();
-  newton_sink sink = {NULL, ROM_OK};
+  newton_sink sink = {NULL, ROM_OK, NULL};
   rom_fom_options fo = rom_fom_options_default();
   rom_fom_stats fs;
+  rom_progress progress;
+  char label[1200];
   const int newton = r->recipe.hr_newton_snapshots;
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)(r->L + 1), sizeof(double), (void **)&u0));
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)((r->L + 1) * (r->steps + 1)), sizeof(double), (void **)&T));
@@ -118,16 +123,25 @@ static int compute_training_run(repro_run *r, const double *mu, const char *num,
     so.capacity_hint = 3 * r->steps;
     ROM_TRY(ctx, rom_snapshots_create(ctx, r->L, &so, &sn));
     sink.s = sn;
-    fo.observer = newton_observer;
-    fo.observer_user = &sink;
   }
+  /* the time steps of this run to the logger (info, throttled: romkit/progress.h) */
+  snprintf(label, sizeof label, "training FOM at a = %s, time steps", num);
+  rom_progress_start(&progress, ctx, label, r->steps);
+  sink.progress = &progress;
+  fo.observer = newton_observer;
+  fo.observer_user = &sink;
   ROM_TRY(ctx, rom_problem_initial(r->problem, mu, u0));
-  repro_progress(r, "  training FOM at a = %s ...", num);
   ROM_TRY(ctx, rom_fom_integrate(r->model, mu, u0, 0.0, r->dt, r->steps, &fo, T, &fs));
+  rom_progress_update(&progress, r->steps);
   ROM_TRY_ALL(ctx, sink.rc);
-  repro_progress(r, " %.2f s, %lld Newton iterations -> %s_fom_a%s.h5%s\n", fs.seconds,
-                 (long long)fs.newton_iterations, r->prefix, num,
-                 newton ? " and the Newton iterates" : "");
+  /* say what was run and what the cache now holds (the trajectory may have been cached
+   * without the Newton iterates another method needs) */
+  repro_progress(r, "  training FOM at a = %s: computed%s, %.2f s, %lld Newton iterations -> %s\n",
+                 num, have_f ? " for its Newton iterates (the trajectory was cached)" : "",
+                 fs.seconds, (long long)fs.newton_iterations,
+                 have_f   ? "Newton iterates cached"
+                 : newton ? "trajectory and Newton iterates cached"
+                          : "trajectory cached");
   so = rom_snapshots_options_default();
   so.capacity_hint = r->steps + 1;
   if (!have_f) {
@@ -160,9 +174,12 @@ int repro_training_run(repro_run *r, int t, rom_dmat **traj, rom_dmat **newton) 
   const int want_newton = newton != NULL && r->recipe.hr_newton_snapshots;
   ROM_TRY(ctx, repro_exists(r, fpath, &have_f));
   if (r->recipe.hr_newton_snapshots) ROM_TRY(ctx, repro_exists(r, npath, &have_n));
-  if (!have_f || (want_newton && !have_n))
-    ROM_TRY(ctx, compute_training_run(r, mu, num, have_f, have_n, fpath, npath));
-  else
+  if (!have_f || (want_newton && !have_n)) {
+    rom_stage_begin(ctx, "reproduce: training FOM runs");
+    err = compute_training_run(r, mu, num, have_f, have_n, fpath, npath);
+    rom_stage_end(ctx, "reproduce: training FOM runs");
+    ROM_TRY(ctx, err);
+  } else
     repro_progress(r, "  training FOM at a = %s: cached (%s_fom_a%s.h5)\n", num, r->prefix, num);
   ROM_TRY(ctx, rom_snapshots_read(ctx, fpath, r->L, traj));
   if (rom_dmat_cols(*traj) != r->steps + 1) {
@@ -215,13 +232,16 @@ int repro_bases(repro_run *r, int kind, rom_int rank, rom_basis **bases) {
                                         : r->recipe.hr_newton_snapshots ? REPRO_SNAP_NEWTON
                                                                         : REPRO_SNAP_RAW,
                                         &S, &cols));
+  if (r->interrupted) goto cleanup;
   double t0 = MPI_Wtime();
+  rom_stage_begin(ctx, kind ? "reproduce: residual basis (POD)" : "reproduce: state basis (POD)");
   for (int k = 0; k < r->ncomp; ++k) {
     ROM_TRY(ctx, repro_component_pod(r, k, rank, S, r->L, cols, &bases[k]));
     ROM_TRY(ctx, rom_basis_write(bases[k], path[k], 0));
   }
-  repro_progress(r, "  %s basis: POD of %lld snapshots%s, %lld vectors: %.2f s (cached)\n",
-                 kind ? "residual" : "state", (long long)cols, per, (long long)rank,
+  rom_stage_end(ctx, kind ? "reproduce: residual basis (POD)" : "reproduce: state basis (POD)");
+  repro_progress(r, "  %s basis (%lld vectors%s): computed, POD of %lld snapshots, %.2f s\n",
+                 kind ? "residual" : "state", (long long)rank, per, (long long)cols,
                  MPI_Wtime() - t0);
 cleanup:
   rom_free(ctx, S);

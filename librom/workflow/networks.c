@@ -4,6 +4,7 @@
  * seed and cached in the work directory. A problem with a symmetry between its components
  * (P2: v is u mirrored across the diagonal) trains one network; the others are that network
  * mirrored (mirror_autoencoder), which the symmetry makes exactly as good. */
+#include "romkit/progress.h"
 #include "workflow/workflow_impl.h"
 
 #include <math.h>
@@ -118,8 +119,8 @@ static int read_networks(repro_run *r, int nnets, char (*path)[ROM_REPRODUCE_PAT
       if (w > 0) used += (size_t)w;
     }
   }
-  repro_progress(r, "  autoencoder%s: %s (latent %lld)\n", nnets > 1 ? "s" : "", list,
-                 (long long)rom_ae_latent_dim(aes[0]));
+  repro_progress(r, "  autoencoder%s: %s (latent %lld): %s\n", nnets > 1 ? "s" : "", list,
+                 (long long)rom_ae_latent_dim(aes[0]), r->o.num_ae_files ? "read" : "cached");
 cleanup:
   return err;
 }
@@ -154,20 +155,35 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
                                               out));
   rom_problem_component_local(r->problem, k, &Lc, &first);
   ROM_TRY(ctx, rom_dmat_wrap(ctx, Lc, cols, Lc > 0 ? S + first : NULL, r->L, &view));
-  repro_progress(
-      r, "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs%s)...", k,
-      (long long)cols, (unsigned long long)r->o.ae_seed, (long long)to.epochs,
-      resume ? ", resuming from its checkpoint" : "");
+  to.stop_flag = r->o.stop_flag;
+  repro_progress(r,
+                 "  training autoencoder %d on %lld snapshots (seed %llu, at most %lld epochs%s)\n",
+                 k, (long long)cols, (unsigned long long)r->o.ae_seed, (long long)to.epochs,
+                 resume ? ", resuming from its checkpoint" : "");
   double t0 = MPI_Wtime();
+  rom_stage_begin(ctx, "reproduce: autoencoder training");
   err = rom_ae_train_dmat(*out, view, &to);
+  rom_stage_end(ctx, "reproduce: autoencoder training");
   *train_s += MPI_Wtime() - t0;
   ROM_TRY(ctx, err);
   rom_int ne = 0;
   const double *loss = NULL, *val = NULL, *lr = NULL, *sec = NULL;
   rom_ae_history(*out, &ne, &loss, &val, &lr, &sec);
+  if (rom_ae_train_interrupted(*out)) {
+    /* the checkpoint is written; the same settings continue from it (and the cache) */
+    r->interrupted = 1;
+    repro_progress(r,
+                   "  autoencoder %d: stopped after epoch %lld of %lld; checkpoint %s written: "
+                   "run the same command again to continue\n",
+                   k, (long long)ne, (long long)to.epochs, ckpt);
+    rom_ae_destroy(out);
+    goto cleanup;
+  }
   rom_int best = rom_ae_best_epoch(*out);
-  repro_progress(r, " %lld epochs, %.1f s, best validation loss %.3e (epoch %lld)\n", (long long)ne,
-                 MPI_Wtime() - t0, best >= 0 ? val[best] : NAN, (long long)best);
+  repro_progress(r,
+                 "  autoencoder %d: computed, %lld epochs, %.1f s, best validation loss %.3e "
+                 "(epoch %lld) -> cached\n",
+                 k, (long long)ne, MPI_Wtime() - t0, best >= 0 ? val[best] : NAN, (long long)best);
   ROM_TRY(ctx, rom_ae_write(*out, path, 0));
   ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx))); /* every rank is done with the checkpoint */
   if (rom_ctx_rank(ctx) == 0) remove(ckpt);
@@ -215,8 +231,9 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets_o
      * scaling's shift is then the reference), else w^n - w^0 */
     ROM_TRY(ctx, repro_training_snapshots(
                      r, r->recipe.ae_minmax_scaling ? REPRO_SNAP_RAW : REPRO_SNAP_DIFF, &S, &cols));
-    for (int k = 0; k < nnets; ++k)
+    for (int k = 0; k < nnets && !r->interrupted; ++k)
       ROM_TRY(ctx, train_network(r, k, S, cols, path[k], &aes[k], train_s));
+    if (r->interrupted) goto cleanup;
   }
   if (nnets < r->ncomp)
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)r->comp_rows, (void **)&perm));

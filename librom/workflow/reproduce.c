@@ -5,6 +5,7 @@
  * in networks.c. */
 #include "romkit/fom.h"
 #include "romkit/nonlinear_rom.h"
+#include "romkit/progress.h"
 #include "romkit/snapshots.h"
 #include "io/h5.h"
 #include "romkit/output.h"
@@ -51,6 +52,25 @@ void repro_progress(repro_run *r, const char *fmt, ...) {
     if (*s == '\n' || r->npending + 1 >= sizeof r->pending) flush_pending(r);
     if (*s != '\n') r->pending[r->npending++] = *s;
   }
+}
+
+int repro_stop_requested(repro_run *r, int *stop) {
+  int err = ROM_OK;
+  int local = r->o.stop_flag && *r->o.stop_flag ? 1 : 0, any = 0;
+  *stop = 0;
+  if (!r->o.stop_flag) goto cleanup; /* the same on every rank: the caller's options */
+  ROM_MPI(r->ctx, MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, rom_ctx_comm(r->ctx)));
+  *stop = any;
+  if (any) r->interrupted = 1;
+cleanup:
+  return err;
+}
+
+/* Observer of the timed FOM run: its time steps to the progress reporter. */
+static void fom_step_observer(void *user, rom_int step, int iteration, const double *u_local) {
+  (void)iteration;
+  (void)u_local;
+  rom_progress_update(user, step - 1); /* the steps before this one are done */
 }
 
 /* ---- options ---------------------------------------------------------------------------- */
@@ -277,6 +297,7 @@ static int build_hyper(repro_run *r, const rom_basis *basis, const double *u0, r
   rom_dmat *R = NULL;
   rom_int *samples = NULL, *mesh = NULL;
   ROM_TRY(ctx, repro_bases(r, 1, nb, rb));
+  if (r->interrupted) goto cleanup;
   ROM_TRY(ctx, repro_block_diagonal(r, rb, nb, 1, &R));
   double t0 = MPI_Wtime();
   if (r->ncomp == 1) { /* the library selects (any method, deim-os included) */
@@ -409,6 +430,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   ROM_TRY(ctx, rom_problem_initial(r->problem, r->test, u0));
   if (!nm) {
     ROM_TRY(ctx, repro_bases(r, 0, k, sb));
+    if (r->interrupted) goto cleanup;
     ROM_TRY(ctx, repro_block_diagonal(r, sb, k, 0, &V));
     ROM_TRY(ctx, rom_basis_create(V, NULL, 0, u0, &basis));
   } else {
@@ -417,6 +439,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
      * min-max scaling (P2) the output shift is the per-node minimum, i.e. the paper's
      * reference, so u_ref = 0 here and q0 = encoder(u0) per component. */
     ROM_TRY(ctx, repro_autoencoders(r, aes, &res->ae_train_seconds, &nnets));
+    if (r->interrupted) goto cleanup;
     k = rom_ae_latent_dim(aes[0]);
     o->dim = res->dim = k;
     K = ncomp * k;
@@ -436,7 +459,11 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   }
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)(K * nstates), sizeof(double), (void **)&q));
   if (rom_reproduce_method_is_hyper(o->method)) {
-    ROM_TRY(ctx, build_hyper(r, basis, u0, aes, ref, &hr));
+    rom_stage_begin(ctx, "reproduce: hyper-reduction");
+    err = build_hyper(r, basis, u0, aes, ref, &hr);
+    rom_stage_end(ctx, "reproduce: hyper-reduction");
+    ROM_TRY(ctx, err);
+    if (r->interrupted) goto cleanup;
     res->hr_total_samples = rom_hyper_num_samples(hr);
     res->hr_needed_rows = rom_hyper_num_needed(hr);
     if (nm) {
@@ -448,10 +475,20 @@ static int run(repro_run *r, rom_reproduce_result *res) {
   /* ---- online: the FOM and the ROM at the test parameter, time stepping timed ---- */
   {
     rom_fom_options fo = rom_fom_options_default();
+    rom_progress progress;
+    /* progress of the FOM's time steps: a call per Newton iteration that reads the clock
+     * only on rank 0 with the info level let through (negligible next to a Newton step) */
+    rom_progress_start(&progress, ctx, "FOM at the test parameter, time steps", r->steps);
+    fo.observer = fom_step_observer;
+    fo.observer_user = &progress;
     ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    rom_stage_begin(ctx, "reproduce: FOM at the test parameter");
     double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    ROM_TRY(ctx, rom_fom_integrate(r->model, r->test, u0, 0.0, r->dt, r->steps, &fo, F, &fs));
+    err = rom_fom_integrate(r->model, r->test, u0, 0.0, r->dt, r->steps, &fo, F, &fs);
+    rom_stage_end(ctx, "reproduce: FOM at the test parameter");
+    ROM_TRY(ctx, err);
+    rom_progress_update(&progress, r->steps);
     res->fom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
     res->fom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
   }
@@ -466,9 +503,12 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     else
       ROM_TRY(ctx, rom_nlrom_create(r->model, basis, u0, hr, &no, &rom));
     ROM_MPI(ctx, MPI_Barrier(rom_ctx_comm(ctx)));
+    rom_stage_begin(ctx, "reproduce: ROM at the test parameter");
     double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    ROM_TRY(ctx, rom_nlrom_run(rom, r->test, 0.0, r->dt, r->steps, q0, q, &rs));
+    err = rom_nlrom_run(rom, r->test, 0.0, r->dt, r->steps, q0, q, &rs);
+    rom_stage_end(ctx, "reproduce: ROM at the test parameter");
+    ROM_TRY(ctx, err);
     res->rom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
     res->rom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
   }
@@ -491,6 +531,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     }
   }
 cleanup:
+  if (err == ROM_OK && r->interrupted) res->interrupted = 1;
   rom_nlrom_destroy(&rom);
   rom_hyper_destroy(&hr);
   rom_basis_destroy(&basis);
@@ -543,5 +584,75 @@ int rom_reproduce_run_named(rom_ctx *ctx, const char *name, const rom_reproduce_
   ROM_TRY(ctx, rom_reproduce_run(ctx, problem, opts, result));
 cleanup:
   rom_problem_destroy(&problem);
+  return err;
+}
+
+/* ---- the network's training set ------------------------------------------------------------ */
+
+int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
+                                      const rom_reproduce_options *opts, int component, int states,
+                                      const char *path, int overwrite, rom_int *count) {
+  int err = ROM_OK;
+  repro_run *r = NULL;
+  double *S = NULL;
+  rom_int cols = 0, Lc = 0, first = 0;
+  rom_snapshots *snap = NULL;
+  rom_reproduce_options o;
+  if (!ctx) return ROM_ERR_ARG;
+  ROM_CHECK(ctx, problem && opts && path && *path, ROM_ERR_ARG,
+            "problem, opts and path must not be NULL or empty");
+  ROM_CHECK(ctx, rom_problem_ctx(problem) == ctx, ROM_ERR_ARG,
+            "the problem was created on another context");
+  ROM_CHECK(ctx, states >= -1 && states <= 1, ROM_ERR_ARG,
+            "states = %d must be -1 (the recipe's), 0 (u^n - u^0) or 1 (raw states)", states);
+  if (count) *count = 0;
+  ROM_TRY(ctx, rom_output_check(ctx, path, overwrite)); /* before any FOM run */
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof *r, (void **)&r));
+  r->ctx = ctx;
+  /* the settings of the training runs are reproduce's; only they matter here */
+  o = *opts;
+  o.method = ROM_REPRODUCE_POD_LSPG;
+  o.dim = 0;
+  o.hr_basis = o.hr_samples = 0;
+  o.hr_sample_mesh = 0;
+  o.num_ae_files = 0;
+  o.ae_epochs = 0;
+  o.ae_max_seconds = 0.0;
+  o.save = NULL;
+  ROM_TRY(ctx, resolve(r, problem, &o));
+  ROM_CHECK(ctx, component >= 0 && component < r->ncomp, ROM_ERR_ARG,
+            "component = %d: problem %s has components 0..%d", component,
+            rom_problem_name_of(problem), r->ncomp - 1);
+  ROM_TRY(ctx, repro_prepare_workdir(r, r->o.workdir));
+  {
+    size_t used = 0;
+    for (int t = 0; t < r->o.ntrain && used < sizeof r->train_text; ++t) {
+      char one[256];
+      repro_point_text(r, r->train + (size_t)t * (size_t)r->nparam, one, sizeof one);
+      int w =
+          snprintf(r->train_text + used, sizeof r->train_text - used, "%s%s", t ? "," : "", one);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  if (states < 0) states = r->recipe.ae_minmax_scaling ? 1 : 0;
+  ROM_TRY(ctx, repro_training_snapshots(r, states ? REPRO_SNAP_RAW : REPRO_SNAP_DIFF, &S, &cols));
+  ROM_CHECK(ctx, !r->interrupted, ROM_ERR_ARG, "stopped on opts->stop_flag before the export");
+  rom_problem_component_local(problem, component, &Lc, &first);
+  {
+    rom_snapshots_options so = rom_snapshots_options_default();
+    so.capacity_hint = cols;
+    ROM_TRY(ctx, rom_snapshots_create(ctx, Lc, &so, &snap));
+    ROM_TRY(ctx, rom_snapshots_add_block(snap, cols, Lc > 0 ? S + first : NULL, r->L));
+    ROM_TRY(ctx, rom_snapshots_write(snap, path, overwrite));
+  }
+  repro_progress(r, "  training set of component %d: %lld snapshots (%s) of %lld rows -> %s\n",
+                 component, (long long)cols, states ? "raw states" : "u^n - u^0",
+                 (long long)r->comp_rows, path);
+  if (count) *count = cols;
+cleanup:
+  if (r && r->npending && !r->o.progress) flush_pending(r);
+  rom_snapshots_destroy(&snap);
+  rom_free(ctx, S);
+  rom_free(ctx, r);
   return err;
 }

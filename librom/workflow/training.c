@@ -15,6 +15,13 @@ int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, r
   *out = NULL;
   *cols_out = 0;
   for (int t = 0; t < r->o.ntrain; ++t) {
+    int stop = 0;
+    /* a stop between runs loses nothing: the finished runs are in the cache */
+    ROM_TRY(ctx, repro_stop_requested(r, &stop));
+    if (stop) {
+      repro_progress(r, "  stop requested: %d of %d training runs done (cached)\n", t, r->o.ntrain);
+      goto cleanup;
+    }
     ROM_TRY(ctx, repro_training_run(r, t, &traj, kind == REPRO_SNAP_NEWTON ? &newt : NULL));
     const rom_dmat *src = kind == REPRO_SNAP_NEWTON ? newt : traj;
     const rom_int ld = rom_dmat_ld(src), n = rom_dmat_cols(src);

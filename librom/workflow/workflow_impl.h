@@ -35,10 +35,15 @@ typedef struct {
   /* progress text not yet logged (no callback: whole lines go to the logger) */
   char pending[1024];
   size_t npending;
+  int interrupted; /* the stop flag was raised: the pipeline unwinds with ROM_OK */
 } repro_run;
 
 /* Progress text on rank 0: to the callback, or line by line to the logger (info). */
 void repro_progress(repro_run *r, const char *fmt, ...) ROM_PRINTF(2, 3);
+
+/* *stop = 1 on every rank if any rank's opts->stop_flag is raised (sets r->interrupted).
+ * Collective. */
+int repro_stop_requested(repro_run *r, int *stop);
 
 /* ---- cache.c ---- */
 /* The work directory: rank 0 creates it (mkdtemp when dir_in is NULL); broadcast. Collective. */
