@@ -1,0 +1,212 @@
+/* Run-length (segment) kernels of the masked layer: Z = W_mask X + b and its gradients,
+ * where each row of the mask is a few runs of contiguous columns.
+ *
+ * The decoder masks of Kim, Choi, Widemann, Zohdi, J. Comput. Phys. 451 (2022) are bands
+ * (P1: each output row owns 36 consecutive hidden units) and unions of the bands of a
+ * 5-point stencil (P2: the left, own and right bands overlap into one run of about 120
+ * columns, the bands below and above are two runs of 100). The CSR loops of
+ * layer_masked.c load a column index per multiply-add and gather X through it; here a run is
+ * a dense piece of a row, so each (row, run, sample) is a dot product (forward) or an axpy
+ * (both gradients) over contiguous memory, which the compiler vectorises (-O3, the build's
+ * own flags: no -march). docs/autoencoder.md, "Masked layer kernels", has the rule and
+ * docs/benchmarks.md the measured times and roofline fractions.
+ *
+ * Summation order. The backward kernels add into each gW, gb and dX entry in exactly the
+ * CSR loops' order (samples in order for gW and gb, rows in order for dX): the same bits.
+ * The forward kernel sums a run in 4 interleaved partial sums (lane t mod 4, the remainder
+ * into lane 0, lanes added as (l0 + l1) + (l2 + l3) after the row's last run) so that the
+ * loop vectorises without reassociation flags: it differs from the CSR loop by round-off
+ * (relative ~ 1e-16 times the row's condition), and a sample's result does not depend on
+ * the batch it is in or its place there. */
+#include "core/values.h"
+#include "manifold/ae_impl.h"
+
+#include <string.h>
+
+void rom_mask_segments_free(rom_ctx *ctx, rom_mask *m) {
+  if (!m || !m->seg) return;
+  rom_mask_segments *g = m->seg;
+  rom_free(ctx, g->row_seg);
+  rom_free(ctx, g->col);
+  rom_free(ctx, g->len);
+  rom_free(ctx, g->off);
+  rom_free(ctx, g);
+  m->seg = NULL;
+}
+
+int rom_mask_segments_build(rom_ctx *ctx, rom_mask *m) {
+  int err = ROM_OK;
+  rom_mask_segments *g = NULL;
+  ROM_CHECK(ctx, m != NULL, ROM_ERR_ARG, "the mask is NULL");
+  rom_mask_segments_free(ctx, m);
+  const rom_int rows = m->rows, *rp = m->row_ptr, *ci = m->col_index;
+  /* a run starts at a row's first entry and wherever a column is not the previous + 1 */
+  rom_int nseg = 0;
+  for (rom_int i = 0; i < rows; ++i)
+    for (rom_int k = rp[i]; k < rp[i + 1]; ++k)
+      nseg += (k == rp[i] || ci[k] != ci[k - 1] + 1);
+  ROM_TRY(ctx, rom_calloc(ctx, 1, sizeof(*g), (void **)&g));
+  g->nseg = nseg;
+  ROM_TRY(ctx, rom_malloc_n(ctx, rows + 1, 1, sizeof(rom_int), (void **)&g->row_seg));
+  ROM_TRY(ctx, rom_malloc_n(ctx, nseg + 1, 1, sizeof(rom_int), (void **)&g->col));
+  ROM_TRY(ctx, rom_malloc_n(ctx, nseg + 1, 1, sizeof(rom_int), (void **)&g->len));
+  ROM_TRY(ctx, rom_malloc_n(ctx, nseg + 1, 1, sizeof(rom_int), (void **)&g->off));
+  nseg = 0;
+  for (rom_int i = 0; i < rows; ++i) {
+    g->row_seg[i] = nseg;
+    for (rom_int k = rp[i]; k < rp[i + 1]; ++k) {
+      if (k == rp[i] || ci[k] != ci[k - 1] + 1) {
+        g->col[nseg] = ci[k];
+        g->off[nseg] = k;
+        g->len[nseg] = 0;
+        ++nseg;
+      }
+      ++g->len[nseg - 1];
+    }
+  }
+  g->row_seg[rows] = nseg;
+  m->seg = g;
+  g = NULL;
+cleanup:
+  if (g) {
+    rom_mask tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.seg = g;
+    rom_mask_segments_free(ctx, &tmp);
+  }
+  return err;
+}
+
+void rom_mask_kernel_set(rom_mask *m, rom_mask_kernel k) {
+  if (m) m->kernel = k;
+}
+
+int rom_mask_uses_segments(const rom_mask *m, rom_int B) {
+  if (!m || !m->seg) return 0;
+  if (m->kernel == ROM_MASK_KERNEL_CSR) return 0;
+  if (m->kernel == ROM_MASK_KERNEL_SEGMENTS) return 1;
+  /* average run length nnz / nseg >= the threshold, without a division */
+  const rom_int nnz = m->row_ptr[m->rows];
+  return B > ROM_MASKED_SMALL_B && m->seg->nseg > 0 &&
+         nnz >= (rom_int)ROM_MASK_SEGMENT_MIN_RUN * m->seg->nseg;
+}
+
+/* One sample's dot product of a run in 4 lanes (the order described at the top). */
+static inline void run_dot1(const double *restrict w, const double *restrict x, rom_int n,
+                            double a[4]) {
+  rom_int t = 0;
+  for (; t + 4 <= n; t += 4)
+    for (int l = 0; l < 4; ++l)
+      a[l] += w[t + l] * x[t + l];
+  for (; t < n; ++t)
+    a[0] += w[t] * x[t];
+}
+
+/* Four samples at once (x0 + j * ld): the run's weights are loaded once for the four; each
+ * sample's lanes get exactly run_dot1's operations. */
+static inline void run_dot4(const double *restrict w, const double *restrict x0, rom_int ld,
+                            rom_int n, double a[4][4]) {
+  const double *restrict x1 = x0 + ld, *restrict x2 = x1 + ld, *restrict x3 = x2 + ld;
+  rom_int t = 0;
+  for (; t + 4 <= n; t += 4)
+    for (int l = 0; l < 4; ++l) {
+      const double wl = w[t + l];
+      a[0][l] += wl * x0[t + l];
+      a[1][l] += wl * x1[t + l];
+      a[2][l] += wl * x2[t + l];
+      a[3][l] += wl * x3[t + l];
+    }
+  for (; t < n; ++t) {
+    a[0][0] += w[t] * x0[t];
+    a[1][0] += w[t] * x1[t];
+    a[2][0] += w[t] * x2[t];
+    a[3][0] += w[t] * x3[t];
+  }
+}
+
+void rom_masked_forward_segments(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                                 const double *X, double *Z) {
+  const rom_mask_segments *g = L->mask->seg;
+  const rom_int in = L->in, out = L->out;
+  const rom_int *col = g->col, *len = g->len, *off = g->off;
+  for (rom_int i = 0; i < out; ++i) {
+    const double bi = b ? b[i] : 0.0;
+    const rom_int r0 = g->row_seg[i], r1 = g->row_seg[i + 1];
+    rom_int s = 0;
+    for (; s + 4 <= B; s += 4) {
+      double a[4][4] = {
+          {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
+      for (rom_int r = r0; r < r1; ++r)
+        run_dot4(W + off[r], X + col[r] + s * in, in, len[r], a);
+      for (int j = 0; j < 4; ++j)
+        Z[i + (s + j) * out] = ((a[j][0] + a[j][1]) + (a[j][2] + a[j][3])) + bi;
+    }
+    for (; s < B; ++s) {
+      double a[4] = {0.0, 0.0, 0.0, 0.0};
+      for (rom_int r = r0; r < r1; ++r)
+        run_dot1(W + off[r], X + col[r] + s * in, len[r], a);
+      Z[i + s * out] = ((a[0] + a[1]) + (a[2] + a[3])) + bi;
+    }
+  }
+}
+
+void rom_masked_backward_segments(const rom_nn_layer *L, const double *W, rom_int B,
+                                  const double *X, const double *dZ, double *gW, double *gb,
+                                  double *dX) {
+  const rom_mask_segments *g = L->mask->seg;
+  const rom_int in = L->in, out = L->out;
+  if (dX) memset(dX, 0, sizeof(double) * (size_t)(in * B));
+  for (rom_int i = 0; i < out; ++i) {
+    for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
+      const rom_int c = g->col[r], n = g->len[r];
+      const double *restrict w = W + g->off[r];
+      rom_int s = 0;
+      /* four samples per pass: gW's run is loaded and stored once for four samples, added
+       * to in sample order as the CSR loop does */
+      for (; s + 4 <= B; s += 4) {
+        const double d0 = dZ[i + s * out], d1 = dZ[i + (s + 1) * out], d2 = dZ[i + (s + 2) * out],
+                     d3 = dZ[i + (s + 3) * out];
+        if (gW) {
+          double *restrict gw = gW + g->off[r];
+          const double *restrict x0 = X + c + s * in, *restrict x1 = x0 + in,
+                                 *restrict x2 = x1 + in, *restrict x3 = x2 + in;
+          for (rom_int t = 0; t < n; ++t) {
+            double v = gw[t];
+            v += d0 * x0[t];
+            v += d1 * x1[t];
+            v += d2 * x2[t];
+            v += d3 * x3[t];
+            gw[t] = v;
+          }
+        }
+        if (dX) {
+          double *restrict y0 = dX + c + s * in, *restrict y1 = y0 + in, *restrict y2 = y1 + in,
+                           *restrict y3 = y2 + in;
+          for (rom_int t = 0; t < n; ++t) {
+            y0[t] += w[t] * d0;
+            y1[t] += w[t] * d1;
+            y2[t] += w[t] * d2;
+            y3[t] += w[t] * d3;
+          }
+        }
+      }
+      for (; s < B; ++s) {
+        const double d = dZ[i + s * out];
+        if (gW) {
+          double *restrict gw = gW + g->off[r];
+          const double *restrict x = X + c + s * in;
+          for (rom_int t = 0; t < n; ++t)
+            gw[t] += d * x[t];
+        }
+        if (dX) {
+          double *restrict y = dX + c + s * in;
+          for (rom_int t = 0; t < n; ++t)
+            y[t] += w[t] * d;
+        }
+      }
+    }
+    if (gb)
+      for (rom_int s = 0; s < B; ++s)
+        gb[i] += dZ[i + s * out];
+  }
+}
