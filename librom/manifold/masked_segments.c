@@ -91,6 +91,15 @@ int rom_mask_uses_segments(const rom_mask *m, rom_int B) {
          nnz >= (rom_int)ROM_MASK_SEGMENT_MIN_RUN * m->seg->nseg;
 }
 
+/* Samples per sweep over the rows. A row's runs touch the same columns of every sample,
+ * P2's rows reach 58 rows (the stencil's vertical neighbours) back and ahead: one sweep's
+ * working set of X is about 1300 columns x SEG_CHUNK samples, 330 KB at 32, which stays in L2
+ * instead of the whole batch's 2.5 MB at 240. Each sample is still added to every gW / gb
+ * entry in sample order and to every dX entry in row order. */
+#ifndef SEG_CHUNK
+#define SEG_CHUNK 32
+#endif
+
 /* One sample's dot product of a run in 4 lanes (the order described at the top). */
 static inline void run_dot1(const double *restrict w, const double *restrict x, rom_int n,
                             double a[4]) {
@@ -129,23 +138,26 @@ void rom_masked_forward_segments(const rom_nn_layer *L, const double *W, const d
   const rom_mask_segments *g = L->mask->seg;
   const rom_int in = L->in, out = L->out;
   const rom_int *col = g->col, *len = g->len, *off = g->off;
-  for (rom_int i = 0; i < out; ++i) {
-    const double bi = b ? b[i] : 0.0;
-    const rom_int r0 = g->row_seg[i], r1 = g->row_seg[i + 1];
-    rom_int s = 0;
-    for (; s + 4 <= B; s += 4) {
-      double a[4][4] = {
-          {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
-      for (rom_int r = r0; r < r1; ++r)
-        run_dot4(W + off[r], X + col[r] + s * in, in, len[r], a);
-      for (int j = 0; j < 4; ++j)
-        Z[i + (s + j) * out] = ((a[j][0] + a[j][1]) + (a[j][2] + a[j][3])) + bi;
-    }
-    for (; s < B; ++s) {
-      double a[4] = {0.0, 0.0, 0.0, 0.0};
-      for (rom_int r = r0; r < r1; ++r)
-        run_dot1(W + off[r], X + col[r] + s * in, len[r], a);
-      Z[i + s * out] = ((a[0] + a[1]) + (a[2] + a[3])) + bi;
+  for (rom_int s0 = 0; s0 < B; s0 += SEG_CHUNK) {
+    const rom_int s1 = s0 + SEG_CHUNK < B ? s0 + SEG_CHUNK : B;
+    for (rom_int i = 0; i < out; ++i) {
+      const double bi = b ? b[i] : 0.0;
+      const rom_int r0 = g->row_seg[i], r1 = g->row_seg[i + 1];
+      rom_int s = s0;
+      for (; s + 4 <= s1; s += 4) {
+        double a[4][4] = {
+            {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
+        for (rom_int r = r0; r < r1; ++r)
+          run_dot4(W + off[r], X + col[r] + s * in, in, len[r], a);
+        for (int j = 0; j < 4; ++j)
+          Z[i + (s + j) * out] = ((a[j][0] + a[j][1]) + (a[j][2] + a[j][3])) + bi;
+      }
+      for (; s < s1; ++s) {
+        double a[4] = {0.0, 0.0, 0.0, 0.0};
+        for (rom_int r = r0; r < r1; ++r)
+          run_dot1(W + off[r], X + col[r] + s * in, len[r], a);
+        Z[i + s * out] = ((a[0] + a[1]) + (a[2] + a[3])) + bi;
+      }
     }
   }
 }
@@ -156,57 +168,60 @@ void rom_masked_backward_segments(const rom_nn_layer *L, const double *W, rom_in
   const rom_mask_segments *g = L->mask->seg;
   const rom_int in = L->in, out = L->out;
   if (dX) memset(dX, 0, sizeof(double) * (size_t)(in * B));
-  for (rom_int i = 0; i < out; ++i) {
-    for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
-      const rom_int c = g->col[r], n = g->len[r];
-      const double *restrict w = W + g->off[r];
-      rom_int s = 0;
-      /* four samples per pass: gW's run is loaded and stored once for four samples, added
-       * to in sample order as the CSR loop does */
-      for (; s + 4 <= B; s += 4) {
-        const double d0 = dZ[i + s * out], d1 = dZ[i + (s + 1) * out], d2 = dZ[i + (s + 2) * out],
-                     d3 = dZ[i + (s + 3) * out];
-        if (gW) {
-          double *restrict gw = gW + g->off[r];
-          const double *restrict x0 = X + c + s * in, *restrict x1 = x0 + in,
-                                 *restrict x2 = x1 + in, *restrict x3 = x2 + in;
-          for (rom_int t = 0; t < n; ++t) {
-            double v = gw[t];
-            v += d0 * x0[t];
-            v += d1 * x1[t];
-            v += d2 * x2[t];
-            v += d3 * x3[t];
-            gw[t] = v;
+  for (rom_int s0 = 0; s0 < B; s0 += SEG_CHUNK) {
+    const rom_int s1 = s0 + SEG_CHUNK < B ? s0 + SEG_CHUNK : B;
+    for (rom_int i = 0; i < out; ++i) {
+      for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
+        const rom_int c = g->col[r], n = g->len[r];
+        const double *restrict w = W + g->off[r];
+        rom_int s = s0;
+        /* four samples per pass: gW's run is loaded and stored once for four samples, added
+         * to in sample order as the CSR loop does */
+        for (; s + 4 <= s1; s += 4) {
+          const double d0 = dZ[i + s * out], d1 = dZ[i + (s + 1) * out], d2 = dZ[i + (s + 2) * out],
+                       d3 = dZ[i + (s + 3) * out];
+          if (gW) {
+            double *restrict gw = gW + g->off[r];
+            const double *restrict x0 = X + c + s * in, *restrict x1 = x0 + in,
+                                   *restrict x2 = x1 + in, *restrict x3 = x2 + in;
+            for (rom_int t = 0; t < n; ++t) {
+              double v = gw[t];
+              v += d0 * x0[t];
+              v += d1 * x1[t];
+              v += d2 * x2[t];
+              v += d3 * x3[t];
+              gw[t] = v;
+            }
+          }
+          if (dX) {
+            double *restrict y0 = dX + c + s * in, *restrict y1 = y0 + in, *restrict y2 = y1 + in,
+                             *restrict y3 = y2 + in;
+            for (rom_int t = 0; t < n; ++t) {
+              y0[t] += w[t] * d0;
+              y1[t] += w[t] * d1;
+              y2[t] += w[t] * d2;
+              y3[t] += w[t] * d3;
+            }
           }
         }
-        if (dX) {
-          double *restrict y0 = dX + c + s * in, *restrict y1 = y0 + in, *restrict y2 = y1 + in,
-                           *restrict y3 = y2 + in;
-          for (rom_int t = 0; t < n; ++t) {
-            y0[t] += w[t] * d0;
-            y1[t] += w[t] * d1;
-            y2[t] += w[t] * d2;
-            y3[t] += w[t] * d3;
+        for (; s < s1; ++s) {
+          const double d = dZ[i + s * out];
+          if (gW) {
+            double *restrict gw = gW + g->off[r];
+            const double *restrict x = X + c + s * in;
+            for (rom_int t = 0; t < n; ++t)
+              gw[t] += d * x[t];
+          }
+          if (dX) {
+            double *restrict y = dX + c + s * in;
+            for (rom_int t = 0; t < n; ++t)
+              y[t] += w[t] * d;
           }
         }
       }
-      for (; s < B; ++s) {
-        const double d = dZ[i + s * out];
-        if (gW) {
-          double *restrict gw = gW + g->off[r];
-          const double *restrict x = X + c + s * in;
-          for (rom_int t = 0; t < n; ++t)
-            gw[t] += d * x[t];
-        }
-        if (dX) {
-          double *restrict y = dX + c + s * in;
-          for (rom_int t = 0; t < n; ++t)
-            y[t] += w[t] * d;
-        }
-      }
+      if (gb)
+        for (rom_int s = s0; s < s1; ++s)
+          gb[i] += dZ[i + s * out];
     }
-    if (gb)
-      for (rom_int s = 0; s < B; ++s)
-        gb[i] += dZ[i + s * out];
   }
 }
