@@ -22,6 +22,9 @@
 #include "manifold/ae_impl.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void rom_mask_segments_free(rom_ctx *ctx, rom_mask *m) {
   if (!m || !m->seg) return;
@@ -111,26 +114,55 @@ static inline void run_dot1(const double *restrict w, const double *restrict x, 
     a[0] += w[t] * x[t];
 }
 
-/* Four samples at once (x0 + j * ld): the run's weights are loaded once for the four; each
- * sample's lanes get exactly run_dot1's operations. */
-static inline void run_dot4(const double *restrict w, const double *restrict x0, rom_int ld,
-                            rom_int n, double a[4][4]) {
-  const double *restrict x1 = x0 + ld, *restrict x2 = x1 + ld, *restrict x3 = x2 + ld;
-  rom_int t = 0;
-  for (; t + 4 <= n; t += 4)
-    for (int l = 0; l < 4; ++l) {
-      const double wl = w[t + l];
-      a[0][l] += wl * x0[t + l];
-      a[1][l] += wl * x1[t + l];
-      a[2][l] += wl * x2[t + l];
-      a[3][l] += wl * x3[t + l];
+/* One row's runs for four samples at once (x0 + j * ld, j < 4): the weights are loaded
+ * once for the four, and each sample's lanes get exactly run_dot1's operations; sum[j] =
+ * (l0 + l1) + (l2 + l3). With SSE2 (every x86-64) the lanes are two explicit 2-wide
+ * registers: GCC's vectoriser, given the portable loop, keeps the four lanes as in-order
+ * scalar reductions (mulpd then addsd) and gains nothing over the CSR loop. */
+static inline void row_dot4(const rom_mask_segments *g, rom_int r0, rom_int r1, const double *W,
+                            const double *X, rom_int ld, double sum[4]) {
+#if defined(__SSE2__)
+  __m128d lo[4], hi[4];
+  for (int j = 0; j < 4; ++j)
+    lo[j] = _mm_setzero_pd(), hi[j] = _mm_setzero_pd();
+  for (rom_int r = r0; r < r1; ++r) {
+    const double *w = W + g->off[r], *x0 = X + g->col[r];
+    const double *x1 = x0 + ld, *x2 = x1 + ld, *x3 = x2 + ld;
+    const rom_int n = g->len[r];
+    rom_int t = 0;
+    for (; t + 4 <= n; t += 4) {
+      const __m128d wl = _mm_loadu_pd(w + t), wh = _mm_loadu_pd(w + t + 2);
+      lo[0] = _mm_add_pd(lo[0], _mm_mul_pd(wl, _mm_loadu_pd(x0 + t)));
+      hi[0] = _mm_add_pd(hi[0], _mm_mul_pd(wh, _mm_loadu_pd(x0 + t + 2)));
+      lo[1] = _mm_add_pd(lo[1], _mm_mul_pd(wl, _mm_loadu_pd(x1 + t)));
+      hi[1] = _mm_add_pd(hi[1], _mm_mul_pd(wh, _mm_loadu_pd(x1 + t + 2)));
+      lo[2] = _mm_add_pd(lo[2], _mm_mul_pd(wl, _mm_loadu_pd(x2 + t)));
+      hi[2] = _mm_add_pd(hi[2], _mm_mul_pd(wh, _mm_loadu_pd(x2 + t + 2)));
+      lo[3] = _mm_add_pd(lo[3], _mm_mul_pd(wl, _mm_loadu_pd(x3 + t)));
+      hi[3] = _mm_add_pd(hi[3], _mm_mul_pd(wh, _mm_loadu_pd(x3 + t + 2)));
     }
-  for (; t < n; ++t) {
-    a[0][0] += w[t] * x0[t];
-    a[1][0] += w[t] * x1[t];
-    a[2][0] += w[t] * x2[t];
-    a[3][0] += w[t] * x3[t];
+    for (; t < n; ++t) { /* the remainder into lane 0 (the low half of lo) */
+      const __m128d wt = _mm_load_sd(w + t);
+      lo[0] = _mm_add_sd(lo[0], _mm_mul_sd(wt, _mm_load_sd(x0 + t)));
+      lo[1] = _mm_add_sd(lo[1], _mm_mul_sd(wt, _mm_load_sd(x1 + t)));
+      lo[2] = _mm_add_sd(lo[2], _mm_mul_sd(wt, _mm_load_sd(x2 + t)));
+      lo[3] = _mm_add_sd(lo[3], _mm_mul_sd(wt, _mm_load_sd(x3 + t)));
+    }
   }
+  for (int j = 0; j < 4; ++j) {
+    double a[2], c[2];
+    _mm_storeu_pd(a, lo[j]);
+    _mm_storeu_pd(c, hi[j]);
+    sum[j] = (a[0] + a[1]) + (c[0] + c[1]);
+  }
+#else
+  for (int j = 0; j < 4; ++j) {
+    double a[4] = {0.0, 0.0, 0.0, 0.0};
+    for (rom_int r = r0; r < r1; ++r)
+      run_dot1(W + g->off[r], X + g->col[r] + j * ld, g->len[r], a);
+    sum[j] = (a[0] + a[1]) + (a[2] + a[3]);
+  }
+#endif
 }
 
 void rom_masked_forward_segments(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
@@ -145,12 +177,10 @@ void rom_masked_forward_segments(const rom_nn_layer *L, const double *W, const d
       const rom_int r0 = g->row_seg[i], r1 = g->row_seg[i + 1];
       rom_int s = s0;
       for (; s + 4 <= s1; s += 4) {
-        double a[4][4] = {
-            {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
-        for (rom_int r = r0; r < r1; ++r)
-          run_dot4(W + off[r], X + col[r] + s * in, in, len[r], a);
+        double sum[4];
+        row_dot4(g, r0, r1, W, X + s * in, in, sum);
         for (int j = 0; j < 4; ++j)
-          Z[i + (s + j) * out] = ((a[j][0] + a[j][1]) + (a[j][2] + a[j][3])) + bi;
+          Z[i + (s + j) * out] = sum[j] + bi;
       }
       for (; s < s1; ++s) {
         double a[4] = {0.0, 0.0, 0.0, 0.0};
