@@ -38,12 +38,52 @@ const rom_activation_entry *rom_activation_lookup(rom_activation act);
 ROM_ACTIVATION_TABLE(ROM_ACTIVATION_DECLARE)
 #undef ROM_ACTIVATION_DECLARE
 
+/* The run-length (segment) form of a mask (masked_segments.c): row i's entries are the
+ * runs r in [row_seg[i], row_seg[i + 1]), run r being the columns col[r] .. col[r] +
+ * len[r] - 1 and the weights W[off[r]] .. W[off[r] + len[r] - 1]. The columns of a CSR row
+ * are sorted, so a run's weights are already contiguous in CSR order: the same parameter
+ * vector serves both kernels. The band and stencil masks of Kim et al. (2022) have 1 and
+ * at most 3 runs per row (P1: 1 run of 36; P2: runs of about 100, 120 and 100). */
+typedef struct {
+  rom_int nseg;
+  rom_int *row_seg; /* rows + 1 */
+  rom_int *col;     /* nseg: the first column */
+  rom_int *len;     /* nseg: the length */
+  rom_int *off;     /* nseg: the first weight's position in CSR order */
+} rom_mask_segments;
+
+/* Which masked-layer kernel a mask's layers run. AUTO: the segment kernels when the mask's
+ * average run is >= ROM_MASK_SEGMENT_MIN_RUN entries and the batch is larger than
+ * ROM_MASKED_SMALL_B, the CSR kernels otherwise (user masks without runs; the one-point and
+ * Jacobian evaluations of the online decoder, which thus stay bit for bit those of the
+ * sub-network, subnet.c). CSR / SEGMENTS force one (tests, benchmarks). */
+typedef enum {
+  ROM_MASK_KERNEL_AUTO = 0,
+  ROM_MASK_KERNEL_CSR,
+  ROM_MASK_KERNEL_SEGMENTS
+} rom_mask_kernel;
+#define ROM_MASK_SEGMENT_MIN_RUN 8
+#define ROM_MASKED_SMALL_B 8
+
 struct rom_mask {
   rom_int rows, cols;
-  rom_int *row_ptr;   /* rows + 1 */
-  rom_int *col_index; /* nnz */
+  rom_int *row_ptr;       /* rows + 1 */
+  rom_int *col_index;     /* nnz */
+  rom_mask_segments *seg; /* NULL: none built (then always CSR) */
+  rom_mask_kernel kernel; /* 0 (AUTO) unless forced */
   rom_ctx *ctx;
 };
+
+/* rom_mask_segments_build - (re)builds m->seg from m's CSR pattern; called by the mask
+ * constructors (mask.c). rom_mask_segments_free - frees it (NULL-safe). Not collective. */
+int rom_mask_segments_build(rom_ctx *ctx, rom_mask *m);
+void rom_mask_segments_free(rom_ctx *ctx, rom_mask *m);
+/* rom_mask_kernel_set - forces (or, with AUTO, unforces) the kernel of m's layers: for tests
+ * and benchmarks; training semantics are the same either way (the summation order of the
+ * forward product differs, so results agree to round-off). Not collective. */
+void rom_mask_kernel_set(rom_mask *m, rom_mask_kernel k);
+/* Whether a masked layer with mask m runs the segment kernels on a batch of B. */
+int rom_mask_uses_segments(const rom_mask *m, rom_int B);
 
 typedef struct {
   rom_int in, out;
@@ -85,6 +125,18 @@ void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b,
                         const double *X, double *Z);
 void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
                          const double *dZ, double *gW, double *gb, double *dX);
+/* The two implementations rom_masked_forward / _backward choose from (rom_mask_uses_segments):
+ * the general CSR loops (layer_masked.c) and the run-length kernels (masked_segments.c, which
+ * need L->mask->seg). Same contract as above. */
+void rom_masked_forward_csr(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                            const double *X, double *Z);
+void rom_masked_backward_csr(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
+                             const double *dZ, double *gW, double *gb, double *dX);
+void rom_masked_forward_segments(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                                 const double *X, double *Z);
+void rom_masked_backward_segments(const rom_nn_layer *L, const double *W, rom_int B,
+                                  const double *X, const double *dZ, double *gW, double *gb,
+                                  double *dX);
 
 /* Forward through layers [l0, l1) of a batch; Zs[l], As[l] (out_l x B) receive the
  * pre-activations and activations when non-NULL arrays are given (for backward),

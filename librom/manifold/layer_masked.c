@@ -9,7 +9,11 @@
  * Loop order: rows outside, the batch inside, so a row's values and column indices are
  * loaded once per batch and the band of X rows they touch (contiguous for the paper's
  * masks) stays in cache. Gradients exist only on mask entries (the zeros are not
- * parameters), so training keeps the pattern exactly. */
+ * parameters), so training keeps the pattern exactly.
+ *
+ * These CSR loops are the general path (any user mask). Masks made of runs of contiguous
+ * columns (the paper's band and stencil masks) get the run-length kernels of
+ * masked_segments.c on training batches; rom_masked_forward / _backward choose. */
 #include "manifold/ae_impl.h"
 
 #include <string.h>
@@ -18,14 +22,13 @@
  * at once, so a row's values and indices are read once instead of B times. Every output
  * is still summed over the row's entries in CSR order, exactly as the general loop below:
  * the results are the same bits. */
-#define MASKED_SMALL_B 8
 static void masked_forward_small(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
                                  const double *X, double *Z) {
   const rom_mask *m = L->mask;
   const rom_int in = L->in, out = L->out;
   const rom_int *rp = m->row_ptr, *ci = m->col_index;
   for (rom_int i = 0; i < out; ++i) {
-    double acc[MASKED_SMALL_B] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    double acc[ROM_MASKED_SMALL_B] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     for (rom_int k = rp[i]; k < rp[i + 1]; ++k) {
       const double w = W[k];
       const double *x = X + ci[k];
@@ -38,12 +41,12 @@ static void masked_forward_small(const rom_nn_layer *L, const double *W, const d
   }
 }
 
-void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
-                        const double *X, double *Z) {
+void rom_masked_forward_csr(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                            const double *X, double *Z) {
   const rom_mask *m = L->mask;
   const rom_int in = L->in, out = L->out;
   const rom_int *rp = m->row_ptr, *ci = m->col_index;
-  if (B > 1 && B <= MASKED_SMALL_B) {
+  if (B > 1 && B <= ROM_MASKED_SMALL_B) {
     masked_forward_small(L, W, b, B, X, Z);
     return;
   }
@@ -59,8 +62,8 @@ void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b,
   }
 }
 
-void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
-                         const double *dZ, double *gW, double *gb, double *dX) {
+void rom_masked_backward_csr(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
+                             const double *dZ, double *gW, double *gb, double *dX) {
   const rom_mask *m = L->mask;
   const rom_int in = L->in, out = L->out;
   const rom_int *rp = m->row_ptr, *ci = m->col_index;
@@ -80,4 +83,20 @@ void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, cons
       if (gb) gb[i] += d;
     }
   }
+}
+
+void rom_masked_forward(const rom_nn_layer *L, const double *W, const double *b, rom_int B,
+                        const double *X, double *Z) {
+  if (rom_mask_uses_segments(L->mask, B))
+    rom_masked_forward_segments(L, W, b, B, X, Z);
+  else
+    rom_masked_forward_csr(L, W, b, B, X, Z);
+}
+
+void rom_masked_backward(const rom_nn_layer *L, const double *W, rom_int B, const double *X,
+                         const double *dZ, double *gW, double *gb, double *dX) {
+  if (rom_mask_uses_segments(L->mask, B))
+    rom_masked_backward_segments(L, W, B, X, dZ, gW, gb, dX);
+  else
+    rom_masked_backward_csr(L, W, B, X, dZ, gW, gb, dX);
 }

@@ -31,6 +31,7 @@ cleanup:
 int rom_mask_destroy(rom_mask **pm) {
   if (!pm || !*pm) return ROM_OK;
   rom_mask *m = *pm;
+  rom_mask_segments_free(m->ctx, m);
   rom_free(m->ctx, m->row_ptr);
   rom_free(m->ctx, m->col_index);
   rom_free(m->ctx, m);
@@ -79,8 +80,11 @@ int rom_mask_banded(rom_ctx *ctx, rom_int rows, rom_int band, rom_int shift, rom
       m->col_index[i * band + j] = shift * i + j;
   }
   m->row_ptr[rows] = rows * band;
+  ROM_TRY(ctx, rom_mask_segments_build(ctx, m));
   *out = m;
+  m = NULL;
 cleanup:
+  rom_mask_destroy(&m);
   return err;
 }
 
@@ -134,8 +138,11 @@ int rom_mask_stencil2d(rom_ctx *ctx, rom_int nx, rom_int ny, rom_int band, rom_i
     if (pass == 0) ROM_TRY(ctx, mask_alloc(ctx, rows, cols, nnz, &m));
   }
   m->row_ptr[rows] = nnz;
+  ROM_TRY(ctx, rom_mask_segments_build(ctx, m));
   *out = m;
+  m = NULL;
 cleanup:
+  rom_mask_destroy(&m);
   return err;
 }
 
@@ -170,8 +177,11 @@ int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *r
   ROM_TRY(ctx, mask_alloc(ctx, rows, cols, nnz, &m));
   memcpy(m->row_ptr, row_ptr, sizeof(rom_int) * (size_t)(rows + 1));
   if (nnz) memcpy(m->col_index, col_index, sizeof(rom_int) * (size_t)nnz);
+  ROM_TRY(ctx, rom_mask_segments_build(ctx, m));
   *out = m;
+  m = NULL;
 cleanup:
+  rom_mask_destroy(&m);
   return err;
 }
 
