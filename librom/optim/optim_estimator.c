@@ -31,7 +31,7 @@ struct rom_optim_estimator {
   rom_int L, k, nv, cap; /* basis vectors covered, vectors v, capacity (columns) */
   double *theta_bar;     /* Qa */
   double *V, *Z;         /* L x cap each */
-  double *G;             /* nv x nv, rank 0's numbers */
+  double *G;             /* nv x nv, rank 0's numbers (NULL while nv = 0) */
   double *lnorm;         /* no: ||l_o||_{X'} */
   double *c;             /* 2 nv: online coefficients c, then G c */
   int solves;
@@ -83,30 +83,46 @@ cleanup:
   return err;
 }
 
-/* z = X^{-1} v for the columns from..nv-1, then G = V^T Z (rank 0's numbers everywhere). */
+/* z = X^{-1} v for the columns from..nv-1, then the new rows and columns of G = V^T Z (rank
+ * 0's numbers everywhere). X is symmetric positive definite (an inner product), so G is
+ * symmetric and only V^T Z_new (nv x new columns, O(N nv new) flops) is computed. */
 static int finish_columns(rom_optim_estimator *e, rom_int from) {
   int err = ROM_OK;
   rom_ctx *ctx = e->ctx;
-  const rom_int L = e->L, nv = e->nv;
+  const rom_int L = e->L, nv = e->nv, nnew = nv - from, old = from;
   rom_dmat *Vm = NULL, *Zm = NULL;
+  double *G = NULL, *C = NULL;
+  if (nnew == 0) return ROM_OK;
   for (rom_int i = from; i < nv; ++i) {
     ROM_TRY(ctx, rom_model_affine_solve(e->model, e->theta_bar, 0.0, 1.0, 0, e->V + L * i,
                                         e->Z + L * i));
     e->solves++;
   }
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nv * nv), (void **)&G));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nv * nnew), (void **)&C));
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nv, e->V, L, &Vm));
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nnew, e->Z + L * from, L, &Zm));
+  ROM_TRY(ctx, rom_dmat_transpose_times(Vm, Zm, C, nv));
+  ROM_MPI(ctx, MPI_Bcast(C, (int)(nv * nnew), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+  for (rom_int j = 0; j < old; ++j)
+    for (rom_int i = 0; i < old; ++i)
+      G[i + nv * j] = e->G[i + old * j];
+  for (rom_int j = 0; j < nnew; ++j)
+    for (rom_int i = 0; i < nv; ++i) {
+      G[i + nv * (old + j)] = C[i + nv * j];
+      G[(old + j) + nv * i] = C[i + nv * j];
+    }
   rom_free(ctx, e->G);
-  e->G = NULL;
+  e->G = G;
+  G = NULL;
   rom_free(ctx, e->c);
   e->c = NULL;
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(nv * nv), (void **)&e->G));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(2 * nv), (void **)&e->c));
-  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nv, e->V, L, &Vm));
-  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, nv, e->Z, L, &Zm));
-  ROM_TRY(ctx, rom_dmat_transpose_times(Vm, Zm, e->G, nv));
-  ROM_MPI(ctx, MPI_Bcast(e->G, (int)(nv * nv), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
 cleanup:
   rom_dmat_destroy(&Vm);
   rom_dmat_destroy(&Zm);
+  rom_free(ctx, G);
+  rom_free(ctx, C);
   return err;
 }
 
