@@ -20,6 +20,7 @@ static const command commands[] = {
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
     {"dmd", cmd_dmd, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
+    {"optimize", cmd_optimize, "ROM-accelerated design optimisation of P3 (NLopt, trust region)"},
     {"interp", cmd_interp,
      "interpolated ROMs and parametric DMD on matrix manifolds (P3X, unseen parameters)"},
     {"bench", cmd_bench, "benchmarks: 'romkit bench pod', 'romkit bench heat'"},
