@@ -4,7 +4,7 @@
  * rom_optimize (romkit/optimize.h): FOM only, a fixed ROM from POD of FOM solves, and the
  * trust-region ROM. Prints one table row per way: objective, FOM solves, wall time.
  *
- *   mpirun -np 1 build/examples/example_p3_design [--n 64] [--algorithm LD_SLSQP]
+ *   mpirun -np 1 build/examples/example_p3_design [--n 32] [--algorithm LD_SLSQP]
  *          [--training 40] [--tau 0.1]
  *
  * The target is the FOM's probe temperatures at mu* = (2, 0.5, 1, 3), each moved by +-5%, so
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
   rom_ctx *ctx = NULL;
   rom_heat2d *h = NULL;
   int rc = ROM_OK, ntrain = 40;
-  long n = 64;
+  long n = 32; /* the table in docs/optimisation.md: --n 64 and --n 128 */
   double tau = 0.1;
   const char *algorithm = "LD_SLSQP";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -123,6 +123,14 @@ int main(int argc, char **argv) {
       printf("\ntrust region vs FOM only: %.1fx fewer FOM solves (state + adjoint), %.1fx less "
              "wall time\n",
              (double)solves[0] / solves[2], secs[0] / secs[2]);
+    /* The example checks its own result: the same optimum (FOM objective) three ways. */
+    for (int m = 1; m < 3 && rc == ROM_OK; ++m)
+      if (!(fabs(J[m] - J[0]) <= 1e-6 * J[0])) {
+        if (rom_ctx_rank(ctx) == 0)
+          fprintf(stderr, "%s: J = %.15g differs from FOM-only's %.15g by more than 1e-6\n",
+                  rom_optimize_method_name(methods[m]), J[m], J[0]);
+        rc = ROM_ERR_NOT_CONVERGED;
+      }
     free(training);
     free(Lw);
     free(u);
