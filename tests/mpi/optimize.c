@@ -129,7 +129,7 @@ static void test_gradients(fom *f) {
   CHECK_OK(ctx, rom_pod_compute(S, &po, &basis));
   CHECK_OK(ctx, rom_affine_rom_build(f->model, basis, &rom));
   for (int o2 = 0; o2 < NOUT; ++o2) {
-    char name[16];
+    char name[32];
     snprintf(name, sizeof name, "probe%d", o2);
     CHECK_OK(ctx, rom_affine_rom_add_output(rom, basis, name, f->L > 0 ? f->Lw + f->L * o2 : NULL));
   }
