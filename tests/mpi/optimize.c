@@ -290,9 +290,38 @@ static void test_optimize(fom *f) {
   CHECK(rf.nlopt_code == 5, "result.nlopt_code = %d (NLOPT_MAXEVAL_REACHED)", rf.nlopt_code);
 }
 
+/* A model with non-linear coefficients, theta = (mu_0^2, exp(mu_1), mu_0 mu_1): the
+ * central-difference fallback against the analytic derivatives. */
+static int nl_apply(void *user, int q, const double *x, double *y) {
+  (void)user, (void)q, (void)x, (void)y;
+  return 0;
+}
+static int nl_theta(void *user, const double *mu, double *theta) {
+  (void)user;
+  theta[0] = mu[0] * mu[0];
+  theta[1] = exp(mu[1]);
+  theta[2] = mu[0] * mu[1];
+  return 0;
+}
+static void test_fallback_derivatives(rom_ctx *ctx) {
+  rom_model *m = NULL;
+  const double mu[2] = {0.3, -1.7};
+  double d[6];
+  const double exact[6] = {2 * mu[0], 0.0, mu[1], 0.0, exp(mu[1]), mu[0]};
+  CHECK_OK(ctx, rom_model_create(ctx, 0, 2, NULL, &m));
+  CHECK_ERR(ctx, rom_model_operator_coefficient_derivatives(m, mu, d), ROM_ERR_STATE);
+  CHECK_OK(ctx, rom_model_set_affine_operator(m, 3, nl_apply, nl_theta));
+  CHECK_OK(ctx, rom_model_operator_coefficient_derivatives(m, mu, d));
+  for (int i = 0; i < 6; ++i)
+    CHECK(fabs(d[i] - exact[i]) <= 1e-9 * fmax(1.0, fabs(exact[i])),
+          "central-difference d theta[%d] = %.15g vs %.15g", i, d[i], exact[i]);
+  rom_model_destroy(&m);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   fom f;
+  test_fallback_derivatives(ctx);
   fom_make(ctx, &f);
   test_gradients(&f);
   test_optimize(&f);
