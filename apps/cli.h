@@ -129,6 +129,7 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv);
 int cmd_interp(rom_ctx *ctx, int argc, char **argv);
 int cmd_dmd(rom_ctx *ctx, int argc, char **argv);
 int cmd_export_snapshots(rom_ctx *ctx, int argc, char **argv);
+int cmd_optimize(rom_ctx *ctx, int argc, char **argv);
 /* `romkit bench` targets. */
 int bench_pod(rom_ctx *ctx, int argc, char **argv);
 int bench_svd(rom_ctx *ctx, int argc, char **argv);

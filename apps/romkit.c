@@ -29,6 +29,8 @@ static const command commands[] = {
     {"dmd", cmd_dmd, 1, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, 1,
      "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
+    {"optimize", cmd_optimize, 0,
+     "ROM-accelerated design optimisation of P3 (NLopt, trust region)"},
     {"interp", cmd_interp, 1,
      "interpolated ROMs and parametric DMD on matrix manifolds (P3X, unseen parameters)"},
     {"bench", cmd_bench, 1,

@@ -74,6 +74,16 @@ typedef int (*rom_affine_solve_fn)(void *user, const double *theta, double shift
 /* NULL removes the solver. Not collective. */
 int rom_model_set_affine_solve(rom_model *m, rom_affine_solve_fn solve);
 
+/* Derivatives of the affine coefficients (optional; output gradients, romkit/optimize.h):
+ * dcoefficients[q + nterms * j] = d coefficient_q / d mu_j, an nterms x num_parameters
+ * column-major array (nterms = Qa for theta, Qf for phi). Not collective. */
+typedef int (*rom_coefficient_derivatives_fn)(void *user, const double *mu, double *dcoefficients);
+/* Either may be NULL: then rom_model_*_coefficient_derivatives falls back to central
+ * differences of theta(mu) / phi(mu) (two coefficient calls per parameter, cheap and
+ * independent of N). Not collective. */
+int rom_model_set_coefficient_derivatives(rom_model *m, rom_coefficient_derivatives_fn dtheta,
+                                          rom_coefficient_derivatives_fn dphi);
+
 /* ---- Nonlinear time-dependent problems -------------------------------------------------
  *
  * Semi-discrete form, mass matrix identity:      du/dt = F(u, t; mu)
@@ -198,6 +208,15 @@ int rom_model_rhs_term(rom_model *m, int q, double *f_local);
 int rom_model_apply_mass(rom_model *m, const double *x_local, double *y_local);
 int rom_model_operator_coefficients(rom_model *m, const double *mu, double *theta);
 int rom_model_rhs_coefficients(rom_model *m, const double *mu, double *phi);
+/* rom_model_operator_coefficient_derivatives / rom_model_rhs_coefficient_derivatives -
+ * d theta / d mu (Qa x p) or d phi / d mu (Qf x p), column-major, from the host's callback
+ * (rom_model_set_coefficient_derivatives) or, without one, by central differences of the
+ * coefficient function with the step h_j = eps^(1/3) |mu_j| (eps^(1/3) for mu_j = 0): the
+ * error is O(h^2), about 1e-11 relative for smooth coefficients, and exact for coefficients
+ * linear in mu (P3's theta_q = mu_q). The step is relative so that a positive parameter
+ * stays positive. ROM_ERR_STATE without the coefficient function. Not collective. */
+int rom_model_operator_coefficient_derivatives(rom_model *m, const double *mu, double *dtheta);
+int rom_model_rhs_coefficient_derivatives(rom_model *m, const double *mu, double *dphi);
 /* rom_model_affine_solve - the host's solver (rom_model_set_affine_solve) with checks:
  * ROM_ERR_STATE without a solver or an affine operator, ROM_ERR_ARG for non-finite theta,
  * shift or scale, ROM_ERR_CALLBACK (every rank) if the host fails or leaves x unwritten.

@@ -366,6 +366,82 @@ cleanup:
   return err;
 }
 
+int rom_model_set_coefficient_derivatives(rom_model *m, rom_coefficient_derivatives_fn dtheta,
+                                          rom_coefficient_derivatives_fn dphi) {
+  if (!m) return ROM_ERR_ARG;
+  m->op.derivatives = dtheta; /* NULL: central differences of theta(mu) */
+  m->rhs.derivatives = dphi;
+  return ROM_OK;
+}
+
+/* d coefficient / d mu (nterms x p, column-major): the host's callback, or central
+ * differences of the coefficient function (docs in model.h). `rhs` selects phi. */
+static int coefficient_derivatives(rom_model *m, int rhs, const double *mu, double *d,
+                                   const char *func) {
+  int err = ROM_OK;
+  rom_ctx *ctx = m->ctx;
+  const int nterms = rhs ? m->rhs.nterms : m->op.nterms, p = m->num_parameters;
+  rom_coefficients_fn coef = rhs ? m->rhs.coefficients : m->op.coefficients;
+  rom_coefficient_derivatives_fn deriv = rhs ? m->rhs.derivatives : m->op.derivatives;
+  const char *what = rhs ? "rhs coefficient derivative d phi / d mu"
+                         : "operator coefficient derivative d theta / d mu";
+  double *mu_h = NULL, *plus = NULL, *minus = NULL;
+  ROM_CHECK(ctx, nterms > 0, ROM_ERR_STATE, "the model has no affine %s: call %s",
+            rhs ? "right-hand side" : "operator",
+            rhs ? "rom_model_set_affine_rhs" : "rom_model_set_affine_operator");
+  ROM_CHECK(ctx, d != NULL && (mu != NULL || p == 0), ROM_ERR_ARG,
+            "the derivative array (%d x %d values) must not be NULL, and mu must not be NULL",
+            nterms, p);
+  if (p == 0) goto cleanup;
+  if (deriv) {
+    call_guard g = guard_make(what, rhs ? "dphi" : "dtheta", -1, d, nterms, p, nterms);
+    guard_arm(&g, mu, p, NULL, 0);
+    int rc = deriv(m->user, mu, d);
+    ROM_TRY(ctx, guard_local(m, &g, rc, func));
+    goto cleanup;
+  }
+  ROM_CHECK(ctx, coef != NULL, ROM_ERR_STATE,
+            "the model has neither a %s callback nor a coefficient function %s to difference "
+            "(rom_model_set_coefficient_derivatives)",
+            what, rhs ? "phi(mu)" : "theta(mu)");
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)p, (void **)&mu_h));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nterms, (void **)&plus));
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nterms, (void **)&minus));
+  memcpy(mu_h, mu, sizeof(double) * (size_t)p);
+  for (int j = 0; j < p; ++j) {
+    /* eps^(1/3) balances the O(h^2) truncation against the O(eps/h) rounding error of a
+     * central difference (Nocedal, Wright, "Numerical Optimization", 2006, sec. 8.1). */
+    const double rel = cbrt(2.220446049250313e-16);
+    const double h = mu[j] != 0.0 ? rel * fabs(mu[j]) : rel;
+    mu_h[j] = mu[j] + h;
+    ROM_TRY(ctx, rhs ? rom_model_rhs_coefficients(m, mu_h, plus)
+                     : rom_model_operator_coefficients(m, mu_h, plus));
+    mu_h[j] = mu[j] - h;
+    ROM_TRY(ctx, rhs ? rom_model_rhs_coefficients(m, mu_h, minus)
+                     : rom_model_operator_coefficients(m, mu_h, minus));
+    mu_h[j] = mu[j];
+    /* (mu + h) - (mu - h) in floating point, so the quotient uses the step taken. */
+    const double step = (mu[j] + h) - (mu[j] - h);
+    for (int q = 0; q < nterms; ++q)
+      d[q + (size_t)nterms * (size_t)j] = (plus[q] - minus[q]) / step;
+  }
+cleanup:
+  rom_free(ctx, mu_h);
+  rom_free(ctx, plus);
+  rom_free(ctx, minus);
+  return err;
+}
+
+int rom_model_operator_coefficient_derivatives(rom_model *m, const double *mu, double *dtheta) {
+  if (!m) return ROM_ERR_ARG;
+  return coefficient_derivatives(m, 0, mu, dtheta, __func__);
+}
+
+int rom_model_rhs_coefficient_derivatives(rom_model *m, const double *mu, double *dphi) {
+  if (!m) return ROM_ERR_ARG;
+  return coefficient_derivatives(m, 1, mu, dphi, __func__);
+}
+
 /* ---- Nonlinear time-dependent problems -------------------------------------------------
  *
  * du/dt = F(u, t; mu), the semi-discrete form of Kim, Choi, Widemann, Zohdi, J. Comput.

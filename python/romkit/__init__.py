@@ -16,6 +16,7 @@ The surface:
     Model, AffineROM                    host callbacks in Python; Galerkin ROM
     Heat2D                              the P3 reference FOM
     Design, sweep, SweepResult          many-query sweeps (grid, LHS, Monte Carlo) in C
+    optimize                            output gradients, design optimisation (NLopt, trust region)
     add_output, output_names, evaluate_outputs   ROM outputs s = l^T u ~ l_0 + l^r . q
     read_sweep, plot                    sweep files; matplotlib helpers (romkit.plot)
     pod_file, StreamingSVD              out-of-core POD of a snapshot file; streaming SVD
@@ -56,6 +57,7 @@ from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
                     read_sweep, sweep)
 from . import plot
+from . import optimize
 from . import workflow
 from . import interp
 from .workflow import reproduce

@@ -1,0 +1,104 @@
+/* romkit internal — the evaluators behind rom_optimize (include/romkit/optimize.h): the FOM
+ * objective with its adjoint gradient, the ROM objective with its reduced-adjoint gradient, the
+ * ROM built from snapshots, and the a-posteriori bound of the trust region. Only librom/optim/
+ * includes this header. */
+#ifndef ROMKIT_OPTIM_OPTIM_IMPL_H
+#define ROMKIT_OPTIM_OPTIM_IMPL_H
+
+#include "romkit/optimize.h"
+
+/* J = sum_o c_o s_o + 1/2 sum_o w_o (s_o - t_o)^2 and dJ/ds (num_outputs values; may be NULL). */
+double rom_optim_objective(const rom_design *d, const double *s, double *dJds);
+
+/* The FOM objective: one state solve, and with a gradient one aggregated adjoint solve
+ * A^T lambda = sum_o dJ/ds_o l_o. Keeps u and lambda of the last evaluation (the trust
+ * region's enrichment snapshots). Collective. */
+typedef struct {
+  rom_ctx *ctx;
+  rom_model *model;
+  const rom_design *design;
+  int p, Qa, Qf, no;
+  rom_int L;
+  double *F;      /* L x Qf: the rhs terms f_q (asked once) */
+  double *u, *f;  /* L: the state of the last evaluation, the assembled rhs */
+  double *lambda; /* L: the aggregated adjoint of the last gradient evaluation */
+  double *W;      /* L x Qa: A_q u */
+  double *theta, *phi, *dtheta, *dphi; /* Qa, Qf, Qa x p, Qf x p */
+  double *s, *dJds, *buf;              /* no, no, reduction buffer */
+  int solves, adjoint_solves;
+} rom_optim_fom;
+
+int rom_optim_fom_create(rom_model *model, const rom_design *design, rom_optim_fom **out);
+void rom_optim_fom_destroy(rom_optim_fom **fom);
+/* J (and grad, p values, if not NULL) at mu; the same numbers on every rank. Collective. */
+int rom_optim_fom_evaluate(rom_optim_fom *fom, const double *mu, double *J, double *grad);
+/* u at mu only (a training snapshot), into u_local. Collective. */
+int rom_optim_fom_state(rom_optim_fom *fom, const double *mu, double *u_local);
+
+/* The ROM objective: a Galerkin ROM on an orthonormal basis Phi with the design's outputs.
+ * Phi comes from POD of training snapshots (rom_optim_rom_set_pod) or grows by Gram-Schmidt
+ * (rom_optim_rom_add_snapshot: the old columns stay, so the trust region's estimator only
+ * adds the new columns' Riesz representers). The ROM is rebuilt from Phi after a change. */
+typedef struct {
+  rom_ctx *ctx;
+  rom_model *model;
+  const rom_design *design;
+  int p, Qa, Qf, no;
+  rom_int L;
+  double pod_tolerance;
+  rom_int k, cap; /* basis vectors held, capacity */
+  double *Phi;    /* L x cap, orthonormal columns */
+  rom_basis *basis;
+  rom_affine_rom *rom;
+  double *theta, *phi, *dtheta, *dphi, *q, *s, *dJds, *dsdt, *dsdp;
+  int solves; /* ROM solves */
+} rom_optim_rom;
+
+int rom_optim_rom_create(rom_model *model, const rom_design *design, double pod_tolerance,
+                         rom_optim_rom **out);
+void rom_optim_rom_destroy(rom_optim_rom **r);
+/* Orthonormalises v against Phi (classical Gram-Schmidt, twice: "twice is enough", Giraud,
+ * Langou, Rozloznik 2005) and appends it unless its new part is below pod_tolerance of its norm
+ * (*added = 0 then). Collective. */
+int rom_optim_rom_add_snapshot(rom_optim_rom *r, const double *v_local, int *added);
+/* Phi = the POD modes of the snapshots S (L x m, unit-normalised first) with singular value
+ * >= pod_tolerance s_1. Collective. */
+int rom_optim_rom_set_pod(rom_optim_rom *r, const rom_dmat *S);
+/* The ROM on Phi and its outputs. Collective. */
+int rom_optim_rom_rebuild(rom_optim_rom *r);
+/* J_r (and grad if not NULL) at mu. Not collective. */
+int rom_optim_rom_evaluate(rom_optim_rom *r, const double *mu, double *J, double *grad);
+
+/* The a-posteriori bound of the ROM objective's error for the trust region
+ * (optim_estimator.c): |J(mu) - J_r(mu)| <= Delta_J(mu), from the residual dual norm in the
+ * energy norm of X = A(theta_bar) and the min-theta coercivity bound. */
+typedef struct rom_optim_estimator rom_optim_estimator;
+/* An estimator for r's basis (its representers computed now). Collective. */
+int rom_optim_estimator_create(rom_optim_rom *r, const double *theta_bar,
+                               rom_optim_estimator **out);
+/* Adds the representers of the basis vectors appended to r since the last call. Collective. */
+int rom_optim_estimator_update(rom_optim_estimator *e, rom_optim_rom *r);
+void rom_optim_estimator_destroy(rom_optim_estimator **e);
+/* Delta_J at mu, after rom_optim_rom_evaluate at the same mu (uses its theta, phi, q and
+ * outputs). Not collective. */
+int rom_optim_estimator_objective_bound(rom_optim_estimator *e, rom_optim_rom *r, double *bound);
+/* Host solves spent on representers so far. */
+int rom_optim_estimator_solves(const rom_optim_estimator *e);
+
+/* NLopt on every rank: minimise f over the box from x (overwritten). Returns NLopt's result in
+ * *code; ROM_ERR_NOT_CONVERGED (message with the code) if NLopt failed, ROM_ERR_UNSUPPORTED
+ * without NLopt. `f` returns a romkit error code; the first failure stops NLopt and is
+ * returned. */
+typedef int (*rom_optim_fn)(void *user, const double *x, double *J, double *grad);
+int rom_optim_nlopt_minimize(rom_ctx *ctx, const rom_optimize_options *opts, int n,
+                             const double *lower, const double *upper, rom_optim_fn f, void *user,
+                             double *x, double *fmin, int *code, int *evaluations);
+/* Checks the algorithm name (known, gradient-based, bound-constrained). Not collective. */
+int rom_optim_nlopt_check_algorithm(rom_ctx *ctx, const char *name);
+
+/* The trust-region loop (optim_trust_region.c). Collective. */
+int rom_optim_trust_region(rom_model *model, const rom_design *design,
+                           const rom_optimize_options *opts, double *mu,
+                           rom_optimize_result *result);
+
+#endif

@@ -1,0 +1,161 @@
+/* The trust-region reduced-basis loop of rom_optimize (ROM_OPTIMIZE_TRUST_REGION).
+ *
+ * After Yue, Meerbergen, "Accelerating optimization of parametric linear systems by model order
+ * reduction", SIAM J. Optim. 23 (2013), and Keil, Mechelli, Ohlberger, Schindler, Volkwein, "A
+ * non-conforming dual approach for adaptive trust-region reduced basis approximation of
+ * PDE-constrained parameter optimization", ESAIM: M2AN 55 (2021), Algorithm 1:
+ *
+ *  0. FOM state u and adjoint lambda of J at mu_0; the basis is {u, lambda} (Gram-Schmidt),
+ *     the ROM and the a-posteriori bound Delta_J (optim_estimator.c) are built on it.
+ *  1. Stop when the FOM's projected gradient (in box-scaled variables) is below
+ *     tr_gradient_tolerance times the first one, or when the last accepted step lowered J by
+ *     less than tr_objective_tolerance |J| (the sub-problem's NLopt then only creeps at its
+ *     own ftol_rel).
+ *  2. Sub-problem: NLopt minimises the ROM objective J_r over the box intersected with a box
+ *     of radius delta around mu_k; the step is then halved (backtracking, Keil et al. sec. 4.1)
+ *     until it lies in the trust region Delta_J(mu) / |J_r(mu)| <= tr_bound_tolerance.
+ *  3. One FOM evaluation (state + adjoint) at the candidate. Accept if J decreased: mu_k moves
+ *     there, and u, lambda enrich the basis. Otherwise reject and halve delta.
+ * Because u(mu_k) and lambda(mu_k) lie in the basis, the Galerkin ROM reproduces J(mu_k) and
+ * grad J(mu_k) exactly (up to rounding) at every accepted iterate, so the ROM sub-problem is a
+ * first-order consistent model and the loop converges to a stationary point of the FOM's J
+ * (Yue, Meerbergen 2013, Theorem 3.4). Every rank runs the loop on rank 0's numbers. */
+#include "core/check.h"
+#include "optim/optim_impl.h"
+
+#include <math.h>
+#include <string.h>
+
+static int rom_objective(void *user, const double *x, double *J, double *grad) {
+  return rom_optim_rom_evaluate(user, x, J, grad);
+}
+
+/* || x - P(x - grad_x) ||_2 in the box-scaled variables x = (mu - lower) / (upper - lower). */
+static double projected_gradient_norm(const rom_design *d, int p, const double *mu,
+                                      const double *g) {
+  double s = 0.0;
+  for (int j = 0; j < p; ++j) {
+    const double w = d->upper[j] - d->lower[j], x = (mu[j] - d->lower[j]) / w;
+    const double step = fmin(1.0, fmax(0.0, x - g[j] * w));
+    s += (x - step) * (x - step);
+  }
+  return sqrt(s);
+}
+
+/* u and lambda of the last FOM evaluation into the basis; the ROM and the bound follow. */
+static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, rom_optim_estimator *est) {
+  int err = ROM_OK;
+  int added = 0;
+  ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->u, &added));
+  ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->lambda, &added));
+  ROM_TRY(rom->ctx, rom_optim_rom_rebuild(rom));
+  if (est) ROM_TRY(rom->ctx, rom_optim_estimator_update(est, rom));
+cleanup:
+  return err;
+}
+
+int rom_optim_trust_region(rom_model *model, const rom_design *design,
+                           const rom_optimize_options *opts, double *mu,
+                           rom_optimize_result *result) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_model_ctx(model);
+  const int p = rom_model_num_parameters(model);
+  rom_optim_fom *fom = NULL;
+  rom_optim_rom *rom = NULL;
+  rom_optim_estimator *est = NULL;
+  double *work = NULL;
+  double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius;
+  int converged = 0;
+  ROM_TRY(ctx, rom_optim_fom_create(model, design, &fom));
+  ROM_TRY(ctx, rom_optim_rom_create(model, design, opts->pod_tolerance, &rom));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(5 * p), (void **)&work));
+  double *gk = work, *gc = gk + p, *mc = gc + p, *lo = mc + p, *hi = lo + p;
+
+  ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mu, &Jk, gk));
+  ROM_TRY(ctx, enrich(rom, fom, NULL));
+  ROM_TRY(ctx, rom_optim_estimator_create(rom, fom->theta, &est));
+  pg0 = projected_gradient_norm(design, p, mu, gk);
+  rom_log(ctx, ROM_LOG_INFO, "trust region: J(mu_0) = %.12g, projected gradient %.3e", Jk, pg0);
+
+  for (int it = 0; it < opts->tr_max_iterations; ++it) {
+    const double pg = projected_gradient_norm(design, p, mu, gk);
+    double Jr_k = 0.0, Jr_c = 0.0, Jc = 0.0, bound = 0.0;
+    result->iterations = it + 1;
+    if (pg <= opts->tr_gradient_tolerance * pg0 || pg == 0.0) {
+      converged = 1;
+      break;
+    }
+    /* 2. the ROM sub-problem in the box around mu_k, then back into the bound's region */
+    for (int j = 0; j < p; ++j) {
+      const double w = delta * (design->upper[j] - design->lower[j]);
+      lo[j] = fmax(design->lower[j], mu[j] - w);
+      hi[j] = fmin(design->upper[j], mu[j] + w);
+    }
+    memcpy(mc, mu, sizeof(double) * (size_t)p);
+    ROM_TRY(ctx, rom_optim_rom_evaluate(rom, mu, &Jr_k, NULL));
+    {
+      int code = 0;
+      ROM_TRY(ctx, rom_optim_nlopt_minimize(ctx, opts, p, lo, hi, rom_objective, rom, mc, &Jr_c,
+                                            &code, &result->evaluations));
+      result->nlopt_code = code;
+    }
+    for (int bt = 0;; ++bt) {
+      ROM_TRY(ctx, rom_optim_rom_evaluate(rom, mc, &Jr_c, NULL));
+      ROM_TRY(ctx, rom_optim_estimator_objective_bound(est, rom, &bound));
+      if (bound <= opts->tr_bound_tolerance * fabs(Jr_c) || bt == 40) break;
+      for (int j = 0; j < p; ++j)
+        mc[j] = mu[j] + 0.5 * (mc[j] - mu[j]);
+    }
+    const double predicted = Jr_k - Jr_c;
+    if (!(predicted > 1e-14 * fabs(Jk))) {
+      /* The ROM, exact to first order at mu_k, sees no descent: mu_k is stationary to
+       * rounding. */
+      converged = 1;
+      break;
+    }
+    /* 3. the FOM at the candidate: accept or reject */
+    ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mc, &Jc, gc));
+    if (Jc < Jk) {
+      const double rho = (Jk - Jc) / predicted;
+      rom_log(ctx, ROM_LOG_INFO,
+              "trust region %d: accepted, J = %.12g (ROM predicted %.12g, bound %.2e), rho = "
+              "%.3f, delta = %.3g, k = %lld",
+              it, Jc, Jr_c, bound, rho, delta, (long long)rom->k);
+      memcpy(mu, mc, sizeof(double) * (size_t)p);
+      memcpy(gk, gc, sizeof(double) * (size_t)p);
+      const double decrease = Jk - Jc;
+      Jk = Jc;
+      if (decrease <= opts->tr_objective_tolerance * fabs(Jk)) {
+        converged = 1;
+        break;
+      }
+      ROM_TRY(ctx, enrich(rom, fom, est));
+      if (rho > 0.75) delta = fmin(1.0, 2.0 * delta);
+    } else {
+      result->rejected++;
+      delta *= 0.5;
+      rom_log(ctx, ROM_LOG_INFO, "trust region %d: rejected, J = %.12g >= %.12g, delta -> %.3g", it,
+              Jc, Jk, delta);
+      ROM_CHECK_ALL(ctx, delta >= 1e-12, ROM_ERR_NOT_CONVERGED,
+                    "the trust region shrank below 1e-12 of the box after %d iterations without "
+                    "a decrease of J = %.17g (projected gradient %.3e)",
+                    it + 1, Jk, pg);
+    }
+  }
+  ROM_CHECK_ALL(ctx, converged, ROM_ERR_NOT_CONVERGED,
+                "the trust region did not converge in %d iterations (J = %.17g, projected "
+                "gradient %.3e of the first %.3e)",
+                opts->tr_max_iterations, Jk, projected_gradient_norm(design, p, mu, gk), pg0);
+  result->objective = Jk;
+  result->fom_objective = Jk;
+  result->fom_solves = fom->solves;
+  result->fom_adjoint_solves = fom->adjoint_solves;
+  result->estimator_solves = rom_optim_estimator_solves(est);
+  result->rom_dim = (int)rom->k;
+cleanup:
+  rom_optim_estimator_destroy(&est);
+  rom_optim_rom_destroy(&rom);
+  rom_optim_fom_destroy(&fom);
+  rom_free(ctx, work);
+  return err;
+}
