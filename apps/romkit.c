@@ -20,6 +20,7 @@ static const command commands[] = {
     {"reproduce", cmd_reproduce, "reproduce the published P1/P2 Burgers results (FOM vs ROM)"},
     {"dmd", cmd_dmd, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
+    {"greedy", cmd_greedy, "reduced basis by the (weak) greedy over a training set of parameters"},
     {"interp", cmd_interp,
      "interpolated ROMs and parametric DMD on matrix manifolds (P3X, unseen parameters)"},
     {"bench", cmd_bench, "benchmarks: 'romkit bench pod', 'romkit bench heat'"},
