@@ -87,7 +87,7 @@ class GreedyResult(Wrapper):
     def stop_reason(self):
         """"tolerance", "max-size" or "span"."""
         f = _lib()
-        return ffi.string(f.rom_greedy_stop_name(f.rom_greedy_stop_reason(self._h))).decode()
+        return f.rom_greedy_stop_name(f.rom_greedy_stop_reason(self._h)).decode()
 
     @property
     def fom_solves(self):
