@@ -161,50 +161,154 @@ done:
   return rc;
 }
 
-/* Max Euclidean error ||u - Phi q|| over the nt test points (solutions U, L x nt). */
-static int max_error(rom_ctx *ctx, rom_model *m, const rom_basis *b, rom_int L, int p, rom_int nt,
-                     const double *tmu, const double *U, double *emax) {
+/* y = X v with X = A(theta_bar), theta_bar = 1 (all ones): the inner-product matrix of the
+ * error bounds (romkit/affine_rom.h, rom_estimator_options: theta_bar NULL = all ones).
+ * Collective. */
+static int apply_x(rom_model *m, rom_int L, const double *v, double *y, double *tmp) {
+  int rc = ROM_OK;
+  const int Qa = rom_model_operator_terms(m);
+  for (rom_int l = 0; l < L; ++l)
+    y[l] = 0.0;
+  for (int q = 0; q < Qa; ++q) {
+    if ((rc = rom_model_apply_operator_term(m, q, v, tmp))) return rc;
+    for (rom_int l = 0; l < L; ++l)
+      y[l] += tmp[l];
+  }
+  return rc;
+}
+
+/* The test set: parameters, FOM solutions U and X U (L x nt each). */
+typedef struct {
+  rom_int nt, L, Ls;
+  int p;
+  double *mu, *U, *XU, *tmp;
+} test_set;
+
+/* Max errors over the test set of the Galerkin ROM on basis b: Euclidean ||u - Phi q||_2
+ * and ||u - Phi q||_X (X e = X u - (X Phi) q, so no norm is formed by subtraction of
+ * squares). Collective. */
+static int max_errors(rom_ctx *ctx, rom_model *m, const rom_basis *b, const test_set *t,
+                      double *e2max, double *exmax) {
   int rc = ROM_OK;
   rom_affine_rom *rom = NULL;
-  const rom_int k = rom_basis_dim(b);
+  const rom_int k = rom_basis_dim(b), L = t->L, Ls = t->Ls;
+  const double *V = rom_dmat_data_const(rom_basis_vectors(b));
+  const rom_int ldv = rom_dmat_ld(rom_basis_vectors(b));
   double theta[GREEDY_MAX_PARAMETERS], phi[GREEDY_MAX_PARAMETERS];
-  double *q = calloc((size_t)k, sizeof(double)), *ur = calloc((size_t)L + 1, sizeof(double));
-  double *loc = calloc((size_t)nt, sizeof(double));
-  if (!q || !ur || !loc) {
+  double *q = calloc((size_t)k, sizeof(double)), *XV = calloc((size_t)(Ls * k), sizeof(double));
+  double *e = calloc((size_t)Ls, sizeof(double)), *xe = calloc((size_t)Ls, sizeof(double));
+  double *loc = calloc((size_t)(2 * t->nt), sizeof(double));
+  if (!q || !XV || !e || !xe || !loc) {
     rc = ROM_ERR_NOMEM;
     goto done;
   }
+  for (rom_int j = 0; j < k; ++j)
+    if ((rc = apply_x(m, L, V + j * ldv, XV + j * Ls, t->tmp))) goto done;
   if ((rc = rom_affine_rom_build(m, b, &rom))) goto done;
-  for (rom_int i = 0; i < nt; ++i) {
-    if ((rc = rom_model_operator_coefficients(m, tmu + i * p, theta))) goto done;
-    if ((rc = rom_model_rhs_coefficients(m, tmu + i * p, phi))) goto done;
+  for (rom_int i = 0; i < t->nt; ++i) {
+    if ((rc = rom_model_operator_coefficients(m, t->mu + i * t->p, theta))) goto done;
+    if ((rc = rom_model_rhs_coefficients(m, t->mu + i * t->p, phi))) goto done;
     if ((rc = rom_affine_rom_solve(rom, theta, phi, q))) goto done;
-    if ((rc = rom_basis_lift(b, q, ur))) goto done;
-    for (rom_int l = 0; l < L; ++l)
-      loc[i] += (U[i * L + l] - ur[l]) * (U[i * L + l] - ur[l]);
+    for (rom_int l = 0; l < L; ++l) {
+      double s = 0.0, sx = 0.0;
+      for (rom_int j = 0; j < k; ++j) {
+        s += V[l + j * ldv] * q[j];
+        sx += XV[l + j * Ls] * q[j];
+      }
+      e[l] = t->U[i * Ls + l] - s;
+      xe[l] = t->XU[i * Ls + l] - sx;
+      loc[2 * i] += e[l] * e[l];
+      loc[2 * i + 1] += e[l] * xe[l];
+    }
   }
-  MPI_Allreduce(MPI_IN_PLACE, loc, (int)nt, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
-  *emax = 0.0;
-  for (rom_int i = 0; i < nt; ++i)
-    *emax = fmax(*emax, sqrt(loc[i]));
+  MPI_Allreduce(MPI_IN_PLACE, loc, (int)(2 * t->nt), MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
+  *e2max = 0.0;
+  *exmax = 0.0;
+  for (rom_int i = 0; i < t->nt; ++i) {
+    *e2max = fmax(*e2max, sqrt(loc[2 * i]));
+    *exmax = fmax(*exmax, sqrt(fmax(loc[2 * i + 1], 0.0)));
+  }
 done:
   rom_affine_rom_destroy(&rom);
   free(q);
-  free(ur);
+  free(XV);
+  free(e);
+  free(xe);
   free(loc);
   return rc;
 }
 
 /* POD of the first K columns of R (L x K random FOM solutions), rank K. */
-static int pod_of(rom_ctx *ctx, rom_int L, rom_int K, double *R, rom_basis **out) {
+static int pod_of(rom_ctx *ctx, rom_int L, rom_int Ls, rom_int K, double *R, rom_basis **out) {
   int rc = ROM_OK;
   rom_dmat *S = NULL;
   rom_pod_options po = rom_pod_options_default();
   po.truncation = ROM_POD_TRUNCATE_RANK;
   po.rank = K;
-  if ((rc = rom_dmat_wrap(ctx, L, K, R, L > 0 ? L : 1, &S))) return rc;
+  if ((rc = rom_dmat_wrap(ctx, L, K, R, Ls, &S))) return rc;
   rc = rom_pod_compute(S, &po, out);
   rom_dmat_destroy(&S);
+  return rc;
+}
+
+/* Random FOM solves: the POD side of the comparison (Monte Carlo, seed + 1). */
+typedef struct {
+  rom_sweep_design *design;
+  rom_int have, max;
+  double *R; /* Ls x max */
+} random_solves;
+
+static int random_upto(rom_model *m, const test_set *t, const double *F, random_solves *r,
+                       rom_int K) {
+  int rc = ROM_OK;
+  for (; r->have < K; ++r->have) {
+    double mu[GREEDY_MAX_PARAMETERS];
+    if ((rc = rom_sweep_design_sample(r->design, r->have, mu))) return rc;
+    if ((rc = fom_solve(m, mu, t->L, F, r->R + r->have * t->Ls))) return rc;
+  }
+  return rc;
+}
+
+static int pod_errors(rom_ctx *ctx, rom_model *m, const test_set *t, const double *F,
+                      random_solves *r, rom_int K, double *e2, double *ex) {
+  int rc = ROM_OK;
+  rom_basis *b = NULL;
+  if ((rc = random_upto(m, t, F, r, K))) return rc;
+  if ((rc = pod_of(ctx, t->L, t->Ls, K, r->R, &b))) return rc;
+  rc = max_errors(ctx, m, b, t, e2, ex);
+  rom_basis_destroy(&b);
+  return rc;
+}
+
+/* The fewest random solves K (<= r->max) whose POD has a max X-norm test error <= tol:
+ * doubling, then bisection (the spans are nested, so the error is close to monotone in K;
+ * docs/greedy.md). *found = -1 if even r->max does not reach it. */
+static int pod_search(rom_ctx *ctx, rom_model *m, const test_set *t, const double *F,
+                      random_solves *r, double tol, rom_int *found, double *at) {
+  int rc = ROM_OK;
+  double e2 = 0.0, ex = 0.0;
+  rom_int lo = 0, hi = 8;
+  *found = -1;
+  for (;;) {
+    if (hi > r->max) hi = r->max;
+    if ((rc = pod_errors(ctx, m, t, F, r, hi, &e2, &ex))) return rc;
+    if (ex <= tol) break;
+    if (hi == r->max) return ROM_OK;
+    lo = hi;
+    hi *= 2;
+  }
+  *at = ex;
+  while (hi - lo > 1) {
+    const rom_int mid = lo + (hi - lo) / 2;
+    if ((rc = pod_errors(ctx, m, t, F, r, mid, &e2, &ex))) return rc;
+    if (ex <= tol) {
+      hi = mid;
+      *at = ex;
+    } else {
+      lo = mid;
+    }
+  }
+  *found = hi;
   return rc;
 }
 
@@ -214,100 +318,96 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   int rc = ROM_OK;
   rom_model *m = rom_problem_model(problem);
   const int p = rom_problem_num_parameters(problem), Qf = rom_model_rhs_terms(m);
-  const rom_int L = rom_problem_local_rows(problem), nt = o->test_samples;
-  const rom_int Ls = L > 0 ? L : 1;
+  const rom_int L = rom_problem_local_rows(problem), Ls = L > 0 ? L : 1;
   double ks[GREEDY_MAX_COMPARE];
   const int nk = cli_parse_double_list(o->compare_text, ks, GREEDY_MAX_COMPARE);
-  rom_sweep_design *test = NULL, *rnd = NULL;
+  rom_sweep_design *test = NULL;
   rom_basis *b = NULL;
-  double *F = NULL, *U = NULL, *R = NULL, *tmu = NULL;
-  const rom_int rmax = 200; /* random solves POD may use in the search */
+  double *F = NULL;
+  test_set t;
+  random_solves r;
   double t0 = 0.0;
+  memset(&t, 0, sizeof t);
+  memset(&r, 0, sizeof r);
   if (nk < 1)
     return cli_usage_error(ctx, "greedy", "--compare-pod '%s' is not a list", o->compare_text);
+  for (int j = 0; j < nk; ++j)
+    if (!(ks[j] >= 1 && ks[j] <= 400 && ks[j] == floor(ks[j])))
+      return cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..400", ks[j]);
+  t.nt = o->test_samples;
+  t.L = L;
+  t.Ls = Ls;
+  t.p = p;
+  r.max = 400;
   F = calloc((size_t)(Ls * Qf), sizeof(double));
-  U = calloc((size_t)(Ls * nt), sizeof(double));
-  R = calloc((size_t)(Ls * rmax), sizeof(double));
-  tmu = calloc((size_t)(nt * p), sizeof(double));
-  if (!F || !U || !R || !tmu) {
+  t.mu = calloc((size_t)(t.nt * p), sizeof(double));
+  t.U = calloc((size_t)(Ls * t.nt), sizeof(double));
+  t.XU = calloc((size_t)(Ls * t.nt), sizeof(double));
+  t.tmp = calloc((size_t)Ls, sizeof(double));
+  r.R = calloc((size_t)(Ls * r.max), sizeof(double));
+  if (!F || !t.mu || !t.U || !t.XU || !t.tmp || !r.R) {
     rc = ROM_ERR_NOMEM;
     goto done;
   }
   for (int q = 0; q < Qf; ++q)
     if ((rc = rom_model_rhs_term(m, q, F + q * Ls))) goto done;
-  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs, nt, NULL,
+  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs, t.nt, NULL,
                                     (uint64_t)o->seed + 2, &test)))
     goto done;
-  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs, rmax, NULL,
-                                    (uint64_t)o->seed + 1, &rnd)))
+  if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs, r.max, NULL,
+                                    (uint64_t)o->seed + 1, &r.design)))
     goto done;
   t0 = MPI_Wtime();
-  for (rom_int i = 0; i < nt; ++i) {
-    if ((rc = rom_sweep_design_sample(test, i, tmu + i * p))) goto done;
-    if ((rc = fom_solve(m, tmu + i * p, L, F, U + i * Ls))) goto done;
+  for (rom_int i = 0; i < t.nt; ++i) {
+    if ((rc = rom_sweep_design_sample(test, i, t.mu + i * p))) goto done;
+    if ((rc = fom_solve(m, t.mu + i * p, L, F, t.U + i * Ls))) goto done;
+    if ((rc = apply_x(m, L, t.U + i * Ls, t.XU + i * Ls, t.tmp))) goto done;
   }
   cli_printf(ctx,
-             "\ncomparison with POD of random FOM solves (%lld Monte Carlo test points, seed "
-             "%lld; %.2f s of test FOM solves)\n",
-             (long long)nt, (long long)o->seed + 2, MPI_Wtime() - t0);
-  cli_printf(ctx, "  %4s  %22s  %22s\n", "K", "greedy max error", "POD(K random) max error");
-  rom_int have = 0;
+             "\ncomparison with POD of K random FOM solves (Monte Carlo, seed %lld) over %lld "
+             "Monte Carlo test points (seed %lld; %.2f s of test FOM solves);\n"
+             "max true errors in the Euclidean norm and in the X-norm of the error bounds, "
+             "X = A(1, ..., 1):\n",
+             (long long)o->seed + 1, (long long)t.nt, (long long)o->seed + 2, MPI_Wtime() - t0);
+  cli_printf(ctx, "  %4s  %14s  %14s  %14s  %14s\n", "K", "greedy |e|_2", "POD |e|_2",
+             "greedy |e|_X", "POD |e|_X");
   for (int j = 0; j < nk; ++j) {
     const rom_int K = (rom_int)ks[j];
-    double eg = NAN, ep = NAN;
-    if (!(ks[j] >= 1 && ks[j] <= (double)rmax)) {
-      rc = cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..%lld", ks[j],
-                           (long long)rmax);
-      goto done;
-    }
+    double eg = NAN, egx = NAN, ep = NAN, epx = NAN;
     if (K <= rom_greedy_size(g)) {
       if ((rc = rom_basis_truncate(rom_greedy_basis(g), K, &b))) goto done;
-      if ((rc = max_error(ctx, m, b, L, p, nt, tmu, U, &eg))) goto done;
+      if ((rc = max_errors(ctx, m, b, &t, &eg, &egx))) goto done;
       rom_basis_destroy(&b);
     }
-    for (; have < K; ++have) {
-      double mu[GREEDY_MAX_PARAMETERS];
-      if ((rc = rom_sweep_design_sample(rnd, have, mu))) goto done;
-      if ((rc = fom_solve(m, mu, L, F, R + have * Ls))) goto done;
-    }
-    if ((rc = pod_of(ctx, L, K, R, &b))) goto done;
-    if ((rc = max_error(ctx, m, b, L, p, nt, tmu, U, &ep))) goto done;
-    rom_basis_destroy(&b);
-    cli_printf(ctx, "  %4lld  %22.3e  %22.3e\n", (long long)K, eg, ep);
+    if ((rc = pod_errors(ctx, m, &t, F, &r, K, &ep, &epx))) goto done;
+    cli_printf(ctx, "  %4lld  %14.3e  %14.3e  %14.3e  %14.3e\n", (long long)K, eg, ep, egx, epx);
   }
-  /* The smallest number of random solves whose POD reaches the tolerance. */
   {
     rom_int found = -1;
-    double e = NAN;
-    for (rom_int K = 1; K <= rmax && found < 0; ++K) {
-      for (; have < K; ++have) {
-        double mu[GREEDY_MAX_PARAMETERS];
-        if ((rc = rom_sweep_design_sample(rnd, have, mu))) goto done;
-        if ((rc = fom_solve(m, mu, L, F, R + have * Ls))) goto done;
-      }
-      if ((rc = pod_of(ctx, L, K, R, &b))) goto done;
-      if ((rc = max_error(ctx, m, b, L, p, nt, tmu, U, &e))) goto done;
-      rom_basis_destroy(&b);
-      if (e <= o->tol) found = K;
-    }
+    double at = NAN;
+    if ((rc = pod_search(ctx, m, &t, F, &r, o->tol, &found, &at))) goto done;
     if (found > 0)
       cli_printf(ctx,
-                 "  POD needs %lld random FOM solves for max true error <= %g (%.3e); the "
-                 "greedy used %lld FOM solves for max estimate %.3e\n",
-                 (long long)found, o->tol, e, (long long)rom_greedy_fom_solves(g),
+                 "  POD needs %lld random FOM solves for a max true X-norm error <= %g over the "
+                 "test set (%.3e); the greedy used %lld FOM solves (max estimate %.3e)\n",
+                 (long long)found, o->tol, at, (long long)rom_greedy_fom_solves(g),
                  rom_greedy_max_estimates(g)[rom_greedy_size(g) - 1]);
     else
-      cli_printf(ctx, "  POD of up to %lld random FOM solves does not reach max true error <= %g\n",
-                 (long long)rmax, o->tol);
+      cli_printf(ctx,
+                 "  POD of up to %lld random FOM solves does not reach a max X-norm error "
+                 "<= %g\n",
+                 (long long)r.max, o->tol);
   }
 done:
   rom_basis_destroy(&b);
   rom_sweep_design_destroy(&test);
-  rom_sweep_design_destroy(&rnd);
+  rom_sweep_design_destroy(&r.design);
   free(F);
-  free(U);
-  free(R);
-  free(tmu);
+  free(t.mu);
+  free(t.U);
+  free(t.XU);
+  free(t.tmp);
+  free(r.R);
   return rc;
 }
 
