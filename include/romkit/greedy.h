@@ -15,11 +15,16 @@
  *     e_k = max over Xi of the estimator Delta_k(mu); stop if e_k <= tolerance or
  *       k = max_size; else mu_{k+1} = the argmax.
  *
- * Estimators: ROM_GREEDY_STRONG, the true error ||u(mu) - Phi_k q(mu)||_2 (Euclidean) at
- * every training point: needs a FOM solve at every training point once (kept in memory),
- * the reference for small training sets; ROM_GREEDY_WEAK, an a-posteriori bound of the
- * error (rom_affine_rom_error_bound when the affine ROM has one; see the note below),
- * evaluated online at a cost independent of N.
+ * The ROM is built once (k = 1) and then updated incrementally: rom_affine_rom_extend projects
+ * only the new row and column of every reduced matrix and adds the new vector's Riesz
+ * representers to the error estimator (no re-projection of the old part).
+ *
+ * Estimators: ROM_GREEDY_WEAK (the default), the a-posteriori bound
+ * ||u(mu) - u_r(mu)||_X <= Delta(mu) of rom_affine_rom_error_bound (X = A(theta_bar), the
+ * stable residual dual norm over a coercivity lower bound), evaluated online at a cost
+ * independent of N; ROM_GREEDY_STRONG, the true error ||u(mu) - Phi_k q(mu)||_2 (Euclidean)
+ * at every training point: a FOM solve at every training point once (kept in memory), the
+ * reference for small training sets.
  *
  * Distribution: the training points are split over the model's ranks in contiguous blocks
  * (rank r gets ns/P points, the first ns mod P one more; a rank may get none); FOM solves,
@@ -74,13 +79,16 @@ typedef int (*rom_greedy_progress_fn)(void *user, rom_int iteration, rom_int ind
                                       const double *mu, double max_estimate, double seconds);
 
 typedef struct {
-  rom_greedy_estimator estimator;  /* default ROM_GREEDY_WEAK */
-  double tolerance;                /* > 0: stop when the max estimate <= tolerance; default 1e-6 */
-  rom_int max_size;                /* >= 1: the largest basis; default 50 */
-  rom_int first_index;             /* training index of the first snapshot; default 0 */
-  double span_tolerance;           /* in (0, 1): a snapshot whose orthogonal part is below this
-                                      fraction of its norm is in the span; default 1e-10 */
-  rom_greedy_progress_fn progress; /* NULL: none */
+  rom_greedy_estimator estimator; /* default ROM_GREEDY_WEAK */
+  double tolerance;               /* > 0: stop when the max estimate <= tolerance; default 1e-6 */
+  rom_int max_size;               /* >= 1: the largest basis; default 50 */
+  rom_int first_index;            /* training index of the first snapshot; default 0 */
+  double span_tolerance;          /* in (0, 1): a snapshot whose orthogonal part is below this
+                                     fraction of its norm is in the span; default 1e-10 */
+  const rom_estimator_options *estimator_options; /* weak: the bound's inner product
+                                     X = A(theta_bar) and coercivity bound (romkit/affine_rom.h);
+                                     NULL: defaults (theta_bar = 1, min-theta) */
+  rom_greedy_progress_fn progress;                /* NULL: none */
   void *progress_user;
 } rom_greedy_options;
 
@@ -95,9 +103,10 @@ typedef struct rom_greedy rom_greedy;
  * ROM_ERR_ARG (training NULL or empty, tolerance <= 0 or not finite, max_size < 1,
  * first_index outside the training set, span_tolerance outside (0, 1)), ROM_ERR_DIM (a
  * parameter count that differs from the model's), ROM_ERR_STATE (no affine operator or rhs, no
- * solver: rom_model_set_affine_solve), ROM_ERR_UNSUPPORTED (ROM_GREEDY_WEAK without an error bound
- * in this build), ROM_ERR_CALLBACK (a host callback failed), ROM_ERR_SINGULAR (a reduced
- * matrix is singular at a training point, naming it). */
+ * solver: rom_model_set_affine_solve), ROM_ERR_UNSUPPORTED (ROM_GREEDY_WEAK on a problem that is
+ * not parametrically coercive without a coercivity bound: rom_affine_rom_build_estimator),
+ * ROM_ERR_CALLBACK (a host callback failed), ROM_ERR_SINGULAR (a reduced matrix is singular at a
+ * training point, naming it). */
 int rom_greedy_run(rom_model *model, const rom_sweep_design *training,
                    const rom_greedy_options *opts, rom_greedy **out);
 /* rom_greedy_run_points - the same over an explicit training set: ns points, mu_local

@@ -298,15 +298,24 @@ cleanup:
   return err;
 }
 
-/* Weak estimator: the a-posteriori bound at this rank's block of training points. */
+/* Weak estimator: the a-posteriori bound ||u - u_r||_X <= Delta(mu) (rom_affine_rom_error_bound,
+ * the stable residual dual norm over a coercivity lower bound) at this rank's block of
+ * training points: est[i - off]. Not collective, but failures are agreed. */
 static int estimate_weak(greedy_work *w, rom_affine_rom *rom, rom_int k) {
-  int err = ROM_OK;
-  (void)rom;
+  int err = ROM_OK, local_err = ROM_OK;
+  rom_ctx *ctx = w->ctx;
+  rom_int bad = -1;
+  for (rom_int j = 0; j < w->cnt && local_err == ROM_OK; ++j) {
+    const rom_int i = w->off + j;
+    local_err = training_point(ctx, &w->t, i, w->mu);
+    if (!local_err) local_err = rom_model_operator_coefficients(w->model, w->mu, w->theta);
+    if (!local_err) local_err = rom_model_rhs_coefficients(w->model, w->mu, w->phi);
+    if (!local_err) local_err = rom_affine_rom_solve(rom, w->theta, w->phi, w->c);
+    if (!local_err) local_err = rom_affine_rom_error_bound(rom, w->theta, w->phi, w->c, w->est + j);
+    if (local_err) bad = i;
+  }
   (void)k;
-  ROM_FAIL(w->ctx, ROM_ERR_UNSUPPORTED,
-           "the weak greedy needs the affine ROM's a-posteriori error bound "
-           "(rom_affine_rom_error_bound), which this build does not have: use the strong "
-           "greedy (option estimator = ROM_GREEDY_STRONG)");
+  ROM_TRY(ctx, agree_point_failure(w, local_err, bad));
 cleanup:
   return err;
 }
@@ -365,7 +374,6 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
   ROM_CHECK_ALL(ctx, rom_model_has_affine_solve(model), ROM_ERR_STATE,
                 "rom_greedy_run: the model has no solver: call rom_model_set_affine_solve (the "
                 "greedy solves the FOM at the parameters it chooses through it)");
-  if (w.o.estimator == ROM_GREEDY_WEAK) ROM_TRY(ctx, estimate_weak(&w, NULL, 0));
 
   {
     const int P = rom_ctx_size(ctx), r = rom_ctx_rank(ctx);
@@ -438,14 +446,24 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
       memcpy(g->mu + it * t->p, w.mu, sizeof(double) * (size_t)t->p);
       g->k = k + 1;
 
-      /* The basis and its ROM. (Rebuilt: the incremental rom_affine_rom_extend replaces
-       * this when the error bounds land.) */
-      rom_basis_destroy(&basis);
-      rom_affine_rom_destroy(&rom);
-      ROM_TRY(ctx, rom_dmat_wrap(ctx, L, k + 1, w.V, (rom_int)Ls, &Vk));
-      ROM_TRY(ctx, rom_basis_create(Vk, NULL, 0, NULL, &basis));
-      rom_dmat_destroy(&Vk);
-      ROM_TRY(ctx, rom_affine_rom_build(model, basis, &rom));
+      /* The basis and its ROM: built (with the estimator, for the weak greedy) at k = 1,
+       * then extended: rom_affine_rom_extend projects only the new rows and columns and adds
+       * the new vector's Riesz representers to the estimator. */
+      {
+        rom_basis *grown = NULL;
+        ROM_TRY(ctx, rom_dmat_wrap(ctx, L, k + 1, w.V, (rom_int)Ls, &Vk));
+        ROM_TRY(ctx, rom_basis_create(Vk, NULL, 0, NULL, &grown));
+        rom_dmat_destroy(&Vk);
+        rom_basis_destroy(&basis);
+        basis = grown;
+      }
+      if (!rom) {
+        ROM_TRY(ctx, rom_affine_rom_build(model, basis, &rom));
+        if (w.o.estimator == ROM_GREEDY_WEAK)
+          ROM_TRY(ctx, rom_affine_rom_build_estimator(rom, model, basis, w.o.estimator_options));
+      } else {
+        ROM_TRY(ctx, rom_affine_rom_extend(rom, model, basis));
+      }
 
       if (w.o.estimator == ROM_GREEDY_STRONG) {
         ROM_TRY(ctx, estimate_strong(&w, rom, k + 1));
