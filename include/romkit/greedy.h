@@ -109,7 +109,7 @@ typedef struct rom_greedy rom_greedy;
  * training point, naming it). */
 int rom_greedy_run(rom_model *model, const rom_sweep_design *training,
                    const rom_greedy_options *opts, rom_greedy **out);
-/* rom_greedy_run_points - the same over an explicit training set: ns points, mu_local
+/* rom_greedy_run_points - the same over an explicit training set: ns points, mu
  * row-major (ns x p, the same on every rank). Collective. */
 int rom_greedy_run_points(rom_model *model, rom_int ns, const double *mu,
                           const rom_greedy_options *opts, rom_greedy **out);

@@ -22,12 +22,13 @@ def training(rk, ctx, problem):
     return rk.Design.grid(list(zip(lo, hi)), counts=3, log=log, ctx=ctx)
 
 
-def test_greedy_matches_cli(rk, ctx, tmp_path):
+@pytest.mark.parametrize("estimator", ["strong", "weak"])
+def test_greedy_matches_cli(rk, ctx, tmp_path, estimator):
     if not ROMKIT_BIN or not os.path.exists(ROMKIT_BIN):
         pytest.skip("ROMKIT_BIN is not set (run through ctest)")
     problem = rk.Problem("heat", resolution=N1D, ctx=ctx)
     seen = []
-    g = rk.greedy(problem.model, training(rk, ctx, problem), estimator="strong", tol=1e-300,
+    g = rk.greedy(problem.model, training(rk, ctx, problem), estimator=estimator, tol=1e-300,
                   max_size=6, progress=lambda it, i, mu, e, s: seen.append((it, i, e)))
     assert g.size == 6 and g.stop_reason == "max-size"
     assert [s[0] for s in seen] == list(range(6))
@@ -39,7 +40,7 @@ def test_greedy_matches_cli(rk, ctx, tmp_path):
     rom_path = tmp_path / "greedy_rom.h5"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     run = subprocess.run([ROMKIT_BIN, "greedy", "--problem", "heat", "--resolution", str(N1D),
-                          "--design", "grid", "--samples", "81", "--estimator", "strong",
+                          "--design", "grid", "--samples", "81", "--estimator", estimator,
                           "--tol", "1e-300", "--max-size", "6", "--out", str(rom_path)],
                          capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
