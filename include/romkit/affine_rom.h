@@ -207,6 +207,22 @@ int rom_affine_rom_has_output_bound(const rom_affine_rom *rom, int o);
 int rom_affine_rom_output_bounds(rom_affine_rom *rom, const double *theta, const double *phi,
                                  const double *q, double *corrected, double *bounds);
 
+/* rom_affine_rom_transient_bound - error bound of an implicit-Euler reduced trajectory
+ * (rom_affine_rom_transient with the same theta, phi, dt, steps; trajectory: (steps + 1) x k):
+ *     ||e^n||_M <= bounds[n] = sqrt(e0^2 + (dt / alpha_LB) sum_{m=1..n} ||r^m||_X'^2),
+ * r^m = f - A u_r^m - M (u_r^m - u_r^{m-1}) / dt the FOM's step residual at the reduced
+ * state, e0 >= ||e^0||_M the caller's bound of the initial error (0 when the initial state is
+ * represented exactly, e.g. u_0 = 0 without reference). The standard energy argument for
+ * backward Euler (Grepl, Patera, M2AN 39, 2005, Prop. 4.1; Haasdonk, Ohlberger, M2AN 42,
+ * 2008): multiply the error equation by e^m, use (a - b)^T M a >= (|a|_M^2 - |b|_M^2) / 2 and
+ * Young's inequality; the same sum also bounds dt alpha_LB sum_m ||e^m||_X^2. Supported: the
+ * model's mass M symmetric positive definite (the identity, P3's, or the host's mass; the
+ * projected M^r is checked for symmetry); the M-norm is then ||v||_M^2 = v^T M v (the
+ * Euclidean norm for the identity). Not collective. */
+int rom_affine_rom_transient_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                                   double dt, rom_int steps, const double *trajectory, double e0,
+                                   double *bounds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -527,6 +527,45 @@ cleanup:
   return err;
 }
 
+int rom_affine_rom_transient_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                                   double dt, rom_int steps, const double *trajectory, double e0,
+                                   double *bounds) {
+  int err = ROM_OK;
+  double alpha = 0.0, sum = 0.0, *dq = NULL;
+  if (!rom) return ROM_ERR_ARG;
+  const rom_int k = rom->k;
+  ROM_CHECK(rom->ctx, trajectory != NULL && bounds != NULL, ROM_ERR_ARG,
+            "trajectory and bounds must not be NULL");
+  ROM_CHECK(rom->ctx, dt > 0.0 && isfinite(dt), ROM_ERR_ARG, "time step dt = %g must be > 0", dt);
+  ROM_CHECK(rom->ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
+  ROM_CHECK(rom->ctx, e0 >= 0.0 && isfinite(e0), ROM_ERR_ARG,
+            "the initial error bound e0 = %g must be >= 0 and finite", e0);
+  ROM_CHECK(rom->ctx, rom->mass_symmetric, ROM_ERR_UNSUPPORTED,
+            "the transient bound needs a symmetric positive definite mass matrix; the projected "
+            "mass is not symmetric");
+  ROM_TRY(rom->ctx, rom_affine_check_eval_args(rom, theta, phi, trajectory));
+  ROM_TRY(rom->ctx, rom_affine_coercivity_lb(rom, theta, &alpha));
+  ROM_TRY(rom->ctx, rom_malloc(rom->ctx, sizeof(double) * (size_t)k, (void **)&dq));
+  bounds[0] = e0;
+  for (rom_int n = 1; n <= steps; ++n) {
+    const double *qn = trajectory + n * k, *qp = trajectory + (n - 1) * k;
+    double rn = 0.0;
+    for (rom_int j = 0; j < k; ++j) {
+      ROM_CHECK(rom->ctx, isfinite(qn[j]), ROM_ERR_NOT_FINITE,
+                "trajectory state %lld, coordinate %lld = %g is not finite", (long long)n,
+                (long long)j, qn[j]);
+      dq[j] = (qn[j] - qp[j]) / dt;
+    }
+    rom_affine_primal_coefficients(rom, theta, phi, qn, dq, rom->est_c);
+    ROM_TRY(rom->ctx, rom_riesz_norm(rom->ctx, &rom->rs, rom->est_c, &rn, NULL));
+    sum += rn * rn;
+    bounds[n] = sqrt(e0 * e0 + dt / alpha * sum);
+  }
+cleanup:
+  rom_free(rom->ctx, dq);
+  return err;
+}
+
 /* ---- incremental extension ---------------------------------------------------------------- */
 
 /* Swaps the reduced arrays of a (k) with those of b (k'), so b's destroy frees a's old ones. */

@@ -11,6 +11,7 @@
  *    error is far above the true residual);
  *  - output bounds with the primal-dual correction hold against the FOM outputs (the mean,
  *    dual space given; a probe, dual space from dual snapshots);
+ *  - the implicit-Euler transient bound holds at every step against the FOM trajectory;
  *  - the incremental extension equals a build at the larger dimension;
  *  - the same bounds on one rank (MPI_COMM_SELF on rank 0) as distributed;
  *  - bad input is refused with the documented codes. */
@@ -486,6 +487,78 @@ static void test_output_bounds(rom_ctx *ctx) {
   rom_heat2d_destroy(&f.h);
 }
 
+/* ---- transient bound ---------------------------------------------------------------------- */
+
+static void test_transient(rom_ctx *ctx) {
+  fom f;
+  fom_make(ctx, 24, 1, &f);
+  const double dt = 0.01;
+  const rom_int steps = 50, k = 8;
+  rom_dmat *S = NULL;
+  rom_basis *b = NULL;
+  rom_affine_rom *rom = NULL;
+  double *traj = vec(f.L * (steps + 1)), *qt = vec(k * (steps + 1)), *bnd = vec(steps + 1);
+  double *u = vec(f.L);
+  /* POD of the trajectories at 3 training parameters (every 5th state) */
+  CHECK_OK(ctx, rom_dmat_create(ctx, f.L, 30, &S));
+  for (int s = 0; s < 3; ++s) {
+    double mu[4];
+    sample_mu(7, s, mu);
+    CHECK_OK(ctx, rom_heat2d_transient(f.h, mu, dt, steps, traj));
+    for (int c = 0; c < 10; ++c)
+      memcpy(rom_dmat_data(S) + (s * 10 + c) * f.L, traj + (5 * c + 5) * f.L,
+             sizeof(double) * (size_t)f.L);
+  }
+  rom_pod_options o = rom_pod_options_default();
+  o.truncation = ROM_POD_TRUNCATE_RANK;
+  o.rank = k;
+  CHECK_OK(ctx, rom_pod_compute(S, &o, &b));
+  CHECK_OK(ctx, rom_affine_rom_build(f.model, b, &rom));
+  CHECK_OK(ctx, rom_affine_rom_build_estimator(rom, f.model, b, NULL));
+  double worst = INFINITY, worst_final = 0.0;
+  for (int i = 0; i < 8; ++i) {
+    double mu[4], phi = 1.0;
+    sample_mu(8, i, mu);
+    CHECK_OK(ctx, rom_heat2d_transient(f.h, mu, dt, steps, traj));
+    CHECK_OK(ctx, rom_affine_rom_transient(rom, mu, &phi, dt, steps, NULL, qt));
+    CHECK_OK(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, dt, steps, qt, 0.0, bnd));
+    for (rom_int n = 1; n <= steps; ++n) {
+      const rom_dmat *V = rom_basis_vectors(b);
+      memcpy(u, traj + n * f.L, sizeof(double) * (size_t)f.L);
+      if (f.L > 0)
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)f.L, (int)k, -1.0, rom_dmat_data_const(V),
+                    (int)rom_dmat_ld(V), qt + n * k, 1, 1.0, u, 1);
+      double e2 = 0.0, e = 0.0;
+      for (rom_int l = 0; l < f.L; ++l)
+        e2 += u[l] * u[l];
+      MPI_Allreduce(&e2, &e, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
+      e = sqrt(e);
+      worst = fmin(worst, bnd[n] / e);
+      if (n == steps) worst_final = fmax(worst_final, bnd[n] / e);
+    }
+  }
+  if (rom_ctx_rank(ctx) == 0)
+    printf("bounds: transient k = 8, 50 steps: min effectivity %.3f, largest at the final step "
+           "%.3f\n",
+           worst, worst_final);
+  CHECK(worst >= 1.0, "transient bound holds at every step (min eff %.4f)", worst);
+  {
+    double mu[4] = {1, 1, 1, 1}, phi = 1.0;
+    CHECK_ERR(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, -dt, steps, qt, 0.0, bnd),
+              ROM_ERR_ARG);
+    CHECK_ERR(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, dt, steps, qt, -1.0, bnd),
+              ROM_ERR_ARG);
+  }
+  free(traj);
+  free(qt);
+  free(bnd);
+  free(u);
+  rom_dmat_destroy(&S);
+  rom_affine_rom_destroy(&rom);
+  rom_basis_destroy(&b);
+  rom_heat2d_destroy(&f.h);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   test_errors(ctx);
@@ -493,6 +566,7 @@ int main(int argc, char **argv) {
   test_small_errors(ctx);
   test_extend(ctx);
   test_output_bounds(ctx);
+  test_transient(ctx);
   test_rank_independence(ctx);
   CHECK(rom_ctx_bytes_in_use(ctx) == 0, "romkit still holds %zu bytes (leak)",
         rom_ctx_bytes_in_use(ctx));
