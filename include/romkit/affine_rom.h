@@ -173,6 +173,56 @@ int rom_affine_rom_error_bound_info(rom_affine_rom *rom, const double *theta, co
  * then the estimator is dropped and must be rebuilt). Collective. */
 int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis *basis);
 
+/* ---- Output bounds with the primal-dual correction (librom/affine/affine_output_bounds.c) ----
+ *
+ * For the output s(mu) = l^T u(mu) the dual problem A(mu)^T z(mu) = -l gives
+ * s = s_r - z^T r_pr exactly (r_pr = f - A u_r, the primal residual), so with a reduced dual
+ * z_r = Z y, (Z^T A^T Z) y = -Z^T l, the corrected output s_c = s_r - z_r^T r_pr(u_r) has
+ *     |s - s_c| = |(z - z_r)^T r_pr| <= ||r_pr||_X' ||r_du||_X' / alpha_LB(mu),
+ * r_du = -l - A^T z_r the dual residual (Hesthaven, Rozza, Stamm 2016, sec. 4.3.3; Pierce and
+ * Giles, SIAM Review 42, 2000): the error of the corrected output is the product of the two
+ * residuals, "squared" convergence. Supported for symmetric operator terms (A_q^T = A_q, checked
+ * on the projected terms; the host has no transpose-apply callback), which is P3's case. */
+
+/* rom_affine_rom_set_output_dual - the dual data of output o (0 <= o < num_outputs), whose
+ * weights the ROM keeps since rom_affine_rom_add_output (ROM_ERR_STATE after a file read).
+ * The dual reduced space is
+ *   dual != NULL: the caller's orthonormal basis Z (same rows as the model; its reference is
+ *                 ignored), e.g. the primal basis for a compliant output (l = f);
+ *   dual == NULL: built from dual snapshots: ntrain >= 1 host solves A(theta_i)^T z_i = -l at
+ *                 the caller's coefficient vectors train_theta (ntrain x Qa, row i =
+ *                 theta_i), orthonormalised (Gram-Schmidt twice, dependent ones dropped).
+ * Needs the estimator (rom_affine_rom_build_estimator) and its model. Extending the ROM drops
+ * the dual data (set it again). Collective. */
+int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
+                                   int o, const rom_basis *dual, const double *train_theta,
+                                   int ntrain);
+/* 1 if output o has dual data (an output bound), else 0. Not collective. */
+int rom_affine_rom_has_output_bound(const rom_affine_rom *rom, int o);
+
+/* rom_affine_rom_output_bounds - for the steady reduced solution q at (theta, phi): per output,
+ * corrected[o] = s_r - z_r^T r_pr and bounds[o] >= |s(mu) - corrected[o]|; an output without
+ * dual data gets corrected[o] = s_r and bounds[o] = NAN. Either array may be NULL. Not
+ * collective, cost independent of N. */
+int rom_affine_rom_output_bounds(rom_affine_rom *rom, const double *theta, const double *phi,
+                                 const double *q, double *corrected, double *bounds);
+
+/* rom_affine_rom_transient_bound - error bound of an implicit-Euler reduced trajectory
+ * (rom_affine_rom_transient with the same theta, phi, dt, steps; trajectory: (steps + 1) x k):
+ *     ||e^n||_M <= bounds[n] = sqrt(e0^2 + (dt / alpha_LB) sum_{m=1..n} ||r^m||_X'^2),
+ * r^m = f - A u_r^m - M (u_r^m - u_r^{m-1}) / dt the FOM's step residual at the reduced
+ * state, e0 >= ||e^0||_M the caller's bound of the initial error (0 when the initial state is
+ * represented exactly, e.g. u_0 = 0 without reference). The standard energy argument for
+ * backward Euler (Grepl, Patera, M2AN 39, 2005, Prop. 4.1; Haasdonk, Ohlberger, M2AN 42,
+ * 2008): multiply the error equation by e^m, use (a - b)^T M a >= (|a|_M^2 - |b|_M^2) / 2 and
+ * Young's inequality; the same sum also bounds dt alpha_LB sum_m ||e^m||_X^2. Supported: the
+ * model's mass M symmetric positive definite (the identity, P3's, or the host's mass; the
+ * projected M^r is checked for symmetry); the M-norm is then ||v||_M^2 = v^T M v (the
+ * Euclidean norm for the identity). Not collective. */
+int rom_affine_rom_transient_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                                   double dt, rom_int steps, const double *trajectory, double e0,
+                                   double *bounds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,8 +129,8 @@ cleanup:
  * (transpose: X^{-T}, the same for the symmetric X of the bounds), orthonormalised against
  * psi in two passes; its coefficients go to column nterms of B. The caller reserved room
  * for one more vector and term. work: 3 L values. Collective. */
-static int riesz_add(rom_riesz_space *rs, rom_model *model, const double *theta_bar, int Qa,
-                     const double *v, double *work) {
+int rom_riesz_add(rom_riesz_space *rs, rom_model *model, const double *theta_bar, int Qa,
+                  const double *v, double *work) {
   int err = ROM_OK;
   rom_ctx *ctx = rom_model_ctx(model);
   const rom_int L = rs->L, ld = ld_of(L), t = rs->nterms, n0 = rs->npsi;
@@ -176,7 +176,7 @@ cleanup:
 }
 
 /* Rank 0's coefficients everywhere. Collective. */
-static int riesz_bcast(rom_ctx *ctx, rom_riesz_space *rs) {
+int rom_riesz_bcast(rom_ctx *ctx, rom_riesz_space *rs) {
   int err = ROM_OK;
   ROM_MPI(ctx, MPI_Bcast(rs->B, (int)(rs->cap * rs->nterms), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
 cleanup:
@@ -184,8 +184,8 @@ cleanup:
 }
 
 /* ||B c||_2 (stable) and, if naive != NULL, sqrt(max(c^T G c, 0)) with G = B^T B. */
-static int riesz_norm(rom_ctx *ctx, rom_riesz_space *rs, const double *c, double *stable,
-                      double *naive) {
+int rom_riesz_norm(rom_ctx *ctx, rom_riesz_space *rs, const double *c, double *stable,
+                   double *naive) {
   int err = ROM_OK;
   const int np = (int)rs->npsi, nt = (int)rs->nterms;
   if (np == 0) {
@@ -223,7 +223,7 @@ rom_int rom_affine_est_terms(const rom_affine_rom *rom, rom_int k) {
   return (rom_int)rom->Qf + rom->Qa + k * (rom->Qa + 1);
 }
 
-static void free_dual(rom_ctx *ctx, rom_affine_dual *d) {
+void rom_affine_dual_free(rom_ctx *ctx, rom_affine_dual *d) {
   rom_free(ctx, d->Ad);
   rom_free(ctx, d->ld);
   rom_free(ctx, d->Zf);
@@ -240,7 +240,7 @@ static void free_dual(rom_ctx *ctx, rom_affine_dual *d) {
 static void free_duals(rom_affine_rom *rom) {
   if (rom->dual)
     for (int o = 0; o < rom->num_outputs; ++o)
-      free_dual(rom->ctx, &rom->dual[o]);
+      rom_affine_dual_free(rom->ctx, &rom->dual[o]);
   rom_free(rom->ctx, rom->dual);
   rom->dual = NULL;
 }
@@ -319,16 +319,16 @@ static int add_basis_terms(rom_affine_rom *rom, rom_model *model, const rom_basi
   for (rom_int j = j0; j < k1; ++j) {
     for (int q = 0; q < rom->Qa; ++q) {
       ROM_TRY(ctx, rom_model_apply_operator_term(model, q, Vd + j * ldV, v));
-      ROM_TRY(ctx, riesz_add(&rom->rs, model, rom->theta_bar, rom->Qa, v, work));
+      ROM_TRY(ctx, rom_riesz_add(&rom->rs, model, rom->theta_bar, rom->Qa, v, work));
     }
     ROM_TRY(ctx, rom_model_apply_mass(model, Vd + j * ldV, v));
-    ROM_TRY(ctx, riesz_add(&rom->rs, model, rom->theta_bar, rom->Qa, v, work));
+    ROM_TRY(ctx, rom_riesz_add(&rom->rs, model, rom->theta_bar, rom->Qa, v, work));
   }
 cleanup:
   return err;
 }
 
-static int check_same_comm(rom_ctx *ctx, rom_ctx *other, const char *what) {
+int rom_affine_check_same_comm(rom_ctx *ctx, rom_ctx *other, const char *what) {
   int err = ROM_OK, same = MPI_UNEQUAL;
   ROM_MPI(ctx, MPI_Comm_compare(rom_ctx_comm(ctx), rom_ctx_comm(other), &same));
   ROM_CHECK_ALL(ctx, same == MPI_IDENT || same == MPI_CONGRUENT, ROM_ERR_ARG,
@@ -347,8 +347,8 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
   const int Qa = rom->Qa, Qf = rom->Qf;
   ROM_CHECK_ALL(ctx, model != NULL && basis != NULL, ROM_ERR_ARG,
                 "build_estimator: the model and the basis must not be NULL");
-  ROM_TRY(ctx, check_same_comm(ctx, rom_model_ctx(model), "model"));
-  ROM_TRY(ctx, check_same_comm(ctx, rom_basis_ctx(basis), "basis"));
+  ROM_TRY(ctx, rom_affine_check_same_comm(ctx, rom_model_ctx(model), "model"));
+  ROM_TRY(ctx, rom_affine_check_same_comm(ctx, rom_basis_ctx(basis), "basis"));
   ROM_CHECK_ALL(ctx, rom_model_has_affine_solve(model), ROM_ERR_STATE,
                 "build_estimator: the model has no affine solver (rom_model_set_affine_solve); "
                 "the Riesz representers need X^{-1} = A(theta_bar)^{-1}");
@@ -408,14 +408,14 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(3 * ld), (void **)&work));
     for (int q = 0; q < Qf; ++q) {
       ROM_TRY(ctx, rom_model_rhs_term(model, q, v));
-      ROM_TRY(ctx, riesz_add(&rom->rs, model, rom->theta_bar, Qa, v, work));
+      ROM_TRY(ctx, rom_riesz_add(&rom->rs, model, rom->theta_bar, Qa, v, work));
     }
     for (int q = 0; q < Qa; ++q) {
       if (ref) ROM_TRY(ctx, rom_model_apply_operator_term(model, q, ref, v));
-      ROM_TRY(ctx, riesz_add(&rom->rs, model, rom->theta_bar, Qa, ref ? v : NULL, work));
+      ROM_TRY(ctx, rom_riesz_add(&rom->rs, model, rom->theta_bar, Qa, ref ? v : NULL, work));
     }
     ROM_TRY(ctx, add_basis_terms(rom, model, basis, 0, k, v, work));
-    ROM_TRY(ctx, riesz_bcast(ctx, &rom->rs));
+    ROM_TRY(ctx, rom_riesz_bcast(ctx, &rom->rs));
   }
   rom->est = 1;
 cleanup:
@@ -426,7 +426,7 @@ cleanup:
 }
 
 /* alpha_LB(theta). Not collective. */
-static int coercivity_lb(rom_affine_rom *rom, const double *theta, double *alpha) {
+int rom_affine_coercivity_lb(rom_affine_rom *rom, const double *theta, double *alpha) {
   int err = ROM_OK;
   if (rom->coercivity == ROM_COERCIVITY_MIN_THETA) {
     double a = INFINITY;
@@ -454,8 +454,8 @@ cleanup:
 
 /* c = [phi | -theta | per j: -theta_q q_j, -dq_j/dt] for the primal residual; dq NULL:
  * steady (zero mass terms). */
-static void primal_coefficients(rom_affine_rom *rom, const double *theta, const double *phi,
-                                const double *q, const double *dq, double *c) {
+void rom_affine_primal_coefficients(rom_affine_rom *rom, const double *theta, const double *phi,
+                                    const double *q, const double *dq, double *c) {
   const int Qa = rom->Qa, Qf = rom->Qf;
   for (int i = 0; i < Qf; ++i)
     c[i] = phi[i];
@@ -469,8 +469,8 @@ static void primal_coefficients(rom_affine_rom *rom, const double *theta, const 
   }
 }
 
-static int check_eval_args(rom_affine_rom *rom, const double *theta, const double *phi,
-                           const double *q) {
+int rom_affine_check_eval_args(rom_affine_rom *rom, const double *theta, const double *phi,
+                               const double *q) {
   int err = ROM_OK;
   ROM_CHECK(rom->ctx, rom->est, ROM_ERR_STATE,
             "the ROM has no error estimator: call rom_affine_rom_build_estimator (or read a file "
@@ -500,12 +500,12 @@ int rom_affine_rom_error_bound_info(rom_affine_rom *rom, const double *theta, co
   int err = ROM_OK;
   if (!rom) return ROM_ERR_ARG;
   ROM_CHECK(rom->ctx, info != NULL, ROM_ERR_ARG, "info must not be NULL");
-  ROM_TRY(rom->ctx, check_eval_args(rom, theta, phi, q));
+  ROM_TRY(rom->ctx, rom_affine_check_eval_args(rom, theta, phi, q));
   memset(info, 0, sizeof *info);
-  ROM_TRY(rom->ctx, coercivity_lb(rom, theta, &info->alpha_lb));
-  primal_coefficients(rom, theta, phi, q, NULL, rom->est_c);
-  ROM_TRY(rom->ctx, riesz_norm(rom->ctx, &rom->rs, rom->est_c, &info->residual_norm,
-                               &info->residual_norm_naive));
+  ROM_TRY(rom->ctx, rom_affine_coercivity_lb(rom, theta, &info->alpha_lb));
+  rom_affine_primal_coefficients(rom, theta, phi, q, NULL, rom->est_c);
+  ROM_TRY(rom->ctx, rom_riesz_norm(rom->ctx, &rom->rs, rom->est_c, &info->residual_norm,
+                                   &info->residual_norm_naive));
   info->x_bound = info->residual_norm / info->alpha_lb;
   info->energy_bound = info->residual_norm / sqrt(info->alpha_lb);
 cleanup:
@@ -518,12 +518,51 @@ int rom_affine_rom_error_bound(rom_affine_rom *rom, const double *theta, const d
   double alpha = 0.0, rn = 0.0;
   if (!rom) return ROM_ERR_ARG;
   ROM_CHECK(rom->ctx, bound != NULL, ROM_ERR_ARG, "bound must not be NULL");
-  ROM_TRY(rom->ctx, check_eval_args(rom, theta, phi, q));
-  ROM_TRY(rom->ctx, coercivity_lb(rom, theta, &alpha));
-  primal_coefficients(rom, theta, phi, q, NULL, rom->est_c);
-  ROM_TRY(rom->ctx, riesz_norm(rom->ctx, &rom->rs, rom->est_c, &rn, NULL));
+  ROM_TRY(rom->ctx, rom_affine_check_eval_args(rom, theta, phi, q));
+  ROM_TRY(rom->ctx, rom_affine_coercivity_lb(rom, theta, &alpha));
+  rom_affine_primal_coefficients(rom, theta, phi, q, NULL, rom->est_c);
+  ROM_TRY(rom->ctx, rom_riesz_norm(rom->ctx, &rom->rs, rom->est_c, &rn, NULL));
   *bound = rn / alpha;
 cleanup:
+  return err;
+}
+
+int rom_affine_rom_transient_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                                   double dt, rom_int steps, const double *trajectory, double e0,
+                                   double *bounds) {
+  int err = ROM_OK;
+  double alpha = 0.0, sum = 0.0, *dq = NULL;
+  if (!rom) return ROM_ERR_ARG;
+  const rom_int k = rom->k;
+  ROM_CHECK(rom->ctx, trajectory != NULL && bounds != NULL, ROM_ERR_ARG,
+            "trajectory and bounds must not be NULL");
+  ROM_CHECK(rom->ctx, dt > 0.0 && isfinite(dt), ROM_ERR_ARG, "time step dt = %g must be > 0", dt);
+  ROM_CHECK(rom->ctx, steps >= 0, ROM_ERR_ARG, "steps = %lld must be >= 0", (long long)steps);
+  ROM_CHECK(rom->ctx, e0 >= 0.0 && isfinite(e0), ROM_ERR_ARG,
+            "the initial error bound e0 = %g must be >= 0 and finite", e0);
+  ROM_CHECK(rom->ctx, rom->mass_symmetric, ROM_ERR_UNSUPPORTED,
+            "the transient bound needs a symmetric positive definite mass matrix; the projected "
+            "mass is not symmetric");
+  ROM_TRY(rom->ctx, rom_affine_check_eval_args(rom, theta, phi, trajectory));
+  ROM_TRY(rom->ctx, rom_affine_coercivity_lb(rom, theta, &alpha));
+  ROM_TRY(rom->ctx, rom_malloc(rom->ctx, sizeof(double) * (size_t)k, (void **)&dq));
+  bounds[0] = e0;
+  for (rom_int n = 1; n <= steps; ++n) {
+    const double *qn = trajectory + n * k, *qp = trajectory + (n - 1) * k;
+    double rn = 0.0;
+    for (rom_int j = 0; j < k; ++j) {
+      ROM_CHECK(rom->ctx, isfinite(qn[j]), ROM_ERR_NOT_FINITE,
+                "trajectory state %lld, coordinate %lld = %g is not finite", (long long)n,
+                (long long)j, qn[j]);
+      dq[j] = (qn[j] - qp[j]) / dt;
+    }
+    rom_affine_primal_coefficients(rom, theta, phi, qn, dq, rom->est_c);
+    ROM_TRY(rom->ctx, rom_riesz_norm(rom->ctx, &rom->rs, rom->est_c, &rn, NULL));
+    sum += rn * rn;
+    bounds[n] = sqrt(e0 * e0 + dt / alpha * sum);
+  }
+cleanup:
+  rom_free(rom->ctx, dq);
   return err;
 }
 
@@ -563,8 +602,8 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
   const rom_int k = rom->k;
   ROM_CHECK_ALL(ctx, model != NULL && basis != NULL, ROM_ERR_ARG,
                 "extend: the model and the basis must not be NULL");
-  ROM_TRY(ctx, check_same_comm(ctx, rom_model_ctx(model), "model"));
-  ROM_TRY(ctx, check_same_comm(ctx, rom_basis_ctx(basis), "basis"));
+  ROM_TRY(ctx, rom_affine_check_same_comm(ctx, rom_model_ctx(model), "model"));
+  ROM_TRY(ctx, rom_affine_check_same_comm(ctx, rom_basis_ctx(basis), "basis"));
   const rom_int L = rom_model_local_rows(model), k2 = rom_basis_dim(basis), kn = k2 - k;
   ROM_CHECK_ALL(ctx, rom_model_operator_terms(model) == Qa && rom_model_rhs_terms(model) == Qf,
                 ROM_ERR_DIM,
@@ -704,7 +743,7 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)ld, (void **)&v));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(3 * ld), (void **)&work));
     ROM_TRY(ctx, add_basis_terms(rom, model, basis, k, k2, v, work));
-    ROM_TRY(ctx, riesz_bcast(ctx, &rom->rs));
+    ROM_TRY(ctx, rom_riesz_bcast(ctx, &rom->rs));
   } else if (rom->est) {
     rom_affine_rom_free_estimator(rom); /* no representers kept: rebuild it */
   }

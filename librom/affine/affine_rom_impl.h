@@ -90,6 +90,21 @@ struct rom_affine_rom {
 void rom_affine_rom_free_estimator(rom_affine_rom *rom);
 void rom_riesz_free(rom_ctx *ctx, rom_riesz_space *rs);
 int rom_riesz_reserve(rom_ctx *ctx, rom_riesz_space *rs, rom_int L, rom_int cap, rom_int tcap);
+/* Appends the term v (NULL: zero) to the space: X^{-1} v by the host's solver at theta_bar,
+ * orthonormalised in X; work: 3 max(L, 1) values. Collective. */
+int rom_riesz_add(rom_riesz_space *rs, rom_model *model, const double *theta_bar, int Qa,
+                  const double *v, double *work);
+int rom_riesz_bcast(rom_ctx *ctx, rom_riesz_space *rs); /* rank 0's B everywhere. Collective. */
+/* ||B c||_2 and (naive != NULL) sqrt(max(c^T B^T B c, 0)). Not collective. */
+int rom_riesz_norm(rom_ctx *ctx, rom_riesz_space *rs, const double *c, double *stable,
+                   double *naive);
+int rom_affine_coercivity_lb(rom_affine_rom *rom, const double *theta, double *alpha);
+void rom_affine_primal_coefficients(rom_affine_rom *rom, const double *theta, const double *phi,
+                                    const double *q, const double *dq, double *c);
+int rom_affine_check_eval_args(rom_affine_rom *rom, const double *theta, const double *phi,
+                               const double *q);
+int rom_affine_check_same_comm(rom_ctx *ctx, rom_ctx *other, const char *what); /* Collective */
+void rom_affine_dual_free(rom_ctx *ctx, rom_affine_dual *d);
 /* Number of primal terms for dimension k. */
 rom_int rom_affine_est_terms(const rom_affine_rom *rom, rom_int k);
 

@@ -9,6 +9,9 @@
  *  - down to small errors: a large basis (true errors near 1e-12 relative) keeps effectivity
  *    >= 1 with the stable form, where the naive Gram form stalls (its value at the smallest
  *    error is far above the true residual);
+ *  - output bounds with the primal-dual correction hold against the FOM outputs (the mean,
+ *    dual space given; a probe, dual space from dual snapshots);
+ *  - the implicit-Euler transient bound holds at every step against the FOM trajectory;
  *  - the incremental extension equals a build at the larger dimension;
  *  - the same bounds on one rank (MPI_COMM_SELF on rank 0) as distributed;
  *  - bad input is refused with the documented codes. */
@@ -390,12 +393,180 @@ static void test_errors(rom_ctx *ctx) {
   rom_heat2d_destroy(&f.h);
 }
 
+/* ---- output bounds ------------------------------------------------------------------------ */
+
+static double dot_all(fom *f, const double *x, const double *y) {
+  double s = 0.0, t = 0.0;
+  for (rom_int l = 0; l < f->L; ++l)
+    s += x[l] * y[l];
+  MPI_Allreduce(&s, &t, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(f->ctx));
+  return t;
+}
+
+static void test_output_bounds(rom_ctx *ctx) {
+  fom f;
+  fom_make(ctx, 24, 1, &f);
+  rom_basis *b = pod_basis(&f, 20, 8);
+  rom_affine_rom *rom = NULL;
+  rom_int off = 0;
+  MPI_Exscan(&f.L, &off, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx));
+  if (rom_ctx_rank(ctx) == 0) off = 0;
+  /* outputs: the mean temperature (compliant: l = f / N) and a probe at node (5, 17) */
+  double *lmean = vec(f.L), *lprobe = vec(f.L), *u = vec(f.L);
+  for (rom_int l = 0; l < f.L; ++l) {
+    lmean[l] = 1.0 / (double)f.N;
+    lprobe[l] = off + l == 5 + 24 * 17 ? 1.0 : 0.0;
+  }
+  CHECK_OK(ctx, rom_affine_rom_build(f.model, b, &rom));
+  CHECK_OK(ctx, rom_affine_rom_add_output(rom, b, "mean", lmean));
+  CHECK_OK(ctx, rom_affine_rom_add_output(rom, b, "probe", lprobe));
+  CHECK_ERR(ctx, rom_affine_rom_set_output_dual(rom, f.model, b, 0, b, NULL, 0), ROM_ERR_STATE);
+  CHECK_OK(ctx, rom_affine_rom_build_estimator(rom, f.model, b, NULL));
+  /* mean: the caller's dual space (the primal basis: l = f / N, so z = -u / N) */
+  CHECK_OK(ctx, rom_affine_rom_set_output_dual(rom, f.model, b, 0, b, NULL, 0));
+  /* probe: dual snapshots at 12 training parameters */
+  double train[12 * 4];
+  for (int i = 0; i < 12; ++i)
+    sample_mu(5, i, train + 4 * i);
+  CHECK_OK(ctx, rom_affine_rom_set_output_dual(rom, f.model, b, 1, NULL, train, 12));
+  CHECK_ERR(ctx, rom_affine_rom_set_output_dual(rom, f.model, b, 2, NULL, train, 12), ROM_ERR_ARG);
+  CHECK_ERR(ctx, rom_affine_rom_set_output_dual(rom, f.model, b, 1, NULL, train, 0), ROM_ERR_ARG);
+  CHECK(rom_affine_rom_has_output_bound(rom, 0) && rom_affine_rom_has_output_bound(rom, 1),
+        "both outputs have bounds");
+  double worst[2] = {INFINITY, INFINITY}, gain[2] = {0, 0};
+  for (int i = 0; i < 200; ++i) {
+    double mu[4], phi = 1.0, q[8], s[2], corr[2], bnd[2], sr[2];
+    sample_mu(6, i, mu);
+    CHECK_OK(ctx, rom_heat2d_solve(f.h, mu, u));
+    s[0] = dot_all(&f, lmean, u);
+    s[1] = dot_all(&f, lprobe, u);
+    CHECK_OK(ctx, rom_affine_rom_solve(rom, mu, &phi, q));
+    CHECK_OK(ctx, rom_affine_rom_evaluate_outputs(rom, q, sr));
+    CHECK_OK(ctx, rom_affine_rom_output_bounds(rom, mu, &phi, q, corr, bnd));
+    for (int o = 0; o < 2; ++o) {
+      double e = fabs(s[o] - corr[o]);
+      /* an error at rounding level certifies trivially: compare with a floor */
+      worst[o] = fmin(worst[o], (bnd[o] + 1e-15 * fabs(s[o])) / fmax(e, 1e-300));
+      gain[o] += log10(fmax(fabs(s[o] - sr[o]), 1e-300) / fmax(e, 1e-300)) / 200.0;
+    }
+  }
+  if (rom_ctx_rank(ctx) == 0)
+    printf("bounds: outputs k = 8: min output effectivity mean %.3f probe %.3f; mean log10 "
+           "gain of the correction %.2f, %.2f\n",
+           worst[0], worst[1], gain[0], gain[1]);
+  CHECK(worst[0] >= 1.0 && worst[1] >= 1.0, "output bounds hold (min eff %.4f, %.4f)", worst[0],
+        worst[1]);
+  CHECK(gain[1] > 0.3, "the dual correction improves the probe output (%.2f decades)", gain[1]);
+  /* extension drops the dual data */
+  {
+    rom_basis *b10 = pod_basis(&f, 20, 10), *b8 = leading(&f, b10, 8);
+    rom_affine_rom *r2 = NULL;
+    double mu[4] = {1, 2, 3, 4}, phi = 1.0, q[10], corr[1], bnd[1];
+    CHECK_OK(ctx, rom_affine_rom_build(f.model, b8, &r2));
+    CHECK_OK(ctx, rom_affine_rom_add_output(r2, b8, "probe", lprobe));
+    CHECK_OK(ctx, rom_affine_rom_build_estimator(r2, f.model, b8, NULL));
+    CHECK_OK(ctx, rom_affine_rom_set_output_dual(r2, f.model, b8, 0, NULL, train, 12));
+    CHECK_OK(ctx, rom_affine_rom_extend(r2, f.model, b10));
+    CHECK(!rom_affine_rom_has_output_bound(r2, 0), "extension drops the dual data");
+    CHECK_OK(ctx, rom_affine_rom_set_output_dual(r2, f.model, b10, 0, NULL, train, 12));
+    CHECK_OK(ctx, rom_affine_rom_solve(r2, mu, &phi, q));
+    CHECK_OK(ctx, rom_affine_rom_output_bounds(r2, mu, &phi, q, corr, bnd));
+    CHECK_OK(ctx, rom_heat2d_solve(f.h, mu, u));
+    double s = dot_all(&f, lprobe, u), sr = 0.0;
+    CHECK_OK(ctx, rom_affine_rom_evaluate_outputs(r2, q, &sr));
+    CHECK(fabs(s - corr[0]) <= bnd[0] + 1e-15, "output bound after extension");
+    rom_affine_rom_destroy(&r2);
+    rom_basis_destroy(&b8);
+    rom_basis_destroy(&b10);
+  }
+  free(lmean);
+  free(lprobe);
+  free(u);
+  rom_affine_rom_destroy(&rom);
+  rom_basis_destroy(&b);
+  rom_heat2d_destroy(&f.h);
+}
+
+/* ---- transient bound ---------------------------------------------------------------------- */
+
+static void test_transient(rom_ctx *ctx) {
+  fom f;
+  fom_make(ctx, 24, 1, &f);
+  const double dt = 0.01;
+  const rom_int steps = 50, k = 8;
+  rom_dmat *S = NULL;
+  rom_basis *b = NULL;
+  rom_affine_rom *rom = NULL;
+  double *traj = vec(f.L * (steps + 1)), *qt = vec(k * (steps + 1)), *bnd = vec(steps + 1);
+  double *u = vec(f.L);
+  /* POD of the trajectories at 3 training parameters (every 5th state) */
+  CHECK_OK(ctx, rom_dmat_create(ctx, f.L, 30, &S));
+  for (int s = 0; s < 3; ++s) {
+    double mu[4];
+    sample_mu(7, s, mu);
+    CHECK_OK(ctx, rom_heat2d_transient(f.h, mu, dt, steps, traj));
+    for (int c = 0; c < 10; ++c)
+      memcpy(rom_dmat_data(S) + (s * 10 + c) * f.L, traj + (5 * c + 5) * f.L,
+             sizeof(double) * (size_t)f.L);
+  }
+  rom_pod_options o = rom_pod_options_default();
+  o.truncation = ROM_POD_TRUNCATE_RANK;
+  o.rank = k;
+  CHECK_OK(ctx, rom_pod_compute(S, &o, &b));
+  CHECK_OK(ctx, rom_affine_rom_build(f.model, b, &rom));
+  CHECK_OK(ctx, rom_affine_rom_build_estimator(rom, f.model, b, NULL));
+  double worst = INFINITY, worst_final = 0.0;
+  for (int i = 0; i < 8; ++i) {
+    double mu[4], phi = 1.0;
+    sample_mu(8, i, mu);
+    CHECK_OK(ctx, rom_heat2d_transient(f.h, mu, dt, steps, traj));
+    CHECK_OK(ctx, rom_affine_rom_transient(rom, mu, &phi, dt, steps, NULL, qt));
+    CHECK_OK(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, dt, steps, qt, 0.0, bnd));
+    for (rom_int n = 1; n <= steps; ++n) {
+      const rom_dmat *V = rom_basis_vectors(b);
+      memcpy(u, traj + n * f.L, sizeof(double) * (size_t)f.L);
+      if (f.L > 0)
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)f.L, (int)k, -1.0, rom_dmat_data_const(V),
+                    (int)rom_dmat_ld(V), qt + n * k, 1, 1.0, u, 1);
+      double e2 = 0.0, e = 0.0;
+      for (rom_int l = 0; l < f.L; ++l)
+        e2 += u[l] * u[l];
+      MPI_Allreduce(&e2, &e, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
+      e = sqrt(e);
+      worst = fmin(worst, bnd[n] / e);
+      if (n == steps) worst_final = fmax(worst_final, bnd[n] / e);
+    }
+  }
+  if (rom_ctx_rank(ctx) == 0)
+    printf("bounds: transient k = 8, 50 steps: min effectivity %.3f, largest at the final step "
+           "%.3f\n",
+           worst, worst_final);
+  CHECK(worst >= 1.0, "transient bound holds at every step (min eff %.4f)", worst);
+  {
+    double mu[4] = {1, 1, 1, 1}, phi = 1.0;
+    CHECK_ERR(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, -dt, steps, qt, 0.0, bnd),
+              ROM_ERR_ARG);
+    CHECK_ERR(ctx, rom_affine_rom_transient_bound(rom, mu, &phi, dt, steps, qt, -1.0, bnd),
+              ROM_ERR_ARG);
+  }
+  free(traj);
+  free(qt);
+  free(bnd);
+  free(u);
+  rom_dmat_destroy(&S);
+  rom_affine_rom_destroy(&rom);
+  rom_basis_destroy(&b);
+  rom_heat2d_destroy(&f.h);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   test_errors(ctx);
   test_effectivity(ctx);
   test_small_errors(ctx);
   test_extend(ctx);
+  test_output_bounds(ctx);
+  test_transient(ctx);
   test_rank_independence(ctx);
   CHECK(rom_ctx_bytes_in_use(ctx) == 0, "romkit still holds %zu bytes (leak)",
         rom_ctx_bytes_in_use(ctx));
