@@ -125,6 +125,7 @@ int cmd_hyper(rom_ctx *ctx, int argc, char **argv);
 int cmd_reproduce(rom_ctx *ctx, int argc, char **argv);
 int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv);
 int cmd_sweep(rom_ctx *ctx, int argc, char **argv);
+int cmd_greedy(rom_ctx *ctx, int argc, char **argv);
 int cmd_train(rom_ctx *ctx, int argc, char **argv);
 int cmd_interp(rom_ctx *ctx, int argc, char **argv);
 int cmd_dmd(rom_ctx *ctx, int argc, char **argv);

@@ -29,6 +29,8 @@ static const command commands[] = {
     {"dmd", cmd_dmd, 1, "dynamic mode decomposition of a snapshot file: fit, predict, info"},
     {"sweep", cmd_sweep, 1,
      "evaluate a ROM over thousands of parameter samples (UQ, design sweeps)"},
+    {"greedy", cmd_greedy, 0,
+     "reduced basis by the (weak) greedy over a training set of parameters"},
     {"optimize", cmd_optimize, 0,
      "ROM-accelerated design optimisation of P3 (NLopt, trust region)"},
     {"interp", cmd_interp, 1,

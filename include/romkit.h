@@ -17,6 +17,7 @@
 #include "romkit/model.h"
 #include "romkit/affine_rom.h"
 #include "romkit/sweep.h"
+#include "romkit/greedy.h"
 #include "romkit/optimize.h"
 #include "romkit/hyper.h"
 #include "romkit/nonlinear_rom.h"

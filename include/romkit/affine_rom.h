@@ -75,6 +75,154 @@ const char *rom_affine_rom_output_name(const rom_affine_rom *rom, int o);
  * coordinates q of a solve; num_outputs values. Not collective; does not allocate. */
 int rom_affine_rom_evaluate_outputs(const rom_affine_rom *rom, const double *q, double *values);
 
+/* ---- A-posteriori error bounds, librom/affine/affine_estimator.c ------------------------------
+ *
+ * For A(mu) = sum_q theta_q A_q coercive with respect to the inner product
+ * (v, w)_X = v^T X w, X = A(theta_bar) (symmetric positive definite), the Galerkin error
+ * e = u - u_r of a steady reduced solve satisfies
+ *     ||e||_X <= ||r(mu)||_X' / alpha_LB(mu),    |||e|||_mu <= ||r(mu)||_X' / sqrt(alpha_LB(mu))
+ * (energy norm |||v|||_mu^2 = v^T A(mu) v, the latter for symmetric A), with r(mu) = f(mu) -
+ * A(mu) u_r(mu) the FOM residual and alpha_LB(mu) a lower bound of the coercivity constant
+ * inf_v v^T A(mu) v / ||v||_X^2 (Hesthaven, Rozza, Stamm, "Certified Reduced Basis Methods",
+ * 2016, sec. 4.2).
+ *
+ * Residual dual norm, offline/online in the numerically stable form (Buhr, Engwer, Ohlberger,
+ * Rave, "A numerically stable a posteriori error estimator for reduced basis approximations
+ * of elliptic equations", 2014): the residual is affine, r = sum_i c_i(mu) v_i with the terms
+ *     v = [f_0 .. f_{Qf-1} | A_0 u_ref .. A_{Qa-1} u_ref | for each basis vector j:
+ *          A_0 phi_j .. A_{Qa-1} phi_j, M phi_j]
+ * and c = [phi | -theta | -theta_q q_j .. , -(q_j - q_j^old)/dt]. Offline, the Riesz
+ * representers X^{-1} v_i are computed with the host's solver (rom_model_affine_solve,
+ * B = A(theta_bar)) and orthonormalised in the X inner product (Gram-Schmidt, twice); the
+ * ROM keeps the coefficients B (npsi x nterms) of each representer in that orthonormal
+ * basis, so online ||r||_X' = ||B c||_2: O(npsi * nterms) operations, independent of N,
+ * and accurate down to rounding of the terms' size (about 1e-16 relative to max_i |c_i|
+ * ||v_i||_X'), where the usual sqrt(c^T G c) with the Gram matrix G loses half the digits
+ * (stalls near sqrt(eps) relative; docs/many-query.md shows both).
+ *
+ * Coercivity lower bound:
+ *   ROM_COERCIVITY_MIN_THETA  alpha_LB(mu) = min_q theta_q(mu) / theta_bar_q: valid when
+ *       every A_q is symmetric positive semi-definite, theta_bar > 0 and theta(mu) > 0
+ *       (parametric coercivity; P3). Checked: theta_bar > 0 at build, theta > 0 at every
+ *       evaluation, the projected A_q^r symmetric and positive semi-definite (a necessary
+ *       condition; the FOM property itself is the caller's statement);
+ *   ROM_COERCIVITY_CALLBACK  the caller's lower bound alpha_LB(theta) (any coercive problem;
+ *       e.g. from a successive constraint method run by the caller);
+ *   ROM_COERCIVITY_AUTO (default) min-theta when its checks pass, otherwise the build is
+ *       refused: "a non-coercive bound request without a lower bound".
+ * A successive constraint method (SCM) is not implemented: supply it as the callback. */
+typedef enum {
+  ROM_COERCIVITY_AUTO = 0,
+  ROM_COERCIVITY_MIN_THETA = 1,
+  ROM_COERCIVITY_CALLBACK = 2
+} rom_coercivity_kind;
+
+/* The caller's coercivity lower bound: alpha_lb > 0 with v^T A(theta) v >= alpha_lb
+ * ||v||_X^2 for all v. Return 0 on success. Not collective. */
+typedef int (*rom_coercivity_fn)(void *user, const double *theta, double *alpha_lb);
+
+typedef struct {
+  const double *theta_bar; /* Qa values > 0 of X = A(theta_bar); NULL = all ones */
+  rom_coercivity_kind coercivity;
+  rom_coercivity_fn lower_bound; /* ROM_COERCIVITY_CALLBACK */
+  void *lower_bound_user;
+} rom_estimator_options;
+
+rom_estimator_options rom_estimator_options_default(void);
+
+/* rom_affine_rom_build_estimator - the offline part of the error bounds for the ROM built
+ * from `basis` (the same basis; ROM_ERR_DIM otherwise): Qf + Qa + k (Qa + 1) Riesz
+ * representers (one host solve each, plus Qa term applications). The model needs an
+ * affine solver (rom_model_set_affine_solve). opts NULL = defaults. Collective. Errors:
+ * ROM_ERR_STATE (no solver), ROM_ERR_ARG (theta_bar not > 0, callback kind without a
+ * callback), ROM_ERR_UNSUPPORTED (a non-coercive bound request without a lower bound). */
+int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
+                                   const rom_estimator_options *opts);
+/* 1 if the ROM has an estimator (built or read from its file), else 0. Not collective. */
+int rom_affine_rom_has_estimator(const rom_affine_rom *rom);
+/* rom_affine_rom_set_coercivity_bound - (re)sets the caller's lower bound (a ROM read from a
+ * file with kind "callback" needs it before its bounds can be evaluated). Not collective. */
+int rom_affine_rom_set_coercivity_bound(rom_affine_rom *rom, rom_coercivity_fn lower_bound,
+                                        void *user);
+
+/* rom_affine_rom_error_bound - ||u(mu) - u_r(mu)||_X <= *bound for the steady reduced
+ * solution q at the coefficients theta, phi. Not collective, cost independent of N. */
+int rom_affine_rom_error_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                               const double *q, double *bound);
+
+typedef struct {
+  double residual_norm;       /* ||r||_X' (stable form) */
+  double residual_norm_naive; /* sqrt(max(c^T G c, 0)), G = B^T B: the Gram form, for
+                                 comparison only (it stalls near sqrt(eps)) */
+  double alpha_lb;            /* the coercivity lower bound used */
+  double x_bound;             /* ||e||_X bound */
+  double energy_bound;        /* |||e|||_mu bound = ||r||_X' / sqrt(alpha_lb) */
+} rom_error_bound_info;
+/* The same with every piece. Not collective. */
+int rom_affine_rom_error_bound_info(rom_affine_rom *rom, const double *theta, const double *phi,
+                                    const double *q, rom_error_bound_info *info);
+
+/* rom_affine_rom_extend - grows the ROM to `basis`, which must be the ROM's basis with new
+ * columns appended at the end (same reference and row partition, dimension k' > k): only the
+ * new rows and columns of every reduced matrix are projected, and the estimator (if any) gets
+ * the new basis vectors' Riesz representers, orthonormalised against the ones it holds.
+ * Outputs are extended from the weights kept since rom_affine_rom_add_output (a ROM read
+ * from a file has none: ROM_ERR_STATE if it has outputs), and output bounds (their dual
+ * data) are dropped: set them again. The first k columns are trusted, not compared. The
+ * estimator part needs the representers of this process (not available after a file read:
+ * then the estimator is dropped and must be rebuilt). Collective. */
+int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis *basis);
+
+/* ---- Output bounds with the primal-dual correction (librom/affine/affine_output_bounds.c) ----
+ *
+ * For the output s(mu) = l^T u(mu) the dual problem A(mu)^T z(mu) = -l gives
+ * s = s_r - z^T r_pr exactly (r_pr = f - A u_r, the primal residual), so with a reduced dual
+ * z_r = Z y, (Z^T A^T Z) y = -Z^T l, the corrected output s_c = s_r - z_r^T r_pr(u_r) has
+ *     |s - s_c| = |(z - z_r)^T r_pr| <= ||r_pr||_X' ||r_du||_X' / alpha_LB(mu),
+ * r_du = -l - A^T z_r the dual residual (Hesthaven, Rozza, Stamm 2016, sec. 4.3.3; Pierce and
+ * Giles, SIAM Review 42, 2000): the error of the corrected output is the product of the two
+ * residuals, "squared" convergence. Supported for symmetric operator terms (A_q^T = A_q, checked
+ * on the projected terms; the host has no transpose-apply callback), which is P3's case. */
+
+/* rom_affine_rom_set_output_dual - the dual data of output o (0 <= o < num_outputs), whose
+ * weights the ROM keeps since rom_affine_rom_add_output (ROM_ERR_STATE after a file read).
+ * The dual reduced space is
+ *   dual != NULL: the caller's orthonormal basis Z (same rows as the model; its reference is
+ *                 ignored), e.g. the primal basis for a compliant output (l = f);
+ *   dual == NULL: built from dual snapshots: ntrain >= 1 host solves A(theta_i)^T z_i = -l at
+ *                 the caller's coefficient vectors train_theta (ntrain x Qa, row i =
+ *                 theta_i), orthonormalised (Gram-Schmidt twice, dependent ones dropped).
+ * Needs the estimator (rom_affine_rom_build_estimator) and its model. Extending the ROM drops
+ * the dual data (set it again). Collective. */
+int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
+                                   int o, const rom_basis *dual, const double *train_theta,
+                                   int ntrain);
+/* 1 if output o has dual data (an output bound), else 0. Not collective. */
+int rom_affine_rom_has_output_bound(const rom_affine_rom *rom, int o);
+
+/* rom_affine_rom_output_bounds - for the steady reduced solution q at (theta, phi): per output,
+ * corrected[o] = s_r - z_r^T r_pr and bounds[o] >= |s(mu) - corrected[o]|; an output without
+ * dual data gets corrected[o] = s_r and bounds[o] = NAN. Either array may be NULL. Not
+ * collective, cost independent of N. */
+int rom_affine_rom_output_bounds(rom_affine_rom *rom, const double *theta, const double *phi,
+                                 const double *q, double *corrected, double *bounds);
+
+/* rom_affine_rom_transient_bound - error bound of an implicit-Euler reduced trajectory
+ * (rom_affine_rom_transient with the same theta, phi, dt, steps; trajectory: (steps + 1) x k):
+ *     ||e^n||_M <= bounds[n] = sqrt(e0^2 + (dt / alpha_LB) sum_{m=1..n} ||r^m||_X'^2),
+ * r^m = f - A u_r^m - M (u_r^m - u_r^{m-1}) / dt the FOM's step residual at the reduced
+ * state, e0 >= ||e^0||_M the caller's bound of the initial error (0 when the initial state is
+ * represented exactly, e.g. u_0 = 0 without reference). The standard energy argument for
+ * backward Euler (Grepl, Patera, M2AN 39, 2005, Prop. 4.1; Haasdonk, Ohlberger, M2AN 42,
+ * 2008): multiply the error equation by e^m, use (a - b)^T M a >= (|a|_M^2 - |b|_M^2) / 2 and
+ * Young's inequality; the same sum also bounds dt alpha_LB sum_m ||e^m||_X^2. Supported: the
+ * model's mass M symmetric positive definite (the identity, P3's, or the host's mass; the
+ * projected M^r is checked for symmetry); the M-norm is then ||v||_M^2 = v^T M v (the
+ * Euclidean norm for the identity). Not collective. */
+int rom_affine_rom_transient_bound(rom_affine_rom *rom, const double *theta, const double *phi,
+                                   double dt, rom_int steps, const double *trajectory, double e0,
+                                   double *bounds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,8 @@ void rom_affine_rom_free_outputs(rom_affine_rom *rom) {
   rom_free(rom->ctx, rom->out_L);
   rom_free(rom->ctx, rom->out_l0);
   rom_free(rom->ctx, rom->out_names);
+  rom_free(rom->ctx, rom->out_w);
+  rom->out_w = NULL;
   rom->out_L = NULL;
   rom->out_l0 = NULL;
   rom->out_names = NULL;
@@ -123,7 +125,29 @@ int rom_affine_rom_add_output(rom_affine_rom *rom, const rom_basis *basis, const
   /* Rank 0's numbers everywhere, bit for bit. */
   lr[k] = l0;
   ROM_MPI(ctx, MPI_Bcast(lr, (int)(k + 1), MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+  /* Keep the weights (this rank's rows) for rom_affine_rom_extend and the output bounds,
+   * when the ROM was built in this process on the same partition. */
+  if (rom->L_local == L && (rom->num_outputs == 0 || rom->out_w)) {
+    double *w = NULL;
+    const size_t no = (size_t)rom->num_outputs;
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (no + 1) * (size_t)L, (void **)&w));
+    if (no > 0) memcpy(w, rom->out_w, sizeof(double) * no * (size_t)L);
+    if (L > 0) memcpy(w + no * (size_t)L, l_local, sizeof(double) * (size_t)L);
+    rom_free(ctx, rom->out_w);
+    rom->out_w = w;
+  } else {
+    rom_free(ctx, rom->out_w);
+    rom->out_w = NULL;
+  }
   ROM_TRY_ALL(ctx, rom_affine_rom_append_output(rom, name, lr, lr[k]));
+  if (rom->dual) { /* the dual table grows with the outputs (kd = 0: no output bound) */
+    rom_affine_dual *d = NULL;
+    const size_t no = (size_t)rom->num_outputs;
+    ROM_TRY_ALL(ctx, rom_calloc(ctx, no, sizeof *d, (void **)&d));
+    memcpy(d, rom->dual, sizeof *d * (no - 1));
+    rom_free(ctx, rom->dual);
+    rom->dual = d;
+  }
 cleanup:
   rom_free(ctx, lr);
   return err;

@@ -45,6 +45,7 @@ int rom_affine_rom_alloc(rom_ctx *ctx, rom_int k, int Qa, int Qf, rom_affine_rom
   rom->k = k;
   rom->Qa = Qa;
   rom->Qf = Qf;
+  rom->L_local = -1; /* no weights kept until built in this process */
   kk = (size_t)k * (size_t)k;
   ROM_TRY(ctx, rom_calloc(ctx, kk * (size_t)Qa, sizeof(double), (void **)&rom->A));
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)k * (size_t)(Qf + Qa), sizeof(double), (void **)&rom->R));
@@ -73,6 +74,7 @@ int rom_affine_rom_destroy(rom_affine_rom **prom) {
   rom_free(ctx, rom->work_coef);
   rom_free(ctx, rom->work_vec);
   rom_free(ctx, rom->work_pivots);
+  rom_affine_rom_free_estimator(rom);
   rom_affine_rom_free_outputs(rom);
   rom_free(ctx, rom);
   *prom = NULL;
@@ -202,6 +204,7 @@ int rom_affine_rom_build(rom_model *model, const rom_basis *basis, rom_affine_ro
     ROM_MPI(ctx, MPI_Bcast(rom->M, (int)(k * k), MPI_DOUBLE, 0, comm));
     ROM_MPI(ctx, MPI_Bcast(rom->m_ref, (int)k, MPI_DOUBLE, 0, comm));
     rom_affine_rom_classify(rom);
+    rom->L_local = L;
   }
   *out = rom;
   rom = NULL;

@@ -15,6 +15,36 @@
  * for ill-conditioned bases without mistaking a convection term for symmetric. */
 #define ROM_AFFINE_SYMMETRY_TOL 1e-10
 
+/* An orthonormal basis (in the X inner product) of the span of Riesz representers, and the
+ * coefficients of each representer in it (Buhr, Engwer, Ohlberger, Rave 2014): representer
+ * i = sum_l B[l, i] psi_l, so ||sum_i c_i R_i||_X = ||B c||_2 (affine_estimator.c). */
+typedef struct {
+  rom_int L;          /* local rows of psi and X psi (kept while have_vectors) */
+  int have_vectors;   /* 0 after a file read: no extension possible */
+  rom_int npsi, cap;  /* orthonormal vectors, capacity (the rows of B) */
+  double *psi, *xpsi; /* L x cap each, column-major */
+  rom_int nterms, tcap;
+  double *B; /* cap x tcap, column-major, ld = cap */
+  double *G; /* nterms x nterms Gram matrix B^T B, for the naive form only */
+  int g_valid;
+  double *w; /* cap: workspace of B c */
+} rom_riesz_space;
+
+/* Output bound data of output o (affine_estimator.c): dual reduced space Z (kd vectors),
+ * dual reduced matrices and the dual residual's Riesz space. All replicated but the
+ * Riesz vectors. */
+typedef struct {
+  rom_int kd;
+  double *Ad;         /* kd^2 x Qa: column q is (Z^T A_q Z)^T, column-major kd x kd */
+  double *ld;         /* kd: -Z^T l (dual right-hand side) */
+  double *Zf;         /* kd x Qf: Z^T f_q */
+  double *Zg;         /* kd x Qa: Z^T A_q u_ref */
+  double *ZAP;        /* kd x k x Qa: Z^T A_q Phi, block q at q kd k, column-major kd x k */
+  rom_riesz_space rs; /* dual residual terms [l | per dual vector j: A_q^T zeta_j] */
+  double *work_m, *work_v, *work_c; /* kd x kd, kd, 1 + Qa kd */
+  lapack_int *work_piv;
+} rom_affine_dual;
+
 struct rom_affine_rom {
   rom_ctx *ctx;
   rom_int k;
@@ -41,7 +71,42 @@ struct rom_affine_rom {
   int num_outputs;
   double *out_L, *out_l0;
   char *out_names;
+  /* The outputs' weights l (L_local x num_outputs, column-major), kept in memory for
+   * rom_affine_rom_extend and the output bounds; NULL after a file read. */
+  rom_int L_local;
+  double *out_w;
+  /* Error estimator (affine_estimator.c); est = 0 without one. */
+  int est;
+  double *theta_bar; /* Qa */
+  int coercivity;    /* ROM_COERCIVITY_MIN_THETA or ROM_COERCIVITY_CALLBACK (resolved) */
+  rom_coercivity_fn lb_fn;
+  void *lb_user;
+  rom_riesz_space rs;    /* terms [f_q | A_q u_ref | per j: A_q phi_j, M phi_j] */
+  double *est_c;         /* nterms: the coefficient vector */
+  rom_affine_dual *dual; /* num_outputs entries (kd = 0: no output bound), or NULL */
 };
+
+/* Estimator internals (affine_estimator.c) shared with the file I/O. Not collective. */
+void rom_affine_rom_free_estimator(rom_affine_rom *rom);
+void rom_riesz_free(rom_ctx *ctx, rom_riesz_space *rs);
+int rom_riesz_reserve(rom_ctx *ctx, rom_riesz_space *rs, rom_int L, rom_int cap, rom_int tcap);
+/* Appends the term v (NULL: zero) to the space: X^{-1} v by the host's solver at theta_bar,
+ * orthonormalised in X; work: 3 max(L, 1) values. Collective. */
+int rom_riesz_add(rom_riesz_space *rs, rom_model *model, const double *theta_bar, int Qa,
+                  const double *v, double *work);
+int rom_riesz_bcast(rom_ctx *ctx, rom_riesz_space *rs); /* rank 0's B everywhere. Collective. */
+/* ||B c||_2 and (naive != NULL) sqrt(max(c^T B^T B c, 0)). Not collective. */
+int rom_riesz_norm(rom_ctx *ctx, rom_riesz_space *rs, const double *c, double *stable,
+                   double *naive);
+int rom_affine_coercivity_lb(rom_affine_rom *rom, const double *theta, double *alpha);
+void rom_affine_primal_coefficients(rom_affine_rom *rom, const double *theta, const double *phi,
+                                    const double *q, const double *dq, double *c);
+int rom_affine_check_eval_args(rom_affine_rom *rom, const double *theta, const double *phi,
+                               const double *q);
+int rom_affine_check_same_comm(rom_ctx *ctx, rom_ctx *other, const char *what); /* Collective */
+void rom_affine_dual_free(rom_ctx *ctx, rom_affine_dual *d);
+/* Number of primal terms for dimension k. */
+rom_int rom_affine_est_terms(const rom_affine_rom *rom, rom_int k);
 
 /* Frees the output arrays (affine_outputs.c); used by destroy. Not collective. */
 void rom_affine_rom_free_outputs(rom_affine_rom *rom);

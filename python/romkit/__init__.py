@@ -16,6 +16,7 @@ The surface:
     Model, AffineROM                    host callbacks in Python; Galerkin ROM
     Heat2D                              the P3 reference FOM
     Design, sweep, SweepResult          many-query sweeps (grid, LHS, Monte Carlo) in C
+    greedy, GreedyResult                reduced basis by the (weak / strong) greedy
     optimize                            output gradients, design optimisation (NLopt, trust region)
     add_output, output_names, evaluate_outputs   ROM outputs s = l^T u ~ l_0 + l^r . q
     read_sweep, plot                    sweep files; matplotlib helpers (romkit.plot)
@@ -56,6 +57,7 @@ from .problem import Problem, find_problem, problem_names, problem_summary, reci
 from .snapshots import Snapshots, read_snapshots
 from .sweep import (DESIGNS, Design, SweepResult, add_output, evaluate_outputs, output_names,
                     read_sweep, sweep)
+from .greedy import ESTIMATORS as GREEDY_ESTIMATORS, GreedyResult, greedy
 from . import plot
 from . import optimize
 from . import workflow
@@ -77,7 +79,8 @@ __all__ = ["Context", "default_context", "DistributedMatrix", "Snapshots", "read
            "select_samples", "HYPER_METHODS", "Problem", "problem_names", "find_problem",
            "problem_summary", "recipe_for_rows", "ACTIVATIONS", "workflow", "reproduce",
            "dmd", "DMD", "StreamingDMD", "DMD_METHODS", "interp", "Autoencoder",
-           "DecoderSubnet", "mask_from_spec", "ManifoldROM"]
+           "DecoderSubnet", "mask_from_spec", "ManifoldROM",
+           "greedy", "GreedyResult", "GREEDY_ESTIMATORS"]
 
 
 def library_path():
