@@ -18,9 +18,9 @@ expect() { # expect NAME PATTERN FILE
 }
 export OPENBLAS_NUM_THREADS=1
 args=(--resolution 10 --design lhs --samples 200 --seed 5 --tol 1e-5 --max-size 40)
-"$ROMKIT_BIN" greedy "${args[@]}" --out rom1.h5 --basis basis1.h5 > out1.txt 2>&1
+"$ROMKIT_BIN" greedy "${args[@]}" --out rom1.h5 --basis basis1.h5 > out1.txt 2>err1.txt
 check "greedy 1 rank" 0 $?
-"$mpiexec" -n 2 --allow-run-as-root --oversubscribe "$ROMKIT_BIN" greedy "${args[@]}" --out rom2.h5 > out2.txt 2>&1
+"$mpiexec" -n 2 --allow-run-as-root --oversubscribe "$ROMKIT_BIN" greedy "${args[@]}" --out rom2.h5 > out2.txt 2>err2.txt
 check "greedy 2 ranks" 0 $?
 expect "stops at the tolerance" "stopped (tolerance)" out1.txt
 grep -o "point *[0-9]*" out1.txt > p1.txt

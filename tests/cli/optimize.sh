@@ -12,7 +12,7 @@ check() { # check NAME CONDITION(0 = true)
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
 }
 for np in 1 2; do
-  out=$(OPENBLAS_NUM_THREADS=1 "$mpiexec" --oversubscribe -np $np "$bin" optimize --method all --n 16 2>&1)
+  out=$(OPENBLAS_NUM_THREADS=1 "$mpiexec" --oversubscribe -np $np "$bin" optimize --method all --n 16 2>/dev/null)
   rc=$?
   check "np=$np exit code 0 ($rc): $out" $rc
   /usr/bin/python3 - "$out" <<'PY'
