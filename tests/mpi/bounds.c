@@ -457,6 +457,42 @@ static void test_output_bounds(rom_ctx *ctx) {
   CHECK(worst[0] >= 1.0 && worst[1] >= 1.0, "output bounds hold (min eff %.4f, %.4f)", worst[0],
         worst[1]);
   CHECK(gain[1] > 0.3, "the dual correction improves the probe output (%.2f decades)", gain[1]);
+  /* file round trip: identical bounds */
+  {
+    char path[512];
+    rom_affine_rom *back = NULL, *plain = NULL;
+    rom_basis *b4 = leading(&f, b, 4);
+    test_path(ctx, "bounds_rom", path, sizeof path);
+    CHECK_OK(ctx, rom_affine_rom_write(rom, path, 1));
+    CHECK_OK(ctx, rom_affine_rom_read(ctx, path, &back));
+    CHECK(rom_affine_rom_has_estimator(back) && rom_affine_rom_has_output_bound(back, 1),
+          "the estimator and the output duals are read back");
+    int same = 1;
+    for (int i = 0; i < 20; ++i) {
+      double mu[4], phi = 1.0, q[8], b1, b2, c1[2], c2[2], o1[2], o2[2];
+      sample_mu(9, i, mu);
+      CHECK_OK(ctx, rom_affine_rom_solve(rom, mu, &phi, q));
+      CHECK_OK(ctx, rom_affine_rom_error_bound(rom, mu, &phi, q, &b1));
+      CHECK_OK(ctx, rom_affine_rom_error_bound(back, mu, &phi, q, &b2));
+      CHECK_OK(ctx, rom_affine_rom_output_bounds(rom, mu, &phi, q, c1, o1));
+      CHECK_OK(ctx, rom_affine_rom_output_bounds(back, mu, &phi, q, c2, o2));
+      same = same && b1 == b2 && memcmp(c1, c2, sizeof c1) == 0 && memcmp(o1, o2, sizeof o1) == 0;
+    }
+    CHECK(same, "file round trip gives bitwise identical bounds");
+    /* read-back ROMs keep no representers or weights: no extension, no new duals */
+    CHECK_ERR(ctx, rom_affine_rom_set_output_dual(back, f.model, b, 1, NULL, train, 12),
+              ROM_ERR_STATE);
+    /* a ROM written without an estimator reads as one without */
+    CHECK_OK(ctx, rom_affine_rom_build(f.model, b4, &plain));
+    CHECK_OK(ctx, rom_affine_rom_write(plain, path, 1));
+    rom_affine_rom_destroy(&plain);
+    CHECK_OK(ctx, rom_affine_rom_read(ctx, path, &plain));
+    CHECK(!rom_affine_rom_has_estimator(plain), "no estimator in a plain file");
+    rom_affine_rom_destroy(&plain);
+    rom_affine_rom_destroy(&back);
+    rom_basis_destroy(&b4);
+    if (rom_ctx_rank(ctx) == 0) remove(path);
+  }
   /* extension drops the dual data */
   {
     rom_basis *b10 = pod_basis(&f, 20, 10), *b8 = leading(&f, b10, 8);
