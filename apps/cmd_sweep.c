@@ -23,7 +23,12 @@ static const char *const help =
     "writes the parameters and the ROM's outputs (its reduced coordinates q if it has none)\n"
     "to SWEEP.h5 (kind sweep). Prints the throughput and mean, std, min, max per output.\n"
     "Sample i depends only on (design, seed, i): any rank count gives the same file (up to\n"
-    "its 'ranks' and 'created' attributes).\n\n"
+    "its 'ranks' and 'created' attributes).\n"
+    "Certified bounds are automatic when ROM.h5 holds an error estimator\n"
+    "(rom_affine_rom_build_estimator, docs/many-query.md): each output with dual data is\n"
+    "reported as its corrected value with a bound (/bounds), every sample gets its state\n"
+    "bound (/state_bounds), and for lhs and mc designs the certified intervals of the mean\n"
+    "and of the 5/25/50/75/95 % quantiles are printed (and stored).\n\n"
     "  --problem NAME   the problem the ROM was built for (default heat, i.e. P3: theta_q =\n"
     "                   mu_q, one parameter per conductivity subdomain, phi_0 = 1): any\n"
     "                   registered problem with an affine model (listed below); theta(mu),\n"
@@ -323,8 +328,49 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
     for (int i = 0; i < no; ++i)
       cli_printf(ctx, "  %-20s %14.6e %14.6e %14.6e %14.6e\n", rom_sweep_output_name(sweep, i),
                  stats[i], sqrt(stats[no + i]), stats[2 * no + i], stats[3 * no + i]);
-    cli_printf(ctx, "\n  -> %s (/parameters {%lld, %d}, /outputs {%lld, %d})\n", o.out_path,
-               (long long)ns, p, (long long)ns, no);
+    double max_state_bound = NAN;
+    if (rom_sweep_has_bounds(sweep)) {
+      /* the largest state bound over all samples */
+      const double *sb = rom_sweep_local_state_bounds(sweep);
+      double mx = 0.0, all = 0.0; /* max_state_bound below: the JSON's copy */
+      for (rom_int i = 0; i < rom_sweep_local_samples(sweep); ++i)
+        mx = fmax(mx, sb[i]);
+      MPI_Allreduce(&mx, &all, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx));
+      max_state_bound = all;
+      cli_printf(ctx, "\n  certified: ||u - u_r||_X <= %.3e at every sample (state bound)\n", all);
+      if (kind != ROM_SWEEP_GRID) {
+        double *lo = calloc((size_t)(2 + 3 * ROM_SWEEP_NUM_QUANTILES) * (size_t)no, sizeof(double));
+        if (!lo) {
+          rc = ROM_ERR_NOMEM;
+          goto fail;
+        }
+        double *hi = lo + no, *qe = hi + no, *ql = qe + ROM_SWEEP_NUM_QUANTILES * no,
+               *qh = ql + ROM_SWEEP_NUM_QUANTILES * no;
+        rom_sweep_certified_mean(sweep, lo, hi);
+        rom_sweep_quantiles(sweep, qe, ql, qh);
+        cli_printf(ctx, "  %-20s %-6s %14s %14s %14s\n", "output", "stat", "certified lo",
+                   "estimate", "certified hi");
+        for (int i = 0; i < no; ++i) {
+          if (isnan(lo[i])) {
+            cli_printf(ctx, "  %-20s (no output bound: set its dual data)\n",
+                       rom_sweep_output_name(sweep, i));
+            continue;
+          }
+          cli_printf(ctx, "  %-20s %-6s %14.8e %14.8e %14.8e\n", rom_sweep_output_name(sweep, i),
+                     "mean", lo[i], stats[i], hi[i]);
+          for (int j = 0; j < ROM_SWEEP_NUM_QUANTILES; ++j) {
+            char lev[16];
+            snprintf(lev, sizeof lev, "q%.2g", rom_sweep_quantile_levels[j]);
+            cli_printf(ctx, "  %-20s %-6s %14.8e %14.8e %14.8e\n", "", lev, ql[j * no + i],
+                       qe[j * no + i], qh[j * no + i]);
+          }
+        }
+        free(lo);
+      }
+    }
+    cli_printf(ctx, "\n  -> %s (/parameters {%lld, %d}, /outputs {%lld, %d}%s)\n", o.out_path,
+               (long long)ns, p, (long long)ns, no,
+               rom_sweep_has_bounds(sweep) ? ", /bounds, /state_bounds, /quantiles" : "");
     if (cli_json_mode()) {
       const double t = rom_sweep_seconds(sweep);
       cli_json_begin(ctx);
@@ -337,6 +383,7 @@ int cmd_sweep(rom_ctx *ctx, int argc, char **argv) {
       cli_json_number(ctx, "seconds", t);
       cli_json_number(ctx, "samples_per_second", t > 0 ? (double)ns / t : NAN);
       cli_json_string(ctx, "output", o.out_path);
+      if (rom_sweep_has_bounds(sweep)) cli_json_number(ctx, "max_state_bound", max_state_bound);
       cli_json_array(ctx, "outputs");
       for (int i = 0; i < no; ++i) {
         cli_json_object(ctx, NULL);

@@ -121,9 +121,42 @@ double rom_sweep_seconds(const rom_sweep *sweep);
 /* rom_sweep_write - the sweep as an HDF5 file of kind "sweep": /parameters {ns, p} and
  * /outputs {ns, no} written collectively (each rank its block of rows), /statistics {4, no}
  * (rows mean, variance, min, max), /ranges {p, 2}, /log_scale {p}; attributes design, seed,
- * num_samples, num_parameters, num_outputs, output_names (joined by ','), rom_dim.
+ * num_samples, num_parameters, num_outputs, output_names (joined by ','), rom_dim. With
+ * bounds also /bounds {ns, no}, /state_bounds {ns, 1}, /certified_mean {2, no} (lo, hi),
+ * /quantile_levels {5}, /quantiles {3, 5, no} (estimate, lo, hi) and attribute bounds = 1.
  * ROM_ERR_EXISTS if path exists and overwrite is 0. Collective. */
 int rom_sweep_write(const rom_sweep *sweep, const char *path, int overwrite);
+
+/* ---- Certified bounds and UQ intervals (a ROM with an estimator, affine_rom.h) ---------------
+ *
+ * When the ROM has an error estimator (rom_affine_rom_build_estimator, or read from its file)
+ * rom_sweep_run evaluates the bounds beside every sample, automatically:
+ *   - state bound ||u - u_r||_X <= state_bounds[i] (rom_affine_rom_error_bound);
+ *   - per output with dual data (rom_affine_rom_set_output_dual): the reported output is the
+ *     primal-dual corrected value s_c, and |s - s_c| <= bounds[i][o]; outputs without dual
+ *     data report s_r and a NAN bound (so do the q_j of a ROM without outputs);
+ *   - certified mean interval: the sample mean of the true outputs lies in
+ *     [mean(s - Delta), mean(s + Delta)];
+ *   - certified quantiles at the levels rom_sweep_quantile_levels: the empirical p-quantile
+ *     (order statistic x_(ceil(p ns))) of the true outputs lies between the p-quantiles of
+ *     s - Delta and s + Delta (order statistics are monotone). NAN where a bound is NAN.
+ * The intervals certify the statistics of the sampled set (the ROM error), not the sampling
+ * error of Monte Carlo / LHS itself. */
+#define ROM_SWEEP_NUM_QUANTILES 5
+extern const double rom_sweep_quantile_levels[ROM_SWEEP_NUM_QUANTILES]; /* .05 .25 .5 .75 .95 */
+
+/* 1 if the sweep has bounds (its ROM had an estimator). Not collective. */
+int rom_sweep_has_bounds(const rom_sweep *sweep);
+/* This rank's bounds: local_samples x no (row-major), and local_samples state bounds; NULL
+ * without bounds. Not collective. */
+const double *rom_sweep_local_bounds(const rom_sweep *sweep);
+const double *rom_sweep_local_state_bounds(const rom_sweep *sweep);
+/* Certified mean interval per output (no values each). ROM_ERR_STATE without bounds. Not
+ * collective. */
+int rom_sweep_certified_mean(const rom_sweep *sweep, double *lo, double *hi);
+/* Quantiles: estimate (of the reported outputs), lo and hi, each ROM_SWEEP_NUM_QUANTILES x no
+ * (row j = level j); any may be NULL. ROM_ERR_STATE without bounds. Not collective. */
+int rom_sweep_quantiles(const rom_sweep *sweep, double *estimate, double *lo, double *hi);
 
 #ifdef __cplusplus
 }

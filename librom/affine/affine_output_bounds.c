@@ -61,6 +61,22 @@ cleanup:
   return err;
 }
 
+int rom_affine_dual_alloc(rom_ctx *ctx, rom_affine_dual *d, rom_int kd, rom_int k, int Qa, int Qf) {
+  int err = ROM_OK;
+  d->kd = kd;
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(kd * kd * Qa), sizeof(double), (void **)&d->Ad));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)kd, sizeof(double), (void **)&d->ld));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(kd * (Qf > 0 ? Qf : 1)), sizeof(double), (void **)&d->Zf));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(kd * Qa), sizeof(double), (void **)&d->Zg));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(kd * k * Qa), sizeof(double), (void **)&d->ZAP));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(kd * kd), sizeof(double), (void **)&d->work_m));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(2 * kd), sizeof(double), (void **)&d->work_v));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)(1 + Qa * kd), sizeof(double), (void **)&d->work_c));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)kd, sizeof(lapack_int), (void **)&d->work_piv));
+cleanup:
+  return err;
+}
+
 int rom_affine_rom_has_output_bound(const rom_affine_rom *rom, int o) {
   if (!rom || !rom->est || !rom->dual || o < 0 || o >= rom->num_outputs) return 0;
   return rom->dual[o].kd > 0;
@@ -140,17 +156,7 @@ int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const 
     ROM_CHECK_ALL(ctx, kd >= 1, ROM_ERR_ARG,
                   "set_output_dual: the dual snapshots of output %d are all zero", o);
   }
-  d.kd = kd;
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * kd * Qa), sizeof(double), (void **)&d.Ad));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)kd, sizeof(double), (void **)&d.ld));
-  ROM_TRY_ALL(ctx,
-              rom_calloc(ctx, (size_t)(kd * (Qf > 0 ? Qf : 1)), sizeof(double), (void **)&d.Zf));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * Qa), sizeof(double), (void **)&d.Zg));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * k * Qa), sizeof(double), (void **)&d.ZAP));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * kd), sizeof(double), (void **)&d.work_m));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(2 * kd), sizeof(double), (void **)&d.work_v));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(1 + Qa * kd), sizeof(double), (void **)&d.work_c));
-  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)kd, sizeof(lapack_int), (void **)&d.work_piv));
+  ROM_TRY_ALL(ctx, rom_affine_dual_alloc(ctx, &d, kd, k, Qa, Qf));
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * ld * Qa), sizeof(double), (void **)&W));
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(kd * (kd > k ? kd : k)), sizeof(double), (void **)&C));
   ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(3 * ld), sizeof(double), (void **)&work));

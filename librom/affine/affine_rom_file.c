@@ -13,6 +13,18 @@
  *   /output_offsets           {no}        l_0,o = l_o^T u_ref
  * root attributes num_outputs = no (always written; missing = 0) and output_names (the
  * names joined by ',').
+ * Error estimator (affine_estimator.c), only when the ROM has one (older files have none and
+ * read as a ROM without estimator):
+ *   root attributes estimator = 1, estimator_coercivity ("min_theta" | "callback"),
+ *   estimator_rank = npsi;
+ *   /estimator_theta_bar      {Qa}            X = A(theta_bar)
+ *   /estimator_coefficients   {nterms, npsi}  row t: the coefficients of Riesz representer t
+ *                                             in the X-orthonormal basis (absent if npsi = 0)
+ * and per output o with an output bound: attributes output_dual_<o>_dim = kd,
+ * output_dual_<o>_rank, datasets output_dual_<o>_operators {Qa, kd, kd} ([q][j][i] =
+ * (Z^T A_q^T Z)_{ij}), _rhs {kd} (-Z^T l), _reference_terms {Qa, kd} (Z^T A_q u_ref),
+ * _rhs_terms {Qf, kd} (Z^T f_q), _cross {Qa, k, kd} ([q][j][i] = (Z^T A_q phi_j)_i),
+ * _coefficients {1 + Qa kd, rank} (the dual residual's Riesz coefficients).
  * In memory the k x k matrices are column-major, so they are transposed on the way. */
 #include "core/check.h"
 #include "core/values.h"
@@ -29,6 +41,72 @@ static void transpose_square(const double *src, double *dst, rom_int k) {
   for (rom_int i = 0; i < k; ++i)
     for (rom_int j = 0; j < k; ++j)
       dst[i * k + j] = src[i + j * k];
+}
+
+/* The coefficients B (npsi x nterms, ld cap) as {nterms, npsi}: row t = B[:, t]. */
+static int write_riesz(rom_h5 *f, const rom_riesz_space *rs, const char *dataset) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  double *buf = NULL;
+  const rom_int np = rs->npsi, nt = rs->nterms;
+  if (np == 0) return ROM_OK;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(np * nt), (void **)&buf));
+  for (rom_int t = 0; t < nt; ++t)
+    memcpy(buf + t * np, rs->B + t * rs->cap, sizeof(double) * (size_t)np);
+  {
+    rom_int dims[2] = {nt, np};
+    ROM_TRY(ctx, rom_h5_write_array(f, dataset, 2, dims, buf));
+  }
+cleanup:
+  rom_free(ctx, buf);
+  return err;
+}
+
+/* The estimator and the output duals (docs/file-format.md, "affine_rom"): only when the ROM
+ * has an estimator; files without stay as they were. Collective. */
+static int write_estimator(rom_h5 *f, const rom_affine_rom *rom) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  char name[96];
+  if (!rom->est) return ROM_OK;
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "estimator", 1));
+  ROM_TRY(ctx, rom_h5_write_attr_string(f, "estimator_coercivity",
+                                        rom->coercivity == ROM_COERCIVITY_CALLBACK ? "callback"
+                                                                                   : "min_theta"));
+  ROM_TRY(ctx, rom_h5_write_attr_int(f, "estimator_rank", rom->rs.npsi));
+  {
+    rom_int dims[1] = {rom->Qa};
+    ROM_TRY(ctx, rom_h5_write_array(f, "estimator_theta_bar", 1, dims, rom->theta_bar));
+  }
+  ROM_TRY(ctx, write_riesz(f, &rom->rs, "estimator_coefficients"));
+  for (int o = 0; o < rom->num_outputs && rom->dual; ++o) {
+    const rom_affine_dual *d = &rom->dual[o];
+    const rom_int kd = d->kd, k = rom->k;
+    const int Qa = rom->Qa, Qf = rom->Qf;
+    if (kd == 0) continue;
+    snprintf(name, sizeof name, "output_dual_%d_dim", o);
+    ROM_TRY(ctx, rom_h5_write_attr_int(f, name, kd));
+    snprintf(name, sizeof name, "output_dual_%d_rank", o);
+    ROM_TRY(ctx, rom_h5_write_attr_int(f, name, d->rs.npsi));
+    rom_int d3[3] = {Qa, kd, kd}, d1[1] = {kd}, dq[2] = {Qa, kd}, df[2] = {Qf, kd},
+            dc[3] = {Qa, k, kd};
+    snprintf(name, sizeof name, "output_dual_%d_operators", o);
+    ROM_TRY(ctx, rom_h5_write_array(f, name, 3, d3, d->Ad));
+    snprintf(name, sizeof name, "output_dual_%d_rhs", o);
+    ROM_TRY(ctx, rom_h5_write_array(f, name, 1, d1, d->ld));
+    snprintf(name, sizeof name, "output_dual_%d_reference_terms", o);
+    ROM_TRY(ctx, rom_h5_write_array(f, name, 2, dq, d->Zg));
+    if (Qf > 0) {
+      snprintf(name, sizeof name, "output_dual_%d_rhs_terms", o);
+      ROM_TRY(ctx, rom_h5_write_array(f, name, 2, df, d->Zf));
+    }
+    snprintf(name, sizeof name, "output_dual_%d_cross", o);
+    ROM_TRY(ctx, rom_h5_write_array(f, name, 3, dc, d->ZAP));
+    snprintf(name, sizeof name, "output_dual_%d_coefficients", o);
+    ROM_TRY(ctx, write_riesz(f, &d->rs, name));
+  }
+cleanup:
+  return err;
 }
 
 int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwrite) {
@@ -89,6 +167,7 @@ int rom_affine_rom_write(const rom_affine_rom *rom, const char *path, int overwr
     }
     ROM_TRY(ctx, rom_h5_write_attr_string(f, "output_names", names));
   }
+  ROM_TRY(ctx, write_estimator(f, rom));
   ROM_TRY(ctx, rom_h5_commit(&f));
 cleanup:
   rom_h5_abort(&f);
@@ -174,6 +253,100 @@ cleanup:
   return err;
 }
 
+/* Reads a Riesz space of nterms terms and `rank` vectors from {nterms, rank} (rank 0: no
+ * dataset). No vectors: the space cannot be extended. Collective. */
+static int read_riesz(rom_h5 *f, rom_riesz_space *rs, const char *dataset, rom_int nterms,
+                      int64_t rank) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  ROM_CHECK(ctx, rank >= 0 && rank <= nterms, ROM_ERR_FORMAT,
+            "%s: %s: the rank %lld of the residual's Riesz space is not in 0..%lld", rom_h5_path(f),
+            dataset, (long long)rank, (long long)nterms);
+  ROM_TRY_ALL(ctx, rom_riesz_reserve(ctx, rs, -1, rank, nterms));
+  rs->nterms = nterms;
+  rs->npsi = rank;
+  if (rank > 0) {
+    rom_int dims[2] = {nterms, rank};
+    ROM_TRY(ctx, check_dims(f, dataset, 2, dims));
+    ROM_TRY(ctx, rom_h5_read_array(f, dataset, 2, dims, rs->B)); /* cap == rank: same layout */
+  }
+cleanup:
+  return err;
+}
+
+/* The optional estimator of a file (attribute estimator = 1); older files have none. */
+static int read_estimator(rom_h5 *f, rom_affine_rom *rom) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom_h5_ctx(f);
+  const char *path = rom_h5_path(f);
+  int64_t has = 0, rank = 0;
+  int found = 0;
+  char kind[32] = "", name[96];
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "estimator", &has, &found));
+  if (!found || has == 0) goto cleanup;
+  ROM_TRY(ctx, rom_h5_read_attr_string(f, "estimator_coercivity", kind, sizeof kind, NULL));
+  ROM_CHECK(ctx, strcmp(kind, "min_theta") == 0 || strcmp(kind, "callback") == 0, ROM_ERR_FORMAT,
+            "%s: the attribute estimator_coercivity = '%s' is not 'min_theta' or 'callback'", path,
+            kind);
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "estimator_rank", &rank, NULL));
+  {
+    const int Qa = rom->Qa, Qf = rom->Qf;
+    const rom_int k = rom->k, nt = rom_affine_est_terms(rom, k);
+    rom_int d1[1] = {Qa};
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)Qa, (void **)&rom->theta_bar));
+    ROM_TRY(ctx, check_dims(f, "estimator_theta_bar", 1, d1));
+    ROM_TRY(ctx, rom_h5_read_array(f, "estimator_theta_bar", 1, d1, rom->theta_bar));
+    for (int q = 0; q < Qa; ++q)
+      ROM_CHECK(ctx, rom->theta_bar[q] > 0.0, ROM_ERR_FORMAT,
+                "%s: estimator_theta_bar[%d] = %g must be > 0", path, q, rom->theta_bar[q]);
+    ROM_TRY(ctx, read_riesz(f, &rom->rs, "estimator_coefficients", nt, rank));
+    ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nt, (void **)&rom->est_c));
+    rom->coercivity =
+        strcmp(kind, "callback") == 0 ? ROM_COERCIVITY_CALLBACK : ROM_COERCIVITY_MIN_THETA;
+    for (int o = 0; o < rom->num_outputs; ++o) {
+      int64_t kd = 0, drank = 0;
+      int dfound = 0;
+      snprintf(name, sizeof name, "output_dual_%d_dim", o);
+      ROM_TRY(ctx, rom_h5_read_attr_int(f, name, &kd, &dfound));
+      if (!dfound || kd == 0) continue;
+      ROM_CHECK(ctx, kd > 0 && kd <= 46340, ROM_ERR_FORMAT, "%s: %s = %lld is not a dimension",
+                path, name, (long long)kd);
+      if (!rom->dual)
+        ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)rom->num_outputs, sizeof(rom_affine_dual),
+                                    (void **)&rom->dual));
+      rom_affine_dual *d = &rom->dual[o];
+      ROM_TRY_ALL(ctx, rom_affine_dual_alloc(ctx, d, kd, k, Qa, Qf));
+      snprintf(name, sizeof name, "output_dual_%d_rank", o);
+      ROM_TRY(ctx, rom_h5_read_attr_int(f, name, &drank, NULL));
+      rom_int d3[3] = {Qa, kd, kd}, dd[1] = {kd}, dq[2] = {Qa, kd}, df[2] = {Qf, kd},
+              dc[3] = {Qa, k, kd};
+      snprintf(name, sizeof name, "output_dual_%d_operators", o);
+      ROM_TRY(ctx, check_dims(f, name, 3, d3));
+      ROM_TRY(ctx, rom_h5_read_array(f, name, 3, d3, d->Ad));
+      snprintf(name, sizeof name, "output_dual_%d_rhs", o);
+      ROM_TRY(ctx, check_dims(f, name, 1, dd));
+      ROM_TRY(ctx, rom_h5_read_array(f, name, 1, dd, d->ld));
+      snprintf(name, sizeof name, "output_dual_%d_reference_terms", o);
+      ROM_TRY(ctx, check_dims(f, name, 2, dq));
+      ROM_TRY(ctx, rom_h5_read_array(f, name, 2, dq, d->Zg));
+      if (Qf > 0) {
+        snprintf(name, sizeof name, "output_dual_%d_rhs_terms", o);
+        ROM_TRY(ctx, check_dims(f, name, 2, df));
+        ROM_TRY(ctx, rom_h5_read_array(f, name, 2, df, d->Zf));
+      }
+      snprintf(name, sizeof name, "output_dual_%d_cross", o);
+      ROM_TRY(ctx, check_dims(f, name, 3, dc));
+      ROM_TRY(ctx, rom_h5_read_array(f, name, 3, dc, d->ZAP));
+      snprintf(name, sizeof name, "output_dual_%d_coefficients", o);
+      ROM_TRY(ctx, read_riesz(f, &d->rs, name, 1 + (rom_int)Qa * kd, drank));
+    }
+  }
+  rom->est = 1;
+cleanup:
+  if (err != ROM_OK) rom_affine_rom_free_estimator(rom);
+  return err;
+}
+
 int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out) {
   int err = ROM_OK;
   rom_h5 *f = NULL;
@@ -228,6 +401,7 @@ int rom_affine_rom_read(rom_ctx *ctx, const char *path, rom_affine_rom **out) {
     ROM_TRY(ctx, rom_h5_read_array(f, "mass_reference", 1, d_mref, rom->m_ref));
   }
   ROM_TRY(ctx, read_outputs(f, rom));
+  ROM_TRY(ctx, read_estimator(f, rom));
   rom_affine_rom_classify(rom);
   /* The writer symmetrised what it marked symmetric, so the test passes exactly; a file
    * that claims symmetry its data lacks would make Cholesky read a wrong triangle. */

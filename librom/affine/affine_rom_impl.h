@@ -105,6 +105,8 @@ int rom_affine_check_eval_args(rom_affine_rom *rom, const double *theta, const d
                                const double *q);
 int rom_affine_check_same_comm(rom_ctx *ctx, rom_ctx *other, const char *what); /* Collective */
 void rom_affine_dual_free(rom_ctx *ctx, rom_affine_dual *d);
+/* Allocates the reduced arrays and workspace of a dual of dimension kd (zeroed). */
+int rom_affine_dual_alloc(rom_ctx *ctx, rom_affine_dual *d, rom_int kd, rom_int k, int Qa, int Qf);
 /* Number of primal terms for dimension k. */
 rom_int rom_affine_est_terms(const rom_affine_rom *rom, rom_int k);
 

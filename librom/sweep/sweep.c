@@ -27,6 +27,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ROM_SWEEP_STREAM_MC UINT64_C(0x7377656570000001)
@@ -59,7 +60,14 @@ struct rom_sweep {
   double *outputs; /* local x no, row-major */
   double *stats;   /* 4 x no: mean, variance, min, max */
   double seconds;
+  /* Certified bounds (ROM with an estimator, affine_rom.h): NULL otherwise. */
+  double *bounds;       /* local x no: |s - value| <= bound (NAN: the output has none) */
+  double *state_bounds; /* local: ||u - u_r||_X bound */
+  double *cert;         /* 2 x no: certified mean interval [lo; hi] */
+  double *quant;        /* 3 x ROM_SWEEP_NUM_QUANTILES x no: estimate, lo, hi */
 };
+
+const double rom_sweep_quantile_levels[ROM_SWEEP_NUM_QUANTILES] = {0.05, 0.25, 0.5, 0.75, 0.95};
 
 /* ---- designs ---------------------------------------------------------------------------- */
 
@@ -307,6 +315,10 @@ int rom_sweep_destroy(rom_sweep **ps) {
   rom_free(s->ctx, s->mu);
   rom_free(s->ctx, s->outputs);
   rom_free(s->ctx, s->stats);
+  rom_free(s->ctx, s->bounds);
+  rom_free(s->ctx, s->state_bounds);
+  rom_free(s->ctx, s->cert);
+  rom_free(s->ctx, s->quant);
   rom_free(s->ctx, s);
   *ps = NULL;
   return ROM_OK;
@@ -370,6 +382,15 @@ static int evaluate_block(rom_sweep *s, rom_affine_rom *rom, rom_sweep_coefficie
       ROM_TRY(ctx, rom_affine_rom_evaluate_outputs(rom, q, values));
     else
       memcpy(values, q, sizeof(double) * (size_t)no);
+    if (s->bounds) {
+      /* the corrected output where the output has dual data, with its bound */
+      double *bnd = s->bounds + i * no;
+      for (int o = 0; o < no; ++o)
+        bnd[o] = NAN;
+      ROM_TRY(ctx, rom_affine_rom_error_bound(rom, theta, phi, q, s->state_bounds + i));
+      if (rom_affine_rom_num_outputs(rom) > 0)
+        ROM_TRY(ctx, rom_affine_rom_output_bounds(rom, theta, phi, q, values, bnd));
+    }
   }
   rom_progress_update(&progress, s->local);
 cleanup:
@@ -474,6 +495,101 @@ cleanup:
   return err;
 }
 
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The p-quantile of n sorted values: the order statistic x_(ceil(p n)) (the inverse of the
+ * empirical CDF). Order statistics are monotone: if lo_i <= s_i <= hi_i for every sample,
+ * then lo_(j) <= s_(j) <= hi_(j) for every j, so the quantile of the true outputs lies
+ * between those of s - Delta and s + Delta. */
+static double order_quantile(const double *sorted, rom_int n, double p) {
+  rom_int j = (rom_int)ceil(p * (double)n);
+  if (j < 1) j = 1;
+  if (j > n) j = n;
+  return sorted[j - 1];
+}
+
+/* Certified mean interval and quantiles, computed on rank 0 from all samples (gathered in
+ * rank order, so the same on any rank count), then broadcast. Collective. */
+static int certified_statistics(rom_sweep *s) {
+  int err = ROM_OK;
+  rom_ctx *ctx = s->ctx;
+  MPI_Comm comm = rom_ctx_comm(ctx);
+  const int no = s->no, P = rom_ctx_size(ctx), rank = rom_ctx_rank(ctx);
+  const rom_int ns = s->design->ns;
+  double *all_v = NULL, *all_b = NULL, *col = NULL;
+  int *counts = NULL, *displs = NULL;
+  ROM_CHECK_ALL(ctx, ns * no <= INT32_MAX, ROM_ERR_UNSUPPORTED,
+                "%lld samples x %d outputs exceed MPI's int counts for the certified statistics",
+                (long long)ns, no);
+  if (rank == 0) {
+    int ok = rom_malloc(ctx, sizeof(double) * (size_t)(ns * no), (void **)&all_v) == ROM_OK &&
+             rom_malloc(ctx, sizeof(double) * (size_t)(ns * no), (void **)&all_b) == ROM_OK &&
+             rom_malloc(ctx, sizeof(double) * (size_t)(3 * ns), (void **)&col) == ROM_OK &&
+             rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&counts) == ROM_OK &&
+             rom_malloc(ctx, sizeof(int) * (size_t)P, (void **)&displs) == ROM_OK;
+    err = ok ? ROM_OK : ROM_ERR_NOMEM;
+  }
+  ROM_CHECK_ALL(ctx, err == ROM_OK, ROM_ERR_NOMEM,
+                "cannot gather %lld samples x %d outputs on rank 0 for the certified statistics",
+                (long long)ns, no);
+  if (rank == 0) {
+    const rom_int base = ns / P, rem = ns % P;
+    rom_int off = 0;
+    for (int r = 0; r < P; ++r) {
+      const rom_int c = base + (r < rem ? 1 : 0);
+      counts[r] = (int)(c * no);
+      displs[r] = (int)(off * no);
+      off += c;
+    }
+  }
+  ROM_MPI(ctx, MPI_Gatherv(s->outputs, (int)(s->local * no), MPI_DOUBLE, all_v, counts, displs,
+                           MPI_DOUBLE, 0, comm));
+  ROM_MPI(ctx, MPI_Gatherv(s->bounds, (int)(s->local * no), MPI_DOUBLE, all_b, counts, displs,
+                           MPI_DOUBLE, 0, comm));
+  if (rank == 0) {
+    const int nq = ROM_SWEEP_NUM_QUANTILES;
+    for (int o = 0; o < no; ++o) {
+      double *v = col, *lo = col + ns, *hi = col + 2 * ns, sum_lo = 0.0, sum_hi = 0.0;
+      for (rom_int i = 0; i < ns; ++i) {
+        const double x = all_v[i * no + o], b = all_b[i * no + o];
+        v[i] = x;
+        lo[i] = x - b; /* NaN bounds make NaN intervals: no certificate */
+        hi[i] = x + b;
+        sum_lo += lo[i];
+        sum_hi += hi[i];
+      }
+      s->cert[o] = sum_lo / (double)ns;
+      s->cert[no + o] = sum_hi / (double)ns;
+      int has_nan = 0;
+      for (rom_int i = 0; i < ns && !has_nan; ++i)
+        has_nan = isnan(lo[i]) || isnan(hi[i]);
+      qsort(v, (size_t)ns, sizeof(double), cmp_double);
+      if (!has_nan) {
+        qsort(lo, (size_t)ns, sizeof(double), cmp_double);
+        qsort(hi, (size_t)ns, sizeof(double), cmp_double);
+      }
+      for (int j = 0; j < nq; ++j) {
+        const double pj = rom_sweep_quantile_levels[j];
+        s->quant[(0 * nq + j) * no + o] = order_quantile(v, ns, pj);
+        s->quant[(1 * nq + j) * no + o] = has_nan ? NAN : order_quantile(lo, ns, pj);
+        s->quant[(2 * nq + j) * no + o] = has_nan ? NAN : order_quantile(hi, ns, pj);
+      }
+    }
+  }
+  ROM_MPI(ctx, MPI_Bcast(s->cert, 2 * no, MPI_DOUBLE, 0, comm));
+  ROM_MPI(ctx, MPI_Bcast(s->quant, 3 * ROM_SWEEP_NUM_QUANTILES * no, MPI_DOUBLE, 0, comm));
+cleanup:
+  rom_free(ctx, all_v);
+  rom_free(ctx, all_b);
+  rom_free(ctx, col);
+  rom_free(ctx, counts);
+  rom_free(ctx, displs);
+  return err;
+}
+
 int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
                   rom_sweep_coefficients_fn coefficients, void *user, rom_sweep **out) {
   int err = ROM_OK;
@@ -537,6 +653,15 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
                   "cannot allocate the sweep's %lld local samples x (%d parameters + %d outputs)",
                   (long long)s->local, design->p, s->no);
   }
+  if (rom_affine_rom_has_estimator(rom)) {
+    const size_t no = (size_t)s->no, local = (size_t)s->local;
+    int ok = rom_calloc(ctx, local * no + 1, sizeof(double), (void **)&s->bounds) == ROM_OK &&
+             rom_calloc(ctx, local + 1, sizeof(double), (void **)&s->state_bounds) == ROM_OK &&
+             rom_calloc(ctx, 2 * no, sizeof(double), (void **)&s->cert) == ROM_OK &&
+             rom_calloc(ctx, 3 * ROM_SWEEP_NUM_QUANTILES * no, sizeof(double),
+                        (void **)&s->quant) == ROM_OK;
+    ROM_CHECK_ALL(ctx, ok, ROM_ERR_NOMEM, "cannot allocate the sweep's bounds");
+  }
   for (int o = 0; o < s->no; ++o) {
     char *name = s->names + (size_t)o * ROM_SWEEP_NAME_MAX;
     if (num_outputs > 0)
@@ -555,6 +680,7 @@ int rom_sweep_run(rom_affine_rom *rom, const rom_sweep_design *design,
     ROM_MPI(ctx, MPI_Allreduce(&dt, &s->seconds, 1, MPI_DOUBLE, MPI_MAX, rom_ctx_comm(ctx)));
   }
   ROM_TRY(ctx, reduce_statistics(s));
+  if (s->bounds) ROM_TRY(ctx, certified_statistics(s));
   *out = s;
   s = NULL;
 cleanup:
@@ -592,6 +718,30 @@ const double *rom_sweep_local_outputs(const rom_sweep *s) {
 }
 double rom_sweep_seconds(const rom_sweep *s) {
   return s ? s->seconds : 0.0;
+}
+
+int rom_sweep_has_bounds(const rom_sweep *s) {
+  return s && s->bounds ? 1 : 0;
+}
+const double *rom_sweep_local_bounds(const rom_sweep *s) {
+  return s ? s->bounds : NULL;
+}
+const double *rom_sweep_local_state_bounds(const rom_sweep *s) {
+  return s ? s->state_bounds : NULL;
+}
+int rom_sweep_certified_mean(const rom_sweep *s, double *lo, double *hi) {
+  if (!s || !s->bounds) return ROM_ERR_STATE;
+  if (lo) memcpy(lo, s->cert, sizeof(double) * (size_t)s->no);
+  if (hi) memcpy(hi, s->cert + s->no, sizeof(double) * (size_t)s->no);
+  return ROM_OK;
+}
+int rom_sweep_quantiles(const rom_sweep *s, double *estimate, double *lo, double *hi) {
+  if (!s || !s->bounds) return ROM_ERR_STATE;
+  const size_t n = (size_t)ROM_SWEEP_NUM_QUANTILES * (size_t)s->no;
+  double *dst[3] = {estimate, lo, hi};
+  for (int r = 0; r < 3; ++r)
+    if (dst[r]) memcpy(dst[r], s->quant + r * n, sizeof(double) * n);
+  return ROM_OK;
 }
 
 int rom_sweep_statistics(const rom_sweep *s, double *mean, double *variance, double *min,
@@ -686,6 +836,17 @@ int rom_sweep_write(const rom_sweep *s, const char *path, int overwrite) {
     ROM_TRY(ctx, rom_h5_write_array(f, "statistics", 2, d_stats, s->stats));
     ROM_TRY(ctx, rom_h5_write_array(f, "ranges", 2, d_ranges, ranges));
     ROM_TRY(ctx, rom_h5_write_array(f, "log_scale", 1, d_logs, logs));
+  }
+  if (s->bounds) {
+    const int nq = ROM_SWEEP_NUM_QUANTILES;
+    rom_int d_cert[2] = {2, s->no}, d_lev[1] = {nq}, d_q[3] = {3, nq, s->no};
+    ROM_TRY(ctx, rom_h5_write_attr_int(f, "bounds", 1));
+    ROM_TRY(ctx, write_row_blocks(f, "bounds", d->ns, s->no, s->offset, s->local, s->bounds));
+    ROM_TRY(ctx,
+            write_row_blocks(f, "state_bounds", d->ns, 1, s->offset, s->local, s->state_bounds));
+    ROM_TRY(ctx, rom_h5_write_array(f, "certified_mean", 2, d_cert, s->cert));
+    ROM_TRY(ctx, rom_h5_write_array(f, "quantile_levels", 1, d_lev, rom_sweep_quantile_levels));
+    ROM_TRY(ctx, rom_h5_write_array(f, "quantiles", 3, d_q, s->quant));
   }
   if (d->kind == ROM_SWEEP_GRID) {
     rom_int d_counts[1] = {d->p};

@@ -298,6 +298,48 @@ class AffineROM(Wrapper):
              float(dt), steps, dptr(q0), dptr(traj))
         return traj
 
+    # ---- a-posteriori error bounds (docs/many-query.md) ----
+
+    def build_estimator(self, model, basis, theta_bar=None):
+        """The error estimator for the ROM built from `basis` (residual Riesz representers
+        through the model's affine solver, min-theta coercivity w.r.t. X = A(theta_bar),
+        default all ones). Collective."""
+        opts = new("rom_estimator_options *")  # zeroed: the defaults (auto coercivity)
+        tb = None
+        if theta_bar is not None:
+            tb = small_vector(theta_bar, self.operator_terms, "theta_bar")
+            opts.theta_bar = dptr(tb)
+        call(self._ctx_h, "rom_affine_rom_build_estimator", self._h, model._h, basis._h, opts)
+
+    @property
+    def has_estimator(self):
+        return bool(lib().rom_affine_rom_has_estimator(self._h))
+
+    def error_bound(self, theta, phi, q):
+        """A dict with x_bound (||u - u_r||_X <= x_bound), energy_bound, residual_norm,
+        residual_norm_naive (the Gram form, for comparison) and alpha_lb. Not collective."""
+        theta = small_vector(theta, self.operator_terms, "theta")
+        phi = small_vector(phi, self.rhs_terms, "phi")
+        q = small_vector(q, self.dim, "q")
+        info = new("rom_error_bound_info *")
+        call(self._ctx_h, "rom_affine_rom_error_bound_info", self._h, dptr(theta), dptr(phi),
+             dptr(q), info)
+        return {name: float(getattr(info, name)) for name in
+                ("x_bound", "energy_bound", "residual_norm", "residual_norm_naive", "alpha_lb")}
+
+    def transient_bound(self, theta, phi, dt, trajectory, e0=0.0):
+        """Bounds of ||e^n||_M for an implicit-Euler trajectory ((steps + 1) x k, from
+        transient()): an array of steps + 1 values. Not collective."""
+        theta = small_vector(theta, self.operator_terms, "theta")
+        phi = small_vector(phi, self.rhs_terms, "phi")
+        traj = np.ascontiguousarray(trajectory, dtype=float)
+        if traj.ndim != 2 or traj.shape[1] != self.dim:
+            raise ValueError(f"trajectory must be (steps + 1) x {self.dim}, got {traj.shape}")
+        out = np.zeros(traj.shape[0])
+        call(self._ctx_h, "rom_affine_rom_transient_bound", self._h, dptr(theta), dptr(phi),
+             float(dt), traj.shape[0] - 1, dptr(traj), float(e0), dptr(out))
+        return out
+
     def __repr__(self):
         if self.closed:
             return "<romkit.AffineROM closed>"

@@ -19,7 +19,7 @@ the Figure::
 import numpy as np
 
 __all__ = ["singular_values", "error_vs_basis_size", "error_over_time", "fields_2d",
-           "fields_1d", "histogram", "dmd_eigenvalues", "dmd_modes", "dmd_prediction"]
+           "fields_1d", "histogram", "certified_cdf", "dmd_eigenvalues", "dmd_modes", "dmd_prediction"]
 
 
 def _figure(ax, ncols=1, size=(5.5, 4.0)):
@@ -255,4 +255,41 @@ def dmd_prediction(t, data, prediction, rows=None, t_data=None, ax=None, path=No
         axes[1].set_xlabel("t")
         axes[1].set_ylabel("relative error")
         axes[1].set_title("||x_DMD - x|| / ||x||")
+    return _finish(fig, path)
+
+
+def certified_cdf(sweep, output=0, reference=None, ax=None, path=None, title=None, xlabel=None):
+    """The ROM's empirical CDF of one output of a sweep file written with bounds (a ROM with
+    an estimator, docs/many-query.md), with its certified band: the CDFs of s - Delta and
+    s + Delta enclose the CDF of the true outputs at the same samples (each true s_i lies in
+    [s_i - Delta_i, s_i + Delta_i]). `output`: index or name. `reference`: optional FOM
+    outputs (e.g. at the first samples of the same design), drawn as points on their own
+    empirical CDF."""
+    import h5py
+    with h5py.File(sweep, "r") as f:
+        if "bounds" not in f:
+            raise ValueError(f"{sweep} has no /bounds: sweep a ROM file with an estimator")
+        names = str(f.attrs.get("output_names", "")).split(",")
+        if isinstance(output, str):
+            if output not in names:
+                raise ValueError(f"no output {output!r} in {sweep} (outputs: {', '.join(names)})")
+            output = names.index(output)
+        s = f["outputs"][:, output]
+        d = f["bounds"][:, output]
+    if not np.all(np.isfinite(d)):
+        raise ValueError(f"output {names[output]!r} of {sweep} has no bounds (no dual data)")
+    n = s.size
+    p = np.arange(1, n + 1) / n
+    fig, (a,) = _figure(ax)
+    a.fill_betweenx(p, np.sort(s - d), np.sort(s + d), step="post", color="C0", alpha=0.25,
+                    label="certified band (CDFs of s - Delta, s + Delta)")
+    a.step(np.sort(s), p, where="post", color="C0", lw=1.5, label=f"ROM, {n} samples")
+    if reference is not None:
+        ref = np.sort(np.asarray(reference, dtype=float))
+        a.plot(ref, np.arange(1, ref.size + 1) / ref.size, "k.", ms=3,
+               label=f"FOM, {ref.size} samples")
+    a.set_xlabel(xlabel or names[output])
+    a.set_ylabel("cumulative probability")
+    a.set_title(title or "ROM CDF with its certified band")
+    a.legend(loc="upper left")
     return _finish(fig, path)

@@ -120,9 +120,12 @@ static int cmp_double(const void *a, const void *b) {
 
 /* ---- the bound is a bound at 1000 Monte Carlo parameters ---------------------------------- */
 
+/* ROMKIT_BOUNDS_N=64 runs it on the full P3 grid (docs/many-query.md reports that run). */
 static void test_effectivity(rom_ctx *ctx) {
   fom f;
-  fom_make(ctx, 24, 1, &f);
+  const char *env = getenv("ROMKIT_BOUNDS_N");
+  const rom_int n = env && atoi(env) >= 4 ? atoi(env) : 24;
+  fom_make(ctx, n, 1, &f);
   rom_basis *b = pod_basis(&f, 20, 10);
   rom_affine_rom *rom = NULL;
   rom_sweep_design *d = NULL;
@@ -152,9 +155,9 @@ static void test_effectivity(rom_ctx *ctx) {
   }
   qsort(eff, ns, sizeof(double), cmp_double);
   if (rom_ctx_rank(ctx) == 0)
-    printf("bounds: k = 10, n = 24, 1000 MC: effectivity min %.3f median %.3f max %.3f; energy "
+    printf("bounds: k = 10, n = %lld, 1000 MC: effectivity min %.3f median %.3f max %.3f; energy "
            "min %.3f\n",
-           eff[0], eff[ns / 2], eff[ns - 1], worst_e);
+           (long long)n, eff[0], eff[ns / 2], eff[ns - 1], worst_e);
   CHECK(worst >= 1.0, "X-norm effectivity >= 1 at every point (min %.6f)", worst);
   CHECK(worst_e >= 1.0, "energy effectivity >= 1 at every point (min %.6f)", worst_e);
   CHECK(eff[ns / 2] <= 50.0, "median effectivity %.3f is not absurd", eff[ns / 2]);
@@ -457,6 +460,92 @@ static void test_output_bounds(rom_ctx *ctx) {
   CHECK(worst[0] >= 1.0 && worst[1] >= 1.0, "output bounds hold (min eff %.4f, %.4f)", worst[0],
         worst[1]);
   CHECK(gain[1] > 0.3, "the dual correction improves the probe output (%.2f decades)", gain[1]);
+  /* sweep with bounds: per-sample bounds, certified mean and quantiles vs the FOM */
+  {
+    double low[4] = {0.1, 0.1, 0.1, 0.1}, high[4] = {10, 10, 10, 10};
+    int logs[4] = {1, 1, 1, 1};
+    const int ns = 60;
+    rom_sweep_design *d = NULL;
+    rom_sweep *sw = NULL;
+    double sfom[60][2], mean[2] = {0, 0}, lo[2], hi[2];
+    double qe[ROM_SWEEP_NUM_QUANTILES * 2], ql[ROM_SWEEP_NUM_QUANTILES * 2],
+        qh[ROM_SWEEP_NUM_QUANTILES * 2];
+    CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, 4, low, high, logs, ns, NULL, 5, &d));
+    CHECK_OK(ctx, rom_sweep_run(rom, d, NULL, NULL, &sw));
+    CHECK(rom_sweep_has_bounds(sw), "the sweep has bounds");
+    for (int i = 0; i < ns; ++i) {
+      double mu[4];
+      CHECK_OK(ctx, rom_sweep_design_sample(d, i, mu));
+      CHECK_OK(ctx, rom_heat2d_solve(f.h, mu, u));
+      sfom[i][0] = dot_all(&f, lmean, u);
+      sfom[i][1] = dot_all(&f, lprobe, u);
+      mean[0] += sfom[i][0] / ns;
+      mean[1] += sfom[i][1] / ns;
+    }
+    const double *vals = rom_sweep_local_outputs(sw), *bs = rom_sweep_local_bounds(sw);
+    int held = 1;
+    for (rom_int i = 0; i < rom_sweep_local_samples(sw); ++i)
+      for (int o = 0; o < 2; ++o)
+        held = held && fabs(sfom[rom_sweep_local_offset(sw) + i][o] - vals[i * 2 + o]) <=
+                           bs[i * 2 + o] + 1e-15 * fabs(vals[i * 2 + o]);
+    CHECK(held, "every sample's output bound holds in the sweep");
+    CHECK_OK(ctx, rom_sweep_certified_mean(sw, lo, hi));
+    CHECK_OK(ctx, rom_sweep_quantiles(sw, qe, ql, qh));
+    for (int o = 0; o < 2; ++o) {
+      double sorted[60];
+      for (int i = 0; i < ns; ++i)
+        sorted[i] = sfom[i][o];
+      qsort(sorted, ns, sizeof(double), cmp_double);
+      const double slack = 1e-14 * fabs(mean[o]);
+      CHECK(lo[o] - slack <= mean[o] && mean[o] <= hi[o] + slack,
+            "certified mean of output %d: %.10g in [%.10g, %.10g]", o, mean[o], lo[o], hi[o]);
+      for (int j = 0; j < ROM_SWEEP_NUM_QUANTILES; ++j) {
+        int idx = (int)ceil(rom_sweep_quantile_levels[j] * ns);
+        double t = sorted[(idx < 1 ? 1 : idx) - 1];
+        CHECK(ql[j * 2 + o] - slack <= t && t <= qh[j * 2 + o] + slack,
+              "certified quantile %g of output %d: %.10g in [%.10g, %.10g]",
+              rom_sweep_quantile_levels[j], o, t, ql[j * 2 + o], qh[j * 2 + o]);
+      }
+    }
+    rom_sweep_destroy(&sw);
+    rom_sweep_design_destroy(&d);
+  }
+  /* file round trip: identical bounds */
+  {
+    char path[512];
+    rom_affine_rom *back = NULL, *plain = NULL;
+    rom_basis *b4 = leading(&f, b, 4);
+    test_path(ctx, "bounds_rom", path, sizeof path);
+    CHECK_OK(ctx, rom_affine_rom_write(rom, path, 1));
+    CHECK_OK(ctx, rom_affine_rom_read(ctx, path, &back));
+    CHECK(rom_affine_rom_has_estimator(back) && rom_affine_rom_has_output_bound(back, 1),
+          "the estimator and the output duals are read back");
+    int same = 1;
+    for (int i = 0; i < 20; ++i) {
+      double mu[4], phi = 1.0, q[8], b1, b2, c1[2], c2[2], o1[2], o2[2];
+      sample_mu(9, i, mu);
+      CHECK_OK(ctx, rom_affine_rom_solve(rom, mu, &phi, q));
+      CHECK_OK(ctx, rom_affine_rom_error_bound(rom, mu, &phi, q, &b1));
+      CHECK_OK(ctx, rom_affine_rom_error_bound(back, mu, &phi, q, &b2));
+      CHECK_OK(ctx, rom_affine_rom_output_bounds(rom, mu, &phi, q, c1, o1));
+      CHECK_OK(ctx, rom_affine_rom_output_bounds(back, mu, &phi, q, c2, o2));
+      same = same && b1 == b2 && memcmp(c1, c2, sizeof c1) == 0 && memcmp(o1, o2, sizeof o1) == 0;
+    }
+    CHECK(same, "file round trip gives bitwise identical bounds");
+    /* read-back ROMs keep no representers or weights: no extension, no new duals */
+    CHECK_ERR(ctx, rom_affine_rom_set_output_dual(back, f.model, b, 1, NULL, train, 12),
+              ROM_ERR_STATE);
+    /* a ROM written without an estimator reads as one without */
+    CHECK_OK(ctx, rom_affine_rom_build(f.model, b4, &plain));
+    CHECK_OK(ctx, rom_affine_rom_write(plain, path, 1));
+    rom_affine_rom_destroy(&plain);
+    CHECK_OK(ctx, rom_affine_rom_read(ctx, path, &plain));
+    CHECK(!rom_affine_rom_has_estimator(plain), "no estimator in a plain file");
+    rom_affine_rom_destroy(&plain);
+    rom_affine_rom_destroy(&back);
+    rom_basis_destroy(&b4);
+    if (rom_ctx_rank(ctx) == 0) remove(path);
+  }
   /* extension drops the dual data */
   {
     rom_basis *b10 = pod_basis(&f, 20, 10), *b8 = leading(&f, b10, 8);

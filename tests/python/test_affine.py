@@ -188,3 +188,33 @@ def test_p3_pipeline_error_decreases_with_k(rk, ctx, tmp_path):
     q = rom.transient(theta, phi, 0.01, 10)
     u_last = basis.lift(q[-1])
     assert np.linalg.norm(u_last - traj[-1]) / np.linalg.norm(traj[-1]) < 0.1
+
+
+def test_p3_error_bounds(rk, ctx):
+    """The estimator through Python on P3 (n = 16): the X-norm bound holds against the FOM
+    (||e||_X^2 = e^T A(1) e by the term callbacks), the transient bound holds, bad input
+    raises."""
+    rng = np.random.default_rng(5)
+    fom = rk.Heat2D(n=16, ctx=ctx)
+    train = 10.0 ** rng.uniform(-1.0, 1.0, (12, 4))
+    S = np.asfortranarray(np.column_stack([fom.solve(mu) for mu in train]))
+    basis = rk.pod(S, rank=6, ctx=ctx)
+    rom = rk.AffineROM.build(fom.model, basis)
+    assert not rom.has_estimator
+    rom.build_estimator(fom.model, basis)
+    assert rom.has_estimator
+    for mu in 10.0 ** rng.uniform(-1.0, 1.0, (10, 4)):
+        theta, phi = fom.model.coefficients(mu)
+        q = rom.solve(theta, phi)
+        e = fom.solve(mu) - basis.lift(q)
+        ex = np.sqrt(sum(e @ fom.model.apply_operator_term(t, e) for t in range(4)))
+        b = rom.error_bound(theta, phi, q)
+        assert ex <= b["x_bound"] and b["alpha_lb"] == min(mu)
+    theta, phi = fom.model.coefficients(train[0])
+    traj = rom.transient(theta, phi, 0.01, 5)
+    tb = rom.transient_bound(theta, phi, 0.01, traj)
+    ufom = fom.transient(train[0], 0.01, 5)
+    for n in range(1, 6):
+        assert np.linalg.norm(ufom[n] - basis.lift(traj[n])) <= tb[n]
+    with pytest.raises(rk.RomkitError):
+        rom.error_bound(-np.ones(4), phi, q)
