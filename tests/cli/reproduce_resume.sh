@@ -31,14 +31,14 @@ for _ in $(seq 1 1500); do grep -Eq '^\[romkit\] epoch +5 ' b1.err 2>/dev/null &
 kill -TERM $pid 2>/dev/null
 wait $pid
 check "SIGTERM during the training: exit 3" 3 $?
-grep -q "stopped (SIGTERM)" b1.out
+grep -q "stopped (SIGTERM)" b1.out b1.err
 check "the signal is named" 0 $?
 [ -f "B/$net.ckpt.h5" ] && [ ! -e "B/$net" ]
 check "checkpoint written, no network" 0 $?
 $py -c "import h5py; f = h5py.File('B/$net.ckpt.h5', 'r'); print('stopped after epoch', f.attrs['ckpt_epoch'])"
 "$R" "${cmd[@]}" --workdir B >b2.out 2>b2.err
 check "the same command again" 0 $?
-grep -q "resuming from its checkpoint" b2.out
+grep -q "resuming from its checkpoint" b2.out b2.err
 check "it resumed from the checkpoint" 0 $?
 [ ! -e "B/$net.ckpt.h5" ]
 check "checkpoint removed after the network is written" 0 $?
@@ -63,17 +63,17 @@ check "killed + resumed == straight (network and errors, bit for bit)" 0 $?
 # SIGINT before the training: the FOM runs done so far stay cached, exit 3, then completes
 "$R" "${cmd[@]}" --workdir C >c1.out 2>c1.err &
 pid=$!
-for _ in $(seq 1 1500); do grep -q 'training FOM at a = 0.9: computed' c1.out 2>/dev/null && break; sleep 0.01; done
+for _ in $(seq 1 1500); do grep -q 'training FOM at a = 0.9: computed' c1.out c1.err 2>/dev/null && break; sleep 0.01; done
 kill -INT $pid 2>/dev/null
 wait $pid
 rc=$?
 # the signal may land after the FOM runs (then the training stops after its first epoch)
 check "SIGINT during the FOM runs: exit 3" 3 $rc
-grep -q "stopped (SIGINT)" c1.out
+grep -q "stopped (SIGINT)" c1.out c1.err
 check "SIGINT named" 0 $?
 "$R" "${cmd[@]}" --workdir C >c2.out 2>c2.err
 check "the next run completes" 0 $?
-grep -q "training FOM at a = 0.9: cached" c2.out
+grep -q "training FOM at a = 0.9: cached" c2.out c2.err
 check "the finished FOM run was cached" 0 $?
 
 echo "reproduce_resume: $passed passed, $failed failed"
