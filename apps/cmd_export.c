@@ -33,7 +33,9 @@ static const char *const help =
     "  --grid G, --steps S reduced settings (P2 grid points per direction, time steps)\n"
     "  --workdir DIR       the cache of training runs; default: a new directory under\n"
     "                      $TMPDIR or /tmp\n"
-    "  --overwrite         replace an existing output file\n\n"
+    "  --overwrite         replace an existing output file\n"
+    "  --json              one JSON object on stdout (path, rows, columns, component,\n"
+    "                      states); the text goes to stderr\n\n"
     "Then, e.g.: romkit train OUT.h5 -o ae.h5 --problem P1 --latent 5\n\n"
     "Exit codes: 0 success, 1 failure (the message says why), 2 bad arguments.\n";
 
@@ -157,6 +159,34 @@ int cmd_export_snapshots(rom_ctx *ctx, int argc, char **argv) {
   cli_printf(ctx, "export-snapshots: %lld snapshots of %s%s%s -> %s\n", (long long)count,
              rom_problem_name_of(p), rom_problem_num_components(p) > 1 ? " component " : "",
              rom_reproduce_component_name(rom_problem_num_components(p), component), a.output);
+  if (cli_json_mode()) {
+    /* rows: the component's unknowns (the file's N, one row of the snapshot matrix each);
+     * columns: the snapshots (the file's m); states: the library's choice for auto, the
+     * recipe's (rom_reproduce_export_training_set) */
+    rom_int Lc = 0, first = 0;
+    long long rows = 0;
+    rom_problem_component_local(p, component, &Lc, &first);
+    long long local = (long long)Lc;
+    MPI_Allreduce(&local, &rows, 1, MPI_LONG_LONG, MPI_SUM, rom_ctx_comm(ctx));
+    int raw = states;
+    if (raw < 0) {
+      rom_problem_recipe r;
+      raw = rom_problem_recipe_of(p, &r) == ROM_OK && r.ae_minmax_scaling;
+    }
+    const int ncomp = rom_problem_num_components(p);
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", CMD);
+    cli_json_string(ctx, "problem", rom_problem_name_of(p));
+    cli_json_string(ctx, "path", a.output);
+    cli_json_integer(ctx, "rows", rows);
+    cli_json_integer(ctx, "columns", (long long)count);
+    cli_json_integer(ctx, "component", component);
+    if (ncomp > 1)
+      cli_json_string(ctx, "component_name", rom_reproduce_component_name(ncomp, component));
+    cli_json_string(ctx, "states", raw ? "raw" : "diff");
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
+  }
 done:
   rom_problem_destroy(&p);
   return exit_code;

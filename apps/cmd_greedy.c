@@ -27,8 +27,8 @@ static const char *const help =
     "problem's solver, the snapshot is orthonormalised against the basis (Gram-Schmidt\n"
     "twice) and the ROM updated; stops when the max estimate <= --tol or at --max-size.\n"
     "Prints one line per iteration (k, the training point chosen, the max estimate).\n\n"
-    "  --problem NAME   an affine problem (default heat, i.e. P3); a non-affine one is the\n"
-    "                   residual-driven greedy of nonlinear ROMs (not in this build)\n"
+    "  --problem NAME   an affine problem (default heat, i.e. P3); a non-affine one (P1, P2)\n"
+    "                   runs 'romkit greedy-nonlinear' with the same arguments (see its --help)\n"
     "  --resolution n   the problem's resolution (P3: interior nodes per direction, 64)\n"
     "  --design D       the training set: grid, lhs (default) or mc, in the problem's\n"
     "                   parameter ranges (P3: [0.1, 10]^4, log-uniform)\n"
@@ -42,7 +42,10 @@ static const char *const help =
     "  --compare-pod L  for each K in L: max true error over --test-samples (default 1000)\n"
     "                   Monte Carlo test points of the greedy basis truncated to K vectors\n"
     "                   and of POD of K random FOM solves; then the random FOM solves POD\n"
-    "                   needs for a max true error <= --tol\n\n"
+    "                   needs for a max true error <= --tol\n"
+    "  --json           one JSON object on stdout (the chosen points and the max estimate per\n"
+    "                   iteration, the stop reason, FOM solves, seconds, the files written,\n"
+    "                   the --compare-pod table); the text goes to stderr\n\n"
     "problems (--problem NAME):\n";
 
 typedef struct {
@@ -106,6 +109,17 @@ static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
       return cli_usage_error(ctx, "greedy", "unknown option '%s'", a);
     }
   }
+  if (o->compare_text) { /* checked before the greedy runs (compare_pod checks again) */
+    double ks[GREEDY_MAX_COMPARE];
+    const int nk = cli_parse_double_list(o->compare_text, ks, GREEDY_MAX_COMPARE);
+    if (nk < 1)
+      return cli_usage_error(ctx, "greedy", "--compare-pod '%s' is not a list of at most %d sizes",
+                             o->compare_text, GREEDY_MAX_COMPARE);
+    for (int j = 0; j < nk; ++j)
+      if (!(ks[j] >= 1 && ks[j] <= 400 && ks[j] == floor(ks[j])))
+        return cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..400",
+                               ks[j]);
+  }
   rom_sweep_design_kind kind;
   if (rom_sweep_design_kind_from_name(o->design, &kind))
     return cli_usage_error(ctx, "greedy", "--design must be grid, lhs or mc, got '%s'", o->design);
@@ -124,12 +138,15 @@ static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
 typedef struct {
   rom_ctx *ctx;
   int p;
+  rom_int capacity;
+  double *seconds; /* per iteration, for --json (capacity entries; NULL: not kept) */
 } progress_state;
 
 static int progress(void *user, rom_int iteration, rom_int index, const double *mu,
                     double max_estimate, double seconds) {
   progress_state *s = user;
   char text[256];
+  if (s->seconds && iteration >= 0 && iteration < s->capacity) s->seconds[iteration] = seconds;
   size_t n = 0;
   text[0] = '\0';
   for (int j = 0; j < s->p && n + 16 < sizeof text; ++j)
@@ -312,9 +329,21 @@ static int pod_search(rom_ctx *ctx, rom_model *m, const test_set *t, const doubl
   return rc;
 }
 
+/* The --compare-pod table, kept for --json: per K the max test errors of the truncated
+ * greedy basis and of POD (NaN where the greedy basis has fewer than K vectors), and the
+ * search for the random FOM solves POD needs. */
+typedef struct {
+  int nk;
+  rom_int K[GREEDY_MAX_COMPARE];
+  double greedy_e2[GREEDY_MAX_COMPARE], pod_e2[GREEDY_MAX_COMPARE];
+  double greedy_ex[GREEDY_MAX_COMPARE], pod_ex[GREEDY_MAX_COMPARE];
+  rom_int test_samples, pod_solves_for_tol, pod_max_solves; /* -1: not reached */
+  double pod_error_at, test_fom_seconds;
+} compare_table;
+
 static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
                        const greedy_options *o, const double *low, const double *high,
-                       const int *logs) {
+                       const int *logs, compare_table *ct) {
   int rc = ROM_OK;
   rom_model *m = rom_problem_model(problem);
   const int p = rom_problem_num_parameters(problem), Qf = rom_model_rhs_terms(m);
@@ -334,11 +363,16 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   for (int j = 0; j < nk; ++j)
     if (!(ks[j] >= 1 && ks[j] <= 400 && ks[j] == floor(ks[j])))
       return cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..400", ks[j]);
+  ct->nk = nk;
+  ct->test_samples = o->test_samples;
+  ct->pod_solves_for_tol = -1;
+  ct->pod_error_at = NAN;
   t.nt = o->test_samples;
   t.L = L;
   t.Ls = Ls;
   t.p = p;
   r.max = 400;
+  ct->pod_max_solves = r.max;
   F = calloc((size_t)(Ls * Qf), sizeof(double));
   t.mu = calloc((size_t)(t.nt * p), sizeof(double));
   t.U = calloc((size_t)(Ls * t.nt), sizeof(double));
@@ -363,12 +397,13 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
     if ((rc = fom_solve(m, t.mu + i * p, L, F, t.U + i * Ls))) goto done;
     if ((rc = apply_x(m, L, t.U + i * Ls, t.XU + i * Ls, t.tmp))) goto done;
   }
+  ct->test_fom_seconds = MPI_Wtime() - t0;
   cli_printf(ctx,
              "\ncomparison with POD of K random FOM solves (Monte Carlo, seed %lld) over %lld "
              "Monte Carlo test points (seed %lld; %.2f s of test FOM solves);\n"
              "max true errors in the Euclidean norm and in the X-norm of the error bounds, "
              "X = A(1, ..., 1):\n",
-             (long long)o->seed + 1, (long long)t.nt, (long long)o->seed + 2, MPI_Wtime() - t0);
+             (long long)o->seed + 1, (long long)t.nt, (long long)o->seed + 2, ct->test_fom_seconds);
   cli_printf(ctx, "  %4s  %14s  %14s  %14s  %14s\n", "K", "greedy |e|_2", "POD |e|_2",
              "greedy |e|_X", "POD |e|_X");
   for (int j = 0; j < nk; ++j) {
@@ -381,11 +416,18 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
     }
     if ((rc = pod_errors(ctx, m, &t, F, &r, K, &ep, &epx))) goto done;
     cli_printf(ctx, "  %4lld  %14.3e  %14.3e  %14.3e  %14.3e\n", (long long)K, eg, ep, egx, epx);
+    ct->K[j] = K;
+    ct->greedy_e2[j] = eg;
+    ct->pod_e2[j] = ep;
+    ct->greedy_ex[j] = egx;
+    ct->pod_ex[j] = epx;
   }
   {
     rom_int found = -1;
     double at = NAN;
     if ((rc = pod_search(ctx, m, &t, F, &r, o->tol, &found, &at))) goto done;
+    ct->pod_solves_for_tol = found;
+    ct->pod_error_at = at;
     if (found > 0)
       cli_printf(ctx,
                  "  POD needs %lld random FOM solves for a max true X-norm error <= %g over the "
@@ -409,6 +451,73 @@ done:
   free(t.tmp);
   free(r.R);
   return rc;
+}
+
+/* --json: the run as one object (rank 0; docs/user-guide.md, "Command-line conventions"). */
+static void json_report(rom_ctx *ctx, rom_problem *problem, const rom_sweep_design *design,
+                        const rom_greedy *g, const greedy_options *o, const double *seconds,
+                        const compare_table *ct) {
+  const rom_int k = rom_greedy_size(g);
+  const int p = rom_greedy_num_parameters(g);
+  const rom_int *index = rom_greedy_indices(g);
+  const double *mu = rom_greedy_parameters(g), *est = rom_greedy_max_estimates(g);
+  cli_json_begin(ctx);
+  cli_json_string(ctx, "command", "greedy");
+  cli_json_string(ctx, "problem", rom_problem_name_of(problem));
+  cli_json_integer(ctx, "N", (long long)rom_problem_global_rows(problem));
+  cli_json_string(ctx, "estimator", o->estimator);
+  cli_json_string(ctx, "design", o->design);
+  cli_json_integer(ctx, "training_points", (long long)rom_sweep_design_samples(design));
+  cli_json_integer(ctx, "seed", (long long)o->seed);
+  cli_json_number(ctx, "tol", o->tol);
+  cli_json_integer(ctx, "max_size", (long long)o->max_size);
+  cli_json_integer(ctx, "parameters", p);
+  cli_json_array(ctx, "iterations");
+  for (rom_int j = 0; j < k; ++j) {
+    cli_json_object(ctx, NULL);
+    cli_json_integer(ctx, "k", (long long)j + 1);
+    cli_json_integer(ctx, "point", (long long)index[j]);
+    cli_json_numbers(ctx, "mu", mu + j * p, p);
+    cli_json_number(ctx, "max_estimate", est[j]);
+    cli_json_number(ctx, "seconds", j < o->max_size ? seconds[j] : NAN);
+    cli_json_end(ctx);
+  }
+  cli_json_end(ctx);
+  cli_json_string(ctx, "stop_reason", rom_greedy_stop_name(rom_greedy_stop_reason(g)));
+  cli_json_integer(ctx, "k", (long long)k);
+  cli_json_number(ctx, "max_estimate", k > 0 ? est[k - 1] : NAN);
+  cli_json_integer(ctx, "fom_solves", (long long)rom_greedy_fom_solves(g));
+  cli_json_number(ctx, "seconds", rom_greedy_seconds(g));
+  cli_json_object(ctx, "files");
+  if (o->out_path) cli_json_string(ctx, "rom", o->out_path);
+  if (o->basis_path) cli_json_string(ctx, "basis", o->basis_path);
+  cli_json_end(ctx);
+  if (o->compare_text) {
+    cli_json_object(ctx, "compare_pod");
+    cli_json_integer(ctx, "test_samples", (long long)ct->test_samples);
+    cli_json_number(ctx, "test_fom_seconds", ct->test_fom_seconds);
+    cli_json_array(ctx, "rows");
+    for (int j = 0; j < ct->nk; ++j) {
+      cli_json_object(ctx, NULL);
+      cli_json_integer(ctx, "K", (long long)ct->K[j]);
+      cli_json_number(ctx, "greedy_error_2", ct->greedy_e2[j]);
+      cli_json_number(ctx, "pod_error_2", ct->pod_e2[j]);
+      cli_json_number(ctx, "greedy_error_X", ct->greedy_ex[j]);
+      cli_json_number(ctx, "pod_error_X", ct->pod_ex[j]);
+      cli_json_end(ctx);
+    }
+    cli_json_end(ctx);
+    /* null: POD of pod_max_solves random solves does not reach --tol */
+    if (ct->pod_solves_for_tol > 0)
+      cli_json_integer(ctx, "pod_solves_for_tol", (long long)ct->pod_solves_for_tol);
+    else
+      cli_json_number(ctx, "pod_solves_for_tol", NAN);
+    cli_json_number(ctx, "pod_error_at_solves", ct->pod_error_at);
+    cli_json_integer(ctx, "pod_max_solves", (long long)ct->pod_max_solves);
+    cli_json_end(ctx);
+  }
+  cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+  cli_json_end(ctx);
 }
 
 /* *affine = 0 if --problem (default heat) names a problem whose model is not a steady affine
@@ -444,6 +553,9 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
   rom_greedy *g = NULL;
   double low[GREEDY_MAX_PARAMETERS], high[GREEDY_MAX_PARAMETERS];
   int logs[GREEDY_MAX_PARAMETERS];
+  double *iteration_seconds = NULL;
+  compare_table ct;
+  memset(&ct, 0, sizeof ct);
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", help);
     cli_print_problems(ctx, "  ");
@@ -502,7 +614,12 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
              o.design, (long long)rom_sweep_design_samples(design), (long long)o.seed, o.tol,
              (long long)o.max_size, rom_ctx_size(ctx));
   {
-    progress_state ps = {ctx, p};
+    iteration_seconds = calloc((size_t)o.max_size, sizeof(double));
+    if (!iteration_seconds) {
+      rc = ROM_ERR_NOMEM;
+      goto fail;
+    }
+    progress_state ps = {ctx, p, o.max_size, iteration_seconds};
     rom_greedy_options go = rom_greedy_options_default();
     rom_greedy_estimator_from_name(o.estimator, &go.estimator);
     go.tolerance = o.tol;
@@ -527,17 +644,19 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
     cli_printf(ctx, "  -> %s (basis)\n", o.basis_path);
   }
   if (o.compare_text) {
-    rc = compare_pod(ctx, problem, g, &o, low, high, logs);
+    rc = compare_pod(ctx, problem, g, &o, low, high, logs, &ct);
     if (rc == CLI_EXIT_USAGE) {
       exit_code = rc;
       goto done;
     }
     if (rc) goto fail;
   }
+  if (cli_json_mode()) json_report(ctx, problem, design, g, &o, iteration_seconds, &ct);
   goto done;
 fail:
   exit_code = cli_fail(ctx, "greedy", rc);
 done:
+  free(iteration_seconds);
   rom_greedy_destroy(&g);
   rom_sweep_design_destroy(&design);
   rom_problem_destroy(&problem);

@@ -40,7 +40,10 @@ static const char *const help =
     "  --test L                test parameters: report the problem's avg/max error (%) there\n"
     "  --compare L             with --test: the same report for this fixed training set\n"
     "                          (default the recipe's, P1: 0.9,1.1)\n"
-    "  --resolution N, --steps S  a smaller problem (tests)\n";
+    "  --resolution N, --steps S  a smaller problem (tests)\n"
+    "  --json                  one JSON object on stdout (the chosen parameters, per pick the\n"
+    "                          indicator, estimate and calibration, the --test / --compare\n"
+    "                          errors); the text goes to stderr\n";
 
 static int parse_list(rom_ctx *ctx, const char *flag, const char *v, double *out, int *n) {
   *n = cli_parse_double_list(v, out, MAX_LIST);
@@ -73,8 +76,39 @@ static void print_errors(rom_ctx *ctx, const char *label, int nfom, int ntest, c
              label, nfom, sa / ntest, worst_avg, worst_max);
 }
 
+/* --json: nfom points of np parameters as an array of arrays. */
+static void json_points(rom_ctx *ctx, const char *key, int np, int npoints, const double *mu) {
+  cli_json_array(ctx, key);
+  for (int i = 0; i < npoints; ++i)
+    cli_json_numbers(ctx, NULL, mu + (size_t)i * (size_t)np, np);
+  cli_json_end(ctx);
+}
+
+/* --json: one training set's test errors (the numbers print_points / print_errors print). */
+static void json_errors(rom_ctx *ctx, const char *key, int np, int nfom, const double *train,
+                        int ntest, const double *avg, const double *mx) {
+  double sa = 0.0, worst_avg = 0.0, worst_max = 0.0;
+  for (int i = 0; i < ntest; ++i) {
+    sa += avg[i];
+    if (!(avg[i] <= worst_avg)) worst_avg = avg[i];
+    if (!(mx[i] <= worst_max)) worst_max = mx[i];
+  }
+  cli_json_object(ctx, key);
+  cli_json_integer(ctx, "fom_runs", nfom);
+  json_points(ctx, "train", np, nfom, train);
+  cli_json_numbers(ctx, "avg_error_pct", avg, ntest);
+  cli_json_numbers(ctx, "max_error_pct", mx, ntest);
+  cli_json_number(ctx, "mean_avg_error_pct", sa / ntest);
+  cli_json_number(ctx, "worst_avg_error_pct", worst_avg);
+  cli_json_number(ctx, "worst_max_error_pct", worst_max);
+  cli_json_end(ctx);
+}
+
+/* The greedy's progress lines: human text (stderr in JSON mode, as every human line), at the
+ * info level like the library's own lines, so -q and ROMKIT_LOG=0 silence them (as
+ * reproduce's). */
 static void to_stdout(void *user, const char *text) {
-  (void)user;
+  if (rom_ctx_log_level((const rom_ctx *)user) < ROM_LOG_INFO) return;
   fputs(text, stdout);
   fflush(stdout);
 }
@@ -87,7 +121,7 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
   int ninitial = 0, ntest = 0, ncompare = 0, rc = 0;
   rom_problem *p = NULL;
   rom_nlgreedy_result *res = NULL;
-  double *avg = NULL, *mx = NULL;
+  double *avg = NULL, *mx = NULL, *gavg = NULL, *gmx = NULL;
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", help);
     return CLI_EXIT_OK;
@@ -146,10 +180,13 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
     o.ninitial = ninitial / np;
   }
   o.progress = to_stdout;
+  o.progress_user = ctx;
   res = calloc(1, sizeof *res);
   avg = calloc(MAX_LIST, sizeof *avg);
   mx = calloc(MAX_LIST, sizeof *mx);
-  if (!res || !avg || !mx) {
+  gavg = calloc(MAX_LIST, sizeof *gavg);
+  gmx = calloc(MAX_LIST, sizeof *gmx);
+  if (!res || !avg || !mx || !gavg || !gmx) {
     rc = cli_usage_error(ctx, CMD, "out of memory");
     goto done;
   }
@@ -157,10 +194,10 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
     rc = cli_fail(ctx, CMD, rc);
     goto done;
   }
-  cli_printf(ctx, "chosen training parameters (%d FOM runs, %s):", res->nfom,
-             res->converged == 1   ? "tolerance reached"
-             : res->converged == 2 ? "stalled"
-                                   : "max FOM runs");
+  const char *stop = res->converged == 1   ? "tolerance reached"
+                     : res->converged == 2 ? "stalled"
+                                           : "max FOM runs";
+  cli_printf(ctx, "chosen training parameters (%d FOM runs, %s):", res->nfom, stop);
   for (int t = 0; t < res->nfom * np; ++t)
     cli_printf(ctx, "%s%.10g", t ? "," : " ", res->train[t]);
   cli_printf(ctx, "\n");
@@ -183,6 +220,8 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
     }
     print_points(ctx, "greedy", np, ntest, test, avg, mx);
     print_errors(ctx, "greedy", res->nfom, ntest, avg, mx);
+    memcpy(gavg, avg, sizeof(double) * (size_t)ntest); /* avg, mx get the fixed set's next */
+    memcpy(gmx, mx, sizeof(double) * (size_t)ntest);
     if (!ncompare && rom_problem_recipe_of(p, &r) == ROM_OK) {
       ncompare = r.ntrain * np;
       memcpy(compare, r.train, sizeof(double) * (size_t)ncompare);
@@ -197,11 +236,61 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
       print_errors(ctx, "fixed", ncompare / np, ntest, avg, mx);
     }
   }
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", CMD);
+    cli_json_string(ctx, "problem", rom_problem_name_of(p));
+    cli_json_string(ctx, "rom", res->hyper ? "pod-lspg-hr" : "pod-lspg");
+    cli_json_integer(ctx, "dim", (long long)res->dim);
+    if (res->hyper) {
+      cli_json_integer(ctx, "hr_basis", (long long)res->hr_basis);
+      cli_json_integer(ctx, "hr_samples", (long long)res->hr_samples);
+    }
+    cli_json_integer(ctx, "parameters", np);
+    cli_json_integer(ctx, "candidates", res->ncandidates);
+    cli_json_integer(ctx, "failed_candidates", res->failed_candidates);
+    cli_json_integer(ctx, "fom_runs", res->nfom);
+    cli_json_integer(ctx, "initial", res->ninitial);
+    cli_json_string(ctx, "stop_reason",
+                    res->converged == 1   ? "tolerance"
+                    : res->converged == 2 ? "stalled"
+                                          : "max-fom-runs");
+    json_points(ctx, "chosen", np, res->nfom, res->train);
+    cli_json_array(ctx, "iterations");
+    for (int i = 0; i < res->iterations; ++i) {
+      cli_json_object(ctx, NULL);
+      cli_json_integer(ctx, "pick", i);
+      /* the pick's parameters: train[ninitial + i] if it got a FOM run */
+      if (res->ninitial + i < res->nfom)
+        cli_json_numbers(ctx, "mu", res->train + (size_t)(res->ninitial + i) * (size_t)np, np);
+      cli_json_integer(ctx, "candidate", res->argmax[i]);
+      cli_json_number(ctx, "indicator", res->max_indicator[i]);
+      cli_json_number(ctx, "estimate_pct", res->estimate_pct[i]);
+      cli_json_number(ctx, "true_error_pct", res->true_error_pct[i]);
+      cli_json_number(ctx, "calibration", res->calibration[i]);
+      cli_json_end(ctx);
+    }
+    cli_json_end(ctx);
+    cli_json_number(ctx, "fom_seconds", res->fom_seconds);
+    cli_json_number(ctx, "offline_seconds", res->offline_seconds);
+    cli_json_number(ctx, "rom_seconds", res->rom_seconds);
+    if (ntest) {
+      cli_json_object(ctx, "test");
+      json_points(ctx, "points", np, ntest, test);
+      json_errors(ctx, "greedy", np, res->nfom, res->train, ntest, gavg, gmx);
+      if (ncompare) json_errors(ctx, "fixed", np, ncompare / np, compare, ntest, avg, mx);
+      cli_json_end(ctx);
+    }
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
+  }
   rc = CLI_EXIT_OK;
 done:
   free(res);
   free(avg);
   free(mx);
+  free(gavg);
+  free(gmx);
   rom_problem_destroy(&p);
   return rc;
 }

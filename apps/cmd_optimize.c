@@ -22,7 +22,9 @@ static const char *const help =
     "                  reduced-basis loop), or all three (default trust-region)\n"
     "  --algorithm A   NLopt's gradient-based algorithm: LD_SLSQP, LD_MMA, LD_CCSAQ, LD_LBFGS\n"
     "  --tau T         trust region: allowed estimated relative error of the ROM objective\n"
-    "  --n N           interior grid nodes per direction (8..1024)\n";
+    "  --n N           interior grid nodes per direction (8..1024)\n"
+    "  --json          one JSON object on stdout (per method J, the FOM's J there, FOM solves,\n"
+    "                  adjoints, k, iterations, seconds, mu); the text goes to stderr\n";
 
 #define NPROBE 9
 
@@ -76,6 +78,10 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
   rom_heat2d *h = NULL;
   double *Lw = NULL, *training = NULL;
   int rc = ROM_OK, exit_code = CLI_EXIT_OK;
+  /* the methods run, kept for --json */
+  int nrun = 0, ran[3];
+  rom_optimize_result results[3];
+  double seconds[3], mus[3][4];
   if (cli_wants_help(argc, argv)) {
     cli_printf(ctx, "%s", help);
     return CLI_EXIT_OK;
@@ -144,10 +150,48 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
         exit_code = cli_fail(ctx, "optimize", rc);
         goto done;
       }
+      const double t = MPI_Wtime() - t0;
       cli_printf(ctx, "%-13s %-22.15g %-22.15g %-10d %-9d %-3d %-11d %-8.3f %g,%g,%g,%g\n", name,
                  r.objective, r.fom_objective, r.fom_solves, r.fom_adjoint_solves, r.rom_dim,
-                 r.iterations, MPI_Wtime() - t0, mu[0], mu[1], mu[2], mu[3]);
+                 r.iterations, t, mu[0], mu[1], mu[2], mu[3]);
+      ran[nrun] = m;
+      results[nrun] = r;
+      seconds[nrun] = t;
+      memcpy(mus[nrun], mu, sizeof mu);
+      ++nrun;
     }
+  }
+  if (cli_json_mode()) {
+    cli_json_begin(ctx);
+    cli_json_string(ctx, "command", "optimize");
+    cli_json_integer(ctx, "n", (long long)a.n);
+    cli_json_integer(ctx, "N", (long long)(a.n * a.n));
+    cli_json_string(ctx, "algorithm", a.algorithm);
+    cli_json_number(ctx, "lower", a.lower);
+    cli_json_number(ctx, "upper", a.upper);
+    cli_json_numbers(ctx, "start", a.start, 4);
+    cli_json_numbers(ctx, "target_mu", a.target_mu, 4);
+    cli_json_integer(ctx, "training", (long long)a.training);
+    cli_json_number(ctx, "tau", a.tau);
+    cli_json_array(ctx, "methods");
+    for (int i = 0; i < nrun; ++i) {
+      const rom_optimize_result *r = &results[i];
+      cli_json_object(ctx, NULL);
+      cli_json_string(ctx, "method", rom_optimize_method_name((rom_optimize_method)ran[i]));
+      cli_json_number(ctx, "J", r->objective);
+      cli_json_number(ctx, "fom_J", r->fom_objective);
+      cli_json_integer(ctx, "fom_solves", r->fom_solves);
+      cli_json_integer(ctx, "adjoints", r->fom_adjoint_solves);
+      cli_json_integer(ctx, "k", r->rom_dim);
+      cli_json_integer(ctx, "iterations", r->iterations);
+      cli_json_integer(ctx, "evaluations", r->evaluations);
+      cli_json_number(ctx, "seconds", seconds[i]);
+      cli_json_numbers(ctx, "mu", mus[i], 4);
+      cli_json_end(ctx);
+    }
+    cli_json_end(ctx);
+    cli_json_integer(ctx, "ranks", rom_ctx_size(ctx));
+    cli_json_end(ctx);
   }
 done:
   free(Lw);
