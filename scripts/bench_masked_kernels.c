@@ -12,8 +12,9 @@
  * is printed before and after: the machine is shared. docs/benchmarks.md, "Masked layer
  * kernels". Build and run from the repository root after the CMake build in build/:
  *   cc -O3 -std=c99 -Iinclude -Ibuild/include -Ilibrom $(pkg-config --cflags hdf5-openmpi ompi) \
- *     scripts/bench_masked_kernels.c -Lbuild -lromkit $(pkg-config --libs ompi) -lopenblas -lm -o /tmp/bench_masked_kernels
- *   OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=build /tmp/bench_masked_kernels [--repeat 5] */
+ *     scripts/bench_masked_kernels.c -Lbuild -lromkit $(pkg-config --libs ompi) -lopenblas -lm -o
+ * /tmp/bench_masked_kernels OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=build /tmp/bench_masked_kernels
+ * [--repeat 5] */
 #include "manifold/ae_impl.h"
 
 #include <cblas.h>

@@ -9,16 +9,16 @@
 #include "romkit/model.h"
 
 typedef struct {
-  int nterms;                       /* Qa; 0 while unset */
-  rom_apply_term_fn apply;          /* y = A_q x */
-  rom_coefficients_fn coefficients; /* theta(mu); may be NULL */
+  int nterms;                                 /* Qa; 0 while unset */
+  rom_apply_term_fn apply;                    /* y = A_q x */
+  rom_coefficients_fn coefficients;           /* theta(mu); may be NULL */
   rom_coefficient_derivatives_fn derivatives; /* d theta / d mu; NULL: central differences */
 } rom_model_affine_operator;
 
 typedef struct {
-  int nterms;                       /* Qf; 0 while unset */
-  rom_vector_term_fn term;          /* f_q */
-  rom_coefficients_fn coefficients; /* phi(mu); may be NULL */
+  int nterms;                                 /* Qf; 0 while unset */
+  rom_vector_term_fn term;                    /* f_q */
+  rom_coefficients_fn coefficients;           /* phi(mu); may be NULL */
   rom_coefficient_derivatives_fn derivatives; /* d phi / d mu; NULL: central differences */
 } rom_model_affine_rhs;
 
