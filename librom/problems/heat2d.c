@@ -164,8 +164,6 @@ static int heat_affine_solve(void *user, const double *theta, double shift, doub
             (h->solve_ab[c] == NULL || h->solve_used[c] < h->solve_used[victim]))
           victim = c;
       double *key = h->solve_key + (size_t)victim * (size_t)nk;
-      rom_free(ctx, h->solve_ab[victim]);
-      h->solve_ab[victim] = NULL;
       if (factor_band(h, theta, shift, scale, &h->solve_ab[victim]) != ROM_OK) failed = 1;
       if (!failed) {
         memcpy(key, theta, sizeof(double) * (size_t)h->nblocks);
@@ -332,16 +330,21 @@ cleanup:
   return err;
 }
 
-/* Rank 0: allocate and factorise the band matrix shift*I + scale*A(mu). */
+/* Rank 0: factorise the band matrix shift*I + scale*A(mu) into *ab_io, a buffer of (n + 1) N
+ * values allocated here if *ab_io is NULL and reused otherwise (a recycled cache slot: no
+ * fresh pages to fault in, which costs more than the assembly at n = 128). On failure the
+ * buffer is freed and *ab_io is NULL. */
 static int factor_band(rom_heat2d *h, const double *mu, double shift, double scale,
-                       double **ab_out) {
+                       double **ab_io) {
   int err = ROM_OK;
   rom_ctx *ctx = h->ctx;
-  double *ab = NULL;
+  double *ab = *ab_io;
   size_t bytes = 0;
-  *ab_out = NULL;
-  ROM_TRY(ctx, rom_size_mul(ctx, (h->n + 1) * h->N, sizeof(double), &bytes));
-  ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
+  *ab_io = NULL;
+  if (!ab) {
+    ROM_TRY(ctx, rom_size_mul(ctx, (h->n + 1) * h->N, sizeof(double), &bytes));
+    ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
+  }
   assemble_band(h, mu, shift, scale, ab);
   {
     lapack_int info = LAPACKE_dpbtrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)h->N, (lapack_int)h->n,
@@ -350,7 +353,7 @@ static int factor_band(rom_heat2d *h, const double *mu, double shift, double sca
     ROM_CHECK(ctx, info == 0, ROM_ERR_SINGULAR,
               "the heat operator is not positive definite (dpbtrf: leading minor %d)", (int)info);
   }
-  *ab_out = ab;
+  *ab_io = ab;
   ab = NULL;
 cleanup:
   rom_free(ctx, ab);
