@@ -15,10 +15,11 @@
  *     own ftol_rel).
  *  2. Sub-problem: NLopt minimises the ROM objective J_r over the box intersected with a box
  *     of radius delta around mu_k; the step is then halved (backtracking, Keil et al. sec. 4.1)
- *     until it lies in the trust region Delta_J(mu) / |J_r(mu)| <= tr_bound_tolerance.
+ *     until it lies in the trust region Delta_J(mu) / |J_r(mu)| <= tau_k (tau_0 =
+ *     tr_bound_tolerance, doubled up to 1 after a well-predicted step, halved after a reject).
  *  3. One FOM evaluation (state + adjoint) at the candidate. Accept if J decreased: mu_k moves
  *     there, and u, lambda enrich the basis (rom_affine_rom_extend: the ROM and its estimator
- *     grow, nothing is reprojected). Otherwise reject and halve delta.
+ *     grow, nothing is reprojected). Otherwise reject and halve delta and tau.
  * Because u(mu_k) and lambda(mu_k) lie in the basis, the Galerkin ROM reproduces J(mu_k) and
  * grad J(mu_k) exactly (up to rounding) at every accepted iterate, so the ROM sub-problem is a
  * first-order consistent model and the loop converges to a stationary point of the FOM's J
@@ -128,7 +129,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   rom_optim_rom *rom = NULL;
   tr_bound est = {NULL, 0};
   double *work = NULL;
-  double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius;
+  double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius, tau = opts->tr_bound_tolerance;
   int converged = 0;
   ROM_TRY(ctx, rom_optim_fom_create(model, design, &fom));
   ROM_TRY(ctx, rom_optim_rom_create(model, design, opts->pod_tolerance, &rom));
@@ -175,7 +176,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
     for (int bt = 0;; ++bt) {
       ROM_TRY(ctx, rom_optim_rom_evaluate(rom, mc, &Jr_c, NULL));
       ROM_TRY(ctx, objective_bound(rom, &est, &bound));
-      if (bound <= opts->tr_bound_tolerance * fabs(Jr_c) || bt == 40) break;
+      if (bound <= tau * fabs(Jr_c) || bt == 40) break;
       for (int j = 0; j < p; ++j)
         mc[j] = mu[j] + 0.5 * (mc[j] - mu[j]);
     }
@@ -183,6 +184,16 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
     if (!(predicted > 1e-14 * fabs(Jk))) {
       /* The ROM, exact to first order at mu_k, sees no descent: mu_k is stationary to
        * rounding. */
+      converged = 1;
+      break;
+    }
+    if (Jk - (Jr_c - bound) <= opts->tr_objective_tolerance * fabs(Jk)) {
+      /* Certified: J(mu_c) >= J_r(mu_c) - Delta_J, so no point of the sub-problem can lower J
+       * by more than the objective tolerance; the FOM solve that would show it is skipped. */
+      rom_log(ctx, ROM_LOG_INFO,
+              "trust region %d: the bound certifies a decrease <= %.3g: stopped without a FOM "
+              "solve",
+              it, Jk - (Jr_c - bound));
       converged = 1;
       break;
     }
@@ -203,10 +214,17 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
         break;
       }
       ROM_TRY(ctx, enrich(rom, fom, &est));
-      if (rho > 0.75) delta = fmin(1.0, 2.0 * delta);
+      /* A good prediction widens both radii (Keil et al. 2021, Algorithm 1: the bound's
+       * radius is enlarged when rho >= 0.75); the bound's is the one that limits the step
+       * when the estimator overestimates the error by orders of magnitude. */
+      if (rho > 0.75) {
+        delta = fmin(1.0, 2.0 * delta);
+        tau = fmin(1.0, 2.0 * tau);
+      }
     } else {
       result->rejected++;
       delta *= 0.5;
+      tau *= 0.5;
       rom_log(ctx, ROM_LOG_INFO, "trust region %d: rejected, J = %.12g >= %.12g, delta -> %.3g", it,
               Jc, Jk, delta);
       ROM_CHECK_ALL(ctx, delta >= 1e-12, ROM_ERR_NOT_CONVERGED,
