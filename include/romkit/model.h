@@ -200,6 +200,9 @@ int rom_model_num_parameters(const rom_model *m);
 int rom_model_operator_terms(const rom_model *m);
 int rom_model_rhs_terms(const rom_model *m);
 int rom_model_has_affine_solve(const rom_model *m); /* 1 if a solver was set, else 0 */
+/* Calls of the host's solver through rom_model_affine_solve so far (for honest solve counts
+ * in reports, e.g. rom_optimize's). */
+long rom_model_affine_solve_count(const rom_model *m);
 
 /* Calls into the host through the table, with argument checks and error mapping
  * (used by romkit's offline stages; also handy for hosts testing their callbacks). */

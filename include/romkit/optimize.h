@@ -110,8 +110,9 @@ typedef struct {
                                     the first one) is below; default 1e-8 */
   double tr_objective_tolerance; /* or when an accepted step lowers J by less than this times
                                     |J| (the sub-problem's own rounding floor); default 1e-10 */
-  double tr_bound_tolerance;     /* the trust region: estimated relative error of the ROM
-                                    objective, Delta_J / |J_r| <= this; default 0.1 */
+  double tr_bound_tolerance;     /* the first trust region: estimated relative error of the
+                                    ROM objective, Delta_J / |J_r| <= this (then adapted:
+                                    doubled after good steps, halved on rejects); default 0.1 */
   double tr_radius;              /* initial box radius around the iterate, as a fraction of
                                     upper - lower; default 0.5 */
   int tr_max_iterations;         /* outer iterations; default 50 */

@@ -735,8 +735,11 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
   /* The estimator: the new vectors' terms, orthonormalised against the kept ones. */
   if (rom->est && rom->rs.have_vectors && rom->rs.L == L) {
     const rom_int nt = rom_affine_est_terms(rom, k2), ld = ld_of(L);
+    /* Room grows geometrically: a basis extended a few vectors at a time (a greedy, a trust
+     * region) would otherwise copy and zero all representers (2 x nt x L values) each time. */
+    const rom_int room = nt > rom->rs.cap && nt < 2 * rom->rs.cap ? 2 * rom->rs.cap : nt;
     double *c2 = NULL;
-    ROM_TRY_ALL(ctx, rom_riesz_reserve(ctx, &rom->rs, L, nt, nt));
+    ROM_TRY_ALL(ctx, rom_riesz_reserve(ctx, &rom->rs, L, room, room));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nt, (void **)&c2));
     rom_free(ctx, rom->est_c);
     rom->est_c = c2;

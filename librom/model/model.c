@@ -88,6 +88,10 @@ int rom_model_set_affine_solve(rom_model *m, rom_affine_solve_fn solve) {
   return ROM_OK;
 }
 
+long rom_model_affine_solve_count(const rom_model *m) {
+  return m ? m->affine_solves : 0;
+}
+
 int rom_model_has_affine_solve(const rom_model *m) {
   return m && m->affine_solve ? 1 : 0;
 }
@@ -267,6 +271,7 @@ int rom_model_affine_solve(rom_model *m, const double *theta, double shift, doub
                               m->local_rows);
     guard_arm(&g, b_local, m->local_rows, NULL, 0);
     int rc = m->affine_solve(m->user, theta, shift, scale, transpose ? 1 : 0, b_local, x_local);
+    m->affine_solves++;
     ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:

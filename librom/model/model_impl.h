@@ -47,6 +47,7 @@ struct rom_model {
   rom_model_affine_rhs rhs;
   rom_apply_fn apply_mass;          /* NULL: identity */
   rom_affine_solve_fn affine_solve; /* NULL: none (rom_model_set_affine_solve) */
+  long affine_solves;               /* its calls so far (rom_model_affine_solve_count) */
   rom_model_nonlinear nl;
   rom_model_sampled sampled;
 };

@@ -1,7 +1,7 @@
 /* romkit internal — the evaluators behind rom_optimize (include/romkit/optimize.h): the FOM
  * objective with its adjoint gradient, the ROM objective with its reduced-adjoint gradient, the
- * ROM built from snapshots, and the a-posteriori bound of the trust region. Only librom/optim/
- * includes this header. */
+ * ROM built from snapshots (grown with rom_affine_rom_extend in the trust region). Only
+ * librom/optim/ includes this header. */
 #ifndef ROMKIT_OPTIM_OPTIM_IMPL_H
 #define ROMKIT_OPTIM_OPTIM_IMPL_H
 
@@ -37,8 +37,8 @@ int rom_optim_fom_state(rom_optim_fom *fom, const double *mu, double *u_local);
 
 /* The ROM objective: a Galerkin ROM on an orthonormal basis Phi with the design's outputs.
  * Phi comes from POD of training snapshots (rom_optim_rom_set_pod) or grows by Gram-Schmidt
- * (rom_optim_rom_add_snapshot: the old columns stay, so the trust region's estimator only
- * adds the new columns' Riesz representers). The ROM is rebuilt from Phi after a change. */
+ * (rom_optim_rom_add_snapshot: the old columns stay, so the ROM and its estimator are
+ * extended, not rebuilt: rom_optim_rom_extend). */
 typedef struct {
   rom_ctx *ctx;
   rom_model *model;
@@ -66,24 +66,12 @@ int rom_optim_rom_add_snapshot(rom_optim_rom *r, const double *v_local, int *add
 int rom_optim_rom_set_pod(rom_optim_rom *r, const rom_dmat *S);
 /* The ROM on Phi and its outputs. Collective. */
 int rom_optim_rom_rebuild(rom_optim_rom *r);
+/* Grows the ROM to the columns appended to Phi since the last build or extension
+ * (rom_affine_rom_extend: only the new rows and columns are projected, and the estimator, if
+ * the ROM has one, gets only the new representers); builds it if there is none. Collective. */
+int rom_optim_rom_extend(rom_optim_rom *r);
 /* J_r (and grad if not NULL) at mu. Not collective. */
 int rom_optim_rom_evaluate(rom_optim_rom *r, const double *mu, double *J, double *grad);
-
-/* The a-posteriori bound of the ROM objective's error for the trust region
- * (optim_estimator.c): |J(mu) - J_r(mu)| <= Delta_J(mu), from the residual dual norm in the
- * energy norm of X = A(theta_bar) and the min-theta coercivity bound. */
-typedef struct rom_optim_estimator rom_optim_estimator;
-/* An estimator for r's basis (its representers computed now). Collective. */
-int rom_optim_estimator_create(rom_optim_rom *r, const double *theta_bar,
-                               rom_optim_estimator **out);
-/* Adds the representers of the basis vectors appended to r since the last call. Collective. */
-int rom_optim_estimator_update(rom_optim_estimator *e, rom_optim_rom *r);
-void rom_optim_estimator_destroy(rom_optim_estimator **e);
-/* Delta_J at mu, after rom_optim_rom_evaluate at the same mu (uses its theta, phi, q and
- * outputs). Not collective. */
-int rom_optim_estimator_objective_bound(rom_optim_estimator *e, rom_optim_rom *r, double *bound);
-/* Host solves spent on representers so far. */
-int rom_optim_estimator_solves(const rom_optim_estimator *e);
 
 /* NLopt on every rank: minimise f over the box from x (overwritten). Returns NLopt's result in
  * *code; ROM_ERR_NOT_CONVERGED (message with the code) if NLopt failed, ROM_ERR_UNSUPPORTED

@@ -191,6 +191,31 @@ cleanup:
   return err;
 }
 
+int rom_optim_rom_extend(rom_optim_rom *r) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->ctx;
+  rom_dmat *P = NULL;
+  rom_basis *grown = NULL;
+  double *q = NULL;
+  if (!r->rom) return rom_optim_rom_rebuild(r);
+  if (r->k == rom_basis_dim(r->basis)) return ROM_OK;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r->k, (void **)&q));
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, r->L, r->k, r->Phi, r->L, &P));
+  ROM_TRY(ctx, rom_basis_create(P, NULL, 0, NULL, &grown));
+  ROM_TRY(ctx, rom_affine_rom_extend(r->rom, r->model, grown));
+  rom_basis_destroy(&r->basis);
+  r->basis = grown;
+  grown = NULL;
+  rom_free(ctx, r->q);
+  r->q = q;
+  q = NULL;
+cleanup:
+  rom_dmat_destroy(&P);
+  rom_basis_destroy(&grown);
+  rom_free(ctx, q);
+  return err;
+}
+
 int rom_optim_rom_evaluate(rom_optim_rom *r, const double *mu, double *J, double *grad) {
   int err = ROM_OK;
   rom_ctx *ctx = r->ctx;

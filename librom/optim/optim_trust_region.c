@@ -6,16 +6,20 @@
  * PDE-constrained parameter optimization", ESAIM: M2AN 55 (2021), Algorithm 1:
  *
  *  0. FOM state u and adjoint lambda of J at mu_0; the basis is {u, lambda} (Gram-Schmidt),
- *     the ROM and the a-posteriori bound Delta_J (optim_estimator.c) are built on it.
+ *     the ROM and the library's a-posteriori state bound (rom_affine_rom_build_estimator: the
+ *     stable residual norm in the energy norm of X = A(theta(mu_0)), min-theta coercivity) are
+ *     built on it; Delta_J (objective_bound below) follows from it.
  *  1. Stop when the FOM's projected gradient (in box-scaled variables) is below
  *     tr_gradient_tolerance times the first one, or when the last accepted step lowered J by
  *     less than tr_objective_tolerance |J| (the sub-problem's NLopt then only creeps at its
  *     own ftol_rel).
  *  2. Sub-problem: NLopt minimises the ROM objective J_r over the box intersected with a box
  *     of radius delta around mu_k; the step is then halved (backtracking, Keil et al. sec. 4.1)
- *     until it lies in the trust region Delta_J(mu) / |J_r(mu)| <= tr_bound_tolerance.
+ *     until it lies in the trust region Delta_J(mu) / |J_r(mu)| <= tau_k (tau_0 =
+ *     tr_bound_tolerance, doubled up to 1 after a well-predicted step, halved after a reject).
  *  3. One FOM evaluation (state + adjoint) at the candidate. Accept if J decreased: mu_k moves
- *     there, and u, lambda enrich the basis. Otherwise reject and halve delta.
+ *     there, and u, lambda enrich the basis (rom_affine_rom_extend: the ROM and its estimator
+ *     grow, nothing is reprojected). Otherwise reject and halve delta and tau.
  * Because u(mu_k) and lambda(mu_k) lie in the basis, the Galerkin ROM reproduces J(mu_k) and
  * grad J(mu_k) exactly (up to rounding) at every accepted iterate, so the ROM sub-problem is a
  * first-order consistent model and the loop converges to a stationary point of the FOM's J
@@ -42,14 +46,75 @@ static double projected_gradient_norm(const rom_design *d, int p, const double *
   return sqrt(s);
 }
 
-/* u and lambda of the last FOM evaluation into the basis; the ROM and the bound follow. */
-static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, rom_optim_estimator *est) {
+/* The bound's data: the dual norms ||l_o||_{X'} = sqrt(l_o^T X^{-1} l_o) of the outputs in the
+ * estimator's inner product X = A(theta_bar) (one host solve each, with X), and the host solves
+ * spent on the estimator so far (rom_model_affine_solve_count around its calls: honest counts
+ * whatever the estimator's internals). */
+typedef struct {
+  double *lnorm;
+  long solves;
+} tr_bound;
+
+static int output_dual_norms(rom_optim_rom *r, const double *theta_bar, tr_bound *b) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->ctx;
+  double *z = NULL;
+  const long before = rom_model_affine_solve_count(r->model);
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->no + 1), (void **)&b->lnorm));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->L + 1), (void **)&z));
+  for (int o = 0; o < r->no; ++o) {
+    const double *l = r->L > 0 ? r->design->L_local + r->L * o : z;
+    double local = 0.0, sum = 0.0;
+    ROM_TRY(ctx, rom_model_affine_solve(r->model, theta_bar, 0.0, 1.0, 0, l, z));
+    for (rom_int i = 0; i < r->L; ++i)
+      local += l[i] * z[i];
+    ROM_MPI(ctx, MPI_Reduce(&local, &sum, 1, MPI_DOUBLE, MPI_SUM, 0, rom_ctx_comm(ctx)));
+    ROM_MPI(ctx, MPI_Bcast(&sum, 1, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+    b->lnorm[o] = sqrt(fmax(sum, 0.0));
+  }
+cleanup:
+  b->solves += rom_model_affine_solve_count(r->model) - before;
+  rom_free(ctx, z);
+  return err;
+}
+
+/* Delta_J >= |J(mu) - J_r(mu)|, after rom_optim_rom_evaluate at mu (its theta, phi, q, s).
+ * The state bound ||u - u_r||_X <= Delta_u (rom_affine_rom_error_bound) gives every output
+ * |s_o - s_r,o| = |l_o^T (u - u_r)| <= ||l_o||_X' Delta_u =: Delta_o, and J(s) - J(s_r) is
+ * bounded term by term:
+ *     Delta_J = sum_o |c_o| Delta_o + w_o (|s_r,o - t_o| Delta_o + Delta_o^2 / 2).
+ * Not the primal-dual corrected output bounds (rom_affine_rom_output_bounds): J_r must be the
+ * function whose gradient the sub-problem follows (the uncorrected s_r), the misfit needs one
+ * dual space per output (nine on P3) that rom_affine_rom_extend drops at every enrichment, and
+ * the basis already holds J's aggregated adjoint at every iterate. */
+static int objective_bound(rom_optim_rom *r, const tr_bound *b, double *bound) {
+  int err = ROM_OK;
+  const rom_design *d = r->design;
+  double du = 0.0, dJ = 0.0;
+  ROM_TRY(r->ctx, rom_affine_rom_error_bound(r->rom, r->theta, r->phi, r->q, &du));
+  for (int o = 0; o < r->no; ++o) {
+    const double dout = b->lnorm[o] * du;
+    if (d->linear_weights) dJ += fabs(d->linear_weights[o]) * dout;
+    if (d->target) {
+      const double w = d->misfit_weights ? d->misfit_weights[o] : 1.0;
+      dJ += w * (fabs(r->s[o] - d->target[o]) * dout + 0.5 * dout * dout);
+    }
+  }
+  *bound = dJ;
+cleanup:
+  return err;
+}
+
+/* u and lambda of the last FOM evaluation into the basis; the ROM and its estimator grow. */
+static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, tr_bound *b) {
   int err = ROM_OK;
   int added = 0;
   ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->u, &added));
   ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->lambda, &added));
-  ROM_TRY(rom->ctx, rom_optim_rom_rebuild(rom));
-  if (est) ROM_TRY(rom->ctx, rom_optim_estimator_update(est, rom));
+  const long before = rom_model_affine_solve_count(rom->model);
+  err = rom_optim_rom_extend(rom);
+  b->solves += rom_model_affine_solve_count(rom->model) - before;
+  ROM_TRY(rom->ctx, err);
 cleanup:
   return err;
 }
@@ -62,9 +127,9 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   const int p = rom_model_num_parameters(model);
   rom_optim_fom *fom = NULL;
   rom_optim_rom *rom = NULL;
-  rom_optim_estimator *est = NULL;
+  tr_bound est = {NULL, 0};
   double *work = NULL;
-  double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius;
+  double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius, tau = opts->tr_bound_tolerance;
   int converged = 0;
   ROM_TRY(ctx, rom_optim_fom_create(model, design, &fom));
   ROM_TRY(ctx, rom_optim_rom_create(model, design, opts->pod_tolerance, &rom));
@@ -72,8 +137,17 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   double *gk = work, *gc = gk + p, *mc = gc + p, *lo = mc + p, *hi = lo + p;
 
   ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mu, &Jk, gk));
-  ROM_TRY(ctx, enrich(rom, fom, NULL));
-  ROM_TRY(ctx, rom_optim_estimator_create(rom, fom->theta, &est));
+  ROM_TRY(ctx, enrich(rom, fom, &est));
+  {
+    /* X = A(theta(mu_0)): the bound's inner product; min-theta needs theta_q(mu) > 0. */
+    rom_estimator_options eo = rom_estimator_options_default();
+    const long before = rom_model_affine_solve_count(model);
+    eo.theta_bar = fom->theta;
+    err = rom_affine_rom_build_estimator(rom->rom, model, rom->basis, &eo);
+    est.solves += rom_model_affine_solve_count(model) - before;
+    ROM_TRY(ctx, err);
+  }
+  ROM_TRY(ctx, output_dual_norms(rom, fom->theta, &est));
   pg0 = projected_gradient_norm(design, p, mu, gk);
   rom_log(ctx, ROM_LOG_INFO, "trust region: J(mu_0) = %.12g, projected gradient %.3e", Jk, pg0);
 
@@ -101,8 +175,8 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
     }
     for (int bt = 0;; ++bt) {
       ROM_TRY(ctx, rom_optim_rom_evaluate(rom, mc, &Jr_c, NULL));
-      ROM_TRY(ctx, rom_optim_estimator_objective_bound(est, rom, &bound));
-      if (bound <= opts->tr_bound_tolerance * fabs(Jr_c) || bt == 40) break;
+      ROM_TRY(ctx, objective_bound(rom, &est, &bound));
+      if (bound <= tau * fabs(Jr_c) || bt == 40) break;
       for (int j = 0; j < p; ++j)
         mc[j] = mu[j] + 0.5 * (mc[j] - mu[j]);
     }
@@ -110,6 +184,16 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
     if (!(predicted > 1e-14 * fabs(Jk))) {
       /* The ROM, exact to first order at mu_k, sees no descent: mu_k is stationary to
        * rounding. */
+      converged = 1;
+      break;
+    }
+    if (Jk - (Jr_c - bound) <= opts->tr_objective_tolerance * fabs(Jk)) {
+      /* Certified: J(mu_c) >= J_r(mu_c) - Delta_J, so no point of the sub-problem can lower J
+       * by more than the objective tolerance; the FOM solve that would show it is skipped. */
+      rom_log(ctx, ROM_LOG_INFO,
+              "trust region %d: the bound certifies a decrease <= %.3g: stopped without a FOM "
+              "solve",
+              it, Jk - (Jr_c - bound));
       converged = 1;
       break;
     }
@@ -129,11 +213,18 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
         converged = 1;
         break;
       }
-      ROM_TRY(ctx, enrich(rom, fom, est));
-      if (rho > 0.75) delta = fmin(1.0, 2.0 * delta);
+      ROM_TRY(ctx, enrich(rom, fom, &est));
+      /* A good prediction widens both radii (Keil et al. 2021, Algorithm 1: the bound's
+       * radius is enlarged when rho >= 0.75); the bound's is the one that limits the step
+       * when the estimator overestimates the error by orders of magnitude. */
+      if (rho > 0.75) {
+        delta = fmin(1.0, 2.0 * delta);
+        tau = fmin(1.0, 2.0 * tau);
+      }
     } else {
       result->rejected++;
       delta *= 0.5;
+      tau *= 0.5;
       rom_log(ctx, ROM_LOG_INFO, "trust region %d: rejected, J = %.12g >= %.12g, delta -> %.3g", it,
               Jc, Jk, delta);
       ROM_CHECK_ALL(ctx, delta >= 1e-12, ROM_ERR_NOT_CONVERGED,
@@ -150,10 +241,10 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   result->fom_objective = Jk;
   result->fom_solves = fom->solves;
   result->fom_adjoint_solves = fom->adjoint_solves;
-  result->estimator_solves = rom_optim_estimator_solves(est);
+  result->estimator_solves = (int)est.solves;
   result->rom_dim = (int)rom->k;
 cleanup:
-  rom_optim_estimator_destroy(&est);
+  rom_free(ctx, est.lnorm);
   rom_optim_rom_destroy(&rom);
   rom_optim_fom_destroy(&fom);
   rom_free(ctx, work);

@@ -40,6 +40,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Factorisations heat_affine_solve keeps: each is (n + 1) N doubles on rank 0 (17 MB at
+ * n = 128), so a few, not many. */
+#define HEAT_SOLVE_CACHE 3
+
 struct rom_heat2d {
   rom_ctx *ctx;
   rom_int n, N;
@@ -52,10 +56,15 @@ struct rom_heat2d {
   rom_row_layout rows; /* this rank's rows and the gather layout of the partition */
   double *global;      /* N values: the gathered vector in the term callback */
   rom_model *model;
-  /* The model's linear solver (heat_affine_solve): rank 0 keeps the last factorisation,
-   * so repeated solves with one matrix (Riesz representers, greedy) factor it once. */
-  double *solve_ab;  /* banded Cholesky factor of shift I + scale A(theta); NULL: none */
-  double *solve_key; /* theta (nblocks values), shift, scale of solve_ab */
+  /* The model's linear solver (heat_affine_solve): rank 0 keeps the last HEAT_SOLVE_CACHE
+   * factorisations, least recently used replaced first, so repeated solves with one matrix
+   * (Riesz representers, greedy) factor it once, and alternating between two matrices (a
+   * trust-region optimiser's FOM solves at mu_k and its bound's representers, which use the
+   * fixed inner-product matrix A(theta_bar)) does not refactorise either. */
+  double *solve_ab[HEAT_SOLVE_CACHE];         /* banded Cholesky factors; NULL: slot empty */
+  double *solve_key;                          /* per slot: theta (nblocks values), shift, scale */
+  unsigned long solve_used[HEAT_SOLVE_CACHE]; /* last use (a counter) per slot */
+  unsigned long solve_clock;
 };
 
 rom_heat2d_options rom_heat2d_options_default(void) {
@@ -141,21 +150,30 @@ static int heat_affine_solve(void *user, const double *theta, double shift, doub
                   h->rows.displs, MPI_DOUBLE, 0, comm) != MPI_SUCCESS)
     return 1;
   if (rom_ctx_rank(ctx) == 0) {
-    int same = h->solve_ab != NULL;
-    for (int q = 0; q < h->nblocks && same; ++q)
-      same = h->solve_key[q] == theta[q];
-    same = same && h->solve_key[nk - 2] == shift && h->solve_key[nk - 1] == scale;
-    if (!same) {
-      rom_free(ctx, h->solve_ab);
-      h->solve_ab = NULL;
-      if (factor_band(h, theta, shift, scale, &h->solve_ab) != ROM_OK) failed = 1;
+    int slot = -1, victim = 0;
+    for (int c = 0; c < HEAT_SOLVE_CACHE && slot < 0; ++c) {
+      const double *key = h->solve_key + (size_t)c * (size_t)nk;
+      int same = h->solve_ab[c] != NULL;
+      for (int q = 0; q < h->nblocks && same; ++q)
+        same = key[q] == theta[q];
+      if (same && key[nk - 2] == shift && key[nk - 1] == scale) slot = c;
+    }
+    if (slot < 0) { /* an empty slot, else the least recently used one */
+      for (int c = 1; c < HEAT_SOLVE_CACHE; ++c)
+        if (h->solve_ab[victim] != NULL &&
+            (h->solve_ab[c] == NULL || h->solve_used[c] < h->solve_used[victim]))
+          victim = c;
+      double *key = h->solve_key + (size_t)victim * (size_t)nk;
+      if (factor_band(h, theta, shift, scale, &h->solve_ab[victim]) != ROM_OK) failed = 1;
       if (!failed) {
-        memcpy(h->solve_key, theta, sizeof(double) * (size_t)h->nblocks);
-        h->solve_key[nk - 2] = shift;
-        h->solve_key[nk - 1] = scale;
+        memcpy(key, theta, sizeof(double) * (size_t)h->nblocks);
+        key[nk - 2] = shift;
+        key[nk - 1] = scale;
+        slot = victim;
       }
     }
-    if (!failed && band_solve(h, h->solve_ab, h->global) != ROM_OK) failed = 1;
+    if (!failed) h->solve_used[slot] = ++h->solve_clock;
+    if (!failed && band_solve(h, h->solve_ab[slot], h->global) != ROM_OK) failed = 1;
   }
   if (MPI_Bcast(&failed, 1, MPI_INT, 0, comm) != MPI_SUCCESS || failed) return 1;
   if (MPI_Scatterv(h->global, h->rows.counts, h->rows.displs, MPI_DOUBLE, x_local,
@@ -214,8 +232,9 @@ int rom_heat2d_create(rom_ctx *ctx, const rom_heat2d_options *opts, rom_int loca
     }
 
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&h->global));
-    ROM_TRY_ALL(ctx,
-                rom_malloc(ctx, sizeof(double) * (size_t)(h->nblocks + 2), (void **)&h->solve_key));
+    ROM_TRY_ALL(
+        ctx, rom_malloc(ctx, sizeof(double) * (size_t)HEAT_SOLVE_CACHE * (size_t)(h->nblocks + 2),
+                        (void **)&h->solve_key));
 
     ROM_TRY(ctx, rom_model_create(ctx, local_rows, h->nblocks, h, &h->model));
     ROM_TRY_ALL(ctx,
@@ -242,7 +261,8 @@ int rom_heat2d_destroy(rom_heat2d **ph) {
   rom_free(ctx, h->node_y);
   rom_row_layout_free(ctx, &h->rows);
   rom_free(ctx, h->global);
-  rom_free(ctx, h->solve_ab);
+  for (int c = 0; c < HEAT_SOLVE_CACHE; ++c)
+    rom_free(ctx, h->solve_ab[c]);
   rom_free(ctx, h->solve_key);
   rom_free(ctx, h);
   *ph = NULL;
@@ -310,16 +330,21 @@ cleanup:
   return err;
 }
 
-/* Rank 0: allocate and factorise the band matrix shift*I + scale*A(mu). */
+/* Rank 0: factorise the band matrix shift*I + scale*A(mu) into *ab_io, a buffer of (n + 1) N
+ * values allocated here if *ab_io is NULL and reused otherwise (a recycled cache slot: no
+ * fresh pages to fault in, which costs more than the assembly at n = 128). On failure the
+ * buffer is freed and *ab_io is NULL. */
 static int factor_band(rom_heat2d *h, const double *mu, double shift, double scale,
-                       double **ab_out) {
+                       double **ab_io) {
   int err = ROM_OK;
   rom_ctx *ctx = h->ctx;
-  double *ab = NULL;
+  double *ab = *ab_io;
   size_t bytes = 0;
-  *ab_out = NULL;
-  ROM_TRY(ctx, rom_size_mul(ctx, (h->n + 1) * h->N, sizeof(double), &bytes));
-  ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
+  *ab_io = NULL;
+  if (!ab) {
+    ROM_TRY(ctx, rom_size_mul(ctx, (h->n + 1) * h->N, sizeof(double), &bytes));
+    ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
+  }
   assemble_band(h, mu, shift, scale, ab);
   {
     lapack_int info = LAPACKE_dpbtrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)h->N, (lapack_int)h->n,
@@ -328,7 +353,7 @@ static int factor_band(rom_heat2d *h, const double *mu, double shift, double sca
     ROM_CHECK(ctx, info == 0, ROM_ERR_SINGULAR,
               "the heat operator is not positive definite (dpbtrf: leading minor %d)", (int)info);
   }
-  *ab_out = ab;
+  *ab_io = ab;
   ab = NULL;
 cleanup:
   rom_free(ctx, ab);

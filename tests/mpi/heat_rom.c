@@ -227,8 +227,14 @@ static void test_model_solve(rom_ctx *ctx, int uneven) {
   for (rom_int l = 0; l < f.L; ++l)
     b[l] = sin(0.37 * (double)(f.off + l)) + 0.5;
   CHECK(rom_model_has_affine_solve(f.model) == 1, "P3 has a solver");
-  for (int pass = 0; pass < 3; ++pass) { /* mu, mu (cached factor), mu2 (new factor) */
-    const double *m = pass < 2 ? mu : mu2;
+  /* mu, mu (cached), mu2 (second slot), mu (still cached), then mu3, mu4, mu5 evict the
+   * least recently used factors, and mu2, mu come back refactorised: every answer must be
+   * the right matrix's. */
+  double mu3[4] = {1.0, 1.0, 1.0, 1.0}, mu4[4] = {0.3, 0.3, 7.0, 2.0},
+         mu5[4] = {9.0, 1.0, 0.2, 3.0};
+  const double *seq[] = {mu, mu, mu2, mu, mu3, mu4, mu5, mu2, mu, mu5, mu4};
+  for (int pass = 0; pass < (int)(sizeof seq / sizeof seq[0]); ++pass) {
+    const double *m = seq[pass];
     CHECK_OK(ctx, rom_model_affine_solve(f.model, m, 0.0, 1.0, pass == 1, b, x));
     apply_A(&f, m, x, r);
     double res = diff2(ctx, r, b, f.L) / norm2(ctx, b, f.L);

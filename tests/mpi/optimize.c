@@ -221,7 +221,29 @@ static void test_optimize(fom *f) {
   CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_rom, &rr));
   o = rom_optimize_options_default();
   o.method = ROM_OPTIMIZE_TRUST_REGION;
+  long solves0 = rom_model_affine_solve_count(f->model);
   CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_tr, &rt));
+  /* Every host solve is reported: FOM states, adjoints and the bound's representers. */
+  CHECK(rom_model_affine_solve_count(f->model) - solves0 ==
+            (long)(rt.fom_solves + rt.fom_adjoint_solves + rt.estimator_solves),
+        "host solves %ld = %d + %d + %d", rom_model_affine_solve_count(f->model) - solves0,
+        rt.fom_solves, rt.fom_adjoint_solves, rt.estimator_solves);
+  CHECK(rt.estimator_solves > 0, "the bound's representers were solved");
+  /* The reject path: with the bound switched off (tau = 1e6) and the whole box as the first
+   * radius, the first 2-vector ROM's optimum lies far from mu_0 where the FOM's J is larger;
+   * the step is rejected, the radii halve, and the loop still reaches the optimum. */
+  {
+    double mu_rej[P] = {1, 1, 1, 1};
+    rom_optimize_result rj;
+    o.tr_bound_tolerance = 1e6;
+    o.tr_radius = 1.0;
+    CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_rej, &rj));
+    CHECK(rj.rejected >= 1, "a step was rejected (%d)", rj.rejected);
+    CHECK(rj.fom_solves <= rj.iterations + 1, "one FOM state per iteration (%d, %d iterations)",
+          rj.fom_solves, rj.iterations);
+    CHECK(fabs(rj.objective - rf.objective) <= 1e-6 * rf.objective,
+          "trust region with rejects: optimum %.15g vs FOM-only %.15g", rj.objective, rf.objective);
+  }
   if (rom_ctx_rank(ctx) == 0)
     printf("optimize(np=%d): J fom %.15g (%d+%d solves), rom %.15g / fom there %.15g (%d solves, "
            "k=%d), tr %.15g (%d+%d solves, %d est, k=%d, %d it, %d rej)\n",
