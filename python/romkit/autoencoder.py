@@ -415,10 +415,6 @@ class Autoencoder(Wrapper):
             if v is not None:
                 setattr(o, field, float(v))
         o.seed = self._seed if seed is None else int(seed)
-        if network is not None:
-            if str(network).lower() not in ("paper", "masked"):
-                raise ValueError(f"network must be 'paper' or 'masked', got {network!r}")
-            _set_text(r, "ae_network", str(network).lower())
         if scaling is not None:
             if scaling not in ("none", "minmax"):
                 raise ValueError(f"scaling must be 'none' or 'minmax', got {scaling!r}")
