@@ -88,5 +88,19 @@ check "reproduce --network bogus" 2 $?
 grep -q "paper, masked" err.txt; check "reproduce --network bogus names the choices" 0 $?
 "$ROMKIT_BIN" reproduce P1 --method pod-lspg --network masked 2>/dev/null >/dev/null
 check "reproduce --network with a POD method" 2 $?
+# reproduce --network masked on a reduced P2 (12 x 12 grid, 30 steps, 40 epochs): the u network
+# is trained with the masked encoder and cached under a name ending in _masked, the v network is
+# it mirrored across the diagonal (the masked first layer's columns permuted): by the problem's
+# symmetry the u and v errors must then agree to round-off.
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method nm-lspg --grid 12 --steps 30 --ae-epochs 40 --network masked --workdir W2 --json >p2.json 2>/dev/null
+check "reproduce P2 (reduced) --network masked" 0 $?
+ls W2/*_masked_*.h5 >/dev/null 2>&1; check "masked network cached under its own name" 0 $?
+$py -c "
+import json; d = json.load(open('p2.json'))
+u, v = d['avg_error_pct'], d['v_avg_error_pct']
+assert abs(u - v) <= 1e-9 * abs(u) and abs(d['max_error_pct'] - d['v_max_error_pct']) <= 1e-9 * d['max_error_pct'], (u, v)
+assert d['ae_files'][1] == '(the u network mirrored)'
+"
+check "masked encoder mirrored to v: u and v errors equal" 0 $?
 echo "cli train_network: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
