@@ -28,7 +28,8 @@ static const char *const help =
     "           [--hr-basis nb --hr-samples ns] [--hr-method H] [--train-params a,b,...]\n"
     "           [--test-param a] [--workdir DIR] [--json] [--max-iterations K]\n"
     "           [--tolerance T] [--grid G] [--steps S] [--hr-sample-mesh]\n"
-    "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--ae-epochs E] [--ae-max-seconds T]\n"
+    "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--network NET] [--ae-epochs E]\n"
+    "           [--ae-max-seconds T]\n"
     "           [--save PREFIX]\n\n"
     "Reproduces the rows of the Burgers tables of Kim et al., J. Comput. Phys. 451\n"
     "(2022) (docs/problems.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
@@ -76,6 +77,8 @@ static const char *const help_options =
     "                      stencil mask, min-max scaling, on the raw states, mirrored for\n"
     "                      v) and cached in the workdir\n"
     "  --ae-seed S         seed of that training (default 42)\n"
+    "  --network NET       its encoder: paper (default) or masked (the decoder mask\n"
+    "                      transposed; docs/autoencoder.md, \"Encoder choice\")\n"
     "  --ae-epochs E       its epoch limit (default: the paper's, P1 10000, P2 2000)\n"
     "  --ae-max-seconds T  its wall-time limit per network (default: none)\n"
     "  --save PREFIX       also write the test-parameter trajectories: PREFIX_fom.h5 and\n"
@@ -166,6 +169,13 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
         return cli_usage_error(ctx, CMD, "--ae-seed expects a whole number >= 0, got '%s'", v);
       o->ae_seed = (uint64_t)seed;
       a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--network")) {
+      int masked = 0;
+      if (rom_problem_network_from_name(v, &masked) != ROM_OK)
+        return cli_usage_error(ctx, CMD, "--network %s: expected one of %s", v,
+                               ROM_AE_NETWORK_NAMES);
+      o->ae_network = v;
+      a->have_ae_opt = 1;
     } else if (!strcmp(s, "--ae-epochs")) {
       if ((rc = parse_count(ctx, s, v, &o->ae_epochs))) return rc;
       a->have_ae_opt = 1;
@@ -233,7 +243,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     return cli_usage_error(ctx, CMD, "the --ae* options apply to the nm-* methods only");
   if (o->num_ae_files && a->have_ae_opt)
     return cli_usage_error(ctx, CMD,
-                           "--ae-seed/--ae-epochs/--ae-max-seconds train a network: not with --ae");
+                           "--ae-seed/--ae-epochs/--ae-max-seconds/--network train a network: not "
+                           "with --ae");
   if (o->num_ae_files && a->have_dim)
     return cli_usage_error(ctx, CMD, "--dim is the autoencoder's latent dimension: not with --ae");
   /* P1 and P2's upwind schemes (docs/problems.md) */

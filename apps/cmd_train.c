@@ -50,6 +50,9 @@ static const char *const train_help_tail =
     "                      H2 = S (N-1) + B; default band:36:12), stencil:NX:NY:B:S (2-D grid,\n"
     "                      N = NX*NY, H2 = S (N-1) + B), or dense:H2 (no mask)\n"
     "  --decoder-bias      bias on the decoder hidden layer (default: none, as P1)\n"
+    "  --network NET       the encoder: paper (default: dense N -> H, the paper's network) or\n"
+    "                      masked (N -> H2 through the decoder mask transposed, then H2 -> K:\n"
+    "                      O(N) weights; docs/autoencoder.md, \"Encoder choice\")\n"
     "  --scaling S         none (default) or minmax (x_s = (x - min) / (max - min) per node)\n"
     "training:\n"
     "  --epochs E          at most E epochs (default 10000)\n"
@@ -82,7 +85,7 @@ static const char *const train_help_tail =
     "SIGINT/SIGTERM with the checkpoint written (continue with --resume).\n";
 
 typedef struct {
-  const char *input, *output, *problem, *activation, *mask, *scaling;
+  const char *input, *output, *problem, *activation, *mask, *scaling, *network;
   const char *init; /* --init: continue training this network */
   rom_int latent, hidden, epochs, batch, patience, early_stop, chunks, ckpt_every, stop_after;
   double lr, validation, max_seconds;
@@ -133,6 +136,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     STR_OPT("--problem", problem)
     STR_OPT("--activation", activation)
     STR_OPT("--mask", mask)
+    STR_OPT("--network", network)
     STR_OPT("--scaling", scaling)
     STR_OPT("--init", init)
     /* sizes beyond these fail later with the sizes and memory they need; --reproducible is
@@ -180,11 +184,12 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   }
   if (!a->input) return cli_usage_error(ctx, "train", "no snapshot file given (see --help)");
   if (!a->output) return cli_usage_error(ctx, "train", "no output file given (-o AE.h5)");
-  if (a->init && (a->hidden > 0 || a->activation || a->mask || a->scaling || a->decoder_bias > 0))
+  if (a->init && (a->hidden > 0 || a->activation || a->mask || a->scaling || a->decoder_bias > 0 ||
+                  a->network))
     return cli_usage_error(ctx, "train",
                            "--init takes the network (layers, mask, scaling) from its file: "
-                           "--hidden, --activation, --mask, --scaling and --decoder-bias do not "
-                           "apply");
+                           "--hidden, --activation, --mask, --network, --scaling and "
+                           "--decoder-bias do not apply");
   if (a->init && a->resume)
     return cli_usage_error(ctx, "train",
                            "--resume continues from the checkpoint AE.h5.ckpt.h5; --init starts a "
@@ -197,6 +202,12 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   }
   if (a->scaling && strcmp(a->scaling, "none") && strcmp(a->scaling, "minmax"))
     return cli_usage_error(ctx, "train", "--scaling %s: expected none or minmax", a->scaling);
+  if (a->network) {
+    int masked = 0;
+    if (rom_problem_network_from_name(a->network, &masked) != ROM_OK)
+      return cli_usage_error(ctx, "train", "--network %s: expected one of %s", a->network,
+                             ROM_AE_NETWORK_NAMES);
+  }
   if (a->activation) {
     rom_activation act;
     char known[256];
@@ -233,10 +244,23 @@ static int network_recipe(rom_ctx *ctx, const train_args *a, rom_int N, rom_prob
   }
   if (a->hidden > 0) r->ae_hidden = a->hidden;
   if (a->decoder_bias > 0) r->ae_decoder_bias = 1;
+  if (a->network) snprintf(r->ae_network, sizeof r->ae_network, "%s", a->network);
   /* the mask spelling and its size against N: usage errors (exit 2), before any training */
   if (rom_mask_from_spec(ctx, r->ae_mask, N, &mask, h2) != ROM_OK)
     return cli_usage_error(ctx, "train", "--mask: %s", cli_error_sentence(ctx, why, sizeof why));
+  int masked = 0, dense = mask == NULL;
   rom_mask_destroy(&mask);
+  rom_problem_network_from_name(r->ae_network, &masked); /* checked by parse() */
+  if (masked && dense)
+    return cli_usage_error(ctx, "train",
+                           "--network masked masks the encoder with the decoder's mask "
+                           "transposed: the mask %s is dense (give band:B:S or stencil:...)",
+                           r->ae_mask);
+  if (masked && a->hidden > 0)
+    return cli_usage_error(ctx, "train",
+                           "--network masked: the encoder's hidden width is the mask's (%lld); "
+                           "--hidden does not apply",
+                           (long long)*h2);
   return CLI_EXIT_OK;
 }
 
@@ -296,7 +320,9 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if ((rc = network_recipe(ctx, &a, N, &recipe, &h2)) != CLI_EXIT_OK) goto done;
   rom_activation act = ROM_ACT_SWISH;
   rom_activation_parse(ctx, recipe.ae_activation, &act); /* checked by parse() or the recipe */
-  const rom_int h1 = recipe.ae_hidden > 0 ? recipe.ae_hidden : 2 * N;
+  int enc_masked = 0;
+  rom_problem_network_from_name(recipe.ae_network, &enc_masked); /* checked by parse() */
+  const rom_int h1 = enc_masked ? h2 : recipe.ae_hidden > 0 ? recipe.ae_hidden : 2 * N;
   const int dbias = recipe.ae_decoder_bias;
   const char *mask_spec = recipe.ae_mask;
   if (a.init) {
@@ -349,12 +375,12 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   else
     cli_printf(
         ctx,
-        "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s, bias) -> %lld -> %lld "
+        "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s%s, bias) -> %lld -> %lld "
         "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
-        a.input, (long long)N, (long long)m, (long long)N, (long long)h1, rom_activation_name(act),
-        (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
-        (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
-        rom_ctx_size(ctx) == 1 ? "" : "s");
+        a.input, (long long)N, (long long)m, (long long)N, (long long)h1,
+        enc_masked ? "masked, " : "", rom_activation_name(act), (long long)a.latent, (long long)h2,
+        rom_activation_name(act), dbias ? ", bias" : "", (long long)N, mask_spec,
+        (long long)rom_ae_num_params(ae), rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
   /* the per-epoch lines are the library's, at ROM_LOG_INFO: the CLI's default level, which
    * -q and ROMKIT_LOG=0 lower */
   double t0 = MPI_Wtime();

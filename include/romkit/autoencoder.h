@@ -94,6 +94,12 @@ int rom_mask_from_csr(rom_ctx *ctx, rom_int rows, rom_int cols, const rom_int *r
 int rom_mask_from_spec(rom_ctx *ctx, const char *spec, rom_int rows, rom_mask **out,
                        rom_int *hidden);
 int rom_mask_destroy(rom_mask **m); /* NULL-safe */
+/* rom_mask_transpose - the cols x rows pattern of m's transpose: entry (j, i) for every
+ * entry (i, j) of m. The masked encoder (docs/autoencoder.md, "Encoder choice") masks its
+ * first layer N -> H2 with the transpose of the decoder's output mask H2 -> N, so that both
+ * wide layers have the mask's nnz weights, O(N), instead of the paper's dense N x 2N.
+ * Not collective. */
+int rom_mask_transpose(rom_ctx *ctx, const rom_mask *m, rom_mask **out);
 rom_int rom_mask_rows(const rom_mask *m);
 rom_int rom_mask_cols(const rom_mask *m);
 rom_int rom_mask_nnz(const rom_mask *m);

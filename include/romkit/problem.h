@@ -65,6 +65,11 @@ typedef struct {
                               runs (P2), not from their states (P1); docs/problems.md */
   int resolution_is_grid;  /* options.resolution counts grid points per direction (P2): the
                               `--grid` of `romkit reproduce` */
+  /* Added with issue 12: the encoder (docs/autoencoder.md, "Encoder choice"), as the CLI's
+   * --network text: "paper" (or ""): dense N -> H1 first layer, the paper's network;
+   * "masked": first layer N -> H2 through the transpose of the decoder's mask, then a dense
+   * H2 -> k, so both wide layers cost O(N). */
+  char ae_network[16];
 } rom_problem_recipe;
 
 /* The ops table a problem implements. `create` builds the FOM on ctx and returns its
@@ -179,13 +184,23 @@ int rom_problem_recipe_for_rows(rom_ctx *ctx, const char *name, rom_int componen
  * of rom_ae_train_options_default (P1's network, docs/problems.md). Other fields 0. */
 void rom_problem_recipe_default_network(rom_problem_recipe *r);
 
+/* The encoder choices of rom_problem_recipe.ae_network, for help texts and errors. */
+#define ROM_AE_NETWORK_NAMES "paper, masked"
+/* rom_problem_network_from_name - *masked = 0 for "paper" (or "" / NULL: the default), 1 for
+ * "masked" (case-insensitive); ROM_ERR_ARG for anything else (nothing is written to a
+ * context: the caller names the choices, ROM_AE_NETWORK_NAMES). Not collective. */
+int rom_problem_network_from_name(const char *name, int *masked);
+
 /* rom_problem_autoencoder_create - the shallow masked autoencoder of the recipe
  * (rom_ae_create_shallow): input_dim inputs, encoder hidden ae_hidden (0: 2 input_dim) with
  * ae_activation and a bias, `latent` outputs; decoder hidden layer of the width the mask
  * gives (rom_mask_from_spec(ae_mask)) with ae_activation and a bias when ae_decoder_bias.
- * Weights drawn from `seed`. A recipe without a network (ae_activation or ae_mask empty) is
- * ROM_ERR_UNSUPPORTED; a bad activation or mask spelling ROM_ERR_ARG, a mask whose grid does
- * not have input_dim nodes ROM_ERR_DIM. Collective. */
+ * Weights drawn from `seed`. With ae_network "masked" the encoder is instead N -> H2 (act,
+ * bias) through the transpose of the decoder's mask, then H2 -> k (identity, no bias);
+ * ae_hidden is then ignored, and a dense decoder (mask dense:H) is ROM_ERR_ARG (nothing to
+ * transpose). A recipe without a network (ae_activation or ae_mask empty) is
+ * ROM_ERR_UNSUPPORTED; a bad activation, mask or network spelling ROM_ERR_ARG, a mask whose
+ * grid does not have input_dim nodes ROM_ERR_DIM. Collective. */
 int rom_problem_autoencoder_create(rom_ctx *ctx, const rom_problem_recipe *r, rom_int input_dim,
                                    rom_int latent, uint64_t seed, rom_ae **out);
 /* rom_problem_train_options - the recipe's training settings on top of *o: batch and epochs

@@ -227,3 +227,34 @@ int rom_mask_from_spec(rom_ctx *ctx, const char *spec, rom_int rows, rom_mask **
 cleanup:
   return err;
 }
+
+int rom_mask_transpose(rom_ctx *ctx, const rom_mask *m, rom_mask **out) {
+  int err = ROM_OK;
+  rom_mask *t = NULL;
+  rom_int *next = NULL;
+  ROM_CHECK(ctx, out, ROM_ERR_ARG, "output mask pointer is NULL");
+  *out = NULL;
+  ROM_CHECK(ctx, m, ROM_ERR_ARG, "the mask to transpose is NULL");
+  {
+    const rom_int nnz = rom_mask_nnz(m);
+    ROM_TRY(ctx, mask_alloc(ctx, m->cols, m->rows, nnz, &t));
+    ROM_TRY(ctx, rom_calloc(ctx, (size_t)m->cols + 1, sizeof(rom_int), (void **)&next));
+    /* counting sort by column: rows are visited in increasing order, so each row of the
+     * transpose comes out sorted, as rom_mask_from_csr requires */
+    for (rom_int k = 0; k < nnz; ++k)
+      ++next[m->col_index[k] + 1];
+    for (rom_int j = 0; j < m->cols; ++j)
+      next[j + 1] += next[j];
+    memcpy(t->row_ptr, next, sizeof(rom_int) * (size_t)(m->cols + 1));
+    for (rom_int i = 0; i < m->rows; ++i)
+      for (rom_int k = m->row_ptr[i]; k < m->row_ptr[i + 1]; ++k)
+        t->col_index[next[m->col_index[k]]++] = i;
+  }
+  ROM_TRY(ctx, rom_mask_segments_build(ctx, t));
+  *out = t;
+  t = NULL;
+cleanup:
+  rom_free(ctx, next);
+  rom_mask_destroy(&t);
+  return err;
+}

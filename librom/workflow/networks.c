@@ -25,8 +25,8 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int N, const rom_int 
   int err = ROM_OK;
   const int nl = rom_ae_num_layers(u), nenc = rom_ae_num_encoder_layers(u);
   rom_layer_spec specs[MAX_LAYERS];
-  rom_mask *mask = NULL;
-  rom_int *rp = NULL, *ci = NULL;
+  rom_mask *mask = NULL, *emask = NULL;
+  rom_int *rp = NULL, *ci = NULL, *inv = NULL, *erp = NULL, *eci = NULL, *esrc = NULL;
   double *sh = NULL, *sc = NULL;
   *out = NULL;
   ROM_CHECK(ctx, rom_ae_input_dim(u) == N, ROM_ERR_DIM,
@@ -39,8 +39,33 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int N, const rom_int 
   for (int l = 0; l < nl; ++l)
     ROM_TRY(ctx, rom_ae_layer(u, l, &specs[l]));
   const rom_mask *umask = specs[nl - 1].mask; /* u's output mask */
-  ROM_CHECK(ctx, specs[0].mask == NULL, ROM_ERR_UNSUPPORTED,
-            "mirroring a network with a masked first layer is not implemented");
+  if (specs[0].mask) {
+    /* the masked encoder (docs/autoencoder.md, "Encoder choice"): row h of v's first layer
+     * connects to the inputs j with perm(j) in u's row h, sorted; esrc[e] = u's entry */
+    const rom_mask *m0 = specs[0].mask;
+    const rom_int *mrp = rom_mask_row_ptr(m0), *mci = rom_mask_col_index(m0);
+    const rom_int rows0 = rom_mask_rows(m0), nnz0 = rom_mask_nnz(m0);
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)N, (void **)&inv));
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(rows0 + 1), (void **)&erp));
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nnz0 + 1), (void **)&eci));
+    ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(nnz0 + 1), (void **)&esrc));
+    for (rom_int j = 0; j < N; ++j)
+      inv[perm[j]] = j;
+    memcpy(erp, mrp, sizeof(rom_int) * (size_t)(rows0 + 1));
+    for (rom_int h = 0; h < rows0; ++h) {
+      for (rom_int e = mrp[h]; e < mrp[h + 1]; ++e) { /* insertion sort: rows are short */
+        rom_int c = inv[mci[e]], t = e;
+        for (; t > mrp[h] && eci[t - 1] > c; --t) {
+          eci[t] = eci[t - 1];
+          esrc[t] = esrc[t - 1];
+        }
+        eci[t] = c;
+        esrc[t] = e;
+      }
+    }
+    ROM_TRY(ctx, rom_mask_from_csr(ctx, rows0, N, erp, eci, &emask));
+    specs[0].mask = emask;
+  }
   if (umask) {
     const rom_int *urp = rom_mask_row_ptr(umask), *uci = rom_mask_col_index(umask);
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)(N + 1), (void **)&rp));
@@ -61,7 +86,10 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int N, const rom_int 
     double *Wv = rom_ae_layer_weights(*out, l), *bv = rom_ae_layer_bias(*out, l);
     const rom_int in = specs[l].in, o = specs[l].out;
     const rom_int nw = specs[l].mask ? rom_mask_nnz(specs[l].mask) : in * o;
-    if (l == 0) { /* input columns: W_v[h, j] = W_u[h, perm(j)] */
+    if (l == 0 && specs[0].mask) { /* masked: entry e of v is entry esrc[e] of u */
+      for (rom_int e = 0; e < nw; ++e)
+        Wv[e] = Wu[esrc[e]];
+    } else if (l == 0) { /* input columns: W_v[h, j] = W_u[h, perm(j)] */
       for (rom_int h = 0; h < o; ++h)
         for (rom_int j = 0; j < in; ++j)
           Wv[h * in + j] = Wu[h * in + perm[j]];
@@ -89,6 +117,11 @@ static int mirror_autoencoder(rom_ctx *ctx, rom_ae *u, rom_int N, const rom_int 
 cleanup:
   if (err != ROM_OK) rom_ae_destroy(out);
   rom_mask_destroy(&mask);
+  rom_mask_destroy(&emask);
+  rom_free(ctx, inv);
+  rom_free(ctx, erp);
+  rom_free(ctx, eci);
+  rom_free(ctx, esrc);
   rom_free(ctx, rp);
   rom_free(ctx, ci);
   rom_free(ctx, sh);
@@ -218,6 +251,9 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets_o
     char lim[64] = "";
     int e = 0;
     if (r->o.ae_max_seconds > 0) snprintf(lim, sizeof lim, "_t%g", r->o.ae_max_seconds);
+    int masked = 0; /* the paper's network keeps its cache names */
+    rom_problem_network_from_name(r->recipe.ae_network, &masked);
+    if (masked) snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_masked");
     snprintf(path[k], sizeof path[k], "%s/%s_ae_c%d_k%lld_seed%llu_e%lld%s_train%s.h5", r->dir,
              r->prefix, k, (long long)r->o.dim, (unsigned long long)r->o.ae_seed,
              (long long)r->o.ae_epochs, lim, r->train_text);

@@ -165,6 +165,14 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   if (o->ae_epochs == 0) o->ae_epochs = rc->ae_epochs;
   ROM_CHECK(ctx, o->ae_max_seconds >= 0 && isfinite(o->ae_max_seconds), ROM_ERR_ARG,
             "ae_max_seconds = %g must be >= 0 (0: no limit)", o->ae_max_seconds);
+  if (o->ae_network) {
+    int masked = 0;
+    ROM_CHECK(ctx, nm && o->num_ae_files == 0, ROM_ERR_ARG,
+              "ae_network applies to a network trained here (an nm-* method without ae_files)");
+    ROM_CHECK(ctx, rom_problem_network_from_name(o->ae_network, &masked) == ROM_OK, ROM_ERR_ARG,
+              "unknown network '%s' (%s)", o->ae_network, ROM_AE_NETWORK_NAMES);
+    snprintf(rc->ae_network, sizeof rc->ae_network, "%s", masked ? "masked" : "paper");
+  }
   ROM_CHECK(ctx, !nm || o->num_ae_files > 0 || (rc->ae_activation[0] && rc->ae_mask[0]),
             ROM_ERR_UNSUPPORTED, "problem %s has no autoencoder recipe: give ae_files", name);
 
@@ -618,6 +626,7 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.num_ae_files = 0;
   o.ae_epochs = 0;
   o.ae_max_seconds = 0.0;
+  o.ae_network = NULL;
   o.save = NULL;
   ROM_TRY(ctx, resolve(r, problem, &o));
   ROM_CHECK(ctx, component >= 0 && component < r->ncomp, ROM_ERR_ARG,

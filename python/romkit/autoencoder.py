@@ -136,12 +136,15 @@ class Autoencoder(Wrapper):
             ``--activation``, ``--hidden``, ``--decoder-bias``).
         scaling: "minmax" or "none" for :meth:`train` (None: the recipe's).
         seed: weights; also the default training seed (``romkit train --seed``).
+        network: the encoder, ``romkit train --network``: "paper" (None: dense N -> H) or
+            "masked" (N -> H2 through the decoder mask transposed, then H2 -> k;
+            docs/autoencoder.md, "Encoder choice").
     """
 
     _what = "Autoencoder"
 
     def __init__(self, input_dim, latent, problem=None, mask=None, activation=None, hidden=None,
-                 decoder_bias=None, scaling=None, seed=42, ctx=None):
+                 decoder_bias=None, scaling=None, seed=42, ctx=None, network=None):
         require("rom_problem_autoencoder_create", "Autoencoder")
         ctx = resolve(ctx)
         f = lib()
@@ -163,6 +166,10 @@ class Autoencoder(Wrapper):
             r.ae_hidden = int(hidden)
         if decoder_bias is not None:
             r.ae_decoder_bias = 1 if decoder_bias else 0
+        if network is not None:
+            if str(network).lower() not in ("paper", "masked"):
+                raise ValueError(f"network must be 'paper' or 'masked', got {network!r}")
+            _set_text(r, "ae_network", str(network).lower())
         if scaling is not None:
             if scaling not in ("none", "minmax"):
                 raise ValueError(f"scaling must be 'none' or 'minmax', got {scaling!r}")

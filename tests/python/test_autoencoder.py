@@ -251,3 +251,25 @@ def test_two_ranks_equal_serial_cli(rk, ctx, tmp_path):
         got = rk.Autoencoder.read(tmp_path / name, ctx=ctx)
         assert np.array_equal(got.params, ref.params), name
         assert np.array_equal(got.history["loss"], ref.history["loss"]), name
+
+
+def test_masked_encoder_matches_numpy(rk, ctx):
+    """network="masked" (docs/autoencoder.md, "Encoder choice"): the encoder's first layer
+    has the decoder mask's transpose as its pattern, and encode equals numpy on the dense
+    equivalent; an unknown network name is refused naming the choices."""
+    X = data()
+    ae = rk.Autoencoder(N, K, problem="P1", network="masked", seed=3, ctx=ctx)
+    e0, dl = ae.layers[0], ae.layers[-1]
+    assert e0["mask"] is not None and e0["in"] == N and e0["out"] == dl["in"]
+    P = np.zeros((dl["out"], dl["in"]), bool)
+    rp, ci = dl["mask"]["row_ptr"], dl["mask"]["col_index"]
+    for i in range(dl["out"]):
+        P[i, ci[rp[i]:rp[i + 1]]] = True
+    layers = dense_layers(ae)
+    assert np.array_equal(layers[0][0] != 0, P.T)
+    Q = ae.encode(X)
+    for j in (0, M - 1):
+        q, _ = forward(layers[:ae.num_encoder_layers], X[:, j])
+        np.testing.assert_allclose(Q[:, j], q, rtol=1e-12, atol=1e-13)
+    with pytest.raises(ValueError, match="paper"):
+        rk.Autoencoder(N, K, problem="P1", network="bogus", ctx=ctx)
