@@ -554,10 +554,16 @@ static int gheap_collection_ok(FILE *fp, int64_t at, int64_t file_size) {
   unsigned char head[16];
   if (fseeko(fp, (off_t)at, SEEK_SET) != 0 || fread(head, 1, 16, fp) != 16) return 0;
   uint64_t len = le_bytes(head + 8, 8);
-  if (len < 16 || len > GHEAP_MAX || (uint64_t)at + len > (uint64_t)file_size) return 0;
-  unsigned char *c = malloc((size_t)len);
+  if (len < 16 || len > GHEAP_MAX) return 0;
+  /* A collection may reach past the end of the file: parallel HDF5 allocates it whole but
+   * may end the file (its end-of-file address, checked in gheaps_ok) inside the
+   * collection's trailing free space. Those bytes read as zeros here: free space must still
+   * tile the collection exactly, and an object cut off reads as a zero-size header and
+   * fails. */
+  uint64_t avail = (uint64_t)(file_size - at) < len ? (uint64_t)(file_size - at) : len;
+  unsigned char *c = calloc(1, (size_t)len);
   if (!c) return 1; /* cannot check: let HDF5 try */
-  int ok = fseeko(fp, (off_t)at, SEEK_SET) == 0 && fread(c, 1, (size_t)len, fp) == (size_t)len;
+  int ok = fseeko(fp, (off_t)at, SEEK_SET) == 0 && fread(c, 1, (size_t)avail, fp) == (size_t)avail;
   for (uint64_t p = 16; ok && p < len;) {
     if (p + 16 > len) break; /* too small for an object header: free space */
     uint64_t idx = le_bytes(c + p, 2), size = le_bytes(c + p + 8, 8);
@@ -576,6 +582,15 @@ static int gheaps_ok(FILE *fp, int64_t file_size) {
   unsigned char *buf = malloc((size_t)chunk + 8);
   int ok = 1;
   if (!buf) return 1;
+  /* A truncated file: shorter than the end-of-file address in its superblock (at offset 0, 8-byte
+   * offsets; versions 0, 1: at byte 40, 44; versions 2, 3: at byte 28 — HDF5 File Format
+   * Specification, II.A), as HDF5 itself refuses it. */
+  if (fseeko(fp, 0, SEEK_SET) == 0 && fread(buf, 1, 48, fp) == 48 &&
+      !memcmp(buf, "\211HDF\r\n\032\n", 8) && buf[8] <= 3 && buf[buf[8] >= 2 ? 9 : 13] == 8) {
+    const int at = buf[8] >= 2 ? 28 : buf[8] == 1 ? 44 : 40;
+    const uint64_t eoa = le_bytes(buf + at, 8);
+    if (eoa != UINT64_MAX && eoa > (uint64_t)file_size) ok = 0;
+  }
   for (int part = 0; part < 2 && ok; ++part) {
     int64_t from = part == 0 ? 0 : file_size - GHEAP_TAIL;
     int64_t to = part == 0 ? (file_size < GHEAP_SCAN ? file_size : GHEAP_SCAN) : file_size;
