@@ -235,7 +235,8 @@ int cli_globals_parse(rom_ctx *ctx, int argc, char **argv, cli_globals *g) {
         if (values[j]) merged[n++] = values[j];
       }
     /* the global options out, wherever they are */
-    int before = 1;
+    static char help_flag[] = "--help";
+    int before = 1, help_before = 0;
     for (int i = 0; i < n; ++i) {
       int taken = take_global(ctx, n, merged, &i, &level, &json);
       if (taken < 0) {
@@ -244,10 +245,15 @@ int cli_globals_parse(rom_ctx *ctx, int argc, char **argv, cli_globals *g) {
       }
       if (taken) continue;
       if (before && (!strcmp(merged[i], "-h") || !strcmp(merged[i], "--help") ||
-                     !strcmp(merged[i], "--version")))
+                     !strcmp(merged[i], "--version"))) {
+        help_before |= strcmp(merged[i], "--version") != 0;
         continue;
-      before = 0;
+      }
       g->argv[g->argc++] = merged[i];
+      /* 'romkit -h pod' asks for pod's help, as 'romkit pod -h' does: the flag goes to the
+       * command (g->argv has room: the flag itself was not copied) */
+      if (before && help_before) g->argv[g->argc++] = help_flag;
+      before = 0;
     }
     free(merged);
   }

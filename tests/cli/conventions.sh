@@ -120,6 +120,9 @@ check "--log-level bogus" 2 $?
 "$R" --help | grep -q -- '--version' && "$R" --help | grep -q '^  version' && ok ||
   bad "--help does not list version and --version"
 [ "$("$R" version)" = "$("$R" --version)" ] && ok || bad "romkit version != romkit --version"
+# 'romkit -h CMD' is the command's help, as 'romkit CMD -h' is (not the global text)
+[ "$("$R" -h pod 2>&1)" = "$("$R" pod -h 2>&1)" ] && "$R" -h pod | grep -q 'romkit pod' && ok ||
+  bad "romkit -h pod is not pod's help"
 
 # ---- the error name once ---------------------------------------------------------------------
 # an autoencoder whose decoder mask has a repeated column: the outer error (ROM_ERR_FORMAT,
