@@ -152,13 +152,17 @@ rom_ae_subnet *rom_hyper_decoder(const rom_hyper *hr);
 /* Accessors (replicated data, column-major). Not collective. */
 rom_ctx *rom_hyper_ctx(const rom_hyper *hr);
 rom_hyper_method rom_hyper_get_method(const rom_hyper *hr);
-rom_int rom_hyper_num_samples(const rom_hyper *hr);               /* ns */
-rom_int rom_hyper_residual_dim(const rom_hyper *hr);              /* nb */
-rom_int rom_hyper_state_dim(const rom_hyper *hr);                 /* k; 0 until attached */
-rom_int rom_hyper_num_needed(const rom_hyper *hr);                /* 0 until attached */
-rom_int rom_hyper_global_rows(const rom_hyper *hr);               /* N */
-const rom_int *rom_hyper_sample_rows(const rom_hyper *hr);        /* ns, ascending */
-const rom_int *rom_hyper_needed_rows(const rom_hyper *hr);        /* nneeded, ascending */
+rom_int rom_hyper_num_samples(const rom_hyper *hr);        /* ns */
+rom_int rom_hyper_residual_dim(const rom_hyper *hr);       /* nb */
+rom_int rom_hyper_state_dim(const rom_hyper *hr);          /* k; 0 until attached */
+rom_int rom_hyper_num_needed(const rom_hyper *hr);         /* 0 until attached */
+rom_int rom_hyper_global_rows(const rom_hyper *hr);        /* N */
+const rom_int *rom_hyper_sample_rows(const rom_hyper *hr); /* ns, ascending */
+const rom_int *rom_hyper_needed_rows(const rom_hyper *hr); /* nneeded, ascending */
+/* The initial samples the selection started from (rom_hyper_options.initial_samples, S-OPT),
+ * ascending; 0 and NULL when there were none. Stored in the file. */
+rom_int rom_hyper_num_initial_samples(const rom_hyper *hr);
+const rom_int *rom_hyper_initial_samples(const rom_hyper *hr);
 const double *rom_hyper_state_basis_rows(const rom_hyper *hr);    /* nneeded x k; NULL: manifold */
 const double *rom_hyper_reference_rows(const rom_hyper *hr);      /* nneeded */
 const double *rom_hyper_residual_basis_rows(const rom_hyper *hr); /* ns x nb */

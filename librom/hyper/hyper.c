@@ -267,6 +267,7 @@ int rom_hyper_destroy(rom_hyper **phr) {
   rom_ctx *ctx = hr->ctx;
   rom_free(ctx, hr->sample_rows);
   rom_free(ctx, hr->needed_rows);
+  rom_free(ctx, hr->initial_rows);
   rom_free(ctx, hr->state_basis_rows);
   rom_free(ctx, hr->reference_rows);
   rom_free(ctx, hr->residual_basis_rows);
@@ -320,6 +321,15 @@ int rom_hyper_create(rom_model *model, const rom_basis *state_basis, const doubl
     ROM_TRY(ctx,
             rom_hyper_select_from(residual_basis, opts.method, nb, ns, opts.num_initial_samples,
                                   opts.initial_samples, hr->sample_rows));
+    if (opts.num_initial_samples > 0) {
+      /* kept (and written to the file) so that the selection can be repeated: S-OPT's
+       * result depends on where it started */
+      hr->ninit = opts.num_initial_samples;
+      ROM_TRY_ALL(ctx,
+                  rom_malloc(ctx, sizeof(rom_int) * (size_t)hr->ninit, (void **)&hr->initial_rows));
+      memcpy(hr->initial_rows, hr->sample_rows, sizeof(rom_int) * (size_t)hr->ninit);
+      qsort(hr->initial_rows, (size_t)hr->ninit, sizeof(rom_int), cmp_rows);
+    }
     qsort(hr->sample_rows, (size_t)ns, sizeof(rom_int), cmp_rows);
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(ns * nb),
                                 (void **)&hr->residual_basis_rows));
@@ -571,6 +581,12 @@ const rom_int *rom_hyper_sample_rows(const rom_hyper *hr) {
 }
 const rom_int *rom_hyper_needed_rows(const rom_hyper *hr) {
   return hr ? hr->needed_rows : NULL;
+}
+rom_int rom_hyper_num_initial_samples(const rom_hyper *hr) {
+  return hr ? hr->ninit : 0;
+}
+const rom_int *rom_hyper_initial_samples(const rom_hyper *hr) {
+  return hr ? hr->initial_rows : NULL;
 }
 const double *rom_hyper_state_basis_rows(const rom_hyper *hr) {
   return hr ? hr->state_basis_rows : NULL;

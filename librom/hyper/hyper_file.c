@@ -9,6 +9,9 @@
  *   /needed_rows          {nneeded}     the sample mesh, ascending     } only once the
  *   /state_basis_rows     {k, nneeded}  Phi[needed, :]^T                } model part is
  *   /reference_rows       {nneeded}     u_ref[needed]                   } attached
+ *   /initial_samples      {ninit}       the rows an S-OPT selection started from, ascending
+ *                                       (root attribute num_initial_samples = ninit; both
+ *                                       absent when there were none, and in older files)
  * A nonlinear-manifold hyper-reduction (rom_hyper_attach_decoder; root attribute
  * trial = "manifold", "linear" otherwise) has no /state_basis_rows; instead
  *   /decoder_subnet/...   the decoder sub-network feeding the needed rows (its layout
@@ -54,6 +57,10 @@ int rom_hyper_write(const rom_hyper *hr, const char *path, int overwrite) {
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "global_rows", hr->N));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "trial", hr->decoder ? "manifold" : "linear"));
   ROM_TRY(ctx, write_rows(f, "sample_rows", hr->ns, hr->sample_rows, buf));
+  if (hr->ninit > 0) {
+    ROM_TRY(ctx, rom_h5_write_attr_int(f, "num_initial_samples", hr->ninit));
+    ROM_TRY(ctx, write_rows(f, "initial_samples", hr->ninit, hr->initial_rows, buf));
+  }
   {
     rom_int dims[2] = {hr->nb, hr->ns};
     ROM_TRY(ctx, rom_h5_write_array(f, "residual_basis_rows", 2, dims, hr->residual_basis_rows));
@@ -155,6 +162,28 @@ int rom_hyper_read(rom_ctx *ctx, const char *path, rom_hyper **out) {
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns, nb, sizeof(double), (void **)&hr->residual_basis_rows));
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ns, nb, sizeof(double), (void **)&hr->gappy_pinv));
   ROM_TRY(ctx, read_rows(f, "sample_rows", ns, N, buf, hr->sample_rows));
+  {
+    int64_t ninit = 0;
+    int found = 0;
+    ROM_TRY(ctx, rom_h5_read_attr_int(f, "num_initial_samples", &ninit, &found));
+    ROM_CHECK_ALL(ctx, !found || (ninit >= 1 && ninit <= ns), ROM_ERR_FORMAT,
+                  "'%s': attribute 'num_initial_samples' = %lld is not in 1..num_samples = %lld",
+                  path, (long long)ninit, (long long)ns);
+    if (found) {
+      ROM_TRY_ALL(ctx, rom_malloc_n(ctx, ninit, 1, sizeof(rom_int), (void **)&hr->initial_rows));
+      ROM_TRY(ctx, read_rows(f, "initial_samples", ninit, N, buf, hr->initial_rows));
+      /* a subset of the samples (both ascending: one merge pass) */
+      rom_int j = 0;
+      for (rom_int i = 0; i < ninit; ++i) {
+        while (j < ns && hr->sample_rows[j] < hr->initial_rows[i])
+          ++j;
+        ROM_CHECK(ctx, j < ns && hr->sample_rows[j] == hr->initial_rows[i], ROM_ERR_FORMAT,
+                  "'%s': initial sample row %lld is not in dataset 'sample_rows'", path,
+                  (long long)hr->initial_rows[i]);
+      }
+      hr->ninit = ninit;
+    }
+  }
   {
     rom_int dims[2] = {nb, ns};
     ROM_TRY(ctx, rom_h5_read_array(f, "residual_basis_rows", 2, dims, hr->residual_basis_rows));

@@ -22,6 +22,8 @@ struct rom_hyper {
   rom_int N, ns, nb, k, nneeded;
   rom_int *sample_rows;        /* ns, ascending */
   rom_int *needed_rows;        /* nneeded, ascending */
+  rom_int ninit;               /* the caller's initial samples (S-OPT), 0 if none */
+  rom_int *initial_rows;       /* ninit, ascending (a subset of sample_rows) */
   double *state_basis_rows;    /* nneeded x k, column-major */
   double *reference_rows;      /* nneeded */
   double *residual_basis_rows; /* ns x nb, column-major (rows in sample_rows order) */

@@ -204,6 +204,13 @@ class HyperReduction(Wrapper):
         return _int_array(lib().rom_hyper_sample_rows(self._h), self.num_samples)
 
     @property
+    def initial_samples(self):
+        """The rows an S-OPT selection started from (initial_samples), ascending; empty if
+        none (an int64 copy)."""
+        n = lib().rom_hyper_num_initial_samples(self._h)
+        return _int_array(lib().rom_hyper_initial_samples(self._h), n)
+
+    @property
     def needed_rows(self):
         """The sample mesh's global rows, ascending (an int64 copy)."""
         return _int_array(lib().rom_hyper_needed_rows(self._h), self.num_needed)

@@ -113,7 +113,7 @@ def sopt_reference(U, ns, initial=()):
     return np.array(p)
 
 
-def test_sopt_initial_samples_against_reference(rk, ctx):
+def test_sopt_initial_samples_against_reference(rk, ctx, tmp_path):
     U = basis(np.random.default_rng(11), 50, 6)
     np.testing.assert_array_equal(rk.select_samples(U, "sopt", 12, ctx=ctx),
                                   sopt_reference(U, 12))       # the reference itself
@@ -132,6 +132,16 @@ def test_sopt_initial_samples_against_reference(rk, ctx):
     hr = rk.HyperReduction.create(U, method="sopt", num_samples=10, ctx=ctx,
                                   initial_samples=np.array(init))
     assert set(init) <= set(hr.sample_rows.tolist()) and hr.num_samples == 10
+    np.testing.assert_array_equal(hr.initial_samples, sorted(init))
+    # ... and the file records them; a selection without them has none
+    hr.write(tmp_path / "hr_init.h5")
+    back = rk.HyperReduction.read(tmp_path / "hr_init.h5", ctx=ctx)
+    np.testing.assert_array_equal(back.initial_samples, sorted(init))
+    np.testing.assert_array_equal(back.sample_rows, hr.sample_rows)
+    plain = rk.HyperReduction.create(U, method="sopt", num_samples=10, ctx=ctx)
+    assert plain.initial_samples.size == 0
+    plain.write(tmp_path / "hr_plain.h5")
+    assert rk.HyperReduction.read(tmp_path / "hr_plain.h5", ctx=ctx).initial_samples.size == 0
 
 
 def test_sopt_initial_samples_errors(rk, ctx):
@@ -171,7 +181,18 @@ def test_sopt_initial_samples_cli(rk, ctx, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     with h5py.File(tmp_path / "hr.h5", "r") as f:
         rows = f["sample_rows"][()].astype(int).tolist()
+        assert f["initial_samples"][()].astype(int).tolist() == [3, 17, 29]
+        assert int(f.attrs["num_initial_samples"]) == 3
     assert len(rows) == 9 and {3, 17, 29} <= set(rows), rows
+    # a damaged record is refused, naming the file
+    import shutil
+    shutil.copy(tmp_path / "hr.h5", tmp_path / "hr_bad.h5")
+    with h5py.File(tmp_path / "hr_bad.h5", "r+") as f:
+        d = f["initial_samples"][()]
+        d[0] = next(v for v in range(4, 17) if v not in rows)   # ascending, not a sample
+        f["initial_samples"][...] = d
+    with pytest.raises(rk.RomkitError, match="initial sample row"):
+        rk.HyperReduction.read(tmp_path / "hr_bad.h5", ctx=ctx)
     bad = subprocess.run([exe, "hyper", str(tmp_path / "res.h5"), "-o", str(tmp_path / "x.h5"),
                           "--method", "sopt", "--samples", "9", "--initial-samples", "3,x"],
                          capture_output=True, text=True, env=env, timeout=60)
