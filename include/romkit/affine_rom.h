@@ -148,7 +148,8 @@ typedef struct {
   int scm_ntrain;
   double scm_eps;         /* greedy tolerance of (UB - LB) / UB, in (0, 1); default 0.75 */
   int scm_m_alpha;        /* SCM points in the LP's constraints (nearest); default 16 */
-  int scm_m_plus;         /* training points in positivity constraints; default 16 */
+  int scm_m_plus;         /* training points in positivity constraints (valid if the problem
+                             is coercive on the whole training set); default 16 */
   int scm_max_points;     /* most SCM points (eigenproblems); default 100 */
   int scm_max_iterations; /* Lanczos steps per eigenproblem (at most N); default 300 */
 } rom_estimator_options;
