@@ -15,12 +15,14 @@
  *    paper's eps = 0.75 and a tight eps = 0.02 (more SCM points); min / median of LB / alpha
  *    printed;
  *  - the error bound with SCM is a bound: effectivity >= 1 at 100 random theta;
- *  - the file keeps the SCM data: the same LB after a write and read;
+ *  - the file keeps the SCM data: the same LB after a write and read; its box equals
+ *    dsygv's extreme eigenvalues of A_q v = lambda X v to 1e-7 (and contains them);
  *  - P3 (n = 12): SCM's LB vs min-theta's at 100 random parameters (ratio printed), LB > 0;
  *  - bad input: eps <= 0 and >= 1, an empty training set, a non-coercive training point. */
 #include "testutil.h"
 
 #include <cblas.h>
+#include <hdf5.h>
 #include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +338,31 @@ static void test_diffusion_reaction(rom_ctx *ctx) {
     rom_scm_info s2;
     CHECK_OK(ctx, rom_affine_rom_scm_info(back, NULL, NULL, &s2));
     CHECK(s2.points == si.points && s2.ntrain == ntrain, "file: %d points", s2.points);
+    /* the box in the file (h5py layout {Qa, 2}) against dsygv's extreme eigenvalues of
+     * A_q v = lambda X v: the Lanczos ends, widened by their residuals */
+    if (rom_ctx_rank(ctx) == 0) {
+      double box[2 * QA] = {0}, w[NG];
+      static double Aq[NG * NG], X[NG * NG];
+      const double one[QA] = {1, 1, 1};
+      hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      hid_t ds = H5Dopen2(file, "scm_box", H5P_DEFAULT);
+      CHECK(ds >= 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, box) >= 0,
+            "read /scm_box");
+      H5Dclose(ds);
+      H5Fclose(file);
+      for (int q = 0; q < QA; ++q) {
+        double e[QA] = {0, 0, 0};
+        e[q] = 1.0;
+        dense_A(e, Aq);
+        dense_A(one, X);
+        CHECK(LAPACKE_dsygv(LAPACK_COL_MAJOR, 1, 'N', 'U', NG, Aq, NG, X, NG, w) == 0, "dsygv");
+        const double big = fmax(fabs(w[0]), fabs(w[NG - 1]));
+        CHECK(box[2 * q] <= w[0] + 1e-12 * big && box[2 * q] >= w[0] - 1e-7 * big,
+              "box min of A_%d: %.12g vs dsygv %.12g", q, box[2 * q], w[0]);
+        CHECK(box[2 * q + 1] >= w[NG - 1] - 1e-12 * big && box[2 * q + 1] <= w[NG - 1] + 1e-7 * big,
+              "box max of A_%d: %.12g vs dsygv %.12g", q, box[2 * q + 1], w[NG - 1]);
+      }
+    }
     rom_affine_rom_destroy(&back);
     if (rom_ctx_rank(ctx) == 0) remove(path);
   }
