@@ -106,15 +106,30 @@ int rom_affine_rom_evaluate_outputs(const rom_affine_rom *rom, const double *q, 
  *       (parametric coercivity; P3). Checked: theta_bar > 0 at build, theta > 0 at every
  *       evaluation, the projected A_q^r symmetric and positive semi-definite (a necessary
  *       condition; the FOM property itself is the caller's statement);
- *   ROM_COERCIVITY_CALLBACK  the caller's lower bound alpha_LB(theta) (any coercive problem;
- *       e.g. from a successive constraint method run by the caller);
+ *   ROM_COERCIVITY_CALLBACK  the caller's lower bound alpha_LB(theta) (any coercive problem);
+ *   ROM_COERCIVITY_SCM  the Successive Constraint Method (Huynh, Rozza, Sen, Patera, C. R.
+ *       Acad. Sci. Paris, Ser. I 345 (2007) 473-478; Hesthaven, Rozza, Stamm 2016, sec. 4.3)
+ *       for any coercive problem, e.g. a reaction term of either sign
+ *       (librom/affine/affine_scm.c). Offline (collective): the box
+ *       B = prod_q [min, max] of the Rayleigh quotients v^T A_q v / v^T X v, and by a greedy
+ *       over the caller's training set of coefficient vectors, the coercivity constants
+ *       alpha(theta_k) = min eig of A(theta_k) v = lambda X v with the minimiser's Rayleigh
+ *       quotients y_k,q = v^T A_q v / v^T X v, until (alpha_UB - alpha_LB) / alpha_UB <=
+ *       scm_eps on every training point. The eigenvalues come from a Lanczos iteration with
+ *       full reorthogonalisation in the X inner product (one host solve with X per step). Online
+ *       (not collective, cost independent of N): alpha_LB(theta) = min_{y in B} theta . y
+ *       subject to theta_k . y >= alpha(theta_k) for the scm_m_alpha SCM points nearest to
+ *       theta and theta' . y >= 0 for the scm_m_plus nearest training points, a linear
+ *       program in Qa variables solved by GLPK (a build without GLPK gives
+ *       ROM_ERR_UNSUPPORTED). The data (box, points, alphas, y's, training set) is stored in
+ *       the ROM file. Distances are Euclidean in theta;
  *   ROM_COERCIVITY_AUTO (default) min-theta when its checks pass, otherwise the build is
- *       refused: "a non-coercive bound request without a lower bound".
- * A successive constraint method (SCM) is not implemented: supply it as the callback. */
+ *       refused: "a non-coercive bound request without a lower bound". */
 typedef enum {
   ROM_COERCIVITY_AUTO = 0,
   ROM_COERCIVITY_MIN_THETA = 1,
-  ROM_COERCIVITY_CALLBACK = 2
+  ROM_COERCIVITY_CALLBACK = 2,
+  ROM_COERCIVITY_SCM = 3
 } rom_coercivity_kind;
 
 /* The caller's coercivity lower bound: alpha_lb > 0 with v^T A(theta) v >= alpha_lb
@@ -126,6 +141,17 @@ typedef struct {
   rom_coercivity_kind coercivity;
   rom_coercivity_fn lower_bound; /* ROM_COERCIVITY_CALLBACK */
   void *lower_bound_user;
+  /* ROM_COERCIVITY_SCM: the training set, scm_ntrain >= 1 coefficient vectors theta
+   * (row-major scm_ntrain x Qa: row i = theta_i; map parameters with
+   * rom_model_operator_coefficients), the same on every rank (rank 0's is used). */
+  const double *scm_train;
+  int scm_ntrain;
+  double scm_eps;         /* greedy tolerance of (UB - LB) / UB, in (0, 1); default 0.75 */
+  int scm_m_alpha;        /* SCM points in the LP's constraints (nearest); default 16 */
+  int scm_m_plus;         /* training points in positivity constraints (valid if the problem
+                             is coercive on the whole training set); default 16 */
+  int scm_max_points;     /* most SCM points (eigenproblems); default 100 */
+  int scm_max_iterations; /* Lanczos steps per eigenproblem (at most N); default 300 */
 } rom_estimator_options;
 
 rom_estimator_options rom_estimator_options_default(void);
@@ -135,7 +161,9 @@ rom_estimator_options rom_estimator_options_default(void);
  * representers (one host solve each, plus Qa term applications). The model needs an
  * affine solver (rom_model_set_affine_solve). opts NULL = defaults. Collective. Errors:
  * ROM_ERR_STATE (no solver), ROM_ERR_ARG (theta_bar not > 0, callback kind without a
- * callback), ROM_ERR_UNSUPPORTED (a non-coercive bound request without a lower bound). */
+ * callback; SCM: eps not in (0, 1), an empty training set, a training point where the problem
+ * is not coercive, alpha <= 0, named), ROM_ERR_UNSUPPORTED (a non-coercive bound request
+ * without a lower bound; SCM in a build without GLPK). */
 int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
                                    const rom_estimator_options *opts);
 /* 1 if the ROM has an estimator (built or read from its file), else 0. Not collective. */
@@ -144,6 +172,26 @@ int rom_affine_rom_has_estimator(const rom_affine_rom *rom);
  * file with kind "callback" needs it before its bounds can be evaluated). Not collective. */
 int rom_affine_rom_set_coercivity_bound(rom_affine_rom *rom, rom_coercivity_fn lower_bound,
                                         void *user);
+
+/* rom_affine_rom_coercivity_lower_bound - the coercivity lower bound alpha_LB(theta) > 0 the
+ * ROM's bounds use (min-theta, the callback or the SCM's linear program). Not collective.
+ * ROM_ERR_STATE without an estimator; with SCM, ROM_ERR_NOT_CONVERGED if the LP gives no
+ * positive bound at theta (theta far from the training set: train the SCM there). */
+int rom_affine_rom_coercivity_lower_bound(rom_affine_rom *rom, const double *theta,
+                                          double *alpha_lb);
+
+/* What the SCM's offline stage did (ROM_COERCIVITY_SCM; ROM_ERR_STATE otherwise). */
+typedef struct {
+  int points;          /* SCM points (eigenproblems of the greedy) */
+  int ntrain;          /* training set size */
+  double gap;          /* max over the training set of (UB - LB) / UB at the end */
+  long solves;         /* host solves with X (box + points); 0 after a file read */
+  long eig_iterations; /* Lanczos steps, all eigenproblems; 0 after a file read */
+} rom_scm_info;
+/* rom_affine_rom_scm_info - the SCM's summary; also alpha_UB(theta) = min_k theta . y_k when
+ * theta and alpha_ub are not NULL. Not collective. */
+int rom_affine_rom_scm_info(const rom_affine_rom *rom, const double *theta, double *alpha_ub,
+                            rom_scm_info *info);
 
 /* rom_affine_rom_error_bound - ||u(mu) - u_r(mu)||_X <= *bound for the steady reduced
  * solution q at the coefficients theta, phi. Not collective, cost independent of N. */

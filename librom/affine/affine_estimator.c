@@ -36,6 +36,11 @@ rom_estimator_options rom_estimator_options_default(void) {
   rom_estimator_options o;
   memset(&o, 0, sizeof o);
   o.coercivity = ROM_COERCIVITY_AUTO;
+  o.scm_eps = 0.75; /* Huynh, Rozza, Sen, Patera 2007, sec. 4 */
+  o.scm_m_alpha = 16;
+  o.scm_m_plus = 16;
+  o.scm_max_points = 100;
+  o.scm_max_iterations = 300;
   return o;
 }
 
@@ -249,6 +254,7 @@ void rom_affine_rom_free_estimator(rom_affine_rom *rom) {
   if (!rom) return;
   free_duals(rom);
   rom_riesz_free(rom->ctx, &rom->rs);
+  rom_affine_scm_free(rom);
   rom_free(rom->ctx, rom->theta_bar);
   rom_free(rom->ctx, rom->est_c);
   rom->theta_bar = NULL;
@@ -364,7 +370,7 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
   ROM_CHECK_ALL(ctx, rom_basis_local_rows(basis) == L, ROM_ERR_DIM,
                 "build_estimator: the basis has %lld local rows on rank %d, the model %lld",
                 (long long)rom_basis_local_rows(basis), rom_ctx_rank(ctx), (long long)L);
-  ROM_CHECK_ALL(ctx, (int)o.coercivity >= 0 && (int)o.coercivity <= 2, ROM_ERR_ARG,
+  ROM_CHECK_ALL(ctx, (int)o.coercivity >= 0 && (int)o.coercivity <= 3, ROM_ERR_ARG,
                 "build_estimator: unknown coercivity kind %d", (int)o.coercivity);
   ROM_CHECK_ALL(ctx, o.coercivity != ROM_COERCIVITY_CALLBACK || o.lower_bound != NULL, ROM_ERR_ARG,
                 "build_estimator: coercivity kind 'callback' needs a lower_bound callback");
@@ -380,8 +386,11 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
   }
   /* Rank 0's theta_bar everywhere (the caller's arrays might differ in the last bit). */
   ROM_MPI(ctx, MPI_Bcast(rom->theta_bar, Qa, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
-  if (o.coercivity == ROM_COERCIVITY_CALLBACK ||
-      (o.coercivity == ROM_COERCIVITY_AUTO && o.lower_bound != NULL)) {
+  if (o.coercivity == ROM_COERCIVITY_SCM) {
+    rom->coercivity = ROM_COERCIVITY_SCM; /* affine_scm.c */
+    ROM_TRY(ctx, rom_affine_scm_build(rom, model, &o));
+  } else if (o.coercivity == ROM_COERCIVITY_CALLBACK ||
+             (o.coercivity == ROM_COERCIVITY_AUTO && o.lower_bound != NULL)) {
     rom->coercivity = ROM_COERCIVITY_CALLBACK;
     rom->lb_fn = o.lower_bound;
     rom->lb_user = o.lower_bound_user;
@@ -437,6 +446,8 @@ int rom_affine_coercivity_lb(rom_affine_rom *rom, const double *theta, double *a
       a = fmin(a, theta[q] / rom->theta_bar[q]);
     }
     *alpha = a;
+  } else if (rom->coercivity == ROM_COERCIVITY_SCM) {
+    ROM_TRY(rom->ctx, rom_affine_scm_lower_bound(rom, theta, alpha));
   } else {
     ROM_CHECK(rom->ctx, rom->lb_fn != NULL, ROM_ERR_STATE,
               "the ROM's coercivity bound is the caller's callback, which is not set "

@@ -15,11 +15,14 @@
  * names joined by ',').
  * Error estimator (affine_estimator.c), only when the ROM has one (older files have none and
  * read as a ROM without estimator):
- *   root attributes estimator = 1, estimator_coercivity ("min_theta" | "callback"),
+ *   root attributes estimator = 1, estimator_coercivity ("min_theta" | "callback" | "scm"),
  *   estimator_rank = npsi;
  *   /estimator_theta_bar      {Qa}            X = A(theta_bar)
  *   /estimator_coefficients   {nterms, npsi}  row t: the coefficients of Riesz representer t
  *                                             in the X-orthonormal basis (absent if npsi = 0)
+ * with "scm" (affine_scm.c): attributes scm_points = K, scm_ntrain, scm_m_alpha, scm_m_plus,
+ * scm_eps, scm_gap and datasets /scm_box {Qa, 2}, /scm_theta {K, Qa}, /scm_alpha {K},
+ * /scm_y {K, Qa}, /scm_train {ntrain, Qa};
  * and per output o with an output bound: attributes output_dual_<o>_dim = kd,
  * output_dual_<o>_rank, datasets output_dual_<o>_operators {Qa, kd, kd} ([q][j][i] =
  * (Z^T A_q^T Z)_{ij}), _rhs {kd} (-Z^T l), _reference_terms {Qa, kd} (Z^T A_q u_ref),
@@ -72,7 +75,9 @@ static int write_estimator(rom_h5 *f, const rom_affine_rom *rom) {
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "estimator", 1));
   ROM_TRY(ctx, rom_h5_write_attr_string(f, "estimator_coercivity",
                                         rom->coercivity == ROM_COERCIVITY_CALLBACK ? "callback"
+                                        : rom->coercivity == ROM_COERCIVITY_SCM    ? "scm"
                                                                                    : "min_theta"));
+  ROM_TRY(ctx, rom_affine_scm_write(f, rom));
   ROM_TRY(ctx, rom_h5_write_attr_int(f, "estimator_rank", rom->rs.npsi));
   {
     rom_int dims[1] = {rom->Qa};
@@ -285,9 +290,12 @@ static int read_estimator(rom_h5 *f, rom_affine_rom *rom) {
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "estimator", &has, &found));
   if (!found || has == 0) goto cleanup;
   ROM_TRY(ctx, rom_h5_read_attr_string(f, "estimator_coercivity", kind, sizeof kind, NULL));
-  ROM_CHECK(ctx, strcmp(kind, "min_theta") == 0 || strcmp(kind, "callback") == 0, ROM_ERR_FORMAT,
-            "%s: the attribute estimator_coercivity = '%s' is not 'min_theta' or 'callback'", path,
-            kind);
+  ROM_CHECK(ctx,
+            strcmp(kind, "min_theta") == 0 || strcmp(kind, "callback") == 0 ||
+                strcmp(kind, "scm") == 0,
+            ROM_ERR_FORMAT,
+            "%s: the attribute estimator_coercivity = '%s' is not 'min_theta', 'callback' or 'scm'",
+            path, kind);
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "estimator_rank", &rank, NULL));
   {
     const int Qa = rom->Qa, Qf = rom->Qf;
@@ -301,8 +309,10 @@ static int read_estimator(rom_h5 *f, rom_affine_rom *rom) {
                 "%s: estimator_theta_bar[%d] = %g must be > 0", path, q, rom->theta_bar[q]);
     ROM_TRY(ctx, read_riesz(f, &rom->rs, "estimator_coefficients", nt, rank));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nt, (void **)&rom->est_c));
-    rom->coercivity =
-        strcmp(kind, "callback") == 0 ? ROM_COERCIVITY_CALLBACK : ROM_COERCIVITY_MIN_THETA;
+    rom->coercivity = strcmp(kind, "callback") == 0 ? ROM_COERCIVITY_CALLBACK
+                      : strcmp(kind, "scm") == 0    ? ROM_COERCIVITY_SCM
+                                                    : ROM_COERCIVITY_MIN_THETA;
+    if (rom->coercivity == ROM_COERCIVITY_SCM) ROM_TRY(ctx, rom_affine_scm_read(f, rom));
     for (int o = 0; o < rom->num_outputs; ++o) {
       int64_t kd = 0, drank = 0;
       int dfound = 0;

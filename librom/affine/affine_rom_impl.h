@@ -78,12 +78,13 @@ struct rom_affine_rom {
   /* Error estimator (affine_estimator.c); est = 0 without one. */
   int est;
   double *theta_bar; /* Qa */
-  int coercivity;    /* ROM_COERCIVITY_MIN_THETA or ROM_COERCIVITY_CALLBACK (resolved) */
+  int coercivity;    /* ROM_COERCIVITY_MIN_THETA, _CALLBACK or _SCM (resolved) */
   rom_coercivity_fn lb_fn;
   void *lb_user;
-  rom_riesz_space rs;    /* terms [f_q | A_q u_ref | per j: A_q phi_j, M phi_j] */
-  double *est_c;         /* nterms: the coefficient vector */
-  rom_affine_dual *dual; /* num_outputs entries (kd = 0: no output bound), or NULL */
+  rom_riesz_space rs;         /* terms [f_q | A_q u_ref | per j: A_q phi_j, M phi_j] */
+  double *est_c;              /* nterms: the coefficient vector */
+  rom_affine_dual *dual;      /* num_outputs entries (kd = 0: no output bound), or NULL */
+  struct rom_affine_scm *scm; /* ROM_COERCIVITY_SCM's data (affine_scm.c), else NULL */
 };
 
 /* Estimator internals (affine_estimator.c) shared with the file I/O. Not collective. */
@@ -124,5 +125,17 @@ int rom_affine_rom_check_output_name(const rom_affine_rom *rom, const char *name
 int rom_affine_rom_alloc(rom_ctx *ctx, rom_int k, int Qa, int Qf, rom_affine_rom **out);
 /* Symmetry test of the terms (and of M), symmetrising what passes. Not collective. */
 void rom_affine_rom_classify(rom_affine_rom *rom);
+
+/* The successive constraint method (affine_scm.c); at most this many operator terms. */
+#define ROM_SCM_MAX_TERMS 64
+struct rom_h5;
+/* Offline: box, greedy, eigenproblems; sets rom->scm. Needs rom->theta_bar. Collective. */
+int rom_affine_scm_build(rom_affine_rom *rom, rom_model *model, const rom_estimator_options *o);
+/* alpha_LB(theta) > 0 by the linear program. Not collective. */
+int rom_affine_scm_lower_bound(rom_affine_rom *rom, const double *theta, double *alpha);
+void rom_affine_scm_free(rom_affine_rom *rom); /* NULL-safe. Not collective. */
+/* File part (attributes scm_*, datasets /scm_*; docs/file-format.md). Collective. */
+int rom_affine_scm_write(struct rom_h5 *f, const rom_affine_rom *rom);
+int rom_affine_scm_read(struct rom_h5 *f, rom_affine_rom *rom);
 
 #endif

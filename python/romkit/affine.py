@@ -300,16 +300,41 @@ class AffineROM(Wrapper):
 
     # ---- a-posteriori error bounds (docs/many-query.md) ----
 
-    def build_estimator(self, model, basis, theta_bar=None):
+    def build_estimator(self, model, basis, theta_bar=None, scm_train=None, scm_eps=None,
+                        scm_m_alpha=None, scm_m_plus=None, scm_max_points=None):
         """The error estimator for the ROM built from `basis` (residual Riesz representers
-        through the model's affine solver, min-theta coercivity w.r.t. X = A(theta_bar),
-        default all ones). Collective."""
-        opts = new("rom_estimator_options *")  # zeroed: the defaults (auto coercivity)
-        tb = None
+        through the model's affine solver, X = A(theta_bar), default all ones). Coercivity:
+        min-theta (the default), or with `scm_train` (ntrain x Qa coefficient vectors) the
+        successive constraint method with its options (None: the C defaults, eps 0.75;
+        docs/many-query.md). Collective."""
+        opts = new("rom_estimator_options *")
+        opts[0] = lib().rom_estimator_options_default()
+        tb = train = None
         if theta_bar is not None:
             tb = small_vector(theta_bar, self.operator_terms, "theta_bar")
             opts.theta_bar = dptr(tb)
+        if scm_train is not None:
+            train = np.array(scm_train, dtype=np.float64, copy=True)
+            if train.ndim != 2 or train.shape[1] != self.operator_terms:
+                raise ValueError(f"scm_train must be ntrain x {self.operator_terms} (one "
+                                 f"coefficient vector theta per row), got shape {train.shape}")
+            train = np.ascontiguousarray(train)
+            opts.coercivity = lib().ROM_COERCIVITY_SCM
+            opts.scm_train = dptr(train)
+            opts.scm_ntrain = train.shape[0]
+            for name, value in (("scm_eps", scm_eps), ("scm_m_alpha", scm_m_alpha),
+                                ("scm_m_plus", scm_m_plus), ("scm_max_points", scm_max_points)):
+                if value is not None:
+                    setattr(opts, name, value)
         call(self._ctx_h, "rom_affine_rom_build_estimator", self._h, model._h, basis._h, opts)
+
+    def coercivity_lower_bound(self, theta):
+        """alpha_LB(theta) of the ROM's estimator (min-theta, callback or SCM). Not
+        collective."""
+        theta = small_vector(theta, self.operator_terms, "theta")
+        out = new("double *")
+        call(self._ctx_h, "rom_affine_rom_coercivity_lower_bound", self._h, dptr(theta), out)
+        return float(out[0])
 
     @property
     def has_estimator(self):

@@ -218,3 +218,19 @@ def test_p3_error_bounds(rk, ctx):
         assert np.linalg.norm(ufom[n] - basis.lift(traj[n])) <= tb[n]
     with pytest.raises(rk.RomkitError):
         rom.error_bound(-np.ones(4), phi, q)
+    # the successive constraint method instead of min-theta (exact on P3): 0 < LB <= min(mu),
+    # the bound still holds, bad input raises
+    scm = rk.AffineROM.build(fom.model, basis)
+    scm.build_estimator(fom.model, basis, scm_train=10.0 ** rng.uniform(-1.0, 1.0, (30, 4)))
+    for mu in 10.0 ** rng.uniform(-1.0, 1.0, (10, 4)):
+        theta, phi = fom.model.coefficients(mu)
+        lb = scm.coercivity_lower_bound(theta)
+        assert 0.0 < lb <= min(mu) * (1 + 1e-9)
+        q = scm.solve(theta, phi)
+        e = fom.solve(mu) - basis.lift(q)
+        ex = np.sqrt(sum(e @ fom.model.apply_operator_term(t, e) for t in range(4)))
+        assert ex <= scm.error_bound(theta, phi, q)["x_bound"]
+    with pytest.raises(rk.RomkitError, match="scm_eps"):
+        scm.build_estimator(fom.model, basis, scm_train=np.ones((3, 4)), scm_eps=0.0)
+    with pytest.raises(ValueError):
+        scm.build_estimator(fom.model, basis, scm_train=np.ones((3, 2)))
