@@ -78,7 +78,9 @@ int rom_affine_rom_evaluate_outputs(const rom_affine_rom *rom, const double *q, 
 /* ---- A-posteriori error bounds, librom/affine/affine_estimator.c ------------------------------
  *
  * For A(mu) = sum_q theta_q A_q coercive with respect to the inner product
- * (v, w)_X = v^T X w, X = A(theta_bar) (symmetric positive definite), the Galerkin error
+ * (v, w)_X = v^T X w, X = A(theta_bar) (symmetric positive definite; a non-symmetric term
+ * stays out of X with theta_bar_q = 0, e.g. X = A_diff for advection-diffusion), the Galerkin
+ * error
  * e = u - u_r of a steady reduced solve satisfies
  *     ||e||_X <= ||r(mu)||_X' / alpha_LB(mu),    |||e|||_mu <= ||r(mu)||_X' / sqrt(alpha_LB(mu))
  * (energy norm |||v|||_mu^2 = v^T A(mu) v, the latter for symmetric A), with r(mu) = f(mu) -
@@ -101,11 +103,17 @@ int rom_affine_rom_evaluate_outputs(const rom_affine_rom *rom, const double *q, 
  * (stalls near sqrt(eps) relative; docs/many-query.md shows both).
  *
  * Coercivity lower bound:
- *   ROM_COERCIVITY_MIN_THETA  alpha_LB(mu) = min_q theta_q(mu) / theta_bar_q: valid when
- *       every A_q is symmetric positive semi-definite, theta_bar > 0 and theta(mu) > 0
- *       (parametric coercivity; P3). Checked: theta_bar > 0 at build, theta > 0 at every
- *       evaluation, the projected A_q^r symmetric and positive semi-definite (a necessary
- *       condition; the FOM property itself is the caller's statement);
+ *   ROM_COERCIVITY_MIN_THETA  alpha_LB(mu) = min_{q: theta_bar_q > 0} theta_q(mu) /
+ *       theta_bar_q (parametric coercivity; P3). Valid when every term in X (theta_bar_q > 0)
+ *       is symmetric positive semi-definite with theta_q(mu) > 0, and every other term has a
+ *       positive semi-definite symmetric part (A_q + A_q^T)/2 with theta_q(mu) >= 0, or a zero
+ *       symmetric part (skew-symmetric: v^T A_q v = 0, any sign of theta_q; a central-
+ *       difference advection term with a divergence-free wind and Dirichlet boundary): only
+ *       the symmetric part of A(mu) enters v^T A(mu) v. Checked on the projected terms (a
+ *       necessary condition; the FOM properties are the caller's statement): at build, A_q^r
+ *       symmetric for theta_bar_q > 0, and the smallest eigenvalue of (A_q^r + A_q^r^T)/2
+ *       >= -1e-10 max|A_q^r| for every q; at every evaluation, theta_q > 0 for the terms in X
+ *       and theta_q >= 0 for the others unless max|A_q^r + A_q^r^T| <= 1e-10 max|A_q^r|;
  *   ROM_COERCIVITY_CALLBACK  the caller's lower bound alpha_LB(theta) (any coercive problem);
  *   ROM_COERCIVITY_SCM  the Successive Constraint Method (Huynh, Rozza, Sen, Patera, C. R.
  *       Acad. Sci. Paris, Ser. I 345 (2007) 473-478; Hesthaven, Rozza, Stamm 2016, sec. 4.3)
@@ -137,7 +145,9 @@ typedef enum {
 typedef int (*rom_coercivity_fn)(void *user, const double *theta, double *alpha_lb);
 
 typedef struct {
-  const double *theta_bar; /* Qa values > 0 of X = A(theta_bar); NULL = all ones */
+  const double *theta_bar; /* Qa values >= 0 (at least one > 0) of X = A(theta_bar), which
+                              must be symmetric: 0 for every non-symmetric term; NULL = all
+                              ones */
   rom_coercivity_kind coercivity;
   rom_coercivity_fn lower_bound; /* ROM_COERCIVITY_CALLBACK */
   void *lower_bound_user;
@@ -161,9 +171,10 @@ rom_estimator_options rom_estimator_options_default(void);
  * representers (one host solve each, plus Qa term applications). The model needs an
  * affine solver (rom_model_set_affine_solve). opts NULL = defaults. Collective. Errors:
  * ROM_ERR_STATE (no solver), ROM_ERR_ARG (theta_bar not > 0, callback kind without a
- * callback; SCM: eps not in (0, 1), an empty training set, a training point where the problem
- * is not coercive, alpha <= 0, named), ROM_ERR_UNSUPPORTED (a non-coercive bound request
- * without a lower bound; SCM in a build without GLPK). */
+ * callback, a non-symmetric term with theta_bar_q > 0; SCM: eps not in (0, 1), an empty
+ * training set, a training point where the problem is not coercive, alpha <= 0, named),
+ * ROM_ERR_UNSUPPORTED (a non-coercive bound request without a lower bound; SCM in a build
+ * without GLPK). */
 int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
                                    const rom_estimator_options *opts);
 /* 1 if the ROM has an estimator (built or read from its file), else 0. Not collective. */
@@ -215,10 +226,12 @@ int rom_affine_rom_error_bound_info(rom_affine_rom *rom, const double *theta, co
  * new rows and columns of every reduced matrix are projected, and the estimator (if any) gets
  * the new basis vectors' Riesz representers, orthonormalised against the ones it holds.
  * Outputs are extended from the weights kept since rom_affine_rom_add_output (a ROM read
- * from a file has none: ROM_ERR_STATE if it has outputs), and output bounds (their dual
- * data) are dropped: set them again. The first k columns are trusted, not compared. The
- * estimator part needs the representers of this process (not available after a file read:
- * then the estimator is dropped and must be rebuilt). Collective. */
+ * from a file has none: ROM_ERR_STATE if it has outputs), and output bounds stay valid: of
+ * their dual data only Z^T A_q Phi depends on Phi, and its new columns are projected from the
+ * same A_q phi_j (the dual vectors Z are kept since rom_affine_rom_set_output_dual; the
+ * result equals a rebuild to rounding, tests/mpi/outbounds.c). The first k columns are trusted, not
+ * compared. The estimator part needs the representers of this process (not available after a file
+ * read: then the estimator is dropped and must be rebuilt). Collective. */
 int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis *basis);
 
 /* ---- Output bounds with the primal-dual correction (librom/affine/affine_output_bounds.c) ----
@@ -229,8 +242,11 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
  *     |s - s_c| = |(z - z_r)^T r_pr| <= ||r_pr||_X' ||r_du||_X' / alpha_LB(mu),
  * r_du = -l - A^T z_r the dual residual (Hesthaven, Rozza, Stamm 2016, sec. 4.3.3; Pierce and
  * Giles, SIAM Review 42, 2000): the error of the corrected output is the product of the two
- * residuals, "squared" convergence. Supported for symmetric operator terms (A_q^T = A_q, checked
- * on the projected terms; the host has no transpose-apply callback), which is P3's case. */
+ * residuals, "squared" convergence. With symmetric terms (checked on the projected terms)
+ * A_q^T = A_q is applied; otherwise the dual residual needs the host's transposed terms
+ * (rom_model_set_affine_operator_transpose) and the dual snapshots its transposed solves
+ * (rom_model_affine_solve with transpose = 1); the coercivity bound is the primal one, since
+ * v^T A^T v = v^T A v. Each output has its own dual space. */
 
 /* rom_affine_rom_set_output_dual - the dual data of output o (0 <= o < num_outputs), whose
  * weights the ROM keeps since rom_affine_rom_add_output (ROM_ERR_STATE after a file read).
@@ -240,8 +256,9 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
  *   dual == NULL: built from dual snapshots: ntrain >= 1 host solves A(theta_i)^T z_i = -l at
  *                 the caller's coefficient vectors train_theta (ntrain x Qa, row i =
  *                 theta_i), orthonormalised (Gram-Schmidt twice, dependent ones dropped).
- * Needs the estimator (rom_affine_rom_build_estimator) and its model. Extending the ROM drops
- * the dual data (set it again). Collective. */
+ * Needs the estimator (rom_affine_rom_build_estimator) and its model; for non-symmetric terms
+ * the model's transposed terms (ROM_ERR_UNSUPPORTED without them). Extending the ROM keeps the
+ * dual data (rom_affine_rom_extend). Collective. */
 int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const rom_basis *basis,
                                    int o, const rom_basis *dual, const double *train_theta,
                                    int ntrain);

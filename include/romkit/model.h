@@ -55,6 +55,12 @@ int rom_model_destroy(rom_model **m); /* NULL-safe. Not collective. */
  * always passes coefficient values directly. Not collective. */
 int rom_model_set_affine_operator(rom_model *m, int nterms, rom_apply_term_fn apply,
                                   rom_coefficients_fn theta);
+/* rom_model_set_affine_operator_transpose - the transposed terms, y = A_q^T x (optional;
+ * same signature as the operator's callback). Needed only by what applies A(mu)^T to vectors
+ * romkit chooses: the dual residual of the output bounds of a non-symmetric operator
+ * (include/romkit/affine_rom.h). A term the host knows to be symmetric may apply A_q, a
+ * skew-symmetric one -A_q. NULL removes it. Not collective. */
+int rom_model_set_affine_operator_transpose(rom_model *m, rom_apply_term_fn apply_transpose);
 /* f(mu) = sum_q phi_q(mu) f_q with `nterms` terms. Not collective. */
 int rom_model_set_affine_rhs(rom_model *m, int nterms, rom_vector_term_fn term,
                              rom_coefficients_fn phi);
@@ -200,6 +206,8 @@ int rom_model_num_parameters(const rom_model *m);
 int rom_model_operator_terms(const rom_model *m);
 int rom_model_rhs_terms(const rom_model *m);
 int rom_model_has_affine_solve(const rom_model *m); /* 1 if a solver was set, else 0 */
+/* 1 if the transposed terms were set (rom_model_set_affine_operator_transpose), else 0 */
+int rom_model_has_operator_transpose(const rom_model *m);
 /* Calls of the host's solver through rom_model_affine_solve so far (for honest solve counts
  * in reports, e.g. rom_optimize's). */
 long rom_model_affine_solve_count(const rom_model *m);
@@ -207,6 +215,9 @@ long rom_model_affine_solve_count(const rom_model *m);
 /* Calls into the host through the table, with argument checks and error mapping
  * (used by romkit's offline stages; also handy for hosts testing their callbacks). */
 int rom_model_apply_operator_term(rom_model *m, int q, const double *x_local, double *y_local);
+/* y = A_q^T x through rom_model_set_affine_operator_transpose (ROM_ERR_STATE without it). */
+int rom_model_apply_operator_term_transpose(rom_model *m, int q, const double *x_local,
+                                            double *y_local);
 int rom_model_rhs_term(rom_model *m, int q, double *f_local);
 int rom_model_apply_mass(rom_model *m, const double *x_local, double *y_local);
 int rom_model_operator_coefficients(rom_model *m, const double *mu, double *theta);

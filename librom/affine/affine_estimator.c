@@ -12,9 +12,13 @@
  * ||r|| below about sqrt(eps) |c| |G|^(1/2).
  *
  * Coercivity (Hesthaven, Rozza, Stamm, "Certified Reduced Basis Methods", 2016, sec. 4.2.2):
- * with every A_q symmetric positive semi-definite and theta, theta_bar > 0,
- *   v^T A(theta) v = sum_q theta_q v^T A_q v >= min_q (theta_q / theta_bar_q) v^T A(theta_bar) v,
- * the "min-theta" lower bound with respect to X = A(theta_bar).
+ * with the terms of X (theta_bar_q > 0) symmetric positive semi-definite and theta_q > 0, and
+ * every other term adding theta_q v^T A_q v >= 0 (a positive semi-definite symmetric part and
+ * theta_q >= 0, or a zero symmetric part: a skew-symmetric advection term adds 0),
+ *   v^T A(theta) v >= sum_{theta_bar_q > 0} theta_q v^T A_q v
+ *                  >= min_{theta_bar_q > 0} (theta_q / theta_bar_q) v^T A(theta_bar) v,
+ * the "min-theta" lower bound with respect to X = A(theta_bar), which must be symmetric: a
+ * non-symmetric term stays out of it (theta_bar_q = 0).
  *
  * All reduced data (B) is rank 0's, broadcast, so bounds are bitwise the same on every rank
  * of one run; across rank counts they agree to rounding. */
@@ -112,6 +116,7 @@ static int apply_X(rom_model *model, const double *theta_bar, int Qa, rom_int L,
   rom_ctx *ctx = rom_model_ctx(model);
   if (L > 0) memset(y, 0, sizeof(double) * (size_t)L);
   for (int q = 0; q < Qa; ++q) {
+    if (theta_bar[q] == 0.0) continue; /* a term outside X (non-symmetric, say) */
     ROM_TRY(ctx, rom_model_apply_operator_term(model, q, x, tmp));
     for (rom_int l = 0; l < L; ++l)
       y[l] += theta_bar[q] * tmp[l];
@@ -238,6 +243,7 @@ void rom_affine_dual_free(rom_ctx *ctx, rom_affine_dual *d) {
   rom_free(ctx, d->work_v);
   rom_free(ctx, d->work_c);
   rom_free(ctx, d->work_piv);
+  rom_free(ctx, d->Zv);
   rom_riesz_free(ctx, &d->rs);
   memset(d, 0, sizeof *d);
 }
@@ -279,32 +285,69 @@ cleanup:
   return err;
 }
 
-/* The min-theta conditions that can be checked on the reduced data: every A_q^r symmetric
- * (rom->symmetric) and positive semi-definite (smallest eigenvalue >= -1e-10 times the
- * largest magnitude; dsyev). Necessary for A_q symmetric positive semi-definite, not
- * sufficient. Not collective (replicated data, same answer everywhere). */
+/* max|a_ij - sign a_ji| <= ROM_AFFINE_SYMMETRY_TOL max|a_ij| for the k x k matrix a: sign = +1
+ * tests symmetry, sign = -1 a zero symmetric part (skew-symmetry). A zero matrix passes both. */
+static int term_is(const double *a, rom_int k, double sign) {
+  double amax = 0.0, dmax = 0.0;
+  for (rom_int j = 0; j < k; ++j)
+    for (rom_int i = 0; i < k; ++i) {
+      amax = fmax(amax, fabs(a[i + j * k]));
+      dmax = fmax(dmax, fabs(a[i + j * k] - sign * a[j + i * k]));
+    }
+  return dmax <= ROM_AFFINE_SYMMETRY_TOL * amax;
+}
+
+/* X = A(theta_bar) must be symmetric (it is the inner product): every term in it (theta_bar_q >
+ * 0) projected symmetric. Not collective (replicated data). */
+static int x_symmetric_check(rom_affine_rom *rom, char *why, size_t nwhy) {
+  for (int q = 0; q < rom->Qa; ++q)
+    if (rom->theta_bar[q] > 0.0 && !term_is(rom->A + q * rom->k * rom->k, rom->k, 1.0)) {
+      snprintf(why, nwhy,
+               "the projected term A_%d^r is not symmetric but theta_bar_%d = %g > 0, so X = "
+               "A(theta_bar) is not an inner product: give the non-symmetric terms theta_bar_q = "
+               "0",
+               q, q, rom->theta_bar[q]);
+      return 0;
+    }
+  return 1;
+}
+
+/* The min-theta conditions that can be checked on the reduced data (Hesthaven, Rozza, Stamm
+ * 2016, sec. 4.2.2, extended to non-symmetric terms): for every q
+ *   theta_bar_q > 0: A_q^r symmetric and positive semi-definite;
+ *   theta_bar_q = 0: the symmetric part (A_q^r + A_q^r^T) / 2 positive semi-definite
+ * (smallest eigenvalue >= -1e-10 times the largest magnitude; dsyev). A term outside X then
+ * adds theta_q v^T A_q v >= 0 to v^T A(theta) v when theta_q >= 0, and exactly 0 for any theta_q
+ * when its symmetric part is zero (a skew-symmetric advection term with central differences
+ * and a divergence-free wind), so v^T A(theta) v >= min_{theta_bar_q > 0} (theta_q /
+ * theta_bar_q) ||v||_X^2. Necessary for the FOM properties, not sufficient (those are the
+ * caller's statement). Not collective (replicated data, same answer everywhere). */
 static int min_theta_checks(rom_affine_rom *rom, int *ok, char *why, size_t nwhy) {
   int err = ROM_OK;
   const rom_int k = rom->k;
   double *a = NULL, *ev = NULL;
   *ok = 1;
-  if (!rom->symmetric) {
-    *ok = 0;
-    snprintf(why, nwhy, "the projected operator terms A_q^r are not all symmetric");
-    goto cleanup;
-  }
   ROM_TRY(rom->ctx, rom_malloc(rom->ctx, sizeof(double) * (size_t)(k * k), (void **)&a));
   ROM_TRY(rom->ctx, rom_malloc(rom->ctx, sizeof(double) * (size_t)k, (void **)&ev));
   for (int q = 0; q < rom->Qa && *ok; ++q) {
-    memcpy(a, rom->A + q * k * k, sizeof(double) * (size_t)(k * k));
+    const double *aq = rom->A + q * k * k;
+    for (rom_int j = 0; j < k; ++j)
+      for (rom_int i = 0; i < k; ++i)
+        a[i + j * k] = 0.5 * (aq[i + j * k] + aq[j + i * k]);
     lapack_int info =
         LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)k, a, (lapack_int)k, ev);
     ROM_CHECK(rom->ctx, info == 0, ROM_ERR_LAPACK, "dsyev of A_%d^r failed (info %d)", q,
               (int)info);
+    /* relative to the term's size: the eigenvalues' for a symmetric term (as before the
+     * non-symmetric extension), the entries' when the symmetric part is (nearly) zero */
     double big = fmax(fabs(ev[0]), fabs(ev[k - 1]));
+    for (rom_int i = 0; i < k * k; ++i)
+      big = fmax(big, fabs(aq[i]));
     if (ev[0] < -1e-10 * big) {
       *ok = 0;
-      snprintf(why, nwhy, "the projected term A_%d^r has a negative eigenvalue %.3g", q, ev[0]);
+      snprintf(why, nwhy,
+               "the symmetric part of the projected term A_%d^r has a negative eigenvalue %.3g", q,
+               ev[0]);
     }
   }
 cleanup:
@@ -376,16 +419,27 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
                 "build_estimator: coercivity kind 'callback' needs a lower_bound callback");
   rom_affine_rom_free_estimator(rom);
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)Qa, (void **)&rom->theta_bar));
-  for (int q = 0; q < Qa; ++q) {
-    double tb = o.theta_bar ? o.theta_bar[q] : 1.0;
-    ROM_CHECK_ALL(ctx, isfinite(tb) && tb > 0.0, ROM_ERR_ARG,
-                  "build_estimator: theta_bar[%d] = %g must be > 0 and finite (X = A(theta_bar) "
-                  "must be symmetric positive definite)",
-                  q, tb);
-    rom->theta_bar[q] = tb;
+  {
+    int positive = 0;
+    for (int q = 0; q < Qa; ++q) {
+      double tb = o.theta_bar ? o.theta_bar[q] : 1.0;
+      ROM_CHECK_ALL(ctx, isfinite(tb) && tb >= 0.0, ROM_ERR_ARG,
+                    "build_estimator: theta_bar[%d] = %g must be >= 0 and finite (X = "
+                    "A(theta_bar) must be symmetric positive definite)",
+                    q, tb);
+      positive += tb > 0.0;
+      rom->theta_bar[q] = tb;
+    }
+    ROM_CHECK_ALL(ctx, positive > 0, ROM_ERR_ARG,
+                  "build_estimator: every theta_bar_q is 0: X = A(theta_bar) would be zero");
   }
   /* Rank 0's theta_bar everywhere (the caller's arrays might differ in the last bit). */
   ROM_MPI(ctx, MPI_Bcast(rom->theta_bar, Qa, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+  {
+    char why[256] = "";
+    ROM_CHECK_ALL(ctx, x_symmetric_check(rom, why, sizeof why), ROM_ERR_ARG, "build_estimator: %s",
+                  why);
+  }
   if (o.coercivity == ROM_COERCIVITY_SCM) {
     rom->coercivity = ROM_COERCIVITY_SCM; /* affine_scm.c */
     ROM_TRY(ctx, rom_affine_scm_build(rom, model, &o));
@@ -400,8 +454,9 @@ int rom_affine_rom_build_estimator(rom_affine_rom *rom, rom_model *model, const 
     ROM_TRY_ALL(ctx, min_theta_checks(rom, &ok, why, sizeof why));
     ROM_CHECK_ALL(ctx, ok, ROM_ERR_UNSUPPORTED,
                   "build_estimator: a non-coercive bound request without a lower bound: %s, so "
-                  "the min-theta bound (every A_q symmetric positive semi-definite) does not "
-                  "apply; pass a coercivity lower bound (rom_estimator_options.lower_bound, e.g. "
+                  "the min-theta bound (the terms in X symmetric positive semi-definite, the "
+                  "others with a positive semi-definite symmetric part) does not apply; pass a "
+                  "coercivity lower bound (rom_estimator_options.lower_bound, e.g. "
                   "from a successive constraint method)",
                   why);
     rom->coercivity = ROM_COERCIVITY_MIN_THETA;
@@ -438,12 +493,23 @@ cleanup:
 int rom_affine_coercivity_lb(rom_affine_rom *rom, const double *theta, double *alpha) {
   int err = ROM_OK;
   if (rom->coercivity == ROM_COERCIVITY_MIN_THETA) {
+    /* terms in X (theta_bar_q > 0): theta_q > 0; the others: theta_q >= 0, or any sign
+     * for a term with a zero symmetric part (min_theta_checks) */
     double a = INFINITY;
+    const rom_int kk = rom->k * rom->k;
     for (int q = 0; q < rom->Qa; ++q) {
-      ROM_CHECK(rom->ctx, theta[q] > 0.0 && isfinite(theta[q]), ROM_ERR_ARG,
-                "the min-theta coercivity bound needs every theta_q > 0: theta[%d] = %g", q,
-                theta[q]);
-      a = fmin(a, theta[q] / rom->theta_bar[q]);
+      if (rom->theta_bar[q] > 0.0) {
+        ROM_CHECK(rom->ctx, theta[q] > 0.0 && isfinite(theta[q]), ROM_ERR_ARG,
+                  "the min-theta coercivity bound needs theta_q > 0 for every term of X = "
+                  "A(theta_bar): theta[%d] = %g",
+                  q, theta[q]);
+        a = fmin(a, theta[q] / rom->theta_bar[q]);
+      } else {
+        ROM_CHECK(rom->ctx, theta[q] >= 0.0 || term_is(rom->A + q * kk, rom->k, -1.0), ROM_ERR_ARG,
+                  "the min-theta coercivity bound needs theta_q >= 0 for a term outside X whose "
+                  "symmetric part is not zero: theta[%d] = %g",
+                  q, theta[q]);
+      }
     }
     *alpha = a;
   } else if (rom->coercivity == ROM_COERCIVITY_SCM) {
@@ -609,7 +675,9 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
   rom_affine_rom *nw = NULL;
   rom_dmat *W = NULL, *Vn = NULL, *Vo = NULL, *Wk = NULL;
   double *C = NULL, *v = NULL, *work = NULL, *outL = NULL;
-  const int Qa = rom->Qa, Qf = rom->Qf;
+  double **nzap = NULL; /* per output: the extended Z^T A_q Phi (NULL: its dual is dropped) */
+  rom_dmat *Zm = NULL, *Wn = NULL;
+  const int Qa = rom->Qa, Qf = rom->Qf, nout = rom->dual ? rom->num_outputs : 0;
   const rom_int k = rom->k;
   ROM_CHECK_ALL(ctx, model != NULL && basis != NULL, ROM_ERR_ARG,
                 "extend: the model and the basis must not be NULL");
@@ -635,6 +703,19 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
                 "rebuild it from the basis",
                 rom->num_outputs);
   ROM_TRY_ALL(ctx, rom_affine_rom_alloc(ctx, k2, Qa, Qf, &nw));
+  /* The output duals: only Z^T A_q Phi depends on Phi; its first k columns are kept. */
+  if (nout > 0) ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)nout, sizeof(double *), (void **)&nzap));
+  for (int o = 0; o < nout; ++o) {
+    const rom_affine_dual *d = &rom->dual[o];
+    if (d->kd == 0 || !d->Zv || d->ZL != L) continue;
+    ROM_CHECK_ALL(ctx, d->kd * k2 <= INT_MAX, ROM_ERR_UNSUPPORTED,
+                  "extend: %lld dual vectors with k = %lld exceed MPI's int counts",
+                  (long long)d->kd, (long long)k2);
+    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)(d->kd * k2 * Qa), sizeof(double), (void **)&nzap[o]));
+    for (int q = 0; q < Qa; ++q)
+      memcpy(nzap[o] + (size_t)q * (size_t)(d->kd * k2), d->ZAP + (size_t)q * (size_t)(d->kd * k),
+             sizeof(double) * (size_t)(d->kd * k));
+  }
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(k2 * (k2 + 1)), (void **)&C));
   {
     const rom_dmat *V = rom_basis_vectors(basis);
@@ -673,6 +754,17 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
           Aq[i + (k + j) * k2] = C[i + j * k2];
       for (rom_int i = k; i < k2; ++i)
         nw->R[i + (Qf + q) * k2] = -C[i + kn * k2];
+      /* new columns of the duals' Z^T A_q Phi from the same A_q phi_j */
+      for (int o = 0; o < nout; ++o) {
+        if (!nzap[o]) continue;
+        const rom_affine_dual *d = &rom->dual[o];
+        ROM_TRY(ctx, rom_dmat_wrap(ctx, L, d->kd, d->Zv, ld_of(L), &Zm));
+        ROM_TRY(ctx, rom_dmat_wrap(ctx, L, kn, Wd, ldW, &Wn));
+        ROM_TRY(ctx, rom_dmat_transpose_times(
+                         Zm, Wn, nzap[o] + (size_t)q * (size_t)(d->kd * k2) + k * d->kd, d->kd));
+        rom_dmat_destroy(&Zm);
+        rom_dmat_destroy(&Wn);
+      }
       if (rom->symmetric) {
         for (rom_int j = 0; j < k; ++j)
           for (rom_int i = k; i < k2; ++i)
@@ -741,6 +833,9 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
     ROM_MPI(ctx, MPI_Bcast(nw->R, (int)(k2 * (Qf + Qa)), MPI_DOUBLE, 0, comm));
     ROM_MPI(ctx, MPI_Bcast(nw->M, (int)kk2, MPI_DOUBLE, 0, comm));
     ROM_MPI(ctx, MPI_Bcast(nw->m_ref, (int)k2, MPI_DOUBLE, 0, comm));
+    for (int o = 0; o < nout; ++o)
+      if (nzap[o])
+        ROM_MPI(ctx, MPI_Bcast(nzap[o], (int)(rom->dual[o].kd * k2 * Qa), MPI_DOUBLE, 0, comm));
     rom_affine_rom_classify(nw);
   }
   /* The estimator: the new vectors' terms, orthonormalised against the kept ones. */
@@ -761,7 +856,17 @@ int rom_affine_rom_extend(rom_affine_rom *rom, rom_model *model, const rom_basis
   } else if (rom->est) {
     rom_affine_rom_free_estimator(rom); /* no representers kept: rebuild it */
   }
-  free_duals(rom); /* the dual data depends on Phi: set the output bounds again */
+  /* The duals with their vectors get the new columns; the others (read from a file) are
+   * dropped: set them again. */
+  for (int o = 0; o < nout && rom->dual; ++o) {
+    if (nzap[o]) {
+      rom_free(ctx, rom->dual[o].ZAP);
+      rom->dual[o].ZAP = nzap[o];
+      nzap[o] = NULL;
+    } else {
+      rom_affine_dual_free(ctx, &rom->dual[o]);
+    }
+  }
   swap_reduced(rom, nw);
   if (outL) {
     rom_free(ctx, rom->out_L);
@@ -780,5 +885,10 @@ cleanup:
   rom_free(ctx, v);
   rom_free(ctx, work);
   rom_free(ctx, outL);
+  for (int o = 0; o < nout && nzap; ++o)
+    rom_free(ctx, nzap[o]);
+  rom_free(ctx, nzap);
+  rom_dmat_destroy(&Zm);
+  rom_dmat_destroy(&Wn);
   return err;
 }

@@ -7,9 +7,16 @@
  * SIAM Review 42, 2000; Hesthaven, Rozza, Stamm, "Certified Reduced Basis Methods", 2016,
  * sec. 4.3.3). Both residual norms use the stable form of affine_estimator.c.
  *
- * Offline per output (Z: the kd dual vectors, Phi: the k primal ones), with A_q^T = A_q:
- *   (Z^T A_q Z), Z^T f_q, Z^T A_q u_ref, Z^T A_q Phi, -Z^T l     (replicated, rank 0's)
- *   dual residual terms [l | A_q zeta_j] and their Riesz representers (one host solve each).
+ * Offline per output (Z: the kd dual vectors, Phi: the k primal ones):
+ *   (Z^T A_q^T Z), Z^T f_q, Z^T A_q u_ref, Z^T A_q Phi, -Z^T l     (replicated, rank 0's)
+ *   dual residual terms [l | A_q^T zeta_j] and their Riesz representers (one host solve each,
+ *   in the same stable form as the primal's).
+ * A_q^T zeta_j comes from the host's transposed terms (rom_model_set_affine_operator_transpose)
+ * when the ROM's terms are not all symmetric, from A_q otherwise. Each output has its own dual
+ * space (not one aggregated over the outputs): a dual space fitted to one l gives that output's
+ * best correction, and outputs can get a dual space one at a time. The dual data does not
+ * depend on Phi but through Z^T A_q Phi, so rom_affine_rom_extend adds only its new columns
+ * (Z is kept for that).
  * Online: a kd x kd LU solve for y, z_r^T r_pr = y^T (sum phi_q Z^T f_q - sum theta_q
  * (Z^T A_q u_ref + Z^T A_q Phi q)), and ||B_du c_du||: independent of N. */
 #include "core/check.h"
@@ -108,9 +115,13 @@ int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const 
                 "set_output_dual: the ROM does not hold the weights of its outputs (read from a "
                 "file, or built on another partition): set output bounds on a ROM built in this "
                 "process");
-  ROM_CHECK_ALL(ctx, rom->symmetric, ROM_ERR_UNSUPPORTED,
+  /* A symmetric ROM applies A_q for A_q^T (the projected terms are symmetric, the FOM's are
+   * the caller's statement, as for the estimator's X). */
+  const int transpose = !rom->symmetric;
+  ROM_CHECK_ALL(ctx, !transpose || rom_model_has_operator_transpose(model), ROM_ERR_UNSUPPORTED,
                 "set_output_dual: the operator terms are not symmetric; the dual residual needs "
-                "A_q^T, which the host model cannot apply");
+                "A_q^T: give the model its transposed terms "
+                "(rom_model_set_affine_operator_transpose)");
   ROM_CHECK_ALL(ctx, rom_basis_dim(basis) == k && rom_basis_local_rows(basis) == L, ROM_ERR_DIM,
                 "set_output_dual: the basis (%lld vectors, %lld local rows) is not the ROM's (k = "
                 "%lld, %lld rows)",
@@ -166,14 +177,15 @@ int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const 
     const rom_dmat *V = rom_basis_vectors(basis);
     for (int q = 0; q < Qa; ++q) {
       double *Wq = W + (size_t)q * (size_t)(kd * ld);
-      for (rom_int j = 0; j < kd; ++j)
-        ROM_TRY(ctx, rom_model_apply_operator_term(model, q, Z + j * ld, Wq + j * ld));
+      for (rom_int j = 0; j < kd; ++j) /* W_q = A_q^T Z */
+        if (transpose)
+          ROM_TRY(ctx, rom_model_apply_operator_term_transpose(model, q, Z + j * ld, Wq + j * ld));
+        else
+          ROM_TRY(ctx, rom_model_apply_operator_term(model, q, Z + j * ld, Wq + j * ld));
       ROM_TRY(ctx, rom_dmat_wrap(ctx, L, kd, Wq, ld, &Wm));
-      ROM_TRY(ctx, rom_dmat_transpose_times(Zm, Wm, C, kd)); /* Z^T A_q Z */
-      for (rom_int j = 0; j < kd; ++j)                       /* stored transposed: A_q^T */
-        for (rom_int i = 0; i < kd; ++i)
-          d.Ad[(size_t)q * (size_t)(kd * kd) + i + j * kd] = C[j + i * kd];
-      ROM_TRY(ctx, rom_dmat_transpose_times(Wm, V, C, kd)); /* (A_q Z)^T Phi = Z^T A_q Phi */
+      ROM_TRY(ctx, rom_dmat_transpose_times(Zm, Wm, C, kd)); /* Z^T A_q^T Z */
+      memcpy(d.Ad + (size_t)q * (size_t)(kd * kd), C, sizeof(double) * (size_t)(kd * kd));
+      ROM_TRY(ctx, rom_dmat_transpose_times(Wm, V, C, kd)); /* (A_q^T Z)^T Phi = Z^T A_q Phi */
       memcpy(d.ZAP + (size_t)q * (size_t)(kd * k), C, sizeof(double) * (size_t)(kd * k));
       rom_dmat_destroy(&Wm);
       if (ref) {
@@ -188,7 +200,7 @@ int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const 
     ROM_TRY(ctx, rom_dmat_transpose_times_vector(Zm, l, d.ld));
     for (rom_int j = 0; j < kd; ++j)
       d.ld[j] = -d.ld[j];
-    /* dual residual terms: [l | A_q zeta_j (q-major)] */
+    /* dual residual terms: [l | A_q^T zeta_j (q-major)] */
     const rom_int nt = 1 + (rom_int)Qa * kd;
     ROM_TRY_ALL(ctx, rom_riesz_reserve(ctx, &d.rs, L, nt, nt));
     ROM_TRY(ctx, rom_riesz_add(&d.rs, model, rom->theta_bar, Qa, l, work));
@@ -209,6 +221,10 @@ int rom_affine_rom_set_output_dual(rom_affine_rom *rom, rom_model *model, const 
     ROM_MPI(ctx, MPI_Bcast(d.Zg, (int)(kd * Qa), MPI_DOUBLE, 0, comm));
     ROM_MPI(ctx, MPI_Bcast(d.ZAP, (int)(kd * k * Qa), MPI_DOUBLE, 0, comm));
   }
+  /* Z is kept for rom_affine_rom_extend: the new columns of Z^T A_q Phi. */
+  d.Zv = Z;
+  d.ZL = L;
+  Z = NULL;
   if (!rom->dual)
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)rom->num_outputs, sizeof(rom_affine_dual),
                                 (void **)&rom->dual));

@@ -17,7 +17,7 @@
  * read as a ROM without estimator):
  *   root attributes estimator = 1, estimator_coercivity ("min_theta" | "callback" | "scm"),
  *   estimator_rank = npsi;
- *   /estimator_theta_bar      {Qa}            X = A(theta_bar)
+ *   /estimator_theta_bar      {Qa}            X = A(theta_bar) (>= 0; 0: a term outside X)
  *   /estimator_coefficients   {nterms, npsi}  row t: the coefficients of Riesz representer t
  *                                             in the X-orthonormal basis (absent if npsi = 0)
  * with "scm" (affine_scm.c): attributes scm_points = K, scm_ntrain, scm_m_alpha, scm_m_plus,
@@ -34,6 +34,7 @@
 #include "io/h5.h"
 #include "affine/affine_rom_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -304,9 +305,15 @@ static int read_estimator(rom_h5 *f, rom_affine_rom *rom) {
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)Qa, (void **)&rom->theta_bar));
     ROM_TRY(ctx, check_dims(f, "estimator_theta_bar", 1, d1));
     ROM_TRY(ctx, rom_h5_read_array(f, "estimator_theta_bar", 1, d1, rom->theta_bar));
-    for (int q = 0; q < Qa; ++q)
-      ROM_CHECK(ctx, rom->theta_bar[q] > 0.0, ROM_ERR_FORMAT,
-                "%s: estimator_theta_bar[%d] = %g must be > 0", path, q, rom->theta_bar[q]);
+    {
+      int positive = 0; /* 0 marks a term outside X (non-symmetric); at least one is in it */
+      for (int q = 0; q < Qa; ++q) {
+        ROM_CHECK(ctx, rom->theta_bar[q] >= 0.0 && isfinite(rom->theta_bar[q]), ROM_ERR_FORMAT,
+                  "%s: estimator_theta_bar[%d] = %g must be >= 0", path, q, rom->theta_bar[q]);
+        positive += rom->theta_bar[q] > 0.0;
+      }
+      ROM_CHECK(ctx, positive > 0, ROM_ERR_FORMAT, "%s: estimator_theta_bar is all zero", path);
+    }
     ROM_TRY(ctx, read_riesz(f, &rom->rs, "estimator_coefficients", nt, rank));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)nt, (void **)&rom->est_c));
     rom->coercivity = strcmp(kind, "callback") == 0 ? ROM_COERCIVITY_CALLBACK

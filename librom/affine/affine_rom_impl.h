@@ -41,6 +41,8 @@ typedef struct {
   double *Zg;         /* kd x Qa: Z^T A_q u_ref */
   double *ZAP;        /* kd x k x Qa: Z^T A_q Phi, block q at q kd k, column-major kd x k */
   rom_riesz_space rs; /* dual residual terms [l | per dual vector j: A_q^T zeta_j] */
+  double *Zv;         /* ZL x kd: this rank's rows of Z (for extension); NULL after a file read */
+  rom_int ZL;
   double *work_m, *work_v, *work_c; /* kd x kd, kd, 1 + Qa kd */
   lapack_int *work_piv;
 } rom_affine_dual;

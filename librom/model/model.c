@@ -62,6 +62,16 @@ cleanup:
   return err;
 }
 
+int rom_model_set_affine_operator_transpose(rom_model *m, rom_apply_term_fn apply_transpose) {
+  if (!m) return ROM_ERR_ARG;
+  m->op.apply_transpose = apply_transpose;
+  return ROM_OK;
+}
+
+int rom_model_has_operator_transpose(const rom_model *m) {
+  return m && m->op.apply_transpose ? 1 : 0;
+}
+
 int rom_model_set_affine_rhs(rom_model *m, int nterms, rom_vector_term_fn term,
                              rom_coefficients_fn phi) {
   int err = ROM_OK;
@@ -237,6 +247,33 @@ int rom_model_apply_operator_term(rom_model *m, int q, const double *x_local, do
                               m->local_rows);
     guard_arm(&g, x_local, m->local_rows, NULL, 0);
     int rc = m->op.apply(m->user, q, x_local, y_local);
+    ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
+  }
+cleanup:
+  return err;
+}
+
+int rom_model_apply_operator_term_transpose(rom_model *m, int q, const double *x_local,
+                                            double *y_local) {
+  int err = ROM_OK;
+  if (!m) return ROM_ERR_ARG;
+  rom_ctx *ctx = m->ctx;
+  ROM_CHECK_ALL(ctx, m->op.apply != NULL, ROM_ERR_STATE,
+                "the model has no affine operator: call rom_model_set_affine_operator");
+  ROM_CHECK_ALL(ctx, m->op.apply_transpose != NULL, ROM_ERR_STATE,
+                "the model cannot apply A_q^T: call rom_model_set_affine_operator_transpose");
+  ROM_CHECK_ALL(ctx, q >= 0 && q < m->op.nterms, ROM_ERR_ARG,
+                "operator term q = %d is out of range: the model has %d operator terms "
+                "(q = 0..%d)",
+                q, m->op.nterms, m->op.nterms - 1);
+  ROM_CHECK_ALL(ctx, m->local_rows == 0 || (x_local != NULL && y_local != NULL), ROM_ERR_ARG,
+                "x_local and y_local must not be NULL on a rank with %lld local rows",
+                (long long)m->local_rows);
+  {
+    call_guard g = guard_make("transposed operator-term (apply A_q^T)", "y_local", q, y_local,
+                              m->local_rows, 1, m->local_rows);
+    guard_arm(&g, x_local, m->local_rows, NULL, 0);
+    int rc = m->op.apply_transpose(m->user, q, x_local, y_local);
     ROM_TRY(ctx, guard_agree(m, &g, rc, __func__));
   }
 cleanup:

@@ -11,6 +11,7 @@
 typedef struct {
   int nterms;                                 /* Qa; 0 while unset */
   rom_apply_term_fn apply;                    /* y = A_q x */
+  rom_apply_term_fn apply_transpose;          /* y = A_q^T x; NULL while unset */
   rom_coefficients_fn coefficients;           /* theta(mu); may be NULL */
   rom_coefficient_derivatives_fn derivatives; /* d theta / d mu; NULL: central differences */
 } rom_model_affine_operator;

@@ -16,67 +16,34 @@
  *  - the same bounds on one rank (MPI_COMM_SELF on rank 0) as distributed;
  *  - bad input is refused with the documented codes. */
 #include "testutil.h"
+#include "testutil_p3.h"
 
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  rom_ctx *ctx;
-  rom_heat2d *h;
-  rom_model *model;
-  rom_int N, L;
-} fom;
+/* The P3 fixture is shared with tests/mpi/heat_rom.c (tests/testutil_p3.h). */
+typedef test_p3 fom;
 
 static void fom_make(rom_ctx *ctx, rom_int n, int uneven, fom *f) {
-  memset(f, 0, sizeof *f);
-  rom_heat2d_options o = rom_heat2d_options_default();
-  o.n = n;
-  f->ctx = ctx;
-  f->N = n * n;
-  rom_int rows =
-      uneven ? test_uneven_rows(f->N, rom_ctx_rank(ctx), rom_ctx_size(ctx)) : ROM_AUTO_ROWS;
-  CHECK_OK(ctx, rom_heat2d_create(ctx, &o, rows, &f->h));
-  f->model = rom_heat2d_model(f->h);
-  f->L = rom_heat2d_local_rows(f->h);
+  test_p3_make(ctx, n, 2, 2, uneven, f);
 }
 
 static double *vec(rom_int n) {
-  return calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  return test_vec(n);
 }
 
 static void sample_mu(uint64_t stream, int index, double *mu) {
-  for (int q = 0; q < 4; ++q)
-    mu[q] = pow(10.0, -1.0 + 2.0 * rom_rng_uniform(11, stream, (uint64_t)(index * 4 + q)));
+  test_p3_sample_mu(11, stream, index, 4, mu);
 }
 
 /* POD basis of m FOM solves (training stream 1), rank k. */
 static rom_basis *pod_basis(fom *f, int m, rom_int k) {
-  rom_dmat *S = NULL;
-  rom_basis *b = NULL;
-  CHECK_OK(f->ctx, rom_dmat_create(f->ctx, f->L, m, &S));
-  for (int s = 0; s < m; ++s) {
-    double mu[4];
-    sample_mu(1, s, mu);
-    CHECK_OK(f->ctx, rom_heat2d_solve(f->h, mu, rom_dmat_data(S) + s * f->L));
-  }
-  rom_pod_options o = rom_pod_options_default();
-  o.truncation = ROM_POD_TRUNCATE_RANK;
-  o.rank = k;
-  CHECK_OK(f->ctx, rom_pod_compute(S, &o, &b));
-  rom_dmat_destroy(&S);
-  return b;
+  return test_p3_pod_basis(f, 11, 1, m, k);
 }
 
 static rom_basis *leading(fom *f, const rom_basis *b, rom_int k) {
-  rom_dmat *V = NULL;
-  rom_basis *out = NULL;
-  const rom_dmat *W = rom_basis_vectors(b);
-  CHECK_OK(f->ctx,
-           rom_dmat_wrap(f->ctx, f->L, k, (double *)rom_dmat_data_const(W), rom_dmat_ld(W), &V));
-  CHECK_OK(f->ctx, rom_basis_create(V, NULL, 0, NULL, &out));
-  rom_dmat_destroy(&V);
-  return out;
+  return test_p3_leading(f, b, k);
 }
 
 /* ||x||_X^2 = x^T A(1) x through the term callbacks; also ||x||_mu^2 = x^T A(mu) x. */
@@ -546,7 +513,7 @@ static void test_output_bounds(rom_ctx *ctx) {
     rom_basis_destroy(&b4);
     if (rom_ctx_rank(ctx) == 0) remove(path);
   }
-  /* extension drops the dual data */
+  /* extension keeps the dual data (the same numbers as setting it again on the new basis) */
   {
     rom_basis *b10 = pod_basis(&f, 20, 10), *b8 = leading(&f, b10, 8);
     rom_affine_rom *r2 = NULL;
@@ -556,10 +523,16 @@ static void test_output_bounds(rom_ctx *ctx) {
     CHECK_OK(ctx, rom_affine_rom_build_estimator(r2, f.model, b8, NULL));
     CHECK_OK(ctx, rom_affine_rom_set_output_dual(r2, f.model, b8, 0, NULL, train, 12));
     CHECK_OK(ctx, rom_affine_rom_extend(r2, f.model, b10));
-    CHECK(!rom_affine_rom_has_output_bound(r2, 0), "extension drops the dual data");
-    CHECK_OK(ctx, rom_affine_rom_set_output_dual(r2, f.model, b10, 0, NULL, train, 12));
+    CHECK(rom_affine_rom_has_output_bound(r2, 0), "extension keeps the dual data");
+    double corr_kept[1] = {0}, bnd_kept[1] = {0};
     CHECK_OK(ctx, rom_affine_rom_solve(r2, mu, &phi, q));
+    CHECK_OK(ctx, rom_affine_rom_output_bounds(r2, mu, &phi, q, corr_kept, bnd_kept));
+    CHECK_OK(ctx, rom_affine_rom_set_output_dual(r2, f.model, b10, 0, NULL, train, 12));
     CHECK_OK(ctx, rom_affine_rom_output_bounds(r2, mu, &phi, q, corr, bnd));
+    CHECK(fabs(corr_kept[0] - corr[0]) <= 1e-10 * fabs(corr[0]) &&
+              fabs(bnd_kept[0] - bnd[0]) <= 1e-10 * bnd[0],
+          "kept dual data vs set again: corrected %.17g vs %.17g, bound %.3e vs %.3e", corr_kept[0],
+          corr[0], bnd_kept[0], bnd[0]);
     CHECK_OK(ctx, rom_heat2d_solve(f.h, mu, u));
     double s = dot_all(&f, lprobe, u), sr = 0.0;
     CHECK_OK(ctx, rom_affine_rom_evaluate_outputs(r2, q, &sr));

@@ -13,6 +13,7 @@
  *    transient; the POD ROM's error falling with k; the distributed ROM against a serial
  *    one computed on rank 0 (MPI_COMM_SELF) from the same data. */
 #include "testutil.h"
+#include "testutil_p3.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -21,41 +22,15 @@
 
 static const double pi = 3.14159265358979323846;
 
-typedef struct {
-  rom_ctx *ctx;
-  rom_heat2d *h;
-  rom_model *model;
-  rom_int n, N, L, off;
-  int bx, by, Q;
-} fom;
+/* The P3 fixture is shared with tests/mpi/bounds.c (tests/testutil_p3.h). */
+typedef test_p3 fom;
 
 static void fom_make(rom_ctx *ctx, rom_int n, int bx, int by, int uneven, fom *f) {
-  memset(f, 0, sizeof *f);
-  rom_heat2d_options o = rom_heat2d_options_default();
-  o.n = n;
-  o.blocks_x = bx;
-  o.blocks_y = by;
-  f->ctx = ctx;
-  f->n = n;
-  f->N = n * n;
-  f->bx = bx;
-  f->by = by;
-  f->Q = bx * by;
-  rom_int rows =
-      uneven ? test_uneven_rows(f->N, rom_ctx_rank(ctx), rom_ctx_size(ctx)) : ROM_AUTO_ROWS;
-  CHECK_OK(ctx, rom_heat2d_create(ctx, &o, rows, &f->h));
-  f->model = rom_heat2d_model(f->h);
-  f->L = rom_heat2d_local_rows(f->h);
-  CHECK(rom_heat2d_global_rows(f->h) == f->N, "global rows");
-  CHECK(rom_heat2d_num_parameters(f->h) == f->Q, "num parameters");
-  CHECK(rom_model_operator_terms(f->model) == f->Q && rom_model_rhs_terms(f->model) == 1,
-        "model terms");
-  MPI_Exscan(&f->L, &f->off, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx));
-  if (rom_ctx_rank(ctx) == 0) f->off = 0;
+  test_p3_make(ctx, n, bx, by, uneven, f);
 }
 
 static double *vec(rom_int n) {
-  return calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  return test_vec(n);
 }
 
 /* y = A(mu) x = sum_q mu_q A_q x through the model's term callbacks. */
@@ -87,8 +62,7 @@ static double diff2(rom_ctx *ctx, const double *x, const double *y, rom_int L) {
 }
 
 static void sample_mu(uint64_t stream, int index, int Q, double *mu) {
-  for (int q = 0; q < Q; ++q)
-    mu[q] = pow(10.0, -1.0 + 2.0 * rom_rng_uniform(7, stream, (uint64_t)(index * Q + q)));
+  test_p3_sample_mu(7, stream, index, Q, mu);
 }
 
 /* ---- the operator against the analytic solution ------------------------------------------ */
@@ -417,32 +391,12 @@ static void test_full_basis(rom_ctx *ctx, int uneven) {
 /* ---- POD ROM: error falls with k ---------------------------------------------------------- */
 
 static rom_basis *pod_basis(fom *f, int m, rom_int rank) {
-  rom_dmat *S = NULL;
-  rom_basis *b = NULL;
-  CHECK_OK(f->ctx, rom_dmat_create(f->ctx, f->L, m, &S));
-  for (int s = 0; s < m; ++s) {
-    double mu[16];
-    sample_mu(5, s, f->Q, mu);
-    CHECK_OK(f->ctx, rom_heat2d_solve(f->h, mu, rom_dmat_data(S) + s * f->L));
-  }
-  rom_pod_options o = rom_pod_options_default();
-  o.truncation = ROM_POD_TRUNCATE_RANK;
-  o.rank = rank;
-  CHECK_OK(f->ctx, rom_pod_compute(S, &o, &b));
-  rom_dmat_destroy(&S);
-  return b;
+  return test_p3_pod_basis(f, 7, 5, m, rank);
 }
 
 /* The first k vectors of b as a new basis. */
 static rom_basis *leading(fom *f, const rom_basis *b, rom_int k) {
-  rom_dmat *V = NULL;
-  rom_basis *out = NULL;
-  const rom_dmat *W = rom_basis_vectors(b);
-  CHECK_OK(f->ctx,
-           rom_dmat_wrap(f->ctx, f->L, k, (double *)rom_dmat_data_const(W), rom_dmat_ld(W), &V));
-  CHECK_OK(f->ctx, rom_basis_create(V, NULL, 0, NULL, &out));
-  rom_dmat_destroy(&V);
-  return out;
+  return test_p3_leading(f, b, k);
 }
 
 static void test_pod_convergence(rom_ctx *ctx, int uneven) {
