@@ -57,23 +57,23 @@ typedef struct {
 
 static int output_dual_norms(rom_optim_rom *r, const double *theta_bar, tr_bound *b) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
+  rom_ctx *ctx = r->dim.ctx;
   double *z = NULL;
-  const long before = rom_model_affine_solve_count(r->model);
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->no + 1), (void **)&b->lnorm));
-  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->L + 1), (void **)&z));
-  for (int o = 0; o < r->no; ++o) {
-    const double *l = r->L > 0 ? r->design->L_local + r->L * o : z;
+  const long before = rom_model_affine_solve_count(r->dim.model);
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->dim.no + 1), (void **)&b->lnorm));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->dim.L + 1), (void **)&z));
+  for (int o = 0; o < r->dim.no; ++o) {
+    const double *l = r->dim.L > 0 ? r->dim.design->L_local + r->dim.L * o : z;
     double local = 0.0, sum = 0.0;
-    ROM_TRY(ctx, rom_model_affine_solve(r->model, theta_bar, 0.0, 1.0, 0, l, z));
-    for (rom_int i = 0; i < r->L; ++i)
+    ROM_TRY(ctx, rom_model_affine_solve(r->dim.model, theta_bar, 0.0, 1.0, 0, l, z));
+    for (rom_int i = 0; i < r->dim.L; ++i)
       local += l[i] * z[i];
     ROM_MPI(ctx, MPI_Reduce(&local, &sum, 1, MPI_DOUBLE, MPI_SUM, 0, rom_ctx_comm(ctx)));
     ROM_MPI(ctx, MPI_Bcast(&sum, 1, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
     b->lnorm[o] = sqrt(fmax(sum, 0.0));
   }
 cleanup:
-  b->solves += rom_model_affine_solve_count(r->model) - before;
+  b->solves += rom_model_affine_solve_count(r->dim.model) - before;
   rom_free(ctx, z);
   return err;
 }
@@ -89,10 +89,10 @@ cleanup:
  * the basis already holds J's aggregated adjoint at every iterate. */
 static int objective_bound(rom_optim_rom *r, const tr_bound *b, double *bound) {
   int err = ROM_OK;
-  const rom_design *d = r->design;
+  const rom_design *d = r->dim.design;
   double du = 0.0, dJ = 0.0;
-  ROM_TRY(r->ctx, rom_affine_rom_error_bound(r->rom, r->theta, r->phi, r->q, &du));
-  for (int o = 0; o < r->no; ++o) {
+  ROM_TRY(r->dim.ctx, rom_affine_rom_error_bound(r->rom, r->theta, r->phi, r->q, &du));
+  for (int o = 0; o < r->dim.no; ++o) {
     const double dout = b->lnorm[o] * du;
     if (d->linear_weights) dJ += fabs(d->linear_weights[o]) * dout;
     if (d->target) {
@@ -105,16 +105,25 @@ cleanup:
   return err;
 }
 
-/* u and lambda of the last FOM evaluation into the basis; the ROM and its estimator grow. */
-static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, tr_bound *b) {
+/* u and lambda of the last FOM evaluation (at mu, with a gradient) into the basis, and with
+ * `sensitivities` du/dmu_j too; the ROM and its estimator grow. */
+static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, const double *mu, int sensitivities,
+                  tr_bound *b) {
   int err = ROM_OK;
   int added = 0;
-  ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->u, &added));
-  ROM_TRY(rom->ctx, rom_optim_rom_add_snapshot(rom, fom->lambda, &added));
-  const long before = rom_model_affine_solve_count(rom->model);
+  ROM_TRY(rom->dim.ctx, rom_optim_rom_add_snapshot(rom, fom->u, &added));
+  ROM_TRY(rom->dim.ctx, rom_optim_rom_add_snapshot(rom, fom->lambda, &added));
+  if (sensitivities) {
+    ROM_TRY(rom->dim.ctx, rom_optim_fom_sensitivities(fom, mu));
+    for (int j = 0; j < fom->dim.p; ++j)
+      ROM_TRY(rom->dim.ctx,
+              rom_optim_rom_add_snapshot(
+                  rom, fom->dim.L > 0 ? fom->S + fom->dim.L * (size_t)j : fom->S, &added));
+  }
+  const long before = rom_model_affine_solve_count(rom->dim.model);
   err = rom_optim_rom_extend(rom);
-  b->solves += rom_model_affine_solve_count(rom->model) - before;
-  ROM_TRY(rom->ctx, err);
+  b->solves += rom_model_affine_solve_count(rom->dim.model) - before;
+  ROM_TRY(rom->dim.ctx, err);
 cleanup:
   return err;
 }
@@ -137,7 +146,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   double *gk = work, *gc = gk + p, *mc = gc + p, *lo = mc + p, *hi = lo + p;
 
   ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mu, &Jk, gk));
-  ROM_TRY(ctx, enrich(rom, fom, &est));
+  ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est));
   {
     /* X = A(theta(mu_0)): the bound's inner product; min-theta needs theta_q(mu) > 0. */
     rom_estimator_options eo = rom_estimator_options_default();
@@ -213,7 +222,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
         converged = 1;
         break;
       }
-      ROM_TRY(ctx, enrich(rom, fom, &est));
+      ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est));
       /* A good prediction widens both radii (Keil et al. 2021, Algorithm 1: the bound's
        * radius is enlarged when rho >= 0.75); the bound's is the one that limits the step
        * when the estimator overestimates the error by orders of magnitude. */
@@ -241,6 +250,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   result->fom_objective = Jk;
   result->fom_solves = fom->solves;
   result->fom_adjoint_solves = fom->adjoint_solves;
+  result->fom_sensitivity_solves = fom->sensitivity_solves;
   result->estimator_solves = (int)est.solves;
   result->rom_dim = (int)rom->k;
 cleanup:

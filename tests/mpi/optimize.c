@@ -244,6 +244,37 @@ static void test_optimize(fom *f) {
     CHECK(fabs(rj.objective - rf.objective) <= 1e-6 * rf.objective,
           "trust region with rejects: optimum %.15g vs FOM-only %.15g", rj.objective, rf.objective);
   }
+  /* Sensitivity enrichment (tr_sensitivities): du/dmu_j at every enriched iterate, P more
+   * host solves each, all counted; the richer model takes fewer outer iterations than the
+   * plain loop above (wrong sensitivities would only add useless vectors), and the optimum is
+   * the same. */
+  {
+    double mu_sens[P] = {1, 1, 1, 1};
+    rom_optimize_result rs;
+    o = rom_optimize_options_default();
+    o.method = ROM_OPTIMIZE_TRUST_REGION;
+    o.tr_sensitivities = 1;
+    const long before = rom_model_affine_solve_count(f->model);
+    CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_sens, &rs));
+    CHECK(rom_model_affine_solve_count(f->model) - before ==
+              (long)(rs.fom_solves + rs.fom_adjoint_solves + rs.fom_sensitivity_solves +
+                     rs.estimator_solves),
+          "host solves %ld = %d + %d + %d + %d", rom_model_affine_solve_count(f->model) - before,
+          rs.fom_solves, rs.fom_adjoint_solves, rs.fom_sensitivity_solves, rs.estimator_solves);
+    CHECK(rs.fom_sensitivity_solves > 0 && rs.fom_sensitivity_solves % P == 0,
+          "P sensitivities per enrichment (%d)", rs.fom_sensitivity_solves);
+    CHECK(rs.fom_sensitivity_solves <= P * rs.fom_solves, "at most one set per FOM state");
+    CHECK(rs.iterations < rt.iterations, "sensitivities: %d iterations < plain %d", rs.iterations,
+          rt.iterations);
+    CHECK(fabs(rs.objective - rf.objective) <= 1e-6 * rf.objective,
+          "trust region with sensitivities: optimum %.15g vs FOM-only %.15g", rs.objective,
+          rf.objective);
+    CHECK(rt.fom_sensitivity_solves == 0, "no sensitivities without the option");
+    if (rom_ctx_rank(ctx) == 0)
+      printf("optimize(np=%d): tr + sensitivities %.15g (%d+%d+%d solves, %d est, k=%d, %d it)\n",
+             rom_ctx_size(ctx), rs.objective, rs.fom_solves, rs.fom_adjoint_solves,
+             rs.fom_sensitivity_solves, rs.estimator_solves, rs.rom_dim, rs.iterations);
+  }
   if (rom_ctx_rank(ctx) == 0)
     printf("optimize(np=%d): J fom %.15g (%d+%d solves), rom %.15g / fom there %.15g (%d solves, "
            "k=%d), tr %.15g (%d+%d solves, %d est, k=%d, %d it, %d rej)\n",
