@@ -105,16 +105,23 @@ cleanup:
   return err;
 }
 
+/* Where the time goes (logged at the end): FOM states + adjoints, sensitivities, basis
+ * growth with the ROM and estimator extension, the bound's setup, the ROM sub-problems. */
+enum { TR_FOM, TR_SENS, TR_ENRICH, TR_SETUP, TR_SUB, TR_NTIME };
+
 /* u and lambda of the last FOM evaluation (at mu, with a gradient) into the basis, and with
  * `sensitivities` du/dmu_j too; the ROM and its estimator grow. */
 static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, const double *mu, int sensitivities,
-                  tr_bound *b) {
+                  tr_bound *b, double *seconds) {
   int err = ROM_OK;
   int added = 0;
+  double t0 = MPI_Wtime();
   ROM_TRY(rom->dim.ctx, rom_optim_rom_add_snapshot(rom, fom->u, &added));
   ROM_TRY(rom->dim.ctx, rom_optim_rom_add_snapshot(rom, fom->lambda, &added));
   if (sensitivities) {
     ROM_TRY(rom->dim.ctx, rom_optim_fom_sensitivities(fom, mu));
+    seconds[TR_SENS] += MPI_Wtime() - t0;
+    t0 = MPI_Wtime();
     for (int j = 0; j < fom->dim.p; ++j)
       ROM_TRY(rom->dim.ctx,
               rom_optim_rom_add_snapshot(
@@ -123,6 +130,7 @@ static int enrich(rom_optim_rom *rom, rom_optim_fom *fom, const double *mu, int 
   const long before = rom_model_affine_solve_count(rom->dim.model);
   err = rom_optim_rom_extend(rom);
   b->solves += rom_model_affine_solve_count(rom->dim.model) - before;
+  seconds[TR_ENRICH] += MPI_Wtime() - t0;
   ROM_TRY(rom->dim.ctx, err);
 cleanup:
   return err;
@@ -145,18 +153,22 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(5 * p), (void **)&work));
   double *gk = work, *gc = gk + p, *mc = gc + p, *lo = mc + p, *hi = lo + p;
 
+  double tm[TR_NTIME] = {0}, t0 = MPI_Wtime();
   ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mu, &Jk, gk));
-  ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est));
+  tm[TR_FOM] += MPI_Wtime() - t0;
+  ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est, tm));
   {
     /* X = A(theta(mu_0)): the bound's inner product; min-theta needs theta_q(mu) > 0. */
     rom_estimator_options eo = rom_estimator_options_default();
     const long before = rom_model_affine_solve_count(model);
     eo.theta_bar = fom->theta;
+    t0 = MPI_Wtime();
     err = rom_affine_rom_build_estimator(rom->rom, model, rom->basis, &eo);
     est.solves += rom_model_affine_solve_count(model) - before;
     ROM_TRY(ctx, err);
   }
   ROM_TRY(ctx, output_dual_norms(rom, fom->theta, &est));
+  tm[TR_SETUP] += MPI_Wtime() - t0;
   pg0 = projected_gradient_norm(design, p, mu, gk);
   rom_log(ctx, ROM_LOG_INFO, "trust region: J(mu_0) = %.12g, projected gradient %.3e", Jk, pg0);
 
@@ -175,6 +187,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
       hi[j] = fmin(design->upper[j], mu[j] + w);
     }
     memcpy(mc, mu, sizeof(double) * (size_t)p);
+    t0 = MPI_Wtime();
     ROM_TRY(ctx, rom_optim_rom_evaluate(rom, mu, &Jr_k, NULL));
     {
       int code = 0;
@@ -189,6 +202,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
       for (int j = 0; j < p; ++j)
         mc[j] = mu[j] + 0.5 * (mc[j] - mu[j]);
     }
+    tm[TR_SUB] += MPI_Wtime() - t0;
     const double predicted = Jr_k - Jr_c;
     if (!(predicted > 1e-14 * fabs(Jk))) {
       /* The ROM, exact to first order at mu_k, sees no descent: mu_k is stationary to
@@ -207,7 +221,9 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
       break;
     }
     /* 3. the FOM at the candidate: accept or reject */
+    t0 = MPI_Wtime();
     ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mc, &Jc, gc));
+    tm[TR_FOM] += MPI_Wtime() - t0;
     if (Jc < Jk) {
       const double rho = (Jk - Jc) / predicted;
       rom_log(ctx, ROM_LOG_INFO,
@@ -222,7 +238,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
         converged = 1;
         break;
       }
-      ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est));
+      ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est, tm));
       /* A good prediction widens both radii (Keil et al. 2021, Algorithm 1: the bound's
        * radius is enlarged when rho >= 0.75); the bound's is the one that limits the step
        * when the estimator overestimates the error by orders of magnitude. */
@@ -246,6 +262,10 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
                 "the trust region did not converge in %d iterations (J = %.17g, projected "
                 "gradient %.3e of the first %.3e)",
                 opts->tr_max_iterations, Jk, projected_gradient_norm(design, p, mu, gk), pg0);
+  rom_log(ctx, ROM_LOG_INFO,
+          "trust region: seconds in FOM states + adjoints %.3f, sensitivities %.3f, basis + ROM + "
+          "estimator growth %.3f, bound setup %.3f, ROM sub-problems + bound %.3f",
+          tm[TR_FOM], tm[TR_SENS], tm[TR_ENRICH], tm[TR_SETUP], tm[TR_SUB]);
   result->objective = Jk;
   result->fom_objective = Jk;
   result->fom_solves = fom->solves;
