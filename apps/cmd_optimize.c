@@ -93,21 +93,16 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
     return cli_fail(ctx, "optimize", rc);
   {
     rom_model *model = rom_heat2d_model(h);
-    const rom_int L = rom_heat2d_local_rows(h), n = a.n;
-    long long off = 0, Ll = (long long)L;
-    MPI_Exscan(&Ll, &off, 1, MPI_LONG_LONG, MPI_SUM, rom_ctx_comm(ctx));
-    if (rom_ctx_rank(ctx) == 0) off = 0;
+    const rom_int L = rom_heat2d_local_rows(h);
     Lw = calloc((size_t)(L * NPROBE + 1), sizeof(double));
     training = malloc(sizeof(double) * (size_t)(4 * a.training));
     if (!Lw || !training) {
       exit_code = cli_usage_error(ctx, "optimize", "out of memory");
       goto done;
     }
-    for (int p = 0; p < NPROBE; ++p) {
-      long long i = llround((double)(n + 1) * (1 + p % 3) / 4.0) - 1;
-      long long j = llround((double)(n + 1) * (1 + p / 3) / 4.0) - 1;
-      long long g = i + n * j;
-      if (g >= off && g < off + L) Lw[(g - off) + L * p] = 1.0;
+    if ((rc = rom_heat2d_probe_weights(h, 4, Lw)) != ROM_OK) { /* NPROBE = 9 */
+      exit_code = cli_fail(ctx, "optimize", rc);
+      goto done;
     }
     double s[NPROBE], grad[NPROBE * 4], target[NPROBE], lower[4], upper[4];
     for (int q = 0; q < 4; ++q) {

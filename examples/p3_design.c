@@ -10,7 +10,8 @@
  * --rom 0 leaves the fixed ROM out; --log 1 prints the trust region's steps and where its time
  * goes.
  * --algorithm is the ROM runs' NLopt algorithm; --fom-algorithms the FOM-only runs' (one run
- * each); --tr 1: the plain trust region, 2: with sensitivity enrichment, 3: both.
+ * each); --tr, a sum of 1: the plain trust region, 2: with sensitivity enrichment, 4: with the
+ * direct bound (tr_direct_bound), 8: both options (default 15: all four).
  *
  * The target is the FOM's probe temperatures at mu* = (2, 0.5, 1, 3), each moved by +-5%, so
  * that no conductivity reaches it exactly and the optimum has J* > 0. */
@@ -35,9 +36,9 @@ int main(int argc, char **argv) {
   long n = 32; /* the table in docs/optimisation.md: --n 64 and --n 128 */
   double tau = 0.1;
   const char *algorithm = "LD_SLSQP", *fom_algorithms = "LD_SLSQP";
-  int with_rom = 1;    /* --rom 0: no fixed-ROM run */
-  int verbose = 0;     /* --log 1: the trust region's steps and where its time goes */
-  int tr_variants = 3; /* bit 0: plain trust region, bit 1: with sensitivities */
+  int with_rom = 1;     /* --rom 0: no fixed-ROM run */
+  int verbose = 0;      /* --log 1: the trust region's steps and where its time goes */
+  int tr_variants = 15; /* bits: plain, + sensitivities, + direct bound, + both */
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--n")) n = atol(argv[i + 1]);
     if (!strcmp(argv[i], "--algorithm")) algorithm = argv[i + 1];
@@ -58,18 +59,11 @@ int main(int argc, char **argv) {
   {
     rom_model *model = rom_heat2d_model(h);
     const rom_int L = rom_heat2d_local_rows(h);
-    long long off = 0, Ll = (long long)L;
-    MPI_Exscan(&Ll, &off, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-    if (rom_ctx_rank(ctx) == 0) off = 0;
     /* Probes at the nodes nearest to (i/4, j/4), i, j = 1..3: output weights e_g. */
     double *Lw = calloc((size_t)(L * NP + 1), sizeof(double)),
            *u = calloc((size_t)L + 1, sizeof(double));
-    for (int p = 0; p < NP; ++p) {
-      long i = lround((double)(n + 1) * (1 + p % 3) / 4.0) - 1;
-      long j = lround((double)(n + 1) * (1 + p / 3) / 4.0) - 1;
-      long long g = i + n * j;
-      if (g >= off && g < off + L) Lw[(g - off) + L * p] = 1.0;
-    }
+    rc = rom_heat2d_probe_weights(h, 4, Lw);
+    report(ctx, rc);
     const double mu_star[4] = {2.0, 0.5, 1.0, 3.0};
     double target[NP], lower[4], upper[4], s[NP], grad[NP * 4];
     rc = rom_fom_output_gradients(model, mu_star, NP, Lw, u, NULL, s, grad);
@@ -97,7 +91,7 @@ int main(int argc, char **argv) {
     enum { MAXRUN = 16 };
     rom_optimize_method method[MAXRUN];
     const char *alg[MAXRUN];
-    int sens[MAXRUN], nrun = 0;
+    int sens[MAXRUN], direct[MAXRUN] = {0}, nrun = 0;
     char algbuf[256];
     snprintf(algbuf, sizeof algbuf, "%s", fom_algorithms);
     for (char *t = strtok(algbuf, ","); t && nrun < MAXRUN - 3; t = strtok(NULL, ",")) {
@@ -111,11 +105,12 @@ int main(int argc, char **argv) {
       alg[nrun] = algorithm;
       sens[nrun++] = 0;
     }
-    for (int v = 0; v < 2; ++v)
+    for (int v = 0; v < 4; ++v)
       if (tr_variants & (1 << v)) {
         method[nrun] = ROM_OPTIMIZE_TRUST_REGION;
         alg[nrun] = algorithm;
-        sens[nrun++] = v;
+        direct[nrun] = v / 2;
+        sens[nrun++] = v % 2;
       }
     double J[MAXRUN] = {0}, secs[MAXRUN] = {0};
     int solves[MAXRUN] = {0};
@@ -144,6 +139,7 @@ int main(int argc, char **argv) {
       o.training = training;
       o.tr_bound_tolerance = tau;
       o.tr_sensitivities = sens[m];
+      o.tr_direct_bound = direct[m];
       MPI_Barrier(MPI_COMM_WORLD);
       const long f0 = rom_heat2d_factorizations(h);
       double t0 = MPI_Wtime();
@@ -165,12 +161,12 @@ int main(int argc, char **argv) {
       J[m] = r.fom_objective;
       solves[m] = r.fom_solves + r.fom_adjoint_solves + r.fom_sensitivity_solves;
       if (rom_ctx_rank(ctx) == 0)
-        printf("| %s%s | %s | %.12g | %.12g | %d + %d (+ %d) | %ld | %d | %d | %d | %.3f | %.5f "
+        printf("| %s%s%s | %s | %.12g | %.12g | %d + %d (+ %d) | %ld | %d | %d | %d | %.3f | %.5f "
                "%.5f %.5f %.5f |\n",
-               rom_optimize_method_name(method[m]), sens[m] ? " + sensitivities" : "", alg[m],
-               r.objective, r.fom_objective, r.fom_solves, r.fom_adjoint_solves,
-               r.fom_sensitivity_solves, fact[m], r.estimator_solves, r.rom_dim, r.iterations,
-               secs[m], mu[0], mu[1], mu[2], mu[3]);
+               rom_optimize_method_name(method[m]), sens[m] ? " + sensitivities" : "",
+               direct[m] ? " + direct bound" : "", alg[m], r.objective, r.fom_objective,
+               r.fom_solves, r.fom_adjoint_solves, r.fom_sensitivity_solves, fact[m],
+               r.estimator_solves, r.rom_dim, r.iterations, secs[m], mu[0], mu[1], mu[2], mu[3]);
     }
     /* The reference optimum is the lowest FOM-only J; the baseline the FOM-only run with the
      * fewest solves that reaches it to 1e-6 relative. */
@@ -189,15 +185,17 @@ int main(int argc, char **argv) {
     if (rc == ROM_OK && rom_ctx_rank(ctx) == 0) {
       printf("\nrel. diff. of J to the best FOM-only J = %.12g:", Jref);
       for (int m = 0; m < nrun; ++m)
-        printf(" %s%s/%s %.1e", rom_optimize_method_name(method[m]), sens[m] ? "+sens" : "", alg[m],
-               fabs(J[m] - Jref) / Jref);
+        printf(" %s%s%s/%s %.1e", rom_optimize_method_name(method[m]), sens[m] ? "+sens" : "",
+               direct[m] ? "+direct" : "", alg[m], fabs(J[m] - Jref) / Jref);
       printf("\nbaseline: fom %s (%d solves, %ld factorisations, %.3f s)\n", alg[base],
              solves[base], fact[base], secs[base]);
-      for (int m = nfom + 1; m < nrun; ++m)
-        printf("trust region%s vs the baseline: %.1fx fewer FOM solves, %.1fx fewer "
-               "factorisations, %.1fx less wall time\n",
-               sens[m] ? " + sensitivities" : "", (double)solves[base] / solves[m],
-               (double)fact[base] / (double)fact[m], secs[base] / secs[m]);
+      for (int m = nfom; m < nrun; ++m)
+        if (method[m] == ROM_OPTIMIZE_TRUST_REGION)
+          printf("trust region%s%s vs the baseline: %.1fx fewer FOM solves, %.1fx fewer "
+                 "factorisations, %.1fx less wall time\n",
+                 sens[m] ? " + sensitivities" : "", direct[m] ? " + direct bound" : "",
+                 (double)solves[base] / solves[m], (double)fact[base] / (double)fact[m],
+                 secs[base] / secs[m]);
     }
     /* The example checks its own result: the same optimum (FOM objective) every way. */
     for (int m = nfom; m < nrun && rc == ROM_OK; ++m)

@@ -53,7 +53,87 @@ static double projected_gradient_norm(const rom_design *d, int p, const double *
 typedef struct {
   double *lnorm;
   long solves;
+  /* tr_direct_bound: the residual's dual norm solved directly at each candidate */
+  int direct;
+  rom_optim_fom *fom;         /* its rhs terms F */
+  double *theta_bar;          /* Qa: X = A(theta_bar) */
+  double *ur, *res, *z, *tmp; /* L each */
 } tr_bound;
+
+static void tr_bound_free(rom_ctx *ctx, tr_bound *b) {
+  double **arrays[] = {&b->lnorm, &b->theta_bar, &b->ur, &b->res, &b->z, &b->tmp};
+  for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i) {
+    rom_free(ctx, *arrays[i]);
+    *arrays[i] = NULL;
+  }
+}
+
+static int tr_bound_direct_setup(rom_optim_fom *fom, const double *theta_bar, tr_bound *b) {
+  int err = ROM_OK;
+  rom_ctx *ctx = fom->dim.ctx;
+  const size_t L = (size_t)fom->dim.L + 1;
+  b->direct = 1;
+  b->fom = fom;
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)fom->dim.Qa, (void **)&b->theta_bar));
+  memcpy(b->theta_bar, theta_bar, sizeof(double) * (size_t)fom->dim.Qa);
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * L, (void **)&b->ur));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * L, (void **)&b->res));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * L, (void **)&b->z));
+  ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * L, (void **)&b->tmp));
+cleanup:
+  return err;
+}
+
+/* The state bound without the offline/online split (tr_direct_bound): the same quantity as
+ * rom_affine_rom_error_bound with min-theta coercivity, ||u - u_r||_X <= ||r||_X' / alpha_LB,
+ * r = f(mu) - A(mu) u_r, alpha_LB = min_q theta_q(mu) / theta_bar_q, but ||r||_X' =
+ * sqrt(r^T X^{-1} r) by one host solve with X = A(theta_bar) at the candidate (the host keeps
+ * X's factor) instead of Qf + Qa + k (Qa + 1) Riesz representers grown with the basis. The
+ * trust region needs the bound only at the sub-problem's solution and its backtracking
+ * points (one to a few per iteration), not at every ROM evaluation, so this is the cheaper
+ * way once k (Qa + 1) exceeds that; computed from the residual vector itself, it has no
+ * cancellation (the stable form's concern). min-theta is valid when every A_q is symmetric
+ * positive semi-definite and theta > 0 (parametric coercivity, P3; Hesthaven, Rozza, Stamm
+ * 2016, sec. 4.2.2): the caller's statement, as for ROM_COERCIVITY_MIN_THETA. Collective. */
+static int direct_state_bound(rom_optim_rom *r, tr_bound *b, double *du) {
+  int err = ROM_OK;
+  rom_ctx *ctx = r->dim.ctx;
+  const rom_int L = r->dim.L;
+  const int Qa = r->dim.Qa, Qf = r->dim.Qf;
+  rom_dmat *P = NULL;
+  double alpha = INFINITY, sums[1] = {0.0};
+  const long before = rom_model_affine_solve_count(r->dim.model);
+  for (int q = 0; q < Qa; ++q)
+    alpha = fmin(alpha, r->theta[q] / b->theta_bar[q]);
+  ROM_CHECK_ALL(ctx, alpha > 0.0 && isfinite(alpha), ROM_ERR_UNSUPPORTED,
+                "tr_direct_bound needs min-theta coercivity: theta_q(mu) > 0 and theta_bar_q > 0 "
+                "(min theta_q / theta_bar_q = %g)",
+                alpha);
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, L, r->k, r->Phi, L, &P));
+  ROM_TRY(ctx, rom_dmat_times_vector(P, r->q, b->ur));
+  for (rom_int i = 0; i < L; ++i) {
+    double acc = 0.0;
+    for (int q = 0; q < Qf; ++q)
+      acc += r->phi[q] * b->fom->F[i + L * q];
+    b->res[i] = acc;
+  }
+  for (int q = 0; q < Qa; ++q) {
+    ROM_TRY(ctx, rom_model_apply_operator_term(r->dim.model, q, b->ur, b->tmp));
+    for (rom_int i = 0; i < L; ++i)
+      b->res[i] -= r->theta[q] * b->tmp[i];
+  }
+  ROM_TRY(ctx, rom_model_affine_solve(r->dim.model, b->theta_bar, 0.0, 1.0, 0, b->res, b->z));
+  for (rom_int i = 0; i < L; ++i)
+    sums[0] += b->res[i] * b->z[i];
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 1, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  /* rank 0's value everywhere: the ranks take the same steps */
+  ROM_MPI(ctx, MPI_Bcast(sums, 1, MPI_DOUBLE, 0, rom_ctx_comm(ctx)));
+  *du = sqrt(fmax(sums[0], 0.0)) / alpha;
+cleanup:
+  b->solves += rom_model_affine_solve_count(r->dim.model) - before;
+  rom_dmat_destroy(&P);
+  return err;
+}
 
 static int output_dual_norms(rom_optim_rom *r, const double *theta_bar, tr_bound *b) {
   int err = ROM_OK;
@@ -87,11 +167,14 @@ cleanup:
  * function whose gradient the sub-problem follows (the uncorrected s_r), the misfit needs one
  * dual space per output (nine on P3) that rom_affine_rom_extend drops at every enrichment, and
  * the basis already holds J's aggregated adjoint at every iterate. */
-static int objective_bound(rom_optim_rom *r, const tr_bound *b, double *bound) {
+static int objective_bound(rom_optim_rom *r, tr_bound *b, double *bound) {
   int err = ROM_OK;
   const rom_design *d = r->dim.design;
   double du = 0.0, dJ = 0.0;
-  ROM_TRY(r->dim.ctx, rom_affine_rom_error_bound(r->rom, r->theta, r->phi, r->q, &du));
+  if (b->direct)
+    ROM_TRY(r->dim.ctx, direct_state_bound(r, b, &du));
+  else
+    ROM_TRY(r->dim.ctx, rom_affine_rom_error_bound(r->rom, r->theta, r->phi, r->q, &du));
   for (int o = 0; o < r->dim.no; ++o) {
     const double dout = b->lnorm[o] * du;
     if (d->linear_weights) dJ += fabs(d->linear_weights[o]) * dout;
@@ -144,10 +227,11 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   const int p = rom_model_num_parameters(model);
   rom_optim_fom *fom = NULL;
   rom_optim_rom *rom = NULL;
-  tr_bound est = {NULL, 0};
+  tr_bound est;
   double *work = NULL;
   double Jk = 0.0, pg0 = 0.0, delta = opts->tr_radius, tau = opts->tr_bound_tolerance;
   int converged = 0;
+  memset(&est, 0, sizeof est);
   ROM_TRY(ctx, rom_optim_fom_create(model, design, &fom));
   ROM_TRY(ctx, rom_optim_rom_create(model, design, opts->pod_tolerance, &rom));
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)(5 * p), (void **)&work));
@@ -157,12 +241,14 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   ROM_TRY(ctx, rom_optim_fom_evaluate(fom, mu, &Jk, gk));
   tm[TR_FOM] += MPI_Wtime() - t0;
   ROM_TRY(ctx, enrich(rom, fom, mu, opts->tr_sensitivities, &est, tm));
-  {
+  t0 = MPI_Wtime();
+  if (opts->tr_direct_bound) {
+    ROM_TRY(ctx, tr_bound_direct_setup(fom, fom->theta, &est));
+  } else {
     /* X = A(theta(mu_0)): the bound's inner product; min-theta needs theta_q(mu) > 0. */
     rom_estimator_options eo = rom_estimator_options_default();
     const long before = rom_model_affine_solve_count(model);
     eo.theta_bar = fom->theta;
-    t0 = MPI_Wtime();
     err = rom_affine_rom_build_estimator(rom->rom, model, rom->basis, &eo);
     est.solves += rom_model_affine_solve_count(model) - before;
     ROM_TRY(ctx, err);
@@ -274,7 +360,7 @@ int rom_optim_trust_region(rom_model *model, const rom_design *design,
   result->estimator_solves = (int)est.solves;
   result->rom_dim = (int)rom->k;
 cleanup:
-  rom_free(ctx, est.lnorm);
+  tr_bound_free(ctx, &est);
   rom_optim_rom_destroy(&rom);
   rom_optim_fom_destroy(&fom);
   rom_free(ctx, work);

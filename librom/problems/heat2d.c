@@ -371,6 +371,26 @@ cleanup:
   return err;
 }
 
+int rom_heat2d_probe_weights(const rom_heat2d *h, int m, double *Lw) {
+  int err = ROM_OK;
+  if (!h) return ROM_ERR_ARG;
+  rom_ctx *ctx = h->ctx;
+  const rom_int L = h->rows.local_rows, n = h->n;
+  ROM_CHECK(ctx, m >= 2, ROM_ERR_ARG, "probe grid m = %d must be >= 2", m);
+  ROM_CHECK(ctx, Lw != NULL || L == 0, ROM_ERR_ARG,
+            "the probe weights Lw (%lld x %d) must not be NULL", (long long)L, (m - 1) * (m - 1));
+  if (L > 0) memset(Lw, 0, sizeof(double) * (size_t)L * (size_t)((m - 1) * (m - 1)));
+  for (int p = 0; p < (m - 1) * (m - 1); ++p) {
+    /* node i sits at x = (i + 1) / (n + 1) */
+    const rom_int i = (rom_int)llround((double)(n + 1) * (1 + p % (m - 1)) / m) - 1;
+    const rom_int j = (rom_int)llround((double)(n + 1) * (1 + p / (m - 1)) / m) - 1;
+    const rom_int g = i + n * j - h->rows.offset;
+    if (g >= 0 && g < L) Lw[g + L * p] = 1.0;
+  }
+cleanup:
+  return err;
+}
+
 long rom_heat2d_factorizations(const rom_heat2d *h) {
   if (!h) return 0;
   long count = h->factorizations;

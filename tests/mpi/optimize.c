@@ -186,6 +186,37 @@ static void test_gradients(fom *f) {
   free(u);
 }
 
+/* rom_heat2d_probe_weights on the 15 x 15 grid: probes at the nodes nearest (i/4, j/4) are
+ * nodes 3, 7, 11 in each direction (node k at (k + 1) / 16); each column holds one unit weight
+ * on the rank that owns that node. And rom_heat2d_factorizations: a direct solve factorises
+ * once. */
+static void test_probe_weights(fom *f) {
+  rom_ctx *ctx = f->ctx;
+  double *W = vec(f->L * 9);
+  const rom_int nodes[3] = {3, 7, 11};
+  CHECK_OK(ctx, rom_heat2d_probe_weights(f->h, 4, W));
+  for (int p = 0; p < 9; ++p) {
+    const rom_int g = nodes[p % 3] + NGRID * nodes[p / 3];
+    double local[2] = {0.0, 0.0}, sum[2];
+    for (rom_int i = 0; i < f->L; ++i) {
+      local[0] += W[i + f->L * p];
+      if (f->off + i == g) local[1] = W[i + f->L * p];
+    }
+    MPI_Allreduce(local, sum, 2, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
+    CHECK(sum[0] == 1.0 && sum[1] == 1.0, "probe %d: one unit weight at node %lld (%g, %g)", p,
+          (long long)g, sum[0], sum[1]);
+  }
+  CHECK_ERR(ctx, rom_heat2d_probe_weights(f->h, 1, W), ROM_ERR_ARG);
+  const long f0 = rom_heat2d_factorizations(f->h);
+  const double mu[P] = {1.0, 2.0, 3.0, 4.0};
+  double *u = vec(f->L);
+  CHECK_OK(ctx, rom_heat2d_solve(f->h, mu, u));
+  CHECK(rom_heat2d_factorizations(f->h) - f0 == 1, "one factorisation per direct solve (%ld)",
+        rom_heat2d_factorizations(f->h) - f0);
+  free(u);
+  free(W);
+}
+
 /* The serial run's optimum (FOM only, LD_SLSQP), every rank count must find it to 1e-9. */
 #define J_SERIAL 5.33428165944289e-07
 
@@ -378,6 +409,7 @@ int main(int argc, char **argv) {
   fom_make(ctx, &f);
   test_gradients(&f);
   test_optimize(&f);
+  test_probe_weights(&f);
   rom_heat2d_destroy(&f.h);
   free(f.Lw);
   return test_finish(&ctx);
