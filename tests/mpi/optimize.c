@@ -301,6 +301,33 @@ static void test_optimize(fom *f) {
           "trust region with sensitivities: optimum %.15g vs FOM-only %.15g", rs.objective,
           rf.objective);
     CHECK(rt.fom_sensitivity_solves == 0, "no sensitivities without the option");
+    /* tr_direct_bound: the same bound computed by one host solve per evaluation instead of
+     * the estimator's representers: the same steps (iterations, optimum), fewer solves, all
+     * counted; and with sensitivities. */
+    for (int sv = 0; sv < 2; ++sv) {
+      double mu_d[P] = {1, 1, 1, 1};
+      rom_optimize_result rd;
+      o.tr_sensitivities = sv;
+      o.tr_direct_bound = 1;
+      const long b0 = rom_model_affine_solve_count(f->model);
+      CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_d, &rd));
+      CHECK(rom_model_affine_solve_count(f->model) - b0 ==
+                (long)(rd.fom_solves + rd.fom_adjoint_solves + rd.fom_sensitivity_solves +
+                       rd.estimator_solves),
+            "direct bound: host solves %ld = %d + %d + %d + %d",
+            rom_model_affine_solve_count(f->model) - b0, rd.fom_solves, rd.fom_adjoint_solves,
+            rd.fom_sensitivity_solves, rd.estimator_solves);
+      const rom_optimize_result *ref = sv ? &rs : &rt;
+      CHECK(rd.iterations == ref->iterations && rd.fom_solves == ref->fom_solves,
+            "direct bound (sensitivities %d): %d iterations, %d states as with the estimator "
+            "(%d, %d)",
+            sv, rd.iterations, rd.fom_solves, ref->iterations, ref->fom_solves);
+      CHECK(rd.estimator_solves < ref->estimator_solves,
+            "direct bound: %d bound solves < the estimator's %d", rd.estimator_solves,
+            ref->estimator_solves);
+      CHECK(fabs(rd.objective - rf.objective) <= 1e-6 * rf.objective,
+            "direct bound: optimum %.15g vs FOM-only %.15g", rd.objective, rf.objective);
+    }
     if (rom_ctx_rank(ctx) == 0)
       printf("optimize(np=%d): tr + sensitivities %.15g (%d+%d+%d solves, %d est, k=%d, %d it)\n",
              rom_ctx_size(ctx), rs.objective, rs.fom_solves, rs.fom_adjoint_solves,
