@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
   rom_ctx *ctx = NULL;
   rom_heat2d *h = NULL;
   int rc = ROM_OK, ntrain = 40;
-  long n = 32; /* the table in docs/optimisation.md: --n 64 and --n 128 */
+  long n = 32; /* the tables in docs/optimisation.md: --n 64, 128 and 256 */
   double tau = 0.1;
   const char *algorithm = "LD_SLSQP", *fom_algorithms = "LD_SLSQP";
   int with_rom = 1;     /* --rom 0: no fixed-ROM run */
