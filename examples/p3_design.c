@@ -2,10 +2,10 @@
  * conduction problem P3 (docs/problems.md) so that the temperature at nine probes matches a
  * target profile, in least squares, with 0.1 <= mu_q <= 10; solved three ways with
  * rom_optimize (romkit/optimize.h): FOM only, a fixed ROM from POD of FOM solves, and the
- * trust-region ROM. Prints one table row per way: objective, FOM solves, wall time.
+ * trust-region ROM. Prints one table row per run: objective, FOM solves, factorisations, wall time.
  *
  *   mpirun -np 1 build/examples/example_p3_design [--n 32] [--algorithm LD_SLSQP]
- *          [--training 40] [--tau 0.1] [--fom-algorithms LD_SLSQP,LD_LBFGS,...] [--tr 3]
+ *          [--training 40] [--tau 0.1] [--fom-algorithms LD_SLSQP,LD_LBFGS,...] [--tr 15]
  *
  * --rom 0 leaves the fixed ROM out; --log 1 prints the trust region's steps and where its time
  * goes.
