@@ -11,7 +11,8 @@ static const char *const help =
     "usage: [mpirun -n P] romkit optimize [--method fom|rom|trust-region|all] [--n 64]\n"
     "                                     [--algorithm LD_SLSQP] [--lower 0.1] [--upper 10]\n"
     "                                     [--start 1,1,1,1] [--target-mu 2,0.5,1,3]\n"
-    "                                     [--training 40] [--tau 0.1]\n\n"
+    "                                     [--training 40] [--tau 0.1] [--sensitivities 0|1]\n"
+    "                                     [--direct-bound 0|1]\n\n"
     "P3 design (docs/optimisation.md): choose the conductivities mu_0..mu_3 of the four\n"
     "subdomains so that the temperatures at nine probes (the nodes nearest (i/4, j/4),\n"
     "i, j = 1..3) match a target in least squares, J = 1/2 sum (s - t)^2, with\n"
@@ -22,6 +23,9 @@ static const char *const help =
     "                  reduced-basis loop), or all three (default trust-region)\n"
     "  --algorithm A   NLopt's gradient-based algorithm: LD_SLSQP, LD_MMA, LD_CCSAQ, LD_LBFGS\n"
     "  --tau T         trust region: allowed estimated relative error of the ROM objective\n"
+    "  --sensitivities 1  trust region: also enrich with du/dmu (p more FOM solves per step)\n"
+    "  --direct-bound 1   trust region: the bound's residual norm by one solve per candidate\n"
+    "                  instead of the estimator's Riesz representers (docs/optimisation.md)\n"
     "  --n N           interior grid nodes per direction (8..1024)\n"
     "  --json          one JSON object on stdout (per method J, the FOM's J there, FOM solves,\n"
     "                  adjoints, k, iterations, seconds, mu); the text goes to stderr\n";
@@ -32,6 +36,7 @@ typedef struct {
   const char *method, *algorithm;
   rom_int n, training;
   double lower, upper, tau, start[4], target_mu[4];
+  rom_int sensitivities, direct_bound; /* trust-region options, 0 or 1 */
 } optimize_args;
 
 static int parse(rom_ctx *ctx, int argc, char **argv, optimize_args *o) {
@@ -55,6 +60,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, optimize_args *o) {
       bad = cli_parse_double(v, &o->upper);
     else if (!strcmp(a, "--tau"))
       bad = cli_parse_double(v, &o->tau);
+    else if (!strcmp(a, "--sensitivities"))
+      bad = cli_parse_int(v, &o->sensitivities) || o->sensitivities < 0 || o->sensitivities > 1;
+    else if (!strcmp(a, "--direct-bound"))
+      bad = cli_parse_int(v, &o->direct_bound) || o->direct_bound < 0 || o->direct_bound > 1;
     else if (!strcmp(a, "--start"))
       bad = cli_parse_double_list(v, o->start, 4) != 4;
     else if (!strcmp(a, "--target-mu"))
@@ -73,8 +82,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, optimize_args *o) {
 }
 
 int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
-  optimize_args a = {"trust-region", "LD_SLSQP",          64, 40, 0.1, 10.0, 0.1,
-                     {1, 1, 1, 1},   {2.0, 0.5, 1.0, 3.0}};
+  optimize_args a = {"trust-region", "LD_SLSQP",           64, 40, 0.1, 10.0, 0.1,
+                     {1, 1, 1, 1},   {2.0, 0.5, 1.0, 3.0}, 0,  0};
   rom_heat2d *h = NULL;
   double *Lw = NULL, *training = NULL;
   int rc = ROM_OK, exit_code = CLI_EXIT_OK;
@@ -93,21 +102,16 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
     return cli_fail(ctx, "optimize", rc);
   {
     rom_model *model = rom_heat2d_model(h);
-    const rom_int L = rom_heat2d_local_rows(h), n = a.n;
-    long long off = 0, Ll = (long long)L;
-    MPI_Exscan(&Ll, &off, 1, MPI_LONG_LONG, MPI_SUM, rom_ctx_comm(ctx));
-    if (rom_ctx_rank(ctx) == 0) off = 0;
+    const rom_int L = rom_heat2d_local_rows(h);
     Lw = calloc((size_t)(L * NPROBE + 1), sizeof(double));
     training = malloc(sizeof(double) * (size_t)(4 * a.training));
     if (!Lw || !training) {
       exit_code = cli_usage_error(ctx, "optimize", "out of memory");
       goto done;
     }
-    for (int p = 0; p < NPROBE; ++p) {
-      long long i = llround((double)(n + 1) * (1 + p % 3) / 4.0) - 1;
-      long long j = llround((double)(n + 1) * (1 + p / 3) / 4.0) - 1;
-      long long g = i + n * j;
-      if (g >= off && g < off + L) Lw[(g - off) + L * p] = 1.0;
+    if ((rc = rom_heat2d_probe_weights(h, 4, Lw)) != ROM_OK) { /* NPROBE = 9 */
+      exit_code = cli_fail(ctx, "optimize", rc);
+      goto done;
     }
     double s[NPROBE], grad[NPROBE * 4], target[NPROBE], lower[4], upper[4];
     for (int q = 0; q < 4; ++q) {
@@ -145,6 +149,8 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
       o.num_training = (int)a.training;
       o.training = training;
       o.tr_bound_tolerance = a.tau;
+      o.tr_sensitivities = (int)a.sensitivities;
+      o.tr_direct_bound = (int)a.direct_bound;
       double t0 = MPI_Wtime();
       if ((rc = rom_optimize(model, &d, &o, mu, &r)) != ROM_OK) {
         exit_code = cli_fail(ctx, "optimize", rc);
@@ -182,6 +188,8 @@ int cmd_optimize(rom_ctx *ctx, int argc, char **argv) {
       cli_json_number(ctx, "fom_J", r->fom_objective);
       cli_json_integer(ctx, "fom_solves", r->fom_solves);
       cli_json_integer(ctx, "adjoints", r->fom_adjoint_solves);
+      cli_json_integer(ctx, "sensitivity_solves", r->fom_sensitivity_solves);
+      cli_json_integer(ctx, "estimator_solves", r->estimator_solves);
       cli_json_integer(ctx, "k", r->rom_dim);
       cli_json_integer(ctx, "iterations", r->iterations);
       cli_json_integer(ctx, "evaluations", r->evaluations);

@@ -116,6 +116,15 @@ typedef struct {
   double tr_radius;              /* initial box radius around the iterate, as a fraction of
                                     upper - lower; default 0.5 */
   int tr_max_iterations;         /* outer iterations; default 50 */
+  int tr_sensitivities;          /* 1: also enrich with the state's parameter sensitivities
+                                    du/dmu_j at every accepted iterate (p more FOM solves with
+                                    the iterate's matrix, counted in fom_sensitivity_solves;
+                                    Banholzer et al. 2022, docs/optimisation.md); default 0 */
+  int tr_direct_bound;           /* 1: the bound's residual norm by one host solve with X at
+                                    each candidate instead of the estimator's Riesz
+                                    representers (k (Qa + 1) solves, grown with the basis);
+                                    needs min-theta coercivity (theta > 0, every A_q symmetric
+                                    positive semi-definite); docs/optimisation.md; default 0 */
 } rom_optimize_options;
 
 rom_optimize_options rom_optimize_options_default(void);
@@ -127,11 +136,14 @@ typedef struct {
   int evaluations;        /* objective evaluations by the optimiser (all NLopt runs) */
   int fom_solves;         /* FOM state solves (training, evaluations, enrichment) */
   int fom_adjoint_solves; /* FOM adjoint solves */
-  int estimator_solves;   /* trust region: host solves with the one matrix A(theta_bar) for the
-                             bound's Riesz representers (a factorisation the host may reuse) */
-  int rom_dim;            /* final ROM dimension (0 for FOM) */
-  int iterations;         /* trust region: outer iterations; else NLopt runs (1) */
-  int rejected;           /* trust region: rejected steps */
+  int fom_sensitivity_solves; /* trust region with tr_sensitivities: FOM solves for du/dmu_j */
+  int estimator_solves;       /* trust region: host solves with the one matrix A(theta_bar) for the
+                                 bound: its Riesz representers and the outputs' dual norms, or
+                                 with tr_direct_bound one per bound evaluation (a factorisation
+                                 the host may reuse) */
+  int rom_dim;                /* final ROM dimension (0 for FOM) */
+  int iterations;             /* trust region: outer iterations; else NLopt runs (1) */
+  int rejected;               /* trust region: rejected steps */
 } rom_optimize_result;
 
 /* rom_optimize - minimises the design objective over the box from mu (p values, inside the

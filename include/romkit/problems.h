@@ -42,6 +42,19 @@ int rom_heat2d_num_parameters(const rom_heat2d *h);
  * subdomain (theta_q = mu_q), one rhs term (phi_0 = 1), identity mass. */
 rom_model *rom_heat2d_model(rom_heat2d *h);
 
+/* rom_heat2d_probe_weights - output weights of point probes at the nodes nearest
+ * (i/m, j/m), i, j = 1..m-1 (the P3 design problem's nine probes for m = 4,
+ * docs/optimisation.md): Lw is local_rows x (m-1)^2, column-major, probe p = (i-1) + (m-1)(j-1)
+ * a unit weight on its node's row (on the rank that holds it), zero elsewhere. Not
+ * collective. */
+int rom_heat2d_probe_weights(const rom_heat2d *h, int m, double *Lw);
+
+/* rom_heat2d_factorizations - band Cholesky factorisations made so far (the model's solver,
+ * whose cache reuses them, rom_heat2d_solve and rom_heat2d_transient): the cost that
+ * dominates a solve at large n, reported beside solve counts (docs/optimisation.md).
+ * Collective (rank 0's count, broadcast); -1 if the broadcast fails. */
+long rom_heat2d_factorizations(const rom_heat2d *h);
+
 /* FOM solves with a direct solver (banded Cholesky, LAPACK dpbtrf/dpbtrs on the
  * assembled A(mu), gathered on rank 0 — the reference, not a scalable solver).
  * u_local: this rank's rows. Collective. */

@@ -33,12 +33,23 @@ double rom_optim_objective(const rom_design *d, const double *s, double *dJds) {
   return J;
 }
 
+void rom_optim_dims_init(rom_optim_dims *d, rom_model *model, const rom_design *design) {
+  d->ctx = rom_model_ctx(model);
+  d->model = model;
+  d->design = design;
+  d->p = rom_model_num_parameters(model);
+  d->Qa = rom_model_operator_terms(model);
+  d->Qf = rom_model_rhs_terms(model);
+  d->no = design->num_outputs;
+  d->L = rom_model_local_rows(model);
+}
+
 void rom_optim_fom_destroy(rom_optim_fom **pf) {
   if (!pf || !*pf) return;
   rom_optim_fom *f = *pf;
-  rom_ctx *ctx = f->ctx;
-  double **arrays[] = {&f->F,   &f->u,      &f->f,    &f->lambda, &f->W,    &f->theta,
-                       &f->phi, &f->dtheta, &f->dphi, &f->s,      &f->dJds, &f->buf};
+  rom_ctx *ctx = f->dim.ctx;
+  double **arrays[] = {&f->F,      &f->u,    &f->f, &f->lambda, &f->W,   &f->theta, &f->phi,
+                       &f->dtheta, &f->dphi, &f->s, &f->dJds,   &f->buf, &f->S};
   for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
     rom_free(ctx, *arrays[i]);
   rom_free(ctx, f);
@@ -51,17 +62,11 @@ int rom_optim_fom_create(rom_model *model, const rom_design *design, rom_optim_f
   rom_optim_fom *f = NULL;
   *out = NULL;
   ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *f, (void **)&f));
-  f->ctx = ctx;
-  f->model = model;
-  f->design = design;
-  f->p = rom_model_num_parameters(model);
-  f->Qa = rom_model_operator_terms(model);
-  f->Qf = rom_model_rhs_terms(model);
-  f->no = design->num_outputs;
-  f->L = rom_model_local_rows(model);
+  rom_optim_dims_init(&f->dim, model, design);
   {
-    const size_t L = (size_t)f->L, p = (size_t)f->p, Qa = (size_t)f->Qa, Qf = (size_t)f->Qf;
-    const size_t no = (size_t)f->no;
+    const size_t L = (size_t)f->dim.L, p = (size_t)f->dim.p, Qa = (size_t)f->dim.Qa,
+                 Qf = (size_t)f->dim.Qf;
+    const size_t no = (size_t)f->dim.no;
     /* +1: a rank without rows still gets valid (unused) pointers */
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (L * Qf + 1), (void **)&f->F));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (L + 1), (void **)&f->u));
@@ -75,7 +80,7 @@ int rom_optim_fom_create(rom_model *model, const rom_design *design, rom_optim_f
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * no, (void **)&f->s));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * no, (void **)&f->dJds));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (no + Qa + Qf), (void **)&f->buf));
-    for (int q = 0; q < f->Qf; ++q)
+    for (int q = 0; q < f->dim.Qf; ++q)
       ROM_TRY(ctx, rom_model_rhs_term(model, q, f->F + L * (size_t)q));
   }
   *out = f;
@@ -101,17 +106,17 @@ cleanup:
 /* theta, phi and f = sum phi_q f_q at mu, then u = A(theta)^{-1} f. */
 static int fom_solve(rom_optim_fom *fom, const double *mu, double *u) {
   int err = ROM_OK;
-  rom_ctx *ctx = fom->ctx;
-  const rom_int L = fom->L;
-  ROM_TRY(ctx, rom_model_operator_coefficients(fom->model, mu, fom->theta));
-  ROM_TRY(ctx, rom_model_rhs_coefficients(fom->model, mu, fom->phi));
+  rom_ctx *ctx = fom->dim.ctx;
+  const rom_int L = fom->dim.L;
+  ROM_TRY(ctx, rom_model_operator_coefficients(fom->dim.model, mu, fom->theta));
+  ROM_TRY(ctx, rom_model_rhs_coefficients(fom->dim.model, mu, fom->phi));
   for (rom_int i = 0; i < L; ++i) {
     double acc = 0.0;
-    for (int q = 0; q < fom->Qf; ++q)
+    for (int q = 0; q < fom->dim.Qf; ++q)
       acc += fom->phi[q] * fom->F[i + L * q];
     fom->f[i] = acc;
   }
-  ROM_TRY(ctx, rom_model_affine_solve(fom->model, fom->theta, 0.0, 1.0, 0, fom->f, u));
+  ROM_TRY(ctx, rom_model_affine_solve(fom->dim.model, fom->theta, 0.0, 1.0, 0, fom->f, u));
   fom->solves++;
 cleanup:
   return err;
@@ -123,14 +128,14 @@ int rom_optim_fom_state(rom_optim_fom *fom, const double *mu, double *u_local) {
 
 /* The outputs of u on every rank (rank 0's sums). */
 static int fom_outputs(rom_optim_fom *fom, const double *L_local, const double *u, double *s) {
-  const rom_int L = fom->L;
-  for (int o = 0; o < fom->no; ++o) {
+  const rom_int L = fom->dim.L;
+  for (int o = 0; o < fom->dim.no; ++o) {
     double acc = 0.0;
     for (rom_int i = 0; i < L; ++i)
       acc += L_local[i + L * o] * u[i];
     s[o] = acc;
   }
-  return reduce_bcast(fom->ctx, s, fom->no);
+  return reduce_bcast(fom->dim.ctx, s, fom->dim.no);
 }
 
 /* grad_j = sum_q dtheta_qj (-lambda^T A_q u) + sum_q dphi_qj (lambda^T f_q) for one adjoint
@@ -138,9 +143,9 @@ static int fom_outputs(rom_optim_fom *fom, const double *L_local, const double *
 static int adjoint_gradient(rom_optim_fom *fom, const double *mu, const double *lambda,
                             double *dots, double *grad) {
   int err = ROM_OK;
-  rom_ctx *ctx = fom->ctx;
-  const rom_int L = fom->L;
-  const int Qa = fom->Qa, Qf = fom->Qf, p = fom->p;
+  rom_ctx *ctx = fom->dim.ctx;
+  const rom_int L = fom->dim.L;
+  const int Qa = fom->dim.Qa, Qf = fom->dim.Qf, p = fom->dim.p;
   for (int q = 0; q < Qa; ++q) {
     double acc = 0.0;
     for (rom_int i = 0; i < L; ++i)
@@ -154,8 +159,8 @@ static int adjoint_gradient(rom_optim_fom *fom, const double *mu, const double *
     dots[Qa + q] = acc;
   }
   ROM_TRY(ctx, reduce_bcast(ctx, dots, Qa + Qf));
-  ROM_TRY(ctx, rom_model_operator_coefficient_derivatives(fom->model, mu, fom->dtheta));
-  if (Qf > 0) ROM_TRY(ctx, rom_model_rhs_coefficient_derivatives(fom->model, mu, fom->dphi));
+  ROM_TRY(ctx, rom_model_operator_coefficient_derivatives(fom->dim.model, mu, fom->dtheta));
+  if (Qf > 0) ROM_TRY(ctx, rom_model_rhs_coefficient_derivatives(fom->dim.model, mu, fom->dphi));
   for (int j = 0; j < p; ++j) {
     double g = 0.0;
     for (int q = 0; q < Qa; ++q)
@@ -170,17 +175,18 @@ cleanup:
 
 static int apply_terms(rom_optim_fom *fom, const double *u) {
   int err = ROM_OK;
-  for (int q = 0; q < fom->Qa; ++q)
-    ROM_TRY(fom->ctx, rom_model_apply_operator_term(fom->model, q, u, fom->W + fom->L * q));
+  for (int q = 0; q < fom->dim.Qa; ++q)
+    ROM_TRY(fom->dim.ctx,
+            rom_model_apply_operator_term(fom->dim.model, q, u, fom->W + fom->dim.L * q));
 cleanup:
   return err;
 }
 
 int rom_optim_fom_evaluate(rom_optim_fom *fom, const double *mu, double *J, double *grad) {
   int err = ROM_OK;
-  rom_ctx *ctx = fom->ctx;
-  const rom_int L = fom->L;
-  const rom_design *d = fom->design;
+  rom_ctx *ctx = fom->dim.ctx;
+  const rom_int L = fom->dim.L;
+  const rom_design *d = fom->dim.design;
   ROM_TRY(ctx, fom_solve(fom, mu, fom->u));
   ROM_TRY(ctx, fom_outputs(fom, d->L_local, fom->u, fom->s));
   *J = rom_optim_objective(d, fom->s, fom->dJds);
@@ -188,14 +194,43 @@ int rom_optim_fom_evaluate(rom_optim_fom *fom, const double *mu, double *J, doub
   /* One adjoint for J: A^T lambda = sum_o dJ/ds_o l_o (f is free scratch now). */
   for (rom_int i = 0; i < L; ++i) {
     double acc = 0.0;
-    for (int o = 0; o < fom->no; ++o)
+    for (int o = 0; o < fom->dim.no; ++o)
       acc += fom->dJds[o] * d->L_local[i + L * o];
     fom->f[i] = acc;
   }
-  ROM_TRY(ctx, rom_model_affine_solve(fom->model, fom->theta, 0.0, 1.0, 1, fom->f, fom->lambda));
+  ROM_TRY(ctx,
+          rom_model_affine_solve(fom->dim.model, fom->theta, 0.0, 1.0, 1, fom->f, fom->lambda));
   fom->adjoint_solves++;
   ROM_TRY(ctx, apply_terms(fom, fom->u));
   ROM_TRY(ctx, adjoint_gradient(fom, mu, fom->lambda, fom->buf, grad));
+cleanup:
+  return err;
+}
+
+int rom_optim_fom_sensitivities(rom_optim_fom *fom, const double *mu) {
+  int err = ROM_OK;
+  rom_ctx *ctx = fom->dim.ctx;
+  const rom_int L = fom->dim.L;
+  const int Qa = fom->dim.Qa, Qf = fom->dim.Qf, p = fom->dim.p;
+  if (!fom->S)
+    ROM_TRY_ALL(ctx,
+                rom_malloc(ctx, sizeof(double) * ((size_t)L * (size_t)p + 1), (void **)&fom->S));
+  /* dtheta, dphi at mu and W = A_q u(mu): left by rom_optim_fom_evaluate's gradient */
+  ROM_TRY(ctx, rom_model_operator_coefficient_derivatives(fom->dim.model, mu, fom->dtheta));
+  if (Qf > 0) ROM_TRY(ctx, rom_model_rhs_coefficient_derivatives(fom->dim.model, mu, fom->dphi));
+  for (int j = 0; j < p; ++j) {
+    double *col = L > 0 ? fom->S + L * (size_t)j : fom->S;
+    for (rom_int i = 0; i < L; ++i) {
+      double acc = 0.0;
+      for (int q = 0; q < Qf; ++q)
+        acc += fom->dphi[q + Qf * j] * fom->F[i + L * q];
+      for (int q = 0; q < Qa; ++q)
+        acc -= fom->dtheta[q + Qa * j] * fom->W[i + L * q];
+      fom->f[i] = acc;
+    }
+    ROM_TRY(ctx, rom_model_affine_solve(fom->dim.model, fom->theta, 0.0, 1.0, 0, fom->f, col));
+    fom->sensitivity_solves++;
+  }
 cleanup:
   return err;
 }
@@ -255,7 +290,7 @@ int rom_fom_output_gradients(rom_model *model, const double *mu, int num_outputs
   ROM_TRY(ctx, fom_outputs(fom, L_local, fom->u, values));
   ROM_TRY(ctx, apply_terms(fom, fom->u));
   {
-    const int p = fom->p;
+    const int p = fom->dim.p;
     for (int o = 0; o < num_outputs; ++o) {
       /* no offset from a NULL pointer on a rank without rows */
       double *lam = lambda_local && L > 0 ? lambda_local + L * o : fom->lambda;

@@ -10,28 +10,41 @@
 /* J = sum_o c_o s_o + 1/2 sum_o w_o (s_o - t_o)^2 and dJ/ds (num_outputs values; may be NULL). */
 double rom_optim_objective(const rom_design *d, const double *s, double *dJds);
 
-/* The FOM objective: one state solve, and with a gradient one aggregated adjoint solve
- * A^T lambda = sum_o dJ/ds_o l_o. Keeps u and lambda of the last evaluation (the trust
- * region's enrichment snapshots). Collective. */
+/* The model and design sizes both evaluators work with (one setup: rom_optim_dims_init). */
 typedef struct {
   rom_ctx *ctx;
   rom_model *model;
   const rom_design *design;
-  int p, Qa, Qf, no;
-  rom_int L;
+  int p, Qa, Qf, no; /* parameters, operator terms, rhs terms, outputs */
+  rom_int L;         /* this rank's rows */
+} rom_optim_dims;
+
+/* Fills *d from the model and the design. Not collective. */
+void rom_optim_dims_init(rom_optim_dims *d, rom_model *model, const rom_design *design);
+
+/* The FOM objective: one state solve, and with a gradient one aggregated adjoint solve
+ * A^T lambda = sum_o dJ/ds_o l_o. Keeps u and lambda of the last evaluation (the trust
+ * region's enrichment snapshots). Collective. */
+typedef struct {
+  rom_optim_dims dim;
   double *F;      /* L x Qf: the rhs terms f_q (asked once) */
   double *u, *f;  /* L: the state of the last evaluation, the assembled rhs */
   double *lambda; /* L: the aggregated adjoint of the last gradient evaluation */
   double *W;      /* L x Qa: A_q u */
   double *theta, *phi, *dtheta, *dphi; /* Qa, Qf, Qa x p, Qf x p */
   double *s, *dJds, *buf;              /* no, no, reduction buffer */
-  int solves, adjoint_solves;
+  double *S;                           /* L x p: the state's sensitivities (or NULL) */
+  int solves, adjoint_solves, sensitivity_solves;
 } rom_optim_fom;
 
 int rom_optim_fom_create(rom_model *model, const rom_design *design, rom_optim_fom **out);
 void rom_optim_fom_destroy(rom_optim_fom **fom);
 /* J (and grad, p values, if not NULL) at mu; the same numbers on every rank. Collective. */
 int rom_optim_fom_evaluate(rom_optim_fom *fom, const double *mu, double *J, double *grad);
+/* The state's parameter sensitivities du/dmu_j, j < p, into fom->S (allocated here):
+ * A du_j = sum_q dphi_qj f_q - sum_q dtheta_qj A_q u, p solves with the matrix of the last
+ * evaluation, which must have been rom_optim_fom_evaluate at mu with a gradient. Collective. */
+int rom_optim_fom_sensitivities(rom_optim_fom *fom, const double *mu);
 /* u at mu only (a training snapshot), into u_local. Collective. */
 int rom_optim_fom_state(rom_optim_fom *fom, const double *mu, double *u_local);
 
@@ -40,11 +53,7 @@ int rom_optim_fom_state(rom_optim_fom *fom, const double *mu, double *u_local);
  * (rom_optim_rom_add_snapshot: the old columns stay, so the ROM and its estimator are
  * extended, not rebuilt: rom_optim_rom_extend). */
 typedef struct {
-  rom_ctx *ctx;
-  rom_model *model;
-  const rom_design *design;
-  int p, Qa, Qf, no;
-  rom_int L;
+  rom_optim_dims dim;
   double pod_tolerance;
   rom_int k, cap; /* basis vectors held, capacity */
   double *Phi;    /* L x cap, orthonormal columns */

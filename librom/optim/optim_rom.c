@@ -11,7 +11,7 @@
 void rom_optim_rom_destroy(rom_optim_rom **pr) {
   if (!pr || !*pr) return;
   rom_optim_rom *r = *pr;
-  rom_ctx *ctx = r->ctx;
+  rom_ctx *ctx = r->dim.ctx;
   double **arrays[] = {&r->Phi, &r->theta, &r->phi,  &r->dtheta, &r->dphi,
                        &r->q,   &r->s,     &r->dJds, &r->dsdt,   &r->dsdp};
   for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
@@ -29,17 +29,11 @@ int rom_optim_rom_create(rom_model *model, const rom_design *design, double pod_
   rom_optim_rom *r = NULL;
   *out = NULL;
   ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *r, (void **)&r));
-  r->ctx = ctx;
-  r->model = model;
-  r->design = design;
-  r->p = rom_model_num_parameters(model);
-  r->Qa = rom_model_operator_terms(model);
-  r->Qf = rom_model_rhs_terms(model);
-  r->no = design->num_outputs;
-  r->L = rom_model_local_rows(model);
+  rom_optim_dims_init(&r->dim, model, design);
   r->pod_tolerance = pod_tolerance;
   {
-    const size_t p = (size_t)r->p, Qa = (size_t)r->Qa, Qf = (size_t)r->Qf, no = (size_t)r->no;
+    const size_t p = (size_t)r->dim.p, Qa = (size_t)r->dim.Qa, Qf = (size_t)r->dim.Qf,
+                 no = (size_t)r->dim.no;
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * Qa, (void **)&r->theta));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (Qf + 1), (void **)&r->phi));
     ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (Qa * p + 1), (void **)&r->dtheta));
@@ -59,15 +53,16 @@ cleanup:
 /* Room for `need` basis vectors (doubling), keeping the first k. */
 static int reserve(rom_optim_rom *r, rom_int need) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
+  rom_ctx *ctx = r->dim.ctx;
   double *Phi = NULL;
   if (need <= r->cap) return ROM_OK;
   rom_int cap = r->cap > 0 ? 2 * r->cap : 16;
   while (cap < need)
     cap *= 2;
-  ROM_TRY_ALL(ctx,
-              rom_malloc(ctx, sizeof(double) * ((size_t)r->L * (size_t)cap + 1), (void **)&Phi));
-  if (r->k > 0 && r->L > 0) memcpy(Phi, r->Phi, sizeof(double) * (size_t)r->L * (size_t)r->k);
+  ROM_TRY_ALL(
+      ctx, rom_malloc(ctx, sizeof(double) * ((size_t)r->dim.L * (size_t)cap + 1), (void **)&Phi));
+  if (r->k > 0 && r->dim.L > 0)
+    memcpy(Phi, r->Phi, sizeof(double) * (size_t)r->dim.L * (size_t)r->k);
   rom_free(ctx, r->Phi);
   r->Phi = Phi;
   r->cap = cap;
@@ -90,8 +85,8 @@ cleanup:
 
 int rom_optim_rom_add_snapshot(rom_optim_rom *r, const double *v_local, int *added) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
-  const rom_int L = r->L;
+  rom_ctx *ctx = r->dim.ctx;
+  const rom_int L = r->dim.L;
   rom_dmat *P = NULL;
   double *c = NULL, *w = NULL;
   double nv = 0.0, nw = 0.0;
@@ -127,8 +122,8 @@ cleanup:
 
 int rom_optim_rom_set_pod(rom_optim_rom *r, const rom_dmat *S) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
-  const rom_int L = r->L, m = rom_dmat_cols(S);
+  rom_ctx *ctx = r->dim.ctx;
+  const rom_int L = r->dim.L, m = rom_dmat_cols(S);
   rom_dmat *U = NULL;
   rom_basis *pod = NULL;
   ROM_TRY_ALL(ctx, rom_dmat_create(ctx, L, m, &U));
@@ -169,7 +164,7 @@ cleanup:
 
 int rom_optim_rom_rebuild(rom_optim_rom *r) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
+  rom_ctx *ctx = r->dim.ctx;
   rom_dmat *P = NULL;
   char name[32];
   rom_affine_rom_destroy(&r->rom);
@@ -178,13 +173,14 @@ int rom_optim_rom_rebuild(rom_optim_rom *r) {
   r->q = NULL;
   ROM_CHECK_ALL(ctx, r->k >= 1, ROM_ERR_STATE, "the ROM's basis is empty");
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r->k, (void **)&r->q));
-  ROM_TRY(ctx, rom_dmat_wrap(ctx, r->L, r->k, r->Phi, r->L, &P));
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, r->dim.L, r->k, r->Phi, r->dim.L, &P));
   ROM_TRY(ctx, rom_basis_create(P, NULL, 0, NULL, &r->basis));
-  ROM_TRY(ctx, rom_affine_rom_build(r->model, r->basis, &r->rom));
-  for (int o = 0; o < r->no; ++o) {
+  ROM_TRY(ctx, rom_affine_rom_build(r->dim.model, r->basis, &r->rom));
+  for (int o = 0; o < r->dim.no; ++o) {
     snprintf(name, sizeof name, "s%d", o);
-    ROM_TRY(ctx, rom_affine_rom_add_output(r->rom, r->basis, name,
-                                           r->L > 0 ? r->design->L_local + r->L * o : NULL));
+    ROM_TRY(ctx,
+            rom_affine_rom_add_output(r->rom, r->basis, name,
+                                      r->dim.L > 0 ? r->dim.design->L_local + r->dim.L * o : NULL));
   }
 cleanup:
   rom_dmat_destroy(&P);
@@ -193,16 +189,16 @@ cleanup:
 
 int rom_optim_rom_extend(rom_optim_rom *r) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
+  rom_ctx *ctx = r->dim.ctx;
   rom_dmat *P = NULL;
   rom_basis *grown = NULL;
   double *q = NULL;
   if (!r->rom) return rom_optim_rom_rebuild(r);
   if (r->k == rom_basis_dim(r->basis)) return ROM_OK;
   ROM_TRY_ALL(ctx, rom_malloc(ctx, sizeof(double) * (size_t)r->k, (void **)&q));
-  ROM_TRY(ctx, rom_dmat_wrap(ctx, r->L, r->k, r->Phi, r->L, &P));
+  ROM_TRY(ctx, rom_dmat_wrap(ctx, r->dim.L, r->k, r->Phi, r->dim.L, &P));
   ROM_TRY(ctx, rom_basis_create(P, NULL, 0, NULL, &grown));
-  ROM_TRY(ctx, rom_affine_rom_extend(r->rom, r->model, grown));
+  ROM_TRY(ctx, rom_affine_rom_extend(r->rom, r->dim.model, grown));
   rom_basis_destroy(&r->basis);
   r->basis = grown;
   grown = NULL;
@@ -218,17 +214,17 @@ cleanup:
 
 int rom_optim_rom_evaluate(rom_optim_rom *r, const double *mu, double *J, double *grad) {
   int err = ROM_OK;
-  rom_ctx *ctx = r->ctx;
-  const int p = r->p, Qa = r->Qa, Qf = r->Qf, no = r->no;
-  ROM_TRY(ctx, rom_model_operator_coefficients(r->model, mu, r->theta));
-  ROM_TRY(ctx, rom_model_rhs_coefficients(r->model, mu, r->phi));
+  rom_ctx *ctx = r->dim.ctx;
+  const int p = r->dim.p, Qa = r->dim.Qa, Qf = r->dim.Qf, no = r->dim.no;
+  ROM_TRY(ctx, rom_model_operator_coefficients(r->dim.model, mu, r->theta));
+  ROM_TRY(ctx, rom_model_rhs_coefficients(r->dim.model, mu, r->phi));
   ROM_TRY(ctx, rom_affine_rom_output_sensitivities(r->rom, r->theta, r->phi, r->q, r->s, r->dsdt,
                                                    r->dsdp));
   r->solves++;
-  *J = rom_optim_objective(r->design, r->s, r->dJds);
+  *J = rom_optim_objective(r->dim.design, r->s, r->dJds);
   if (!grad) goto cleanup;
-  ROM_TRY(ctx, rom_model_operator_coefficient_derivatives(r->model, mu, r->dtheta));
-  if (Qf > 0) ROM_TRY(ctx, rom_model_rhs_coefficient_derivatives(r->model, mu, r->dphi));
+  ROM_TRY(ctx, rom_model_operator_coefficient_derivatives(r->dim.model, mu, r->dtheta));
+  if (Qf > 0) ROM_TRY(ctx, rom_model_rhs_coefficient_derivatives(r->dim.model, mu, r->dphi));
   for (int j = 0; j < p; ++j) {
     double g = 0.0;
     for (int o = 0; o < no; ++o) {

@@ -65,6 +65,7 @@ struct rom_heat2d {
   double *solve_key;                          /* per slot: theta (nblocks values), shift, scale */
   unsigned long solve_used[HEAT_SOLVE_CACHE]; /* last use (a counter) per slot */
   unsigned long solve_clock;
+  long factorizations; /* band factorisations on rank 0 (rom_heat2d_factorizations) */
 };
 
 rom_heat2d_options rom_heat2d_options_default(void) {
@@ -346,6 +347,7 @@ static int factor_band(rom_heat2d *h, const double *mu, double shift, double sca
     ROM_TRY(ctx, rom_malloc(ctx, bytes, (void **)&ab));
   }
   assemble_band(h, mu, shift, scale, ab);
+  h->factorizations++;
   {
     lapack_int info = LAPACKE_dpbtrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)h->N, (lapack_int)h->n,
                                           ab, (lapack_int)(h->n + 1));
@@ -367,6 +369,34 @@ static int band_solve(rom_heat2d *h, const double *ab, double *b) {
   ROM_CHECK(h->ctx, info == 0, ROM_ERR_LAPACK, "dpbtrs: argument %d is invalid", (int)-info);
 cleanup:
   return err;
+}
+
+int rom_heat2d_probe_weights(const rom_heat2d *h, int m, double *Lw) {
+  int err = ROM_OK;
+  if (!h) return ROM_ERR_ARG;
+  rom_ctx *ctx = h->ctx;
+  const rom_int L = h->rows.local_rows, n = h->n;
+  ROM_CHECK(ctx, m >= 2, ROM_ERR_ARG, "probe grid m = %d must be >= 2", m);
+  ROM_CHECK(ctx, Lw != NULL || L == 0, ROM_ERR_ARG,
+            "the probe weights Lw (%lld x %d) must not be NULL", (long long)L, (m - 1) * (m - 1));
+  if (L > 0) memset(Lw, 0, sizeof(double) * (size_t)L * (size_t)((m - 1) * (m - 1)));
+  for (int p = 0; p < (m - 1) * (m - 1); ++p) {
+    /* node i sits at x = (i + 1) / (n + 1) */
+    const rom_int i = (rom_int)llround((double)(n + 1) * (1 + p % (m - 1)) / m) - 1;
+    const rom_int j = (rom_int)llround((double)(n + 1) * (1 + p / (m - 1)) / m) - 1;
+    const rom_int g = i + n * j - h->rows.offset;
+    if (g >= 0 && g < L) Lw[g + L * p] = 1.0;
+  }
+cleanup:
+  return err;
+}
+
+long rom_heat2d_factorizations(const rom_heat2d *h) {
+  if (!h) return 0;
+  long count = h->factorizations;
+  /* only rank 0 factorises; every rank reports its count */
+  if (MPI_Bcast(&count, 1, MPI_LONG, 0, rom_ctx_comm(h->ctx)) != MPI_SUCCESS) return -1;
+  return count;
 }
 
 int rom_heat2d_solve(rom_heat2d *h, const double *mu, double *u_local) {

@@ -69,7 +69,8 @@ def optimize(model, L, lower, upper, start, target=None, misfit_weights=None,
     with rom_optimize. method: "fom", "rom" (needs `training`, n x p) or "trust-region".
     Other keywords set fields of rom_optimize_options (ftol_rel, xtol_rel, max_evaluations,
     pod_tolerance, tr_gradient_tolerance, tr_objective_tolerance, tr_bound_tolerance,
-    tr_radius, tr_max_iterations). Returns (mu, result as a dict). Collective."""
+    tr_radius, tr_max_iterations, tr_sensitivities, tr_direct_bound). Returns (mu, result as
+    a dict). Collective."""
     f = lib()
     L = _weights(model, L)
     p, no = model.num_parameters, L.shape[1]
@@ -104,7 +105,7 @@ def optimize(model, L, lower, upper, start, target=None, misfit_weights=None,
     call(model._ctx_h, "rom_optimize", model._h, d, o, dptr(mu), r)
     result = {k: getattr(r, k) for k in ("objective", "fom_objective", "nlopt_code",
                                          "evaluations", "fom_solves", "fom_adjoint_solves",
-                                         "estimator_solves", "rom_dim", "iterations",
+                                         "fom_sensitivity_solves", "estimator_solves", "rom_dim", "iterations",
                                          "rejected")}
     del keep, tr, alg
     return mu, result

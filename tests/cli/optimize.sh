@@ -2,7 +2,8 @@
 # romkit optimize: the P3 design problem (docs/optimisation.md) on a 16 x 16 grid, the three
 # methods at 1 and 2 ranks: the same objective to 1e-6 relative (FOM-only is the reference;
 # for the fixed ROM the FOM's J at its optimum), the trust region with fewer FOM solves than
-# FOM-only; exit code 1 with the bounds named for inverted bounds, 2 for a bad argument.
+# FOM-only; the trust region's --sensitivities / --direct-bound options; exit code 1 with the
+# bounds named for inverted bounds, 2 for a bad argument.
 set -u
 mpiexec="${MPIEXEC:-mpirun}"
 bin="${ROMKIT_BIN:?ROMKIT_BIN must point to the romkit program}"
@@ -26,6 +27,24 @@ sys.exit(0 if ok and ref > 0 else 1)
 PY
   check "np=$np the three optimisers agree and the trust region saves FOM solves: $out" $?
 done
+# The trust region's options (docs/optimisation.md): the same optimum as FOM-only with fewer
+# outer iterations than the plain loop; JSON reports the sensitivity and bound solves.
+out=$(OPENBLAS_NUM_THREADS=1 "$bin" optimize --method all --n 16 2>/dev/null)
+opt=$(OPENBLAS_NUM_THREADS=1 "$bin" optimize --method trust-region --n 16 --sensitivities 1 --direct-bound 1 --json 2>/dev/null)
+/usr/bin/python3 - "$out" "$opt" <<'PY'
+import json, sys
+rows = {l.split()[0]: l.split() for l in sys.argv[1].splitlines()[1:] if l.strip()}
+ref, plain_it = float(rows["fom"][2]), int(rows["trust-region"][6])
+m = json.loads(sys.argv[2])["methods"][0]
+ok = abs(m["fom_J"] - ref) <= 1e-6 * ref and m["iterations"] < plain_it
+ok = ok and m["sensitivity_solves"] > 0 and m["sensitivity_solves"] % 4 == 0
+ok = ok and m["estimator_solves"] > 0
+sys.exit(0 if ok else 1)
+PY
+check "trust region with --sensitivities 1 --direct-bound 1: $opt" $?
+"$bin" optimize --sensitivities 2 >/dev/null 2>&1
+[ $? -eq 2 ]
+check "--sensitivities 2: exit 2" $?
 out=$("$bin" optimize --n 16 --lower 10 --upper 1 2>&1)
 rc=$?
 [ $rc -eq 1 ] && echo "$out" | grep -q "lower < upper"

@@ -186,6 +186,37 @@ static void test_gradients(fom *f) {
   free(u);
 }
 
+/* rom_heat2d_probe_weights on the 15 x 15 grid: probes at the nodes nearest (i/4, j/4) are
+ * nodes 3, 7, 11 in each direction (node k at (k + 1) / 16); each column holds one unit weight
+ * on the rank that owns that node. And rom_heat2d_factorizations: a direct solve factorises
+ * once. */
+static void test_probe_weights(fom *f) {
+  rom_ctx *ctx = f->ctx;
+  double *W = vec(f->L * 9);
+  const rom_int nodes[3] = {3, 7, 11};
+  CHECK_OK(ctx, rom_heat2d_probe_weights(f->h, 4, W));
+  for (int p = 0; p < 9; ++p) {
+    const rom_int g = nodes[p % 3] + NGRID * nodes[p / 3];
+    double local[2] = {0.0, 0.0}, sum[2];
+    for (rom_int i = 0; i < f->L; ++i) {
+      local[0] += W[i + f->L * p];
+      if (f->off + i == g) local[1] = W[i + f->L * p];
+    }
+    MPI_Allreduce(local, sum, 2, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx));
+    CHECK(sum[0] == 1.0 && sum[1] == 1.0, "probe %d: one unit weight at node %lld (%g, %g)", p,
+          (long long)g, sum[0], sum[1]);
+  }
+  CHECK_ERR(ctx, rom_heat2d_probe_weights(f->h, 1, W), ROM_ERR_ARG);
+  const long f0 = rom_heat2d_factorizations(f->h);
+  const double mu[P] = {1.0, 2.0, 3.0, 4.0};
+  double *u = vec(f->L);
+  CHECK_OK(ctx, rom_heat2d_solve(f->h, mu, u));
+  CHECK(rom_heat2d_factorizations(f->h) - f0 == 1, "one factorisation per direct solve (%ld)",
+        rom_heat2d_factorizations(f->h) - f0);
+  free(u);
+  free(W);
+}
+
 /* The serial run's optimum (FOM only, LD_SLSQP), every rank count must find it to 1e-9. */
 #define J_SERIAL 5.33428165944289e-07
 
@@ -243,6 +274,64 @@ static void test_optimize(fom *f) {
           rj.fom_solves, rj.iterations);
     CHECK(fabs(rj.objective - rf.objective) <= 1e-6 * rf.objective,
           "trust region with rejects: optimum %.15g vs FOM-only %.15g", rj.objective, rf.objective);
+  }
+  /* Sensitivity enrichment (tr_sensitivities): du/dmu_j at every enriched iterate, P more
+   * host solves each, all counted; the richer model takes fewer outer iterations than the
+   * plain loop above (wrong sensitivities would only add useless vectors), and the optimum is
+   * the same. */
+  {
+    double mu_sens[P] = {1, 1, 1, 1};
+    rom_optimize_result rs;
+    o = rom_optimize_options_default();
+    o.method = ROM_OPTIMIZE_TRUST_REGION;
+    o.tr_sensitivities = 1;
+    const long before = rom_model_affine_solve_count(f->model);
+    CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_sens, &rs));
+    CHECK(rom_model_affine_solve_count(f->model) - before ==
+              (long)(rs.fom_solves + rs.fom_adjoint_solves + rs.fom_sensitivity_solves +
+                     rs.estimator_solves),
+          "host solves %ld = %d + %d + %d + %d", rom_model_affine_solve_count(f->model) - before,
+          rs.fom_solves, rs.fom_adjoint_solves, rs.fom_sensitivity_solves, rs.estimator_solves);
+    CHECK(rs.fom_sensitivity_solves > 0 && rs.fom_sensitivity_solves % P == 0,
+          "P sensitivities per enrichment (%d)", rs.fom_sensitivity_solves);
+    CHECK(rs.fom_sensitivity_solves <= P * rs.fom_solves, "at most one set per FOM state");
+    CHECK(rs.iterations < rt.iterations, "sensitivities: %d iterations < plain %d", rs.iterations,
+          rt.iterations);
+    CHECK(fabs(rs.objective - rf.objective) <= 1e-6 * rf.objective,
+          "trust region with sensitivities: optimum %.15g vs FOM-only %.15g", rs.objective,
+          rf.objective);
+    CHECK(rt.fom_sensitivity_solves == 0, "no sensitivities without the option");
+    /* tr_direct_bound: the same bound computed by one host solve per evaluation instead of
+     * the estimator's representers: the same steps (iterations, optimum), fewer solves, all
+     * counted; and with sensitivities. */
+    for (int sv = 0; sv < 2; ++sv) {
+      double mu_d[P] = {1, 1, 1, 1};
+      rom_optimize_result rd;
+      o.tr_sensitivities = sv;
+      o.tr_direct_bound = 1;
+      const long b0 = rom_model_affine_solve_count(f->model);
+      CHECK_OK(ctx, rom_optimize(f->model, &d, &o, mu_d, &rd));
+      CHECK(rom_model_affine_solve_count(f->model) - b0 ==
+                (long)(rd.fom_solves + rd.fom_adjoint_solves + rd.fom_sensitivity_solves +
+                       rd.estimator_solves),
+            "direct bound: host solves %ld = %d + %d + %d + %d",
+            rom_model_affine_solve_count(f->model) - b0, rd.fom_solves, rd.fom_adjoint_solves,
+            rd.fom_sensitivity_solves, rd.estimator_solves);
+      const rom_optimize_result *ref = sv ? &rs : &rt;
+      CHECK(rd.iterations == ref->iterations && rd.fom_solves == ref->fom_solves,
+            "direct bound (sensitivities %d): %d iterations, %d states as with the estimator "
+            "(%d, %d)",
+            sv, rd.iterations, rd.fom_solves, ref->iterations, ref->fom_solves);
+      CHECK(rd.estimator_solves < ref->estimator_solves,
+            "direct bound: %d bound solves < the estimator's %d", rd.estimator_solves,
+            ref->estimator_solves);
+      CHECK(fabs(rd.objective - rf.objective) <= 1e-6 * rf.objective,
+            "direct bound: optimum %.15g vs FOM-only %.15g", rd.objective, rf.objective);
+    }
+    if (rom_ctx_rank(ctx) == 0)
+      printf("optimize(np=%d): tr + sensitivities %.15g (%d+%d+%d solves, %d est, k=%d, %d it)\n",
+             rom_ctx_size(ctx), rs.objective, rs.fom_solves, rs.fom_adjoint_solves,
+             rs.fom_sensitivity_solves, rs.estimator_solves, rs.rom_dim, rs.iterations);
   }
   if (rom_ctx_rank(ctx) == 0)
     printf("optimize(np=%d): J fom %.15g (%d+%d solves), rom %.15g / fom there %.15g (%d solves, "
@@ -347,6 +436,7 @@ int main(int argc, char **argv) {
   fom_make(ctx, &f);
   test_gradients(&f);
   test_optimize(&f);
+  test_probe_weights(&f);
   rom_heat2d_destroy(&f.h);
   free(f.Lw);
   return test_finish(&ctx);

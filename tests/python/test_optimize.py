@@ -46,6 +46,13 @@ def test_three_optimisers_agree(heat):
     assert abs(rt["objective"] - J) <= 1e-6 * J
     assert rt["fom_solves"] < rf["fom_solves"]
     np.testing.assert_allclose(mu_t, mu_f, rtol=1e-3)
+    # The trust region's options: sensitivity enrichment (counted) and the direct bound.
+    mu_s, rs = romkit.optimize.optimize(h.model, L, method="trust-region", tr_sensitivities=1,
+                                        tr_direct_bound=1, **args)
+    assert abs(rs["objective"] - J) <= 1e-6 * J
+    assert rs["fom_sensitivity_solves"] > 0 and rs["fom_sensitivity_solves"] % 4 == 0
+    assert rt["fom_sensitivity_solves"] == 0
+    assert rs["iterations"] < rt["iterations"]
 
 
 def test_bad_input(heat):
