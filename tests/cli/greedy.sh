@@ -46,6 +46,9 @@ check "--problem nosuch" 2 $?
 "$ROMKIT_BIN" greedy --problem P1 --max-fom 0 > bad.txt 2>&1
 check "--problem P1 (not affine: the nonlinear greedy's checks)" 2 $?
 expect "P1 goes to the residual-indicator greedy" "greedy-nonlinear: --max-fom" bad.txt
+"$ROMKIT_BIN" greedy-nonlinear --compare 0.9,1.1 > bad.txt 2>&1
+check "greedy-nonlinear --compare without --test" 2 $?
+expect "--compare without --test named" "\-\-compare needs \-\-test" bad.txt
 "$ROMKIT_BIN" greedy --out rom1.h5 --resolution 10 --samples 10 > bad.txt 2>&1
 check "existing --out without --overwrite" 1 $?
 
