@@ -12,6 +12,11 @@
  * update, in the Euclidean inner product, the one rom_basis_project and the affine ROM
  * assume (Phi^T Phi = I).
  *
+ * The first snapshot (default): the argmax of the empty basis's estimate, so that every
+ * snapshot is chosen by the greedy rule (Binev et al., SIAM J. Math. Anal. 43, 2011; pyMOR's
+ * weak_greedy). Adaptive refinement of the training set (option adaptive_pool): Hesthaven,
+ * Stamm, Zhang, ESAIM: M2AN 48 (2014), the "adaptively enriching greedy" (adaptive_step).
+ *
  * Determinism over rank counts: training point i is a pure function of (design, i); the
  * argmax is the lowest index within a relative ROM_GREEDY_TIE_TOLERANCE of the maximum
  * (two reductions: the max, then the min index above the threshold), so estimates that

@@ -7,7 +7,12 @@
  *    the chosen snapshots by LAPACK's Householder QR (dgeqrf/dorgqr), the Galerkin system
  *    Phi^T A(mu) Phi q = Phi^T f assembled from the FOM's operator terms and solved by dgesv,
  *    the error at every training point, the lowest index within the tie window as the
- *    argmax: the same chosen indices and max errors to 1e-8 relative;
+ *    argmax: the same chosen indices and max errors to 1e-8 relative, with the first point
+ *    the largest ||u(mu_i)||_2 (the default, ROM_GREEDY_FIRST_ARGMAX) and with point 0;
+ *  - the weak greedy's first point: the smallest min_q mu_q (P3's zero-basis estimate
+ *    ||f||_X' / min_q mu_q, from the design's points);
+ *  - adaptive refinement (test_adaptive): the bound at the last safety check's fresh points
+ *    <= the tolerance, the true error at ten of them too, 1 rank == P ranks, bad input;
  *  - the same choices as the greedy on one rank (MPI_COMM_SELF), so every rank count picks
  *    the same points;
  *  - the basis orthonormal to 1e-12 (Phi^T Phi against I);
