@@ -411,7 +411,7 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   const int p = rom_problem_num_parameters(problem), Qf = rom_model_rhs_terms(m);
   const rom_int L = rom_problem_local_rows(problem), Ls = L > 0 ? L : 1;
   double ks[GREEDY_MAX_COMPARE];
-  int nk = cli_parse_double_list(o->compare_text, ks, GREEDY_MAX_COMPARE);
+  const int nk = cli_parse_double_list(o->compare_text, ks, GREEDY_MAX_COMPARE);
   rom_sweep_design *test = NULL;
   rom_basis *b = NULL;
   double *F = NULL;
@@ -427,13 +427,6 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   for (int j = 0; j < nk; ++j)
     if (!(ks[j] >= 1 && ks[j] <= 400 && ks[j] == floor(ks[j])))
       return cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..400", ks[j]);
-  { /* the greedy's final size is always a row: its true max test error is the comparison */
-    int have = 0;
-    for (int j = 0; j < nk; ++j)
-      have |= (rom_int)ks[j] == rom_greedy_size(g);
-    if (!have && nk < GREEDY_MAX_COMPARE && rom_greedy_size(g) <= 400)
-      ks[nk++] = (double)rom_greedy_size(g);
-  }
   ct->nk = nk;
   ct->draws = (int)o->draws;
   for (int j = 0; j < nk; ++j)
