@@ -6,7 +6,9 @@
  * --compare-pod K,K,...: the measurement of docs/greedy.md. After the greedy, for each K the
  * greedy basis truncated to K vectors and POD of K random FOM solves (Monte Carlo, seed + 1)
  * are evaluated over --test-samples Monte Carlo test points (seed + 2) against the FOM; and
- * the number of random FOM solves POD needs for a max test error <= --tol is searched. */
+ * the number of random FOM solves POD needs for a max test error <= --tol is searched (when the
+ * greedy stopped at the tolerance). --pod-draws D repeats the POD side with D independent
+ * random draws (seeds seed + 1 + 100 j) and reports the min / median / max over them. */
 #include "cli.h"
 
 #include <math.h>
@@ -15,13 +17,17 @@
 
 #define GREEDY_MAX_PARAMETERS 64
 #define GREEDY_MAX_COMPARE 16
+#define GREEDY_MAX_DRAWS 16
+#define GREEDY_POOL_SAMPLES ((rom_int)1 << 40) /* the adaptive pool: Monte Carlo, unbounded */
 
 static const char *const help =
     "usage: [mpirun -n P] romkit greedy [--problem NAME] [--resolution n] [--design "
     "{grid,lhs,mc}]\n"
     "                      [--samples N] [--seed S] [--estimator {weak,strong}] [--tol T]\n"
     "                      [--max-size K] [--out ROM.h5] [--basis BASIS.h5] [--overwrite]\n"
-    "                      [--compare-pod K[,K...]] [--test-samples M]\n\n"
+    "                      [--first argmax|INDEX] [--energy] [--adaptive]\n"
+    "                      [--validation-samples V] [--compare-pod K[,K...]]\n"
+    "                      [--test-samples M] [--pod-draws D]\n\n"
     "Builds a reduced basis by the greedy: the estimator is evaluated at every training point\n"
     "(the points split over the ranks), the FOM is solved at the worst one through the\n"
     "problem's solver, the snapshot is orthonormalised against the basis (Gram-Schmidt\n"
@@ -38,11 +44,19 @@ static const char *const help =
     "                   error: a FOM solve at every training point, for small sets)\n"
     "  --tol T          target max estimate (default 1e-6)\n"
     "  --max-size K     the largest basis (default 50)\n"
+    "  --first F        the first snapshot: argmax (default: where the estimate of the empty\n"
+    "                   basis is largest, as pyMOR's weak greedy) or a training index\n"
+    "  --energy         weak: bound the energy norm |||e|||_mu instead of the X norm\n"
+    "  --adaptive       adaptive training set (Hesthaven, Stamm, Zhang 2014; weak only):\n"
+    "                   resolved points are replaced by fresh Monte Carlo points (seed + 3),\n"
+    "                   and the tolerance must also hold on --validation-samples fresh\n"
+    "                   points (default: --samples) before the greedy stops\n"
     "  --out FILE       the ROM (kind affine_rom); --basis FILE the basis (kind basis)\n"
     "  --compare-pod L  for each K in L: max true error over --test-samples (default 1000)\n"
     "                   Monte Carlo test points of the greedy basis truncated to K vectors\n"
     "                   and of POD of K random FOM solves; then the random FOM solves POD\n"
-    "                   needs for a max true error <= --tol\n"
+    "                   needs for a max true error <= --tol (when the greedy reached it)\n"
+    "  --pod-draws D    POD of D independent random draws (default 1): min/median/max\n"
     "  --json           one JSON object on stdout (the chosen points and the max estimate per\n"
     "                   iteration, the stop reason, FOM solves, seconds, the files written,\n"
     "                   the --compare-pod table); the text goes to stderr\n\n"
@@ -50,9 +64,9 @@ static const char *const help =
 
 typedef struct {
   const char *problem, *design, *out_path, *basis_path, *estimator, *compare_text;
-  rom_int samples, seed, max_size, resolution, test_samples;
+  rom_int samples, seed, max_size, resolution, test_samples, first, validation, draws;
   double tol;
-  int overwrite;
+  int overwrite, adaptive, energy;
 } greedy_options;
 
 static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
@@ -65,10 +79,20 @@ static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
   o->max_size = 50;
   o->tol = 1e-6;
   o->test_samples = 1000;
+  o->first = ROM_GREEDY_FIRST_ARGMAX;
+  o->draws = 1;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     if (!strcmp(a, "--overwrite")) {
       o->overwrite = 1;
+      continue;
+    }
+    if (!strcmp(a, "--energy")) {
+      o->energy = 1;
+      continue;
+    }
+    if (!strcmp(a, "--adaptive")) {
+      o->adaptive = 1;
       continue;
     }
     if (i + 1 >= argc || a[0] != '-')
@@ -93,6 +117,20 @@ static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
       if (cli_parse_int(v, &o->test_samples) || o->test_samples < 1)
         return cli_usage_error(ctx, "greedy", "--test-samples expects an integer >= 1, got '%s'",
                                v);
+    } else if (!strcmp(a, "--first")) {
+      if (!strcmp(v, "argmax"))
+        o->first = ROM_GREEDY_FIRST_ARGMAX;
+      else if (cli_parse_int(v, &o->first) || o->first < 0)
+        return cli_usage_error(ctx, "greedy",
+                               "--first expects 'argmax' or a training index >= 0, got '%s'", v);
+    } else if (!strcmp(a, "--validation-samples")) {
+      if (cli_parse_int(v, &o->validation) || o->validation < 1)
+        return cli_usage_error(ctx, "greedy",
+                               "--validation-samples expects an integer >= 1, got '%s'", v);
+    } else if (!strcmp(a, "--pod-draws")) {
+      if (cli_parse_int(v, &o->draws) || o->draws < 1 || o->draws > GREEDY_MAX_DRAWS)
+        return cli_usage_error(ctx, "greedy", "--pod-draws expects an integer in 1..%d, got '%s'",
+                               GREEDY_MAX_DRAWS, v);
     } else if (!strcmp(a, "--seed")) {
       if (cli_parse_int(v, &o->seed) || o->seed < 0)
         return cli_usage_error(ctx, "greedy", "--seed expects an integer >= 0, got '%s'", v);
@@ -127,6 +165,17 @@ static int parse(rom_ctx *ctx, int argc, char **argv, greedy_options *o) {
   if (rom_greedy_estimator_from_name(o->estimator, &est))
     return cli_usage_error(ctx, "greedy", "--estimator must be weak or strong, got '%s'",
                            o->estimator);
+  if (o->adaptive && est != ROM_GREEDY_WEAK)
+    return cli_usage_error(ctx, "greedy",
+                           "--adaptive needs --estimator weak (the strong estimator solves the "
+                           "FOM at every training point)");
+  if (o->energy && est != ROM_GREEDY_WEAK)
+    return cli_usage_error(ctx, "greedy", "--energy needs --estimator weak");
+  if (o->validation && !o->adaptive)
+    return cli_usage_error(ctx, "greedy", "--validation-samples needs --adaptive");
+  if (o->first >= 0 && o->first >= o->samples && strcmp(o->design, "grid"))
+    return cli_usage_error(ctx, "greedy", "--first %lld is not a training index (--samples %lld)",
+                           (long long)o->first, (long long)o->samples);
   if (!rom_problem_find(o->problem)) {
     char known[512];
     return cli_usage_error(ctx, "greedy", "--problem '%s' is not known (known: %s)", o->problem,
@@ -333,13 +382,26 @@ static int pod_search(rom_ctx *ctx, rom_model *m, const test_set *t, const doubl
  * greedy basis and of POD (NaN where the greedy basis has fewer than K vectors), and the
  * search for the random FOM solves POD needs. */
 typedef struct {
-  int nk;
+  int nk, draws;
   rom_int K[GREEDY_MAX_COMPARE];
   double greedy_e2[GREEDY_MAX_COMPARE], pod_e2[GREEDY_MAX_COMPARE];
   double greedy_ex[GREEDY_MAX_COMPARE], pod_ex[GREEDY_MAX_COMPARE];
+  /* per draw j (pod_e2 / pod_ex: draw 0) */
+  double draw_e2[GREEDY_MAX_COMPARE][GREEDY_MAX_DRAWS],
+      draw_ex[GREEDY_MAX_COMPARE][GREEDY_MAX_DRAWS];
   rom_int test_samples, pod_solves_for_tol, pod_max_solves; /* -1: not reached */
   double pod_error_at, test_fom_seconds;
 } compare_table;
+
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median of v[0 .. n) sorted ascending. */
+static double median(const double *v, int n) {
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
                        const greedy_options *o, const double *low, const double *high,
@@ -354,16 +416,21 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   rom_basis *b = NULL;
   double *F = NULL;
   test_set t;
-  random_solves r;
+  random_solves r, extra[GREEDY_MAX_DRAWS];
   double t0 = 0.0;
+  rom_int kcmp = 1;
   memset(&t, 0, sizeof t);
   memset(&r, 0, sizeof r);
+  memset(extra, 0, sizeof extra);
   if (nk < 1)
     return cli_usage_error(ctx, "greedy", "--compare-pod '%s' is not a list", o->compare_text);
   for (int j = 0; j < nk; ++j)
     if (!(ks[j] >= 1 && ks[j] <= 400 && ks[j] == floor(ks[j])))
       return cli_usage_error(ctx, "greedy", "--compare-pod: %g is not an integer in 1..400", ks[j]);
   ct->nk = nk;
+  ct->draws = (int)o->draws;
+  for (int j = 0; j < nk; ++j)
+    if ((rom_int)ks[j] > kcmp) kcmp = (rom_int)ks[j];
   ct->test_samples = o->test_samples;
   ct->pod_solves_for_tol = -1;
   ct->pod_error_at = NAN;
@@ -382,6 +449,17 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
   if (!F || !t.mu || !t.U || !t.XU || !t.tmp || !r.R) {
     rc = ROM_ERR_NOMEM;
     goto done;
+  }
+  /* draws 1 .. D - 1: independent Monte Carlo sequences (seed + 1 + 100 j), up to the largest K */
+  for (int d = 1; d < o->draws; ++d) {
+    extra[d].max = kcmp;
+    if (!(extra[d].R = calloc((size_t)(Ls * kcmp), sizeof(double)))) {
+      rc = ROM_ERR_NOMEM;
+      goto done;
+    }
+    if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs, kcmp, NULL,
+                                      (uint64_t)o->seed + 1 + 100 * (uint64_t)d, &extra[d].design)))
+      goto done;
   }
   for (int q = 0; q < Qf; ++q)
     if ((rc = rom_model_rhs_term(m, q, F + q * Ls))) goto done;
@@ -416,13 +494,37 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
     }
     if ((rc = pod_errors(ctx, m, &t, F, &r, K, &ep, &epx))) goto done;
     cli_printf(ctx, "  %4lld  %14.3e  %14.3e  %14.3e  %14.3e\n", (long long)K, eg, ep, egx, epx);
+    ct->draw_e2[j][0] = ep;
+    ct->draw_ex[j][0] = epx;
+    for (int d = 1; d < o->draws; ++d)
+      if ((rc = pod_errors(ctx, m, &t, F, &extra[d], K, &ct->draw_e2[j][d], &ct->draw_ex[j][d])))
+        goto done;
     ct->K[j] = K;
     ct->greedy_e2[j] = eg;
     ct->pod_e2[j] = ep;
     ct->greedy_ex[j] = egx;
     ct->pod_ex[j] = epx;
   }
-  {
+  if (o->draws > 1) {
+    cli_printf(ctx,
+               "POD of K random FOM solves over %d independent draws (seeds %lld + 100 j): "
+               "min / median / max of the max test error\n",
+               (int)o->draws, (long long)o->seed + 1);
+    cli_printf(ctx, "  %4s  %14s  %32s  %14s  %32s\n", "K", "greedy |e|_2", "POD |e|_2",
+               "greedy |e|_X", "POD |e|_X");
+    for (int j = 0; j < nk; ++j) {
+      double e2[GREEDY_MAX_DRAWS], ex[GREEDY_MAX_DRAWS];
+      const int D = (int)o->draws;
+      memcpy(e2, ct->draw_e2[j], sizeof(double) * (size_t)D);
+      memcpy(ex, ct->draw_ex[j], sizeof(double) * (size_t)D);
+      qsort(e2, (size_t)D, sizeof(double), cmp_double);
+      qsort(ex, (size_t)D, sizeof(double), cmp_double);
+      cli_printf(ctx, "  %4lld  %14.3e  %9.3e / %9.3e / %9.3e  %14.3e  %9.3e / %9.3e / %9.3e\n",
+                 (long long)ct->K[j], ct->greedy_e2[j], e2[0], median(e2, D), e2[D - 1],
+                 ct->greedy_ex[j], ex[0], median(ex, D), ex[D - 1]);
+    }
+  }
+  if (rom_greedy_stop_reason(g) == ROM_GREEDY_STOP_TOLERANCE) {
     rom_int found = -1;
     double at = NAN;
     if ((rc = pod_search(ctx, m, &t, F, &r, o->tol, &found, &at))) goto done;
@@ -441,6 +543,10 @@ static int compare_pod(rom_ctx *ctx, rom_problem *problem, const rom_greedy *g,
                  (long long)r.max, o->tol);
   }
 done:
+  for (int d = 0; d < GREEDY_MAX_DRAWS; ++d) {
+    rom_sweep_design_destroy(&extra[d].design);
+    free(extra[d].R);
+  }
   rom_basis_destroy(&b);
   rom_sweep_design_destroy(&test);
   rom_sweep_design_destroy(&r.design);
@@ -471,6 +577,11 @@ static void json_report(rom_ctx *ctx, rom_problem *problem, const rom_sweep_desi
   cli_json_integer(ctx, "seed", (long long)o->seed);
   cli_json_number(ctx, "tol", o->tol);
   cli_json_integer(ctx, "max_size", (long long)o->max_size);
+  cli_json_integer(ctx, "first", (long long)o->first);
+  cli_json_integer(ctx, "adaptive", o->adaptive);
+  cli_json_integer(ctx, "energy_norm", o->energy);
+  cli_json_integer(ctx, "pool_samples", (long long)rom_greedy_pool_samples(g));
+  cli_json_integer(ctx, "validations", (long long)rom_greedy_validations(g));
   cli_json_integer(ctx, "parameters", p);
   cli_json_array(ctx, "iterations");
   for (rom_int j = 0; j < k; ++j) {
@@ -504,6 +615,8 @@ static void json_report(rom_ctx *ctx, rom_problem *problem, const rom_sweep_desi
       cli_json_number(ctx, "pod_error_2", ct->pod_e2[j]);
       cli_json_number(ctx, "greedy_error_X", ct->greedy_ex[j]);
       cli_json_number(ctx, "pod_error_X", ct->pod_ex[j]);
+      cli_json_numbers(ctx, "pod_error_2_draws", ct->draw_e2[j], ct->draws);
+      cli_json_numbers(ctx, "pod_error_X_draws", ct->draw_ex[j], ct->draws);
       cli_json_end(ctx);
     }
     cli_json_end(ctx);
@@ -549,7 +662,7 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
   greedy_options o;
   int exit_code = CLI_EXIT_OK, rc = ROM_OK;
   rom_problem *problem = NULL;
-  rom_sweep_design *design = NULL;
+  rom_sweep_design *design = NULL, *pool = NULL;
   rom_greedy *g = NULL;
   double low[GREEDY_MAX_PARAMETERS], high[GREEDY_MAX_PARAMETERS];
   int logs[GREEDY_MAX_PARAMETERS];
@@ -607,12 +720,16 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
              kind == ROM_SWEEP_GRID ? counts : NULL, (uint64_t)o.seed, &design)))
       goto fail;
   }
+  char first_text[32] = "argmax";
+  if (o.first >= 0) snprintf(first_text, sizeof first_text, "%lld", (long long)o.first);
   cli_printf(ctx,
              "romkit greedy: problem %s (N = %lld), %s greedy, training set %s of %lld points "
-             "(seed %lld), tol %g, max size %lld, %d rank(s)\n",
-             rom_problem_name_of(problem), (long long)rom_problem_global_rows(problem), o.estimator,
-             o.design, (long long)rom_sweep_design_samples(design), (long long)o.seed, o.tol,
-             (long long)o.max_size, rom_ctx_size(ctx));
+             "(seed %lld)%s, tol %g, max size %lld, first point %s, %d rank(s)\n",
+             rom_problem_name_of(problem), (long long)rom_problem_global_rows(problem),
+             o.energy ? "weak (energy-norm bound)" : o.estimator, o.design,
+             (long long)rom_sweep_design_samples(design), (long long)o.seed,
+             o.adaptive ? " adaptive" : "", o.tol, (long long)o.max_size, first_text,
+             rom_ctx_size(ctx));
   {
     iteration_seconds = calloc((size_t)o.max_size, sizeof(double));
     if (!iteration_seconds) {
@@ -624,6 +741,15 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
     rom_greedy_estimator_from_name(o.estimator, &go.estimator);
     go.tolerance = o.tol;
     go.max_size = o.max_size;
+    go.first_index = o.first;
+    go.energy_norm = o.energy;
+    if (o.adaptive) {
+      if ((rc = rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, p, low, high, logs,
+                                        GREEDY_POOL_SAMPLES, NULL, (uint64_t)o.seed + 3, &pool)))
+        goto fail;
+      go.adaptive_pool = pool;
+      go.adaptive_validation = o.validation;
+    }
     go.progress = progress;
     go.progress_user = &ps;
     if ((rc = rom_greedy_run(model, design, &go, &g))) goto fail;
@@ -632,6 +758,12 @@ int cmd_greedy(rom_ctx *ctx, int argc, char **argv) {
              rom_greedy_stop_name(rom_greedy_stop_reason(g)), (long long)rom_greedy_size(g),
              rom_greedy_max_estimates(g)[rom_greedy_size(g) - 1],
              (long long)rom_greedy_fom_solves(g), rom_greedy_seconds(g));
+  if (o.adaptive)
+    cli_printf(ctx,
+               "  adaptive: %lld fresh Monte Carlo points drawn (seed %lld), %lld safety "
+               "check(s)\n",
+               (long long)rom_greedy_pool_samples(g), (long long)o.seed + 3,
+               (long long)rom_greedy_validations(g));
   if (rom_greedy_stop_reason(g) == ROM_GREEDY_STOP_SPAN)
     cli_printf(ctx, "  the next snapshot was already in the span of the basis: more vectors "
                     "would add rounding noise\n");
@@ -659,6 +791,7 @@ done:
   free(iteration_seconds);
   rom_greedy_destroy(&g);
   rom_sweep_design_destroy(&design);
+  rom_sweep_design_destroy(&pool);
   rom_problem_destroy(&problem);
   return exit_code;
 }

@@ -38,7 +38,8 @@ static const char *const help =
     "  --stall R               stop when a FOM run lowered the largest indicator by less\n"
     "                          than the fraction R (the basis dimension limits the error)\n"
     "  --test L                test parameters: report the problem's avg/max error (%) there\n"
-    "  --compare L             with --test: the same report for this fixed training set\n"
+    "  --compare L             with --test (required): the same report for this fixed\n"
+    "                          training set\n"
     "                          (default the recipe's, P1: 0.9,1.1)\n"
     "  --resolution N, --steps S  a smaller problem (tests)\n"
     "  --json                  one JSON object on stdout (the chosen parameters, per pick the\n"
@@ -168,6 +169,12 @@ int cmd_greedy_nonlinear(rom_ctx *ctx, int argc, char **argv) {
       return cli_usage_error(ctx, CMD, "unknown option '%s' (see --help)", s);
     }
   }
+  /* --compare is reported beside the greedy's errors at the --test points: without test
+   * points there is nothing to compare, and silently ignoring it reads as "no difference". */
+  if (ncompare && !ntest)
+    return cli_usage_error(ctx, CMD,
+                           "--compare needs --test (the fixed training set is compared with "
+                           "the greedy's at the test parameters)");
   if ((rc = rom_problem_create(ctx, problem_name, &po, &p))) return cli_fail(ctx, CMD, rc);
   const int np = rom_problem_num_parameters(p);
   if (ninitial % np || ntest % np || ncompare % np) {

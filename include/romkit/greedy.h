@@ -6,7 +6,8 @@
  * Xi of parameters (a rom_sweep_design: grid, Latin hypercube or Monte Carlo, thousands of
  * points, or an explicit list),
  *
- *   mu_1 = the first training point (option first_index);
+ *   mu_1 = the argmax over Xi of the zero-basis estimate Delta_0(mu) (option first_index:
+ *          ROM_GREEDY_FIRST_ARGMAX, the default), or a given training point;
  *   for k = 1, 2, ...:
  *     u(mu_k) = the FOM solve at mu_k, through the host's solver (rom_model_affine_solve);
  *     orthonormalise u(mu_k) against Phi_{k-1} (classical Gram-Schmidt twice, in the
@@ -62,13 +63,23 @@ typedef enum {
   ROM_GREEDY_STOP_NONE = 0,      /* not run */
   ROM_GREEDY_STOP_TOLERANCE = 1, /* the max estimate reached the tolerance */
   ROM_GREEDY_STOP_MAX_SIZE = 2,  /* the basis reached max_size (or the training set size) */
-  ROM_GREEDY_STOP_SPAN = 3       /* the next snapshot was already in the span */
+  ROM_GREEDY_STOP_SPAN = 3,      /* the next snapshot was already in the span */
+  ROM_GREEDY_STOP_POOL = 4       /* adaptive: the pool ran out before a validation passed */
 } rom_greedy_stop;
-/* "none", "tolerance", "max-size", "span". Not collective. */
+/* "none", "tolerance", "max-size", "span", "pool". Not collective. */
 const char *rom_greedy_stop_name(rom_greedy_stop stop);
 
 /* Relative window of the deterministic argmax (see above). */
 #define ROM_GREEDY_TIE_TOLERANCE 1e-10
+
+/* first_index = ROM_GREEDY_FIRST_ARGMAX: the first snapshot is taken where the estimator of
+ * the EMPTY basis is largest, so that every snapshot is chosen by the greedy rule, as in the
+ * analysis of the (weak) greedy (Binev, Cohen, Dahmen, DeVore, Petrova, Wojtaszczyk, SIAM J.
+ * Math. Anal. 43, 2011: f_0 with ||f_0|| >= gamma max ||f||) and in pyMOR's weak_greedy. With
+ * the empty basis u_r = 0, so the weak estimate is Delta_0(mu) = ||f(mu)||_X' / alpha_LB(mu)
+ * (Riesz representers of the Qf rhs terms, Qf solves with X = A(theta_bar)), and the strong
+ * one ||u(mu)||_2. */
+#define ROM_GREEDY_FIRST_ARGMAX (-1)
 
 /* Progress callback: called on every rank after iteration `iteration` (0-based; the basis
  * then has k = iteration + 1 vectors), with the training index and parameters (p values)
@@ -82,7 +93,9 @@ typedef struct {
   rom_greedy_estimator estimator; /* default ROM_GREEDY_WEAK */
   double tolerance;               /* > 0: stop when the max estimate <= tolerance; default 1e-6 */
   rom_int max_size;               /* >= 1: the largest basis; default 50 */
-  rom_int first_index;            /* training index of the first snapshot; default 0 */
+  rom_int first_index;            /* training index of the first snapshot, or
+                                     ROM_GREEDY_FIRST_ARGMAX (the default): the argmax of the
+                                     zero-basis estimate */
   double span_tolerance;          /* in (0, 1): a snapshot whose orthogonal part is below this
                                      fraction of its norm is in the span; default 1e-10 */
   const rom_estimator_options *estimator_options; /* weak: the bound's inner product
@@ -90,6 +103,26 @@ typedef struct {
                                      NULL: defaults (theta_bar = 1, min-theta) */
   rom_greedy_progress_fn progress;                /* NULL: none */
   void *progress_user;
+  /* Adaptive refinement of the training set (weak estimator only), the "adaptively enriching
+   * greedy" of Hesthaven, Stamm, Zhang, ESAIM: M2AN 48 (2014) 259-283, sec. 4: the training
+   * set keeps M = ns points (the given ones first). After each iteration the points whose
+   * estimate is <= tolerance are dropped (by the saturation assumption they stay resolved)
+   * and replaced by fresh points from adaptive_pool, so the greedy sees ever new parameters;
+   * when the max over the set reaches the tolerance, a safety check draws
+   * adaptive_validation fresh points: if every estimate there is <= tolerance the greedy
+   * stops (certified on the training set and the fresh sample), otherwise the failing points
+   * join the set and the greedy goes on. Fresh points are taken from the pool in order
+   * (sample 0, 1, ...; a pure function of the design and the index: the same on every rank
+   * count); the pool is typically a Monte Carlo design with a large sample count. When it
+   * runs out before a validation passes the greedy stops with ROM_GREEDY_STOP_POOL. */
+  /* weak: 1 bounds the energy norm |||e|||_mu = sqrt(e^T A(mu) e) <= ||r||_X' / sqrt(alpha_LB)
+   * (Hesthaven, Rozza, Stamm 2016, sec. 4.2.2) instead of ||e||_X <= ||r||_X' / alpha_LB (0,
+   * the default): the energy bound's effectivity is the square root of the X bound's
+   * (parameter-dependent) one, at most sqrt(gamma_UB / alpha_LB), so its argmax is closer
+   * to the point of largest true error. */
+  int energy_norm;
+  const rom_sweep_design *adaptive_pool; /* NULL (default): the training set is fixed */
+  rom_int adaptive_validation;           /* fresh points per safety check; 0 (default): ns */
 } rom_greedy_options;
 
 rom_greedy_options rom_greedy_options_default(void);
@@ -105,7 +138,9 @@ typedef struct rom_greedy rom_greedy;
  * parameter count that differs from the model's), ROM_ERR_STATE (no affine operator or rhs, no
  * solver: rom_model_set_affine_solve), ROM_ERR_UNSUPPORTED (ROM_GREEDY_WEAK on a problem that is
  * not parametrically coercive without a coercivity bound: rom_affine_rom_build_estimator),
- * ROM_ERR_CALLBACK (a host callback failed), ROM_ERR_SINGULAR (a reduced matrix is singular at a
+ * ROM_ERR_CALLBACK (a host callback failed), ROM_ERR_UNSUPPORTED (adaptive_pool with the
+ * strong estimator), ROM_ERR_DIM (a pool with another parameter count), ROM_ERR_ARG
+ * (adaptive_validation < 0), ROM_ERR_SINGULAR (a reduced matrix is singular at a
  * training point, naming it). */
 int rom_greedy_run(rom_model *model, const rom_sweep_design *training,
                    const rom_greedy_options *opts, rom_greedy **out);
@@ -125,7 +160,11 @@ const double *rom_greedy_parameters(const rom_greedy *g);    /* k x p, row-major
 const double *rom_greedy_max_estimates(const rom_greedy *g); /* k: after j + 1 vectors */
 rom_greedy_stop rom_greedy_stop_reason(const rom_greedy *g);
 rom_int rom_greedy_fom_solves(const rom_greedy *g); /* all FOM solves (strong: + ns) */
-double rom_greedy_seconds(const rom_greedy *g);     /* wall-clock, slowest rank */
+/* Adaptive refinement: the pool samples drawn, and the safety checks made (0 without a
+ * pool). The index of a pool sample j in rom_greedy_indices is ns + j. */
+rom_int rom_greedy_pool_samples(const rom_greedy *g);
+rom_int rom_greedy_validations(const rom_greedy *g);
+double rom_greedy_seconds(const rom_greedy *g); /* wall-clock, slowest rank */
 
 #ifdef __cplusplus
 }

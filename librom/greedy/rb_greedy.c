@@ -12,6 +12,11 @@
  * update, in the Euclidean inner product, the one rom_basis_project and the affine ROM
  * assume (Phi^T Phi = I).
  *
+ * The first snapshot (default): the argmax of the empty basis's estimate, so that every
+ * snapshot is chosen by the greedy rule (Binev et al., SIAM J. Math. Anal. 43, 2011; pyMOR's
+ * weak_greedy). Adaptive refinement of the training set (option adaptive_pool): Hesthaven,
+ * Stamm, Zhang, ESAIM: M2AN 48 (2014), the "adaptively enriching greedy" (adaptive_step).
+ *
  * Determinism over rank counts: training point i is a pure function of (design, i); the
  * argmax is the lowest index within a relative ROM_GREEDY_TIE_TOLERANCE of the maximum
  * (two reductions: the max, then the min index above the threshold), so estimates that
@@ -35,6 +40,7 @@ struct rom_greedy {
   double *estimates; /* k */
   rom_greedy_stop stop;
   rom_int fom_solves;
+  rom_int pool_samples, validations; /* adaptive refinement */
   double seconds;
 };
 
@@ -89,6 +95,8 @@ const char *rom_greedy_stop_name(rom_greedy_stop stop) {
     return "max-size";
   case ROM_GREEDY_STOP_SPAN:
     return "span";
+  case ROM_GREEDY_STOP_POOL:
+    return "pool";
   }
   return "unknown";
 }
@@ -99,7 +107,7 @@ rom_greedy_options rom_greedy_options_default(void) {
   o.estimator = ROM_GREEDY_WEAK;
   o.tolerance = 1e-6;
   o.max_size = 50;
-  o.first_index = 0;
+  o.first_index = ROM_GREEDY_FIRST_ARGMAX;
   o.span_tolerance = 1e-10;
   return o;
 }
@@ -145,6 +153,12 @@ rom_greedy_stop rom_greedy_stop_reason(const rom_greedy *g) {
 rom_int rom_greedy_fom_solves(const rom_greedy *g) {
   return g ? g->fom_solves : 0;
 }
+rom_int rom_greedy_pool_samples(const rom_greedy *g) {
+  return g ? g->pool_samples : 0;
+}
+rom_int rom_greedy_validations(const rom_greedy *g) {
+  return g ? g->validations : 0;
+}
 double rom_greedy_seconds(const rom_greedy *g) {
   return g ? g->seconds : 0.0;
 }
@@ -170,7 +184,21 @@ typedef struct {
   double *mu;    /* p */
   double *est;   /* ns: the estimates (weak: only this rank's block is filled) */
   double *Q;     /* strong: kmax x ns reduced solutions */
+  /* adaptive refinement (o.adaptive_pool): the training set is the list amu (cap x p, the
+   * same on every rank), t.mu = amu, t.ns its current size; aid the points' indices as
+   * reported (ns0 + j for pool sample j); efull the estimates of the whole list */
+  double *amu, *efull;
+  rom_int *aid;
+  rom_int cap, M, ns0, pool_next, pool_ns;
 } greedy_work;
+
+/* This rank's contiguous block [off, off + cnt) of the training set. */
+static void set_blocks(greedy_work *w) {
+  const int P = rom_ctx_size(w->ctx), r = rom_ctx_rank(w->ctx);
+  const rom_int ns = w->t.ns;
+  w->cnt = ns / P + (r < ns % P ? 1 : 0);
+  w->off = (ns / P) * r + (r < ns % P ? r : ns % P);
+}
 
 /* u = A(theta(mu))^{-1} sum_q phi_q(mu) f_q through the host's solver. Collective. */
 static int fom_solve(greedy_work *w, const double *mu, double *u) {
@@ -311,11 +339,226 @@ static int estimate_weak(greedy_work *w, rom_affine_rom *rom, rom_int k) {
     if (!local_err) local_err = rom_model_operator_coefficients(w->model, w->mu, w->theta);
     if (!local_err) local_err = rom_model_rhs_coefficients(w->model, w->mu, w->phi);
     if (!local_err) local_err = rom_affine_rom_solve(rom, w->theta, w->phi, w->c);
-    if (!local_err) local_err = rom_affine_rom_error_bound(rom, w->theta, w->phi, w->c, w->est + j);
+    if (!local_err && w->o.energy_norm) {
+      rom_error_bound_info info;
+      local_err = rom_affine_rom_error_bound_info(rom, w->theta, w->phi, w->c, &info);
+      w->est[j] = info.energy_bound;
+    } else if (!local_err) {
+      local_err = rom_affine_rom_error_bound(rom, w->theta, w->phi, w->c, w->est + j);
+    }
     if (local_err) bad = i;
   }
   (void)k;
   ROM_TRY(ctx, agree_point_failure(w, local_err, bad));
+cleanup:
+  return err;
+}
+
+/* The estimator of the empty basis, for first_index = ROM_GREEDY_FIRST_ARGMAX (u_r = 0):
+ * weak: Delta_0(mu) = ||f(mu)||_X' / alpha_LB(mu) at this rank's block (est[i - off]), with
+ * ||f(mu)||_X'^2 = phi^T G phi, G_qr = f_q^T X^{-1} f_r from Qf solves with X = A(theta_bar)
+ * (the Gram form is accurate here: nothing cancels in a norm of the rhs alone), and the
+ * coercivity lower bound of the estimator options (min-theta, or the caller's callback);
+ * strong: ||u(mu)||_2 at every training point (est[i]). Collective. */
+static int estimate_empty(greedy_work *w) {
+  int err = ROM_OK, local_err = ROM_OK;
+  rom_ctx *ctx = w->ctx;
+  const rom_int L = w->L, ns = w->t.ns, Ls = L > 0 ? L : 1;
+  const int Qa = w->Qa, Qf = w->Qf;
+  const rom_estimator_options *eo = w->o.estimator_options;
+  double *R = NULL, *G = NULL, *tbar = NULL;
+  rom_int bad = -1;
+  double bad_alpha = 0.0;
+  if (w->o.estimator == ROM_GREEDY_STRONG) {
+    for (rom_int i = 0; i < ns; ++i) {
+      double s = 0.0;
+      for (rom_int l = 0; l < L; ++l)
+        s += w->S[(size_t)i * Ls + l] * w->S[(size_t)i * Ls + l];
+      w->est[i] = s;
+    }
+    ROM_MPI(ctx,
+            MPI_Allreduce(MPI_IN_PLACE, w->est, (int)ns, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+    for (rom_int i = 0; i < ns; ++i)
+      w->est[i] = sqrt(w->est[i]);
+    goto cleanup;
+  }
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)Ls * (size_t)Qf, sizeof(double), (void **)&R));
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)Qf * (size_t)Qf, sizeof(double), (void **)&G));
+  ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)Qa, sizeof(double), (void **)&tbar));
+  for (int q = 0; q < Qa; ++q)
+    tbar[q] = eo && eo->theta_bar ? eo->theta_bar[q] : 1.0;
+  for (int q = 0; q < Qa; ++q)
+    ROM_CHECK_ALL(ctx, tbar[q] > 0.0 && isfinite(tbar[q]), ROM_ERR_ARG,
+                  "rom_greedy_run: estimator_options.theta_bar[%d] = %g must be > 0 and finite", q,
+                  tbar[q]);
+  for (int q = 0; q < Qf; ++q)
+    ROM_TRY(ctx, rom_model_affine_solve(w->model, tbar, 0.0, 1.0, 0, w->F + (size_t)q * Ls,
+                                        R + (size_t)q * Ls));
+  if (L > 0)
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Qf, Qf, (int)L, 1.0, w->F, (int)Ls, R,
+                (int)Ls, 0.0, G, Qf);
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, G, Qf * Qf, MPI_DOUBLE, MPI_SUM, rom_ctx_comm(ctx)));
+  for (rom_int j = 0; j < w->cnt && local_err == ROM_OK; ++j) {
+    const rom_int i = w->off + j;
+    double alpha = 0.0, f2 = 0.0;
+    local_err = training_point(ctx, &w->t, i, w->mu);
+    if (!local_err) local_err = rom_model_operator_coefficients(w->model, w->mu, w->theta);
+    if (!local_err) local_err = rom_model_rhs_coefficients(w->model, w->mu, w->phi);
+    if (!local_err && eo && eo->coercivity == ROM_COERCIVITY_CALLBACK) {
+      local_err =
+          eo->lower_bound ? eo->lower_bound(eo->lower_bound_user, w->theta, &alpha) : ROM_ERR_ARG;
+      if (local_err) local_err = ROM_ERR_CALLBACK;
+    } else if (!local_err) {
+      alpha = w->theta[0] / tbar[0]; /* min-theta (romkit/affine_rom.h) */
+      for (int q = 1; q < Qa; ++q)
+        alpha = fmin(alpha, w->theta[q] / tbar[q]);
+    }
+    if (!local_err && !(alpha > 0.0 && isfinite(alpha))) {
+      local_err = ROM_ERR_UNSUPPORTED;
+      bad_alpha = alpha;
+    }
+    if (local_err) {
+      bad = i;
+      break;
+    }
+    for (int q = 0; q < Qf; ++q)
+      for (int r = 0; r < Qf; ++r)
+        f2 += w->phi[q] * G[q + r * Qf] * w->phi[r];
+    w->est[j] = sqrt(fmax(f2, 0.0)) / (w->o.energy_norm ? sqrt(alpha) : alpha);
+  }
+  if (local_err == ROM_ERR_UNSUPPORTED)
+    rom_log(ctx, ROM_LOG_ERROR,
+            "greedy: the zero-basis estimate ||f(mu)||_X' / alpha_LB(mu) needs a coercivity "
+            "lower bound > 0, but alpha_LB = %g at training point %lld (min-theta needs theta > "
+            "0: give a coercivity callback in estimator_options, or set first_index)",
+            bad_alpha, (long long)bad);
+  ROM_TRY(ctx, agree_point_failure(w, local_err, bad));
+cleanup:
+  rom_free(ctx, R);
+  rom_free(ctx, G);
+  rom_free(ctx, tbar);
+  return err;
+}
+
+/* Adaptive refinement: room for n more points in the list (amu, aid, est, efull). Not
+ * collective (every rank grows the same). */
+static int adaptive_reserve(greedy_work *w, rom_int n) {
+  int err = ROM_OK;
+  rom_ctx *ctx = w->ctx;
+  double *amu = NULL, *est = NULL, *efull = NULL;
+  rom_int *aid = NULL;
+  const size_t p = (size_t)(w->t.p > 0 ? w->t.p : 1);
+  if (w->t.ns + n <= w->cap) return ROM_OK;
+  const rom_int cap = w->t.ns + n > 2 * w->cap ? w->t.ns + n : 2 * w->cap;
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)cap * p, sizeof(double), (void **)&amu));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)cap, sizeof(double), (void **)&est));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)cap, sizeof(double), (void **)&efull));
+  ROM_TRY(ctx, rom_calloc(ctx, (size_t)cap, sizeof(rom_int), (void **)&aid));
+  if (w->t.ns > 0) {
+    memcpy(amu, w->amu, sizeof(double) * (size_t)w->t.ns * p);
+    memcpy(aid, w->aid, sizeof(rom_int) * (size_t)w->t.ns);
+  }
+  rom_free(ctx, w->amu);
+  rom_free(ctx, w->est);
+  rom_free(ctx, w->efull);
+  rom_free(ctx, w->aid);
+  w->amu = amu;
+  w->est = est;
+  w->efull = efull;
+  w->aid = aid;
+  w->t.mu = amu;
+  w->cap = cap;
+  amu = est = efull = NULL;
+  aid = NULL;
+cleanup:
+  rom_free(ctx, amu);
+  rom_free(ctx, est);
+  rom_free(ctx, efull);
+  rom_free(ctx, aid);
+  return err;
+}
+
+/* Appends up to n fresh pool samples (in order) to the list; *added: how many (fewer when
+ * the pool runs out). Not collective (the same on every rank). */
+static int adaptive_draw(greedy_work *w, rom_int n, rom_int *added) {
+  int err = ROM_OK;
+  rom_ctx *ctx = w->ctx;
+  const rom_int left = w->pool_ns - w->pool_next;
+  *added = 0;
+  if (n > left) n = left;
+  if (n <= 0) return ROM_OK;
+  ROM_TRY(ctx, adaptive_reserve(w, n));
+  for (rom_int j = 0; j < n; ++j) {
+    const rom_int i = w->t.ns;
+    ROM_TRY(ctx, rom_sweep_design_sample(w->o.adaptive_pool, w->pool_next,
+                                         w->amu + (size_t)i * (size_t)w->t.p));
+    w->aid[i] = w->ns0 + w->pool_next;
+    w->pool_next++;
+    w->t.ns++;
+  }
+  *added = n;
+  set_blocks(w);
+cleanup:
+  return err;
+}
+
+static int estimate_weak(greedy_work *w, rom_affine_rom *rom, rom_int k);
+
+/* One adaptive step after the ROM has been extended (Hesthaven, Stamm, Zhang 2014, sec. 4):
+ * the estimates over the list; if their max is <= tolerance, the safety check (fresh pool
+ * points: *done = 1 if they all pass, 2 if the pool is empty); otherwise, or if it failed,
+ * the points already resolved (estimate <= tolerance) leave the list and fresh pool points
+ * refill it to M. *gmax, *argmax: over the final list. Collective. */
+static int adaptive_step(greedy_work *w, rom_affine_rom *rom, rom_greedy *g, double *gmax,
+                         rom_int *argmax, int *done) {
+  int err = ROM_OK;
+  rom_ctx *ctx = w->ctx;
+  const double tol = w->o.tolerance;
+  const size_t p = (size_t)w->t.p;
+  rom_int added = 0, kept = 0;
+  *done = 0;
+  ROM_TRY(ctx, estimate_weak(w, rom, 0));
+  ROM_TRY(ctx, reduce_argmax(w, w->est, gmax, argmax));
+  if (*gmax <= tol) {
+    const rom_int V = w->o.adaptive_validation > 0 ? w->o.adaptive_validation : w->M;
+    ROM_TRY(ctx, adaptive_draw(w, V, &added));
+    g->pool_samples = w->pool_next;
+    if (added == 0) {
+      *done = 2;
+      goto cleanup;
+    }
+    g->validations++;
+    ROM_TRY(ctx, estimate_weak(w, rom, 0));
+    ROM_TRY(ctx, reduce_argmax(w, w->est, gmax, argmax));
+    rom_log(ctx, ROM_LOG_INFO,
+            "greedy: safety check %lld on %lld fresh points: max estimate %.3e (tolerance %g)",
+            (long long)g->validations, (long long)added, *gmax, tol);
+    if (*gmax <= tol) {
+      *done = 1;
+      goto cleanup;
+    }
+  }
+  /* Every rank gets every estimate (each computed on one rank: the same bits everywhere),
+   * so every rank drops the same points. */
+  memset(w->efull, 0, sizeof(double) * (size_t)w->t.ns);
+  if (w->cnt > 0) memcpy(w->efull + w->off, w->est, sizeof(double) * (size_t)w->cnt);
+  ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, w->efull, (int)w->t.ns, MPI_DOUBLE, MPI_SUM,
+                             rom_ctx_comm(ctx)));
+  for (rom_int i = 0; i < w->t.ns; ++i)
+    if (w->efull[i] > tol) {
+      if (kept != i) {
+        memmove(w->amu + (size_t)kept * p, w->amu + (size_t)i * p, sizeof(double) * p);
+        w->aid[kept] = w->aid[i];
+      }
+      kept++;
+    }
+  if (kept == w->t.ns) goto cleanup; /* nothing resolved: the list and its argmax stand */
+  w->t.ns = kept;
+  set_blocks(w);
+  if (kept < w->M) ROM_TRY(ctx, adaptive_draw(w, w->M - kept, &added));
+  g->pool_samples = w->pool_next;
+  ROM_TRY(ctx, estimate_weak(w, rom, 0));
+  ROM_TRY(ctx, reduce_argmax(w, w->est, gmax, argmax));
 cleanup:
   return err;
 }
@@ -353,9 +596,12 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
   ROM_CHECK_ALL(ctx, w.o.max_size >= 1, ROM_ERR_ARG,
                 "rom_greedy_run: max_size = %lld must be >= 1 (option max_size)",
                 (long long)w.o.max_size);
-  ROM_CHECK_ALL(ctx, w.o.first_index >= 0 && w.o.first_index < t->ns, ROM_ERR_ARG,
+  ROM_CHECK_ALL(ctx,
+                w.o.first_index == ROM_GREEDY_FIRST_ARGMAX ||
+                    (w.o.first_index >= 0 && w.o.first_index < t->ns),
+                ROM_ERR_ARG,
                 "rom_greedy_run: first_index = %lld is outside the training set of %lld points "
-                "(option first_index)",
+                "and not ROM_GREEDY_FIRST_ARGMAX (option first_index)",
                 (long long)w.o.first_index, (long long)t->ns);
   ROM_CHECK_ALL(ctx, w.o.span_tolerance > 0.0 && w.o.span_tolerance < 1.0, ROM_ERR_ARG,
                 "rom_greedy_run: span_tolerance = %g must be in (0, 1) (option span_tolerance)",
@@ -363,6 +609,19 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
   ROM_CHECK_ALL(ctx, w.o.estimator == ROM_GREEDY_WEAK || w.o.estimator == ROM_GREEDY_STRONG,
                 ROM_ERR_ARG, "rom_greedy_run: estimator = %d is not a rom_greedy_estimator",
                 (int)w.o.estimator);
+  if (w.o.adaptive_pool) {
+    ROM_CHECK_ALL(ctx, w.o.estimator == ROM_GREEDY_WEAK, ROM_ERR_UNSUPPORTED,
+                  "rom_greedy_run: adaptive refinement (option adaptive_pool) needs the weak "
+                  "estimator: the strong one would solve the FOM at every new training point");
+    ROM_CHECK_ALL(ctx, rom_sweep_design_num_parameters(w.o.adaptive_pool) == t->p, ROM_ERR_DIM,
+                  "rom_greedy_run: the adaptive pool (option adaptive_pool) has %d parameters "
+                  "per point but the training set has %d",
+                  rom_sweep_design_num_parameters(w.o.adaptive_pool), t->p);
+    ROM_CHECK_ALL(ctx, w.o.adaptive_validation >= 0, ROM_ERR_ARG,
+                  "rom_greedy_run: adaptive_validation = %lld must be >= 0 (0: the training "
+                  "set's size)",
+                  (long long)w.o.adaptive_validation);
+  }
   w.Qa = rom_model_operator_terms(model);
   w.Qf = rom_model_rhs_terms(model);
   ROM_CHECK_ALL(ctx, w.Qa > 0, ROM_ERR_STATE,
@@ -376,12 +635,11 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
                 "greedy solves the FOM at the parameters it chooses through it)");
 
   {
-    const int P = rom_ctx_size(ctx), r = rom_ctx_rank(ctx);
     const rom_int ns = t->ns, L = rom_model_local_rows(model);
     w.L = L;
-    w.kmax = w.o.max_size < ns ? w.o.max_size : ns;
-    w.cnt = ns / P + (r < ns % P ? 1 : 0);
-    w.off = (ns / P) * r + (r < ns % P ? r : ns % P);
+    /* adaptive: fresh points keep coming, so the basis is not bounded by ns */
+    w.kmax = w.o.max_size < ns || w.o.adaptive_pool ? w.o.max_size : ns;
+    set_blocks(&w);
     const size_t Ls = (size_t)(L > 0 ? L : 1);
     ROM_TRY_ALL(ctx, rom_calloc(ctx, Ls * (size_t)w.Qf, sizeof(double), (void **)&w.F));
     ROM_TRY_ALL(ctx, rom_calloc(ctx, Ls * (size_t)w.kmax, sizeof(double), (void **)&w.V));
@@ -392,7 +650,23 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
     ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)w.Qf, sizeof(double), (void **)&w.phi));
     ROM_TRY_ALL(ctx,
                 rom_calloc(ctx, (size_t)(t->p > 0 ? t->p : 1), sizeof(double), (void **)&w.mu));
-    ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)ns, sizeof(double), (void **)&w.est));
+    if (w.o.adaptive_pool) {
+      /* the list starts as the given training set (indices 0 .. ns - 1) */
+      w.ns0 = ns;
+      w.M = ns;
+      w.pool_ns = rom_sweep_design_samples(w.o.adaptive_pool);
+      w.t.design = NULL;
+      w.t.ns = 0;
+      ROM_TRY_ALL(ctx, adaptive_reserve(&w, ns));
+      for (rom_int i = 0; i < ns; ++i) {
+        ROM_TRY_ALL(ctx, training_point(ctx, t, i, w.amu + (size_t)i * (size_t)t->p));
+        w.aid[i] = i;
+      }
+      w.t.ns = ns;
+      set_blocks(&w);
+    } else {
+      ROM_TRY_ALL(ctx, rom_calloc(ctx, (size_t)ns, sizeof(double), (void **)&w.est));
+    }
     ROM_TRY_ALL(ctx, rom_calloc(ctx, 1, sizeof *g, (void **)&g));
     g->ctx = ctx;
     g->p = t->p;
@@ -415,12 +689,21 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
     }
 
     rom_int next = w.o.first_index;
+    if (next == ROM_GREEDY_FIRST_ARGMAX) {
+      double gmax0 = 0.0;
+      ROM_TRY(ctx, estimate_empty(&w));
+      ROM_TRY(ctx, reduce_argmax(&w, w.o.estimator == ROM_GREEDY_STRONG ? w.est + w.off : w.est,
+                                 &gmax0, &next));
+      rom_log(ctx, ROM_LOG_INFO, "greedy: empty basis: max estimate %.3e at training point %lld",
+              gmax0, (long long)next);
+    }
     for (rom_int it = 0; it < w.kmax; ++it) {
       const rom_int k = it; /* vectors before this iteration */
       double before = 0.0, after = 0.0, gmax = 0.0;
-      rom_int argmax = 0;
+      rom_int argmax = 0, id = w.aid ? w.aid[next] : next;
+      int done = 0;
       double *v = w.V + (size_t)k * Ls;
-      ROM_TRY_ALL(ctx, training_point(ctx, t, next, w.mu));
+      ROM_TRY_ALL(ctx, training_point(ctx, &w.t, next, w.mu));
       if (w.S) {
         if (L > 0) memcpy(v, w.S + (size_t)next * Ls, sizeof(double) * (size_t)L);
       } else {
@@ -432,17 +715,17 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
         ROM_CHECK_ALL(ctx, k > 0, ROM_ERR_STATE,
                       "rom_greedy_run: the FOM solution at training point %lld is zero (norm "
                       "%g): there is nothing to build a basis from",
-                      (long long)next, before);
+                      (long long)id, before);
         rom_log(ctx, ROM_LOG_WARN,
                 "greedy: the snapshot at training point %lld is already in the span of the %lld "
                 "basis vectors (orthogonal part %.3g of its norm %.3g < span_tolerance %g): "
                 "stopping at k = %lld instead of adding rounding noise",
-                (long long)next, (long long)k, after, before, w.o.span_tolerance, (long long)k);
+                (long long)id, (long long)k, after, before, w.o.span_tolerance, (long long)k);
         g->stop = ROM_GREEDY_STOP_SPAN;
         break;
       }
       if (L > 0) cblas_dscal((int)L, 1.0 / after, v, 1);
-      g->indices[it] = next;
+      g->indices[it] = id;
       memcpy(g->mu + it * t->p, w.mu, sizeof(double) * (size_t)t->p);
       g->k = k + 1;
 
@@ -468,6 +751,8 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
       if (w.o.estimator == ROM_GREEDY_STRONG) {
         ROM_TRY(ctx, estimate_strong(&w, rom, k + 1));
         ROM_TRY(ctx, reduce_argmax(&w, w.est + w.off, &gmax, &argmax));
+      } else if (w.o.adaptive_pool) {
+        ROM_TRY(ctx, adaptive_step(&w, rom, g, &gmax, &argmax, &done));
       } else {
         ROM_TRY(ctx, estimate_weak(&w, rom, k + 1));
         ROM_TRY(ctx, reduce_argmax(&w, w.est, &gmax, &argmax));
@@ -477,15 +762,23 @@ static int greedy_run(rom_model *model, const training_set *t, const rom_greedy_
                     (long long)(k + 1));
       g->estimates[it] = gmax;
       rom_log(ctx, ROM_LOG_INFO, "greedy: k = %lld, added training point %lld, max estimate %.3e",
-              (long long)(k + 1), (long long)next, gmax);
+              (long long)(k + 1), (long long)id, gmax);
       if (w.o.progress) {
         const int rc =
-            w.o.progress(w.o.progress_user, it, next, g->mu + it * t->p, gmax, rom_wtime() - t0);
+            w.o.progress(w.o.progress_user, it, id, g->mu + it * t->p, gmax, rom_wtime() - t0);
         ROM_CHECK_ALL(ctx, rc == 0, ROM_ERR_CALLBACK,
                       "rom_greedy_run: the progress callback returned %d at iteration %lld", rc,
                       (long long)it);
       }
-      if (gmax <= w.o.tolerance) {
+      if (done == 2) {
+        rom_log(ctx, ROM_LOG_WARN,
+                "greedy: the adaptive pool of %lld samples is used up: the max estimate %.3e "
+                "over the training set is not checked on fresh points",
+                (long long)w.pool_ns, gmax);
+        g->stop = ROM_GREEDY_STOP_POOL;
+        break;
+      }
+      if (gmax <= w.o.tolerance) { /* adaptive: only after a passed safety check (done == 1) */
         g->stop = ROM_GREEDY_STOP_TOLERANCE;
         break;
       }
@@ -522,6 +815,9 @@ cleanup:
   rom_free(ctx, w.mu);
   rom_free(ctx, w.est);
   rom_free(ctx, w.Q);
+  rom_free(ctx, w.amu);
+  rom_free(ctx, w.efull);
+  rom_free(ctx, w.aid);
   return err;
 }
 

@@ -27,7 +27,7 @@ from .sweep import Design
 __all__ = ["greedy", "GreedyResult", "ESTIMATORS", "STOP_REASONS"]
 
 ESTIMATORS = ("weak", "strong")
-STOP_REASONS = ("none", "tolerance", "max-size", "span")
+STOP_REASONS = ("none", "tolerance", "max-size", "span", "pool")
 
 
 def _lib():
@@ -94,6 +94,16 @@ class GreedyResult(Wrapper):
         return _lib().rom_greedy_fom_solves(self._h)
 
     @property
+    def pool_samples(self):
+        """Adaptive refinement: the fresh pool samples drawn (index ns + j in indices)."""
+        return _lib().rom_greedy_pool_samples(self._h)
+
+    @property
+    def validations(self):
+        """Adaptive refinement: the safety checks made on fresh points."""
+        return _lib().rom_greedy_validations(self._h)
+
+    @property
     def seconds(self):
         return _lib().rom_greedy_seconds(self._h)
 
@@ -104,16 +114,25 @@ class GreedyResult(Wrapper):
                 f"{self.fom_solves} FOM solves>")
 
 
-def greedy(model, training, estimator="weak", tol=1e-6, max_size=50, first_index=0,
-           span_tolerance=1e-10, progress=None):
+def greedy(model, training, estimator="weak", tol=1e-6, max_size=50, first_index="argmax",
+           span_tolerance=1e-10, progress=None, energy_norm=False, adaptive_pool=None,
+           adaptive_validation=0):
     """Builds a reduced basis by the greedy (rom_greedy_run). Collective.
 
     model     an affine :class:`romkit.Model` with a solver (e.g. ``Problem("heat").model``)
     training  a :class:`romkit.Design`, or an (ns x p) array of training parameters
     estimator "weak" (the a-posteriori error bound) or "strong" (the true error: a FOM
               solve at every training point, for small training sets)
+    first_index "argmax" (the default: where the estimate of the empty basis is largest,
+              ROM_GREEDY_FIRST_ARGMAX) or a training index
     progress  optional callable(iteration, index, mu, max_estimate, seconds), called after
               every iteration on every rank; an exception stops the greedy
+    energy_norm  weak: bound the energy norm instead of the X norm
+    adaptive_pool  a :class:`romkit.Design` (e.g. Monte Carlo with many samples): adaptive
+              refinement of the training set (Hesthaven, Stamm, Zhang 2014; weak only):
+              resolved points are replaced by the pool's next samples, and the tolerance
+              must hold on ``adaptive_validation`` fresh points (0: the training set's size)
+              before the greedy stops
     """
     f = _lib()
     if not isinstance(model, Model):
@@ -126,7 +145,20 @@ def greedy(model, training, estimator="weak", tol=1e-6, max_size=50, first_index
     opts.estimator = est[0]
     opts.tolerance = float(tol)
     opts.max_size = int(max_size)
-    opts.first_index = int(first_index)
+    if isinstance(first_index, str):
+        if first_index != "argmax":
+            raise ValueError(f"first_index must be 'argmax' or a training index, got "
+                             f"{first_index!r}")
+        opts.first_index = -1  # ROM_GREEDY_FIRST_ARGMAX
+    else:
+        opts.first_index = int(first_index)
+    opts.energy_norm = 1 if energy_norm else 0
+    if adaptive_pool is not None:
+        if not isinstance(adaptive_pool, Design):
+            raise TypeError(f"adaptive_pool must be a romkit.Design, got "
+                            f"{type(adaptive_pool).__name__}")
+        opts.adaptive_pool = adaptive_pool._h
+    opts.adaptive_validation = int(adaptive_validation)
     opts.span_tolerance = float(span_tolerance)
     failure = []
     cb = None
@@ -157,5 +189,6 @@ def greedy(model, training, estimator="weak", tol=1e-6, max_size=50, first_index
         if failure:
             raise failure[0]
         raise
+    keep = tuple(x for x in (cb, adaptive_pool) if x is not None)
     return GreedyResult.__new__(GreedyResult)._adopt(model, out[0], "rom_greedy_destroy",
-                                                     keep=(cb,) if cb is not None else ())
+                                                     keep=keep)

@@ -7,7 +7,12 @@
  *    the chosen snapshots by LAPACK's Householder QR (dgeqrf/dorgqr), the Galerkin system
  *    Phi^T A(mu) Phi q = Phi^T f assembled from the FOM's operator terms and solved by dgesv,
  *    the error at every training point, the lowest index within the tie window as the
- *    argmax: the same chosen indices and max errors to 1e-8 relative;
+ *    argmax: the same chosen indices and max errors to 1e-8 relative, with the first point
+ *    the largest ||u(mu_i)||_2 (the default, ROM_GREEDY_FIRST_ARGMAX) and with point 0;
+ *  - the weak greedy's first point: the smallest min_q mu_q (P3's zero-basis estimate
+ *    ||f||_X' / min_q mu_q, from the design's points);
+ *  - adaptive refinement (test_adaptive): the bound at the last safety check's fresh points
+ *    <= the tolerance, the true error at ten of them too, 1 rank == P ranks, bad input;
  *  - the same choices as the greedy on one rank (MPI_COMM_SELF), so every rank count picks
  *    the same points;
  *  - the basis orthonormal to 1e-12 (Phi^T Phi against I);
@@ -64,9 +69,12 @@ typedef struct {
   double max_err[16];
 } reference;
 
-/* Strong greedy by brute force: U (N x ns) the FOM solutions, A_q dense (N x N each). */
+/* Strong greedy by brute force: U (N x ns) the FOM solutions, A_q dense (N x N each); the
+ * first point `first`, or (first < 0) the largest ||u(mu_i)||_2 (the error of the empty
+ * basis), the lowest index within the tie window. */
 static void brute_force(rom_int N, rom_int ns, const double *U, const double *mu, int p,
-                        const double *Aq, const double *f, rom_int kmax, reference *ref) {
+                        const double *Aq, const double *f, rom_int kmax, int first,
+                        reference *ref) {
   double *Phi = calloc((size_t)(N * kmax), sizeof(double));
   double *tau = calloc((size_t)kmax, sizeof(double));
   double *A = calloc((size_t)(N * N), sizeof(double));
@@ -76,9 +84,19 @@ static void brute_force(rom_int N, rom_int ns, const double *U, const double *mu
   double *e = calloc((size_t)N, sizeof(double));
   double *err = calloc((size_t)ns, sizeof(double));
   lapack_int *piv = calloc((size_t)kmax, sizeof(lapack_int));
-  int next = 0;
+  int next = first;
   ref->N = N;
   ref->ns = ns;
+  if (first < 0) {
+    double nmax = 0.0;
+    for (rom_int i = 0; i < ns; ++i)
+      nmax = fmax(nmax, cblas_dnrm2((int)N, U + i * N, 1));
+    for (rom_int i = 0; i < ns; ++i)
+      if (cblas_dnrm2((int)N, U + i * N, 1) >= nmax - ROM_GREEDY_TIE_TOLERANCE * nmax) {
+        next = (int)i;
+        break;
+      }
+  }
   for (rom_int k = 1; k <= kmax; ++k) {
     ref->chosen[k - 1] = next;
     for (rom_int j = 0; j < k; ++j)
@@ -177,7 +195,7 @@ static void max_test_errors(rom_ctx *ctx, rom_model *m, rom_affine_rom *rom, con
 
 /* ---- tests --------------------------------------------------------------------------------- */
 
-static void test_strong_against_brute_force(rom_ctx *ctx) {
+static void test_strong_against_brute_force(rom_ctx *ctx, int first) {
   const int rank = rom_ctx_rank(ctx), P = rom_ctx_size(ctx);
   rom_heat2d_options ho = rom_heat2d_options_default();
   ho.n = N1D;
@@ -205,6 +223,7 @@ static void test_strong_against_brute_force(rom_ctx *ctx) {
   o.estimator = ROM_GREEDY_STRONG;
   o.tolerance = 1e-300;
   o.max_size = kmax;
+  o.first_index = first < 0 ? ROM_GREEDY_FIRST_ARGMAX : first;
   rom_greedy *g = NULL;
   CHECK_OK(ctx, rom_greedy_run(m, design, &o, &g));
   CHECK(rom_greedy_size(g) == kmax, "greedy size %lld == %lld", (long long)rom_greedy_size(g),
@@ -246,7 +265,7 @@ static void test_strong_against_brute_force(rom_ctx *ctx) {
   int same = 1;
   if (rank == 0) {
     reference ref;
-    brute_force(N, ns, U, mu, NP, Aq, f, kmax, &ref);
+    brute_force(N, ns, U, mu, NP, Aq, f, kmax, first, &ref);
     for (rom_int j = 0; j < kmax; ++j) {
       same = same && ref.chosen[j] == rom_greedy_indices(g)[j];
       CHECK_CLOSE(est[j], ref.max_err[j], 1e-8, "max error at k = %lld vs brute force",
@@ -435,6 +454,26 @@ static void test_weak(rom_ctx *ctx) {
   CHECK_OK(ctx, rom_greedy_run(m, d, &o, &g));
   const rom_int k = rom_greedy_size(g);
   CHECK(k == 12, "weak greedy ran to max_size 12 (k = %lld)", (long long)k);
+  /* The first point (default ROM_GREEDY_FIRST_ARGMAX): P3 has f fixed (phi = 1), theta = mu
+   * and X = A(1, 1, 1, 1), so Delta_0(mu) = ||f||_X' / min_q mu_q: the point of the smallest
+   * conductivity. */
+  {
+    double mu[NP], best = INFINITY;
+    rom_int arg = -1;
+    for (rom_int i = 0; i < 300; ++i) {
+      rom_sweep_design_sample(d, i, mu);
+      double mn = mu[0];
+      for (int q = 1; q < NP; ++q)
+        mn = fmin(mn, mu[q]);
+      if (mn < best) {
+        best = mn;
+        arg = i;
+      }
+    }
+    CHECK(rom_greedy_indices(g)[0] == arg,
+          "weak greedy's first point %lld == the smallest min_q mu_q %lld",
+          (long long)rom_greedy_indices(g)[0], (long long)arg);
+  }
   CHECK(orthonormality_defect(rom_greedy_basis(g)) <= 1e-12, "weak greedy basis orthonormal");
   /* The bound is above the true X-norm error at the training points (sampled every 10th). */
   {
@@ -575,9 +614,164 @@ static void test_span_and_bad_input(rom_ctx *ctx) {
   rom_heat2d_destroy(&h);
 }
 
+/* Adaptive refinement (Hesthaven, Stamm, Zhang 2014): P3 (n = 8) from 15 LHS points, fresh
+ * points from a Monte Carlo pool, safety checks on 200 fresh points. Checks: the greedy stops
+ * at the tolerance only after a safety check; the bound at every point of the last safety
+ * check, recomputed here from the final ROM, is <= the tolerance, and the true X-norm error
+ * at ten of them (FOM solves) is below it; a chosen pool point's parameters are the pool's
+ * sample index - ns; one rank alone makes the same choices; bad input is refused. */
+static void test_adaptive(rom_ctx *ctx) {
+  const int rank = rom_ctx_rank(ctx), P = rom_ctx_size(ctx);
+  rom_heat2d_options ho = rom_heat2d_options_default();
+  ho.n = N1D;
+  rom_heat2d *h = NULL;
+  CHECK_OK(ctx, rom_heat2d_create(ctx, &ho, test_uneven_rows(N1D * N1D, rank, P), &h));
+  rom_model *m = rom_heat2d_model(h);
+  const rom_int L = rom_heat2d_local_rows(h), ns = 15, V = 200;
+  const double tol = 1e-8;
+  double low[NP], high[NP];
+  int logs[NP];
+  for (int j = 0; j < NP; ++j) {
+    low[j] = 0.1;
+    high[j] = 10.0;
+    logs[j] = 1;
+  }
+  rom_sweep_design *d = NULL, *pool = NULL, *d2 = NULL;
+  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_LHS, NP, low, high, logs, ns, NULL, 3, &d));
+  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, low, high, logs, 100000,
+                                        NULL, 11, &pool));
+  rom_greedy_options o = rom_greedy_options_default();
+  o.tolerance = tol;
+  o.max_size = 40;
+  o.adaptive_pool = pool;
+  o.adaptive_validation = V;
+  rom_greedy *g = NULL;
+  CHECK_OK(ctx, rom_greedy_run(m, d, &o, &g));
+  const rom_int k = rom_greedy_size(g), drawn = rom_greedy_pool_samples(g);
+  CHECK(rom_greedy_stop_reason(g) == ROM_GREEDY_STOP_TOLERANCE,
+        "adaptive: stopped at the "
+        "tolerance (%s)",
+        rom_greedy_stop_name(rom_greedy_stop_reason(g)));
+  CHECK(rom_greedy_validations(g) >= 1 && drawn >= V,
+        "adaptive: %lld safety checks, %lld pool "
+        "samples drawn",
+        (long long)rom_greedy_validations(g), (long long)drawn);
+  CHECK(rom_greedy_max_estimates(g)[k - 1] <= tol, "adaptive: final max estimate %.3e <= tol",
+        rom_greedy_max_estimates(g)[k - 1]);
+  /* The last safety check: pool samples [drawn - V, drawn). */
+  {
+    double mu[NP], q[40], phi = 1.0, b = 0.0, worst = 0.0, e2 = 0.0, ex = 0.0;
+    double *U = calloc((size_t)L * 10 + 1, sizeof(double)), *mus = calloc(10 * NP, sizeof(double));
+    for (rom_int j = drawn - V; j < drawn; ++j) {
+      rom_sweep_design_sample(pool, j, mu);
+      CHECK_OK(ctx, rom_affine_rom_solve(rom_greedy_rom(g), mu, &phi, q));
+      CHECK_OK(ctx, rom_affine_rom_error_bound(rom_greedy_rom(g), mu, &phi, q, &b));
+      worst = fmax(worst, b);
+    }
+    CHECK(worst <= tol, "adaptive: bound over the last safety check %.3e <= tol %g", worst, tol);
+    for (int i = 0; i < 10; ++i) {
+      rom_sweep_design_sample(pool, drawn - V + 20 * i, mus + i * NP);
+      CHECK_OK(ctx, rom_heat2d_solve(h, mus + i * NP, U + i * L));
+    }
+    max_test_errors(ctx, m, rom_greedy_rom(g), rom_greedy_basis(g), L, 10, mus, U, &e2, &ex);
+    CHECK(ex <= tol, "adaptive: true X-norm error at 10 validation points %.3e <= tol", ex);
+    free(U);
+    free(mus);
+  }
+  /* Chosen pool points carry index ns + j. */
+  {
+    int pool_chosen = 0;
+    for (rom_int j = 0; j < k; ++j) {
+      const rom_int id = rom_greedy_indices(g)[j];
+      double mu[NP];
+      if (id < ns) {
+        rom_sweep_design_sample(d, id, mu);
+      } else {
+        pool_chosen = 1;
+        rom_sweep_design_sample(pool, id - ns, mu);
+      }
+      for (int q = 0; q < NP; ++q)
+        CHECK(mu[q] == rom_greedy_parameters(g)[j * NP + q], "adaptive: parameters of choice %lld",
+              (long long)j);
+    }
+    CHECK(pool_chosen, "adaptive: some chosen points come from the pool");
+  }
+  /* One rank alone picks the same points. */
+  if (rank == 0) {
+    rom_ctx *self = NULL;
+    rom_heat2d *hs = NULL;
+    rom_sweep_design *ds = NULL, *ps = NULL;
+    rom_greedy *gs = NULL;
+    CHECK_OK(self, rom_ctx_create(MPI_COMM_SELF, &self));
+    CHECK_OK(self, rom_heat2d_create(self, &ho, ROM_AUTO_ROWS, &hs));
+    CHECK_OK(self,
+             rom_sweep_design_create(self, ROM_SWEEP_LHS, NP, low, high, logs, ns, NULL, 3, &ds));
+    CHECK_OK(self, rom_sweep_design_create(self, ROM_SWEEP_MONTE_CARLO, NP, low, high, logs, 100000,
+                                           NULL, 11, &ps));
+    rom_greedy_options os = o;
+    os.adaptive_pool = ps;
+    CHECK_OK(self, rom_greedy_run(rom_heat2d_model(hs), ds, &os, &gs));
+    CHECK(rom_greedy_size(gs) == k && rom_greedy_pool_samples(gs) == drawn,
+          "adaptive: serial size %lld == %lld, pool samples %lld == %lld",
+          (long long)rom_greedy_size(gs), (long long)k, (long long)rom_greedy_pool_samples(gs),
+          (long long)drawn);
+    for (rom_int j = 0; j < k && j < rom_greedy_size(gs); ++j)
+      CHECK(rom_greedy_indices(gs)[j] == rom_greedy_indices(g)[j],
+            "adaptive choice %lld on 1 rank %lld == on %d ranks %lld", (long long)j,
+            (long long)rom_greedy_indices(gs)[j], P, (long long)rom_greedy_indices(g)[j]);
+    rom_greedy_destroy(&gs);
+    rom_sweep_design_destroy(&ds);
+    rom_sweep_design_destroy(&ps);
+    rom_heat2d_destroy(&hs);
+    rom_ctx_destroy(&self);
+  }
+  rom_greedy_destroy(&g);
+  /* A pool of 5 samples runs out: ROM_GREEDY_STOP_POOL. */
+  {
+    rom_sweep_design *small = NULL;
+    CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, NP, low, high, logs, 5, NULL,
+                                          11, &small));
+    o.adaptive_pool = small;
+    o.tolerance = 1e-300;
+    o.max_size = 60;
+    CHECK_OK(ctx, rom_greedy_run(m, d, &o, &g));
+    CHECK(rom_greedy_stop_reason(g) == ROM_GREEDY_STOP_POOL ||
+              rom_greedy_stop_reason(g) == ROM_GREEDY_STOP_SPAN,
+          "adaptive with a 5-point pool: stop %s", rom_greedy_stop_name(rom_greedy_stop_reason(g)));
+    CHECK(rom_greedy_pool_samples(g) <= 5, "at most the pool's 5 samples drawn");
+    rom_greedy_destroy(&g);
+    rom_sweep_design_destroy(&small);
+    o.adaptive_pool = pool;
+    o.tolerance = tol;
+  }
+  /* Bad input. */
+  o.estimator = ROM_GREEDY_STRONG;
+  CHECK_ERR(ctx, rom_greedy_run(m, d, &o, &g), ROM_ERR_UNSUPPORTED);
+  CHECK(mentions(ctx, "adaptive_pool"), "adaptive with the strong estimator refused: %s",
+        rom_ctx_last_error(ctx));
+  o.estimator = ROM_GREEDY_WEAK;
+  o.adaptive_validation = -1;
+  CHECK_ERR(ctx, rom_greedy_run(m, d, &o, &g), ROM_ERR_ARG);
+  CHECK(mentions(ctx, "adaptive_validation"), "adaptive_validation -1 refused");
+  o.adaptive_validation = V;
+  CHECK_OK(ctx, rom_sweep_design_create(ctx, ROM_SWEEP_MONTE_CARLO, 2, low, high, logs, 10, NULL, 1,
+                                        &d2));
+  o.adaptive_pool = d2;
+  CHECK_ERR(ctx, rom_greedy_run(m, d, &o, &g), ROM_ERR_DIM);
+  CHECK(mentions(ctx, "adaptive pool"), "a pool with 2 parameters refused: %s",
+        rom_ctx_last_error(ctx));
+  CHECK(g == NULL, "no result after an error");
+  rom_sweep_design_destroy(&d2);
+  rom_sweep_design_destroy(&pool);
+  rom_sweep_design_destroy(&d);
+  rom_heat2d_destroy(&h);
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
-  test_strong_against_brute_force(ctx);
+  test_strong_against_brute_force(ctx, -1); /* the default: the empty basis's argmax */
+  test_strong_against_brute_force(ctx, 0);
+  test_adaptive(ctx);
   test_greedy_beats_pod(ctx);
   test_weak(ctx);
   test_span_and_bad_input(ctx);
