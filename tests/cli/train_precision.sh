@@ -87,5 +87,13 @@ check "--precision half: usage error" 2 $?
 grep -q "double or single" log.x
 check "the usage error names the choices" 0 $?
 
+# reproduce: --precision trains a network, so not with a POD method nor with --ae
+"$ROMKIT_BIN" reproduce P1 --method pod-lspg --precision single >log.r1 2>&1
+check "reproduce: --precision on a POD method is a usage error" 2 $?
+"$ROMKIT_BIN" reproduce P1 --method nm-lspg --ae double.h5 --precision single >log.r2 2>&1
+check "reproduce: --precision with --ae is a usage error" 2 $?
+"$ROMKIT_BIN" reproduce P1 --method nm-lspg --precision half >log.r3 2>&1
+check "reproduce: --precision half is a usage error" 2 $?
+
 echo "train_precision: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
