@@ -635,6 +635,7 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.num_ae_files = 0;
   o.ae_epochs = 0;
   o.ae_max_seconds = 0.0;
+  o.ae_precision = ROM_PRECISION_DOUBLE;
   o.ae_network = NULL;
   o.save = NULL;
   ROM_TRY(ctx, resolve(r, problem, &o));
