@@ -77,6 +77,8 @@ static const char *const help_options =
     "                      stencil mask, min-max scaling, on the raw states, mirrored for\n"
     "                      v) and cached in the workdir\n"
     "  --ae-seed S         seed of that training (default 42)\n"
+    "  --precision P       its arithmetic: double (default) or single (float32 forward and\n"
+    "                      backward, `romkit train --precision`; cached as *_single.h5)\n"
     "  --network NET       its encoder: paper (default) or masked (the decoder mask\n"
     "                      transposed; docs/autoencoder.md, \"Encoder choice\")\n"
     "  --ae-epochs E       its epoch limit (default: the paper's, P1 10000, P2 2000)\n"
@@ -176,6 +178,11 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
                                ROM_AE_NETWORK_NAMES);
       o->ae_network = v;
       a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--precision")) {
+      if (strcmp(v, "double") && strcmp(v, "single"))
+        return cli_usage_error(ctx, CMD, "--precision %s: expected double or single", v);
+      o->ae_precision = strcmp(v, "single") ? ROM_PRECISION_DOUBLE : ROM_PRECISION_SINGLE;
+      a->have_ae_opt = 1;
     } else if (!strcmp(s, "--ae-epochs")) {
       if ((rc = parse_count(ctx, s, v, &o->ae_epochs))) return rc;
       a->have_ae_opt = 1;
@@ -243,7 +250,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     return cli_usage_error(ctx, CMD, "the --ae* options apply to the nm-* methods only");
   if (o->num_ae_files && a->have_ae_opt)
     return cli_usage_error(ctx, CMD,
-                           "--ae-seed/--ae-epochs/--ae-max-seconds/--network train a network: not "
+                           "--ae-seed/--ae-epochs/--ae-max-seconds/--network/--precision train a "
+                           "network: not "
                            "with --ae");
   if (o->num_ae_files && a->have_dim)
     return cli_usage_error(ctx, CMD, "--dim is the autoencoder's latent dimension: not with --ae");

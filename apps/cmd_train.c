@@ -65,6 +65,10 @@ static const char *const train_help_tail =
     "  --reproducible C    cut each batch into C fixed chunks: bit-identical results on any\n"
     "                      number of ranks (default 0: equal to round-off; at most 65536)\n"
     "  --max-seconds T     stop after T seconds of training\n"
+    "  --precision P       double (default) or single: the forward and backward passes in\n"
+    "                      float32 (sgemm); weights, Adam and the loss sums stay double and\n"
+    "                      AE.h5 is float64 either way (docs/autoencoder.md, \"Precision\");\n"
+    "                      --resume needs the checkpoint's precision\n"
     "  --init AE.h5        continue training that network (its layers, weights and scaling;\n"
     "                      Adam restarts: pass --lr to resume at a lower rate; the same\n"
     "                      --seed keeps the same validation split)\n"
@@ -85,7 +89,7 @@ static const char *const train_help_tail =
     "SIGINT/SIGTERM with the checkpoint written (continue with --resume).\n";
 
 typedef struct {
-  const char *input, *output, *problem, *activation, *mask, *scaling, *network;
+  const char *input, *output, *problem, *activation, *mask, *scaling, *network, *precision;
   const char *init; /* --init: continue training this network */
   rom_int latent, hidden, epochs, batch, patience, early_stop, chunks, ckpt_every, stop_after;
   double lr, validation, max_seconds;
@@ -139,6 +143,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     STR_OPT("--network", network)
     STR_OPT("--scaling", scaling)
     STR_OPT("--init", init)
+    STR_OPT("--precision", precision)
     /* sizes beyond these fail later with the sizes and memory they need; --reproducible is
      * an int in the library (a larger value would wrap), and more chunks than a batch has
      * samples only add empty slots */
@@ -202,6 +207,8 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
   }
   if (a->scaling && strcmp(a->scaling, "none") && strcmp(a->scaling, "minmax"))
     return cli_usage_error(ctx, "train", "--scaling %s: expected none or minmax", a->scaling);
+  if (a->precision && strcmp(a->precision, "double") && strcmp(a->precision, "single"))
+    return cli_usage_error(ctx, "train", "--precision %s: expected double or single", a->precision);
   if (a->network) {
     int masked = 0;
     if (rom_problem_network_from_name(a->network, &masked) != ROM_OK)
@@ -351,6 +358,8 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   rom_ae_train_options o = rom_ae_train_options_default();
   rom_problem_train_options(&recipe, &o);
   if (a.scaling) o.scale_minmax = strcmp(a.scaling, "minmax") == 0;
+  if (a.precision)
+    o.precision = strcmp(a.precision, "single") == 0 ? ROM_PRECISION_SINGLE : ROM_PRECISION_DOUBLE;
   if (a.init) o.scale_minmax = 0; /* the file's scaling is part of the trained network */
   if (a.epochs > 0) o.epochs = a.epochs;
   if (a.batch > 0) o.batch = a.batch;

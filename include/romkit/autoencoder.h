@@ -224,6 +224,18 @@ rom_int rom_ae_subnet_num_params(const rom_ae_subnet *s);       /* kept weights 
 
 /* ---------------------------------------------------------------- training */
 
+/* The arithmetic of training's forward and backward passes (docs/autoencoder.md,
+ * "Precision"). DOUBLE (default): float64 throughout. SINGLE: the layers, activations and
+ * their gradients in float32 (cblas_sgemm, float masked kernels); the master weights, Adam's
+ * moments, the gradient reduction over ranks and the loss sums stay double, and the trained
+ * network is stored in float64 as always (online evaluation is unchanged). */
+typedef enum { ROM_PRECISION_DOUBLE = 0, ROM_PRECISION_SINGLE = 1 } rom_precision;
+
+/* rom_precision_name - "double" or "single" ("unknown" otherwise). rom_precision_parse -
+ * the value of such a name; ROM_ERR_ARG naming the choices otherwise. Not collective. */
+const char *rom_precision_name(rom_precision p);
+int rom_precision_parse(rom_ctx *ctx, const char *name, rom_precision *out);
+
 typedef struct {
   rom_int epochs;             /* maximum number of epochs (default 10000, the paper's P1) */
   rom_int batch;              /* global mini-batch size (default 20) */
@@ -248,6 +260,9 @@ typedef struct {
   double max_seconds;         /* stop after this wall time (0: no limit) */
   int scale_minmax;           /* 1: first set the input scaling to the data's per-feature
                                  minimum and range (rom_ae_scaling_minmax; the paper's P2) */
+  rom_precision precision;    /* DOUBLE (default) or SINGLE: the arithmetic of the forward
+                                 and backward passes (see rom_precision above); a checkpoint
+                                 resumes only in its own precision */
   /* Checkpoints (docs/autoencoder.md, "Checkpoints and --resume"). */
   const char *checkpoint_path;      /* NULL (default): none. Otherwise the training state is written
                                        there (atomically, replacing the previous one) every

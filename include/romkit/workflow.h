@@ -84,11 +84,14 @@ typedef struct {
    * others are then mirrored through the problem's symmetry), or training settings */
   const char *ae_files[ROM_PROBLEM_MAX_COMPONENTS];
   int num_ae_files;
-  uint64_t ae_seed;       /* default 42 */
-  rom_int ae_epochs;      /* 0: recipe */
-  double ae_max_seconds;  /* wall-time limit per network; 0: none */
-  const char *ae_network; /* the encoder of a trained network: "paper" (NULL: the recipe's) or
-                             "masked" (docs/autoencoder.md, "Encoder choice") */
+  uint64_t ae_seed;           /* default 42 */
+  rom_int ae_epochs;          /* 0: recipe */
+  double ae_max_seconds;      /* wall-time limit per network; 0: none */
+  rom_precision ae_precision; /* DOUBLE (default) or SINGLE: the training's arithmetic
+                                 (rom_ae_train_options.precision); a single-trained network
+                                 is cached under its own name (_single) */
+  const char *ae_network;     /* the encoder of a trained network: "paper" (NULL: the recipe's) or
+                                 "masked" (docs/autoencoder.md, "Encoder choice") */
   /* PREFIX_fom.h5, PREFIX_rom.h5 (snapshot files, one state per step) and
    * PREFIX_latent.txt (reduced / latent state per step); NULL: none. Never overwrites. */
   const char *save;

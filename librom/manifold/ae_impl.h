@@ -138,6 +138,49 @@ void rom_masked_backward_segments(const rom_nn_layer *L, const double *W, rom_in
                                   const double *X, const double *dZ, double *gW, double *gb,
                                   double *dX);
 
+/* Single precision (float32) training (rom_ae_train_options.precision =
+ * ROM_PRECISION_SINGLE; docs/autoencoder.md, "Precision"): the kernels above on float
+ * arrays, with the same contracts (layer_single.c: dense through cblas_sgemm and the masked
+ * CSR loops; masked_segments_single.c: the run-length kernels; activation_single.c: the
+ * activations, rom_activation_single_lookup NULL for one without a float form). */
+typedef void (*rom_activation_single_fn)(rom_int n, const float *z, float *y, float *dy);
+rom_activation_single_fn rom_activation_single_lookup(rom_activation act);
+void rom_activation_apply_single(rom_activation act, rom_int n, const float *z, float *y,
+                                 float *dy);
+void rom_dense_forward_single(const rom_nn_layer *L, const float *W, const float *b, rom_int B,
+                              const float *X, float *Z);
+void rom_dense_backward_single(const rom_nn_layer *L, const float *W, rom_int B, const float *X,
+                               const float *dZ, float *gW, float *gb, float *dX);
+void rom_masked_forward_single(const rom_nn_layer *L, const float *W, const float *b, rom_int B,
+                               const float *X, float *Z);
+void rom_masked_backward_single(const rom_nn_layer *L, const float *W, rom_int B, const float *X,
+                                const float *dZ, float *gW, float *gb, float *dX);
+void rom_masked_forward_csr_single(const rom_nn_layer *L, const float *W, const float *b, rom_int B,
+                                   const float *X, float *Z);
+void rom_masked_backward_csr_single(const rom_nn_layer *L, const float *W, rom_int B,
+                                    const float *X, const float *dZ, float *gW, float *gb,
+                                    float *dX);
+void rom_masked_forward_segments_single(const rom_nn_layer *L, const float *W, const float *b,
+                                        rom_int B, const float *X, float *Z);
+void rom_masked_backward_segments_single(const rom_nn_layer *L, const float *W, rom_int B,
+                                         const float *X, const float *dZ, float *gW, float *gb,
+                                         float *dX);
+
+/* rom_ae_accumulate_single - rom_ae_accumulate in float (autoencoder_single.c): params is
+ * the network's packed parameters rounded to float (rom_ae_params_to_single), Xs the scaled
+ * samples in float; the gradient (gscale times it) is added to the float array grad, the
+ * loss sum (each residual squared and summed in double) to *loss_sum. Rank-local.
+ * rom_ae_sample_losses_single - the mean squared reconstruction error of each of m samples
+ * (a forward pass in float, the sums in double) into out[0..m). Rank-local.
+ * rom_ae_single_check - ROM_ERR_UNSUPPORTED naming a layer whose activation has no float
+ * form. Not collective. */
+void rom_ae_params_to_single(const rom_ae *ae, float *params);
+int rom_ae_accumulate_single(rom_ae *ae, const float *params, rom_int m, const float *Xs,
+                             rom_int ldx, float gscale, double *loss_sum, float *grad);
+int rom_ae_sample_losses_single(rom_ae *ae, const float *params, rom_int m, const float *Xs,
+                                rom_int ldx, double *out);
+int rom_ae_single_check(const rom_ae *ae);
+
 /* Forward through layers [l0, l1) of a batch; Zs[l], As[l] (out_l x B) receive the
  * pre-activations and activations when non-NULL arrays are given (for backward),
  * otherwise ping-pong buffers are allocated. Output copied to Y (ld ldy). */

@@ -21,7 +21,17 @@
  *   sums the slots in chunk order. The result is bit-identical for every P, at C times
  *   the message size and with at most C ranks busy.
  * Validation losses are computed per sample (in the same chunks) and summed in sample
- * order, so they are exact across P in chunk mode too. */
+ * order, so they are exact across P in chunk mode too.
+ *
+ * Precision (docs/autoencoder.md, "Precision"). With ROM_PRECISION_SINGLE the forward and
+ * backward passes run in float32 (autoencoder_single.c) on a float copy of the weights,
+ * refreshed after every Adam step, and of the scaled data. The master weights and Adam's
+ * moments stay double: an Adam step is lr m / sqrt(v) ~ lr, and once the schedule has cut lr
+ * to 1e-5 .. 1e-7 (P1 does, ReduceLROnPlateau) a float weight of magnitude 0.05 (ulp 4e-9)
+ * would round away the small updates; the mixed-precision recipe of Micikevicius et al.
+ * (ICLR 2018) keeps such a master copy for the same reason. Each rank's float gradient is
+ * widened to double before the reduction, so the reduced sum, the chunk slots and the rank
+ * agreement are those of double training. The loss sums are accumulated in double. */
 #include "core/values.h"
 #include "manifold/ae_impl.h"
 #include "romkit/progress.h"
@@ -31,6 +41,23 @@
 
 #define STREAM_SPLIT 0x53504c49u
 #define STREAM_SHUFFLE 0x53485546u
+
+const char *rom_precision_name(rom_precision p) {
+  return p == ROM_PRECISION_DOUBLE ? "double" : p == ROM_PRECISION_SINGLE ? "single" : "unknown";
+}
+
+int rom_precision_parse(rom_ctx *ctx, const char *name, rom_precision *out) {
+  int err = ROM_OK;
+  ROM_CHECK(ctx, name && out, ROM_ERR_ARG, "precision name and output are required");
+  if (strcmp(name, "double") == 0)
+    *out = ROM_PRECISION_DOUBLE;
+  else if (strcmp(name, "single") == 0)
+    *out = ROM_PRECISION_SINGLE;
+  else
+    ROM_FAIL(ctx, ROM_ERR_ARG, "unknown precision '%s' (choose double or single)", name);
+cleanup:
+  return err;
+}
 
 rom_ae_train_options rom_ae_train_options_default(void) {
   rom_ae_train_options o;
@@ -49,6 +76,7 @@ rom_ae_train_options rom_ae_train_options_default(void) {
   o.seed = 42;
   o.reproducible_chunks = 0;
   o.max_seconds = 0.0;
+  o.precision = ROM_PRECISION_DOUBLE;
   return o;
 }
 
@@ -93,6 +121,38 @@ cleanup:
   return err;
 }
 
+/* The float32 working set of ROM_PRECISION_SINGLE training (NULL members in double). */
+typedef struct {
+  float *params; /* np: the weights rounded to float, refreshed after each Adam step */
+  float *Xs;     /* N x m: the scaled data */
+  float *grad;   /* np: one accumulation's gradient before it is widened into a slot */
+  float *buf;    /* N x (max(B, nval) + 1): gathered samples */
+} train_single;
+
+/* accumulate_samples in float: gathers samples idx[0..n) into ts->buf, accumulates the loss
+ * (double) into *loss and the float gradient, then adds it, widened, to the double grad. */
+static int accumulate_samples_single(rom_ae *ae, train_single *ts, rom_int N, const rom_int *idx,
+                                     rom_int n, double gscale, double *loss, double *grad) {
+  int err = ROM_OK;
+  const rom_int np = ae->nparams;
+  for (rom_int t = 0; t < n; ++t)
+    memcpy(ts->buf + t * N, ts->Xs + idx[t] * N, sizeof(float) * (size_t)N);
+  memset(ts->grad, 0, sizeof(float) * (size_t)np);
+  ROM_TRY(ae->ctx,
+          rom_ae_accumulate_single(ae, ts->params, n, ts->buf, N, (float)gscale, loss, ts->grad));
+  for (rom_int t = 0; t < np; ++t)
+    grad[t] += (double)ts->grad[t];
+cleanup:
+  return err;
+}
+
+static int sample_losses_single(rom_ae *ae, train_single *ts, rom_int N, const rom_int *idx,
+                                rom_int n, double *out) {
+  for (rom_int t = 0; t < n; ++t)
+    memcpy(ts->buf + t * N, ts->Xs + idx[t] * N, sizeof(float) * (size_t)N);
+  return rom_ae_sample_losses_single(ae, ts->params, n, ts->buf, N, out);
+}
+
 int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
                  const rom_ae_train_options *opts_in) {
   int err = ROM_OK;
@@ -101,6 +161,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   double *Xs = NULL, *gbuf = NULL, *grad = NULL, *buf = NULL, *best = NULL, *vloss = NULL;
   rom_int *order = NULL;
   rom_adam adam = {0, 0, NULL, NULL};
+  train_single ts = {NULL, NULL, NULL, NULL};
   MPI_Comm comm = MPI_COMM_NULL;
   ROM_CHECK(ctx, ae, ROM_ERR_ARG, "autoencoder is NULL");
   comm = rom_ctx_comm(ctx);
@@ -120,6 +181,12 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
                 "early_stop %lld, validation_fraction %g, reproducible_chunks %d out of range",
                 (long long)o.epochs, (long long)o.batch, o.learning_rate, (long long)o.patience,
                 o.factor, (long long)o.early_stop, o.validation_fraction, o.reproducible_chunks);
+  ROM_CHECK_ALL(ctx, o.precision == ROM_PRECISION_DOUBLE || o.precision == ROM_PRECISION_SINGLE,
+                ROM_ERR_ARG,
+                "training options: precision %d is neither double (%d) nor single (%d)",
+                (int)o.precision, (int)ROM_PRECISION_DOUBLE, (int)ROM_PRECISION_SINGLE);
+  const int single = o.precision == ROM_PRECISION_SINGLE;
+  if (single) ROM_TRY_ALL(ctx, rom_ae_single_check(ae));
   {
     rom_int bad = -1;
     for (rom_int j = 0; j < m && bad < 0; ++j)
@@ -173,7 +240,9 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     /* the working set below, before any of it is allocated: the scaled data (N m), the
      * gradient slots, the best weights and Adam's two moments (np each) */
     const double slots_d = o.reproducible_chunks > 0 ? (double)o.reproducible_chunks : 1.0;
-    const double need = 8.0 * ((double)N * (double)m * 2.0 + (double)np * (slots_d + 4.0));
+    double need = 8.0 * ((double)N * (double)m * 2.0 + (double)np * (slots_d + 4.0));
+    if (single) /* the float data, weights and gradient */
+      need += 4.0 * ((double)N * (double)m + 2.0 * (double)np);
     ROM_TRY_ALL(ctx, rom_memory_check(ctx, need, "training's data and optimiser state",
                                       "use fewer snapshots, smaller layers or fewer chunks"));
   }
@@ -208,6 +277,13 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, np, 1, sizeof(double), (void **)&best));
   ROM_TRY_ALL(ctx, rom_malloc_n(ctx, nval + 1, 1, sizeof(double), (void **)&vloss));
   ROM_TRY_ALL(ctx, rom_adam_init(ctx, np, &adam));
+  if (single) {
+    ROM_TRY_ALL(ctx, rom_malloc_n(ctx, np, 1, sizeof(float), (void **)&ts.params));
+    ROM_TRY_ALL(ctx, rom_malloc_n(ctx, np, 1, sizeof(float), (void **)&ts.grad));
+    ROM_TRY_ALL(ctx, rom_malloc_n(ctx, N, m, sizeof(float), (void **)&ts.Xs));
+    ROM_TRY_ALL(ctx,
+                rom_malloc_n(ctx, N, (B > nval ? B : nval) + 1, sizeof(float), (void **)&ts.buf));
+  }
   rom_ae_train_state st;
   memset(&st, 0, sizeof(st));
   st.adam = &adam;
@@ -230,16 +306,21 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     st.best_val = st.sched_best = st.es_ref = INFINITY;
   }
 
+  if (single) { /* the float copies, from the (possibly resumed) weights and scaling */
+    for (rom_int t = 0; t < N * m; ++t)
+      ts.Xs[t] = (float)Xs[t];
+    rom_ae_params_to_single(ae, ts.params);
+  }
   double lr = st.lr, best_val = st.best_val, sched_best = st.sched_best, es_ref = st.es_ref;
   rom_int es_epoch = st.es_epoch;
   rom_int bad_epochs = st.bad_epochs;
   const double t_start = rom_wtime();
   rom_log(ctx, ROM_LOG_INFO,
           "training: %lld samples (%lld train, %lld validation), N = %lld, k = %lld, %lld "
-          "parameters, batch %lld, %d rank%s%s",
+          "parameters, batch %lld, %d rank%s%s%s",
           (long long)m, (long long)ntrain, (long long)nval, (long long)N,
           (long long)rom_ae_latent_dim(ae), (long long)np, (long long)B, P, P == 1 ? "" : "s",
-          C > 0 ? ", reproducible chunks" : "");
+          C > 0 ? ", reproducible chunks" : "", single ? ", single precision" : "");
   for (rom_int epoch = st.epoch_next; epoch < o.epochs; ++epoch) {
     const double t0 = rom_wtime();
     memcpy(ord, train, sizeof(rom_int) * (size_t)ntrain);
@@ -252,13 +333,18 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       memset(gbuf, 0, sizeof(double) * (size_t)(slots * slot_len));
       if (C == 0) {
         rom_int p0 = b0 + Bb * rank / P, p1 = b0 + Bb * (rank + 1) / P;
-        local_err = accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, gbuf + np, gbuf);
+        local_err =
+            single
+                ? accumulate_samples_single(ae, &ts, N, ord + p0, p1 - p0, gscale, gbuf + np, gbuf)
+                : accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, gbuf + np, gbuf);
       } else {
         for (int c = rank; c < C && local_err == ROM_OK; c += P) {
           rom_int p0 = b0 + Bb * c / C, p1 = b0 + Bb * (c + 1) / C;
           double *slot = gbuf + (rom_int)c * slot_len;
-          local_err =
-              accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale, slot + np, slot);
+          local_err = single ? accumulate_samples_single(ae, &ts, N, ord + p0, p1 - p0, gscale,
+                                                         slot + np, slot)
+                             : accumulate_samples(ae, Xs, N, ord + p0, p1 - p0, buf, gscale,
+                                                  slot + np, slot);
         }
       }
       ROM_TRY_ALL(ctx, local_err);
@@ -277,6 +363,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       }
       loss_sum += g[np];
       rom_adam_step(&adam, ae->params, g, lr, o.beta1, o.beta2, o.eps);
+      if (single) rom_ae_params_to_single(ae, ts.params);
     }
     const double loss = loss_sum / ((double)ntrain * (double)N);
     ROM_CHECK(ctx, isfinite(loss), ROM_ERR_NOT_FINITE,
@@ -291,7 +378,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       memset(vloss, 0, sizeof(double) * (size_t)nval);
       for (rom_int c = rank; c < nchunks && local_err == ROM_OK; c += P) {
         rom_int p0 = nval * c / nchunks, p1 = nval * (c + 1) / nchunks;
-        local_err = sample_losses(ae, Xs, N, val + p0, p1 - p0, buf, vloss + p0);
+        local_err = single ? sample_losses_single(ae, &ts, N, val + p0, p1 - p0, vloss + p0)
+                           : sample_losses(ae, Xs, N, val + p0, p1 - p0, buf, vloss + p0);
       }
       ROM_TRY_ALL(ctx, local_err);
       ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, vloss, (int)nval, MPI_DOUBLE, MPI_SUM, comm));
@@ -397,6 +485,10 @@ cleanup:
     rom_free(ctx, best);
     rom_free(ctx, vloss);
     rom_free(ctx, order);
+    rom_free(ctx, ts.params);
+    rom_free(ctx, ts.grad);
+    rom_free(ctx, ts.Xs);
+    rom_free(ctx, ts.buf);
   }
   return err;
 }

@@ -55,6 +55,7 @@ int rom_ae_checkpoint_write(rom_ae *ae, const char *path, const rom_ae_train_opt
 #define W_DBL(name) ROM_TRY(ctx, rom_h5_write_attr_double(f, "opt_" #name, o->name));
   INT_OPTS(W_INT)
   DBL_OPTS(W_DBL)
+  W_INT(precision)
 #undef W_INT
 #undef W_DBL
   ROM_TRY(ctx, rom_h5_commit(&f));
@@ -139,6 +140,17 @@ int rom_ae_checkpoint_read(rom_ae *ae, const char *path, const rom_ae_train_opti
                 dv, o->name);
   INT_OPTS(R_INT)
   DBL_OPTS(R_DBL)
+  /* The precision changes the trajectory (float round-off in every gradient), so a run
+   * resumes only in its checkpoint's: the "bit for bit as if never stopped" promise holds in
+   * either. A checkpoint written before the option existed has no attribute: double. */
+  ROM_TRY(ctx, rom_h5_read_attr_int(f, "opt_precision", &iv, &found));
+  if (!found) iv = ROM_PRECISION_DOUBLE;
+  ROM_CHECK_ALL(ctx, iv == (int64_t)o->precision, ROM_ERR_ARG,
+                "checkpoint '%s' was trained in %s precision, this run asks for %s: resume with "
+                "--precision %s (or start a new run; --init continues a finished network in "
+                "either precision)",
+                path, rom_precision_name((rom_precision)iv), rom_precision_name(o->precision),
+                rom_precision_name((rom_precision)iv));
 #undef R_INT
 #undef R_DBL
   ROM_TRY(ctx, rom_h5_read_attr_int(f, "ckpt_samples", &iv, NULL));

@@ -175,6 +175,7 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   to.seed = r->o.ae_seed;
   to.max_seconds = r->o.ae_max_seconds;
   to.epochs = r->o.ae_epochs;
+  to.precision = r->o.ae_precision;
   /* Checkpoints beside the cached network (docs/autoencoder.md, "Checkpoints and
    * --resume"): a run killed mid-training continues from the last one when reproduce is
    * run again with the same settings (the cache name holds them; a checkpoint of other
@@ -254,6 +255,10 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets_o
     int masked = 0; /* the paper's network keeps its cache names */
     rom_problem_network_from_name(r->recipe.ae_network, &masked);
     if (masked) snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_masked");
+    /* single-precision training is another network: its own cache name (double keeps the
+     * names of the files cached before the option existed) */
+    if (r->o.ae_precision == ROM_PRECISION_SINGLE)
+      snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_single");
     snprintf(path[k], sizeof path[k], "%s/%s_ae_c%d_k%lld_seed%llu_e%lld%s_train%s.h5", r->dir,
              r->prefix, k, (long long)r->o.dim, (unsigned long long)r->o.ae_seed,
              (long long)r->o.ae_epochs, lim, r->train_text);

@@ -153,7 +153,9 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   if (o->tolerance == 0) o->tolerance = nm ? rc->tolerance_manifold : rc->tolerance;
 
   /* networks */
-  ROM_CHECK(ctx, nm || (o->num_ae_files == 0 && o->ae_epochs == 0 && o->ae_max_seconds == 0),
+  ROM_CHECK(ctx,
+            nm || (o->num_ae_files == 0 && o->ae_epochs == 0 && o->ae_max_seconds == 0 &&
+                   o->ae_precision == ROM_PRECISION_DOUBLE),
             ROM_ERR_ARG, "the ae_* options apply to the nm-* methods only");
   ROM_CHECK(ctx, o->num_ae_files >= 0 && o->num_ae_files <= r->ncomp, ROM_ERR_ARG,
             "num_ae_files = %d: %s takes 0..%d autoencoder files", o->num_ae_files, name, r->ncomp);
@@ -163,6 +165,13 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   ROM_CHECK(ctx, o->ae_epochs >= 0, ROM_ERR_ARG, "ae_epochs = %lld must be >= 1 (0: recipe)",
             (long long)o->ae_epochs);
   if (o->ae_epochs == 0) o->ae_epochs = rc->ae_epochs;
+  ROM_CHECK(ctx,
+            o->ae_precision == ROM_PRECISION_DOUBLE ||
+                (o->ae_precision == ROM_PRECISION_SINGLE && o->num_ae_files == 0),
+            ROM_ERR_ARG,
+            "ae_precision = %d: double (%d) or single (%d), and it trains a network: not with "
+            "ae_files",
+            (int)o->ae_precision, (int)ROM_PRECISION_DOUBLE, (int)ROM_PRECISION_SINGLE);
   ROM_CHECK(ctx, o->ae_max_seconds >= 0 && isfinite(o->ae_max_seconds), ROM_ERR_ARG,
             "ae_max_seconds = %g must be >= 0 (0: no limit)", o->ae_max_seconds);
   if (o->ae_network) {
@@ -626,6 +635,7 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.num_ae_files = 0;
   o.ae_epochs = 0;
   o.ae_max_seconds = 0.0;
+  o.ae_precision = ROM_PRECISION_DOUBLE;
   o.ae_network = NULL;
   o.save = NULL;
   ROM_TRY(ctx, resolve(r, problem, &o));

@@ -381,7 +381,8 @@ class Autoencoder(Wrapper):
     def train(self, X, epochs=None, batch=None, learning_rate=None, patience=None, factor=None,
               min_lr=None, early_stop=None, validation=None, seed=None, reproducible=None,
               max_seconds=None, scaling=None, beta1=None, beta2=None, eps=None,
-              checkpoint=None, checkpoint_every=None, resume=None, stop_after_epoch=None):
+              checkpoint=None, checkpoint_every=None, resume=None, stop_after_epoch=None,
+              precision=None):
         """Trains on the columns of X (rom_ae_train): a float64 numpy array N x m (the
         same on every rank), or a DistributedMatrix / Snapshots of N rows (gathered to
         every rank, rom_ae_train_dmat, as ``romkit train`` does). Collective.
@@ -392,8 +393,10 @@ class Autoencoder(Wrapper):
         ``--early-stop``, ``--validation``, ``--seed``, ``--reproducible``,
         ``--max-seconds``, ``--scaling``). seed None: the seed the network was created
         with. A network read from a file keeps its scaling (scaling None: "none").
-        checkpoint / resume: checkpoint file paths (docs/autoencoder.md). Returns
-        :attr:`history`.
+        checkpoint / resume: checkpoint file paths (docs/autoencoder.md). precision:
+        "double" (default) or "single" (``--precision``: the forward and backward passes in
+        float32; the weights, Adam and the loss sums stay double, docs/autoencoder.md,
+        "Precision"). Returns :attr:`history`.
         """
         from .snapshots import Snapshots
         f = lib()
@@ -419,6 +422,11 @@ class Autoencoder(Wrapper):
             if scaling not in ("none", "minmax"):
                 raise ValueError(f"scaling must be 'none' or 'minmax', got {scaling!r}")
             o.scale_minmax = 1 if scaling == "minmax" else 0
+        if precision is not None:
+            names = {"double": f.ROM_PRECISION_DOUBLE, "single": f.ROM_PRECISION_SINGLE}
+            if precision not in names:
+                raise ValueError(f"precision must be 'double' or 'single', got {precision!r}")
+            o.precision = names[precision]
         keep = []
         for field, path in (("checkpoint_path", checkpoint), ("resume_path", resume)):
             if path is not None:

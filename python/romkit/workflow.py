@@ -55,7 +55,7 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
               hr_samples=None, hr_method=None, hr_sample_mesh=False, train_params=None,
               test_param=None, workdir=None, max_iterations=None, tolerance=None, ae_files=(),
               ae_seed=42, ae_epochs=None, ae_max_seconds=None, save=None, progress=None,
-              ctx=None):
+              ctx=None, ae_precision=None):
     """Runs the reproduction pipeline (rom_reproduce_run) and returns its JSON record as a dict.
 
     Args:
@@ -67,6 +67,7 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         dim, hr_basis, hr_samples, hr_method, hr_sample_mesh, train_params, test_param,
         max_iterations, tolerance, ae_files, ae_seed, ae_epochs, ae_max_seconds, save: the
             options of ``romkit reproduce`` (None: the problem's recipe).
+        ae_precision: "double" or "single", ``--precision`` (None: double).
         workdir: the cache directory (None: a new one under $TMPDIR or /tmp).
         progress: None (silent; the context's logger at level "info" gets the lines),
             True (print to stdout) or a callable taking each text fragment.
@@ -126,6 +127,11 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         o.ae_epochs = _count("ae_epochs", ae_epochs)
     if ae_max_seconds is not None:
         o.ae_max_seconds = _positive("ae_max_seconds", ae_max_seconds)
+    if ae_precision is not None:
+        names = {"double": f.ROM_PRECISION_DOUBLE, "single": f.ROM_PRECISION_SINGLE}
+        if ae_precision not in names:
+            raise ValueError(f"ae_precision must be 'double' or 'single', got {ae_precision!r}")
+        o.ae_precision = names[ae_precision]
     if save is not None:
         o.save = _c_path(keep, save)
     if progress is not None and progress is not False:

@@ -201,6 +201,22 @@ int main(int argc, char **argv) {
         "networks: %s, %s", a->ae_files[0], a->ae_files[1]);
   CHECK_CLOSE(a->avg_error_pct[1], a->avg_error_pct[0], 1e-9, "v vs u error (mirrored network)");
   CHECK_CLOSE(a->max_error_pct[1], a->max_error_pct[0], 1e-9, "v vs u max error");
+  {
+    /* the same in single precision: another network, cached under its own name */
+    const double avg_double = a->avg_error_pct[0];
+    o.ae_precision = ROM_PRECISION_SINGLE;
+    CHECK_OK(ctx, rom_reproduce_run(ctx, p, &o, a));
+    CHECK(isfinite(a->avg_error_pct[0]) && a->avg_error_pct[0] != avg_double &&
+              fabs(a->avg_error_pct[0] - avg_double) < 0.5 * avg_double,
+          "single-precision network: error %.6g %% vs double's %.6g %% (close, not equal)",
+          a->avg_error_pct[0], avg_double);
+    int cached = 0;
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "ls %s/*_single_train*.h5 >/dev/null 2>&1", dir);
+    if (rom_ctx_rank(ctx) == 0) cached = system(cmd) == 0;
+    MPI_Bcast(&cached, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    CHECK(cached, "the single network is cached as *_single_train*.h5 in %s", dir);
+  }
 
   /* options the problem cannot take: the same code on every rank, nothing run */
   o = rom_reproduce_options_default();
@@ -218,6 +234,9 @@ int main(int argc, char **argv) {
   CHECK_ERR(ctx, rom_reproduce_run(ctx, p, &o, a), ROM_ERR_ARG);
   o.dim = 0;
   o.ae_epochs = 3; /* a network option on a POD method */
+  CHECK_ERR(ctx, rom_reproduce_run(ctx, p, &o, a), ROM_ERR_ARG);
+  o.ae_epochs = 0;
+  o.ae_precision = ROM_PRECISION_SINGLE; /* likewise */
   CHECK_ERR(ctx, rom_reproduce_run(ctx, p, &o, a), ROM_ERR_ARG);
   o = rom_reproduce_options_default();
   o.method = ROM_REPRODUCE_NM_LSPG;

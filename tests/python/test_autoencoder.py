@@ -105,6 +105,34 @@ def test_train_equals_cli_bit_for_bit(rk, ctx, tmp_path):
     ae.write(tmp_path / "py.h5", overwrite=True)
 
 
+def test_train_precision_single_equals_cli(rk, ctx, tmp_path):
+    """train(precision="single") and `romkit train --precision single`: the same weights and
+    loss curve bit for bit; the file stays float64; single tracks double; a bad name refused."""
+    X = data()
+    with rk.Snapshots(N, ctx=ctx) as S:
+        S.add_block(X)
+        S.write(tmp_path / "snap.h5")
+    cli = subprocess.run([romkit_bin(rk), "train", str(tmp_path / "snap.h5"), "-o",
+                          str(tmp_path / "cli.h5"), "--latent", str(K), "--problem", "P1",
+                          "--epochs", "4", "--batch", "8", "--seed", "7", "--quiet",
+                          "--precision", "single"],
+                         capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    ref = rk.Autoencoder.read(tmp_path / "cli.h5", ctx=ctx)
+    assert ref.params.dtype == np.float64
+    ae = rk.Autoencoder(N, K, problem="P1", seed=7, ctx=ctx)
+    hist = ae.train(X, epochs=4, batch=8, precision="single")
+    assert np.array_equal(ae.params, ref.params)
+    assert np.array_equal(hist["loss"], ref.history["loss"])
+    dbl = rk.Autoencoder(N, K, problem="P1", seed=7, ctx=ctx)
+    hd = dbl.train(X, epochs=4, batch=8, precision="double")
+    assert not np.array_equal(hd["loss"], hist["loss"])  # float arithmetic really ran
+    assert abs(hist["loss"][0] / hd["loss"][0] - 1) < 1e-4
+    with pytest.raises(ValueError):
+        ae.train(X, epochs=1, precision="half")
+
+
 def test_forward_pass_matches_numpy(rk, ctx):
     X = data()
     ae = rk.Autoencoder(N, K, problem="P1", seed=3, ctx=ctx)
