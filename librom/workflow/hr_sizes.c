@@ -19,11 +19,11 @@
  * The state basis / network is the one trained on all training runs in both rules (a
  * network per fold would multiply the training cost): the held-out quantity is the HR data,
  * which is what the sizes control. The score of a candidate (nb, ns) is the mean over the
- * validation runs (and components) of the problem's average error (%); a run that gives a
- * non-finite error scores +inf. The choice is the smallest candidate (nb + ns, then nb)
- * whose score is within (1 + tolerance) of the best, so tolerance 0 takes the best. The
- * scores are global values (every rank computes the same), and rank 0's choice is broadcast
- * so that the ranks cannot disagree on a near tie. */
+ * validation runs (and components) of the problem's average error (%); a run that diverges
+ * (ROM_ERR_NOT_CONVERGED from the online stage) or gives a non-finite error scores +inf. The choice
+ * is the smallest candidate (nb + ns, then nb) whose score is within (1 + tolerance) of the best,
+ * so tolerance 0 takes the best. The scores are global values (every rank computes the same), and
+ * rank 0's choice is broadcast so that the ranks cannot disagree on a near tie. */
 #include "romkit/nonlinear_rom.h"
 #include "workflow/workflow_impl.h"
 
@@ -109,7 +109,23 @@ static int validate(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_basis **r
     ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, r->ncomp, aes, ref, hr, &no, &rom));
   else
     ROM_TRY(ctx, rom_nlrom_create(r->model, basis, u0h, hr, &no, &rom));
-  ROM_TRY(ctx, rom_nlrom_run(rom, mu, 0.0, r->dt, r->steps, q0h, q, &rs));
+  {
+    /* a candidate whose ROM diverges (the online stage's divergence checks, on global
+     * values) is a failed candidate, not a failed choice: it scores +inf */
+    int diverged = 0, any = 0;
+    err = rom_nlrom_run(rom, mu, 0.0, r->dt, r->steps, q0h, q, &rs);
+    if (err == ROM_ERR_NOT_CONVERGED) {
+      rom_ctx_clear_error(ctx);
+      err = ROM_OK;
+      diverged = 1;
+    }
+    ROM_TRY(ctx, err);
+    ROM_MPI(ctx, MPI_Allreduce(&diverged, &any, 1, MPI_INT, MPI_MAX, rom_ctx_comm(ctx)));
+    if (any) {
+      *score = INFINITY;
+      goto cleanup;
+    }
+  }
   for (rom_int n = 0; n < nstates; ++n)
     ROM_TRY(ctx, rom_nlrom_lift(rom, q + n * K, Rt + n * r->L));
   for (int c = 0; c < r->ncomp; ++c) {
