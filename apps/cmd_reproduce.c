@@ -25,7 +25,9 @@ static void reproduce_on_signal(int sig) {
 
 static const char *const help =
     "usage: [mpirun -n P] romkit reproduce P1|P2|--problem NAME --method M [--dim p]\n"
-    "           [--hr-basis nb --hr-samples ns] [--hr-method H] [--train-params a,b,...]\n"
+    "           [--hr-basis nb --hr-samples ns | --hr-sizes holdout|training\n"
+    "            [--hr-grid NB0:NB1:NS1[:STEP]] [--hr-sizes-tolerance T]] [--hr-method H]\n"
+    "           [--train-params a,b,...]\n"
     "           [--test-param a] [--workdir DIR] [--json] [--max-iterations K]\n"
     "           [--tolerance T] [--grid G] [--steps S] [--hr-sample-mesh]\n"
     "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--network NET] [--ae-epochs E]\n"
@@ -52,7 +54,21 @@ static const char *const help_options =
     "  --hr-samples ns     sampled rows (per component); P1 47, P2 58\n"
     "  --hr-method H       sample selection (the library's, romkit/hyper.h); default deim-os\n"
     "                      (the authors' oversampled DEIM):\n"
-    "%s"
+    "%s";
+/* The rest of the options (split: C99 string-length limit). */
+static const char *const help_options2 =
+    "  --hr-sizes RULE     given (default: --hr-basis/--hr-samples or the recipe's),\n"
+    "                      holdout or training: choose nb / ns from the training runs only\n"
+    "                      (docs/reproduction.md, \"Hyper-reduction sizes from training data\n"
+    "                      only\"): holdout leaves each training parameter out in turn (its\n"
+    "                      residual basis from the other runs) and scores the ROM-HR error\n"
+    "                      there; training scores it at every training parameter with the\n"
+    "                      residual basis of all runs. The test parameter is never used\n"
+    "  --hr-grid G         candidates NB0:NB1:NS1[:STEP]: nb = NB0..NB1, ns = nb..NS1, every\n"
+    "                      STEP (default 1); default nb_r - 1 .. max(nb_r, ns_r) + 2 of the\n"
+    "                      recipe's sizes (P1 NM: 30:49:49, the authors' sweep)\n"
+    "  --hr-sizes-tolerance T  take the smallest candidate (nb + ns) whose validation\n"
+    "                      error is <= (1 + T) x the best; default 0 (the best)\n"
     "  --train-params L    training parameters a; P1 0.9,1.1, P2 0.9,0.95,1.05,1.1\n"
     "  --test-param a      test parameter; default 1.0\n"
     "  --workdir DIR       cache of the training runs, bases and residual bases (files\n"
@@ -106,7 +122,7 @@ typedef struct {
   double train[ROM_PROBLEM_MAX_TRAIN];
   double test;
   /* what the command line gave */
-  int have_method, have_nb, have_ns, have_hr_method, have_train, have_test;
+  int have_method, have_nb, have_ns, have_hr_method, have_train, have_test, have_hr_auto;
   int have_ae_opt, have_dim, ntrain;
 } args;
 
@@ -197,6 +213,29 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     } else if (!strcmp(s, "--hr-samples")) {
       if ((rc = parse_count(ctx, s, v, &o->hr_samples))) return rc;
       a->have_ns = 1;
+    } else if (!strcmp(s, "--hr-sizes")) {
+      if (rom_reproduce_hr_sizes_from_name(NULL, v, &o->hr_sizes) != ROM_OK)
+        return cli_usage_error(ctx, CMD, "--hr-sizes %s: expected given, holdout or training", v);
+      a->have_hr_auto = 1;
+    } else if (!strcmp(s, "--hr-grid")) {
+      long long g[4] = {0, 0, 0, 1};
+      char tail = 0;
+      int n = sscanf(v, "%lld:%lld:%lld:%lld%c", &g[0], &g[1], &g[2], &g[3], &tail);
+      if ((n != 3 && n != 4) || g[0] < 1 || g[1] < g[0] || g[2] < g[0] || g[3] < 1)
+        return cli_usage_error(ctx, CMD,
+                               "--hr-grid expects NB0:NB1:NS1[:STEP] with 1 <= NB0 <= NB1, "
+                               "NS1 >= NB0, STEP >= 1, got '%s'",
+                               v);
+      o->hr_grid_basis_min = (rom_int)g[0];
+      o->hr_grid_basis_max = (rom_int)g[1];
+      o->hr_grid_samples_max = (rom_int)g[2];
+      o->hr_grid_step = (rom_int)g[3];
+      a->have_hr_auto = 1;
+    } else if (!strcmp(s, "--hr-sizes-tolerance")) {
+      if (cli_parse_double(v, &o->hr_sizes_tolerance) || !(o->hr_sizes_tolerance >= 0.0) ||
+          !isfinite(o->hr_sizes_tolerance))
+        return cli_usage_error(ctx, CMD, "--hr-sizes-tolerance expects a number >= 0, got '%s'", v);
+      a->have_hr_auto = 1;
     } else if (!strcmp(s, "--hr-method")) {
       char known[256];
       if (rom_hyper_method_from_name(v, &o->hr_method) != ROM_OK)
@@ -269,10 +308,22 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
   }
   if (a->have_test) o->test = &a->test;
   if (!rom_reproduce_method_is_hyper(o->method) &&
-      (a->have_nb || a->have_ns || a->have_hr_method || o->hr_sample_mesh))
+      (a->have_nb || a->have_ns || a->have_hr_method || o->hr_sample_mesh || a->have_hr_auto))
     return cli_usage_error(ctx, CMD,
                            "the --hr-* options apply to --method pod-lspg-hr and nm-lspg-hr "
                            "only");
+  if (a->have_hr_auto && o->hr_sizes == ROM_REPRODUCE_HR_SIZES_GIVEN &&
+      (o->hr_grid_step || o->hr_sizes_tolerance > 0))
+    return cli_usage_error(
+        ctx, CMD, "--hr-grid and --hr-sizes-tolerance need --hr-sizes holdout or training");
+  if (o->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN &&
+      (a->have_nb || a->have_ns || o->hr_sample_mesh))
+    return cli_usage_error(ctx, CMD,
+                           "--hr-sizes %s chooses the sizes: not with --hr-basis, --hr-samples "
+                           "or --hr-sample-mesh",
+                           rom_reproduce_hr_sizes_name(o->hr_sizes));
+  if (o->hr_sizes == ROM_REPRODUCE_HR_SIZES_HOLDOUT && a->have_train && a->ntrain < 2)
+    return cli_usage_error(ctx, CMD, "--hr-sizes holdout needs at least 2 --train-params");
   return CLI_EXIT_OK;
 }
 
@@ -309,6 +360,7 @@ static int check_with_problem(rom_ctx *ctx, args *a, rom_problem *p) {
     return cli_usage_error(ctx, CMD, "--dim %lld exceeds the %lld snapshots / %lld rows",
                            (long long)dim, (long long)nsnap, (long long)comp_rows);
   if (!rom_reproduce_method_is_hyper(o->method)) return CLI_EXIT_OK;
+  if (o->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN) return CLI_EXIT_OK; /* the library checks */
   const int nm = rom_reproduce_method_is_manifold(o->method);
   rom_int nb = a->have_nb ? o->hr_basis : nm ? r.hr_basis_manifold : r.hr_basis;
   rom_int ns = a->have_ns ? o->hr_samples : r.hr_samples;
@@ -351,6 +403,12 @@ static void report(rom_ctx *ctx, const rom_reproduce_result *r) {
       snprintf(label, sizeof label, "romkit");
     cli_printf(ctx, "  %-28s %10.3f %10.3f\n", label, r->avg_error_pct[c], r->max_error_pct[c]);
   }
+  if (r->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN)
+    cli_printf(ctx,
+               "  HR sizes by the %s rule (training data only): %lld / %lld, validation avg "
+               "error %.4f %% (%lld candidates)\n",
+               rom_reproduce_hr_sizes_name(r->hr_sizes), (long long)r->hr_basis,
+               (long long)r->hr_samples, r->hr_sizes_score_pct, (long long)r->hr_sizes_candidates);
   if (r->has_published)
     cli_printf(ctx, "  %-28s %10.3f %10.3f   (%s)\n", "published", r->published_avg_pct,
                r->published_max_pct, r->published_note);
@@ -393,6 +451,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     cli_printf(ctx, "%s", help);
     cli_printf(ctx, help_options,
                cli_describe_names(CLI_HYPER_METHODS, 22, -1, methods, sizeof methods));
+    cli_printf(ctx, "%s", help_options2);
     return CLI_EXIT_OK;
   }
   if ((exit_code = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return exit_code;

@@ -58,6 +58,21 @@ int rom_reproduce_method_is_manifold(rom_reproduce_method m); /* nm-* */
 int rom_reproduce_method_is_hyper(rom_reproduce_method m);    /* *-hr */
 int rom_reproduce_method_is_galerkin(rom_reproduce_method m); /* *-galerkin (else LSPG) */
 
+/* How the HR methods get their residual-basis and sample sizes (docs/reproduction.md,
+ * "Hyper-reduction sizes from training data only"). */
+typedef enum {
+  ROM_REPRODUCE_HR_SIZES_GIVEN = 0,   /* hr_basis / hr_samples, or the recipe's (default) */
+  ROM_REPRODUCE_HR_SIZES_HOLDOUT = 1, /* leave one training parameter out: residual basis of
+                                         the other training runs, ROM-HR error at the one
+                                         left out, for every candidate of the grid */
+  ROM_REPRODUCE_HR_SIZES_TRAINING = 2 /* ROM-HR error at every training parameter with the
+                                         residual basis of all training runs */
+} rom_reproduce_hr_sizes;
+/* "given", "holdout", "training"; "unknown" outside. Not collective. */
+const char *rom_reproduce_hr_sizes_name(rom_reproduce_hr_sizes s);
+/* ROM_ERR_ARG for an unknown name (ctx may be NULL). Not collective. */
+int rom_reproduce_hr_sizes_from_name(rom_ctx *ctx, const char *name, rom_reproduce_hr_sizes *out);
+
 /* Progress text (rank 0 only): fragments of lines, the newline included where a line
  * ends, in the order the pipeline prints them (`romkit reproduce` writes them to stdout as
  * they come). */
@@ -74,7 +89,16 @@ typedef struct {
   rom_hyper_method hr_method; /* sample selection; default ROM_HYPER_DEIM_OS (the authors') */
   int hr_sample_mesh;         /* 1: every sample-mesh row becomes a sample (one-component
                                  problems, pod-lspg-hr: an investigation) */
-  const double *train;        /* ntrain x num_parameters, row major; NULL: recipe */
+  /* HR sizes chosen from training data only (hr_basis / hr_samples must then be 0): every
+   * candidate nb = hr_grid_basis_min, + hr_grid_step, .. hr_grid_basis_max, ns = nb, +
+   * hr_grid_step, .. hr_grid_samples_max is scored by the mean over the validation runs of
+   * the average error (%); the chosen one is the smallest (nb + ns, then nb) whose score is
+   * <= (1 + hr_sizes_tolerance) x the best. Zero grid fields: the recipe's nb_r / ns_r give
+   * nb_r - 1 .. max(nb_r, ns_r) + 2 (P1 NM: 30..49, the authors' sweep), step 1. */
+  rom_reproduce_hr_sizes hr_sizes;
+  rom_int hr_grid_basis_min, hr_grid_basis_max, hr_grid_samples_max, hr_grid_step;
+  double hr_sizes_tolerance; /* >= 0; default 0 (the best score) */
+  const double *train;       /* ntrain x num_parameters, row major; NULL: recipe */
   int ntrain;
   const double *test;  /* num_parameters values; NULL: recipe */
   int max_iterations;  /* ROM (Gauss-)Newton updates per step; 0: recipe */
@@ -142,6 +166,11 @@ typedef struct {
   int hr_sample_mesh;
   rom_int hr_total_samples, hr_needed_rows;
   rom_int hr_decoder_hidden_units, hr_decoder_params; /* NM HR: the decoder sub-network */
+  rom_reproduce_hr_sizes hr_sizes;                    /* how hr_basis / hr_samples were chosen */
+  rom_int hr_sizes_candidates;                        /* candidates scored (0: sizes given) */
+  double hr_sizes_score_pct; /* the chosen candidate's score (validation avg error, %) */
+  double hr_sizes_best_pct;  /* the best score of the grid */
+  double hr_sizes_seconds;   /* spent choosing */
   char workdir[ROM_REPRODUCE_PATH];
   int interrupted; /* 1: stopped on opts->stop_flag before the end (no errors or timings) */
 } rom_reproduce_result;

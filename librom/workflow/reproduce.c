@@ -187,8 +187,14 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
 
   /* hyper-reduction */
   if (!hr) {
-    ROM_CHECK(ctx, o->hr_basis == 0 && o->hr_samples == 0 && !o->hr_sample_mesh, ROM_ERR_ARG,
-              "hr_basis, hr_samples and hr_sample_mesh apply to the *-hr methods only");
+    ROM_CHECK(ctx,
+              o->hr_basis == 0 && o->hr_samples == 0 && !o->hr_sample_mesh &&
+                  o->hr_sizes == ROM_REPRODUCE_HR_SIZES_GIVEN && o->hr_grid_basis_min == 0 &&
+                  o->hr_grid_basis_max == 0 && o->hr_grid_samples_max == 0 &&
+                  o->hr_grid_step == 0 && o->hr_sizes_tolerance == 0,
+              ROM_ERR_ARG,
+              "hr_basis, hr_samples, hr_sample_mesh, hr_sizes, hr_grid_* and "
+              "hr_sizes_tolerance apply to the *-hr methods only");
     goto cleanup;
   }
   ROM_CHECK(ctx, o->hr_basis >= 0 && o->hr_samples >= 0, ROM_ERR_ARG,
@@ -196,6 +202,45 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
             (long long)o->hr_basis, (long long)o->hr_samples);
   ROM_CHECK(ctx, strcmp(rom_hyper_method_name(o->hr_method), "unknown") != 0, ROM_ERR_ARG,
             "hr_method = %d is not a hyper-reduction method", (int)o->hr_method);
+  ROM_CHECK(ctx, strcmp(rom_reproduce_hr_sizes_name(o->hr_sizes), "unknown") != 0, ROM_ERR_ARG,
+            "hr_sizes = %d is not an HR size rule", (int)o->hr_sizes);
+  if (o->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN) {
+    /* sizes from training data only (hr_sizes.c): the grid, checked here */
+    const rom_int nbr = nm ? rc->hr_basis_manifold : rc->hr_basis;
+    const rom_int top = (nbr > rc->hr_samples ? nbr : rc->hr_samples) + 2;
+    const char *rule = rom_reproduce_hr_sizes_name(o->hr_sizes);
+    ROM_CHECK(ctx, o->hr_basis == 0 && o->hr_samples == 0 && !o->hr_sample_mesh, ROM_ERR_ARG,
+              "hr_sizes = %s chooses hr_basis and hr_samples: leave them (and hr_sample_mesh) 0",
+              rule);
+    ROM_CHECK(ctx, o->hr_sizes != ROM_REPRODUCE_HR_SIZES_HOLDOUT || o->ntrain >= 2, ROM_ERR_ARG,
+              "hr_sizes = holdout needs at least 2 training parameters, got %d", o->ntrain);
+    ROM_CHECK(ctx,
+              o->hr_grid_basis_min >= 0 && o->hr_grid_basis_max >= 0 &&
+                  o->hr_grid_samples_max >= 0 && o->hr_grid_step >= 0,
+              ROM_ERR_ARG, "the hr_grid_* fields must be >= 1 (0: the default grid)");
+    ROM_CHECK(ctx, o->hr_sizes_tolerance >= 0 && isfinite(o->hr_sizes_tolerance), ROM_ERR_ARG,
+              "hr_sizes_tolerance = %g must be >= 0 and finite", o->hr_sizes_tolerance);
+    if (o->hr_grid_basis_min == 0) o->hr_grid_basis_min = nbr > 1 ? nbr - 1 : 1;
+    if (o->hr_grid_basis_max == 0) o->hr_grid_basis_max = top;
+    if (o->hr_grid_samples_max == 0) o->hr_grid_samples_max = top;
+    if (o->hr_grid_step == 0) o->hr_grid_step = 1;
+    ROM_CHECK(ctx, o->hr_grid_basis_min <= o->hr_grid_basis_max, ROM_ERR_ARG,
+              "hr_grid_basis_min = %lld > hr_grid_basis_max = %lld",
+              (long long)o->hr_grid_basis_min, (long long)o->hr_grid_basis_max);
+    ROM_CHECK(
+        ctx,
+        o->hr_grid_samples_max >= o->hr_grid_basis_min && o->hr_grid_samples_max <= r->comp_rows,
+        ROM_ERR_ARG, "hr_grid_samples_max = %lld must be in hr_grid_basis_min = %lld .. %lld rows",
+        (long long)o->hr_grid_samples_max, (long long)o->hr_grid_basis_min,
+        (long long)r->comp_rows);
+    goto cleanup;
+  }
+  ROM_CHECK(ctx,
+            o->hr_grid_basis_min == 0 && o->hr_grid_basis_max == 0 && o->hr_grid_samples_max == 0 &&
+                o->hr_grid_step == 0 && o->hr_sizes_tolerance == 0,
+            ROM_ERR_ARG,
+            "the hr_grid_* and hr_sizes_tolerance fields need hr_sizes holdout or "
+            "training");
   if (o->hr_basis == 0) o->hr_basis = nm ? rc->hr_basis_manifold : rc->hr_basis;
   if (o->hr_samples == 0)
     o->hr_samples = o->hr_method == ROM_HYPER_DEIM || o->hr_method == ROM_HYPER_QDEIM
@@ -301,9 +346,8 @@ cleanup:
   return err;
 }
 
-/* The hyper-reduction of the HR methods: the residual bases, the samples (one-component
- * problems: the library's selection; several components: each component's selection, then
- * their union), the sample mesh, and for NM the decoder sub-network on it. */
+/* The hyper-reduction of the HR methods: the residual bases (cached), the samples and the
+ * sample mesh (repro_hyper_build; hr_sizes.c), optionally every sample-mesh row sampled. */
 static int build_hyper(repro_run *r, const rom_basis *basis, const double *u0, rom_ae **aes,
                        const double *ref, rom_hyper **hr) {
   int err = ROM_OK;
@@ -312,32 +356,14 @@ static int build_hyper(repro_run *r, const rom_basis *basis, const double *u0, r
   const rom_int nb = r->o.hr_basis, ns = r->o.hr_samples;
   rom_basis *rb[ROM_PROBLEM_MAX_COMPONENTS] = {NULL};
   rom_dmat *R = NULL;
-  rom_int *samples = NULL, *mesh = NULL;
+  rom_int *mesh = NULL;
   ROM_TRY(ctx, repro_bases(r, 1, nb, rb));
   if (r->interrupted) goto cleanup;
-  ROM_TRY(ctx, repro_block_diagonal(r, rb, nb, 1, &R));
   double t0 = MPI_Wtime();
-  if (r->ncomp == 1) { /* the library selects (any method, deim-os included) */
-    rom_hyper_options ho = rom_hyper_options_default();
-    ho.method = r->o.hr_method;
-    ho.residual_dim = nb;
-    ho.num_samples = ns;
-    if (!nm) ROM_TRY(ctx, rom_hyper_create(r->model, basis, u0, R, &ho, hr));
-    if (nm) ROM_TRY(ctx, rom_hyper_create(NULL, NULL, NULL, R, &ho, hr));
-  } else { /* the library's selection on each component, then their union */
-    ROM_TRY(ctx, rom_calloc(ctx, (size_t)(r->ncomp * ns), sizeof(rom_int), (void **)&samples));
-    for (int c = 0; c < r->ncomp; ++c) {
-      rom_int *sc = samples + c * ns;
-      ROM_TRY(ctx, rom_hyper_select(rom_basis_vectors(rb[c]), r->o.hr_method, nb, ns, sc));
-      for (rom_int a = 0; a < ns; ++a)
-        sc[a] += (rom_int)c * r->comp_rows;
-    }
-    ROM_TRY(ctx, repro_hyper_from_samples(r, basis, nm ? NULL : u0, R, r->ncomp * ns, samples, hr));
-  }
-  /* NM: the decoder sub-network feeding the sample mesh replaces the basis rows */
-  if (nm) ROM_TRY(ctx, rom_hyper_attach_decoder(*hr, r->model, r->ncomp, aes, ref));
+  ROM_TRY(ctx, repro_hyper_build(r, basis, u0, nm ? aes : NULL, ref, rb, nb, ns, hr));
   if (r->o.hr_sample_mesh) { /* every row of the sample mesh becomes a sample */
     const rom_int nn = rom_hyper_num_needed(*hr);
+    ROM_TRY(ctx, repro_block_diagonal(r, rb, nb, 1, &R));
     ROM_TRY(ctx, rom_malloc(ctx, sizeof(rom_int) * (size_t)nn, (void **)&mesh));
     memcpy(mesh, rom_hyper_needed_rows(*hr), sizeof(rom_int) * (size_t)nn);
     rom_hyper_destroy(hr);
@@ -354,7 +380,6 @@ cleanup:
   for (int c = 0; c < ROM_PROBLEM_MAX_COMPONENTS; ++c)
     rom_basis_destroy(&rb[c]);
   rom_dmat_destroy(&R);
-  rom_free(ctx, samples);
   rom_free(ctx, mesh);
   return err;
 }
@@ -390,6 +415,7 @@ static void fill_result(const repro_run *r, rom_reproduce_result *res) {
   res->hr_basis = o->hr_basis;
   res->hr_samples = o->hr_samples;
   res->hr_sample_mesh = o->hr_sample_mesh;
+  res->hr_sizes = o->hr_sizes;
   snprintf(res->workdir, sizeof res->workdir, "%s", r->dir);
 }
 
@@ -437,7 +463,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
                  rom_problem_name_of(r->problem), rom_reproduce_method_name(o->method),
                  nm ? "latent" : "p", (long long)k, ncomp > 1 ? " per component" : "",
                  r->train_text, test_g, rom_ctx_size(ctx), r->dir);
-  if (rom_reproduce_method_is_hyper(o->method))
+  if (rom_reproduce_method_is_hyper(o->method) && o->hr_sizes == ROM_REPRODUCE_HR_SIZES_GIVEN)
     repro_progress(r, "  hyper-reduction: %s, %lld residual basis vectors / %lld samples%s%s\n",
                    rom_hyper_method_name(o->hr_method), (long long)o->hr_basis,
                    (long long)o->hr_samples, ncomp > 1 ? " per component" : "",
@@ -475,6 +501,19 @@ static int run(repro_run *r, rom_reproduce_result *res) {
                                    : "(the u network mirrored)");
   }
   ROM_TRY(ctx, rom_calloc(ctx, (size_t)(K * nstates), sizeof(double), (void **)&q));
+  if (rom_reproduce_method_is_hyper(o->method) && o->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN) {
+    /* before anything of the test parameter is used: only V / aes and the training runs */
+    rom_stage_begin(ctx, "reproduce: HR sizes from training data");
+    err = repro_choose_hr_sizes(r, V, aes, res);
+    rom_stage_end(ctx, "reproduce: HR sizes from training data");
+    ROM_TRY(ctx, err);
+    if (r->interrupted) goto cleanup;
+    res->hr_basis = o->hr_basis;
+    res->hr_samples = o->hr_samples;
+    repro_progress(r, "  hyper-reduction: %s, %lld residual basis vectors / %lld samples%s\n",
+                   rom_hyper_method_name(o->hr_method), (long long)o->hr_basis,
+                   (long long)o->hr_samples, ncomp > 1 ? " per component" : "");
+  }
   if (rom_reproduce_method_is_hyper(o->method)) {
     rom_stage_begin(ctx, "reproduce: hyper-reduction");
     err = build_hyper(r, basis, u0, aes, ref, &hr);
@@ -632,6 +671,9 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.dim = 0;
   o.hr_basis = o.hr_samples = 0;
   o.hr_sample_mesh = 0;
+  o.hr_sizes = ROM_REPRODUCE_HR_SIZES_GIVEN;
+  o.hr_grid_basis_min = o.hr_grid_basis_max = o.hr_grid_samples_max = o.hr_grid_step = 0;
+  o.hr_sizes_tolerance = 0.0;
   o.num_ae_files = 0;
   o.ae_epochs = 0;
   o.ae_max_seconds = 0.0;

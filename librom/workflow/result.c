@@ -138,6 +138,18 @@ int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t l
         rom_hyper_method_name(r->hr_method), (long long)r->hr_basis, (long long)r->hr_samples,
         r->hr_sample_mesh ? "true" : "false", (long long)r->hr_total_samples,
         (long long)r->hr_needed_rows);
+  if (hr) {
+    add(&t, ", \"hr_sizes\": \"%s\"", rom_reproduce_hr_sizes_name(r->hr_sizes));
+    if (r->hr_sizes != ROM_REPRODUCE_HR_SIZES_GIVEN) {
+      add(&t, ", \"hr_sizes_candidates\": %lld, \"hr_sizes_score_pct\": ",
+          (long long)r->hr_sizes_candidates);
+      number(&t, r->hr_sizes_score_pct);
+      add(&t, ", \"hr_sizes_best_pct\": ");
+      number(&t, r->hr_sizes_best_pct);
+      add(&t, ", \"hr_sizes_seconds\": ");
+      number(&t, r->hr_sizes_seconds);
+    }
+  }
   add(&t, ", \"workdir\": ");
   string(&t, r->workdir);
   add(&t, "}");

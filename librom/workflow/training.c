@@ -6,7 +6,12 @@
 
 #include <string.h>
 
-int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, rom_int *cols_out) {
+int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, rom_int *cols) {
+  return repro_training_snapshots_except(r, kind, -1, out, cols);
+}
+
+int repro_training_snapshots_except(repro_run *r, repro_snap_kind kind, int skip, double **out,
+                                    rom_int *cols_out) {
   int err = ROM_OK;
   rom_ctx *ctx = r->ctx;
   rom_int cols = 0;
@@ -16,6 +21,7 @@ int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, r
   *cols_out = 0;
   for (int t = 0; t < r->o.ntrain; ++t) {
     int stop = 0;
+    if (t == skip) continue;
     /* a stop between runs loses nothing: the finished runs are in the cache */
     ROM_TRY(ctx, repro_stop_requested(r, &stop));
     if (stop) {

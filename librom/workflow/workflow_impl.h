@@ -72,6 +72,9 @@ typedef enum {
 /* The snapshot matrix (this rank's L rows x *cols, ld L, rom_malloc'd on ctx) of all
  * training runs. Collective. */
 int repro_training_snapshots(repro_run *r, repro_snap_kind kind, double **out, rom_int *cols);
+/* The same without training run `skip` (-1: none; the held-out run of hr_sizes.c). */
+int repro_training_snapshots_except(repro_run *r, repro_snap_kind kind, int skip, double **out,
+                                    rom_int *cols);
 /* POD of component c's rows of S (ld rows, cols columns), rank k. Collective. */
 int repro_component_pod(repro_run *r, int c, rom_int k, double *S, rom_int ld, rom_int cols,
                         rom_basis **out);
@@ -90,6 +93,19 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets);
 int repro_hyper_from_samples(repro_run *r, const rom_basis *state, const double *ref_local,
                              const rom_dmat *R, rom_int ns, const rom_int *samples,
                              rom_hyper **out);
+
+/* ---- hr_sizes.c ---- */
+/* The hyper-reduction of residual bases rb[c] (>= nb vectors each; the first nb are used)
+ * and ns samples per component: one component, the library's selection; several, each
+ * component's selection and their union; NM (aes != NULL): the decoder sub-network on the
+ * sample mesh with reference ref. basis / u0: the POD state basis and its reference (NULL
+ * for NM). Collective. */
+int repro_hyper_build(repro_run *r, const rom_basis *basis, const double *u0, rom_ae **aes,
+                      const double *ref, rom_basis **rb, rom_int nb, rom_int ns, rom_hyper **hr);
+/* r->o.hr_sizes != GIVEN: chooses r->o.hr_basis / hr_samples from the training runs only
+ * (V: the POD state basis, L x K, for the POD methods; aes: the networks for NM) and fills
+ * res's hr_sizes fields. Reads nothing of the test parameter. Collective. */
+int repro_choose_hr_sizes(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_reproduce_result *res);
 
 /* ---- published.c ---- */
 typedef struct {

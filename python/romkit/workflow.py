@@ -52,7 +52,8 @@ def _count(name, value):
 
 
 def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None,
-              hr_samples=None, hr_method=None, hr_sample_mesh=False, train_params=None,
+              hr_samples=None, hr_method=None, hr_sample_mesh=False, hr_sizes=None,
+              hr_grid=None, hr_sizes_tolerance=None, train_params=None,
               test_param=None, workdir=None, max_iterations=None, tolerance=None, ae_files=(),
               ae_seed=42, ae_epochs=None, ae_max_seconds=None, save=None, progress=None,
               ctx=None, ae_precision=None):
@@ -68,6 +69,9 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         max_iterations, tolerance, ae_files, ae_seed, ae_epochs, ae_max_seconds, save: the
             options of ``romkit reproduce`` (None: the problem's recipe).
         ae_precision: "double" or "single", ``--precision`` (None: double).
+        hr_sizes, hr_grid, hr_sizes_tolerance: HR sizes from training data only
+            (``--hr-sizes``, ``--hr-grid``, ``--hr-sizes-tolerance``): hr_sizes "given"
+            (default), "holdout" or "training"; hr_grid (nb_min, nb_max, ns_max[, step]).
         workdir: the cache directory (None: a new one under $TMPDIR or /tmp).
         progress: None (silent; the context's logger at level "info" gets the lines),
             True (print to stdout) or a callable taking each text fragment.
@@ -95,6 +99,21 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
             raise ValueError(f"unknown hr_method {hr_method!r} ({', '.join(HYPER_METHODS)})")
         o.hr_method = HYPER_METHODS.value(hr_method)
     o.hr_sample_mesh = 1 if hr_sample_mesh else 0
+    if hr_sizes is not None:
+        rule = out_arg("rom_reproduce_hr_sizes_from_name", 2)
+        call(ctx._h, "rom_reproduce_hr_sizes_from_name", ctx._h, str(hr_sizes).encode(), rule)
+        o.hr_sizes = rule[0]
+    if hr_grid is not None:
+        g = [int(v) for v in hr_grid]
+        if len(g) not in (3, 4) or min(g) < 1:
+            raise ValueError(f"hr_grid must be (nb_min, nb_max, ns_max[, step]) >= 1, got {hr_grid!r}")
+        o.hr_grid_basis_min, o.hr_grid_basis_max, o.hr_grid_samples_max = g[:3]
+        o.hr_grid_step = g[3] if len(g) == 4 else 1
+    if hr_sizes_tolerance is not None:
+        tol = float(hr_sizes_tolerance)
+        if not tol >= 0 or tol == float("inf"):
+            raise ValueError(f"hr_sizes_tolerance must be >= 0 and finite, got {hr_sizes_tolerance!r}")
+        o.hr_sizes_tolerance = tol
     if train_params is not None:
         values = [float(a) for a in train_params]
         if not values:

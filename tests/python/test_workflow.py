@@ -77,3 +77,29 @@ def test_reproduce_bad_options(tmp_path, problem, method, options, words):
     with pytest.raises(rk.RomkitError) as e:
         rk.workflow.reproduce(problem, method, workdir=str(tmp_path / "w"), **SMALL, **options)
     assert words in str(e.value)
+
+
+@pytest.mark.skipif(not ROMKIT_BIN or not os.path.exists(ROMKIT_BIN),
+                    reason="ROMKIT_BIN is not set (run through ctest)")
+def test_reproduce_hr_sizes_equals_cli(tmp_path):
+    """HR sizes from training data only (--hr-sizes holdout --hr-grid): Python's choice and
+    numbers are the CLI's; bad values raise."""
+    rk = library_or_skip()
+    cli = cli_json(["P1", "--steps", "30", "--method", "pod-lspg-hr", "--hr-sizes", "holdout",
+                    "--hr-grid", "6:10:12:2", "--workdir", str(tmp_path / "cli")])
+    py = rk.workflow.reproduce("P1", "pod-lspg-hr", steps=30, hr_sizes="holdout",
+                               hr_grid=(6, 10, 12, 2), workdir=str(tmp_path / "py"))
+    assert list(py) == list(cli)
+    for key in cli:
+        if key not in TIMINGS and key != "hr_sizes_seconds":
+            assert py[key] == cli[key], key
+    assert py["hr_sizes"] == "holdout" and py["hr_sizes_candidates"] == 9
+    with pytest.raises(rk.RomkitError, match="unknown HR size rule"):
+        rk.workflow.reproduce("P1", "pod-lspg-hr", steps=30, hr_sizes="bogus",
+                              workdir=str(tmp_path / "bad"))
+    with pytest.raises(rk.RomkitError, match="chooses hr_basis and hr_samples"):
+        rk.workflow.reproduce("P1", "pod-lspg-hr", steps=30, hr_sizes="holdout", hr_basis=8,
+                              workdir=str(tmp_path / "bad"))
+    with pytest.raises(ValueError, match="hr_grid"):
+        rk.workflow.reproduce("P1", "pod-lspg-hr", steps=30, hr_sizes="holdout",
+                              hr_grid=(6, 10), workdir=str(tmp_path / "bad"))
