@@ -6,12 +6,14 @@ packages=(cmake make gcc pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-d
           libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
           libsuitesparse-dev python3-numpy python3-h5py python3-pytest python3-mpi4py
           python3-cffi python3-matplotlib python3-dolfinx python3-torch
-          libnlopt-dev python3-nlopt libglpk-dev)
+          libnlopt-dev python3-nlopt libglpk-dev libsleef-dev)
 # python3-cffi: the Python package loads libromkit.so through cffi, with the declarations
 # generated from include/romkit.h at build time (python/romkit/_cdef.py).
 # libnlopt-dev: the optimiser of rom_optimize / romkit optimize (docs/optimisation.md);
 # python3-nlopt: the same from Python (python/romkit/optimize.py).
 # libglpk-dev: the linear programs of the SCM coercivity lower bound (librom/affine/affine_scm.c).
+# libsleef-dev: vectorised exp / tanh for the activations of the online decoder pass
+# (librom/manifold/activation_vec.c, docs/nonlinear.md); optional at build time.
 # python3-matplotlib: the plots of the Python package (romkit.plot: DMD eigenvalues, modes and
 # predictions, P3 figures) and their tests.
 # python3-torch: the PyTorch side of the autoencoder comparison (scripts/torch_p1_epoch.py,

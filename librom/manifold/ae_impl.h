@@ -190,9 +190,10 @@ int rom_ae_forward_range(rom_ae *ae, int l0, int l1, rom_int B, const double *X,
 /* The decoder part of a network (nl layers from k inputs) at one point q: a_out gets the
  * last layer's activation (before any output scaling) and, if J != NULL, J (ld ldj) the
  * forward-mode Jacobian d a_out / d q (k columns). work: rom_nn_decode_workspace(...)
- * doubles. Shared by rom_ae_decode_jacobian and the decoder sub-network (subnet.c), so
- * both run the same kernels in the same order: a sub-network reproduces the full
- * decoder's rows bit for bit. Not collective, no allocation. */
+ * doubles. The separate evaluation (value, then the Jacobian columns as a batch): the
+ * reference that the fused pass rom_nn_decode_fused (decode_fused.h), which
+ * rom_ae_decode_jacobian and the decoder sub-network use, is tested against. Not
+ * collective, no allocation. */
 rom_int rom_nn_decode_workspace(int nl, const rom_nn_layer *layers, rom_int k);
 void rom_nn_decode_jacobian(int nl, const rom_nn_layer *layers, const double *params, rom_int k,
                             const double *q, double *a_out, double *J, rom_int ldj, double *work);

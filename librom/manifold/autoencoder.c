@@ -12,6 +12,7 @@
  * Forward-mode Jacobian: J_0 = I_k, J_l = f_l'(z_l) .* (W_l J_{l-1}), dg/dq = J_L. */
 #include "core/values.h"
 #include "manifold/ae_impl.h"
+#include "manifold/decode_fused.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -398,10 +399,10 @@ int rom_ae_decode_jacobian(rom_ae *ae, const double *q, double *g, double *J, ro
   ROM_CHECK(ctx, q && J && ldj >= N, ROM_ERR_ARG,
             "decoder Jacobian: q and J are required, ldj = %lld < N = %lld", (long long)ldj,
             (long long)N);
-  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rom_nn_decode_workspace(nd, dec, k),
+  ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)rom_nn_decode_fused_workspace(nd, dec, k),
                           (void **)&work));
   ROM_TRY(ctx, rom_malloc(ctx, sizeof(double) * (size_t)N, (void **)&a));
-  rom_nn_decode_jacobian(nd, dec, ae->params, k, q, a, J, ldj, work);
+  rom_nn_decode_fused(nd, dec, ae->params, k, q, a, J, ldj, work);
   for (rom_int c = 0; c < k; ++c)
     for (rom_int i = 0; i < N; ++i)
       J[i + c * ldj] *= ae->scale[i];

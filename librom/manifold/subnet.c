@@ -10,13 +10,15 @@
  * union of its kept rows' mask columns, a dense layer needs all of its inputs, and the
  * first layer always takes the whole latent vector. The kept layers are ordinary romkit
  * layers (dense rows copied, masks re-indexed with their column order kept) evaluated by
- * rom_nn_decode_jacobian, the kernel rom_ae_decode_jacobian uses, so every kept row is
- * the full decoder's row bit for bit (tests/mpi/manifold_rom.c checks it).
+ * rom_nn_decode_fused (decode_fused.c: value and Jacobian in one pass), the kernel
+ * rom_ae_decode_jacobian uses, so every kept row is the full decoder's row bit for bit
+ * (tests/mpi/manifold_rom.c checks it).
  *
  * Several autoencoders can be stacked into one trial manifold (the paper's P2 has one
  * for u and one for v): decoder b maps the latent slice [koff_b, koff_b + k_b) to the
  * output rows [roff_b, roff_b + N_b); the Jacobian is block diagonal. */
 #include "manifold/subnet_impl.h"
+#include "manifold/decode_fused.h"
 
 #include <string.h>
 
@@ -76,7 +78,7 @@ int rom_subnet_finish(rom_ae_subnet *s) {
     rom_subnet_block *B = &s->blocks[b];
     s->latent += B->k;
     if (B->nl == 0) continue;
-    rom_int w = rom_nn_decode_workspace(B->nl, B->layers, B->k);
+    rom_int w = rom_nn_decode_fused_workspace(B->nl, B->layers, B->k);
     wmax = w > wmax ? w : wmax;
     for (int l = 0; l < B->nl; ++l) {
       if (l + 1 < B->nl) s->units_kept += B->layers[l].out;
@@ -296,8 +298,8 @@ int rom_ae_subnet_decode(rom_ae_subnet *s, const double *q, double *g, double *J
   for (int b = 0; b < s->nblocks; ++b) {
     const rom_subnet_block *B = &s->blocks[b];
     if (B->count == 0) continue;
-    rom_nn_decode_jacobian(B->nl, B->layers, B->params, B->k, q + B->koff, a + B->first,
-                           J ? J + B->first + B->koff * ldj : NULL, ldj, s->work);
+    rom_nn_decode_fused(B->nl, B->layers, B->params, B->k, q + B->koff, a + B->first,
+                        J ? J + B->first + B->koff * ldj : NULL, ldj, s->work);
     if (J)
       for (rom_int c = 0; c < B->k; ++c) {
         double *Jc = J + B->first + (B->koff + c) * ldj;

@@ -1,0 +1,115 @@
+/* AVX2 kernels of the fused decoder pass (decode_fused.h): SLEEF's 4-lane exp / tanh for the
+ * activations and the masked layer's unit-major product, two 4-lane vectors per weight.
+ * This file is compiled with -mavx2 -mfma -ffp-contract=off (CMakeLists.txt) and its
+ * functions are called only when the CPU reports AVX2 and FMA (SLEEF's AVX2 functions use
+ * FMA inside; activation_vec.c, decode_fused.c). No contraction of this file's own
+ * arithmetic into fused multiply-adds: every lane computes what the scalar code of
+ * activation.c / decode_fused.c computes, in the same order. */
+#include "manifold/decode_fused.h"
+
+#if defined(ROMKIT_SIMD_X86) && defined(__AVX2__)
+#include <immintrin.h>
+#ifdef ROMKIT_HAVE_SLEEF
+#include <sleef.h>
+#endif
+
+#define V 4
+
+/* s += w * H[col * ld + c0 .. + 8) for the two 4-lane halves */
+#define ACC(s, t)                                                                                  \
+  do {                                                                                             \
+    const __m256d w_ = _mm256_set1_pd(W[t]);                                                       \
+    const double *x_ = h + ci[t] * ld;                                                             \
+    s##a = _mm256_add_pd(s##a, _mm256_mul_pd(w_, _mm256_loadu_pd(x_)));                            \
+    s##b = _mm256_add_pd(s##b, _mm256_mul_pd(w_, _mm256_loadu_pd(x_ + V)));                        \
+  } while (0)
+
+void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, const double *W,
+                           rom_int ld, const double *H, double *Z) {
+  for (rom_int i = 0; i < out; ++i) {
+    const rom_int end = rp[i + 1];
+    for (rom_int c0 = 0; c0 < ld; c0 += 2 * V) {
+      __m256d s0a = _mm256_setzero_pd(), s0b = s0a, s1a = s0a, s1b = s0a, s2a = s0a, s2b = s0a,
+              s3a = s0a, s3b = s0a;
+      const double *h = H + c0;
+      rom_int t = rp[i];
+      for (; t + 4 <= end; t += 4) {
+        ACC(s0, t);
+        ACC(s1, t + 1);
+        ACC(s2, t + 2);
+        ACC(s3, t + 3);
+      }
+      if (t < end) ACC(s0, t);
+      if (t + 1 < end) ACC(s1, t + 1);
+      if (t + 2 < end) ACC(s2, t + 2);
+      double *z = Z + i * ld + c0;
+      _mm256_storeu_pd(z, _mm256_add_pd(_mm256_add_pd(s0a, s1a), _mm256_add_pd(s2a, s3a)));
+      _mm256_storeu_pd(z + V, _mm256_add_pd(_mm256_add_pd(s0b, s1b), _mm256_add_pd(s2b, s3b)));
+    }
+  }
+}
+#undef ACC
+
+#ifdef ROMKIT_HAVE_SLEEF
+/* The logistic function as activation.c computes it: 1 / (1 + exp(-z)) for z >= 0,
+ * exp(z) / (1 + exp(z)) otherwise, i.e. (z >= 0 ? 1 : e) / (1 + e) with e = exp(-|z|). */
+static inline __m256d logistic4(__m256d z) {
+  const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+  const __m256d az = _mm256_andnot_pd(_mm256_set1_pd(-0.0), z);
+  __m256d e = Sleef_expd4_u10avx2(_mm256_sub_pd(zero, az));
+  __m256d pos = _mm256_cmp_pd(z, zero, _CMP_GE_OQ);
+  return _mm256_div_pd(_mm256_blendv_pd(e, one, pos), _mm256_add_pd(one, e));
+}
+
+static inline void block4(rom_activation act, const double *z, double *y, double *dy) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  __m256d zv = _mm256_loadu_pd(z), f, d;
+  if (act == ROM_ACT_SIGMOID) { /* f' = s (1 - s) */
+    f = logistic4(zv);
+    d = _mm256_mul_pd(f, _mm256_sub_pd(one, f));
+  } else if (act == ROM_ACT_SWISH) { /* f = z s, f' = s + z s (1 - s) */
+    __m256d s = logistic4(zv);
+    f = _mm256_mul_pd(zv, s);
+    d = _mm256_add_pd(s, _mm256_mul_pd(f, _mm256_sub_pd(one, s)));
+  } else { /* tanh, f' = 1 - t^2 */
+    f = Sleef_tanhd4_u10avx2(zv);
+    d = _mm256_sub_pd(one, _mm256_mul_pd(f, f));
+  }
+  _mm256_storeu_pd(y, f);
+  if (dy) _mm256_storeu_pd(dy, d);
+}
+
+int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
+  rom_int i = 0;
+  for (; i + V <= n; i += V)
+    block4(act, z + i, y + i, dy ? dy + i : NULL);
+  if (i < n) { /* the tail through the same vector code, on a zero-padded copy */
+    double zt[V] = {0}, yt[V], dt[V];
+    for (rom_int j = i; j < n; ++j)
+      zt[j - i] = z[j];
+    block4(act, zt, yt, dy ? dt : NULL);
+    for (rom_int j = i; j < n; ++j) {
+      y[j] = yt[j - i];
+      if (dy) dy[j] = dt[j - i];
+    }
+  }
+  return 1;
+}
+#else
+int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+#endif
+
+#else /* not an x86-64 build with AVX2: never called */
+void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, const double *W,
+                           rom_int ld, const double *H, double *Z) {
+  (void)out, (void)rp, (void)ci, (void)W, (void)ld, (void)H, (void)Z;
+}
+int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+#endif
