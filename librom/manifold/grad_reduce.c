@@ -115,8 +115,9 @@ void rom_grad_reduce_destroy(rom_grad_reduce **rp) {
 }
 
 void rom_grad_reduce_owned(const rom_grad_reduce *r, rom_int *lo, rom_int *hi) {
-  *lo = r->lo[r->rank];
-  *hi = r->lo[r->rank + 1];
+  const int sharded = r->method == ROM_AE_REDUCE_SHARDED;
+  *lo = sharded ? r->lo[r->rank] : 0;
+  *hi = sharded ? r->lo[r->rank + 1] : r->n;
 }
 
 int rom_grad_reduce_owner(const rom_grad_reduce *r, rom_int i) {
