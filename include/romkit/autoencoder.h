@@ -227,8 +227,9 @@ rom_int rom_ae_subnet_num_params(const rom_ae_subnet *s);       /* kept weights 
 /* The reduction of a batch's gradient across the ranks (rom_ae_train_options.grad_reduce).
  * ALLREDUCE: one MPI_Allreduce of the whole gradient, every rank runs the whole Adam update.
  * SHARDED: MPI_Reduce_scatter, each rank runs Adam on its 1/P of the parameters, then
- * MPI_Allgatherv of the weights (same bytes, 1/P of the update per rank). AUTO: the measured
- * faster one, sharded (docs/benchmarks.md). */
+ * MPI_Allgatherv of the weights (same bytes, 1/P of the update per rank). AUTO: sharded
+ * (half the Adam work per rank at 2 ranks, measured; the epoch times under this node's
+ * load did not separate the two: docs/benchmarks.md). */
 typedef enum {
   ROM_AE_REDUCE_AUTO = 0,
   ROM_AE_REDUCE_ALLREDUCE = 1,
