@@ -227,9 +227,10 @@ rom_int rom_ae_subnet_num_params(const rom_ae_subnet *s);       /* kept weights 
 /* The reduction of a batch's gradient across the ranks (rom_ae_train_options.grad_reduce).
  * ALLREDUCE: one MPI_Allreduce of the whole gradient, every rank runs the whole Adam update.
  * SHARDED: MPI_Reduce_scatter, each rank runs Adam on its 1/P of the parameters, then
- * MPI_Allgatherv of the weights (same bytes, 1/P of the update per rank). AUTO: sharded
- * (half the Adam work per rank at 2 ranks, measured; the epoch times under this node's
- * load did not separate the two: docs/benchmarks.md). */
+ * MPI_Allgatherv of the weights (same bytes, 1/P of the update per rank). AUTO: allreduce,
+ * the faster one for P1's paper network in the least loaded measurement (Adam and the
+ * exchange are memory-bound, and the two cores share the memory bandwidth:
+ * docs/benchmarks.md). */
 typedef enum {
   ROM_AE_REDUCE_AUTO = 0,
   ROM_AE_REDUCE_ALLREDUCE = 1,
@@ -259,7 +260,7 @@ typedef struct {
                                  order: bit-identical results on any rank count. */
   int grad_reduce;            /* how the ranks sum a batch's gradient (rom_ae_reduce;
                                  docs/autoencoder.md "Ranks and the gradient reduction"):
-                                 ROM_AE_REDUCE_AUTO (0, default: sharded), ..._ALLREDUCE or
+                                 ROM_AE_REDUCE_AUTO (0, default: allreduce), ..._ALLREDUCE or
                                  ..._SHARDED. Does not change the result (bit-identical at 2
                                  ranks and in chunk mode, round-off otherwise) */
   double max_seconds;         /* stop after this wall time (0: no limit) */

@@ -12,11 +12,11 @@
  * count. A global batch (positions b0 .. b1 of the epoch's order) is split by position:
  * - default: rank r takes positions [b0 + B r / P, b0 + B (r + 1) / P), sums its
  *   samples' gradients (dgemm over its share), and the ranks' packed gradients (+ loss)
- *   are summed (grad_reduce.c: by default a reduce-scatter, Adam on each rank's 1/P of the
- *   parameters, an allgather of the weights; or one MPI_Allreduce and the whole Adam update
- *   on every rank; the same sums either way). Changing P changes how the B terms are grouped, so
- * loss curves at different P agree to round-off (1e-16 relative per step; training is a chaotic
- * iteration, so the difference grows slowly over many epochs).
+ *   are summed (grad_reduce.c: by default one MPI_Allreduce and the whole Adam update on
+ *   every rank; or a reduce-scatter, Adam on each rank's 1/P of the parameters, an
+ *   allgather of the weights; the same sums either way). Changing P changes how the B terms are
+ * grouped, so loss curves at different P agree to round-off (1e-16 relative per step; training is a
+ * chaotic iteration, so the difference grows slowly over many epochs).
  * - reproducible_chunks = C: the batch is cut into C fixed chunks (by position, the same
  *   cut for every P); chunk c is computed by rank c mod P into slot c of a C-slot buffer
  *   (zeros elsewhere), the reduction adds the slots across ranks (x + 0 is exact), and the
@@ -218,7 +218,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   /* The gradient reduction (grad_reduce.c): this rank's Adam updates parameters
    * [plo, phi); the loss entry np is summed on rank loss_owner. */
   const int method =
-      o.grad_reduce == ROM_AE_REDUCE_ALLREDUCE ? ROM_AE_REDUCE_ALLREDUCE : ROM_AE_REDUCE_SHARDED;
+      o.grad_reduce == ROM_AE_REDUCE_SHARDED ? ROM_AE_REDUCE_SHARDED : ROM_AE_REDUCE_ALLREDUCE;
   ROM_TRY_ALL(ctx, rom_grad_reduce_create(ctx, method, slot_len, (int)slots, MPI_DOUBLE, &gr));
   rom_int plo = 0, phi = 0;
   rom_grad_reduce_owned(gr, &plo, &phi);
