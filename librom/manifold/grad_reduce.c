@@ -13,8 +13,9 @@
  *   block (Adam is elementwise, so the update of a block is the same arithmetic as that
  *   block's share of the whole update: bit-identical), and one MPI_Allgatherv of the new
  *   parameters gives every rank the whole network again. The same bytes travel as in a
- *   ring allreduce (reduce-scatter + allgather), but each rank does 1/P of the Adam update,
- *   which at P1's size is as expensive as the half batch (docs/benchmarks.md). This is the
+ *   ring allreduce (reduce-scatter + allgather), but each rank does 1/P of the Adam update
+ *   (on a node whose cores share one memory bandwidth the memory-bound update did not get
+ *   faster: docs/benchmarks.md, "1 vs 2 ranks"; allreduce is the default). This is the
  *   optimizer-state sharding of Rajbhandari et al., "ZeRO", SC 2020 (stage 1), without the
  *   memory saving: every rank keeps the whole Adam state (checkpoints gather it).
  *
