@@ -64,6 +64,9 @@ static const char *const train_help_tail =
     "  --seed S            weights, split and shuffles (default 42)\n"
     "  --reproducible C    cut each batch into C fixed chunks: bit-identical results on any\n"
     "                      number of ranks (default 0: equal to round-off; at most 65536)\n"
+    "  --grad-reduce R     how ranks sum the gradient: allreduce (default: every rank runs the\n"
+    "                      whole Adam update) or sharded (reduce-scatter, Adam on 1/P of\n"
+    "                      the weights each, allgather); the same result either way\n"
     "  --max-seconds T     stop after T seconds of training\n"
     "  --precision P       double (default) or single: the forward and backward passes in\n"
     "                      float32 (sgemm); weights, Adam and the loss sums stay double and\n"
@@ -90,7 +93,8 @@ static const char *const train_help_tail =
 
 typedef struct {
   const char *input, *output, *problem, *activation, *mask, *scaling, *network, *precision;
-  const char *init; /* --init: continue training this network */
+  const char *init;        /* --init: continue training this network */
+  const char *grad_reduce; /* --grad-reduce */
   rom_int latent, hidden, epochs, batch, patience, early_stop, chunks, ckpt_every, stop_after;
   double lr, validation, max_seconds;
   uint64_t seed;
@@ -144,6 +148,7 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
     STR_OPT("--scaling", scaling)
     STR_OPT("--init", init)
     STR_OPT("--precision", precision)
+    STR_OPT("--grad-reduce", grad_reduce)
     /* sizes beyond these fail later with the sizes and memory they need; --reproducible is
      * an int in the library (a larger value would wrap), and more chunks than a batch has
      * samples only add empty slots */
@@ -187,6 +192,9 @@ static int parse(rom_ctx *ctx, int argc, char **argv, train_args *a) {
 #undef DBL_OPT
 #undef STR_OPT
   }
+  if (a->grad_reduce && strcmp(a->grad_reduce, "sharded") && strcmp(a->grad_reduce, "allreduce"))
+    return cli_usage_error(ctx, "train", "--grad-reduce %s: expected sharded or allreduce",
+                           a->grad_reduce);
   if (!a->input) return cli_usage_error(ctx, "train", "no snapshot file given (see --help)");
   if (!a->output) return cli_usage_error(ctx, "train", "no output file given (-o AE.h5)");
   if (a->init && (a->hidden > 0 || a->activation || a->mask || a->scaling || a->decoder_bias > 0 ||
@@ -366,6 +374,9 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   if (a.patience >= 0) o.patience = a.patience;
   if (a.early_stop >= 0) o.early_stop = a.early_stop;
   if (a.chunks >= 0) o.reproducible_chunks = (int)a.chunks;
+  if (a.grad_reduce)
+    o.grad_reduce =
+        strcmp(a.grad_reduce, "allreduce") ? ROM_AE_REDUCE_SHARDED : ROM_AE_REDUCE_ALLREDUCE;
   if (a.lr > 0) o.learning_rate = a.lr;
   if (a.validation >= 0) o.validation_fraction = a.validation;
   o.max_seconds = a.max_seconds;

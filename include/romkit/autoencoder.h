@@ -236,6 +236,19 @@ typedef enum { ROM_PRECISION_DOUBLE = 0, ROM_PRECISION_SINGLE = 1 } rom_precisio
 const char *rom_precision_name(rom_precision p);
 int rom_precision_parse(rom_ctx *ctx, const char *name, rom_precision *out);
 
+/* The reduction of a batch's gradient across the ranks (rom_ae_train_options.grad_reduce).
+ * ALLREDUCE: one MPI_Allreduce of the whole gradient, every rank runs the whole Adam update.
+ * SHARDED: MPI_Reduce_scatter, each rank runs Adam on its 1/P of the parameters, then
+ * MPI_Allgatherv of the weights (same bytes, 1/P of the update per rank). AUTO: allreduce,
+ * the faster one for P1's paper network in the least loaded measurement (Adam and the
+ * exchange are memory-bound, and the two cores share the memory bandwidth:
+ * docs/benchmarks.md). */
+typedef enum {
+  ROM_AE_REDUCE_AUTO = 0,
+  ROM_AE_REDUCE_ALLREDUCE = 1,
+  ROM_AE_REDUCE_SHARDED = 2
+} rom_ae_reduce;
+
 typedef struct {
   rom_int epochs;             /* maximum number of epochs (default 10000, the paper's P1) */
   rom_int batch;              /* global mini-batch size (default 20) */
@@ -257,6 +270,11 @@ typedef struct {
                                  chunk's gradient lands in its own slot of the reduced buffer
                                  (C times the message size) and the slots are summed in chunk
                                  order: bit-identical results on any rank count. */
+  int grad_reduce;            /* how the ranks sum a batch's gradient (rom_ae_reduce;
+                                 docs/autoencoder.md "Ranks and the gradient reduction"):
+                                 ROM_AE_REDUCE_AUTO (0, default: allreduce), ..._ALLREDUCE or
+                                 ..._SHARDED. Does not change the result (bit-identical at 2
+                                 ranks and in chunk mode, round-off otherwise) */
   double max_seconds;         /* stop after this wall time (0: no limit) */
   int scale_minmax;           /* 1: first set the input scaling to the data's per-feature
                                  minimum and range (rom_ae_scaling_minmax; the paper's P2) */

@@ -11,14 +11,16 @@
  * the same split and order without communication, and they do not depend on the rank
  * count. A global batch (positions b0 .. b1 of the epoch's order) is split by position:
  * - default: rank r takes positions [b0 + B r / P, b0 + B (r + 1) / P), sums its
- *   samples' gradients (dgemm over its share), and one MPI_Allreduce sums the ranks'
- *   packed gradients (+ loss). Changing P changes how the B terms are grouped, so loss
- *   curves at different P agree to round-off (1e-16 relative per step; training is a
- *   chaotic iteration, so the difference grows slowly over many epochs).
+ *   samples' gradients (dgemm over its share), and the ranks' packed gradients (+ loss)
+ *   are summed (grad_reduce.c: by default one MPI_Allreduce and the whole Adam update on
+ *   every rank; or a reduce-scatter, Adam on each rank's 1/P of the parameters, an
+ *   allgather of the weights; the same sums either way). Changing P changes how the B terms are
+ * grouped, so loss curves at different P agree to round-off (1e-16 relative per step; training is a
+ * chaotic iteration, so the difference grows slowly over many epochs).
  * - reproducible_chunks = C: the batch is cut into C fixed chunks (by position, the same
  *   cut for every P); chunk c is computed by rank c mod P into slot c of a C-slot buffer
- *   (zeros elsewhere), one MPI_Allreduce adds the slots (x + 0 is exact), and every rank
- *   sums the slots in chunk order. The result is bit-identical for every P, at C times
+ *   (zeros elsewhere), the reduction adds the slots across ranks (x + 0 is exact), and the
+ *   slots are summed in chunk order. The result is bit-identical for every P, at C times
  *   the message size and with at most C ranks busy.
  * Validation losses are computed per sample (in the same chunks) and summed in sample
  * order, so they are exact across P in chunk mode too.
@@ -34,6 +36,7 @@
  * agreement are those of double training. The loss sums are accumulated in double. */
 #include "core/values.h"
 #include "manifold/ae_impl.h"
+#include "manifold/grad_reduce.h"
 #include "romkit/progress.h"
 
 #include <math.h>
@@ -162,6 +165,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   rom_int *order = NULL;
   rom_adam adam = {0, 0, NULL, NULL};
   train_single ts = {NULL, NULL, NULL, NULL};
+  rom_grad_reduce *gr = NULL;
   MPI_Comm comm = MPI_COMM_NULL;
   ROM_CHECK(ctx, ae, ROM_ERR_ARG, "autoencoder is NULL");
   comm = rom_ctx_comm(ctx);
@@ -170,17 +174,19 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   ROM_CHECK_ALL(ctx, m >= 2 && X && ldx >= N, ROM_ERR_ARG,
                 "training needs m >= 2 samples (got %lld) of length N = %lld (ldx = %lld)",
                 (long long)m, (long long)N, (long long)ldx);
-  ROM_CHECK_ALL(ctx,
-                o.epochs >= 1 && o.batch >= 1 && o.learning_rate > 0 && o.patience >= 0 &&
-                    o.factor > 0 && o.factor <= 1 && o.early_stop >= 0 &&
-                    o.validation_fraction >= 0 && o.validation_fraction < 1 &&
-                    o.reproducible_chunks >= 0 && o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 &&
-                    o.beta2 < 1 && o.eps > 0,
-                ROM_ERR_ARG,
-                "training options: epochs %lld, batch %lld, lr %g, patience %lld, factor %g, "
-                "early_stop %lld, validation_fraction %g, reproducible_chunks %d out of range",
-                (long long)o.epochs, (long long)o.batch, o.learning_rate, (long long)o.patience,
-                o.factor, (long long)o.early_stop, o.validation_fraction, o.reproducible_chunks);
+  ROM_CHECK_ALL(
+      ctx,
+      o.epochs >= 1 && o.batch >= 1 && o.learning_rate > 0 && o.patience >= 0 && o.factor > 0 &&
+          o.factor <= 1 && o.early_stop >= 0 && o.validation_fraction >= 0 &&
+          o.validation_fraction < 1 && o.reproducible_chunks >= 0 && o.beta1 >= 0 && o.beta1 < 1 &&
+          o.beta2 >= 0 && o.beta2 < 1 && o.eps > 0 && o.grad_reduce >= ROM_AE_REDUCE_AUTO &&
+          o.grad_reduce <= ROM_AE_REDUCE_SHARDED,
+      ROM_ERR_ARG,
+      "training options: epochs %lld, batch %lld, lr %g, patience %lld, factor %g, "
+      "early_stop %lld, validation_fraction %g, reproducible_chunks %d, grad_reduce %d "
+      "out of range",
+      (long long)o.epochs, (long long)o.batch, o.learning_rate, (long long)o.patience, o.factor,
+      (long long)o.early_stop, o.validation_fraction, o.reproducible_chunks, o.grad_reduce);
   ROM_CHECK_ALL(ctx, o.precision == ROM_PRECISION_DOUBLE || o.precision == ROM_PRECISION_SINGLE,
                 ROM_ERR_ARG,
                 "training options: precision %d is neither double (%d) nor single (%d)",
@@ -239,7 +245,8 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
   {
     /* the working set below, before any of it is allocated: the scaled data (N m), the
      * gradient slots, the best weights and Adam's two moments (np each) */
-    const double slots_d = o.reproducible_chunks > 0 ? (double)o.reproducible_chunks : 1.0;
+    /* chunk mode: C slots, and as many again for the sharded reduction's packed copy */
+    const double slots_d = o.reproducible_chunks > 0 ? 2.0 * o.reproducible_chunks : 1.0;
     double need = 8.0 * ((double)N * (double)m * 2.0 + (double)np * (slots_d + 4.0));
     if (single) /* the float data, weights and gradient */
       need += 4.0 * ((double)N * (double)m + 2.0 * (double)np);
@@ -284,6 +291,15 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     ROM_TRY_ALL(ctx,
                 rom_malloc_n(ctx, N, (B > nval ? B : nval) + 1, sizeof(float), (void **)&ts.buf));
   }
+  /* The gradient reduction (grad_reduce.c): this rank's Adam updates parameters
+   * [plo, phi); the loss entry np is summed on rank loss_owner. */
+  const int method =
+      o.grad_reduce == ROM_AE_REDUCE_SHARDED ? ROM_AE_REDUCE_SHARDED : ROM_AE_REDUCE_ALLREDUCE;
+  ROM_TRY_ALL(ctx, rom_grad_reduce_create(ctx, method, slot_len, (int)slots, MPI_DOUBLE, &gr));
+  rom_int plo = 0, phi = 0;
+  rom_grad_reduce_owned(gr, &plo, &phi);
+  if (phi > np) phi = np;
+  const int loss_owner = rom_grad_reduce_owner(gr, np);
   rom_ae_train_state st;
   memset(&st, 0, sizeof(st));
   st.adam = &adam;
@@ -325,11 +341,12 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
     const double t0 = rom_wtime();
     memcpy(ord, train, sizeof(rom_int) * (size_t)ntrain);
     shuffle(ord, ntrain, o.seed, STREAM_SHUFFLE + (uint64_t)epoch);
-    double loss_sum = 0.0;
+    double loss_sum = 0.0, t_compute = 0.0, t_reduce = 0.0, t_adam = 0.0, t_gather = 0.0;
     for (rom_int b0 = 0; b0 < ntrain; b0 += B) {
       const rom_int Bb = (b0 + B <= ntrain ? B : ntrain - b0);
       const double gscale = 1.0 / ((double)Bb * (double)N);
       int local_err = ROM_OK;
+      double tb = rom_wtime();
       memset(gbuf, 0, sizeof(double) * (size_t)(slots * slot_len));
       if (C == 0) {
         rom_int p0 = b0 + Bb * rank / P, p1 = b0 + Bb * (rank + 1) / P;
@@ -348,23 +365,35 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
         }
       }
       ROM_TRY_ALL(ctx, local_err);
-      if (P > 1)
-        ROM_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, gbuf, (int)(slots * slot_len), MPI_DOUBLE, MPI_SUM,
-                                   comm));
-      const double *g = gbuf; /* one slot: the reduced buffer is the gradient */
-      if (slots > 1) {
-        memcpy(grad, gbuf, sizeof(double) * (size_t)slot_len);
-        for (rom_int c = 1; c < slots; ++c) {
-          const double *slot = gbuf + c * slot_len;
-          for (rom_int t = 0; t < slot_len; ++t)
-            grad[t] += slot[t];
-        }
-        g = grad;
+      double ta = rom_wtime();
+      t_compute += ta - tb;
+      void *sum = NULL;
+      ROM_TRY(ctx, rom_grad_reduce_sum(gr, gbuf, grad, &sum));
+      const double *g = sum;
+      tb = rom_wtime();
+      t_reduce += tb - ta;
+      if (rank == loss_owner) loss_sum += g[np];
+      {
+        /* Adam is elementwise: the update of [plo, phi) alone is that block's share of the
+         * whole update, bit for bit; the step count is the same on every rank */
+        rom_adam block = {phi - plo, adam.t, adam.m + plo, adam.v + plo};
+        rom_adam_step(&block, ae->params + plo, g + plo, lr, o.beta1, o.beta2, o.eps);
+        adam.t = block.t;
       }
-      loss_sum += g[np];
-      rom_adam_step(&adam, ae->params, g, lr, o.beta1, o.beta2, o.eps);
+      ta = rom_wtime();
+      t_adam += ta - tb;
+      ROM_TRY(ctx, rom_grad_reduce_gather(gr, ae->params, np, MPI_DOUBLE));
+      t_gather += rom_wtime() - ta;
       if (single) rom_ae_params_to_single(ae, ts.params);
     }
+    if (P > 1 && method == ROM_AE_REDUCE_SHARDED)
+      ROM_MPI(ctx, MPI_Bcast(&loss_sum, 1, MPI_DOUBLE, loss_owner, comm));
+    rom_log(ctx, ROM_LOG_DEBUG,
+            "epoch %lld on rank 0: compute %.3f s, reduce %.3f s, adam %.3f s, gather %.3f s "
+            "(%s, %d rank%s)",
+            (long long)epoch, t_compute, t_reduce, t_adam, t_gather,
+            method == ROM_AE_REDUCE_SHARDED && P > 1 ? "sharded" : "allreduce", P,
+            P == 1 ? "" : "s");
     const double loss = loss_sum / ((double)ntrain * (double)N);
     ROM_CHECK(ctx, isfinite(loss), ROM_ERR_NOT_FINITE,
               "training diverged: the loss of epoch %lld is %g (try a smaller learning rate)",
@@ -456,6 +485,9 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
       st.es_ref = es_ref;
       st.es_epoch = es_epoch;
       st.bad_epochs = bad_epochs;
+      /* sharded: each rank updated its block of Adam's moments only */
+      ROM_TRY(ctx, rom_grad_reduce_gather(gr, adam.m, np, MPI_DOUBLE));
+      ROM_TRY(ctx, rom_grad_reduce_gather(gr, adam.v, np, MPI_DOUBLE));
       ROM_TRY(ctx, rom_ae_checkpoint_write(ae, o.checkpoint_path, &o, m, &st));
       rom_log(ctx, ROM_LOG_DEBUG, "checkpoint after epoch %lld -> %s", (long long)epoch,
               o.checkpoint_path);
@@ -478,6 +510,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
 cleanup:
   if (ctx) {
     rom_adam_free(ctx, &adam);
+    rom_grad_reduce_destroy(&gr);
     rom_free(ctx, Xs);
     rom_free(ctx, gbuf);
     rom_free(ctx, grad);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # romkit train: a snapshot file written here with h5py (200 snapshots of a travelling,
 # stretched bump in R^24: a curved 2-D manifold) -> training at 1 and 2 ranks with
-# --reproducible 2 (identical files: same history and weights bit for bit), the file's
+# --reproducible 2 (identical files: same history and weights bit for bit; also with
+# --grad-reduce sharded against the allreduce default), the file's
 # layout checked with h5py (groups, CSR mask of band:6:2, activation attributes, history,
 # a numpy forward pass of the stored network equal to the reconstruction quality the
 # history claims), the P2 preset on a 5 x 5 grid, --help and the exit codes 0/1/2.
@@ -63,6 +64,19 @@ assert 0.2 * vl[best] < mse < 5 * vl[best], (mse, vl[best])
 print("cli train: numpy forward MSE %.3e, best val loss %.3e, first loss %.3e" % (mse, vl[best], l[0]))
 PY
 check "file contents and 1 vs 2 ranks" 0 $?
+# the sharded gradient reduction: the same file as the allreduce default, bit for bit
+"$mpiexec" --allow-run-as-root --oversubscribe -n 2 "$ROMKIT_BIN" train snap.h5 -o ae.2a.h5 $train --grad-reduce sharded >log.2a 2>&1
+check "train at 2 ranks, --grad-reduce sharded" 0 $?
+$py -c "
+import h5py, numpy as np
+a, b = h5py.File('ae.2.h5', 'r'), h5py.File('ae.2a.h5', 'r')
+for n in ('history/loss', 'history/val_loss', 'encoder/layer0/weights', 'decoder/layer1/values'):
+    assert np.array_equal(a[n][()], b[n][()]), n + ' differs between sharded and allreduce'
+"
+check "--grad-reduce sharded equals allreduce bit for bit" 0 $?
+"$ROMKIT_BIN" train snap.h5 -o bad.h5 --latent 2 --grad-reduce ring >/dev/null 2>log.bad
+check "--grad-reduce ring refused" 2 $?
+grep -q "expected sharded or allreduce" log.bad; check "--grad-reduce message" 0 $?
 grep -q "best epoch" log.1; check "summary line" 0 $?
 "$ROMKIT_BIN" train snap.h5 -o log.h5 --latent 2 --hidden 8 --mask band:6:2 --epochs 3 2>log.err >/dev/null
 grep -q "epoch      2  loss" log.err; check "per-epoch progress lines" 0 $?
