@@ -68,10 +68,9 @@ struct rom_affine_scm {
   int *sel;
 };
 
-void rom_affine_scm_free(rom_affine_rom *rom) {
-  if (!rom || !rom->scm) return;
-  struct rom_affine_scm *s = rom->scm;
-  rom_ctx *ctx = rom->ctx;
+/* Frees SCM data, attached to a ROM or not (NULL: nothing). */
+static void scm_data_free(rom_ctx *ctx, struct rom_affine_scm *s) {
+  if (!s) return;
   rom_free(ctx, s->box);
   rom_free(ctx, s->pts);
   rom_free(ctx, s->alpha);
@@ -80,6 +79,11 @@ void rom_affine_scm_free(rom_affine_rom *rom) {
   rom_free(ctx, s->dist);
   rom_free(ctx, s->sel);
   rom_free(ctx, s);
+}
+
+void rom_affine_scm_free(rom_affine_rom *rom) {
+  if (!rom) return;
+  scm_data_free(rom->ctx, rom->scm);
   rom->scm = NULL;
 }
 
@@ -101,13 +105,7 @@ static int scm_alloc(rom_ctx *ctx, int Qa, int cap, int ntrain, struct rom_affin
   *out = s;
   s = NULL;
 cleanup:
-  if (s) {
-    rom_affine_rom tmp;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.ctx = ctx;
-    tmp.scm = s;
-    rom_affine_scm_free(&tmp);
-  }
+  scm_data_free(ctx, s);
   return err;
 }
 
@@ -520,13 +518,7 @@ int rom_affine_scm_build(rom_affine_rom *rom, rom_model *model, const rom_estima
   rom->scm = s;
   s = NULL;
 cleanup:
-  if (s) {
-    rom_affine_rom tmp;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.ctx = ctx;
-    tmp.scm = s;
-    rom_affine_scm_free(&tmp);
-  }
+  scm_data_free(ctx, s);
   lanczos_free(&z);
   rom_free(ctx, c);
   rom_free(ctx, yk);
@@ -641,12 +633,6 @@ int rom_affine_scm_read(rom_h5 *f, rom_affine_rom *rom) {
   rom->scm = s;
   s = NULL;
 cleanup:
-  if (s) {
-    rom_affine_rom tmp;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.ctx = ctx;
-    tmp.scm = s;
-    rom_affine_scm_free(&tmp);
-  }
+  scm_data_free(ctx, s);
   return err;
 }
