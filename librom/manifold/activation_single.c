@@ -3,8 +3,12 @@
  * expf / tanhf, as the double forms. The double table (activations.h) stays the registry of
  * names; this file gives each entry its float form, looked up by the same enum value. An
  * activation added to the table without a float form here is refused by single-precision
- * training with a message naming it (rom_activation_single_lookup returns NULL). */
+ * training with a message naming it (rom_activation_single_lookup returns NULL).
+ * rom_activation_apply_single runs the SLEEF-vectorised form of the same formulas where
+ * romkit was built with SLEEF and the CPU has AVX2 or AVX-512F (activation_vec.c: expf /
+ * tanhf within about 1 ULP of libm's; position-independent, so chunking stays exact). */
 #include "manifold/ae_impl.h"
+#include "manifold/decode_fused.h"
 
 #include <math.h>
 
@@ -62,6 +66,7 @@ rom_activation_single_fn rom_activation_single_lookup(rom_activation act) {
 
 void rom_activation_apply_single(rom_activation act, rom_int n, const float *z, float *y,
                                  float *dy) {
+  if (rom_act_vec_single(act, n, z, y, dy)) return; /* SLEEF, where built and the CPU has it */
   rom_activation_single_fn f = rom_activation_single_lookup(act);
   (f ? f : identity_single)(n, z, y, dy);
 }

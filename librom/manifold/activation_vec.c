@@ -37,3 +37,14 @@ void rom_activation_apply_vec(rom_activation act, rom_int n, const double *z, do
   }
   rom_activation_apply(act, n, z, y, dy); /* identity, or no vector path */
 }
+
+int rom_act_vec_single(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
+  switch (vec_isa()) {
+  case ISA_AVX512:
+    return rom_act_vec_single_avx512(act, n, z, y, dy);
+  case ISA_AVX2:
+    return rom_act_vec_single_avx2(act, n, z, y, dy);
+  default:
+    return 0;
+  }
+}

@@ -40,6 +40,7 @@ int rom_ae_destroy(rom_ae **pae) {
   rom_free(ctx, ae->hist_val);
   rom_free(ctx, ae->hist_lr);
   rom_free(ctx, ae->hist_sec);
+  rom_free(ctx, ae->pass_ws);
   rom_free(ctx, ae);
   *pae = NULL;
   return ROM_OK;
@@ -415,25 +416,48 @@ cleanup:
   return err;
 }
 
-int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, double gscale,
-                      double *loss_sum, double *grad) {
+int rom_ae_pass_workspace(rom_ae *ae, rom_int m, size_t elem, void **acts, void **x0,
+                          void **scratch) {
   int err = ROM_OK;
   rom_ctx *ctx = ae->ctx;
-  const int nl = ae->nlayers;
-  rom_int N = rom_ae_input_dim(ae), total = 0, width = N;
-  double *ws = NULL, *X0 = NULL, *scratch = NULL;
-  double *Z[64], *D[64];
-  ROM_CHECK(ctx, nl <= 64, ROM_ERR_UNSUPPORTED, "at most 64 layers are supported (got %d)", nl);
-  if (m <= 0) goto cleanup;
-  for (int l = 0; l < nl; ++l) {
+  const rom_int N = rom_ae_input_dim(ae);
+  rom_int total = 0, width = N, xn = 0, sn = 0, all = 0;
+  for (int l = 0; l < ae->nlayers; ++l) {
     rom_int layer = 0;
     ROM_TRY(ctx, rom_count_mul(ctx, 2 * ae->layers[l].out, m, "the activations", &layer));
     ROM_TRY(ctx, rom_count_add(ctx, total, layer, "the activations", &total));
     width = ae->layers[l].in > width ? ae->layers[l].in : width;
   }
-  ROM_TRY(ctx, rom_malloc_n(ctx, total, 1, sizeof(double), (void **)&ws));
-  ROM_TRY(ctx, rom_malloc_n(ctx, N, m, sizeof(double), (void **)&X0));
-  ROM_TRY(ctx, rom_malloc_n(ctx, width, m, sizeof(double), (void **)&scratch));
+  ROM_TRY(ctx, rom_count_mul(ctx, N, m, "the samples", &xn));
+  ROM_TRY(ctx, rom_count_mul(ctx, width, m, "the layer inputs", &sn));
+  ROM_TRY(ctx, rom_count_add(ctx, total, xn, "the pass's workspace", &all));
+  ROM_TRY(ctx, rom_count_add(ctx, all, sn, "the pass's workspace", &all));
+  if ((size_t)all * elem > ae->pass_ws_bytes) {
+    rom_free(ctx, ae->pass_ws);
+    ae->pass_ws = NULL;
+    ae->pass_ws_bytes = 0;
+    ROM_TRY(ctx, rom_malloc_n(ctx, all, 1, elem, &ae->pass_ws));
+    ae->pass_ws_bytes = (size_t)all * elem;
+  }
+  *acts = ae->pass_ws;
+  *x0 = (char *)ae->pass_ws + (size_t)total * elem;
+  *scratch = (char *)ae->pass_ws + (size_t)(total + xn) * elem;
+cleanup:
+  return err;
+}
+
+int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, double gscale,
+                      double *loss_sum, double *grad) {
+  int err = ROM_OK;
+  rom_ctx *ctx = ae->ctx;
+  const int nl = ae->nlayers;
+  rom_int N = rom_ae_input_dim(ae);
+  double *ws = NULL, *X0 = NULL, *scratch = NULL;
+  double *Z[64], *D[64];
+  ROM_CHECK(ctx, nl <= 64, ROM_ERR_UNSUPPORTED, "at most 64 layers are supported (got %d)", nl);
+  if (m <= 0) goto cleanup;
+  ROM_TRY(ctx, rom_ae_pass_workspace(ae, m, sizeof(double), (void **)&ws, (void **)&X0,
+                                     (void **)&scratch));
   for (rom_int j = 0; j < m; ++j)
     memcpy(X0 + j * N, Xs + j * ldx, sizeof(double) * (size_t)N);
   /* forward: Z[l] holds the activation a_l after the pass, D[l] = f'(z_l) */
@@ -478,9 +502,6 @@ int rom_ae_accumulate(rom_ae *ae, rom_int m, const double *Xs, rom_int ldx, doub
     }
   }
 cleanup:
-  rom_free(ctx, ws);
-  rom_free(ctx, X0);
-  rom_free(ctx, scratch);
   return err;
 }
 

@@ -42,37 +42,18 @@ static void layer_forward_single(const rom_nn_layer *L, const float *params, rom
     rom_dense_forward_single(L, W, b, B, X, Z);
 }
 
-/* The activations' workspace: 2 out_l m floats per layer (a_l and f'(z_l)), and the widest
- * layer input for the backward's dX. */
-static int workspace(rom_ae *ae, rom_int m, rom_int *total, rom_int *width) {
-  int err = ROM_OK;
-  *total = 0;
-  *width = rom_ae_input_dim(ae);
-  for (int l = 0; l < ae->nlayers; ++l) {
-    rom_int layer = 0;
-    ROM_TRY(ae->ctx, rom_count_mul(ae->ctx, 2 * ae->layers[l].out, m, "the activations", &layer));
-    ROM_TRY(ae->ctx, rom_count_add(ae->ctx, *total, layer, "the activations", total));
-    *width = ae->layers[l].in > *width ? ae->layers[l].in : *width;
-  }
-cleanup:
-  return err;
-}
-
 int rom_ae_accumulate_single(rom_ae *ae, const float *params, rom_int m, const float *Xs,
                              rom_int ldx, float gscale, double *loss_sum, float *grad) {
   int err = ROM_OK;
   rom_ctx *ctx = ae->ctx;
   const int nl = ae->nlayers;
   const rom_int N = rom_ae_input_dim(ae);
-  rom_int total = 0, width = N;
   float *ws = NULL, *X0 = NULL, *scratch = NULL;
   float *Z[64], *D[64];
   ROM_CHECK(ctx, nl <= 64, ROM_ERR_UNSUPPORTED, "at most 64 layers are supported (got %d)", nl);
   if (m <= 0) goto cleanup;
-  ROM_TRY(ctx, workspace(ae, m, &total, &width));
-  ROM_TRY(ctx, rom_malloc_n(ctx, total, 1, sizeof(float), (void **)&ws));
-  ROM_TRY(ctx, rom_malloc_n(ctx, N, m, sizeof(float), (void **)&X0));
-  ROM_TRY(ctx, rom_malloc_n(ctx, width, m, sizeof(float), (void **)&scratch));
+  ROM_TRY(ctx, rom_ae_pass_workspace(ae, m, sizeof(float), (void **)&ws, (void **)&X0,
+                                     (void **)&scratch));
   for (rom_int j = 0; j < m; ++j)
     memcpy(X0 + j * N, Xs + j * ldx, sizeof(float) * (size_t)N);
   /* forward: Z[l] holds a_l after the pass, D[l] = f'(z_l) */
@@ -119,9 +100,6 @@ int rom_ae_accumulate_single(rom_ae *ae, const float *params, rom_int m, const f
     }
   }
 cleanup:
-  rom_free(ctx, ws);
-  rom_free(ctx, X0);
-  rom_free(ctx, scratch);
   return err;
 }
 

@@ -55,6 +55,12 @@ const char *rom_activation_vec_isa(void);
  *   the unit-major H (in x ld), ld a multiple of ROM_FUSED_LANES, summed in the order of
  *   ROM_FUSED_CHAINS; no bias. */
 int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy);
+/* rom_act_vec_single_* - the same in float32 (16 / 8 lanes), for single-precision training;
+ * rom_act_vec_single picks the instruction set and returns 0 where none applies (no SLEEF,
+ * another CPU, identity), so the caller runs the scalar form of activation_single.c. */
+int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float *y, float *dy);
+int rom_act_vec_single_avx512(rom_activation act, rom_int n, const float *z, float *y, float *dy);
+int rom_act_vec_single(rom_activation act, rom_int n, const float *z, float *y, float *dy);
 int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y, double *dy);
 void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, const double *W,
                            rom_int ld, const double *H, double *Z);

@@ -96,8 +96,57 @@ int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, 
   }
   return 1;
 }
+
+/* The same formulas in float32 on 8 lanes (single-precision training, activation_single.c). */
+static inline __m256 logistic8f(__m256 z) {
+  const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+  const __m256 az = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), z);
+  __m256 e = Sleef_expf8_u10avx2(_mm256_sub_ps(zero, az));
+  __m256 pos = _mm256_cmp_ps(z, zero, _CMP_GE_OQ);
+  return _mm256_div_ps(_mm256_blendv_ps(e, one, pos), _mm256_add_ps(one, e));
+}
+
+static inline void block8f(rom_activation act, const float *z, float *y, float *dy) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  __m256 zv = _mm256_loadu_ps(z), f, d;
+  if (act == ROM_ACT_SIGMOID) {
+    f = logistic8f(zv);
+    d = _mm256_mul_ps(f, _mm256_sub_ps(one, f));
+  } else if (act == ROM_ACT_SWISH) {
+    __m256 s = logistic8f(zv);
+    f = _mm256_mul_ps(zv, s);
+    d = _mm256_add_ps(s, _mm256_mul_ps(f, _mm256_sub_ps(one, s)));
+  } else {
+    f = Sleef_tanhf8_u10avx2(zv);
+    d = _mm256_sub_ps(one, _mm256_mul_ps(f, f));
+  }
+  _mm256_storeu_ps(y, f);
+  if (dy) _mm256_storeu_ps(dy, d);
+}
+
+int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
+  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
+  rom_int i = 0;
+  for (; i + 8 <= n; i += 8)
+    block8f(act, z + i, y + i, dy ? dy + i : NULL);
+  if (i < n) {
+    float zt[8] = {0}, yt[8], dt[8];
+    for (rom_int j = i; j < n; ++j)
+      zt[j - i] = z[j];
+    block8f(act, zt, yt, dy ? dt : NULL);
+    for (rom_int j = i; j < n; ++j) {
+      y[j] = yt[j - i];
+      if (dy) dy[j] = dt[j - i];
+    }
+  }
+  return 1;
+}
 #else
 int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;
   return 0;
 }
@@ -109,6 +158,10 @@ void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, co
   (void)out, (void)rp, (void)ci, (void)W, (void)ld, (void)H, (void)Z;
 }
 int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;
   return 0;
 }

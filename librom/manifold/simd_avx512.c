@@ -92,8 +92,57 @@ int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y
   }
   return 1;
 }
+
+/* The same formulas in float32 on 16 lanes (single-precision training, activation_single.c):
+ * SLEEF's expf / tanhf (1.0-ULP versions). */
+static inline __m512 logistic16(__m512 z) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  __m512 e = Sleef_expf16_u10avx512f(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(z)));
+  __mmask16 pos = _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ);
+  return _mm512_div_ps(_mm512_mask_blend_ps(pos, e, one), _mm512_add_ps(one, e));
+}
+
+static inline void block16(rom_activation act, const float *z, float *y, float *dy) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  __m512 zv = _mm512_loadu_ps(z), f, d;
+  if (act == ROM_ACT_SIGMOID) {
+    f = logistic16(zv);
+    d = _mm512_mul_ps(f, _mm512_sub_ps(one, f));
+  } else if (act == ROM_ACT_SWISH) {
+    __m512 s = logistic16(zv);
+    f = _mm512_mul_ps(zv, s);
+    d = _mm512_add_ps(s, _mm512_mul_ps(f, _mm512_sub_ps(one, s)));
+  } else {
+    f = Sleef_tanhf16_u10avx512f(zv);
+    d = _mm512_sub_ps(one, _mm512_mul_ps(f, f));
+  }
+  _mm512_storeu_ps(y, f);
+  if (dy) _mm512_storeu_ps(dy, d);
+}
+
+int rom_act_vec_single_avx512(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
+  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
+  rom_int i = 0;
+  for (; i + 16 <= n; i += 16)
+    block16(act, z + i, y + i, dy ? dy + i : NULL);
+  if (i < n) {
+    float zt[16] = {0}, yt[16], dt[16];
+    for (rom_int j = i; j < n; ++j)
+      zt[j - i] = z[j];
+    block16(act, zt, yt, dy ? dt : NULL);
+    for (rom_int j = i; j < n; ++j) {
+      y[j] = yt[j - i];
+      if (dy) dy[j] = dt[j - i];
+    }
+  }
+  return 1;
+}
 #else
 int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+int rom_act_vec_single_avx512(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;
   return 0;
 }
@@ -105,6 +154,10 @@ void rom_masked_fused_avx512(rom_int out, const rom_int *rp, const rom_int *ci, 
   (void)out, (void)rp, (void)ci, (void)W, (void)ld, (void)H, (void)Z;
 }
 int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
+  (void)act, (void)n, (void)z, (void)y, (void)dy;
+  return 0;
+}
+int rom_act_vec_single_avx512(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;
   return 0;
 }
