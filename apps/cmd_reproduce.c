@@ -31,7 +31,7 @@ static const char *const help =
     "           [--test-param a] [--workdir DIR] [--json] [--max-iterations K]\n"
     "           [--tolerance T] [--grid G] [--steps S] [--hr-sample-mesh]\n"
     "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--network NET] [--ae-epochs E]\n"
-    "           [--ae-max-seconds T]\n"
+    "           [--ae-max-seconds T] [--ae-batch B] [--fast] [--initial-guess G]\n"
     "           [--save PREFIX]\n\n"
     "Reproduces the rows of the Burgers tables of Kim et al., J. Comput. Phys. 451\n"
     "(2022) (docs/problems.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
@@ -79,11 +79,15 @@ static const char *const help_options2 =
     "                      avg_error_pct, max_error_pct, fom_seconds, rom_seconds,\n"
     "                      speedup, and more); the report and progress go to stderr\n"
     "  --max-iterations K  ROM (Gauss-)Newton updates per step; default 4\n"
+    "  --initial-guess G   each step's first iterate: previous (default, the paper's: q^n)\n"
+    "                      or extrapolate (2 q^n - q^(n-1): fewer updates per step)\n"
     "  --tolerance T       ROM stopping tolerance on the projected residual; default 1e-8\n"
     "                      (NM: P1 1e-5, P2 1e-6, as the paper)\n"
     "  --grid G, --steps S reduced settings for tests (P2 grid points per direction,\n"
     "                      time steps over the same T); no published row then\n"
-    "  --hr-sample-mesh    (P1) sample every row of the sample mesh (investigation)\n"
+    "  --hr-sample-mesh    (P1) sample every row of the sample mesh (investigation)\n";
+/* the options of the nm-* methods (split: C99 guarantees string literals of 4095 bytes) */
+static const char *const help_nm =
     "  --ae FILE           NM: a trained autoencoder file (`romkit train`); P1 one, P2\n"
     "                      --ae U.h5 --ae V.h5 or u alone (v's network is then u's mirrored across "
     "the\n"
@@ -95,8 +99,13 @@ static const char *const help_options2 =
     "  --ae-seed S         seed of that training (default 42)\n"
     "  --precision P       its arithmetic: double (default) or single (float32 forward and\n"
     "                      backward, `romkit train --precision`; cached as *_single.h5)\n"
-    "  --network NET       its encoder: paper (default) or masked (the decoder mask\n"
-    "                      transposed; docs/autoencoder.md, \"Encoder choice\")\n"
+    "  --network NET       its encoder: paper (default), masked (the decoder mask\n"
+    "                      transposed) or narrow (dense N -> 512; docs/autoencoder.md,\n"
+    "                      \"Encoder choice\")\n"
+    "  --ae-batch B        its mini-batch (default: the recipe's, P1 20, P2 240)\n"
+    "  --fast              the fast recipe (docs/reproduction.md, \"P2, the fast recipe\"):\n"
+    "                      --network narrow --precision single --ae-batch 60\n"
+    "                      --initial-guess extrapolate; options after it override it\n"
     "  --ae-epochs E       its epoch limit (default: the paper's, P1 10000, P2 2000)\n"
     "  --ae-max-seconds T  its wall-time limit per network (default: none)\n"
     "  --save PREFIX       also write the test-parameter trajectories: PREFIX_fom.h5 and\n"
@@ -124,6 +133,7 @@ typedef struct {
   /* what the command line gave */
   int have_method, have_nb, have_ns, have_hr_method, have_train, have_test, have_hr_auto;
   int have_ae_opt, have_dim, ntrain;
+  int fast; /* --fast: its network settings apply where a network is trained here */
 } args;
 
 static int parse_count(rom_ctx *ctx, const char *opt, const char *v, rom_int *out) {
@@ -156,6 +166,14 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     const char *s = argv[i];
     if (!strcmp(s, "--hr-sample-mesh")) {
       o->hr_sample_mesh = 1;
+      continue;
+    }
+    if (!strcmp(s, "--fast")) { /* docs/reproduction.md, "P2, the fast recipe" */
+      a->fast = 1;
+      o->ae_network = "narrow";
+      o->ae_precision = ROM_PRECISION_SINGLE;
+      o->ae_batch = 60;
+      o->initial_guess = ROM_NLROM_GUESS_EXTRAPOLATE;
       continue;
     }
     if (s[0] != '-') {
@@ -199,6 +217,14 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
         return cli_usage_error(ctx, CMD, "--precision %s: expected double or single", v);
       o->ae_precision = strcmp(v, "single") ? ROM_PRECISION_DOUBLE : ROM_PRECISION_SINGLE;
       a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--ae-batch")) {
+      if ((rc = parse_count(ctx, s, v, &o->ae_batch))) return rc;
+      a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--initial-guess")) {
+      if (strcmp(v, "previous") && strcmp(v, "extrapolate"))
+        return cli_usage_error(ctx, CMD, "--initial-guess %s: expected previous or extrapolate", v);
+      o->initial_guess =
+          strcmp(v, "extrapolate") ? ROM_NLROM_GUESS_PREVIOUS : ROM_NLROM_GUESS_EXTRAPOLATE;
     } else if (!strcmp(s, "--ae-epochs")) {
       if ((rc = parse_count(ctx, s, v, &o->ae_epochs))) return rc;
       a->have_ae_opt = 1;
@@ -285,13 +311,22 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     return cli_usage_error(ctx, CMD, "give --method %s",
                            rom_reproduce_method_names(names, sizeof names));
   const int nm = rom_reproduce_method_is_manifold(o->method);
+  if (a->fast && (!nm || o->num_ae_files)) { /* no network is trained: only the guess applies */
+    const rom_reproduce_options d = rom_reproduce_options_default();
+    if (!a->have_ae_opt) {
+      o->ae_network = d.ae_network;
+      o->ae_precision = d.ae_precision;
+      o->ae_batch = d.ae_batch;
+    }
+  }
   if (!nm && (o->num_ae_files || a->have_ae_opt))
     return cli_usage_error(ctx, CMD, "the --ae* options apply to the nm-* methods only");
   if (o->num_ae_files && a->have_ae_opt)
-    return cli_usage_error(ctx, CMD,
-                           "--ae-seed/--ae-epochs/--ae-max-seconds/--network/--precision train a "
-                           "network: not "
-                           "with --ae");
+    return cli_usage_error(
+        ctx, CMD,
+        "--ae-seed/--ae-epochs/--ae-max-seconds/--network/--precision/--ae-batch train a "
+        "network: not "
+        "with --ae");
   if (o->num_ae_files && a->have_dim)
     return cli_usage_error(ctx, CMD, "--dim is the autoencoder's latent dimension: not with --ae");
   /* P1 and P2's upwind schemes (docs/problems.md) */
@@ -448,7 +483,7 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
   int rc, exit_code;
   if (cli_wants_help(argc, argv)) {
     char methods[2048];
-    cli_printf(ctx, "%s", help);
+    cli_printf(ctx, "%s%s", help, help_nm);
     cli_printf(ctx, help_options,
                cli_describe_names(CLI_HYPER_METHODS, 22, -1, methods, sizeof methods));
     cli_printf(ctx, "%s", help_options2);

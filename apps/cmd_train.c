@@ -50,9 +50,11 @@ static const char *const train_help_tail =
     "                      H2 = S (N-1) + B; default band:36:12), stencil:NX:NY:B:S (2-D grid,\n"
     "                      N = NX*NY, H2 = S (N-1) + B), or dense:H2 (no mask)\n"
     "  --decoder-bias      bias on the decoder hidden layer (default: none, as P1)\n"
-    "  --network NET       the encoder: paper (default: dense N -> H, the paper's network) or\n"
+    "  --network NET       the encoder: paper (default: dense N -> H, the paper's network),\n"
     "                      masked (N -> H2 through the decoder mask transposed, then H2 -> K:\n"
-    "                      O(N) weights; docs/autoencoder.md, \"Encoder choice\")\n"
+    "                      O(N) weights) or narrow (dense N -> H, H = --hidden or 512: O(N)\n"
+    "                      weights; the fast choice on P2; docs/autoencoder.md, \"Encoder\n"
+    "                      choice\")\n"
     "  --scaling S         none (default) or minmax (x_s = (x - min) / (max - min) per node)\n"
     "training:\n"
     "  --epochs E          at most E epochs (default 10000)\n"
@@ -266,12 +268,12 @@ static int network_recipe(rom_ctx *ctx, const train_args *a, rom_int N, rom_prob
   int masked = 0, dense = mask == NULL;
   rom_mask_destroy(&mask);
   rom_problem_network_from_name(r->ae_network, &masked); /* checked by parse() */
-  if (masked && dense)
+  if (masked == ROM_AE_NETWORK_MASKED && dense)
     return cli_usage_error(ctx, "train",
                            "--network masked masks the encoder with the decoder's mask "
                            "transposed: the mask %s is dense (give band:B:S or stencil:...)",
                            r->ae_mask);
-  if (masked && a->hidden > 0)
+  if (masked == ROM_AE_NETWORK_MASKED && a->hidden > 0)
     return cli_usage_error(ctx, "train",
                            "--network masked: the encoder's hidden width is the mask's (%lld); "
                            "--hidden does not apply",
@@ -337,7 +339,10 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
   rom_activation_parse(ctx, recipe.ae_activation, &act); /* checked by parse() or the recipe */
   int enc_masked = 0;
   rom_problem_network_from_name(recipe.ae_network, &enc_masked); /* checked by parse() */
-  const rom_int h1 = enc_masked ? h2 : recipe.ae_hidden > 0 ? recipe.ae_hidden : 2 * N;
+  const rom_int h1 = enc_masked == ROM_AE_NETWORK_MASKED   ? h2
+                     : recipe.ae_hidden > 0                ? recipe.ae_hidden
+                     : enc_masked == ROM_AE_NETWORK_NARROW ? ROM_AE_NARROW_HIDDEN
+                                                           : 2 * N;
   const int dbias = recipe.ae_decoder_bias;
   const char *mask_spec = recipe.ae_mask;
   if (a.init) {
@@ -398,9 +403,10 @@ int cmd_train(rom_ctx *ctx, int argc, char **argv) {
         "train: %s: N = %lld, %lld snapshots; network %lld -> %lld (%s%s, bias) -> %lld -> %lld "
         "(%s%s) -> %lld, mask %s, %lld parameters; %d rank%s\n",
         a.input, (long long)N, (long long)m, (long long)N, (long long)h1,
-        enc_masked ? "masked, " : "", rom_activation_name(act), (long long)a.latent, (long long)h2,
-        rom_activation_name(act), dbias ? ", bias" : "", (long long)N, mask_spec,
-        (long long)rom_ae_num_params(ae), rom_ctx_size(ctx), rom_ctx_size(ctx) == 1 ? "" : "s");
+        enc_masked == ROM_AE_NETWORK_MASKED ? "masked, " : "", rom_activation_name(act),
+        (long long)a.latent, (long long)h2, rom_activation_name(act), dbias ? ", bias" : "",
+        (long long)N, mask_spec, (long long)rom_ae_num_params(ae), rom_ctx_size(ctx),
+        rom_ctx_size(ctx) == 1 ? "" : "s");
   /* the per-epoch lines are the library's, at ROM_LOG_INFO: the CLI's default level, which
    * -q and ROMKIT_LOG=0 lower */
   double t0 = MPI_Wtime();

@@ -24,6 +24,7 @@
 
 #include "romkit/context.h"
 #include "romkit/hyper.h"
+#include "romkit/nonlinear_rom.h"
 #include "romkit/problem.h"
 
 #include <signal.h>
@@ -100,10 +101,12 @@ typedef struct {
   double hr_sizes_tolerance; /* >= 0; default 0 (the best score) */
   const double *train;       /* ntrain x num_parameters, row major; NULL: recipe */
   int ntrain;
-  const double *test;  /* num_parameters values; NULL: recipe */
-  int max_iterations;  /* ROM (Gauss-)Newton updates per step; 0: recipe */
-  double tolerance;    /* on the projected residual; 0: recipe (NM: _manifold) */
-  const char *workdir; /* the cache; NULL: a new directory under $TMPDIR or /tmp */
+  const double *test;            /* num_parameters values; NULL: recipe */
+  int max_iterations;            /* ROM (Gauss-)Newton updates per step; 0: recipe */
+  double tolerance;              /* on the projected residual; 0: recipe (NM: _manifold) */
+  rom_nlrom_guess initial_guess; /* each step's first iterate (rom_nlrom_options); default
+                                    ROM_NLROM_GUESS_PREVIOUS, the paper's */
+  const char *workdir;           /* the cache; NULL: a new directory under $TMPDIR or /tmp */
   /* NM methods: trained networks, one per component (or the first components only: the
    * others are then mirrored through the problem's symmetry), or training settings */
   const char *ae_files[ROM_PROBLEM_MAX_COMPONENTS];
@@ -114,8 +117,10 @@ typedef struct {
   rom_precision ae_precision; /* DOUBLE (default) or SINGLE: the training's arithmetic
                                  (rom_ae_train_options.precision); a single-trained network
                                  is cached under its own name (_single) */
-  const char *ae_network;     /* the encoder of a trained network: "paper" (NULL: the recipe's) or
-                                 "masked" (docs/autoencoder.md, "Encoder choice") */
+  const char *ae_network;     /* the encoder of a trained network: "paper" (NULL: the recipe's),
+                                 "masked" or "narrow" (docs/autoencoder.md, "Encoder choice") */
+  rom_int ae_batch;           /* its mini-batch; 0: the recipe's (a batch given here is cached
+                                 under its own name, _bB) */
   /* PREFIX_fom.h5, PREFIX_rom.h5 (snapshot files, one state per step) and
    * PREFIX_latent.txt (reduced / latent state per step); NULL: none. Never overwrites. */
   const char *save;
@@ -155,6 +160,7 @@ typedef struct {
   rom_int fom_newton_iterations, rom_iterations, rom_not_converged_steps;
   int max_iterations;
   double tolerance;
+  rom_nlrom_guess initial_guess;
   /* NM */
   uint64_t ae_seed;
   char ae_files[ROM_PROBLEM_MAX_COMPONENTS][ROM_REPRODUCE_PATH]; /* as given, or "(trained)" /

@@ -42,6 +42,7 @@ rom_nlrom_options rom_nlrom_options_default(void) {
   o.divergence_factor = 1e8;
   o.growth_factor = 1e6;
   o.state_bound = 0.0;
+  o.initial_guess = ROM_NLROM_GUESS_PREVIOUS;
   return o;
 }
 
@@ -213,6 +214,12 @@ static int check_options(rom_ctx *ctx, const rom_nlrom_options *o) {
   ROM_CHECK_ALL(ctx, !isnan(o->growth_factor), ROM_ERR_ARG, "growth_factor must not be NaN");
   ROM_CHECK_ALL(ctx, !isnan(o->state_bound), ROM_ERR_ARG,
                 "state_bound must not be NaN (0 or less: no bound)");
+  ROM_CHECK_ALL(ctx,
+                o->initial_guess == ROM_NLROM_GUESS_PREVIOUS ||
+                    o->initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE,
+                ROM_ERR_ARG, "unknown initial_guess %d (previous %d, extrapolate %d)",
+                (int)o->initial_guess, (int)ROM_NLROM_GUESS_PREVIOUS,
+                (int)ROM_NLROM_GUESS_EXTRAPOLATE);
 cleanup:
   return err;
 }
@@ -956,6 +963,9 @@ static int run_internal(rom_nlrom *rom, const double *mu, double t0, double dt, 
   for (rom_int n = 0; n < steps; ++n) {
     double *q = traj + (n + 1) * k;
     memcpy(q, traj + n * k, sizeof(double) * (size_t)k);
+    if (rom->o.initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE && n > 0)
+      for (rom_int i = 0; i < k; ++i) /* the step's start O(dt^2) from its solution */
+        q[i] = 2.0 * traj[n * k + i] - traj[(n - 1) * k + i];
     ROM_TRY(rom->ctx, step_internal(rom, mu, t0 + (double)n * dt, dt, n + 1, traj + n * k,
                                     n > 0 ? traj + (n - 1) * k : NULL, q, stats));
   }

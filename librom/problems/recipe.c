@@ -20,14 +20,18 @@ void rom_problem_recipe_default_network(rom_problem_recipe *r) {
   r->ae_epochs = t.epochs;
 }
 
-int rom_problem_network_from_name(const char *name, int *masked) {
-  if (!masked) return ROM_ERR_ARG;
+int rom_problem_network_from_name(const char *name, int *kind) {
+  if (!kind) return ROM_ERR_ARG;
   if (!name || !name[0] || !strcasecmp(name, "paper")) {
-    *masked = 0;
+    *kind = ROM_AE_NETWORK_PAPER;
     return ROM_OK;
   }
   if (!strcasecmp(name, "masked")) {
-    *masked = 1;
+    *kind = ROM_AE_NETWORK_MASKED;
+    return ROM_OK;
+  }
+  if (!strcasecmp(name, "narrow")) {
+    *kind = ROM_AE_NETWORK_NARROW;
     return ROM_OK;
   }
   return ROM_ERR_ARG;
@@ -56,10 +60,12 @@ int rom_problem_autoencoder_create(rom_ctx *ctx, const rom_problem_recipe *r, ro
             "unknown network '%s' (%s)", r->ae_network, ROM_AE_NETWORK_NAMES);
   ROM_TRY(ctx, rom_activation_parse(ctx, r->ae_activation, &act));
   ROM_TRY(ctx, rom_mask_from_spec(ctx, r->ae_mask, input_dim, &mask, &dec_hidden));
-  if (!masked) {
-    ROM_TRY(ctx, rom_ae_create_shallow(
-                     ctx, input_dim, r->ae_hidden > 0 ? r->ae_hidden : 2 * input_dim, latent,
-                     dec_hidden, act, r->ae_decoder_bias ? 1 : 0, mask, seed, out));
+  if (masked != ROM_AE_NETWORK_MASKED) {
+    const rom_int h = r->ae_hidden > 0                  ? r->ae_hidden
+                      : masked == ROM_AE_NETWORK_NARROW ? ROM_AE_NARROW_HIDDEN
+                                                        : 2 * input_dim;
+    ROM_TRY(ctx, rom_ae_create_shallow(ctx, input_dim, h, latent, dec_hidden, act,
+                                       r->ae_decoder_bias ? 1 : 0, mask, seed, out));
   } else {
     /* docs/autoencoder.md, "Encoder choice": the paper's dense N x 2N first layer is the
      * O(N^2) part of the network (P2: 93 % of an epoch's flops); masked with the decoder's

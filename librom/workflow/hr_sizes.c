@@ -105,6 +105,7 @@ static int validate(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_basis **r
   no.projection = ROM_NLROM_LSPG; /* the HR methods are LSPG */
   no.max_iterations = r->o.max_iterations;
   no.tolerance = r->o.tolerance;
+  no.initial_guess = r->o.initial_guess;
   if (nm)
     ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, r->ncomp, aes, ref, hr, &no, &rom));
   else

@@ -176,6 +176,7 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   to.max_seconds = r->o.ae_max_seconds;
   to.epochs = r->o.ae_epochs;
   to.precision = r->o.ae_precision;
+  if (r->o.ae_batch > 0) to.batch = r->o.ae_batch;
   /* Checkpoints beside the cached network (docs/autoencoder.md, "Checkpoints and
    * --resume"): a run killed mid-training continues from the last one when reproduce is
    * run again with the same settings (the cache name holds them; a checkpoint of other
@@ -254,7 +255,11 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets_o
     if (r->o.ae_max_seconds > 0) snprintf(lim, sizeof lim, "_t%g", r->o.ae_max_seconds);
     int masked = 0; /* the paper's network keeps its cache names */
     rom_problem_network_from_name(r->recipe.ae_network, &masked);
-    if (masked) snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_masked");
+    if (masked)
+      snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_%s",
+               masked == ROM_AE_NETWORK_MASKED ? "masked" : "narrow");
+    if (r->o.ae_batch > 0) /* a batch other than the recipe's is another network */
+      snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_b%lld", (long long)r->o.ae_batch);
     /* single-precision training is another network: its own cache name (double keeps the
      * names of the files cached before the option existed) */
     if (r->o.ae_precision == ROM_PRECISION_SINGLE)

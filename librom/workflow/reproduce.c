@@ -165,6 +165,15 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
   ROM_CHECK(ctx, o->ae_epochs >= 0, ROM_ERR_ARG, "ae_epochs = %lld must be >= 1 (0: recipe)",
             (long long)o->ae_epochs);
   if (o->ae_epochs == 0) o->ae_epochs = rc->ae_epochs;
+  ROM_CHECK(ctx, o->ae_batch >= 0, ROM_ERR_ARG, "ae_batch = %lld must be >= 1 (0: recipe)",
+            (long long)o->ae_batch);
+  ROM_CHECK(ctx, o->ae_batch == 0 || (nm && o->num_ae_files == 0), ROM_ERR_ARG,
+            "ae_batch applies to a network trained here (an nm-* method without ae_files)");
+  ROM_CHECK(ctx,
+            o->initial_guess == ROM_NLROM_GUESS_PREVIOUS ||
+                o->initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE,
+            ROM_ERR_ARG, "unknown initial_guess %d (previous %d, extrapolate %d)",
+            (int)o->initial_guess, (int)ROM_NLROM_GUESS_PREVIOUS, (int)ROM_NLROM_GUESS_EXTRAPOLATE);
   ROM_CHECK(ctx,
             o->ae_precision == ROM_PRECISION_DOUBLE ||
                 (o->ae_precision == ROM_PRECISION_SINGLE && o->num_ae_files == 0),
@@ -180,7 +189,10 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
               "ae_network applies to a network trained here (an nm-* method without ae_files)");
     ROM_CHECK(ctx, rom_problem_network_from_name(o->ae_network, &masked) == ROM_OK, ROM_ERR_ARG,
               "unknown network '%s' (%s)", o->ae_network, ROM_AE_NETWORK_NAMES);
-    snprintf(rc->ae_network, sizeof rc->ae_network, "%s", masked ? "masked" : "paper");
+    snprintf(rc->ae_network, sizeof rc->ae_network, "%s",
+             masked == ROM_AE_NETWORK_MASKED   ? "masked"
+             : masked == ROM_AE_NETWORK_NARROW ? "narrow"
+                                               : "paper");
   }
   ROM_CHECK(ctx, !nm || o->num_ae_files > 0 || (rc->ae_activation[0] && rc->ae_mask[0]),
             ROM_ERR_UNSUPPORTED, "problem %s has no autoencoder recipe: give ae_files", name);
@@ -410,6 +422,7 @@ static void fill_result(const repro_run *r, rom_reproduce_result *res) {
   res->ranks = rom_ctx_size(r->ctx);
   res->max_iterations = o->max_iterations;
   res->tolerance = o->tolerance;
+  res->initial_guess = o->initial_guess;
   res->ae_seed = o->ae_seed;
   res->hr_method = o->hr_method;
   res->hr_basis = o->hr_basis;
@@ -554,6 +567,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
         rom_reproduce_method_is_galerkin(o->method) ? ROM_NLROM_GALERKIN : ROM_NLROM_LSPG;
     no.max_iterations = o->max_iterations;
     no.tolerance = o->tolerance;
+    no.initial_guess = o->initial_guess;
     if (nm)
       ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, ncomp, aes, ref, hr, &no, &rom));
     else
@@ -679,6 +693,8 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.ae_max_seconds = 0.0;
   o.ae_precision = ROM_PRECISION_DOUBLE;
   o.ae_network = NULL;
+  o.ae_batch = 0;
+  o.initial_guess = ROM_NLROM_GUESS_PREVIOUS;
   o.save = NULL;
   ROM_TRY(ctx, resolve(r, problem, &o));
   ROM_CHECK(ctx, component >= 0 && component < r->ncomp, ROM_ERR_ARG,

@@ -119,6 +119,8 @@ int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t l
       (long long)r->fom_newton_iterations, (long long)r->rom_iterations,
       (long long)r->rom_not_converged_steps, r->max_iterations);
   number(&t, r->tolerance);
+  add(&t, ", \"initial_guess\": \"%s\"",
+      r->initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE ? "extrapolate" : "previous");
   if (nm) {
     add(&t, ", \"ae_seed\": %llu, \"ae_files\": [", (unsigned long long)r->ae_seed);
     for (int c = 0; c < r->num_components; ++c) {

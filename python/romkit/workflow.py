@@ -56,7 +56,8 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
               hr_grid=None, hr_sizes_tolerance=None, train_params=None,
               test_param=None, workdir=None, max_iterations=None, tolerance=None, ae_files=(),
               ae_seed=42, ae_epochs=None, ae_max_seconds=None, save=None, progress=None,
-              ctx=None, ae_precision=None):
+              ctx=None, ae_precision=None, ae_network=None, ae_batch=None,
+              initial_guess=None):
     """Runs the reproduction pipeline (rom_reproduce_run) and returns its JSON record as a dict.
 
     Args:
@@ -69,6 +70,11 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         max_iterations, tolerance, ae_files, ae_seed, ae_epochs, ae_max_seconds, save: the
             options of ``romkit reproduce`` (None: the problem's recipe).
         ae_precision: "double" or "single", ``--precision`` (None: double).
+        ae_network: "paper", "masked" or "narrow", ``--network`` (None: the recipe's).
+        ae_batch: the training's mini-batch, ``--ae-batch`` (None: the recipe's).
+        initial_guess: "previous" (None: the paper's) or "extrapolate", ``--initial-guess``.
+            ``--fast`` is ae_network="narrow", ae_precision="single", ae_batch=60,
+            initial_guess="extrapolate".
         hr_sizes, hr_grid, hr_sizes_tolerance: HR sizes from training data only
             (``--hr-sizes``, ``--hr-grid``, ``--hr-sizes-tolerance``): hr_sizes "given"
             (default), "holdout" or "training"; hr_grid (nb_min, nb_max, ns_max[, step]).
@@ -151,6 +157,18 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         if ae_precision not in names:
             raise ValueError(f"ae_precision must be 'double' or 'single', got {ae_precision!r}")
         o.ae_precision = names[ae_precision]
+    if ae_network is not None:
+        if ae_network not in ("paper", "masked", "narrow"):
+            raise ValueError(f"ae_network must be 'paper', 'masked' or 'narrow', got {ae_network!r}")
+        o.ae_network = _c_string(keep, ae_network)
+    if ae_batch is not None:
+        o.ae_batch = _count("ae_batch", ae_batch)
+    if initial_guess is not None:
+        guesses = {"previous": f.ROM_NLROM_GUESS_PREVIOUS,
+                   "extrapolate": f.ROM_NLROM_GUESS_EXTRAPOLATE}
+        if initial_guess not in guesses:
+            raise ValueError(f"initial_guess must be 'previous' or 'extrapolate', got {initial_guess!r}")
+        o.initial_guess = guesses[initial_guess]
     if save is not None:
         o.save = _c_path(keep, save)
     if progress is not None and progress is not False:

@@ -4,7 +4,8 @@
 # (encoder/layer0 is CSR, the decoder's mask transposed) and the stored network's numpy
 # forward pass reproducing the loss the history claims; `romkit info` on it; --network paper
 # giving the dense encoder; --network bogus refused (exit 2) naming the choices; masked with a
-# dense decoder, or with --hidden / --init, refused.
+# dense decoder, or with --hidden / --init, refused; --network narrow's dense 512-unit encoder;
+# reproduce --fast and --initial-guess / --ae-batch (docs/reproduction.md, "P2, the fast recipe").
 set -u
 mpiexec="${MPIEXEC:-mpirun}"
 py=/usr/bin/python3
@@ -102,5 +103,39 @@ assert abs(u - v) <= 1e-9 * abs(u) and abs(d['max_error_pct'] - d['v_max_error_p
 assert d['ae_files'][1] == '(the u network mirrored)'
 "
 check "masked encoder mirrored to v: u and v errors equal" 0 $?
+# --network narrow: a dense encoder of 512 units (or --hidden), O(N) weights
+"$ROMKIT_BIN" train snap.h5 -o n.h5 --network narrow $train >/dev/null 2>&1
+check "--network narrow" 0 $?
+"$ROMKIT_BIN" train snap.h5 -o n7.h5 --network narrow --hidden 7 $train >/dev/null 2>&1
+check "--network narrow --hidden 7" 0 $?
+$py -c "
+import h5py
+for f, h in (('n.h5', 512), ('n7.h5', 7)):
+    e0 = h5py.File(f, 'r')['encoder/layer0']
+    assert e0.attrs['masked'] == 0 and e0['weights'].shape == (h, 24), (f, e0['weights'].shape)
+"
+check "narrow encoder: dense, 512 (or --hidden) units" 0 $?
+# reproduce --fast (docs/reproduction.md, "P2, the fast recipe"): the narrow network in single
+# precision with batch 60, cached under its own name, and the extrapolated initial guess; on a
+# POD method only the guess applies. Bad values are usage errors.
+"$ROMKIT_BIN" reproduce P1 --method nm-lspg --initial-guess bogus 2>err.txt >/dev/null
+check "reproduce --initial-guess bogus" 2 $?
+grep -q "previous or extrapolate" err.txt; check "--initial-guess bogus names the choices" 0 $?
+"$ROMKIT_BIN" reproduce P1 --method nm-lspg --ae-batch 0 2>/dev/null >/dev/null
+check "reproduce --ae-batch 0" 2 $?
+"$ROMKIT_BIN" reproduce P1 --method pod-lspg --ae-batch 30 2>/dev/null >/dev/null
+check "reproduce --ae-batch with a POD method" 2 $?
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method nm-lspg --grid 12 --steps 30 --ae-epochs 20 --fast --workdir W3 --json >p2f.json 2>/dev/null
+check "reproduce P2 (reduced) --fast" 0 $?
+ls W3/*_narrow_b60_single_*.h5 >/dev/null 2>&1; check "the fast network cached as _narrow_b60_single" 0 $?
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method pod-lspg --grid 12 --steps 30 --fast --workdir W3 --json >p2p.json 2>/dev/null
+check "reproduce P2 (reduced) pod-lspg --fast" 0 $?
+$py -c "
+import json
+f, p = json.load(open('p2f.json')), json.load(open('p2p.json'))
+assert f['initial_guess'] == 'extrapolate' and p['initial_guess'] == 'extrapolate', (f['initial_guess'], p['initial_guess'])
+assert f['rom_not_converged_steps'] == 0 and f['avg_error_pct'] < 100, f
+"
+check "--fast: extrapolated guess in the JSON" 0 $?
 echo "cli train_network: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

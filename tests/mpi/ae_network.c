@@ -243,11 +243,32 @@ static void refusals(rom_ctx *ctx) {
   CHECK(rom_problem_network_from_name("bogus", &masked) == ROM_ERR_ARG, "'bogus' is refused");
   CHECK(rom_problem_network_from_name("Paper", &masked) == ROM_OK && masked == 0, "'Paper' ok");
   CHECK(rom_problem_network_from_name("masked", &masked) == ROM_OK && masked == 1, "'masked' ok");
+  CHECK(rom_problem_network_from_name("Narrow", &masked) == ROM_OK &&
+            masked == ROM_AE_NETWORK_NARROW,
+        "'Narrow' ok");
+  { /* narrow: a dense encoder of ROM_AE_NARROW_HIDDEN units (or ae_hidden), the decoder as
+     * the paper's */
+    rom_layer_spec l0, l3;
+    rom_problem_recipe_default_network(&r);
+    snprintf(r.ae_network, sizeof r.ae_network, "narrow");
+    CHECK_OK(ctx, rom_problem_autoencoder_create(ctx, &r, 20, 2, 1, &ae));
+    CHECK_OK(ctx, rom_ae_layer(ae, 0, &l0));
+    CHECK_OK(ctx, rom_ae_layer(ae, 3, &l3));
+    CHECK(l0.in == 20 && l0.out == ROM_AE_NARROW_HIDDEN && l0.mask == NULL,
+          "narrow encoder 20 -> %lld, dense", (long long)l0.out);
+    CHECK(l3.mask != NULL && l3.out == 20, "narrow: the decoder keeps its mask");
+    rom_ae_destroy(&ae);
+    r.ae_hidden = 7;
+    CHECK_OK(ctx, rom_problem_autoencoder_create(ctx, &r, 20, 2, 1, &ae));
+    CHECK_OK(ctx, rom_ae_layer(ae, 0, &l0));
+    CHECK(l0.out == 7, "narrow with ae_hidden 7: %lld units", (long long)l0.out);
+    rom_ae_destroy(&ae);
+  }
   rom_problem_recipe_default_network(&r);
   snprintf(r.ae_network, sizeof r.ae_network, "bogus");
   CHECK_ERR(ctx, rom_problem_autoencoder_create(ctx, &r, 20, 2, 1, &ae), ROM_ERR_ARG);
-  CHECK(strstr(rom_ctx_last_error(ctx), "paper, masked") != NULL, "message names the choices: %s",
-        rom_ctx_last_error(ctx));
+  CHECK(strstr(rom_ctx_last_error(ctx), "paper, masked, narrow") != NULL,
+        "message names the choices: %s", rom_ctx_last_error(ctx));
   snprintf(r.ae_network, sizeof r.ae_network, "masked");
   snprintf(r.ae_mask, sizeof r.ae_mask, "dense:30");
   CHECK_ERR(ctx, rom_problem_autoencoder_create(ctx, &r, 20, 2, 1, &ae), ROM_ERR_ARG);

@@ -46,6 +46,26 @@ def test_reproduce_equals_cli(tmp_path):
     assert py["published_avg_pct"] is None  # reduced settings: no published row
 
 
+@pytest.mark.skipif(not ROMKIT_BIN or not os.path.exists(ROMKIT_BIN),
+                    reason="ROMKIT_BIN is not set (run through ctest)")
+def test_reproduce_fast_equals_cli(tmp_path):
+    """--fast is ae_network="narrow", ae_precision="single", ae_batch=60,
+    initial_guess="extrapolate" (docs/reproduction.md, "P2, the fast recipe")."""
+    rk = library_or_skip()
+    cli = cli_json(["P2", "--grid", "12", "--steps", "20", "--method", "nm-lspg-hr",
+                    "--ae-epochs", "4", "--fast", "--workdir", str(tmp_path / "cli")])
+    py = rk.workflow.reproduce("P2", "nm-lspg-hr", workdir=str(tmp_path / "py"), ae_epochs=4,
+                               ae_network="narrow", ae_precision="single", ae_batch=60,
+                               initial_guess="extrapolate", **SMALL)
+    for key in cli:
+        if key not in TIMINGS and key not in ("workdir", "ae_train_seconds"):
+            assert py[key] == cli[key], key
+    assert py["initial_guess"] == "extrapolate"
+    for bad in (dict(initial_guess="bogus"), dict(ae_network="wide"), dict(ae_batch=0)):
+        with pytest.raises(ValueError):
+            rk.workflow.reproduce("P2", "nm-lspg", workdir=str(tmp_path / "b"), **SMALL, **bad)
+
+
 def test_reproduce_cache_and_progress(tmp_path):
     rk = library_or_skip()
     work = str(tmp_path / "w")
