@@ -82,7 +82,7 @@ cleanup:
 
 /* One validation run: the ROM-HR of (nb, ns) at training point h against the FOM run F
  * (L x nstates); *score = the mean over components of the average error (%), +inf if it is
- * not finite. */
+ * not finite or the ROM fails (diverges, or its reduced system becomes singular). */
 static int validate(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_basis **rb, int h,
                     rom_int nb, rom_int ns, const double *F, const double *u0h, const double *q0h,
                     double *Rt, double *q, double *score) {
@@ -112,10 +112,12 @@ static int validate(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_basis **r
     ROM_TRY(ctx, rom_nlrom_create(r->model, basis, u0h, hr, &no, &rom));
   {
     /* a candidate whose ROM diverges (the online stage's divergence checks, on global
-     * values) is a failed candidate, not a failed choice: it scores +inf */
+     * values) or whose reduced GNAT system loses rank (too few samples for the basis, or
+     * sigmoid units saturated: P2 NM-LSPG-HR) is a failed candidate, not a failed choice:
+     * it scores +inf. Both errors are agreed over the ranks (q is replicated). */
     int diverged = 0, any = 0;
     err = rom_nlrom_run(rom, mu, 0.0, r->dt, r->steps, q0h, q, &rs);
-    if (err == ROM_ERR_NOT_CONVERGED) {
+    if (err == ROM_ERR_NOT_CONVERGED || err == ROM_ERR_SINGULAR) {
       rom_ctx_clear_error(ctx);
       err = ROM_OK;
       diverged = 1;
@@ -240,8 +242,12 @@ int repro_choose_hr_sizes(repro_run *r, const rom_dmat *V, rom_ae **aes,
       if (stop) goto cleanup;
       ROM_TRY(ctx, validate(r, V, nm ? aes : NULL, rb, h, cnb[i], cns[i], F, u0h, q0h, Rt, q, &s));
       scores[i] += s / nval;
-      repro_progress(r, "    a = %s  nb %3lld  ns %3lld  avg error %.4f %%\n", point,
-                     (long long)cnb[i], (long long)cns[i], s);
+      if (isfinite(s))
+        repro_progress(r, "    a = %s  nb %3lld  ns %3lld  avg error %.4f %%\n", point,
+                       (long long)cnb[i], (long long)cns[i], s);
+      else
+        repro_progress(r, "    a = %s  nb %3lld  ns %3lld  failed (diverged, singular or not "
+                       "finite): scores +inf\n", point, (long long)cnb[i], (long long)cns[i]);
     }
   }
 

@@ -117,6 +117,26 @@ run "P1 nm-lspg-hr holdout" "$work/nm.json" "$ROMKIT_BIN" reproduce P1 --steps 4
   --ae-epochs 3 --hr-sizes holdout --hr-grid 6:10:12:2 --json --workdir "$work/nm" &&
   $PY -c "import json,sys,math; d=json.load(open(sys.argv[1])); ok=d['hr_sizes']=='holdout' and d['hr_sizes_candidates']==9 and math.isfinite(d['avg_error_pct']); print(('ok  ' if ok else 'FAIL')+' P1 nm-lspg-hr holdout: %d / %d, score %.4f %%, test %.4f %%' % (d['hr_basis'], d['hr_samples'], d['hr_sizes_score_pct'], d['avg_error_pct'])); sys.exit(0 if ok else 1)" "$work/nm.json" || fail=1
 
+# A candidate whose ROM fails (P2 NM-LSPG-HR: the GNAT system turns singular at some sizes, or
+# the run diverges) scores +inf and the choice goes on; it used to abort the whole command
+# (ROM_ERR_SINGULAR from the 4th candidate of this grid). 1 and 2 ranks choose the same sizes.
+for np in 1 2; do
+  run "P2 nm-lspg-hr failed candidates, $np rank(s)" "$work/p2nm$np.json" mpi $np "$ROMKIT_BIN" \
+    reproduce P2 --grid 12 --steps 20 --method nm-lspg-hr --ae-epochs 3 --hr-sizes training \
+    --hr-grid 5:8:8:1 --json --workdir "$work/p2nm" || fail=1
+done
+$PY - "$work/p2nm1.json" "$work/p2nm2.json" "$work/p2nm1.json.log" <<'PY' || fail=1
+import json, math, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+nfail = open(sys.argv[3]).read().count("failed (diverged, singular or not finite)")
+ok = (math.isfinite(a["hr_sizes_score_pct"]) and math.isfinite(a["avg_error_pct"])
+      and (a["hr_basis"], a["hr_samples"]) == (b["hr_basis"], b["hr_samples"])
+      and abs(a["hr_sizes_score_pct"] - b["hr_sizes_score_pct"]) <= 1e-8 * a["hr_sizes_score_pct"])
+print(("ok  " if ok else "FAIL") + f" P2 nm-lspg-hr with failing candidates ({nfail} failed runs): "
+      f"chose {a['hr_basis']} / {a['hr_samples']} at 1 and 2 ranks, score {a['hr_sizes_score_pct']:.4f} %")
+sys.exit(0 if ok else 1)
+PY
+
 # bad arguments: exit 2
 for args in "P1 --method pod-lspg-hr --hr-sizes bogus" \
   "P1 --method pod-lspg-hr --hr-sizes holdout --hr-basis 10" \
