@@ -6,6 +6,7 @@
  * arithmetic into fused multiply-adds: every lane computes what the scalar code of
  * activation.c / decode_fused.c computes, in the same order. */
 #include "manifold/decode_fused.h"
+#include "manifold/act_vec_driver.h"
 
 #if defined(ROMKIT_SIMD_X86) && defined(__AVX2__)
 #include <immintrin.h>
@@ -79,23 +80,7 @@ static inline void block4(rom_activation act, const double *z, double *y, double
   if (dy) _mm256_storeu_pd(dy, d);
 }
 
-int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
-  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
-  rom_int i = 0;
-  for (; i + V <= n; i += V)
-    block4(act, z + i, y + i, dy ? dy + i : NULL);
-  if (i < n) { /* the tail through the same vector code, on a zero-padded copy */
-    double zt[V] = {0}, yt[V], dt[V];
-    for (rom_int j = i; j < n; ++j)
-      zt[j - i] = z[j];
-    block4(act, zt, yt, dy ? dt : NULL);
-    for (rom_int j = i; j < n; ++j) {
-      y[j] = yt[j - i];
-      if (dy) dy[j] = dt[j - i];
-    }
-  }
-  return 1;
-}
+ROM_ACT_VEC_DRIVER(rom_act_vec_avx2, double, V, block4)
 
 /* The same formulas in float32 on 8 lanes (single-precision training, activation_single.c). */
 static inline __m256 logistic8f(__m256 z) {
@@ -124,23 +109,7 @@ static inline void block8f(rom_activation act, const float *z, float *y, float *
   if (dy) _mm256_storeu_ps(dy, d);
 }
 
-int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
-  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
-  rom_int i = 0;
-  for (; i + 8 <= n; i += 8)
-    block8f(act, z + i, y + i, dy ? dy + i : NULL);
-  if (i < n) {
-    float zt[8] = {0}, yt[8], dt[8];
-    for (rom_int j = i; j < n; ++j)
-      zt[j - i] = z[j];
-    block8f(act, zt, yt, dy ? dt : NULL);
-    for (rom_int j = i; j < n; ++j) {
-      y[j] = yt[j - i];
-      if (dy) dy[j] = dt[j - i];
-    }
-  }
-  return 1;
-}
+ROM_ACT_VEC_DRIVER(rom_act_vec_single_avx2, float, 8, block8f)
 #else
 int rom_act_vec_avx2(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;

@@ -5,6 +5,7 @@
  * contraction into fused multiply-adds: every lane computes what the scalar code of
  * activation.c / decode_fused.c computes, in the same order. */
 #include "manifold/decode_fused.h"
+#include "manifold/act_vec_driver.h"
 
 #if defined(ROMKIT_SIMD_X86) && defined(__AVX512F__)
 #include <immintrin.h>
@@ -75,23 +76,7 @@ static inline void block8(rom_activation act, const double *z, double *y, double
   if (dy) _mm512_storeu_pd(dy, d);
 }
 
-int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
-  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
-  rom_int i = 0;
-  for (; i + V <= n; i += V)
-    block8(act, z + i, y + i, dy ? dy + i : NULL);
-  if (i < n) { /* the tail through the same vector code, on a zero-padded copy */
-    double zt[V] = {0}, yt[V], dt[V];
-    for (rom_int j = i; j < n; ++j)
-      zt[j - i] = z[j];
-    block8(act, zt, yt, dy ? dt : NULL);
-    for (rom_int j = i; j < n; ++j) {
-      y[j] = yt[j - i];
-      if (dy) dy[j] = dt[j - i];
-    }
-  }
-  return 1;
-}
+ROM_ACT_VEC_DRIVER(rom_act_vec_avx512, double, V, block8)
 
 /* The same formulas in float32 on 16 lanes (single-precision training, activation_single.c):
  * SLEEF's expf / tanhf (1.0-ULP versions). */
@@ -120,23 +105,7 @@ static inline void block16(rom_activation act, const float *z, float *y, float *
   if (dy) _mm512_storeu_ps(dy, d);
 }
 
-int rom_act_vec_single_avx512(rom_activation act, rom_int n, const float *z, float *y, float *dy) {
-  if (act != ROM_ACT_SIGMOID && act != ROM_ACT_SWISH && act != ROM_ACT_TANH) return 0;
-  rom_int i = 0;
-  for (; i + 16 <= n; i += 16)
-    block16(act, z + i, y + i, dy ? dy + i : NULL);
-  if (i < n) {
-    float zt[16] = {0}, yt[16], dt[16];
-    for (rom_int j = i; j < n; ++j)
-      zt[j - i] = z[j];
-    block16(act, zt, yt, dy ? dt : NULL);
-    for (rom_int j = i; j < n; ++j) {
-      y[j] = yt[j - i];
-      if (dy) dy[j] = dt[j - i];
-    }
-  }
-  return 1;
-}
+ROM_ACT_VEC_DRIVER(rom_act_vec_single_avx512, float, 16, block16)
 #else
 int rom_act_vec_avx512(rom_activation act, rom_int n, const double *z, double *y, double *dy) {
   (void)act, (void)n, (void)z, (void)y, (void)dy;

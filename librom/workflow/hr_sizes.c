@@ -246,8 +246,10 @@ int repro_choose_hr_sizes(repro_run *r, const rom_dmat *V, rom_ae **aes,
         repro_progress(r, "    a = %s  nb %3lld  ns %3lld  avg error %.4f %%\n", point,
                        (long long)cnb[i], (long long)cns[i], s);
       else
-        repro_progress(r, "    a = %s  nb %3lld  ns %3lld  failed (diverged, singular or not "
-                       "finite): scores +inf\n", point, (long long)cnb[i], (long long)cns[i]);
+        repro_progress(r,
+                       "    a = %s  nb %3lld  ns %3lld  failed (diverged, singular or not "
+                       "finite): scores +inf\n",
+                       point, (long long)cnb[i], (long long)cns[i]);
     }
   }
 
