@@ -31,7 +31,8 @@ static const char *const help =
     "           [--test-param a] [--workdir DIR] [--json] [--max-iterations K]\n"
     "           [--tolerance T] [--grid G] [--steps S] [--hr-sample-mesh]\n"
     "           [--ae AE.h5 [--ae AE_V.h5]] [--ae-seed S] [--network NET] [--ae-epochs E]\n"
-    "           [--ae-max-seconds T] [--ae-batch B] [--fast] [--initial-guess G]\n"
+    "           [--ae-max-seconds T] [--ae-batch B] [--ae-patience P] [--fast]\n"
+    "           [--initial-guess G] [--convergence-check C]\n"
     "           [--save PREFIX]\n\n"
     "Reproduces the rows of the Burgers tables of Kim et al., J. Comput. Phys. 451\n"
     "(2022) (docs/problems.md, P1: 1D inviscid Burgers, P2: 2D viscous Burgers): training\n"
@@ -81,6 +82,10 @@ static const char *const help_options2 =
     "  --max-iterations K  ROM (Gauss-)Newton updates per step; default 4\n"
     "  --initial-guess G   each step's first iterate: previous (default, the paper's: q^n)\n"
     "                      or extrapolate (2 q^n - q^(n-1): fewer updates per step)\n"
+    "  --convergence-check C  HR methods: exact (default: the projected residual with the\n"
+    "                      Jacobian at the new iterate) or lagged (with the previous\n"
+    "                      iterate's Jacobian: the decoder's value alone; the Jacobian only\n"
+    "                      if that says not converged; docs/nonlinear.md)\n"
     "  --tolerance T       ROM stopping tolerance on the projected residual; default 1e-8\n"
     "                      (NM: P1 1e-5, P2 1e-6, as the paper)\n"
     "  --grid G, --steps S reduced settings for tests (P2 grid points per direction,\n"
@@ -103,9 +108,15 @@ static const char *const help_nm =
     "                      transposed) or narrow (dense N -> 512; docs/autoencoder.md,\n"
     "                      \"Encoder choice\")\n"
     "  --ae-batch B        its mini-batch (default: the recipe's, P1 20, P2 240)\n"
+    "  --ae-patience P     its learning-rate patience: lr / 10 after P epochs without a\n"
+    "                      better validation loss (default: the recipe's, 10)\n"
     "  --fast              the fast recipe (docs/reproduction.md, \"P2, the fast recipe\"):\n"
     "                      --network narrow --precision single --ae-batch 60\n"
-    "                      --initial-guess extrapolate; options after it override it\n"
+    "                      --ae-patience 30 --ae-epochs 600 --initial-guess extrapolate,\n"
+    "                      and with HR --convergence-check lagged --hr-sizes training\n"
+    "                      --hr-grid 40:100:140:20 (cut to the rows); the options given\n"
+    "                      override it. P2's default where a network is trained here\n"
+    "  --paper             the paper's recipe (P2: the paper's network and ROM settings)\n"
     "  --ae-epochs E       its epoch limit (default: the paper's, P1 10000, P2 2000)\n"
     "  --ae-max-seconds T  its wall-time limit per network (default: none)\n"
     "  --save PREFIX       also write the test-parameter trajectories: PREFIX_fom.h5 and\n"
@@ -133,7 +144,9 @@ typedef struct {
   /* what the command line gave */
   int have_method, have_nb, have_ns, have_hr_method, have_train, have_test, have_hr_auto;
   int have_ae_opt, have_dim, ntrain;
-  int fast; /* --fast: its network settings apply where a network is trained here */
+  int fast;       /* --fast given, or the problem's default (nm_fast_default) */
+  int paper;      /* --paper: the paper's recipe where the problem's default is the fast one */
+  int have_check; /* --convergence-check given */
 } args;
 
 static int parse_count(rom_ctx *ctx, const char *opt, const char *v, rom_int *out) {
@@ -155,13 +168,23 @@ static int set_problem(rom_ctx *ctx, args *a, const char *name) {
 }
 
 /* The command line into *a; the checks that need no problem. */
-static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
+/* fast_first: `first` is the first pass's result: set the fast recipe for its method
+ * before reading the options, so that every option given overrides it (whatever its
+ * position); --fast itself is then a no-op. */
+static int parse(rom_ctx *ctx, int argc, char **argv, args *a, const args *first) {
   rom_reproduce_options *o = &a->o;
   char names[256];
   rom_int kmax = 0;
   int rc;
   memset(a, 0, sizeof *a);
   *o = rom_reproduce_options_default();
+  if (first) {
+    a->fast = 1;
+    o->method = first->o.method;
+    o->num_ae_files = first->o.num_ae_files; /* none trained with --ae */
+    rom_reproduce_options_fast(o);
+    o->num_ae_files = 0; /* --ae is read again below */
+  }
   for (int i = 1; i < argc; ++i) {
     const char *s = argv[i];
     if (!strcmp(s, "--hr-sample-mesh")) {
@@ -170,10 +193,10 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     }
     if (!strcmp(s, "--fast")) { /* docs/reproduction.md, "P2, the fast recipe" */
       a->fast = 1;
-      o->ae_network = "narrow";
-      o->ae_precision = ROM_PRECISION_SINGLE;
-      o->ae_batch = 60;
-      o->initial_guess = ROM_NLROM_GUESS_EXTRAPOLATE;
+      continue;
+    }
+    if (!strcmp(s, "--paper")) {
+      a->paper = 1;
       continue;
     }
     if (s[0] != '-') {
@@ -220,6 +243,14 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     } else if (!strcmp(s, "--ae-batch")) {
       if ((rc = parse_count(ctx, s, v, &o->ae_batch))) return rc;
       a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--ae-patience")) {
+      if ((rc = parse_count(ctx, s, v, &o->ae_patience))) return rc;
+      a->have_ae_opt = 1;
+    } else if (!strcmp(s, "--convergence-check")) {
+      if (strcmp(v, "exact") && strcmp(v, "lagged"))
+        return cli_usage_error(ctx, CMD, "--convergence-check %s: expected exact or lagged", v);
+      o->convergence_check = strcmp(v, "lagged") ? ROM_NLROM_CHECK_EXACT : ROM_NLROM_CHECK_LAGGED;
+      a->have_check = 1;
     } else if (!strcmp(s, "--initial-guess")) {
       if (strcmp(v, "previous") && strcmp(v, "extrapolate"))
         return cli_usage_error(ctx, CMD, "--initial-guess %s: expected previous or extrapolate", v);
@@ -311,21 +342,24 @@ static int parse(rom_ctx *ctx, int argc, char **argv, args *a) {
     return cli_usage_error(ctx, CMD, "give --method %s",
                            rom_reproduce_method_names(names, sizeof names));
   const int nm = rom_reproduce_method_is_manifold(o->method);
-  if (a->fast && (!nm || o->num_ae_files)) { /* no network is trained: only the guess applies */
-    const rom_reproduce_options d = rom_reproduce_options_default();
-    if (!a->have_ae_opt) {
-      o->ae_network = d.ae_network;
-      o->ae_precision = d.ae_precision;
-      o->ae_batch = d.ae_batch;
-    }
+  if (a->fast && a->paper) return cli_usage_error(ctx, CMD, "--fast and --paper: give one");
+  if (a->fast && (a->have_nb || a->have_ns) && !a->have_hr_auto) {
+    /* sizes given: the recipe's training rule does not choose them */
+    o->hr_sizes = ROM_REPRODUCE_HR_SIZES_GIVEN;
+    o->hr_grid_basis_min = o->hr_grid_basis_max = o->hr_grid_samples_max = o->hr_grid_step = 0;
+    o->hr_grid_clamp = 0;
   }
+  if (a->have_check && o->convergence_check == ROM_NLROM_CHECK_LAGGED &&
+      !rom_reproduce_method_is_hyper(o->method))
+    return cli_usage_error(ctx, CMD,
+                           "--convergence-check lagged applies to pod-lspg-hr and nm-lspg-hr");
   if (!nm && (o->num_ae_files || a->have_ae_opt))
     return cli_usage_error(ctx, CMD, "the --ae* options apply to the nm-* methods only");
   if (o->num_ae_files && a->have_ae_opt)
     return cli_usage_error(
         ctx, CMD,
-        "--ae-seed/--ae-epochs/--ae-max-seconds/--network/--precision/--ae-batch train a "
-        "network: not "
+        "--ae-seed/--ae-epochs/--ae-max-seconds/--network/--precision/--ae-batch/--ae-patience "
+        "train a network: not "
         "with --ae");
   if (o->num_ae_files && a->have_dim)
     return cli_usage_error(ctx, CMD, "--dim is the autoencoder's latent dimension: not with --ae");
@@ -489,11 +523,26 @@ int cmd_reproduce(rom_ctx *ctx, int argc, char **argv) {
     cli_printf(ctx, "%s", help_options2);
     return CLI_EXIT_OK;
   }
-  if ((exit_code = parse(ctx, argc, argv, &a)) != CLI_EXIT_OK) return exit_code;
+  if ((exit_code = parse(ctx, argc, argv, &a, NULL)) != CLI_EXIT_OK) return exit_code;
   rom_problem_options po = rom_problem_options_default();
   po.resolution = a.grid;
   po.steps = a.steps;
   if ((rc = rom_problem_create(ctx, a.problem, &po, &p))) return cli_fail(ctx, CMD, rc);
+  {
+    /* the fast recipe: asked (--fast), or the problem's default for the nm-* methods that
+     * train their network here (nm_fast_default, P2; not with --ae) unless --paper; read the
+     * options again on top of it */
+    rom_problem_recipe recipe;
+    if ((rc = rom_problem_recipe_of(p, &recipe))) {
+      exit_code = cli_fail(ctx, CMD, rc);
+      goto done;
+    }
+    if (a.fast || (recipe.nm_fast_default && !a.paper && a.o.num_ae_files == 0 &&
+                   rom_reproduce_method_is_manifold(a.o.method))) {
+      const args first = a;
+      if ((exit_code = parse(ctx, argc, argv, &a, &first)) != CLI_EXIT_OK) goto done;
+    }
+  }
   if ((exit_code = check_with_problem(ctx, &a, p)) != CLI_EXIT_OK) goto done;
   res = malloc(sizeof *res); /* large: the file names of the networks */
   if (!res) {

@@ -92,21 +92,38 @@ typedef enum {
   ROM_NLROM_GUESS_EXTRAPOLATE = 1
 } rom_nlrom_guess;
 
+/* How an iteration after an update decides convergence, with hyper-reduction (GNAT). */
+typedef enum {
+  /* Evaluate the projected residual (A Jr_s)^T (A r_s) at the new iterate: the residual and
+   * its Jacobian there (for a manifold, the decoder's value and Jacobian). The default. */
+  ROM_NLROM_CHECK_EXACT = 0,
+  /* Form it with the Jacobian of the iterate before the update, (A Jr_s(q_old))^T A
+   * r_s(q_new): only the residual is evaluated at the new iterate (the decoder's value
+   * without its Jacobian, the sampled velocity without the sampled Jacobian). After a
+   * Gauss-Newton update the two differ by O(|dq| |r|), the order of the test itself. Only
+   * when this says "not converged" is the Jacobian evaluated there, and the iteration goes
+   * on as with EXACT. A step that converges after one update then costs one full
+   * evaluation and one residual evaluation instead of two full ones (P2 NM-LSPG-HR:
+   * docs/nonlinear.md, "Lagged convergence check"). Needs hyper-reduction. */
+  ROM_NLROM_CHECK_LAGGED = 1
+} rom_nlrom_check;
+
 typedef struct {
-  rom_nlrom_projection projection; /* default ROM_NLROM_LSPG */
-  rom_time_scheme scheme;          /* default ROM_TIME_BACKWARD_EULER */
-  rom_lspg_solver lspg_solver;     /* default ROM_LSPG_NORMAL_EQUATIONS */
-  int max_iterations;              /* updates per step; default 4 (Kim et al. 2022) */
-  double tolerance;                /* on ||projected residual||_2; default 1e-8 */
-  int fail_if_not_converged;       /* 0 (default): accept after max_iterations, count it;
-                                      1: ROM_ERR_NOT_CONVERGED */
-  double divergence_factor;        /* default 1e8 (see above); <= 0 disables the growth test */
-  double growth_factor;            /* default 1e6: the trajectory guard (see above); <= 0
-                                      disables it */
-  double state_bound;              /* > 0: max |u_i| allowed at the end of a step, over the
-                                      rows the ROM evaluates; default 0 (none) */
-  rom_nlrom_guess initial_guess;   /* rom_nlrom_run's first iterate per step; default
-                                      ROM_NLROM_GUESS_PREVIOUS (rom_nlrom_step: the caller's) */
+  rom_nlrom_projection projection;   /* default ROM_NLROM_LSPG */
+  rom_time_scheme scheme;            /* default ROM_TIME_BACKWARD_EULER */
+  rom_lspg_solver lspg_solver;       /* default ROM_LSPG_NORMAL_EQUATIONS */
+  int max_iterations;                /* updates per step; default 4 (Kim et al. 2022) */
+  double tolerance;                  /* on ||projected residual||_2; default 1e-8 */
+  int fail_if_not_converged;         /* 0 (default): accept after max_iterations, count it;
+                                        1: ROM_ERR_NOT_CONVERGED */
+  double divergence_factor;          /* default 1e8 (see above); <= 0 disables the growth test */
+  double growth_factor;              /* default 1e6: the trajectory guard (see above); <= 0
+                                        disables it */
+  double state_bound;                /* > 0: max |u_i| allowed at the end of a step, over the
+                                        rows the ROM evaluates; default 0 (none) */
+  rom_nlrom_guess initial_guess;     /* rom_nlrom_run's first iterate per step; default
+                                        ROM_NLROM_GUESS_PREVIOUS (rom_nlrom_step: the caller's) */
+  rom_nlrom_check convergence_check; /* default ROM_NLROM_CHECK_EXACT; LAGGED needs hr */
 } rom_nlrom_options;
 
 rom_nlrom_options rom_nlrom_options_default(void);
@@ -123,6 +140,11 @@ typedef struct {
   double last_residual;      /* projected residual norm at the end of the last step */
   double max_final_residual; /* largest end-of-step projected residual norm */
   double seconds;            /* wall time inside rom_nlrom_run / _step */
+  /* Where that time goes (wall time, this rank): decoding the manifold (the decoder or its
+   * sub-network, value and Jacobian) and the model's callbacks (velocity and Jacobian,
+   * sampled or not); the rest is the ROM's own linear algebra and reductions. */
+  double decoder_seconds;
+  double model_seconds;
   /* The residual error indicator (docs/nonlinear.md, "Residual error indicator and greedy
    * training"): eta_n = ||r(u^n)||_2, the 2-norm of the FOM's fully discrete residual of the
    * scheme (backward Euler: r(u) = u - u^{n-1} - dt F(u, t^n; mu)) at the ROM state u^n of

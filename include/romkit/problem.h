@@ -70,6 +70,10 @@ typedef struct {
    * "masked": first layer N -> H2 through the transpose of the decoder's mask, then a dense
    * H2 -> k, so both wide layers cost O(N). */
   char ae_network[16];
+  /* 1: `romkit reproduce` and romkit.workflow.reproduce train the nonlinear-manifold
+   * methods' network with the fast recipe by default (rom_reproduce_options_fast; the paper's
+   * with --paper); P2, whose paper network takes hours here (docs/reproduction.md) */
+  int nm_fast_default;
 } rom_problem_recipe;
 
 /* The ops table a problem implements. `create` builds the FOM on ctx and returns its

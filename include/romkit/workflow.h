@@ -99,14 +99,17 @@ typedef struct {
   rom_reproduce_hr_sizes hr_sizes;
   rom_int hr_grid_basis_min, hr_grid_basis_max, hr_grid_samples_max, hr_grid_step;
   double hr_sizes_tolerance; /* >= 0; default 0 (the best score) */
+  int hr_grid_clamp;         /* 1: a grid beyond the problem's rows is cut to them (the fast
+                                recipe's, on a reduced grid); 0 (default): an error */
   const double *train;       /* ntrain x num_parameters, row major; NULL: recipe */
   int ntrain;
-  const double *test;            /* num_parameters values; NULL: recipe */
-  int max_iterations;            /* ROM (Gauss-)Newton updates per step; 0: recipe */
-  double tolerance;              /* on the projected residual; 0: recipe (NM: _manifold) */
-  rom_nlrom_guess initial_guess; /* each step's first iterate (rom_nlrom_options); default
-                                    ROM_NLROM_GUESS_PREVIOUS, the paper's */
-  const char *workdir;           /* the cache; NULL: a new directory under $TMPDIR or /tmp */
+  const double *test;                /* num_parameters values; NULL: recipe */
+  int max_iterations;                /* ROM (Gauss-)Newton updates per step; 0: recipe */
+  double tolerance;                  /* on the projected residual; 0: recipe (NM: _manifold) */
+  rom_nlrom_guess initial_guess;     /* each step's first iterate (rom_nlrom_options); default
+                                        ROM_NLROM_GUESS_PREVIOUS, the paper's */
+  rom_nlrom_check convergence_check; /* HR methods (rom_nlrom_options); default EXACT */
+  const char *workdir;               /* the cache; NULL: a new directory under $TMPDIR or /tmp */
   /* NM methods: trained networks, one per component (or the first components only: the
    * others are then mirrored through the problem's symmetry), or training settings */
   const char *ae_files[ROM_PROBLEM_MAX_COMPONENTS];
@@ -121,6 +124,8 @@ typedef struct {
                                  "masked" or "narrow" (docs/autoencoder.md, "Encoder choice") */
   rom_int ae_batch;           /* its mini-batch; 0: the recipe's (a batch given here is cached
                                  under its own name, _bB) */
+  rom_int ae_patience;        /* its learning-rate patience (rom_ae_train_options.patience);
+                                 0: the recipe's (another value is cached as _pP) */
   /* PREFIX_fom.h5, PREFIX_rom.h5 (snapshot files, one state per step) and
    * PREFIX_latent.txt (reduced / latent state per step); NULL: none. Never overwrites. */
   const char *save;
@@ -136,6 +141,15 @@ typedef struct {
 } rom_reproduce_options;
 
 rom_reproduce_options rom_reproduce_options_default(void);
+
+/* rom_reproduce_options_fast - sets the fast recipe of the nonlinear-manifold methods
+ * (docs/reproduction.md, "P2, the fast recipe") in *o for o->method: the network (an nm-*
+ * method without o->num_ae_files, where one is trained) narrow encoder, single precision, batch 60,
+ * lr patience 30, 600 epochs; the ROM's initial guess extrapolate; with hyper-reduction the lagged
+ * convergence check and the HR sizes by the training rule on the grid 40:100:140:20. The
+ * default of `romkit reproduce` and romkit.workflow.reproduce for a problem whose recipe has
+ * nm_fast_default (P2), `--fast` elsewhere; the C default stays the paper's. */
+void rom_reproduce_options_fast(rom_reproduce_options *o);
 
 /* What a run measured and the settings it ran with (every default resolved). */
 typedef struct {
@@ -157,10 +171,13 @@ typedef struct {
   char published_note[128];
   /* timings: time stepping only, max over ranks */
   double fom_seconds, rom_seconds, fom_cpu_seconds, rom_cpu_seconds;
+  double rom_decoder_seconds, rom_model_seconds; /* of rom_seconds: rom_nlrom_stats's split */
+  rom_int rom_residual_evaluations;              /* NM / LSPG: model velocity calls */
   rom_int fom_newton_iterations, rom_iterations, rom_not_converged_steps;
   int max_iterations;
   double tolerance;
   rom_nlrom_guess initial_guess;
+  rom_nlrom_check convergence_check;
   /* NM */
   uint64_t ae_seed;
   char ae_files[ROM_PROBLEM_MAX_COMPONENTS][ROM_REPRODUCE_PATH]; /* as given, or "(trained)" /

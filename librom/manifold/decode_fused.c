@@ -61,9 +61,75 @@ static void masked_fused_scalar(rom_int out, const rom_int *rp, const rom_int *c
   }
 }
 
+void rom_fused_first_z_scalar(rom_int out, rom_int k, const double *W, const double *b,
+                              const double *q, double *z) {
+  for (rom_int j = 0; j < out; ++j) {
+    const double *w = W + j * k;
+    double s = k > 0 ? w[0] * q[0] : 0.0;
+    for (rom_int c = 1; c < k; ++c)
+      s += w[c] * q[c];
+    z[j] = b ? b[j] + s : s;
+  }
+}
+
+static void first_layer_z(rom_int out, rom_int k, const double *W, const double *b, const double *q,
+                          double *z) {
+#if defined(ROMKIT_SIMD_X86)
+  if (k > 0 && __builtin_cpu_supports("avx512f")) {
+    rom_fused_first_z_avx512(out, k, W, b, q, z);
+    return;
+  }
+#endif
+  rom_fused_first_z_scalar(out, k, W, b, q, z);
+}
+
+void rom_masked_fused_seg_scalar(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                                 const double *W, rom_int ld, const double *H, double *Z) {
+  for (rom_int i = 0; i < out; ++i)
+    for (rom_int c = 0; c < ld; ++c) {
+      double s[ROM_FUSED_CHAINS] = {0.0, 0.0, 0.0, 0.0};
+      for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
+        const rom_int len = g->len[r], phase = g->off[r] - rp[i];
+        const double *w = W + g->off[r], *h = H + g->col[r] * ld + c;
+        for (rom_int j = 0; j < len; ++j)
+          s[(phase + j) % ROM_FUSED_CHAINS] += w[j] * h[j * ld];
+      }
+      Z[i * ld + c] = (s[0] + s[1]) + (s[2] + s[3]);
+    }
+}
+
+/* Whether the fused pass runs a mask's segment kernels: its runs are long enough
+ * (ae_impl.h, ROM_MASK_SEGMENT_MIN_RUN) or they are forced; the sums are the same either
+ * way, so this is a question of speed only (one point: no batch-size condition). */
+static int fused_uses_segments(const rom_mask *m) {
+  if (!m->seg || m->kernel == ROM_MASK_KERNEL_CSR) return 0;
+  return m->kernel == ROM_MASK_KERNEL_SEGMENTS ||
+         m->row_ptr[m->rows] >= (rom_int)ROM_MASK_SEGMENT_MIN_RUN * m->seg->nseg;
+}
+
 static void masked_fused(const rom_nn_layer *L, const double *W, rom_int ld, const double *H,
                          double *Z) {
   const rom_int *rp = L->mask->row_ptr, *ci = L->mask->col_index;
+  if (fused_uses_segments(L->mask)) {
+    const rom_mask_segments *g = L->mask->seg;
+#if defined(ROMKIT_SIMD_X86)
+    if (ld % ROM_FUSED_LANES == 0 && __builtin_cpu_supports("avx512f")) {
+      rom_masked_fused_seg_avx512(L->out, rp, g, W, ld, H, Z);
+      return;
+    }
+    if (__builtin_cpu_supports("avx2")) {
+      if (ld == 1)
+        rom_masked_value_seg_avx2(L->out, rp, g, W, H, Z);
+      else if (ld % ROM_FUSED_LANES == 0)
+        rom_masked_fused_seg_avx2(L->out, rp, g, W, ld, H, Z);
+      else
+        rom_masked_fused_seg_scalar(L->out, rp, g, W, ld, H, Z);
+      return;
+    }
+#endif
+    rom_masked_fused_seg_scalar(L->out, rp, g, W, ld, H, Z);
+    return;
+  }
 #if defined(ROMKIT_SIMD_X86)
   if (ld % ROM_FUSED_LANES == 0) {
     if (__builtin_cpu_supports("avx512f")) {
@@ -92,12 +158,17 @@ void rom_nn_decode_fused(int nl, const rom_nn_layer *layers, const double *param
     const double *b = L->has_bias ? params + L->bias_offset : NULL;
     const rom_int out = L->out;
     if (l == 0 && !L->mask) {
-      /* z = W q + b (one dgemv on the row-major {out, in} weights); the Jacobian of the
-       * input is I, so lane 1 + c of unit j is f'(z_j) W[j, c] */
-      if (b) memcpy(zv, b, sizeof(double) * (size_t)out);
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)out, (int)L->in, 1.0, W, (int)L->in, q, 1,
-                  b ? 1.0 : 0.0, zv, 1);
+      /* z = W q + b; the Jacobian of the input is I, so lane 1 + c of unit j is
+       * f'(z_j) W[j, c] */
+      first_layer_z(out, L->in, W, b, q, zv);
       rom_activation_apply_vec(L->act, out, zv, av, J ? dv : NULL);
+#if defined(ROMKIT_SIMD_X86)
+      if (ld == ROM_FUSED_LANES && k < ROM_FUSED_LANES && L->in == k &&
+          __builtin_cpu_supports("avx512f")) {
+        rom_fused_first_fill_avx512(out, k, W, av, dv, H);
+        continue;
+      }
+#endif
       for (rom_int j = 0; j < out; ++j) {
         double *h = H + j * ld;
         h[0] = av[j];

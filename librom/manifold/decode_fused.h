@@ -66,5 +66,30 @@ void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, co
                            rom_int ld, const double *H, double *Z);
 void rom_masked_fused_avx512(rom_int out, const rom_int *rp, const rom_int *ci, const double *W,
                              rom_int ld, const double *H, double *Z);
+/* rom_masked_fused_seg_* - the same on the mask's run-length form g (ae_impl.h): H streams
+ *   through each run in order instead of through a column index, the sums in the same order
+ *   (entry t of a row, counted from rp[i], to chain t mod ROM_FUSED_CHAINS): the same bits.
+ *   rom_masked_fused_seg_scalar (decode_fused.c) is the one for any ld and CPU.
+ * rom_masked_value_seg_avx2 - the value alone (ld = 1): the four chains are one vector's
+ *   lanes, the same bits as the scalar loop. */
+/* rom_fused_first_z_* - the first layer's pre-activation z (out) = W q + b (b may be NULL),
+ *   W row-major {out, k}: z_j = b_j + (((W_j0 q_0 + W_j1 q_1) + ...)), this order in every
+ *   kernel (decode_fused.c's scalar loop, and AVX-512F eight units at a time): the same bits.
+ * rom_fused_first_fill_avx512 - the first layer's unit-major lanes H (out x 8), row j =
+ *   [a_j, d_j W_j0 .. d_j W_j,k-1, 0 ..] for k <= 7: what decode_fused.c's loop writes. */
+void rom_fused_first_z_scalar(rom_int out, rom_int k, const double *W, const double *b,
+                              const double *q, double *z);
+void rom_fused_first_z_avx512(rom_int out, rom_int k, const double *W, const double *b,
+                              const double *q, double *z);
+void rom_fused_first_fill_avx512(rom_int out, rom_int k, const double *W, const double *a,
+                                 const double *d, double *H);
+void rom_masked_fused_seg_scalar(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                                 const double *W, rom_int ld, const double *H, double *Z);
+void rom_masked_fused_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, rom_int ld, const double *H, double *Z);
+void rom_masked_fused_seg_avx512(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                                 const double *W, rom_int ld, const double *H, double *Z);
+void rom_masked_value_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, const double *H, double *Z);
 
 #endif

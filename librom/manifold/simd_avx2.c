@@ -51,6 +51,92 @@ void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, co
 }
 #undef ACC
 
+/* The segment form of rom_masked_fused_avx2 (decode_fused.h; simd_avx512.c has the same
+ * kernel on one 8-lane vector): H streams in order through each run, entry t still goes to
+ * chain (t - rp[i]) mod 4, the CSR kernel's order: the same bits. */
+#define SEG_ACC(s, j)                                                                              \
+  do {                                                                                             \
+    const __m256d w_ = _mm256_set1_pd(w[j]);                                                       \
+    const double *x_ = h + (j)*ld;                                                                 \
+    s##a = _mm256_add_pd(s##a, _mm256_mul_pd(w_, _mm256_loadu_pd(x_)));                            \
+    s##b = _mm256_add_pd(s##b, _mm256_mul_pd(w_, _mm256_loadu_pd(x_ + V)));                        \
+  } while (0)
+#define SEG_ACC_AT(p, j)                                                                           \
+  do {                                                                                             \
+    switch (p) {                                                                                   \
+    case 0:                                                                                        \
+      SEG_ACC(s0, j);                                                                              \
+      break;                                                                                       \
+    case 1:                                                                                        \
+      SEG_ACC(s1, j);                                                                              \
+      break;                                                                                       \
+    case 2:                                                                                        \
+      SEG_ACC(s2, j);                                                                              \
+      break;                                                                                       \
+    default:                                                                                       \
+      SEG_ACC(s3, j);                                                                              \
+      break;                                                                                       \
+    }                                                                                              \
+  } while (0)
+
+void rom_masked_fused_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, rom_int ld, const double *H, double *Z) {
+  for (rom_int i = 0; i < out; ++i) {
+    for (rom_int c0 = 0; c0 < ld; c0 += 2 * V) {
+      __m256d s0a = _mm256_setzero_pd(), s0b = s0a, s1a = s0a, s1b = s0a, s2a = s0a, s2b = s0a,
+              s3a = s0a, s3b = s0a;
+      for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
+        const rom_int len = g->len[r], phase = (g->off[r] - rp[i]) & 3;
+        const double *w = W + g->off[r], *h = H + g->col[r] * ld + c0;
+        rom_int j = 0;
+        for (; j < len && ((phase + j) & 3); ++j) /* up to the next chain-0 entry */
+          SEG_ACC_AT((phase + j) & 3, j);
+        for (; j + 4 <= len; j += 4) {
+          SEG_ACC(s0, j);
+          SEG_ACC(s1, j + 1);
+          SEG_ACC(s2, j + 2);
+          SEG_ACC(s3, j + 3);
+        }
+        for (; j < len; ++j)
+          SEG_ACC_AT((phase + j) & 3, j);
+      }
+      double *z = Z + i * ld + c0;
+      _mm256_storeu_pd(z, _mm256_add_pd(_mm256_add_pd(s0a, s1a), _mm256_add_pd(s2a, s3a)));
+      _mm256_storeu_pd(z + V, _mm256_add_pd(_mm256_add_pd(s0b, s1b), _mm256_add_pd(s2b, s3b)));
+    }
+  }
+}
+#undef SEG_ACC
+#undef SEG_ACC_AT
+
+/* The value alone (one lane, ld = 1) on the segment form: the four chains are the four
+ * lanes of one vector, so four consecutive entries of a run (chains 0..3) are one
+ * multiply-add of contiguous W and H; the entries before the run's first chain-0 entry and
+ * after its last group go one by one into the chains' array, in order: each chain adds its
+ * entries in the CSR kernel's order, and the result is (s0 + s1) + (s2 + s3) as there. */
+void rom_masked_value_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, const double *H, double *Z) {
+  for (rom_int i = 0; i < out; ++i) {
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (rom_int r = g->row_seg[i]; r < g->row_seg[i + 1]; ++r) {
+      const rom_int len = g->len[r], phase = (g->off[r] - rp[i]) & 3;
+      const double *w = W + g->off[r], *h = H + g->col[r];
+      rom_int j = 0;
+      for (; j < len && ((phase + j) & 3); ++j)
+        s[(phase + j) & 3] += w[j] * h[j];
+      if (j + 4 <= len) {
+        __m256d acc = _mm256_loadu_pd(s);
+        for (; j + 4 <= len; j += 4)
+          acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_loadu_pd(w + j), _mm256_loadu_pd(h + j)));
+        _mm256_storeu_pd(s, acc);
+      }
+      for (; j < len; ++j)
+        s[(phase + j) & 3] += w[j] * h[j];
+    }
+    Z[i] = (s[0] + s[1]) + (s[2] + s[3]);
+  }
+}
+
 #ifdef ROMKIT_HAVE_SLEEF
 /* The logistic function as activation.c computes it: 1 / (1 + exp(-z)) for z >= 0,
  * exp(z) / (1 + exp(z)) otherwise, i.e. (z >= 0 ? 1 : e) / (1 + e) with e = exp(-|z|). */
@@ -122,6 +208,14 @@ int rom_act_vec_single_avx2(rom_activation act, rom_int n, const float *z, float
 #endif
 
 #else /* not an x86-64 build with AVX2: never called */
+void rom_masked_fused_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, rom_int ld, const double *H, double *Z) {
+  (void)out, (void)rp, (void)g, (void)W, (void)ld, (void)H, (void)Z;
+}
+void rom_masked_value_seg_avx2(rom_int out, const rom_int *rp, const rom_mask_segments *g,
+                               const double *W, const double *H, double *Z) {
+  (void)out, (void)rp, (void)g, (void)W, (void)H, (void)Z;
+}
 void rom_masked_fused_avx2(rom_int out, const rom_int *rp, const rom_int *ci, const double *W,
                            rom_int ld, const double *H, double *Z) {
   (void)out, (void)rp, (void)ci, (void)W, (void)ld, (void)H, (void)Z;

@@ -189,6 +189,9 @@ static int extract_block(rom_ctx *ctx, rom_ae *ae, rom_int count, const rom_int 
           m->col_index[nnz++] = map[L->mask->col_index[t]];
         m->row_ptr[i + 1] = nnz;
       }
+      /* the run-length form for the fused pass's segment kernels (decode_fused.c): a run of
+       * the full mask stays a run here, as its columns are all kept */
+      ROM_TRY(ctx, rom_mask_segments_build(ctx, m));
     }
   }
   rom_subnet_block_pack(B);

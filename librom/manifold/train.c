@@ -337,7 +337,9 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
           (long long)m, (long long)ntrain, (long long)nval, (long long)N,
           (long long)rom_ae_latent_dim(ae), (long long)np, (long long)B, P, P == 1 ? "" : "s",
           C > 0 ? ", reproducible chunks" : "", single ? ", single precision" : "");
-  for (rom_int epoch = st.epoch_next; epoch < o.epochs; ++epoch) {
+  /* the first epoch of this run (st.epoch_next moves on at every checkpoint) */
+  const rom_int first_epoch = st.epoch_next;
+  for (rom_int epoch = first_epoch; epoch < o.epochs; ++epoch) {
     const double t0 = rom_wtime();
     memcpy(ord, train, sizeof(rom_int) * (size_t)ntrain);
     shuffle(ord, ntrain, o.seed, STREAM_SHUFFLE + (uint64_t)epoch);
@@ -424,7 +426,7 @@ int rom_ae_train(rom_ae *ae, rom_int m, const double *X, rom_int ldx,
        * early stopping may end the run before it (romkit/progress.h) */
       char eta[32];
       const double elapsed = rom_wtime() - t_start;
-      double left = rom_progress_eta(elapsed, epoch + 1 - st.epoch_next, o.epochs - st.epoch_next);
+      double left = rom_progress_eta(elapsed, epoch + 1 - first_epoch, o.epochs - first_epoch);
       if (o.max_seconds > 0 && o.max_seconds - elapsed < left)
         left = o.max_seconds - elapsed > 0 ? o.max_seconds - elapsed : 0.0;
       rom_log(ctx, ROM_LOG_INFO,

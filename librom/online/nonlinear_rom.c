@@ -43,6 +43,7 @@ rom_nlrom_options rom_nlrom_options_default(void) {
   o.growth_factor = 1e6;
   o.state_bound = 0.0;
   o.initial_guess = ROM_NLROM_GUESS_PREVIOUS;
+  o.convergence_check = ROM_NLROM_CHECK_EXACT;
   return o;
 }
 
@@ -220,6 +221,11 @@ static int check_options(rom_ctx *ctx, const rom_nlrom_options *o) {
                 ROM_ERR_ARG, "unknown initial_guess %d (previous %d, extrapolate %d)",
                 (int)o->initial_guess, (int)ROM_NLROM_GUESS_PREVIOUS,
                 (int)ROM_NLROM_GUESS_EXTRAPOLATE);
+  ROM_CHECK_ALL(ctx,
+                o->convergence_check == ROM_NLROM_CHECK_EXACT ||
+                    o->convergence_check == ROM_NLROM_CHECK_LAGGED,
+                ROM_ERR_ARG, "unknown convergence_check %d (exact %d, lagged %d)",
+                (int)o->convergence_check, (int)ROM_NLROM_CHECK_EXACT, (int)ROM_NLROM_CHECK_LAGGED);
 cleanup:
   return err;
 }
@@ -300,6 +306,10 @@ int rom_nlrom_create_manifold(rom_model *m, int nae, rom_ae *const *aes,
                 "a manifold ROM needs the autoencoders, or hyper-reduction data holding the "
                 "decoder sub-network, or both");
   ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_CHECK_ALL(ctx, opts.convergence_check != ROM_NLROM_CHECK_LAGGED || hr != NULL,
+                ROM_ERR_UNSUPPORTED,
+                "convergence_check = lagged needs hyper-reduction (GNAT); without it the check "
+                "costs a reduction of the N-row residual either way");
   ROM_TRY(ctx, check_callbacks(ctx, m, hr != NULL));
   ROM_MPI(ctx, MPI_Allreduce(&L, &N, 1, MPI_INT64_T, MPI_SUM, rom_ctx_comm(ctx)));
   for (int b = 0; b < nae; ++b) {
@@ -380,6 +390,10 @@ int rom_nlrom_create(rom_model *m, const rom_basis *basis, const double *referen
   ROM_CHECK_ALL(ctx, basis != NULL || hr != NULL, ROM_ERR_ARG,
                 "the basis may be NULL only with hyper-reduction data");
   ROM_TRY(ctx, check_options(ctx, &opts));
+  ROM_CHECK_ALL(ctx, opts.convergence_check != ROM_NLROM_CHECK_LAGGED || hr != NULL,
+                ROM_ERR_UNSUPPORTED,
+                "convergence_check = lagged needs hyper-reduction (GNAT); without it the check "
+                "costs a reduction of the N-row residual either way");
   ROM_TRY(ctx, check_callbacks(ctx, m, hr != NULL));
   ROM_CHECK_ALL(ctx, !rom_hyper_decoder(hr), ROM_ERR_ARG,
                 "this hyper-reduction data holds a decoder sub-network (a nonlinear manifold): "
@@ -500,6 +514,16 @@ typedef struct {
   rom_nlrom_stats *stats;
 } step_ctx;
 
+/* ROM_TRY(ctx, call), its wall time added to sc->stats->FIELD (decoder_seconds or
+ * model_seconds: where the online time goes, nonlinear_rom.h). */
+#define TIMED_TRY(FIELD, call)                                                                     \
+  do {                                                                                             \
+    const double t0_ = rom_wtime();                                                                \
+    const int rc_ = (call);                                                                        \
+    sc->stats->FIELD += rom_wtime() - t0_;                                                         \
+    ROM_TRY(ctx, rc_);                                                                             \
+  } while (0)
+
 /* Full order: u = u_ref + Phi q; W[:, k] = r = Phi (q - hist) - bdt F(u). */
 static int full_residual(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   int err = ROM_OK;
@@ -508,10 +532,10 @@ static int full_residual(rom_nlrom *rom, const step_ctx *sc, const double *q) {
   double *r = rom->W + k * rom->ld_w;
   if (rom->manifold) {
     /* u = u_ref + g(q); r = (g(q) - history) - bdt F(u); phi (= jg) <- dg/dq at q */
-    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
+    TIMED_TRY(decoder_seconds, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
     for (rom_int i = 0; i < L; ++i)
       rom->u[i] = rom->ref[i] + rom->gq[i];
-    ROM_TRY(ctx, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, r));
+    TIMED_TRY(model_seconds, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, r));
     sc->stats->residual_evaluations++;
     for (rom_int i = 0; i < L; ++i)
       r[i] = (rom->gq[i] - rom->hist_u[i]) - sc->bdt * r[i];
@@ -524,7 +548,7 @@ static int full_residual(rom_nlrom *rom, const step_ctx *sc, const double *q) {
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)L, (int)k, 1.0, rom->phi, (int)rom->ld_phi, q, 1,
                 1.0, rom->u, 1);
   }
-  ROM_TRY(ctx, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, r));
+  TIMED_TRY(model_seconds, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, r));
   sc->stats->residual_evaluations++;
   if (L > 0) {
     cblas_dscal((int)L, -sc->bdt, r, 1);
@@ -540,8 +564,9 @@ static int full_jacobian(rom_nlrom *rom, const step_ctx *sc) {
   int err = ROM_OK;
   rom_ctx *ctx = rom->ctx;
   const rom_int L = rom->L, k = rom->k, ldw = rom->ld_w;
-  ROM_TRY(ctx, rom_model_velocity_jacobian(rom->model, rom->u, sc->t1, sc->mu, k, rom->phi,
-                                           rom->ld_phi > 0 ? rom->ld_phi : 1, rom->W, ldw));
+  TIMED_TRY(model_seconds,
+            rom_model_velocity_jacobian(rom->model, rom->u, sc->t1, sc->mu, k, rom->phi,
+                                        rom->ld_phi > 0 ? rom->ld_phi : 1, rom->W, ldw));
   sc->stats->jacobian_evaluations++;
   for (rom_int j = 0; j < k; ++j) {
     double *w = rom->W + j * ldw;
@@ -553,47 +578,80 @@ cleanup:
   return err;
 }
 
-/* Hyper-reduced: S = [Jr_s | r_s] at the samples, G = pinv S (nb x (k + 1)). */
-static int gappy_system(rom_nlrom *rom, const step_ctx *sc, const double *q) {
+/* Hyper-reduced: the sampled residual r_s at q (S's last column), with u_needed and, for a
+ * manifold, gq at q; with `jacobian` also the decoder's Jacobian at the samples
+ * (phi_samples), which the sampled residual Jacobian needs. */
+static int sampled_residual(rom_nlrom *rom, const step_ctx *sc, const double *q, int jacobian) {
   int err = ROM_OK;
   rom_ctx *ctx = rom->ctx;
-  const rom_int k = rom->k, ns = rom->ns, nb = rom->nb, nn = rom->nn;
+  const rom_int k = rom->k, ns = rom->ns, nn = rom->nn;
   double *rs = rom->S + k * ns;
   if (rom->manifold) {
     /* the decoder sub-network at the sample mesh: g(q) and dg/dq (phi_needed = jg) */
-    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, nn));
+    TIMED_TRY(decoder_seconds,
+              rom_ae_subnet_decode(rom->dec, q, rom->gq, jacobian ? rom->jg : NULL, nn));
     for (rom_int i = 0; i < nn; ++i)
       rom->u_needed[i] = rom->ref_needed[i] + rom->gq[i];
-    for (rom_int j = 0; j < k; ++j)
-      for (rom_int s = 0; s < ns; ++s)
-        rom->phi_samples[s + j * ns] = rom->jg[rom->sample_pos[s] + j * nn];
-    ROM_TRY(ctx, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
-                                            rom->u_needed, sc->t1, sc->mu, rs));
-    sc->stats->residual_evaluations++;
-    for (rom_int s = 0; s < ns; ++s)
-      rs[s] = (rom->gq[rom->sample_pos[s]] - rom->hist_u[s]) - sc->bdt * rs[s];
+    if (jacobian)
+      for (rom_int j = 0; j < k; ++j)
+        for (rom_int s = 0; s < ns; ++s)
+          rom->phi_samples[s + j * ns] = rom->jg[rom->sample_pos[s] + j * nn];
   } else {
     for (rom_int j = 0; j < k; ++j)
       rom->diff[j] = q[j] - rom->hist[j];
     memcpy(rom->u_needed, rom->ref_needed, sizeof(double) * (size_t)nn);
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nn, (int)k, 1.0, rom->phi_needed, (int)nn, q, 1,
                 1.0, rom->u_needed, 1);
-    ROM_TRY(ctx, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
-                                            rom->u_needed, sc->t1, sc->mu, rs));
-    sc->stats->residual_evaluations++;
+  }
+  TIMED_TRY(model_seconds, rom_model_velocity_sampled(rom->model, ns, rom->samples, nn, rom->needed,
+                                                      rom->u_needed, sc->t1, sc->mu, rs));
+  sc->stats->residual_evaluations++;
+  if (rom->manifold) {
+    for (rom_int s = 0; s < ns; ++s)
+      rs[s] = (rom->gq[rom->sample_pos[s]] - rom->hist_u[s]) - sc->bdt * rs[s];
+  } else {
     cblas_dscal((int)ns, -sc->bdt, rs, 1);
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)ns, (int)k, 1.0, rom->phi_samples, (int)ns,
                 rom->diff, 1, 1.0, rs, 1);
   }
-  ROM_TRY(ctx, rom_model_velocity_jacobian_sampled(rom->model, ns, rom->samples, nn, rom->needed,
-                                                   rom->u_needed, sc->t1, sc->mu, k,
-                                                   rom->phi_needed, nn, rom->S, ns));
+cleanup:
+  return err;
+}
+
+/* Hyper-reduced: S = [Jr_s | r_s] at the samples, G = pinv S (nb x (k + 1)). */
+static int gappy_system(rom_nlrom *rom, const step_ctx *sc, const double *q) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const rom_int k = rom->k, ns = rom->ns, nb = rom->nb, nn = rom->nn;
+  ROM_TRY(ctx, sampled_residual(rom, sc, q, 1));
+  TIMED_TRY(model_seconds, rom_model_velocity_jacobian_sampled(
+                               rom->model, ns, rom->samples, nn, rom->needed, rom->u_needed, sc->t1,
+                               sc->mu, k, rom->phi_needed, nn, rom->S, ns));
   sc->stats->jacobian_evaluations++;
   for (rom_int j = 0; j < k; ++j)
     for (rom_int i = 0; i < ns; ++i)
       rom->S[i + j * ns] = rom->phi_samples[i + j * ns] - sc->bdt * rom->S[i + j * ns];
   cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)(k + 1), (int)ns, 1.0,
               rom->pinv, (int)nb, rom->S, (int)ns, 0.0, rom->G, (int)nb);
+cleanup:
+  return err;
+}
+
+/* The lagged convergence check (nonlinear_rom.h, ROM_NLROM_CHECK_LAGGED): the sampled
+ * residual r_s at q (the decoder's value alone, the sampled velocity alone) and
+ * g = G_J^T (A r_s) with G_J = A Jr_s of the previous evaluation, still in G's first k
+ * columns; G's last column becomes A r_s. Everything the step's end reads (gq, u_needed,
+ * r_s) is then at q, as after evaluate(); G_J is not, so an update must follow a full
+ * evaluate(). */
+static int evaluate_lagged(rom_nlrom *rom, const step_ctx *sc, const double *q) {
+  int err = ROM_OK;
+  rom_ctx *ctx = rom->ctx;
+  const rom_int k = rom->k, ns = rom->ns, nb = rom->nb;
+  ROM_TRY(ctx, sampled_residual(rom, sc, q, 0));
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nb, (int)ns, 1.0, rom->pinv, (int)nb,
+              rom->S + k * ns, 1, 0.0, rom->G + k * nb, 1);
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)nb, (int)k, 1.0, rom->G, (int)nb, rom->G + k * nb, 1,
+              0.0, rom->g, 1);
 cleanup:
   return err;
 }
@@ -617,10 +675,10 @@ static int evaluate(rom_nlrom *rom, const step_ctx *sc, const double *q) {
      * red holds [G | J_g^T F] (k x (k + 1), one reduction) for the update. */
     double *F = rom->W + k * ldw;
     const rom_int k1 = k + 1;
-    ROM_TRY(ctx, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
+    TIMED_TRY(decoder_seconds, rom_ae_subnet_decode(rom->dec, q, rom->gq, rom->jg, rom->ld_phi));
     for (rom_int i = 0; i < L; ++i)
       rom->u[i] = rom->ref[i] + rom->gq[i];
-    ROM_TRY(ctx, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, F));
+    TIMED_TRY(model_seconds, rom_model_velocity(rom->model, rom->u, sc->t1, sc->mu, F));
     sc->stats->residual_evaluations++;
     memset(rom->red, 0, sizeof(double) * (size_t)(k * k1));
     if (L > 0) {
@@ -876,8 +934,14 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
     ROM_TRY(ctx, manifold_history(rom, q_old, bdf2 ? q_older : NULL));
   double norm = 0.0, norm0 = 0.0;
   int it = 0;
+  const int lagged = rom->hr && rom->o.convergence_check == ROM_NLROM_CHECK_LAGGED;
   for (it = 0;; ++it) {
-    ROM_TRY(ctx, evaluate(rom, &sc, q));
+    /* lagged: after an update, check with the previous Jacobian first (nonlinear_rom.h) */
+    const int check_only = lagged && it > 0;
+    if (check_only)
+      ROM_TRY(ctx, evaluate_lagged(rom, &sc, q));
+    else
+      ROM_TRY(ctx, evaluate(rom, &sc, q));
     norm = norm2(rom->g, k);
     if (it == 0) norm0 = norm;
     ROM_CHECK(ctx, isfinite(norm), ROM_ERR_NOT_CONVERGED,
@@ -916,6 +980,7 @@ static int step_internal(rom_nlrom *rom, const double *mu, double t, double dt, 
       stats->not_converged_steps++;
       break;
     }
+    if (check_only) ROM_TRY(ctx, evaluate(rom, &sc, q)); /* the Jacobian at q for the update */
     ROM_TRY(ctx, update(rom, &sc, step, it, q));
     stats->iterations++;
   }

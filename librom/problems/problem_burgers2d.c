@@ -115,6 +115,7 @@ static void p2_recipe(const void *impl, rom_problem_recipe *r) {
   r->ae_epochs = 2000;
   r->hr_newton_snapshots = 1; /* the residual basis from every Newton iterate */
   r->resolution_is_grid = 1;
+  r->nm_fast_default = 1; /* docs/reproduction.md, "P2, the fast recipe" */
 }
 
 /* v is u mirrored across the diagonal (docs/problems.md): node (i, j) of one component

@@ -106,6 +106,7 @@ static int validate(repro_run *r, const rom_dmat *V, rom_ae **aes, rom_basis **r
   no.max_iterations = r->o.max_iterations;
   no.tolerance = r->o.tolerance;
   no.initial_guess = r->o.initial_guess;
+  no.convergence_check = r->o.convergence_check;
   if (nm)
     ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, r->ncomp, aes, ref, hr, &no, &rom));
   else

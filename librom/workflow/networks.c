@@ -177,6 +177,7 @@ static int train_network(repro_run *r, int k, double *S, rom_int cols, const cha
   to.epochs = r->o.ae_epochs;
   to.precision = r->o.ae_precision;
   if (r->o.ae_batch > 0) to.batch = r->o.ae_batch;
+  if (r->o.ae_patience > 0) to.patience = r->o.ae_patience;
   /* Checkpoints beside the cached network (docs/autoencoder.md, "Checkpoints and
    * --resume"): a run killed mid-training continues from the last one when reproduce is
    * run again with the same settings (the cache name holds them; a checkpoint of other
@@ -260,6 +261,8 @@ int repro_autoencoders(repro_run *r, rom_ae **aes, double *train_s, int *nnets_o
                masked == ROM_AE_NETWORK_MASKED ? "masked" : "narrow");
     if (r->o.ae_batch > 0) /* a batch other than the recipe's is another network */
       snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_b%lld", (long long)r->o.ae_batch);
+    if (r->o.ae_patience > 0) /* so is another learning-rate patience */
+      snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "_p%lld", (long long)r->o.ae_patience);
     /* single-precision training is another network: its own cache name (double keeps the
      * names of the files cached before the option existed) */
     if (r->o.ae_precision == ROM_PRECISION_SINGLE)

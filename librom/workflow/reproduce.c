@@ -27,6 +27,27 @@ rom_reproduce_options rom_reproduce_options_default(void) {
   return o;
 }
 
+void rom_reproduce_options_fast(rom_reproduce_options *o) {
+  if (!o) return;
+  if (o->num_ae_files == 0 && rom_reproduce_method_is_manifold(o->method)) {
+    o->ae_network = "narrow";
+    o->ae_precision = ROM_PRECISION_SINGLE;
+    o->ae_batch = 60;
+    o->ae_patience = 30;
+    o->ae_epochs = 600;
+  }
+  o->initial_guess = ROM_NLROM_GUESS_EXTRAPOLATE;
+  if (rom_reproduce_method_is_hyper(o->method)) {
+    o->convergence_check = ROM_NLROM_CHECK_LAGGED;
+    o->hr_sizes = ROM_REPRODUCE_HR_SIZES_TRAINING;
+    o->hr_grid_basis_min = 40;
+    o->hr_grid_basis_max = 100;
+    o->hr_grid_samples_max = 140;
+    o->hr_grid_step = 20;
+    o->hr_grid_clamp = 1; /* a reduced grid (tests) has fewer rows */
+  }
+}
+
 /* ---- progress --------------------------------------------------------------------------- */
 
 static void flush_pending(repro_run *r) {
@@ -169,6 +190,18 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
             (long long)o->ae_batch);
   ROM_CHECK(ctx, o->ae_batch == 0 || (nm && o->num_ae_files == 0), ROM_ERR_ARG,
             "ae_batch applies to a network trained here (an nm-* method without ae_files)");
+  ROM_CHECK(ctx, o->ae_patience >= 0, ROM_ERR_ARG, "ae_patience = %lld must be >= 1 (0: recipe)",
+            (long long)o->ae_patience);
+  ROM_CHECK(ctx, o->ae_patience == 0 || (nm && o->num_ae_files == 0), ROM_ERR_ARG,
+            "ae_patience applies to a network trained here (an nm-* method without ae_files)");
+  ROM_CHECK(ctx,
+            o->convergence_check == ROM_NLROM_CHECK_EXACT ||
+                (o->convergence_check == ROM_NLROM_CHECK_LAGGED &&
+                 rom_reproduce_method_is_hyper(o->method)),
+            ROM_ERR_ARG,
+            "convergence_check %d: exact (%d), or lagged (%d) with a hyper-reduced method "
+            "(pod-lspg-hr, nm-lspg-hr)",
+            (int)o->convergence_check, (int)ROM_NLROM_CHECK_EXACT, (int)ROM_NLROM_CHECK_LAGGED);
   ROM_CHECK(ctx,
             o->initial_guess == ROM_NLROM_GUESS_PREVIOUS ||
                 o->initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE,
@@ -236,6 +269,13 @@ static int resolve(repro_run *r, rom_problem *problem, const rom_reproduce_optio
     if (o->hr_grid_basis_max == 0) o->hr_grid_basis_max = top;
     if (o->hr_grid_samples_max == 0) o->hr_grid_samples_max = top;
     if (o->hr_grid_step == 0) o->hr_grid_step = 1;
+    if (o->hr_grid_clamp) { /* within the rows, keeping min <= max */
+      const rom_int rows = r->comp_rows;
+      o->hr_grid_samples_max = o->hr_grid_samples_max < rows ? o->hr_grid_samples_max : rows;
+      if (o->hr_grid_basis_max > o->hr_grid_samples_max)
+        o->hr_grid_basis_max = o->hr_grid_samples_max;
+      if (o->hr_grid_basis_min > o->hr_grid_basis_max) o->hr_grid_basis_min = o->hr_grid_basis_max;
+    }
     ROM_CHECK(ctx, o->hr_grid_basis_min <= o->hr_grid_basis_max, ROM_ERR_ARG,
               "hr_grid_basis_min = %lld > hr_grid_basis_max = %lld",
               (long long)o->hr_grid_basis_min, (long long)o->hr_grid_basis_max);
@@ -423,6 +463,7 @@ static void fill_result(const repro_run *r, rom_reproduce_result *res) {
   res->max_iterations = o->max_iterations;
   res->tolerance = o->tolerance;
   res->initial_guess = o->initial_guess;
+  res->convergence_check = o->convergence_check;
   res->ae_seed = o->ae_seed;
   res->hr_method = o->hr_method;
   res->hr_basis = o->hr_basis;
@@ -568,6 +609,7 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     no.max_iterations = o->max_iterations;
     no.tolerance = o->tolerance;
     no.initial_guess = o->initial_guess;
+    no.convergence_check = o->convergence_check;
     if (nm)
       ROM_TRY(ctx, rom_nlrom_create_manifold(r->model, ncomp, aes, ref, hr, &no, &rom));
     else
@@ -581,6 +623,9 @@ static int run(repro_run *r, rom_reproduce_result *res) {
     ROM_TRY(ctx, err);
     res->rom_cpu_seconds = max_over_ranks(ctx, (double)(clock() - c0) / CLOCKS_PER_SEC);
     res->rom_seconds = max_over_ranks(ctx, MPI_Wtime() - t0);
+    res->rom_decoder_seconds = max_over_ranks(ctx, rs.decoder_seconds);
+    res->rom_model_seconds = max_over_ranks(ctx, rs.model_seconds);
+    res->rom_residual_evaluations = rs.residual_evaluations;
   }
   for (rom_int n = 0; n < nstates; ++n)
     ROM_TRY(ctx, rom_nlrom_lift(rom, q + n * K, Rt + n * r->L));
@@ -695,6 +740,8 @@ int rom_reproduce_export_training_set(rom_ctx *ctx, rom_problem *problem,
   o.ae_network = NULL;
   o.ae_batch = 0;
   o.initial_guess = ROM_NLROM_GUESS_PREVIOUS;
+  o.convergence_check = ROM_NLROM_CHECK_EXACT;
+  o.ae_patience = 0;
   o.save = NULL;
   ROM_TRY(ctx, resolve(r, problem, &o));
   ROM_CHECK(ctx, component >= 0 && component < r->ncomp, ROM_ERR_ARG,

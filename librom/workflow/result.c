@@ -109,6 +109,13 @@ int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t l
   number(&t, 1e3 * r->fom_seconds / (double)r->steps);
   add(&t, ", \"rom_ms_per_step\": ");
   number(&t, 1e3 * r->rom_seconds / (double)r->steps);
+  if (r->rom_residual_evaluations > 0) { /* the ROM's split (rom_nlrom_stats) */
+    add(&t, ", \"rom_decoder_ms_per_step\": ");
+    number(&t, 1e3 * r->rom_decoder_seconds / (double)r->steps);
+    add(&t, ", \"rom_model_ms_per_step\": ");
+    number(&t, 1e3 * r->rom_model_seconds / (double)r->steps);
+    add(&t, ", \"rom_residual_evaluations\": %lld", (long long)r->rom_residual_evaluations);
+  }
   add(&t, ", \"fom_cpu_seconds\": ");
   number(&t, r->fom_cpu_seconds);
   add(&t, ", \"rom_cpu_seconds\": ");
@@ -121,6 +128,8 @@ int rom_reproduce_result_json(const rom_reproduce_result *r, char *buf, size_t l
   number(&t, r->tolerance);
   add(&t, ", \"initial_guess\": \"%s\"",
       r->initial_guess == ROM_NLROM_GUESS_EXTRAPOLATE ? "extrapolate" : "previous");
+  add(&t, ", \"convergence_check\": \"%s\"",
+      r->convergence_check == ROM_NLROM_CHECK_LAGGED ? "lagged" : "exact");
   if (nm) {
     add(&t, ", \"ae_seed\": %llu, \"ae_files\": [", (unsigned long long)r->ae_seed);
     for (int c = 0; c < r->num_components; ++c) {

@@ -57,7 +57,7 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
               test_param=None, workdir=None, max_iterations=None, tolerance=None, ae_files=(),
               ae_seed=42, ae_epochs=None, ae_max_seconds=None, save=None, progress=None,
               ctx=None, ae_precision=None, ae_network=None, ae_batch=None,
-              initial_guess=None):
+              initial_guess=None, ae_patience=None, convergence_check=None, recipe=None):
     """Runs the reproduction pipeline (rom_reproduce_run) and returns its JSON record as a dict.
 
     Args:
@@ -72,9 +72,17 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         ae_precision: "double" or "single", ``--precision`` (None: double).
         ae_network: "paper", "masked" or "narrow", ``--network`` (None: the recipe's).
         ae_batch: the training's mini-batch, ``--ae-batch`` (None: the recipe's).
+        recipe: None (the problem's default: the fast recipe for the nm-* methods of a
+            problem whose recipe has nm_fast_default, P2, when a network is trained here;
+            the paper's otherwise), "fast" (``--fast``) or "paper" (``--paper``). The fast
+            recipe is rom_reproduce_options_fast; the other arguments given override it.
+        ae_patience: the training's learning-rate patience, ``--ae-patience`` (None: the
+            recipe's).
         initial_guess: "previous" (None: the paper's) or "extrapolate", ``--initial-guess``.
+        convergence_check: "exact" (None) or "lagged" (HR methods), ``--convergence-check``.
             ``--fast`` is ae_network="narrow", ae_precision="single", ae_batch=60,
-            initial_guess="extrapolate".
+            ae_patience=30, initial_guess="extrapolate" and, for the HR methods,
+            convergence_check="lagged".
         hr_sizes, hr_grid, hr_sizes_tolerance: HR sizes from training data only
             (``--hr-sizes``, ``--hr-grid``, ``--hr-sizes-tolerance``): hr_sizes "given"
             (default), "holdout" or "training"; hr_grid (nb_min, nb_max, ns_max[, step]).
@@ -94,6 +102,18 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     call(ctx._h, "rom_reproduce_method_from_name", ctx._h, str(method).encode(), m)
     o.method = m[0]
     keep = []  # buffers the options point to, alive until the run returns
+    if recipe not in (None, "fast", "paper"):
+        raise ValueError(f"recipe must be None, 'fast' or 'paper', got {recipe!r}")
+    if recipe == "fast" or (recipe is None and not list(ae_files)
+                            and f.rom_reproduce_method_is_manifold(o.method)
+                            and _nm_fast_default(problem, grid, steps, ctx)):
+        o.num_ae_files = len(list(ae_files))  # none trained with ae_files
+        f.rom_reproduce_options_fast(o)
+        o.num_ae_files = 0
+        if (hr_basis is not None or hr_samples is not None) and hr_sizes is None:
+            o.hr_sizes = f.ROM_REPRODUCE_HR_SIZES_GIVEN  # sizes given: no rule
+            o.hr_grid_basis_min = o.hr_grid_basis_max = o.hr_grid_samples_max = 0
+            o.hr_grid_step = o.hr_grid_clamp = 0
     if dim is not None:
         o.dim = _count("dim", dim)
     if hr_basis is not None:
@@ -163,6 +183,14 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
         o.ae_network = _c_string(keep, ae_network)
     if ae_batch is not None:
         o.ae_batch = _count("ae_batch", ae_batch)
+    if ae_patience is not None:
+        o.ae_patience = _count("ae_patience", ae_patience)
+    if convergence_check is not None:
+        checks = {"exact": f.ROM_NLROM_CHECK_EXACT, "lagged": f.ROM_NLROM_CHECK_LAGGED}
+        if convergence_check not in checks:
+            raise ValueError("convergence_check must be 'exact' or 'lagged', got "
+                             f"{convergence_check!r}")
+        o.convergence_check = checks[convergence_check]
     if initial_guess is not None:
         guesses = {"previous": f.ROM_NLROM_GUESS_PREVIOUS,
                    "extrapolate": f.ROM_NLROM_GUESS_EXTRAPOLATE}
@@ -186,6 +214,15 @@ def reproduce(problem, method, *, grid=None, steps=None, dim=None, hr_basis=None
     with Problem(str(problem), resolution=None if grid is None else _count("grid", grid),
                  steps=None if steps is None else _count("steps", steps), ctx=ctx) as p:
         return _run(ctx, p, o, keep)
+
+
+def _nm_fast_default(problem, grid, steps, ctx):
+    """The problem's recipe's nm_fast_default (a Problem, or a name at grid / steps)."""
+    if isinstance(problem, Problem):
+        return bool(problem.recipe().get("nm_fast_default"))
+    with Problem(str(problem), resolution=None if grid is None else _count("grid", grid),
+                 steps=None if steps is None else _count("steps", steps), ctx=ctx) as p:
+        return bool(p.recipe().get("nm_fast_default"))
 
 
 def _run(ctx, problem, o, keep):

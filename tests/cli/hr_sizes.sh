@@ -122,7 +122,7 @@ run "P1 nm-lspg-hr holdout" "$work/nm.json" "$ROMKIT_BIN" reproduce P1 --steps 4
 # (ROM_ERR_SINGULAR from the 4th candidate of this grid). 1 and 2 ranks choose the same sizes.
 for np in 1 2; do
   run "P2 nm-lspg-hr failed candidates, $np rank(s)" "$work/p2nm$np.json" mpi $np "$ROMKIT_BIN" \
-    reproduce P2 --grid 12 --steps 20 --method nm-lspg-hr --ae-epochs 3 --hr-sizes training \
+    reproduce P2 --grid 12 --steps 20 --method nm-lspg-hr --ae-epochs 3 --paper --hr-sizes training \
     --hr-grid 5:8:8:1 --json --workdir "$work/p2nm" || fail=1
 done
 $PY - "$work/p2nm1.json" "$work/p2nm2.json" "$work/p2nm1.json.log" <<'PY' || fail=1

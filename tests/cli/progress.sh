@@ -58,7 +58,7 @@ ok "train: epoch lines with count/total and ETA" grep -Eq 'epoch +3 .*lr .*\(4/4
 ok "train: timing summary names the training" grep -Eq 'train: training +1 ' train.err
 
 # 3. reproduce: cached training runs, the network equal to train's
-"$R" reproduce "${p2[@]}" --method nm-galerkin --ae-epochs 4 --workdir W >nm.out 2>nm.err
+"$R" reproduce "${p2[@]}" --method nm-galerkin --ae-epochs 4 --paper --workdir W >nm.out 2>nm.err
 ok "reproduce nm-galerkin: exit 0" [ $? -eq 0 ]
 ok "reproduce: every training run cached" [ "$(grep -c 'training FOM at a = .*: cached' nm.out)" -eq 4 ]
 ok "reproduce: no training run computed" sh -c '! grep -q "training FOM at a = .*: computed" nm.out'
@@ -74,7 +74,7 @@ bad = [n for n in names if n != "history/seconds" and
 assert not bad, bad
 PY
 ok "train on the export == reproduce's own network (bit for bit)" [ $? -eq 0 ]
-"$R" reproduce "${p2[@]}" --method nm-galerkin --ae-epochs 4 --workdir W >nm2.out 2>nm2.err
+"$R" reproduce "${p2[@]}" --method nm-galerkin --ae-epochs 4 --paper --workdir W >nm2.out 2>nm2.err
 ok "reproduce nm-galerkin again: the network cached" grep -q 'autoencoder: .*_ae_c0_k5_seed42_e4_.*: cached' nm2.out
 ok "reproduce nm-galerkin again: nothing computed" sh -c '! grep -q ": computed" nm2.out'
 "$R" reproduce "${p2[@]}" --method pod-lspg --workdir W >pod1.out 2>pod1.err

@@ -127,7 +127,7 @@ for m in nm-lspg nm-lspg-hr; do
     --ae "$ae1" --json --workdir "$work/np2" &&
     same "P1 $m (--ae)" "$work/$m.1.json" "$work/$m.2.json"
 done
-p2nm=(P2 --grid 12 --steps 30 --ae-epochs 50 --json)
+p2nm=(P2 --grid 12 --steps 30 --ae-epochs 50 --paper --json)
 run "P2 reduced nm-lspg serial" "$work/p2nm.json" "$ROMKIT_BIN" reproduce "${p2nm[@]}" \
   --method nm-lspg --workdir "$work/p2np1" && nm_check "P2 (12 x 12) nm-lspg" "$work/p2nm.json"
 # every row sampled (100 of 100 per component): HR must change nothing

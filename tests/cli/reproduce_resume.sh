@@ -18,7 +18,7 @@ check() { # check NAME EXPECTED_RC ACTUAL_RC
   if [ "$2" -eq "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1 (rc $3, expected $2)"; fi
 }
 R="$ROMKIT_BIN"
-cmd=(reproduce P2 --grid 12 --steps 30 --method nm-galerkin --ae-epochs 150 --json)
+cmd=(reproduce P2 --grid 12 --steps 30 --method nm-galerkin --ae-epochs 150 --paper --json)
 net="P2_g12_s30_ae_c0_k5_seed42_e150_train0.9,0.95,1.05,1.1.h5"
 
 "$R" "${cmd[@]}" --workdir A >a.out 2>a.err

@@ -93,7 +93,7 @@ check "reproduce --network with a POD method" 2 $?
 # is trained with the masked encoder and cached under a name ending in _masked, the v network is
 # it mirrored across the diagonal (the masked first layer's columns permuted): by the problem's
 # symmetry the u and v errors must then agree to round-off.
-OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method nm-lspg --grid 12 --steps 30 --ae-epochs 40 --network masked --workdir W2 --json >p2.json 2>/dev/null
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method nm-lspg --grid 12 --steps 30 --ae-epochs 40 --paper --network masked --workdir W2 --json >p2.json 2>/dev/null
 check "reproduce P2 (reduced) --network masked" 0 $?
 ls W2/*_masked_*.h5 >/dev/null 2>&1; check "masked network cached under its own name" 0 $?
 $py -c "
@@ -127,7 +127,7 @@ check "reproduce --ae-batch 0" 2 $?
 check "reproduce --ae-batch with a POD method" 2 $?
 OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method nm-lspg --grid 12 --steps 30 --ae-epochs 20 --fast --workdir W3 --json >p2f.json 2>/dev/null
 check "reproduce P2 (reduced) --fast" 0 $?
-ls W3/*_narrow_b60_single_*.h5 >/dev/null 2>&1; check "the fast network cached as _narrow_b60_single" 0 $?
+ls W3/*_narrow_b60_p30_single_*.h5 >/dev/null 2>&1; check "the fast network cached as _narrow_b60_p30_single" 0 $?
 OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce P2 --method pod-lspg --grid 12 --steps 30 --fast --workdir W3 --json >p2p.json 2>/dev/null
 check "reproduce P2 (reduced) pod-lspg --fast" 0 $?
 $py -c "
@@ -137,5 +137,43 @@ assert f['initial_guess'] == 'extrapolate' and p['initial_guess'] == 'extrapolat
 assert f['rom_not_converged_steps'] == 0 and f['avg_error_pct'] < 100, f
 "
 check "--fast: extrapolated guess in the JSON" 0 $?
+# P2's default recipe is the fast one (rom_problem_recipe.nm_fast_default): no flag gives what
+# --fast gives (the same cached network, the same numbers); --paper gives the paper's network
+# and ROM settings. With HR the fast recipe checks convergence lagged and chooses the sizes by
+# the training rule (its grid cut to the reduced problem's rows); sizes given override it.
+hr=(P2 --method nm-lspg-hr --grid 12 --steps 20 --ae-epochs 3 --json)
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce "${hr[@]}" --workdir W4 >d.json 2>/dev/null
+check "reproduce P2 (reduced) nm-lspg-hr, no recipe flag" 0 $?
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce "${hr[@]}" --fast --workdir W5 >f.json 2>/dev/null
+check "reproduce P2 (reduced) nm-lspg-hr --fast" 0 $?
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce "${hr[@]}" --paper --workdir W6 >p.json 2>/dev/null
+check "reproduce P2 (reduced) nm-lspg-hr --paper" 0 $?
+OPENBLAS_NUM_THREADS=1 "$ROMKIT_BIN" reproduce "${hr[@]}" --hr-basis 30 --hr-samples 40 --convergence-check exact --workdir W4 >g.json 2>/dev/null
+check "reproduce P2 (reduced) nm-lspg-hr, sizes and check given" 0 $?
+ls W4/*_e3_narrow_b60_p30_single_*.h5 >/dev/null 2>&1; check "the default network is the fast one" 0 $?
+$py -c "
+import json
+d, f, p, g = (json.load(open(n)) for n in ('d.json', 'f.json', 'p.json', 'g.json'))
+timing = ('seconds', 'ms_per_step', 'speedup', 'workdir')
+for k in d:
+    if not any(t in k for t in timing):
+        assert d[k] == f[k], (k, d[k], f[k])
+assert d['convergence_check'] == 'lagged' and d['hr_sizes'] == 'training', d
+assert d['initial_guess'] == 'extrapolate' and d['hr_samples'] <= 100, d
+assert p['convergence_check'] == 'exact' and p['hr_sizes'] == 'given' and p['initial_guess'] == 'previous', p
+assert (p['hr_basis'], p['hr_samples']) == (55, 58), p
+assert g['convergence_check'] == 'exact' and g['hr_sizes'] == 'given', g
+assert (g['hr_basis'], g['hr_samples']) == (30, 40), g
+"
+check "default = --fast; --paper = the paper's; given sizes and check override" 0 $?
+"$ROMKIT_BIN" reproduce P2 --method nm-lspg --fast --paper 2>/dev/null >/dev/null
+check "reproduce --fast --paper" 2 $?
+"$ROMKIT_BIN" reproduce P2 --method nm-lspg --convergence-check lagged 2>/dev/null >/dev/null
+check "reproduce --convergence-check lagged without HR" 2 $?
+"$ROMKIT_BIN" reproduce P2 --method nm-lspg-hr --convergence-check sometimes 2>err.txt >/dev/null
+check "reproduce --convergence-check sometimes" 2 $?
+grep -q "exact or lagged" err.txt; check "--convergence-check names the choices" 0 $?
+"$ROMKIT_BIN" reproduce P2 --method nm-lspg --ae-patience 0 2>/dev/null >/dev/null
+check "reproduce --ae-patience 0" 2 $?
 echo "cli train_network: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

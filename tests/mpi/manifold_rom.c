@@ -413,6 +413,35 @@ static void trained_decoder(problem *P) {
     CHECK(de <= 1e-6 * s, "extrapolated start: the same steps (max |dq| = %.2e, |q| %.2e)", de, s);
     rom_nlrom_destroy(&ex);
   }
+  { /* the lagged convergence check (rom_nlrom_options.convergence_check): the same steps
+     * with fewer Jacobian evaluations; refused without hyper-reduction or with a bad value */
+    rom_nlrom *lg = NULL, *bad = NULL;
+    rom_nlrom_options lo = rom_nlrom_options_default();
+    rom_nlrom_stats s0, s1;
+    double ql[(STEPS + 1) * 3], qp[(STEPS + 1) * 3];
+    lo.convergence_check = (rom_nlrom_check)9;
+    CHECK(rom_nlrom_create_manifold(P->m, 1, &ae, NULL, hr, &lo, &bad) == ROM_ERR_ARG,
+          "convergence_check 9 is refused");
+    lo.convergence_check = ROM_NLROM_CHECK_LAGGED;
+    CHECK(rom_nlrom_create_manifold(P->m, 1, &ae, P->u0, NULL, &lo, &bad) == ROM_ERR_UNSUPPORTED,
+          "the lagged check without hyper-reduction is refused");
+    CHECK_OK(ctx, rom_nlrom_create_manifold(P->m, 1, &ae, NULL, hr, &lo, &lg));
+    memset(&s0, 0, sizeof s0);
+    memset(&s1, 0, sizeof s1);
+    CHECK_OK(ctx, rom_nlrom_run(hrrom, &A_TEST, 0.0, P->dt, STEPS, NULL, qp, &s0));
+    CHECK_OK(ctx, rom_nlrom_run(lg, &A_TEST, 0.0, P->dt, STEPS, NULL, ql, &s1));
+    const double dl = max_diff(qp, ql, (STEPS + 1) * k);
+    CHECK(s0.not_converged_steps == 0 && s1.not_converged_steps == 0, "lagged: both converge");
+    CHECK(s1.jacobian_evaluations < s0.jacobian_evaluations,
+          "lagged check: %lld Jacobian evaluations < %lld (exact)",
+          (long long)s1.jacobian_evaluations, (long long)s0.jacobian_evaluations);
+    CHECK(dl <= 1e-6 * s, "lagged check: the same steps (max |dq| = %.2e, |q| %.2e)", dl, s);
+    CHECK(s0.decoder_seconds > 0 && s0.model_seconds > 0 &&
+              s0.decoder_seconds + s0.model_seconds <= s0.seconds,
+          "stats: decoder %.3g s + model %.3g s within the run's %.3g s", s0.decoder_seconds,
+          s0.model_seconds, s0.seconds);
+    rom_nlrom_destroy(&lg);
+  }
   rom_nlrom_destroy(&nm);
   rom_nlrom_destroy(&hrrom);
   rom_hyper_destroy(&hr);

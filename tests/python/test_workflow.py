@@ -14,7 +14,8 @@ from conftest import library_or_skip
 
 ROMKIT_BIN = os.environ.get("ROMKIT_BIN")
 TIMINGS = {"fom_seconds", "rom_seconds", "speedup", "fom_ms_per_step", "rom_ms_per_step",
-           "fom_cpu_seconds", "rom_cpu_seconds", "ae_train_seconds", "workdir"}
+           "fom_cpu_seconds", "rom_cpu_seconds", "ae_train_seconds", "workdir",
+           "rom_decoder_ms_per_step", "rom_model_ms_per_step", "hr_sizes_seconds"}
 SMALL = dict(grid=12, steps=20)
 
 
@@ -49,19 +50,33 @@ def test_reproduce_equals_cli(tmp_path):
 @pytest.mark.skipif(not ROMKIT_BIN or not os.path.exists(ROMKIT_BIN),
                     reason="ROMKIT_BIN is not set (run through ctest)")
 def test_reproduce_fast_equals_cli(tmp_path):
-    """--fast is ae_network="narrow", ae_precision="single", ae_batch=60,
-    initial_guess="extrapolate" (docs/reproduction.md, "P2, the fast recipe")."""
+    """P2's default recipe is the fast one (rom_reproduce_options_fast; docs/reproduction.md,
+    "P2, the fast recipe"): Python without a recipe = the CLI without a flag = --fast;
+    recipe="paper" = --paper; arguments given override the recipe."""
     rk = library_or_skip()
-    cli = cli_json(["P2", "--grid", "12", "--steps", "20", "--method", "nm-lspg-hr",
-                    "--ae-epochs", "4", "--fast", "--workdir", str(tmp_path / "cli")])
+    small = ["P2", "--grid", "12", "--steps", "20", "--method", "nm-lspg-hr", "--ae-epochs", "4"]
+    cli = cli_json(small + ["--fast", "--workdir", str(tmp_path / "cli")])
     py = rk.workflow.reproduce("P2", "nm-lspg-hr", workdir=str(tmp_path / "py"), ae_epochs=4,
-                               ae_network="narrow", ae_precision="single", ae_batch=60,
-                               initial_guess="extrapolate", **SMALL)
+                               **SMALL)
     for key in cli:
         if key not in TIMINGS and key not in ("workdir", "ae_train_seconds"):
             assert py[key] == cli[key], key
-    assert py["initial_guess"] == "extrapolate"
-    for bad in (dict(initial_guess="bogus"), dict(ae_network="wide"), dict(ae_batch=0)):
+    assert py["initial_guess"] == "extrapolate" and py["convergence_check"] == "lagged"
+    assert py["hr_sizes"] == "training"
+    paper = cli_json(small + ["--paper", "--workdir", str(tmp_path / "clip")])
+    pyp = rk.workflow.reproduce("P2", "nm-lspg-hr", workdir=str(tmp_path / "pyp"), ae_epochs=4,
+                                recipe="paper", **SMALL)
+    for key in paper:
+        if key not in TIMINGS and key not in ("workdir", "ae_train_seconds"):
+            assert pyp[key] == paper[key], key
+    assert pyp["initial_guess"] == "previous" and pyp["convergence_check"] == "exact"
+    given = rk.workflow.reproduce("P2", "nm-lspg-hr", workdir=str(tmp_path / "py"), ae_epochs=4,
+                                  hr_basis=30, hr_samples=40, convergence_check="exact",
+                                  **SMALL)
+    assert (given["hr_basis"], given["hr_samples"], given["hr_sizes"]) == (30, 40, "given")
+    assert given["convergence_check"] == "exact" and given["initial_guess"] == "extrapolate"
+    for bad in (dict(initial_guess="bogus"), dict(ae_network="wide"), dict(ae_batch=0),
+                dict(recipe="quick"), dict(convergence_check="sometimes"), dict(ae_patience=0)):
         with pytest.raises(ValueError):
             rk.workflow.reproduce("P2", "nm-lspg", workdir=str(tmp_path / "b"), **SMALL, **bad)
 

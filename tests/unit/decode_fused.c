@@ -12,7 +12,13 @@
  *  4. rom_activation_apply_vec against the scalar libm functions of activation.c over
  *     z in [-50, 50] and a few special values: the largest relative difference is printed
  *     and must stay within a few ULP.
- *  5. The AVX2 and AVX-512F kernels against each other where the CPU has both. */
+ *  5. The AVX2 and AVX-512F kernels against each other where the CPU has both.
+ *  6. The segment (run-length) kernels of the masked layer against the CSR ones, bit for bit:
+ *     through rom_nn_decode_fused with the masks forced to either kernel (value and
+ *     Jacobian, value alone), and each instruction set's kernel called directly, on masks
+ *     whose runs start at every chain phase.
+ *  7. The first layer's kernels (z = W q + b, and the unit-major lanes) against the scalar
+ *     loops, bit for bit, for k = 1..9 (the AVX-512F z kernel takes k <= 8) and a tail. */
 #include "manifold/decode_fused.h"
 #include "testutil.h"
 
@@ -253,10 +259,161 @@ static void isa_paths(rom_ctx *ctx) {
 #endif
 }
 
+/* 6. Segment kernels = CSR kernels, bit for bit. A mask of runs of 1..13 columns with gaps,
+ * so that runs start at every phase of the four chains. */
+static rom_mask *runs_mask(rom_ctx *ctx, rom_int rows, rom_int cols, uint64_t seed) {
+  rom_int *rp = malloc(sizeof(rom_int) * (size_t)(rows + 1)),
+          *ci = malloc(sizeof(rom_int) * (size_t)(rows * cols));
+  rom_int nnz = 0;
+  rp[0] = 0;
+  for (rom_int i = 0; i < rows; ++i) {
+    rom_int c = (rom_int)(u01(seed, (uint64_t)i) * 5);
+    for (int r = 0; c < cols; ++r) {
+      rom_int len = 1 + (rom_int)(u01(seed + 1, (uint64_t)(i * 64 + r)) * 13);
+      for (rom_int j = 0; j < len && c < cols; ++j)
+        ci[nnz++] = c++;
+      c += 1 + (rom_int)(u01(seed + 2, (uint64_t)(i * 64 + r)) * 4);
+    }
+    rp[i + 1] = nnz;
+  }
+  rom_mask *m = NULL;
+  CHECK_OK(ctx, rom_mask_from_csr(ctx, rows, cols, rp, ci, &m));
+  free(rp), free(ci);
+  return m;
+}
+
+static void segment_kernels(rom_ctx *ctx) {
+  const rom_int ks[3] = {3, 5, 9};
+  for (int im = 0; im < 3; ++im)
+    for (int ik = 0; ik < 3; ++ik) {
+      const rom_int k = ks[ik];
+      rom_mask *m = NULL;
+      if (im == 0) CHECK_OK(ctx, rom_mask_stencil2d(ctx, 7, 7, 12, 3, &m));
+      if (im == 1) CHECK_OK(ctx, rom_mask_banded(ctx, 50, 36, 6, &m));
+      if (im == 2) m = runs_mask(ctx, 45, 160, 31);
+      CHECK(m->seg != NULL, "mask %d: its run-length form is built", im);
+      rom_int outs[2] = {m->cols, m->rows};
+      rom_mask *ms[2] = {NULL, m};
+      net n;
+      net_init(&n, 2, k, outs, ms, ROM_ACT_SIGMOID, ROM_ACT_SIGMOID, 40 + (uint64_t)(3 * im + ik));
+      const rom_int nout = m->rows;
+      double *w = malloc(sizeof(double) * (size_t)rom_nn_decode_fused_workspace(2, n.L, k));
+      double *a[4], *J[2], q[9];
+      for (int i = 0; i < 4; ++i)
+        a[i] = malloc(sizeof(double) * (size_t)nout);
+      for (int i = 0; i < 2; ++i)
+        J[i] = malloc(sizeof(double) * (size_t)(nout * k));
+      for (rom_int c = 0; c < k; ++c)
+        q[c] = 2.0 * u01(98, (uint64_t)c) - 1.0;
+      for (int kern = 0; kern < 2; ++kern) {
+        rom_mask_kernel_set(m, kern ? ROM_MASK_KERNEL_SEGMENTS : ROM_MASK_KERNEL_CSR);
+        rom_nn_decode_fused(2, n.L, n.params, k, q, a[kern], J[kern], nout, w);
+        rom_nn_decode_fused(2, n.L, n.params, k, q, a[2 + kern], NULL, 1, w);
+      }
+      rom_mask_kernel_set(m, ROM_MASK_KERNEL_AUTO);
+      CHECK(!memcmp(a[0], a[1], sizeof(double) * (size_t)nout) &&
+                !memcmp(J[0], J[1], sizeof(double) * (size_t)(nout * k)),
+            "mask %d, k = %lld: fused pass, segment kernel = CSR kernel bit for bit", im,
+            (long long)k);
+      CHECK(!memcmp(a[2], a[3], sizeof(double) * (size_t)nout) &&
+                !memcmp(a[0], a[2], sizeof(double) * (size_t)nout),
+            "mask %d, k = %lld: value alone, segment kernel = CSR kernel = fused value lane", im,
+            (long long)k);
+      /* the kernels themselves, ld = 8 and 16 */
+      for (rom_int ld = 8; ld <= 16; ld += 8) {
+        const rom_int nnz = m->row_ptr[m->rows];
+        double *H = malloc(sizeof(double) * (size_t)(m->cols * ld)),
+               *Z0 = malloc(sizeof(double) * (size_t)(m->rows * ld)),
+               *Z1 = malloc(sizeof(double) * (size_t)(m->rows * ld));
+        for (rom_int t = 0; t < m->cols * ld; ++t)
+          H[t] = u01(23, (uint64_t)t) - 0.5;
+        const double *W = n.params + n.L[1].offset;
+        (void)nnz;
+        rom_masked_fused_seg_scalar(m->rows, m->row_ptr, m->seg, W, ld, H, Z1);
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+          rom_masked_fused_avx2(m->rows, m->row_ptr, m->col_index, W, ld, H, Z0);
+          CHECK(!memcmp(Z0, Z1, sizeof(double) * (size_t)(m->rows * ld)),
+                "mask %d, ld %lld: scalar segment kernel = AVX2 CSR kernel", im, (long long)ld);
+          rom_masked_fused_seg_avx2(m->rows, m->row_ptr, m->seg, W, ld, H, Z1);
+          CHECK(!memcmp(Z0, Z1, sizeof(double) * (size_t)(m->rows * ld)),
+                "mask %d, ld %lld: AVX2 segment kernel = AVX2 CSR kernel", im, (long long)ld);
+          rom_masked_value_seg_avx2(m->rows, m->row_ptr, m->seg, W, H, Z1);
+          rom_masked_fused_seg_scalar(m->rows, m->row_ptr, m->seg, W, 1, H, Z0);
+          CHECK(!memcmp(Z0, Z1, sizeof(double) * (size_t)m->rows),
+                "mask %d: AVX2 value segment kernel = scalar", im);
+        }
+        if (__builtin_cpu_supports("avx512f")) {
+          rom_masked_fused_avx512(m->rows, m->row_ptr, m->col_index, W, ld, H, Z0);
+          rom_masked_fused_seg_avx512(m->rows, m->row_ptr, m->seg, W, ld, H, Z1);
+          CHECK(!memcmp(Z0, Z1, sizeof(double) * (size_t)(m->rows * ld)),
+                "mask %d, ld %lld: AVX-512F segment kernel = AVX-512F CSR kernel", im,
+                (long long)ld);
+        }
+#endif
+        free(H), free(Z0), free(Z1);
+      }
+      for (int i = 0; i < 4; ++i)
+        free(a[i]);
+      free(J[0]), free(J[1]), free(w), free(n.params);
+      rom_mask_destroy(&m);
+    }
+}
+
+static void first_layer_kernels(void) {
+  enum { OUT = 43 }; /* five blocks of eight and a tail of three */
+  for (rom_int k = 1; k <= 9; ++k) {
+    double W[OUT * 9], b[OUT], q[9], z0[OUT], z1[OUT], a[OUT], d[OUT];
+    for (rom_int t = 0; t < OUT * k; ++t)
+      W[t] = u01(31, (uint64_t)t) - 0.5;
+    for (rom_int j = 0; j < OUT; ++j) {
+      b[j] = u01(32, (uint64_t)j) - 0.5;
+      a[j] = u01(33, (uint64_t)j);
+      d[j] = u01(34, (uint64_t)j);
+    }
+    for (rom_int c = 0; c < k; ++c)
+      q[c] = 2.0 * u01(35, (uint64_t)c) - 1.0;
+    for (int with_b = 0; with_b < 2; ++with_b) {
+      rom_fused_first_z_scalar(OUT, k, W, with_b ? b : NULL, q, z0);
+      double e = 0.0;
+      for (rom_int j = 0; j < OUT; ++j) { /* the plain sum, to round-off */
+        double s = with_b ? b[j] : 0.0;
+        for (rom_int c = 0; c < k; ++c)
+          s += W[j * k + c] * q[c];
+        e = fmax(e, fabs(s - z0[j]));
+      }
+      CHECK(e <= 1e-15, "k = %lld: first-layer z = W q + b (%.1e)", (long long)k, e);
+#if defined(__x86_64__) && defined(__GNUC__)
+      if (__builtin_cpu_supports("avx512f")) {
+        rom_fused_first_z_avx512(OUT, k, W, with_b ? b : NULL, q, z1);
+        CHECK(!memcmp(z0, z1, sizeof z0), "k = %lld, bias %d: AVX-512F z kernel = scalar",
+              (long long)k, with_b);
+      }
+#endif
+    }
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (k < ROM_FUSED_LANES && __builtin_cpu_supports("avx512f")) {
+      double H0[OUT * 8], H1[OUT * 8];
+      for (rom_int j = 0; j < OUT; ++j) {
+        H0[j * 8] = a[j];
+        for (rom_int c = 0; c < 7; ++c)
+          H0[j * 8 + 1 + c] = c < k ? d[j] * W[j * k + c] : 0.0;
+      }
+      memset(H1, 0xff, sizeof H1); /* NaN: every lane must be written */
+      rom_fused_first_fill_avx512(OUT, k, W, a, d, H1);
+      CHECK(!memcmp(H0, H1, sizeof H0), "k = %lld: AVX-512F first-layer lanes = scalar",
+            (long long)k);
+    }
+#endif
+  }
+}
+
 int main(int argc, char **argv) {
   rom_ctx *ctx = test_init(&argc, &argv);
   networks(ctx);
   activations();
   isa_paths(ctx);
+  segment_kernels(ctx);
+  first_layer_kernels();
   return test_finish(&ctx);
 }
